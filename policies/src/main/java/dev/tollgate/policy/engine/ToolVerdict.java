@@ -1,0 +1,18 @@
+package dev.tollgate.policy.engine;
+
+/**
+ * The engine's answer for one tool call.
+ *
+ * @param outcome  allow, deny or warn
+ * @param enforced true when the agent must refuse the call (deny in enforce mode); false in monitor mode or for warn
+ * @param halt     true when the refusal must end the whole run (a limit with {@code on_exceed: halt})
+ * @param rule     the policy path that decided, e.g. {@code tools.deny[1]}, {@code tools.default}, {@code limits[0]}
+ * @param reason   short human text for the model and the log, e.g. {@code tool matches deny glob "delete_*"}
+ * @param breach   the limit passed, or null
+ */
+public record ToolVerdict(Outcome outcome, boolean enforced, boolean halt, String rule, String reason, LimitBreach breach) {
+  /** True when the tool body may run. */
+  public boolean proceeds() {
+    return !enforced;
+  }
+}
