@@ -1,0 +1,166 @@
+package dev.tollgate.agent.guard;
+
+import dev.tollgate.agent.log.Diagnostics;
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.log.Event;
+import dev.tollgate.agent.run.RunState;
+import dev.tollgate.agent.run.Runs;
+import dev.tollgate.bootstrap.Guard;
+import dev.tollgate.bootstrap.LimitExceededException;
+import dev.tollgate.bootstrap.Refusal;
+import dev.tollgate.policy.Mode;
+import dev.tollgate.policy.engine.LimitBreach;
+import dev.tollgate.policy.engine.PolicyEngine;
+import dev.tollgate.policy.engine.ToolCall;
+import dev.tollgate.policy.engine.ToolVerdict;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+
+/**
+ * What woven advice reaches through {@link Guard}: asks the engine, writes the enforcement log, and turns the
+ * verdict into the refusal the framework hands to the model (or the halt that ends the run).
+ */
+public final class PolicyGuard extends Guard.Delegate {
+  private static final Logger LOG = Diagnostics.logger(PolicyGuard.class);
+  private static final int MAX_REPORTED_ERRORS = 10;
+
+  private final PolicyEngine engine;
+  private final EnforcementLog log;
+  private final Runs runs;
+  private final boolean failOpen;
+  private final ThreadLocal<RuntimeException> pendingHalt = new ThreadLocal<>();
+  private final AtomicInteger reportedErrors = new AtomicInteger();
+
+  public PolicyGuard(PolicyEngine engine, EnforcementLog log, Runs runs, boolean failOpen) {
+    this.engine = engine;
+    this.log = log;
+    this.runs = runs;
+    this.failOpen = failOpen;
+  }
+
+  @Override
+  protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
+    pendingHalt.remove(); // a halt not surfaced by now was surfaced elsewhere or belongs to the run
+    RunState run = runs.current();
+    if (run != null && run.halt() != null) {
+      // the framework swallowed the halt and carried on: keep refusing until the run ends
+      pendingHalt.set(run.halt());
+      return Refusal.haltRun(run.halt());
+    }
+    String name = tool == null ? "" : tool;
+    ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id()));
+    LimitBreach breach = v.breach();
+    log.write(Event.of("tool.call")
+        .with("decision", v.outcome().name().toLowerCase(Locale.ROOT))
+        .with("enforced", v.enforced())
+        .with("rule", v.rule())
+        .with("reason", v.reason())
+        .with("tool", name)
+        .with("framework", framework)
+        .with("run", run == null ? null : run.id())
+        .with("session", session == null ? null : String.valueOf(session))
+        .with("limit", breach == null ? null : breach.limit())
+        .with("args_sha256", digest(arguments)));
+    if (breach != null && breach.first()) {
+      log.write(Event.of("limit.exceeded")
+          .with("limit", breach.limit())
+          .with("rule", v.rule())
+          .with("scope", breach.scope().name().toLowerCase(Locale.ROOT))
+          .with("max_calls", breach.maxCalls())
+          .with("on_exceed", breach.onExceed().name().toLowerCase(Locale.ROOT))
+          .with("enforced", v.enforced())
+          .with("tool", name)
+          .with("framework", framework)
+          .with("run", run == null ? null : run.id()));
+    }
+    if (!v.enforced()) {
+      return null;
+    }
+    if (v.halt() && breach != null) {
+      LimitExceededException halt = new LimitExceededException(
+          "blocked by policy: " + v.rule() + ": " + v.reason() + "; the run was halted (on_exceed: halt)",
+          v.rule(), breach.limit(), breach.scope().name().toLowerCase(Locale.ROOT), breach.maxCalls());
+      if (run != null) {
+        run.halt(halt);
+      }
+      pendingHalt.set(halt);
+      return Refusal.haltRun(halt);
+    }
+    return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+  }
+
+  @Override
+  protected Refusal failedDecision(Throwable t) {
+    Guard.suppressed(t);
+    if (failOpen) {
+      return null;
+    }
+    return Refusal.toModel("blocked by policy: tollgate could not decide this call (internal error)");
+  }
+
+  @Override
+  protected Object runEnter(String framework) {
+    return runs.begin(framework);
+  }
+
+  @Override
+  protected Throwable runExit(Object token, Throwable thrown) {
+    RunState run = (RunState) token;
+    runs.end(run);
+    engine.endRun(run.id());
+    pendingHalt.remove();
+    RuntimeException halt = run.halt();
+    if (halt == null || causedBy(thrown, halt)) {
+      return null;
+    }
+    return halt;
+  }
+
+  @Override
+  protected Throwable takePendingHalt() {
+    RuntimeException halt = pendingHalt.get();
+    if (halt != null) {
+      pendingHalt.remove();
+    }
+    return halt;
+  }
+
+  @Override
+  protected void onSuppressed(Throwable t) {
+    if (reportedErrors.incrementAndGet() <= MAX_REPORTED_ERRORS) {
+      LOG.warn("agent error suppressed so the application goes on: {}", t.toString(), t);
+    }
+  }
+
+  private static boolean causedBy(Throwable thrown, Throwable halt) {
+    for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t == halt) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Arguments appear in the log only as this digest: equal arguments are recognisable, the text is not. */
+  static String digest(String arguments) {
+    if (arguments == null) {
+      return null;
+    }
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      return HexFormat.of().formatHex(md.digest(arguments.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The mode the log should report, for {@code policy.loaded}. */
+  public static String modeName(Mode mode) {
+    return mode.name().toLowerCase(Locale.ROOT);
+  }
+}

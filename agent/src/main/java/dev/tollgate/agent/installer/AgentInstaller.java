@@ -1,0 +1,104 @@
+package dev.tollgate.agent.installer;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+import dev.tollgate.agent.log.Diagnostics;
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import dev.tollgate.bootstrap.Guard;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.utility.JavaModule;
+import org.slf4j.Logger;
+
+/**
+ * Weaves every instrumentation module into the JVM: inline {@link Advice} only, no class-format changes (so
+ * already-loaded classes can be retransformed), the cheap class-loader check first, and every error inside
+ * advice routed to {@link Guard#suppressed} where it is counted.
+ */
+public final class AgentInstaller {
+  private static final Logger LOG = Diagnostics.logger(AgentInstaller.class);
+
+  private AgentInstaller() {}
+
+  public static ResettableClassFileTransformer install(Instrumentation inst, List<InstrumentationModule> modules,
+      CoverageReport coverage) {
+    Advice.ExceptionHandler countSuppressed;
+    try {
+      countSuppressed = new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
+          new MethodDescription.ForLoadedMethod(Guard.class.getMethod("suppressed", Throwable.class))));
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException(e);
+    }
+    ClassFileLocator adviceLocator = ClassFileLocator.ForClassLoader.of(AgentInstaller.class.getClassLoader());
+
+    AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+        .with(new Listener(modules, coverage))
+        .ignore(nameStartsWith("net.bytebuddy.")
+            .or(nameStartsWith("dev.tollgate."))
+            .or(nameStartsWith("java."))
+            .or(nameStartsWith("javax."))
+            .or(nameStartsWith("jdk."))
+            .or(nameStartsWith("sun."))
+            .or(nameStartsWith("com.sun."))
+            .or(isSynthetic()));
+
+    for (InstrumentationModule module : modules) {
+      ClassLoaderHasClasses present = new ClassLoaderHasClasses(module.markerClasses());
+      for (TypeInstrumentation type : module.typeInstrumentations()) {
+        AgentBuilder.Transformer.ForAdvice[] transformer = {
+            new AgentBuilder.Transformer.ForAdvice()
+                .include(adviceLocator)
+                .withExceptionHandler(countSuppressed)
+        };
+        type.transform((methods, adviceClassName) ->
+            transformer[0] = transformer[0].advice(methods, adviceClassName));
+        builder = builder.type(type.typeMatcher(), present).transform(transformer[0]);
+      }
+    }
+    return builder.installOn(inst);
+  }
+
+  /** Reports woven types to the coverage report and transformation failures to stderr. */
+  private static final class Listener extends AgentBuilder.Listener.Adapter {
+    private final List<InstrumentationModule> modules;
+    private final CoverageReport coverage;
+
+    Listener(List<InstrumentationModule> modules, CoverageReport coverage) {
+      this.modules = modules;
+      this.coverage = coverage;
+    }
+
+    @Override
+    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
+        DynamicType dynamicType) {
+      for (InstrumentationModule m : modules) {
+        for (TypeInstrumentation t : m.typeInstrumentations()) {
+          if (t.typeMatcher().matches(type)) {
+            coverage.woven(m, t, type, loader);
+          }
+        }
+      }
+    }
+
+    @Override
+    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+      LOG.warn("could not weave {}: {}", typeName, error.toString(), error);
+    }
+  }
+}

@@ -1,0 +1,137 @@
+package dev.tollgate.agent.installer;
+
+import dev.tollgate.agent.config.AgentConfig;
+import dev.tollgate.agent.config.ConfigKey;
+import dev.tollgate.agent.guard.PolicyGuard;
+import dev.tollgate.agent.log.Diagnostics;
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.log.Event;
+import dev.tollgate.agent.run.Runs;
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.bootstrap.Guard;
+import dev.tollgate.policy.Mode;
+import dev.tollgate.policy.Policy;
+import dev.tollgate.policy.PolicyError;
+import dev.tollgate.policy.PolicyException;
+import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.engine.PolicyEngine;
+import java.io.File;
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+import org.slf4j.Logger;
+
+/**
+ * The agent proper, loaded from {@code inst/} by the launcher: resolve configuration, load the policy strictly
+ * (fail-closed by default), open the enforcement log, install the guard, weave.
+ */
+public final class AgentStartup {
+  /** Exit status when the agent refuses to let the application start (sysexits EX_CONFIG). */
+  public static final int EXIT_CONFIG = 78;
+  static final String DEFAULT_LOG = "tollgate-enforcement.jsonl";
+  private static final Logger LOG = Diagnostics.logger(AgentStartup.class);
+
+  private AgentStartup() {}
+
+  public static void start(String agentArgs, Instrumentation inst, boolean premain, File agentJar) {
+    if (Guard.installed()) {
+      LOG.warn("already attached to this JVM; ignoring the second attach");
+      return;
+    }
+    AgentConfig config;
+    try {
+      config = AgentConfig.resolve(agentArgs, System.getProperties(), System.getenv());
+    } catch (IllegalArgumentException e) {
+      refuse(List.of("configuration: " + e.getMessage()), failOpenFromRaw(agentArgs));
+      return;
+    }
+    String policyPath = config.get(ConfigKey.POLICY);
+    if (policyPath == null) {
+      refuse(List.of("no policy configured: pass -javaagent:tollgate-agent.jar=policy=PATH, "
+          + "-Dtollgate.policy=PATH or TOLLGATE_POLICY=PATH"), config.failOpen());
+      return;
+    }
+    Policy policy;
+    try {
+      policy = PolicyLoader.load(Path.of(policyPath));
+    } catch (PolicyException e) {
+      List<String> lines = new ArrayList<>();
+      for (PolicyError err : e.errors()) {
+        lines.add(err.toString());
+      }
+      refuse(lines, config.failOpen());
+      return;
+    }
+    String modeOverride = config.get(ConfigKey.MODE);
+    if (modeOverride != null) {
+      policy = new Policy(policy.source(), policy.version(), Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)),
+          policy.tools(), policy.limits(), policy.log());
+    }
+    String logPath = config.get(ConfigKey.LOG);
+    if (logPath == null) {
+      logPath = policy.log().path() != null ? policy.log().path() : DEFAULT_LOG;
+    }
+    Clock clock = Clock.systemUTC();
+    EnforcementLog log;
+    try {
+      log = EnforcementLog.open(Path.of(logPath), clock);
+    } catch (IOException | RuntimeException e) {
+      refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), config.failOpen());
+      return;
+    }
+    log.write(Event.of("agent.started")
+        .with("version", AgentStartup.class.getPackage().getImplementationVersion())
+        .with("attach", premain ? "premain" : "agentmain")
+        .with("java", System.getProperty("java.version"))
+        .with("pid", ProcessHandle.current().pid())
+        .with("fail_mode", config.failOpen() ? "open" : "closed"));
+    log.write(Event.of("policy.loaded")
+        .with("source", Path.of(policyPath).toAbsolutePath().toString())
+        .with("source_config", config.source(ConfigKey.POLICY))
+        .with("mode", PolicyGuard.modeName(policy.mode()))
+        .with("deny", policy.tools().deny())
+        .with("allow", policy.tools().allow())
+        .with("default", policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT))
+        .with("limits", policy.limits().stream().map(l -> l.name()).toList())
+        .with("log", log.path().toString()));
+
+    PolicyEngine engine = new PolicyEngine(policy, clock);
+    Guard.install(new PolicyGuard(engine, log, new Runs(), config.failOpen()));
+    List<InstrumentationModule> modules = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
+    CoverageReport coverage = new CoverageReport(log, modules);
+    coverage.started();
+    AgentInstaller.install(inst, modules, coverage);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount()));
+      log.close();
+    }, "tollgate-shutdown"));
+    LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
+        PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  private static void refuse(List<String> problems, boolean failOpen) {
+    for (String p : problems) {
+      System.err.println("[tollgate] " + p);
+    }
+    if (failOpen) {
+      System.err.println("[tollgate] DISABLED: the policy could not be loaded and fail-mode=open; "
+          + "the application runs UNGOVERNED");
+      return;
+    }
+    System.err.println("[tollgate] stopping the JVM before the application starts (fail-mode=closed). "
+        + "Fix the policy, or set -Dtollgate.fail-mode=open to run ungoverned.");
+    System.exit(EXIT_CONFIG);
+  }
+
+  private static boolean failOpenFromRaw(String agentArgs) {
+    String raw = agentArgs == null ? "" : agentArgs;
+    return raw.contains("fail-mode=open") || "open".equals(System.getProperty("tollgate.fail-mode"))
+        || "open".equals(System.getenv("TOLLGATE_FAIL_MODE"));
+  }
+}

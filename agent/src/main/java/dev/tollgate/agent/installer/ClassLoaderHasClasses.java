@@ -1,0 +1,43 @@
+package dev.tollgate.agent.installer;
+
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * The cheap first check of every instrumentation: are the library's marker classes visible from this class
+ * loader at all? Answered by a resource lookup (no class loading) and remembered per loader, weakly.
+ */
+final class ClassLoaderHasClasses extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+  private final List<String> resources;
+  private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
+
+  ClassLoaderHasClasses(List<String> classNames) {
+    this.resources = classNames.stream().map(n -> n.replace('.', '/') + ".class").toList();
+  }
+
+  @Override
+  public boolean matches(ClassLoader loader) {
+    if (loader == null) {
+      return false; // the libraries we govern never live on the boot class path
+    }
+    synchronized (cache) {
+      Boolean known = cache.get(loader);
+      if (known != null) {
+        return known;
+      }
+    }
+    boolean present = true;
+    for (String r : resources) {
+      if (loader.getResource(r) == null) {
+        present = false;
+        break;
+      }
+    }
+    synchronized (cache) {
+      cache.put(loader, present);
+    }
+    return present;
+  }
+}

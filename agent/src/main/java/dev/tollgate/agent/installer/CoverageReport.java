@@ -1,0 +1,79 @@
+package dev.tollgate.agent.installer;
+
+import dev.tollgate.agent.log.Diagnostics;
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.log.Event;
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import net.bytebuddy.description.type.TypeDescription;
+import org.slf4j.Logger;
+
+/**
+ * Which tool dispatchers and clients are actually woven in this JVM. Each time a new choke point is woven the
+ * enforcement log gets a {@code coverage} event listing everything woven so far, and stderr gets one line.
+ */
+public final class CoverageReport {
+  private static final Logger LOG = Diagnostics.logger(CoverageReport.class);
+
+  private final EnforcementLog log;
+  private final List<InstrumentationModule> modules;
+  private final Map<String, Map<String, Object>> woven = new LinkedHashMap<>();
+
+  public CoverageReport(EnforcementLog log, List<InstrumentationModule> modules) {
+    this.log = log;
+    this.modules = List.copyOf(modules);
+  }
+
+  /** The first report: what is installed, nothing woven yet. */
+  public synchronized void started() {
+    List<String> names = modules.stream().map(InstrumentationModule::name).toList();
+    log.write(Event.of("coverage").with("installed", names).with("instrumentations", List.of()));
+    LOG.info("instrumentations installed: {}", String.join(", ", names));
+  }
+
+  synchronized void woven(InstrumentationModule module, TypeInstrumentation type, TypeDescription typeDescription,
+      ClassLoader loader) {
+    String key = module.name() + "|" + type.chokePoint() + "|" + typeDescription.getName();
+    if (woven.containsKey(key)) {
+      return;
+    }
+    boolean newChokePoint = woven.values().stream()
+        .noneMatch(w -> w.get("framework").equals(module.name()) && w.get("choke_point").equals(type.chokePoint()));
+    String version = version(module, loader);
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("framework", module.name());
+    entry.put("version", version);
+    entry.put("choke_point", type.chokePoint());
+    entry.put("type", typeDescription.getName());
+    woven.put(key, entry);
+    log.write(Event.of("coverage")
+        .with("installed", modules.stream().map(InstrumentationModule::name).toList())
+        .with("instrumentations", new ArrayList<>(woven.values())));
+    if (newChokePoint) {
+      LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeDescription.getName());
+    }
+  }
+
+  private static String version(InstrumentationModule module, ClassLoader loader) {
+    if (loader == null || module.versionResource() == null) {
+      return "unknown";
+    }
+    try (InputStream in = loader.getResourceAsStream(module.versionResource())) {
+      if (in == null) {
+        return "unknown";
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version", "unknown");
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

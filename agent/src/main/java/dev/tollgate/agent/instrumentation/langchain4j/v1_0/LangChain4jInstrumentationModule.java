@@ -1,0 +1,34 @@
+package dev.tollgate.agent.instrumentation.langchain4j.v1_0;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import java.util.List;
+
+/**
+ * LangChain4j 1.x (1.0.0 to 1.19.0 tested). Tools are decided at {@code ToolExecutor} (every version), runs are
+ * AI-service proxy invocations, and halts are carried past {@code ToolService}'s catch-all error handling.
+ */
+public final class LangChain4jInstrumentationModule implements InstrumentationModule {
+  static final String FRAMEWORK = "langchain4j";
+
+  @Override
+  public String name() {
+    return FRAMEWORK;
+  }
+
+  @Override
+  public List<String> markerClasses() {
+    return List.of("dev.langchain4j.service.tool.ToolExecutor", "dev.langchain4j.service.AiServices");
+  }
+
+  @Override
+  public String versionResource() {
+    return "META-INF/maven/dev.langchain4j/langchain4j/pom.properties";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return List.of(new ToolExecutorInstrumentation(), new AiServiceInvocationInstrumentation(),
+        new ToolServiceInstrumentation());
+  }
+}

@@ -1,0 +1,93 @@
+package dev.tollgate.agent.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Loads the agent's own classes and libraries from {@code inst/**.classdata} inside the agent jar. Its parent is
+ * the platform loader, never the application loader: the host's Jackson, SLF4J or ByteBuddy are invisible to
+ * us, and ours (stored under a name no class loader or class-path scanner recognises) are invisible to the host.
+ */
+final class InstClassLoader extends ClassLoader {
+  static {
+    registerAsParallelCapable();
+  }
+
+  private static final String PREFIX = "inst/";
+  private final JarFile jar;
+  private final String jarUrl;
+  private final ProtectionDomain domain;
+
+  InstClassLoader(File jarFile, ClassLoader parent) throws IOException {
+    super("tollgate", parent);
+    this.jar = new JarFile(jarFile, false);
+    URL location = jarFile.toURI().toURL();
+    this.jarUrl = "jar:" + location + "!/";
+    this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+  }
+
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    String path = name.replace('.', '/');
+    JarEntry entry = jar.getJarEntry(PREFIX + path + ".classdata");
+    if (entry == null && name.startsWith("dev.tollgate.bootstrap.")) {
+      // CLI mode: the bootstrap classes were not appended to the boot class path
+      entry = jar.getJarEntry(path + ".class");
+    }
+    if (entry == null) {
+      throw new ClassNotFoundException(name);
+    }
+    byte[] bytes;
+    try (InputStream in = jar.getInputStream(entry)) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name, e);
+    }
+    int dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      String pkg = name.substring(0, dot);
+      if (getDefinedPackage(pkg) == null) {
+        try {
+          definePackage(pkg, null, null, null, null, null, null, null);
+        } catch (IllegalArgumentException raced) {
+          // another thread defined it first
+        }
+      }
+    }
+    return defineClass(name, bytes, 0, bytes.length, domain);
+  }
+
+  @Override
+  protected URL findResource(String name) {
+    String entry = PREFIX + name;
+    if (name.endsWith(".class")) {
+      // ByteBuddy reads advice bytes as resources; our classes are stored as .classdata
+      entry = PREFIX + name.substring(0, name.length() - ".class".length()) + ".classdata";
+    }
+    if (jar.getJarEntry(entry) == null) {
+      return null;
+    }
+    try {
+      return new URL(jarUrl + entry);
+    } catch (MalformedURLException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  protected Enumeration<URL> findResources(String name) {
+    URL url = findResource(name);
+    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tollgate.agent.launch;
+
+import java.io.File;
+import java.lang.instrument.Instrumentation;
+import java.net.URISyntaxException;
+import java.util.jar.JarFile;
+
+/**
+ * The {@code -javaagent} entry point and the {@code java -jar} CLI entry point. Does as little as possible:
+ * puts the jar's bootstrap classes on the bootstrap class path, then hands over to the agent proper, which
+ * loads from {@code inst/} inside the jar through its own class loader so the host never sees our libraries.
+ * No static state, no logging framework, nothing from {@code dev.tollgate.bootstrap} touched before the append.
+ */
+public final class TollgateAgent {
+  private static final String STARTUP = "dev.tollgate.agent.installer.AgentStartup";
+  private static final String CLI = "dev.tollgate.agent.cli.Cli";
+
+  private TollgateAgent() {}
+
+  public static void premain(String args, Instrumentation inst) {
+    start(args, inst, true);
+  }
+
+  public static void agentmain(String args, Instrumentation inst) {
+    start(args, inst, false);
+  }
+
+  /** {@code java -jar tollgate-agent.jar validate FILE...} */
+  public static void main(String[] args) throws Exception {
+    ClassLoader loader = new InstClassLoader(agentJar(), ClassLoader.getPlatformClassLoader());
+    Object code = loader.loadClass(CLI).getMethod("run", String[].class).invoke(null, (Object) args);
+    System.exit((Integer) code);
+  }
+
+  private static void start(String args, Instrumentation inst, boolean premain) {
+    File jar;
+    try {
+      jar = agentJar();
+      inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+    } catch (Throwable t) {
+      // too early for anything but stderr; without the bootstrap classes nothing can be woven
+      System.err.println("[tollgate] cannot start: " + t);
+      failClosedUnlessOpen(args);
+      return;
+    }
+    try {
+      ClassLoader loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader());
+      loader.loadClass(STARTUP)
+          .getMethod("start", String.class, Instrumentation.class, boolean.class, File.class)
+          .invoke(null, args, inst, premain, jar);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      System.err.println("[tollgate] cannot start: " + e.getCause());
+      e.getCause().printStackTrace();
+      failClosedUnlessOpen(args);
+    } catch (Throwable t) {
+      System.err.println("[tollgate] cannot start: " + t);
+      t.printStackTrace();
+      failClosedUnlessOpen(args);
+    }
+  }
+
+  /** Mirrors the precedence of {@code fail-mode} in the agent's config, for failures before config exists. */
+  private static void failClosedUnlessOpen(String args) {
+    String mode = null;
+    if (args != null) {
+      for (String kv : args.split(",")) {
+        if (kv.trim().startsWith("fail-mode=")) {
+          mode = kv.trim().substring("fail-mode=".length());
+        }
+      }
+    }
+    if (mode == null) {
+      mode = System.getProperty("tollgate.fail-mode");
+    }
+    if (mode == null) {
+      mode = System.getenv("TOLLGATE_FAIL_MODE");
+    }
+    if ("open".equalsIgnoreCase(mode == null ? "" : mode.trim())) {
+      System.err.println("[tollgate] DISABLED: the agent failed to start and fail-mode=open; "
+          + "the application runs UNGOVERNED");
+      return;
+    }
+    System.err.println("[tollgate] stopping the JVM (fail-mode=closed). "
+        + "Set -Dtollgate.fail-mode=open to run the application ungoverned instead.");
+    System.exit(78);
+  }
+
+  private static File agentJar() throws URISyntaxException {
+    return new File(TollgateAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+}

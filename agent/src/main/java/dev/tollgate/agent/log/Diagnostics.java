@@ -1,0 +1,72 @@
+package dev.tollgate.agent.log;
+
+import org.slf4j.Logger;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
+
+/**
+ * The agent's own diagnostics: SLF4J API, isolated from the host's SLF4J (we never call {@code LoggerFactory},
+ * so no provider lookup, no system property and no {@code simplelogger.properties} of the host's can reach us).
+ * Lines go to {@code System.err} with a {@code [tollgate]} prefix; never to {@code System.out}. Debug output is
+ * on with {@code -Dtollgate.debug=true}.
+ */
+public final class Diagnostics {
+  private static final boolean DEBUG = Boolean.getBoolean("tollgate.debug");
+
+  private Diagnostics() {}
+
+  public static Logger logger(Class<?> owner) {
+    return new StderrLogger(owner.getName());
+  }
+
+  private static final class StderrLogger extends LegacyAbstractLogger {
+    private static final long serialVersionUID = 1L;
+
+    StderrLogger(String name) {
+      this.name = name;
+    }
+
+    @Override
+    protected String getFullyQualifiedCallerName() {
+      return null;
+    }
+
+    @Override
+    protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] args,
+        Throwable t) {
+      String msg = MessageFormatter.basicArrayFormat(pattern, args);
+      String prefix = level == Level.INFO ? "[tollgate] " : "[tollgate] " + level + " ";
+      System.err.println(prefix + msg);
+      if (t != null && (DEBUG || level == Level.ERROR)) {
+        t.printStackTrace();
+      }
+    }
+
+    @Override
+    public boolean isTraceEnabled() {
+      return false;
+    }
+
+    @Override
+    public boolean isDebugEnabled() {
+      return DEBUG;
+    }
+
+    @Override
+    public boolean isInfoEnabled() {
+      return true;
+    }
+
+    @Override
+    public boolean isWarnEnabled() {
+      return true;
+    }
+
+    @Override
+    public boolean isErrorEnabled() {
+      return true;
+    }
+  }
+}

@@ -1,0 +1,32 @@
+package dev.tollgate.agent.run;
+
+/** One top-level agent invocation in progress. */
+public final class RunState {
+  private final String id;
+  private final String framework;
+  private volatile RuntimeException halt;
+
+  RunState(String id, String framework) {
+    this.id = id;
+    this.framework = framework;
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String framework() {
+    return framework;
+  }
+
+  /** The halt that ended this run, or null. */
+  public RuntimeException halt() {
+    return halt;
+  }
+
+  public void halt(RuntimeException e) {
+    if (halt == null) {
+      halt = e;
+    }
+  }
+}

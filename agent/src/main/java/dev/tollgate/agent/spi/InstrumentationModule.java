@@ -1,0 +1,21 @@
+package dev.tollgate.agent.spi;
+
+import java.util.List;
+
+/**
+ * One instrumented library and version line: a name users can switch on and off, the classes whose presence
+ * in a class loader says the library is there (checked before any type matching), and the types to weave.
+ * Registered in {@code META-INF/services/dev.tollgate.agent.spi.InstrumentationModule}.
+ */
+public interface InstrumentationModule {
+  /** Short name, also the {@code framework} field of log events, e.g. {@code langchain4j}. */
+  String name();
+
+  /** Classes that must all be visible from a class loader before its types are even looked at. */
+  List<String> markerClasses();
+
+  /** Class-path resource holding the library's version ({@code version=} line), e.g. its pom.properties. */
+  String versionResource();
+
+  List<TypeInstrumentation> typeInstrumentations();
+}

@@ -1,0 +1,127 @@
+package dev.tollgate.bootstrap;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The static entry points that woven advice calls. Lives on the bootstrap class path so advice inlined into any
+ * class loader can reach it. Until the agent installs a {@link Delegate} every method is a cheap no-op, and no
+ * method ever throws to its caller: advice relies on that.
+ */
+public final class Guard {
+  private static volatile Delegate delegate;
+  private static final AtomicLong SUPPRESSED = new AtomicLong();
+
+  private Guard() {}
+
+  /** Installed once by the agent. */
+  public static void install(Delegate d) {
+    delegate = d;
+  }
+
+  /** True once the agent has installed its delegate. */
+  public static boolean installed() {
+    return delegate != null;
+  }
+
+  /**
+   * A tool is about to run. Returns null to let it run, or the refusal to substitute for its body.
+   *
+   * @param framework which framework dispatched the call, e.g. {@code "langchain4j"}
+   * @param tool      the tool name the model asked for
+   * @param arguments the raw arguments (JSON text) or null; never logged in clear
+   * @param session   the framework's conversation identity, or null
+   */
+  public static Refusal toolEnter(String framework, String tool, String arguments, Object session) {
+    Delegate d = delegate;
+    if (d == null) {
+      return null;
+    }
+    try {
+      return d.toolEnter(framework, tool, arguments, session);
+    } catch (Throwable t) {
+      return d.failedDecision(t);
+    }
+  }
+
+  /** A run (one top-level agent invocation) starts. Returns a token for {@link #runExit}, or null when nested. */
+  public static Object runEnter(String framework) {
+    Delegate d = delegate;
+    if (d == null) {
+      return null;
+    }
+    try {
+      return d.runEnter(framework);
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /**
+   * A run ends. Returns the throwable the run's entry point must throw instead of {@code thrown} (a halt that
+   * the framework swallowed along the way), or null to leave the outcome as it is.
+   */
+  public static Throwable runExit(Object token, Throwable thrown) {
+    Delegate d = delegate;
+    if (d == null || token == null) {
+      return null;
+    }
+    try {
+      return d.runExit(token, thrown);
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /**
+   * Takes the halt decided on this thread and not yet surfaced, if any. Framework frames that catch every
+   * exception from a tool call it on exit to rethrow the halt past their own catch.
+   */
+  public static Throwable takePendingHalt() {
+    Delegate d = delegate;
+    if (d == null) {
+      return null;
+    }
+    try {
+      return d.takePendingHalt();
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /** Called by the advice exception handler: an agent bug that was swallowed so the host goes on. */
+  public static void suppressed(Throwable t) {
+    SUPPRESSED.incrementAndGet();
+    Delegate d = delegate;
+    if (d != null) {
+      try {
+        d.onSuppressed(t);
+      } catch (Throwable ignored) {
+        // nothing left to report to; the count above is what tests assert on
+      }
+    }
+  }
+
+  /** How many agent errors advice has swallowed in this JVM. Tests assert zero. */
+  public static long suppressedCount() {
+    return SUPPRESSED.get();
+  }
+
+  /** Implemented by the agent; every method may throw, {@link Guard} contains it. */
+  public abstract static class Delegate {
+    protected abstract Refusal toolEnter(String framework, String tool, String arguments, Object session);
+
+    /** The decision to use when deciding itself failed (fail-open returns null, fail-closed a refusal). */
+    protected abstract Refusal failedDecision(Throwable t);
+
+    protected abstract Object runEnter(String framework);
+
+    protected abstract Throwable runExit(Object token, Throwable thrown);
+
+    protected abstract Throwable takePendingHalt();
+
+    protected abstract void onSuppressed(Throwable t);
+  }
+}
