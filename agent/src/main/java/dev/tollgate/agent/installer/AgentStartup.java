@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.jar.JarFile;
 import org.slf4j.Logger;
 
 /**
@@ -85,7 +86,7 @@ public final class AgentStartup {
       return;
     }
     log.write(Event.of("agent.started")
-        .with("version", AgentStartup.class.getPackage().getImplementationVersion())
+        .with("version", agentVersion(agentJar))
         .with("attach", premain ? "premain" : "agentmain")
         .with("java", System.getProperty("java.version"))
         .with("pid", ProcessHandle.current().pid())
@@ -127,6 +128,19 @@ public final class AgentStartup {
     System.err.println("[tollgate] stopping the JVM before the application starts (fail-mode=closed). "
         + "Fix the policy, or set -Dtollgate.fail-mode=open to run ungoverned.");
     System.exit(EXIT_CONFIG);
+  }
+
+  private static String agentVersion(File agentJar) {
+    if (agentJar == null || !agentJar.isFile()) {
+      return "dev";
+    }
+    try (JarFile jar = new JarFile(agentJar, false)) {
+      String v = jar.getManifest() == null ? null
+          : jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+      return v == null ? "dev" : v;
+    } catch (IOException e) {
+      return "dev";
+    }
   }
 
   private static boolean failOpenFromRaw(String agentArgs) {
