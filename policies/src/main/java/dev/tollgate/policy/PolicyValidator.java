@@ -69,7 +69,8 @@ final class PolicyValidator {
     if (value instanceof Node.Scalar s && s.kind() == Node.Kind.INTEGER && Long.valueOf(1).equals(s.value())) {
       return 1;
     }
-    error(value, "version must be 1 (the only version of the policy language), got " + shown(value));
+    String hint = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? " (a string; write 1 without quotes)" : "";
+    error(value, "version must be 1 (the only version of the policy language), got " + shown(value) + hint);
     return 1;
   }
 
@@ -160,19 +161,15 @@ final class PolicyValidator {
   }
 
   private String limitName(Node node, String path) {
-    String expected = path + " must be a non-empty string of letters, digits, '_', '.' and '-'";
-    if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
-      error(node, expected + ", got " + describe(node));
-      return null;
-    }
-    String name = (String) s.value();
-    boolean ok = !name.isEmpty() && name.length() <= MAX_NAME_LENGTH;
+    String name = node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+    boolean ok = name != null && !name.isEmpty() && name.length() <= MAX_NAME_LENGTH;
     for (int i = 0; ok && i < name.length(); i++) {
       char c = name.charAt(i);
       ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     }
     if (!ok) {
-      error(node, expected + " (at most " + MAX_NAME_LENGTH + "), got " + shown(node));
+      error(node, path + " must be a string of 1 to " + MAX_NAME_LENGTH
+          + " letters, digits, '_', '.' or '-', got " + shown(node));
       return null;
     }
     return name;
