@@ -1,21 +1,86 @@
 package dev.tollgate.policy;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * Strict loading of policy files (YAML or JSON). Every problem is reported with file, line and column;
  * all problems are collected, not just the first.
+ *
+ * <p>Strictness: unknown keys, duplicate keys, wrong types (a quoted {@code "5"} is a string, not a number),
+ * unknown enum values (lowercase only), negative or fractional counts, invalid globs, duplicate limit names,
+ * a missing or wrong {@code version}, YAML aliases, and more than one YAML document are all
+ * errors. Files over {@link #MAX_BYTES} are refused before parsing. Messages never contain Java class names.
  */
 public final class PolicyLoader {
+  /** Largest policy file accepted (1 MiB); real policies are a few kilobytes. */
+  public static final int MAX_BYTES = 1 << 20;
+
   private PolicyLoader() {}
 
   /** Loads a policy file; YAML unless the name ends in {@code .json}. A missing file is an error too. */
   public static Policy load(Path file) throws PolicyException {
-    throw new UnsupportedOperationException("TODO");
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      if (Files.isDirectory(file)) {
+        throw unreadable(name, "it is a directory");
+      }
+      long size = Files.size(file);
+      if (size > MAX_BYTES) {
+        throw tooLarge(name, size);
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw unreadable(name, "no such file");
+    } catch (AccessDeniedException e) {
+      throw unreadable(name, "permission denied");
+    } catch (IOException | SecurityException e) {
+      throw unreadable(name, "I/O error");
+    }
+    if (bytes.length > MAX_BYTES) {
+      throw tooLarge(name, bytes.length);
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw unreadable(name, "the file is not UTF-8 text");
+    }
+    return parse(text, name);
   }
 
   /** Parses policy text; {@code fileName} names it in errors and selects JSON when it ends in {@code .json}. */
   public static Policy parse(String text, String fileName) throws PolicyException {
-    throw new UnsupportedOperationException("TODO");
+    if (text.length() > MAX_BYTES) {
+      throw tooLarge(fileName, text.length());
+    }
+    if (text.startsWith("\uFEFF")) {
+      text = text.substring(1);
+    }
+    boolean json = fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".json");
+    Node root = LocatedTreeReader.read(text, fileName, json);
+    return PolicyValidator.validate(root, fileName);
+  }
+
+  private static PolicyException unreadable(String file, String why) {
+    return new PolicyException(List.of(new PolicyError(file, 0, 0, "cannot read policy file: " + why)));
+  }
+
+  private static PolicyException tooLarge(String file, long size) {
+    return new PolicyException(List.of(new PolicyError(file, 0, 0,
+        "policy file is too large (" + size + " bytes); the limit is " + MAX_BYTES + " bytes (1 MiB)")));
   }
 }
