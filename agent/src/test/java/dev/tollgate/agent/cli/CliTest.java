@@ -1,0 +1,59 @@
+package dev.tollgate.agent.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+  @TempDir
+  Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return Cli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void validPolicyExitsZero() throws Exception {
+    Path ok = Files.writeString(dir.resolve("ok.yaml"), "version: 1\ntools:\n  deny: [\"delete_*\"]\n");
+    assertEquals(0, run("validate", ok.toString()));
+    assertEquals(ok + ": ok\n", out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void invalidPolicyPrintsEveryErrorLocatedAndExitsOne() throws Exception {
+    Path ok = Files.writeString(dir.resolve("ok.yaml"), "version: 1\n");
+    Path bad = Files.writeString(dir.resolve("bad.yaml"),
+        "version: 1\nmode: enforced\nlimits:\n  - name: a\n    scope: run\n    max_calls: -5\n");
+    assertEquals(1, run("validate", ok.toString(), bad.toString()));
+    String[] lines = err.toString(StandardCharsets.UTF_8).split("\n");
+    assertEquals(2, lines.length, err.toString(StandardCharsets.UTF_8));
+    assertTrue(lines[0].startsWith(bad + ":2:7: mode must be one of enforce, monitor"), lines[0]);
+    assertTrue(lines[1].startsWith(bad + ":6:16: limits[0].max_calls must be an integer >= 0, got -5"), lines[1]);
+  }
+
+  @Test
+  void missingFileIsAnErrorNotACrash() {
+    assertEquals(1, run("validate", dir.resolve("nope.yaml").toString()));
+    assertTrue(err.toString(StandardCharsets.UTF_8).startsWith(dir.resolve("nope.yaml") + ":0:0: "));
+  }
+
+  @Test
+  void helpAndUsage() {
+    assertEquals(0, run("--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("validate FILE..."));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("tollgate.fail-mode"));
+    assertEquals(2, run());
+    assertEquals(2, run("frobnicate"));
+    assertEquals(2, run("validate"));
+  }
+}
