@@ -75,6 +75,68 @@ public final class Guard {
   }
 
   /**
+   * An asynchronous run's entry point returns while the run goes on elsewhere (a streaming call): detaches the
+   * run from this thread, ending it only if the entry point threw. Pairs with {@link #runEnter}.
+   */
+  public static void runDetach(Object token, Throwable thrown) {
+    Delegate d = delegate;
+    if (d == null || token == null) {
+      return;
+    }
+    try {
+      d.runDetach(token, thrown);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /** Ties the current thread's run, if any, to {@code carrier} (a framework callback object) for later resumption. */
+  public static void runBind(Object carrier) {
+    Delegate d = delegate;
+    if (d == null || carrier == null) {
+      return;
+    }
+    try {
+      d.runBind(carrier);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /**
+   * A callback of {@code carrier} starts on some thread: makes the run bound to it current here. Returns a token
+   * for {@link #runRelease}, or null when there is nothing to resume (no run bound, or one already current).
+   */
+  public static Object runResume(Object carrier) {
+    Delegate d = delegate;
+    if (d == null || carrier == null) {
+      return null;
+    }
+    try {
+      return d.runResume(carrier);
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /**
+   * The callback that {@link #runResume} returned {@code token} for is done. With {@code mayEnd}, the run ends
+   * unless the callback handed it on (bound it to a new carrier), or always when {@code thrown} is not null.
+   */
+  public static void runRelease(Object token, boolean mayEnd, Throwable thrown) {
+    Delegate d = delegate;
+    if (d == null || token == null) {
+      return;
+    }
+    try {
+      d.runRelease(token, mayEnd, thrown);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /**
    * Takes the halt decided on this thread and not yet surfaced, if any. Framework frames that catch every
    * exception from a tool call it on exit to rethrow the halt past their own catch.
    */
@@ -121,6 +183,14 @@ public final class Guard {
     protected abstract Throwable runExit(Object token, Throwable thrown);
 
     protected abstract Throwable takePendingHalt();
+
+    protected abstract void runDetach(Object token, Throwable thrown);
+
+    protected abstract void runBind(Object carrier);
+
+    protected abstract Object runResume(Object carrier);
+
+    protected abstract void runRelease(Object token, boolean mayEnd, Throwable thrown);
 
     protected abstract void onSuppressed(Throwable t);
   }

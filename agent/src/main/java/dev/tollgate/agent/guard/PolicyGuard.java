@@ -36,10 +36,10 @@ public final class PolicyGuard extends Guard.Delegate {
   private final ThreadLocal<RuntimeException> pendingHalt = new ThreadLocal<>();
   private final AtomicInteger reportedErrors = new AtomicInteger();
 
-  public PolicyGuard(PolicyEngine engine, EnforcementLog log, Runs runs, boolean failOpen) {
+  public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
     this.engine = engine;
     this.log = log;
-    this.runs = runs;
+    this.runs = new Runs(run -> engine.endRun(run.id()));
     this.failOpen = failOpen;
   }
 
@@ -112,13 +112,37 @@ public final class PolicyGuard extends Guard.Delegate {
   protected Throwable runExit(Object token, Throwable thrown) {
     RunState run = (RunState) token;
     runs.end(run);
-    engine.endRun(run.id());
     pendingHalt.remove();
     RuntimeException halt = run.halt();
     if (halt == null || causedBy(thrown, halt)) {
       return null;
     }
     return halt;
+  }
+
+  @Override
+  protected void runDetach(Object token, Throwable thrown) {
+    RunState run = (RunState) token;
+    if (thrown != null) {
+      runs.end(run);
+    } else {
+      runs.detach(run);
+    }
+  }
+
+  @Override
+  protected void runBind(Object carrier) {
+    runs.bind(carrier);
+  }
+
+  @Override
+  protected Object runResume(Object carrier) {
+    return runs.resume(carrier);
+  }
+
+  @Override
+  protected void runRelease(Object token, boolean mayEnd, Throwable thrown) {
+    runs.release((Runs.Resumption) token, mayEnd, thrown);
   }
 
   @Override

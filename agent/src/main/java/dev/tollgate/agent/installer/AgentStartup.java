@@ -6,7 +6,6 @@ import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.log.Event;
-import dev.tollgate.agent.run.Runs;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.policy.Mode;
@@ -102,7 +101,7 @@ public final class AgentStartup {
         .with("log", log.path().toString()));
 
     PolicyEngine engine = new PolicyEngine(policy, clock);
-    Guard.install(new PolicyGuard(engine, log, new Runs(), config.failOpen()));
+    Guard.install(new PolicyGuard(engine, log, config.failOpen()));
     List<InstrumentationModule> modules = new ArrayList<>();
     ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
     CoverageReport coverage = new CoverageReport(log, modules);

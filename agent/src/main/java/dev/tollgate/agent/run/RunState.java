@@ -1,9 +1,12 @@
 package dev.tollgate.agent.run;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /** One top-level agent invocation in progress. */
 public final class RunState {
   private final String id;
   private final String framework;
+  private final AtomicInteger handOffs = new AtomicInteger();
   private volatile RuntimeException halt;
 
   RunState(String id, String framework) {
@@ -28,5 +31,14 @@ public final class RunState {
     if (halt == null) {
       halt = e;
     }
+  }
+
+  /** How many times the run was bound to a callback carrier: a streaming run that stops handing off is done. */
+  int handOffs() {
+    return handOffs.get();
+  }
+
+  void handedOff() {
+    handOffs.incrementAndGet();
   }
 }

@@ -1,13 +1,26 @@
 package dev.tollgate.agent.run;
 
+import java.util.Collections;
+import java.util.Map;
 import java.util.UUID;
+import java.util.WeakHashMap;
+import java.util.function.Consumer;
 
 /**
- * Tracks the run the current thread belongs to. A run starts at a framework's entry point (an AI-service
- * method call); entry points reached inside a run join it rather than starting another.
+ * Tracks the run each thread belongs to. A run starts at a framework's entry point (an AI-service method call);
+ * entry points reached inside a run join it. Asynchronous runs (streaming) are bound to the framework's callback
+ * objects and made current again on whatever thread a callback runs, so they follow the framework across
+ * threads. Carriers are held weakly: an abandoned stream leaves nothing reachable behind it here.
  */
 public final class Runs {
   private final ThreadLocal<RunState> current = new ThreadLocal<>();
+  private final Map<Object, RunState> carriers = Collections.synchronizedMap(new WeakHashMap<>());
+  private final Consumer<RunState> onEnd;
+
+  /** @param onEnd called once when a run ends (frees its counters) */
+  public Runs(Consumer<RunState> onEnd) {
+    this.onEnd = onEnd;
+  }
 
   /** The current thread's run, or null outside any run. */
   public RunState current() {
@@ -26,8 +39,48 @@ public final class Runs {
 
   /** Ends the run {@code begin} returned. */
   public void end(RunState run) {
+    detach(run);
+    onEnd.accept(run);
+  }
+
+  /** Takes the run off this thread without ending it. */
+  public void detach(RunState run) {
     if (current.get() == run) {
       current.remove();
     }
   }
+
+  /** Binds the current run, if any, to a callback carrier. */
+  public void bind(Object carrier) {
+    RunState run = current.get();
+    if (run != null) {
+      carriers.put(carrier, run);
+      run.handedOff();
+    }
+  }
+
+  /** Makes the run bound to {@code carrier} current, unless a run is current already. */
+  public Resumption resume(Object carrier) {
+    if (current.get() != null) {
+      return null;
+    }
+    RunState run = carriers.get(carrier);
+    if (run == null) {
+      return null;
+    }
+    current.set(run);
+    return new Resumption(run, carrier, run.handOffs());
+  }
+
+  /** Undoes {@link #resume}; ends the run when asked and the callback handed it to no new carrier. */
+  public void release(Resumption r, boolean mayEnd, Throwable thrown) {
+    detach(r.run());
+    if (mayEnd && (thrown != null || r.run().handOffs() == r.handOffsAtResume())) {
+      carriers.remove(r.carrier());
+      onEnd.accept(r.run());
+    }
+  }
+
+  /** A run made current on a callback thread. */
+  public record Resumption(RunState run, Object carrier, int handOffsAtResume) {}
 }

@@ -10,7 +10,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.agent.log.EnforcementLog;
-import dev.tollgate.agent.run.Runs;
 import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.Refusal;
 import dev.tollgate.policy.PolicyLoader;
@@ -41,7 +40,7 @@ class PolicyGuardTest {
 
   private PolicyGuard guard(String policy) throws Exception {
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), CLOCK);
-    return new PolicyGuard(new PolicyEngine(PolicyLoader.parse(policy, "t.yaml"), CLOCK), log, new Runs(), false);
+    return new PolicyGuard(new PolicyEngine(PolicyLoader.parse(policy, "t.yaml"), CLOCK), log, false);
   }
 
   private List<JsonNode> log() throws Exception {

@@ -29,6 +29,6 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ToolExecutorInstrumentation(), new AiServiceInvocationInstrumentation(),
-        new ToolServiceInstrumentation());
+        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(), new StreamingRunInstrumentation());
   }
 }

@@ -169,6 +169,22 @@ class LangChain4jAdviceTest {
     }
 
     @Override
+    protected void runDetach(Object token, Throwable thrown) {
+      currentRun = null;
+    }
+
+    @Override
+    protected void runBind(Object carrier) {}
+
+    @Override
+    protected Object runResume(Object carrier) {
+      return null;
+    }
+
+    @Override
+    protected void runRelease(Object token, boolean mayEnd, Throwable thrown) {}
+
+    @Override
     protected Throwable takePendingHalt() {
       RuntimeException h = pending.get();
       pending.remove();
