@@ -121,6 +121,7 @@ class LangChain4jToolIT {
 
             // the app saw an ordinary, successful run
             assertEquals(0, result.exitCode(), result::toString);
+            assertFalse(result.stderr().contains(SECRET), "the agent must not print the API key");
             assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
 
             // the side effect was prevented, and the model was told why
@@ -163,6 +164,30 @@ class LangChain4jToolIT {
             assertEquals(3, ((Number) exceeded.get("max_calls")).intValue());
 
             assertCleanLog(entries);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0"})
+    void parallelToolCallsInOneTurnAreCountedOneByOne(AppModule app) throws IOException {
+        victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
+        Script script = Script.builder()
+                .callTools("lookup", "{\"key\":\"k1\"}", "lookup", "{\"key\":\"k2\"}", "lookup", "{\"key\":\"k3\"}",
+                        "lookup", "{\"key\":\"k4\"}", "lookup", "{\"key\":\"k5\"}")
+                .answer("finished")
+                .build();
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(script)) {
+            ForkedApp.Result result = runApp(app, simulator, policy("enforce", "block"), log, false);
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(3, result.countStdout("TOOL_RAN lookup"), "one model turn, five calls: the limit counts calls\n" + result);
+            for (int i = 3; i < 5; i++) {
+                String limited = simulator.toolResult(Script.callId(1, i)).orElseThrow();
+                assertTrue(limited.startsWith("blocked by policy: limits[0]"), limited);
+            }
+            assertEquals(2, simulator.turnsServed());
+            assertCleanLog(EnforcementLog.read(log));
         }
     }
 

@@ -6,7 +6,6 @@ import dev.tollgate.sim.Script;
 import dev.tollgate.sim.ToolCall;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +28,7 @@ public final class LangChain4jDemo {
 
     public static void main(String[] args) throws Exception {
         Path policy = args.length > 0 ? Path.of(args[0]) : null;
-        boolean agentAttached = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-                .anyMatch(a -> a.startsWith("-javaagent:") && a.contains("tollgate"));
+        boolean agentAttached = tollgateOnBootClassPath();
         Path victim = Files.createTempDirectory("tollgate-demo").resolve("important-report.txt");
         Files.writeString(victim, "quarterly numbers\n");
 
@@ -77,6 +75,16 @@ public final class LangChain4jDemo {
         } else {
             thisRun(log).forEach(System.out::println);
             System.out.println("(agent.stopped is appended when this JVM exits)");
+        }
+    }
+
+    /** The agent appends its bootstrap facade to the boot class path; nothing else puts it there. */
+    private static boolean tollgateOnBootClassPath() {
+        try {
+            Class.forName("dev.tollgate.bootstrap.Guard", false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
         }
     }
 

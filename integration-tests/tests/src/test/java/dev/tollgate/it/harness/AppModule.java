@@ -6,11 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** The host applications under {@code integration-tests/apps}, as the ITs fork them. */
+/** The runnable modules under {@code integration-tests} (host apps and the demo), as the ITs fork them. */
 public enum AppModule {
-    LANGCHAIN4J("langchain4j", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
-    LANGCHAIN4J_1_0("langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
-    ISOLATION("isolation", "dev.tollgate.it.apps.isolation.IsolationApp");
+    LANGCHAIN4J("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
+    LANGCHAIN4J_1_0("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
+    ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
+    DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;
     private final String mainClass;
@@ -25,7 +26,7 @@ public enum AppModule {
     }
 
     public Path dir() {
-        return ItPaths.moduleDir().resolve("../apps").resolve(directory).normalize();
+        return ItPaths.moduleDir().resolve("..").resolve(directory).normalize();
     }
 
     /** The app's jar followed by its runtime dependencies ({@code target/classpath.txt}, written at package). */
@@ -50,6 +51,6 @@ public enum AppModule {
 
     @Override
     public String toString() {
-        return directory;
+        return directory.substring(directory.lastIndexOf('/') + 1);
     }
 }

@@ -3,18 +3,18 @@ package dev.tollgate.it.harness;
 import java.nio.file.Path;
 
 /** Where things are in the checkout, seen from the tests module. */
-final class ItPaths {
+public final class ItPaths {
 
     private ItPaths() {
     }
 
     /** {@code integration-tests/tests}: failsafe passes it as {@code it.module.dir}; an IDE run uses the working directory. */
-    static Path moduleDir() {
+    public static Path moduleDir() {
         String dir = System.getProperty("it.module.dir", System.getProperty("basedir", System.getProperty("user.dir")));
         return Path.of(dir).toAbsolutePath().normalize();
     }
 
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         return moduleDir().resolve("../..").normalize();
     }
 }
