@@ -1,0 +1,179 @@
+package dev.tollgate.it;
+
+import dev.tollgate.it.harness.AgentJar;
+import dev.tollgate.it.harness.AppModule;
+import dev.tollgate.it.harness.EnforcementLog;
+import dev.tollgate.it.harness.ForkedApp;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Start-up: fail-closed on a bad policy, fail-open on request, and where configuration comes from. */
+class StartupIT {
+
+    private static final int EXIT_CONFIG = 78;
+
+    @TempDir
+    Path dir;
+
+    private Path invalidPolicy() throws IOException {
+        return Files.writeString(dir.resolve("bad-policy.yaml"), """
+                version: 1
+                tools:
+                  default: maybe
+                limits:
+                  - name: tools-per-run
+                    scope: run
+                    tools: "*"
+                    max_calls: -5
+                """);
+    }
+
+    /** A valid policy whose own {@code log.path} tells which file was used. */
+    private Path policyLoggingTo(String name, Path log) throws IOException {
+        return Files.writeString(dir.resolve(name + ".yaml"), """
+                version: 1
+                tools:
+                  default: allow
+                log:
+                  path: "%s"
+                """.formatted(log.toAbsolutePath().toString().replace("\\", "/")));
+    }
+
+    private static void assertMainNeverRan(ForkedApp.Result result) {
+        assertFalse(result.stdout().contains("jackson="), () -> "the app's main must not run\n" + result);
+        assertFalse(result.stdout().contains("ISOLATION DONE"), () -> "the app's main must not run\n" + result);
+    }
+
+    @Test
+    void invalidPolicyStopsTheJvmBeforeMainWithLocatedErrors() throws IOException {
+        Path policy = invalidPolicy();
+
+        ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)
+                .agent(AgentJar.requireImplemented(), policy, dir.resolve("log.jsonl")).run();
+
+        assertEquals(EXIT_CONFIG, result.exitCode(), result::toString);
+        assertMainNeverRan(result);
+        Pattern located = Pattern.compile("^\\[tollgate\\] \\S*bad-policy\\.yaml:\\d+:\\d+: \\S");
+        assertTrue(result.countStderrMatching(located) >= 2, () -> "both errors located by file:line:col\n" + result);
+        assertTrue(result.stderr().contains("bad-policy.yaml:3:"), () -> "tools.default is on line 3\n" + result);
+    }
+
+    @Test
+    void missingPolicyFileStopsTheJvm() {
+        Path missing = dir.resolve("no-such-policy.yaml");
+
+        ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)
+                .agent(AgentJar.requireImplemented(), missing, dir.resolve("log.jsonl")).run();
+
+        assertEquals(EXIT_CONFIG, result.exitCode(), result::toString);
+        assertMainNeverRan(result);
+        assertTrue(result.stderr().contains("[tollgate]") && result.stderr().contains("no-such-policy.yaml"), result::toString);
+    }
+
+    @Test
+    void failModeOpenRunsTheAppUngovernedAndSaysSoOnce() throws IOException {
+        ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)
+                .agent(AgentJar.requireImplemented(), invalidPolicy(), dir.resolve("log.jsonl"))
+                .jvmArg("-Dtollgate.fail-mode=open")
+                .run();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.stdoutLines().contains("ISOLATION DONE"), result::toString);
+        assertEquals(1, result.stderrLines().stream().filter(l -> l.contains("[tollgate]") && l.contains("DISABLED")).count(),
+                result::toString);
+    }
+
+    @Test
+    void agentArgumentBeatsSystemPropertyBeatsEnvironment() throws IOException {
+        Path logA = dir.resolve("from-agent-arg.jsonl");
+        Path logB = dir.resolve("from-system-property.jsonl");
+        Path logC = dir.resolve("from-env.jsonl");
+        Path policyA = policyLoggingTo("policy-agent-arg", logA);
+        Path policyB = policyLoggingTo("policy-system-property", logB);
+        Path policyC = policyLoggingTo("policy-env", logC);
+        Path agent = AgentJar.requireImplemented();
+
+        ForkedApp.Result all = ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "policy=" + policyA.toAbsolutePath())
+                .jvmArg("-Dtollgate.policy=" + policyB.toAbsolutePath())
+                .env("TOLLGATE_POLICY", policyC.toAbsolutePath().toString())
+                .run();
+        assertEquals(0, all.exitCode(), all::toString);
+        assertLoadedFrom(policyA, logA);
+        assertFalse(Files.exists(logB) || Files.exists(logC), "only the agent argument's policy may take effect");
+
+        ForkedApp.Result propertyAndEnv = ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "")
+                .jvmArg("-Dtollgate.policy=" + policyB.toAbsolutePath())
+                .env("TOLLGATE_POLICY", policyC.toAbsolutePath().toString())
+                .run();
+        assertEquals(0, propertyAndEnv.exitCode(), propertyAndEnv::toString);
+        assertLoadedFrom(policyB, logB);
+        assertFalse(Files.exists(logC), "the system property beats the environment");
+
+        ForkedApp.Result envOnly = ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "")
+                .env("TOLLGATE_POLICY", policyC.toAbsolutePath().toString())
+                .run();
+        assertEquals(0, envOnly.exitCode(), envOnly::toString);
+        assertLoadedFrom(policyC, logC);
+    }
+
+    @Test
+    void logPathPrecedenceIsAgentArgumentSystemPropertyEnvironmentPolicyFile() throws IOException {
+        Path fromPolicy = dir.resolve("log-from-policy.jsonl");
+        Path fromEnv = dir.resolve("log-from-env.jsonl");
+        Path fromProperty = dir.resolve("log-from-property.jsonl");
+        Path fromArgument = dir.resolve("log-from-argument.jsonl");
+        Path policy = policyLoggingTo("policy-with-log", fromPolicy);
+        Path agent = AgentJar.requireImplemented();
+
+        ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "policy=" + policy.toAbsolutePath() + ",log=" + fromArgument.toAbsolutePath())
+                .jvmArg("-Dtollgate.log=" + fromProperty.toAbsolutePath())
+                .env("TOLLGATE_LOG", fromEnv.toAbsolutePath().toString())
+                .run();
+        assertOnlyLog(fromArgument, fromProperty, fromEnv, fromPolicy);
+
+        ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "policy=" + policy.toAbsolutePath())
+                .jvmArg("-Dtollgate.log=" + fromProperty.toAbsolutePath())
+                .env("TOLLGATE_LOG", fromEnv.toAbsolutePath().toString())
+                .run();
+        assertOnlyLog(fromProperty, fromEnv, fromPolicy);
+
+        ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "policy=" + policy.toAbsolutePath())
+                .env("TOLLGATE_LOG", fromEnv.toAbsolutePath().toString())
+                .run();
+        assertOnlyLog(fromEnv, fromPolicy);
+
+        ForkedApp.of(AppModule.ISOLATION).agent(agent, "policy=" + policy.toAbsolutePath()).run();
+        assertOnlyLog(fromPolicy);
+    }
+
+    private static void assertLoadedFrom(Path policy, Path log) {
+        EnforcementLog entries = EnforcementLog.read(log);
+        Map<String, Object> loaded = entries.only("policy.loaded");
+        String source = String.valueOf(loaded.get("source"));
+        assertTrue(source.endsWith(policy.getFileName().toString()), () -> "source " + source + " should be " + policy);
+    }
+
+    /** {@code expected} was written (with policy.loaded); none of the lower-precedence {@code others} was. */
+    private static void assertOnlyLog(Path expected, Path... others) {
+        assertTrue(EnforcementLog.read(expected).first("policy.loaded").isPresent(), expected::toString);
+        for (Path other : others) {
+            assertFalse(Files.exists(other), () -> other + " must not be written when " + expected + " is configured");
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tollgate.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+/** The runnable modules under {@code integration-tests} (host apps and the demo), as the ITs fork them. */
+public enum AppModule {
+    LANGCHAIN4J("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
+    LANGCHAIN4J_1_0("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
+    ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
+    DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
+
+    private final String directory;
+    private final String mainClass;
+
+    AppModule(String directory, String mainClass) {
+        this.directory = directory;
+        this.mainClass = mainClass;
+    }
+
+    public String mainClass() {
+        return mainClass;
+    }
+
+    public Path dir() {
+        return ItPaths.moduleDir().resolve("..").resolve(directory).normalize();
+    }
+
+    /** The app's jar followed by its runtime dependencies ({@code target/classpath.txt}, written at package). */
+    public String classpath() {
+        Path target = dir().resolve("target");
+        Path classpathFile = target.resolve("classpath.txt");
+        if (!Files.isRegularFile(classpathFile)) {
+            throw new IllegalStateException(classpathFile + " is missing -- run mvn package on " + dir());
+        }
+        try (Stream<Path> files = Files.list(target)) {
+            Path jar = files.filter(p -> p.getFileName().toString().endsWith(".jar"))
+                    .filter(p -> !p.getFileName().toString().endsWith("-sources.jar"))
+                    .filter(p -> !p.getFileName().toString().endsWith("-tests.jar"))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no jar in " + target + " -- run mvn package on " + dir()));
+            String dependencies = Files.readString(classpathFile).strip();
+            return dependencies.isEmpty() ? jar.toString() : jar + java.io.File.pathSeparator + dependencies;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return directory.substring(directory.lastIndexOf('/') + 1);
+    }
+}

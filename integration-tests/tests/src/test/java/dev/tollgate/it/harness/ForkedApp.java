@@ -1,0 +1,166 @@
+package dev.tollgate.it.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * Forks a JVM: {@code java [-javaagent:<jar>=<args>] [jvm args] -cp <app> <main> <args>} or
+ * {@code java [jvm args] -jar <jar> <args>}. Uses the {@code java} of the JVM running the test unless
+ * {@code -Dit.java.home=...} names another. The inherited environment is stripped of {@code TOLLGATE_*} so a
+ * developer's shell cannot change a test's outcome. Output is captured fully (to files, so a chatty child can
+ * never block on a full pipe); the child is destroyed after {@value #TIMEOUT_SECONDS} s.
+ */
+public final class ForkedApp {
+
+    public static final long TIMEOUT_SECONDS = 120;
+
+    private final String classpath;
+    private final String mainClass;
+    private final Path executableJar;
+    private final List<String> jvmArgs = new ArrayList<>();
+    private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private String javaagent;
+    private Path workDir;
+
+    private ForkedApp(String classpath, String mainClass, Path executableJar) {
+        this.classpath = classpath;
+        this.mainClass = mainClass;
+        this.executableJar = executableJar;
+    }
+
+    public static ForkedApp of(AppModule app) {
+        return new ForkedApp(app.classpath(), app.mainClass(), null);
+    }
+
+    /** {@code java -jar <jar>}, e.g. the agent's own command line. */
+    public static ForkedApp jar(Path jar) {
+        return new ForkedApp(null, null, jar);
+    }
+
+    /** Attaches the agent: {@code -javaagent:<jar>=<agentArgs>} (no {@code =} part when agentArgs is empty). */
+    public ForkedApp agent(Path agentJar, String agentArgs) {
+        this.javaagent = "-javaagent:" + agentJar + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs);
+        return this;
+    }
+
+    /** Attaches the agent with {@code policy=<policy>,log=<log>}. */
+    public ForkedApp agent(Path agentJar, Path policy, Path log) {
+        return agent(agentJar, "policy=" + policy.toAbsolutePath() + ",log=" + log.toAbsolutePath());
+    }
+
+    public ForkedApp jvmArg(String arg) {
+        jvmArgs.add(arg);
+        return this;
+    }
+
+    public ForkedApp args(String... values) {
+        args.addAll(List.of(values));
+        return this;
+    }
+
+    public ForkedApp env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
+    public ForkedApp workDir(Path dir) {
+        this.workDir = dir;
+        return this;
+    }
+
+    public List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable());
+        if (javaagent != null) {
+            command.add(javaagent);
+        }
+        command.addAll(jvmArgs);
+        if (executableJar != null) {
+            command.add("-jar");
+            command.add(executableJar.toString());
+        } else {
+            command.add("-cp");
+            command.add(classpath);
+            command.add(mainClass);
+        }
+        command.addAll(args);
+        return command;
+    }
+
+    public Result run() {
+        List<String> command = command();
+        try {
+            Path out = Files.createTempFile("forked-app", ".out");
+            Path err = Files.createTempFile("forked-app", ".err");
+            try {
+                ProcessBuilder builder = new ProcessBuilder(command)
+                        .redirectOutput(out.toFile())
+                        .redirectError(err.toFile());
+                if (workDir != null) {
+                    builder.directory(workDir.toFile());
+                }
+                builder.environment().keySet().removeIf(name -> name.startsWith("TOLLGATE_"));
+                builder.environment().putAll(env);
+                Process process = builder.start();
+                boolean exited = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                if (!exited) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+                return new Result(command, exited ? process.exitValue() : -1, !exited,
+                        Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot run " + command, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running " + command, e);
+        }
+    }
+
+    private static String javaExecutable() {
+        String home = System.getProperty("it.java.home", System.getProperty("java.home"));
+        String exe = System.getProperty("os.name").toLowerCase().contains("win") ? "java.exe" : "java";
+        return Path.of(home, "bin", exe).toString();
+    }
+
+    /** What the forked JVM did. {@code toString()} is meant for assertion messages. */
+    public record Result(List<String> command, int exitCode, boolean timedOut, String stdout, String stderr) {
+
+        public List<String> stdoutLines() {
+            return stdout.lines().toList();
+        }
+
+        public List<String> stderrLines() {
+            return stderr.lines().toList();
+        }
+
+        /** How many stdout lines equal {@code line} or start with it followed by a space. */
+        public long countStdout(String linePrefix) {
+            return stdout.lines().filter(l -> l.equals(linePrefix) || l.startsWith(linePrefix + " ")).count();
+        }
+
+        public long countStderrMatching(Pattern pattern) {
+            return stderr.lines().filter(l -> pattern.matcher(l).find()).count();
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + (timedOut ? "TIMEOUT" : exitCode) + " of " + String.join(" ", command)
+                    + "\n--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
+        }
+    }
+}
