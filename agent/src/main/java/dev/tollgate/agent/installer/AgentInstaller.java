@@ -43,7 +43,7 @@ public final class AgentInstaller {
     }
     ClassFileLocator adviceLocator = ClassFileLocator.ForClassLoader.of(AgentInstaller.class.getClassLoader());
 
-    AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+    AgentBuilder builder = newAgentBuilder()
         .disableClassFormatChanges()
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
@@ -72,6 +72,27 @@ public final class AgentInstaller {
       }
     }
     return builder.installOn(inst);
+  }
+
+  /**
+   * ByteBuddy's default builder eagerly prepares its "Nexus" self-injection, which reaches for
+   * {@code sun.misc.Unsafe} (JDK 24+ prints a deprecation warning on the host's stderr) although
+   * {@code disableClassFormatChanges()} never uses it. ByteBuddy's own switch skips that; it is read once by our
+   * isolated copy of ByteBuddy while the builder is made, then restored so the host's ByteBuddy never sees it.
+   */
+  private static AgentBuilder newAgentBuilder() {
+    String key = "net.bytebuddy.nexus.disabled";
+    String previous = System.getProperty(key);
+    System.setProperty(key, "true");
+    try {
+      return new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED));
+    } finally {
+      if (previous == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, previous);
+      }
+    }
   }
 
   /** Reports woven types to the coverage report and transformation failures to stderr. */

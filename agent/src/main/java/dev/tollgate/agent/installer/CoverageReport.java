@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 
 /**
  * Which tool dispatchers and clients are actually woven in this JVM. Each time a new choke point is woven the
- * enforcement log gets a {@code coverage} event listing everything woven so far, and stderr gets one line.
+ * enforcement log gets a {@code coverage} event listing every choke point woven so far (with the types woven for
+ * it at that moment), and stderr gets one line. Further implementations of a known choke point add no event.
  */
 public final class CoverageReport {
   private static final Logger LOG = Diagnostics.logger(CoverageReport.class);
@@ -40,25 +41,35 @@ public final class CoverageReport {
 
   synchronized void woven(InstrumentationModule module, TypeInstrumentation type, TypeDescription typeDescription,
       ClassLoader loader) {
-    String key = module.name() + "|" + type.chokePoint() + "|" + typeDescription.getName();
-    if (woven.containsKey(key)) {
+    String key = module.name() + "|" + type.chokePoint();
+    Map<String, Object> entry = woven.get(key);
+    if (entry != null) {
+      @SuppressWarnings("unchecked")
+      List<String> types = (List<String>) entry.get("types");
+      if (!types.contains(typeDescription.getName())) {
+        types.add(typeDescription.getName()); // same choke point, one more implementation: no new event
+      }
       return;
     }
-    boolean newChokePoint = woven.values().stream()
-        .noneMatch(w -> w.get("framework").equals(module.name()) && w.get("choke_point").equals(type.chokePoint()));
     String version = version(module, loader);
-    Map<String, Object> entry = new LinkedHashMap<>();
+    entry = new LinkedHashMap<>();
     entry.put("framework", module.name());
     entry.put("version", version);
     entry.put("choke_point", type.chokePoint());
-    entry.put("type", typeDescription.getName());
+    List<String> types = new ArrayList<>();
+    types.add(typeDescription.getName());
+    entry.put("types", types);
     woven.put(key, entry);
+    List<Object> snapshot = new ArrayList<>();
+    for (Map<String, Object> w : woven.values()) {
+      Map<String, Object> copy = new LinkedHashMap<>(w);
+      copy.put("types", List.copyOf((List<?>) w.get("types")));
+      snapshot.add(copy);
+    }
     log.write(Event.of("coverage")
         .with("installed", modules.stream().map(InstrumentationModule::name).toList())
-        .with("instrumentations", new ArrayList<>(woven.values())));
-    if (newChokePoint) {
-      LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeDescription.getName());
-    }
+        .with("instrumentations", snapshot));
+    LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeDescription.getName());
   }
 
   private static String version(InstrumentationModule module, ClassLoader loader) {

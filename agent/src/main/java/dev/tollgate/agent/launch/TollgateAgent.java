@@ -7,13 +7,14 @@ import java.util.jar.JarFile;
 
 /**
  * The {@code -javaagent} entry point and the {@code java -jar} CLI entry point. Does as little as possible:
- * puts the jar's bootstrap classes on the bootstrap class path, then hands over to the agent proper, which
+ * makes the jar's bootstrap classes visible from the bootstrap class loader, then hands over to the agent proper, which
  * loads from {@code inst/} inside the jar through its own class loader so the host never sees our libraries.
  * No static state, no logging framework, nothing from {@code dev.tollgate.bootstrap} touched before the append.
  */
 public final class TollgateAgent {
   private static final String STARTUP = "dev.tollgate.agent.installer.AgentStartup";
   private static final String CLI = "dev.tollgate.agent.cli.Cli";
+  private static final String DEFINER = "dev.tollgate.agent.installer.BootstrapDefiner";
 
   private TollgateAgent() {}
 
@@ -34,9 +35,20 @@ public final class TollgateAgent {
 
   private static void start(String args, Instrumentation inst, boolean premain) {
     File jar;
+    ClassLoader loader;
     try {
       jar = agentJar();
-      inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+      loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader());
+      try {
+        loader.loadClass(DEFINER).getMethod("define", Instrumentation.class, File.class).invoke(null, inst, jar);
+      } catch (Throwable t) {
+        // some JVM without the internal entry point: the boot class path works everywhere (HotSpot then warns
+        // about class-data sharing on stderr)
+        if (Boolean.getBoolean("tollgate.debug")) {
+          System.err.println("[tollgate] DEBUG defining bootstrap classes failed, appending the jar instead: " + t);
+        }
+        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
+      }
     } catch (Throwable t) {
       // too early for anything but stderr; without the bootstrap classes nothing can be woven
       System.err.println("[tollgate] cannot start: " + t);
@@ -44,7 +56,6 @@ public final class TollgateAgent {
       return;
     }
     try {
-      ClassLoader loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader());
       loader.loadClass(STARTUP)
           .getMethod("start", String.class, Instrumentation.class, boolean.class, File.class)
           .invoke(null, args, inst, premain, jar);

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The demo ({@code mvn -Pdemo}) with the shipped example policy shows what the README promises. */
 class DemoIT {
@@ -24,7 +23,7 @@ class DemoIT {
     @Test
     void examplePolicyBlocksTheDeleteAndTheCallsOverTheLimit() {
         Path policy = ItPaths.repositoryRoot().resolve("policies/examples/langchain4j-demo.yaml");
-        assumeTrue(Files.isRegularFile(policy), policy + " is not in this checkout yet");
+        assertTrue(Files.isRegularFile(policy), policy + " is missing");
 
         ForkedApp.Result result = ForkedApp.of(AppModule.DEMO)
                 .agent(AgentJar.requireImplemented(), "policy=" + policy)

@@ -1,7 +1,5 @@
 package dev.tollgate.it.harness;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,8 +12,6 @@ import java.util.jar.JarFile;
 public final class AgentJar {
 
     public static final String OVERRIDE_PROPERTY = "tollgate.agent.jar";
-    /** Set to {@code true} to fail (instead of skip) agent ITs when the jar has no agent implementation yet. */
-    public static final String REQUIRE_PROPERTY = "it.require.agent";
 
     private AgentJar() {
     }
@@ -34,17 +30,12 @@ public final class AgentJar {
         return jar;
     }
 
-    /**
-     * Skips the calling test when the jar is only the packaging skeleton (its Premain-Class is not inside it),
-     * unless {@value #REQUIRE_PROPERTY} is true. A missing jar always fails.
-     */
+    /** The agent jar, failing the test when it is not a real agent (no Premain-Class inside it). */
     public static Path requireImplemented() {
         Path jar = path();
-        boolean implemented = hasPremainClass(jar);
-        if (!implemented && Boolean.getBoolean(REQUIRE_PROPERTY)) {
+        if (!hasPremainClass(jar)) {
             throw new IllegalStateException(jar + " has no Premain-Class implementation");
         }
-        Assumptions.assumeTrue(implemented, () -> jar + " contains no agent implementation yet (Premain-Class missing)");
         return jar;
     }
 

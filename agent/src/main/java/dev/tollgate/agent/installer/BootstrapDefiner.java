@@ -1,0 +1,83 @@
+package dev.tollgate.agent.installer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.lang.reflect.Method;
+import java.security.ProtectionDomain;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Defines the {@code dev.tollgate.bootstrap} classes directly in the bootstrap class loader.
+ *
+ * <p>Why not {@code Instrumentation.appendToBootstrapClassLoaderSearch}: on a JVM with class-data sharing (the
+ * default) appending to the boot class path prints "Sharing is only supported for boot loader classes because
+ * bootstrap classpath has been appended" on the host's stderr and turns sharing off for the app's own classes,
+ * which slows its start-up. Defining the few classes instead keeps the host's JVM as it was.
+ *
+ * <p>How: {@code JavaLangAccess.defineClass} with a null loader, reached by opening {@code jdk.internal.access}
+ * through {@link Instrumentation#redefineModule} to this class's module only (the agent's isolated loader), never
+ * to the application's class path. The launcher falls back to appending the jar if this fails on some JVM.
+ */
+public final class BootstrapDefiner {
+  private static final String PACKAGE_PATH = "dev/tollgate/bootstrap/";
+
+  private BootstrapDefiner() {}
+
+  public static void define(Instrumentation inst, File agentJar) throws Exception {
+    Map<String, byte[]> classes = readBootstrapClasses(agentJar);
+    if (classes.isEmpty()) {
+      throw new IllegalStateException("no " + PACKAGE_PATH + " classes in " + agentJar);
+    }
+    Module self = BootstrapDefiner.class.getModule();
+    inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
+        Map.of("jdk.internal.access", Set.of(self)), Set.of(), Map.of());
+    Object access = Class.forName("jdk.internal.access.SharedSecrets").getMethod("getJavaLangAccess").invoke(null);
+    Method define = Class.forName("jdk.internal.access.JavaLangAccess").getMethod("defineClass",
+        ClassLoader.class, String.class, byte[].class, ProtectionDomain.class, String.class);
+    // a class can only be defined once its superclass is: retry the rest until no progress is made
+    Map<String, byte[]> pending = new LinkedHashMap<>(classes);
+    while (!pending.isEmpty()) {
+      int before = pending.size();
+      Throwable last = null;
+      for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        try {
+          define.invoke(access, null, e.getKey(), e.getValue(), null, "tollgate-agent");
+          it.remove();
+        } catch (java.lang.reflect.InvocationTargetException ex) {
+          if (!(ex.getCause() instanceof NoClassDefFoundError)) {
+            throw ex;
+          }
+          last = ex.getCause();
+        }
+      }
+      if (pending.size() == before) {
+        throw new IllegalStateException("cannot define " + pending.keySet(), last);
+      }
+    }
+  }
+
+  private static Map<String, byte[]> readBootstrapClasses(File agentJar) throws IOException {
+    Map<String, byte[]> classes = new LinkedHashMap<>();
+    try (JarFile jar = new JarFile(agentJar, false)) {
+      Enumeration<JarEntry> entries = jar.entries();
+      while (entries.hasMoreElements()) {
+        JarEntry e = entries.nextElement();
+        String name = e.getName();
+        if (name.startsWith(PACKAGE_PATH) && name.endsWith(".class")) {
+          try (InputStream in = jar.getInputStream(e)) {
+            classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
+          }
+        }
+      }
+    }
+    return classes;
+  }
+}
