@@ -123,6 +123,7 @@ class LangChain4jToolIT {
             assertEquals(0, result.exitCode(), result::toString);
             assertFalse(result.stderr().contains(SECRET), "the agent must not print the API key");
             assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            assertNoJvmWarnings(result);
 
             // the side effect was prevented, and the model was told why
             assertTrue(Files.exists(victim), "the denied tool must not run");
@@ -234,6 +235,15 @@ class LangChain4jToolIT {
             assertEquals("langchain4j", delete.get("framework"));
             assertCleanLog(entries);
         }
+    }
+
+    /**
+     * The agent leaves the host's stderr as it was apart from its own [tollgate] lines: no class-data-sharing
+     * warning from a boot class-path append, no sun.misc.Unsafe deprecation warning (JDK 24+).
+     */
+    private static void assertNoJvmWarnings(ForkedApp.Result result) {
+        assertEquals(0, result.countStderrMatching(java.util.regex.Pattern.compile("(?i)(VM warning|^WARNING: )")),
+                result::toString);
     }
 
     /** Every run: no advice error was swallowed, no argument and no API key leaked into the log. */
