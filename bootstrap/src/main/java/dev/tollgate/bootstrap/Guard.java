@@ -1,5 +1,6 @@
 package dev.tollgate.bootstrap;
 
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,6 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Guard {
   private static volatile Delegate delegate;
   private static final AtomicLong SUPPRESSED = new AtomicLong();
+  private static final ThreadLocal<ArrayDeque<Object>> DISPATCHING = ThreadLocal.withInitial(ArrayDeque::new);
+
+  /** {@link #toolEnter}'s answer for a call that may run. */
+  public static final Object PROCEED = new Object();
 
   private Guard() {}
 
@@ -24,23 +29,42 @@ public final class Guard {
   }
 
   /**
-   * A tool is about to run. Returns null to let it run, or the refusal to substitute for its body.
+   * A tool is about to run. Returns null when this frame is not the one that decides (the same request is
+   * already being dispatched on this thread: a delegating overload, a default method, a wrapper), {@link #PROCEED}
+   * to let the tool run, or the {@link Refusal} to substitute for its body. Every non-null answer must be paired
+   * with {@link #toolExit()} when the frame ends.
+   *
+   * <p>Nesting is decided by request identity, not by depth: a tool whose body calls a sub-agent that calls other
+   * tools makes new, separately decided calls.
    *
    * @param framework which framework dispatched the call, e.g. {@code "langchain4j"}
+   * @param request   the framework's request object, identifying the logical call
    * @param tool      the tool name the model asked for
    * @param arguments the raw arguments (JSON text) or null; never logged in clear
    * @param session   the framework's conversation identity, or null
    */
-  public static Refusal toolEnter(String framework, String tool, String arguments, Object session) {
+  public static Object toolEnter(String framework, Object request, String tool, String arguments, Object session) {
     Delegate d = delegate;
-    if (d == null) {
+    if (d == null || request == null) {
       return null;
     }
-    try {
-      return d.toolEnter(framework, tool, arguments, session);
-    } catch (Throwable t) {
-      return d.failedDecision(t);
+    ArrayDeque<Object> dispatching = DISPATCHING.get();
+    if (dispatching.peek() == request) {
+      return null;
     }
+    dispatching.push(request);
+    Refusal refusal;
+    try {
+      refusal = d.toolEnter(framework, tool, arguments, session);
+    } catch (Throwable t) {
+      refusal = d.failedDecision(t);
+    }
+    return refusal == null ? PROCEED : refusal;
+  }
+
+  /** Ends the frame whose {@link #toolEnter} answered non-null. */
+  public static void toolExit() {
+    DISPATCHING.get().poll();
   }
 
   /** A run (one top-level agent invocation) starts. Returns a token for {@link #runExit}, or null when nested. */

@@ -13,7 +13,6 @@ import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.invocation.InvocationContext;
 import dev.langchain4j.service.tool.ToolExecutionResult;
 import dev.tollgate.agent.spi.TypeInstrumentation;
-import dev.tollgate.bootstrap.CallDepth;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.Refusal;
 import net.bytebuddy.asm.Advice;
@@ -23,8 +22,9 @@ import net.bytebuddy.matcher.ElementMatcher;
 /**
  * {@code ToolExecutor.execute(ToolExecutionRequest, Object)} (all 1.x) and {@code executeWithContext(...)}
  * (1.6+, a default method the interface itself carries): the one place every tool call passes. Both are woven;
- * call depth makes the outermost one decide, so {@code DefaultToolExecutor.execute -> executeWithContext} and the
- * default {@code executeWithContext -> execute} count once. A refused call's body never runs; the model gets the
+ * the outermost frame for a given request decides, so {@code DefaultToolExecutor.execute -> executeWithContext}
+ * and the default {@code executeWithContext -> execute} count once, while a tool that calls a sub-agent's tools
+ * makes new calls that are decided on their own. A refused call's body never runs; the model gets the
  * refusal as the tool's result ({@code isError} where the version has it).
  */
 final class ToolExecutorInstrumentation implements TypeInstrumentation {
@@ -51,25 +51,28 @@ final class ToolExecutorInstrumentation implements TypeInstrumentation {
 
   @SuppressWarnings("unused")
   public static class ExecuteAdvice {
-    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-    public static Refusal enter(@Advice.Argument(0) ToolExecutionRequest request,
+    @Advice.OnMethodEnter(skipOn = Refusal.class, suppress = Throwable.class)
+    public static Object enter(@Advice.Argument(0) ToolExecutionRequest request,
         @Advice.Argument(1) Object memoryId) {
-      if (CallDepth.enter(CallDepth.TOOL) > 0 || request == null) {
+      if (request == null) {
         return null;
       }
-      return Guard.toolEnter("langchain4j", request.name(), request.arguments(), memoryId);
+      return Guard.toolEnter("langchain4j", request, request.name(), request.arguments(), memoryId);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.Enter Refusal refusal,
+    public static void exit(@Advice.Enter Object entered,
         @Advice.Return(readOnly = false) String result,
         @Advice.Thrown(readOnly = false) Throwable thrown) {
-      CallDepth.exit(CallDepth.TOOL);
-      if (refusal != null) {
-        if (refusal.halt() != null) {
-          thrown = refusal.halt();
-        } else {
-          result = refusal.text();
+      if (entered != null) {
+        Guard.toolExit();
+        if (entered instanceof Refusal) {
+          Refusal refusal = (Refusal) entered;
+          if (refusal.halt() != null) {
+            thrown = refusal.halt();
+          } else {
+            result = refusal.text();
+          }
         }
       }
     }
@@ -77,26 +80,29 @@ final class ToolExecutorInstrumentation implements TypeInstrumentation {
 
   @SuppressWarnings("unused")
   public static class ExecuteWithContextAdvice {
-    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-    public static Refusal enter(@Advice.Argument(0) ToolExecutionRequest request,
+    @Advice.OnMethodEnter(skipOn = Refusal.class, suppress = Throwable.class)
+    public static Object enter(@Advice.Argument(0) ToolExecutionRequest request,
         @Advice.Argument(1) InvocationContext context) {
-      if (CallDepth.enter(CallDepth.TOOL) > 0 || request == null) {
+      if (request == null) {
         return null;
       }
-      return Guard.toolEnter("langchain4j", request.name(), request.arguments(),
+      return Guard.toolEnter("langchain4j", request, request.name(), request.arguments(),
           context == null ? null : context.chatMemoryId());
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.Enter Refusal refusal,
+    public static void exit(@Advice.Enter Object entered,
         @Advice.Return(readOnly = false) ToolExecutionResult result,
         @Advice.Thrown(readOnly = false) Throwable thrown) {
-      CallDepth.exit(CallDepth.TOOL);
-      if (refusal != null) {
-        if (refusal.halt() != null) {
-          thrown = refusal.halt();
-        } else {
-          result = ToolExecutionResult.builder().isError(true).resultText(refusal.text()).build();
+      if (entered != null) {
+        Guard.toolExit();
+        if (entered instanceof Refusal) {
+          Refusal refusal = (Refusal) entered;
+          if (refusal.halt() != null) {
+            thrown = refusal.halt();
+          } else {
+            result = ToolExecutionResult.builder().isError(true).resultText(refusal.text()).build();
+          }
         }
       }
     }
