@@ -44,6 +44,17 @@ public final class Guard {
    * @param session   the framework's conversation identity, or null
    */
   public static Object toolEnter(String framework, Object request, String tool, String arguments, Object session) {
+    return toolEnter(framework, request, tool, arguments, session, null);
+  }
+
+  /**
+   * As {@link #toolEnter(String, Object, String, String, Object)}, for frameworks that hand each tool call an
+   * object tied to its run (LangChain4j's {@code InvocationContext}): when the tool runs on a thread that carries
+   * no run (a worker pool executing tools concurrently), the run bound to {@code runCarrier} with
+   * {@link #runBind} is the call's run.
+   */
+  public static Object toolEnter(String framework, Object request, String tool, String arguments, Object session,
+      Object runCarrier) {
     Delegate d = delegate;
     if (d == null || request == null) {
       return null;
@@ -55,7 +66,7 @@ public final class Guard {
     dispatching.push(request);
     Refusal refusal;
     try {
-      refusal = d.toolEnter(framework, tool, arguments, session);
+      refusal = d.toolEnter(framework, tool, arguments, session, runCarrier);
     } catch (Throwable t) {
       refusal = d.failedDecision(t);
     }
@@ -198,6 +209,11 @@ public final class Guard {
   /** Implemented by the agent; every method may throw, {@link Guard} contains it. */
   public abstract static class Delegate {
     protected abstract Refusal toolEnter(String framework, String tool, String arguments, Object session);
+
+    /** With the run carrier the framework passed; by default the carrier is not used. */
+    protected Refusal toolEnter(String framework, String tool, String arguments, Object session, Object runCarrier) {
+      return toolEnter(framework, tool, arguments, session);
+    }
 
     /** The decision to use when deciding itself failed (fail-open returns null, fail-closed a refusal). */
     protected abstract Refusal failedDecision(Throwable t);

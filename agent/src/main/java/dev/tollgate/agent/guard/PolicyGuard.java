@@ -45,8 +45,16 @@ public final class PolicyGuard extends Guard.Delegate {
 
   @Override
   protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
+    return toolEnter(framework, tool, arguments, session, null);
+  }
+
+  @Override
+  protected Refusal toolEnter(String framework, String tool, String arguments, Object session, Object runCarrier) {
     pendingHalt.remove(); // a halt not surfaced by now was surfaced elsewhere or belongs to the run
     RunState run = runs.current();
+    if (run == null && runCarrier != null) {
+      run = runs.bound(runCarrier);
+    }
     if (run != null && run.halt() != null) {
       // the framework swallowed the halt and carried on: keep refusing until the run ends
       pendingHalt.set(run.halt());

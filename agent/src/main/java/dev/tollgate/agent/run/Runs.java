@@ -10,7 +10,9 @@ import java.util.function.Consumer;
  * Tracks the run each thread belongs to. A run starts at a framework's entry point (an AI-service method call);
  * entry points reached inside a run join it. Asynchronous runs (streaming) are bound to the framework's callback
  * objects and made current again on whatever thread a callback runs, so they follow the framework across
- * threads. Carriers are held weakly: an abandoned stream leaves nothing reachable behind it here.
+ * threads. Carriers are held weakly and compared with {@code equals}, so a value identifying the call (such as
+ * LangChain4j's invocation id) finds the run from any copy of the object that carries it. An abandoned stream
+ * leaves nothing reachable behind it here.
  */
 public final class Runs {
   private final ThreadLocal<RunState> current = new ThreadLocal<>();
@@ -57,6 +59,11 @@ public final class Runs {
       carriers.put(carrier, run);
       run.handedOff();
     }
+  }
+
+  /** The run bound to {@code carrier}, or null. */
+  public RunState bound(Object carrier) {
+    return carriers.get(carrier);
   }
 
   /** Makes the run bound to {@code carrier} current, unless a run is current already. */

@@ -6,6 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
+import dev.langchain4j.invocation.InvocationContext;
 import dev.tollgate.agent.spi.TypeInstrumentation;
 import dev.tollgate.bootstrap.Guard;
 import java.lang.reflect.Method;
@@ -35,6 +36,24 @@ final class AiServiceInvocationInstrumentation implements TypeInstrumentation {
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("invoke").and(takesArguments(3)).and(takesArgument(1, Method.class)),
         getClass().getName() + "$InvokeAdvice");
+    target.applyAdvice(named("invoke").and(takesArguments(3)).and(takesArgument(0, Method.class))
+        .and(takesArgument(2, named("dev.langchain4j.invocation.InvocationContext"))),
+        getClass().getName() + "$BindContextAdvice");
+  }
+
+  /**
+   * 1.6+: the inner {@code invoke(Method, Object[], InvocationContext)} receives the call's invocation id, which
+   * every tool of this call sees again in its (derived) {@code InvocationContext}; binding the run to that id lets
+   * tools executed on a worker pool ({@code executeToolsConcurrently}) count against the right run.
+   */
+  @SuppressWarnings("unused")
+  public static class BindContextAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static void enter(@Advice.Argument(2) InvocationContext context) {
+      if (context != null) {
+        Guard.runBind(context.invocationId());
+      }
+    }
   }
 
   @SuppressWarnings("unused")

@@ -87,7 +87,7 @@ final class ToolExecutorInstrumentation implements TypeInstrumentation {
         return null;
       }
       return Guard.toolEnter("langchain4j", request, request.name(), request.arguments(),
-          context == null ? null : context.chatMemoryId());
+          context == null ? null : context.chatMemoryId(), context == null ? null : context.invocationId());
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

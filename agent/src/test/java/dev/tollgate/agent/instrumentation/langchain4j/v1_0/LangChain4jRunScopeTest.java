@@ -48,6 +48,8 @@ class LangChain4jRunScopeTest {
     transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
     PolicyEngine engine = new PolicyEngine(PolicyLoader.parse("""
         version: 1
+        tools:
+          deny: ["delete_*"]
         limits:
           - { name: three-per-run, scope: run, tools: "*", max_calls: 3 }
         """, "t.yaml"), Clock.systemUTC());
@@ -62,6 +64,35 @@ class LangChain4jRunScopeTest {
 
   interface Agent {
     String chat(String message);
+  }
+
+  /** Asks for all the given tools in ONE turn (parallel tool calls), then answers. */
+  static final class ParallelModel implements ChatModel {
+    final List<String> tools;
+    final List<String> results = new CopyOnWriteArrayList<>();
+    boolean asked;
+
+    ParallelModel(String... tools) {
+      this.tools = List.of(tools);
+    }
+
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+      for (ChatMessage m : request.messages()) {
+        if (m instanceof ToolExecutionResultMessage r) {
+          results.add(r.toolName() + "=" + r.text());
+        }
+      }
+      if (!asked) {
+        asked = true;
+        List<ToolExecutionRequest> calls = new ArrayList<>();
+        for (int i = 0; i < tools.size(); i++) {
+          calls.add(ToolExecutionRequest.builder().id("p" + i).name(tools.get(i)).arguments("{}").build());
+        }
+        return ChatResponse.builder().aiMessage(AiMessage.from(calls)).build();
+      }
+      return ChatResponse.builder().aiMessage(AiMessage.from("done")).build();
+    }
   }
 
   /** Asks for the given tools one per turn, then answers; keeps the tool results it was sent. */
@@ -89,7 +120,7 @@ class LangChain4jRunScopeTest {
   }
 
   public static class Tools {
-    final List<String> ran = new ArrayList<>();
+    final List<String> ran = new CopyOnWriteArrayList<>();
     Agent subAgent;
 
     @Tool
@@ -107,6 +138,7 @@ class LangChain4jRunScopeTest {
 
   @Test
   void subAgentToolCallsJoinTheOuterRun() throws Exception {
+    long linesBefore = Files.readAllLines(dir.resolve("log.jsonl")).size();
     Tools tools = new Tools();
     Model inner = new Model("lookup", "lookup");
     tools.subAgent = AiServices.builder(Agent.class).chatModel(inner).tools(tools).build();
@@ -120,7 +152,7 @@ class LangChain4jRunScopeTest {
     assertEquals(3, outer.results.size());
     assertTrue(outer.results.get(1).startsWith("lookup=blocked by policy: limits[0]"), outer.results.toString());
     assertTrue(outer.results.get(2).startsWith("lookup=blocked by policy: limits[0]"), outer.results.toString());
-    String log = Files.readString(dir.resolve("log.jsonl"));
+    String log = String.join("\n", Files.readAllLines(dir.resolve("log.jsonl")).stream().skip(linesBefore).toList());
     assertEquals(1, log.lines().filter(l -> l.contains("\"event\":\"tool.call\""))
         .map(l -> l.replaceAll(".*\"run\":\"([^\"]+)\".*", "$1")).distinct().count(), log);
 
@@ -129,5 +161,37 @@ class LangChain4jRunScopeTest {
     Agent again = AiServices.builder(Agent.class).chatModel(new Model("lookup")).tools(tools).build();
     again.chat("go");
     assertEquals(List.of("lookup"), tools.ran);
+  }
+
+  @Test
+  void toolsExecutedConcurrentlyOnAWorkerPoolStillCountAgainstTheRun() {
+    Tools tools = new Tools();
+    ParallelModel model = new ParallelModel("lookup", "lookup", "lookup", "lookup", "lookup");
+    Agent agent = AiServices.builder(Agent.class).chatModel(model).tools(tools).executeToolsConcurrently().build();
+
+    assertEquals("done", agent.chat("go"));
+
+    assertEquals(3, tools.ran.size(), tools.ran.toString());
+    assertEquals(5, model.results.size(), model.results.toString());
+    assertEquals(2, model.results.stream().filter(r -> r.startsWith("lookup=blocked by policy: limits[0]")).count(),
+        model.results.toString());
+  }
+
+  @Test
+  void aToolExecutorRegisteredAsALambdaIsGuardedThroughTheInterfaceDefaultMethod() {
+    List<String> ran = new CopyOnWriteArrayList<>();
+    dev.langchain4j.service.tool.ToolExecutor lambda = (request, memoryId) -> {
+      ran.add(request.name());
+      return "deleted";
+    };
+    Model model = new Model("delete_file");
+    Agent agent = AiServices.builder(Agent.class).chatModel(model)
+        .tools(java.util.Map.of(dev.langchain4j.agent.tool.ToolSpecification.builder().name("delete_file")
+            .description("deletes").build(), lambda)).build();
+
+    assertEquals("done", agent.chat("go"));
+
+    assertTrue(ran.isEmpty(), "the lambda's body must not run");
+    assertTrue(model.results.get(0).startsWith("delete_file=blocked by policy: tools.deny[0]"), model.results.toString());
   }
 }
