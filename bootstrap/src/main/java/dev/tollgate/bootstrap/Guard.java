@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Guard {
   private static volatile Delegate delegate;
   private static final AtomicLong SUPPRESSED = new AtomicLong();
-  private static final ThreadLocal<ArrayDeque<Object>> DISPATCHING = ThreadLocal.withInitial(ArrayDeque::new);
+  /** Per thread, the tool calls being dispatched: {request, tool name}, innermost first. */
+  private static final ThreadLocal<ArrayDeque<Object[]>> DISPATCHING = ThreadLocal.withInitial(ArrayDeque::new);
 
   /** {@link #toolEnter}'s answer for a call that may run. */
   public static final Object PROCEED = new Object();
@@ -53,17 +54,54 @@ public final class Guard {
    * no run (a worker pool executing tools concurrently), the run bound to {@code runCarrier} with
    * {@link #runBind} is the call's run.
    */
-  public static Object toolEnter(String framework, Object request, String tool, String arguments, Object session,
+  public static Object toolEnter(String framework, Object request, String tool, Object arguments, Object session,
       Object runCarrier) {
     Delegate d = delegate;
     if (d == null || request == null) {
       return null;
     }
-    ArrayDeque<Object> dispatching = DISPATCHING.get();
-    if (dispatching.peek() == request) {
+    ArrayDeque<Object[]> dispatching = DISPATCHING.get();
+    Object[] top = dispatching.peek();
+    if (top != null && top[0] == request) {
       return null;
     }
-    dispatching.push(request);
+    return decide(d, dispatching, framework, request, tool, arguments, session, runCarrier);
+  }
+
+  /**
+   * A call leaving for a remote tool server (an MCP client's {@code callTool}), named {@code server/tool}. When a
+   * framework's adapter for that same tool is already dispatching on this thread (Spring AI's or another
+   * framework's MCP tool callback, which has been decided already), this is the same logical call: returns null.
+   * Otherwise decides as {@link #toolEnter(String, Object, String, Object, Object, Object)} does.
+   */
+  public static Object remoteToolEnter(String framework, Object request, String server, String tool,
+      Object arguments) {
+    Delegate d = delegate;
+    if (d == null || request == null || tool == null) {
+      return null;
+    }
+    ArrayDeque<Object[]> dispatching = DISPATCHING.get();
+    Object[] top = dispatching.peek();
+    if (top != null && (top[0] == request || sameTool((String) top[1], tool))) {
+      return null;
+    }
+    String name = server == null || server.isEmpty() ? tool : server + "/" + tool;
+    return decide(d, dispatching, framework, request, name, arguments, null, null);
+  }
+
+  /** An adapter names the remote tool as is, or with its server or client as a prefix. */
+  private static boolean sameTool(String adapterTool, String remoteTool) {
+    if (adapterTool == null) {
+      return false;
+    }
+    int n = adapterTool.length() - remoteTool.length();
+    return adapterTool.endsWith(remoteTool)
+        && (n == 0 || "_-./:".indexOf(adapterTool.charAt(n - 1)) >= 0);
+  }
+
+  private static Object decide(Delegate d, ArrayDeque<Object[]> dispatching, String framework, Object request,
+      String tool, Object arguments, Object session, Object runCarrier) {
+    dispatching.push(new Object[] {request, tool});
     Refusal refusal;
     try {
       refusal = d.toolEnter(framework, tool, arguments, session, runCarrier);
@@ -210,9 +248,12 @@ public final class Guard {
   public abstract static class Delegate {
     protected abstract Refusal toolEnter(String framework, String tool, String arguments, Object session);
 
-    /** With the run carrier the framework passed; by default the carrier is not used. */
-    protected Refusal toolEnter(String framework, String tool, String arguments, Object session, Object runCarrier) {
-      return toolEnter(framework, tool, arguments, session);
+    /**
+     * With the run carrier the framework passed, and the arguments as the framework holds them: JSON text, or a
+     * map/list of JSON-like values. By default the carrier is not used and non-text arguments are dropped.
+     */
+    protected Refusal toolEnter(String framework, String tool, Object arguments, Object session, Object runCarrier) {
+      return toolEnter(framework, tool, arguments instanceof String ? (String) arguments : null, session);
     }
 
     /** The decision to use when deciding itself failed (fail-open returns null, fail-closed a refusal). */

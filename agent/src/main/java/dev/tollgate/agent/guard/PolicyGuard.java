@@ -3,6 +3,7 @@ package dev.tollgate.agent.guard;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.log.Event;
+import dev.tollgate.agent.log.JsonValues;
 import dev.tollgate.agent.run.RunState;
 import dev.tollgate.agent.run.Runs;
 import dev.tollgate.bootstrap.Guard;
@@ -49,7 +50,9 @@ public final class PolicyGuard extends Guard.Delegate {
   }
 
   @Override
-  protected Refusal toolEnter(String framework, String tool, String arguments, Object session, Object runCarrier) {
+  protected Refusal toolEnter(String framework, String tool, Object rawArguments, Object session, Object runCarrier) {
+    String arguments = rawArguments == null || rawArguments instanceof String
+        ? (String) rawArguments : JsonValues.text(rawArguments);
     pendingHalt.remove(); // a halt not surfaced by now was surfaced elsewhere or belongs to the run
     RunState run = runs.current();
     if (run == null && runCarrier != null) {

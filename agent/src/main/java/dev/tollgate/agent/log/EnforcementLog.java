@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 
@@ -59,7 +58,7 @@ public final class EnforcementLog implements Closeable {
         g.writeStringField("event", event.name());
         for (Map.Entry<String, Object> f : event.fields().entrySet()) {
           g.writeFieldName(f.getKey());
-          writeValue(g, f.getValue());
+          JsonValues.write(g, f.getValue());
         }
         g.writeEndObject();
       }
@@ -79,35 +78,6 @@ public final class EnforcementLog implements Closeable {
       } catch (IOException e) {
         reportFailure(e);
       }
-    }
-  }
-
-  private static void writeValue(JsonGenerator g, Object v) throws IOException {
-    if (v == null) {
-      g.writeNull();
-    } else if (v instanceof String s) {
-      g.writeString(s);
-    } else if (v instanceof Boolean b) {
-      g.writeBoolean(b);
-    } else if (v instanceof Integer || v instanceof Long) {
-      g.writeNumber(((Number) v).longValue());
-    } else if (v instanceof Number n) {
-      g.writeNumber(n.doubleValue());
-    } else if (v instanceof List<?> list) {
-      g.writeStartArray();
-      for (Object o : list) {
-        writeValue(g, o);
-      }
-      g.writeEndArray();
-    } else if (v instanceof Map<?, ?> map) {
-      g.writeStartObject();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
-        writeValue(g, e.getValue());
-      }
-      g.writeEndObject();
-    } else {
-      g.writeString(v.toString());
     }
   }
 

@@ -1,0 +1,31 @@
+package dev.tollgate.agent.instrumentation.mcp.v0_10;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import java.util.List;
+
+/**
+ * The MCP Java SDK client ({@code io.modelcontextprotocol.sdk}, 0.10 to 2.x: {@code callTool} is the same in all).
+ * Tools are matched as {@code <server>/<tool>} (and, by the engine, as {@code <tool>} alone).
+ */
+public final class McpClientInstrumentationModule implements InstrumentationModule {
+  @Override
+  public String name() {
+    return "mcp";
+  }
+
+  @Override
+  public List<String> markerClasses() {
+    return List.of("io.modelcontextprotocol.client.McpAsyncClient", "io.modelcontextprotocol.spec.McpSchema");
+  }
+
+  @Override
+  public String versionResource() {
+    return "META-INF/maven/io.modelcontextprotocol.sdk/mcp-core/pom.properties";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return List.of(new McpAsyncClientInstrumentation());
+  }
+}

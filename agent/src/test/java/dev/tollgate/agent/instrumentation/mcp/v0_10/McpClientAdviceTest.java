@@ -1,0 +1,139 @@
+package dev.tollgate.agent.instrumentation.mcp.v0_10;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.agent.guard.PolicyGuard;
+import dev.tollgate.agent.installer.AgentInstaller;
+import dev.tollgate.agent.installer.CoverageReport;
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.bootstrap.Guard;
+import dev.tollgate.bootstrap.LimitExceededException;
+import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.engine.PolicyEngine;
+import io.modelcontextprotocol.client.McpClient;
+import io.modelcontextprotocol.client.McpSyncClient;
+import io.modelcontextprotocol.json.TypeRef;
+import io.modelcontextprotocol.spec.McpClientTransport;
+import io.modelcontextprotocol.spec.McpSchema;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
+
+/**
+ * The real MCP SDK client (sync over async) with the real guard and engine, talking JSON-RPC to an in-memory
+ * server that records which tools it was asked to run.
+ */
+class McpClientAdviceTest {
+  private static ResettableClassFileTransformer transformer;
+  @TempDir
+  static Path dir;
+
+  @BeforeAll
+  static void weave() throws Exception {
+    var inst = ByteBuddyAgent.install();
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    List<InstrumentationModule> modules = List.of(new McpClientInstrumentationModule());
+    transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
+    PolicyEngine engine = new PolicyEngine(PolicyLoader.parse("""
+        version: 1
+        tools:
+          deny: ["files/delete_*"]
+        limits:
+          - { name: two-reads, scope: process, tools: "read_file", max_calls: 2 }
+          - { name: no-shell, scope: process, tools: "shell", max_calls: 0, on_exceed: halt }
+        """, "t.yaml"), Clock.systemUTC());
+    Guard.install(new PolicyGuard(engine, log, false));
+  }
+
+  @AfterAll
+  static void unweave() {
+    Guard.install(null);
+    transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+  }
+
+  /** An MCP server named "files" reached through an in-memory transport. */
+  static final class InMemoryServer implements McpClientTransport {
+    final List<String> ran = new CopyOnWriteArrayList<>();
+    private Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> client;
+
+    @Override
+    public Mono<Void> connect(Function<Mono<McpSchema.JSONRPCMessage>, Mono<McpSchema.JSONRPCMessage>> handler) {
+      client = handler;
+      return Mono.empty();
+    }
+
+    @Override
+    public Mono<Void> sendMessage(McpSchema.JSONRPCMessage message) {
+      if (message instanceof McpSchema.JSONRPCRequest request) {
+        Object result;
+        if (McpSchema.METHOD_INITIALIZE.equals(request.method())) {
+          McpSchema.InitializeRequest init = (McpSchema.InitializeRequest) request.params();
+          result = new McpSchema.InitializeResult(init.protocolVersion(),
+              McpSchema.ServerCapabilities.builder().tools(false).build(),
+              new McpSchema.Implementation("files", "1.0"), null);
+        } else if (McpSchema.METHOD_TOOLS_CALL.equals(request.method())) {
+          McpSchema.CallToolRequest call = (McpSchema.CallToolRequest) request.params();
+          ran.add(call.name());
+          result = McpSchema.CallToolResult.builder().addTextContent("ran " + call.name()).isError(false).build();
+        } else {
+          result = Map.of();
+        }
+        client.apply(Mono.just(new McpSchema.JSONRPCResponse(McpSchema.JSONRPC_VERSION, request.id(), result,
+            null))).subscribe();
+      }
+      return Mono.empty();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> T unmarshalFrom(Object data, TypeRef<T> type) {
+      return (T) data;
+    }
+
+    @Override
+    public Mono<Void> closeGracefully() {
+      return Mono.empty();
+    }
+  }
+
+  private static String text(McpSchema.CallToolResult result) {
+    return ((McpSchema.TextContent) result.content().get(0)).text();
+  }
+
+  @Test
+  void deniedToolNeverReachesTheServerAndTheCallerGetsAnErrorResult() throws Exception {
+    InMemoryServer server = new InMemoryServer();
+    try (McpSyncClient client = McpClient.sync(server).build()) {
+      client.initialize();
+      McpSchema.CallToolResult denied = client.callTool(
+          new McpSchema.CallToolRequest("delete_file", Map.of("path", "/srv/data", "token", "sk-SECRET")));
+      McpSchema.CallToolResult allowed = client.callTool(new McpSchema.CallToolRequest("list_files", Map.of()));
+
+      assertTrue(denied.isError());
+      assertTrue(text(denied).startsWith("blocked by policy: tools.deny[0]: "), text(denied));
+      assertEquals("ran list_files", text(allowed));
+      assertEquals(List.of("list_files"), server.ran);
+    }
+    String log = Files.readString(dir.resolve("log.jsonl"));
+    assertTrue(log.contains("\"tool\":\"files/delete_file\""), log);
+    assertTrue(log.contains("\"framework\":\"mcp\""), log);
+    assertFalse(log.contains("sk-SECRET"), log);
+    assertFalse(log.contains("/srv/data"), log);
+  }
+}
