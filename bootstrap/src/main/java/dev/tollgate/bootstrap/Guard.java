@@ -49,10 +49,10 @@ public final class Guard {
   }
 
   /**
-   * As {@link #toolEnter(String, Object, String, String, Object)}, for frameworks that hand each tool call an
-   * object tied to its run (LangChain4j's {@code InvocationContext}): when the tool runs on a thread that carries
-   * no run (a worker pool executing tools concurrently), the run bound to {@code runCarrier} with
-   * {@link #runBind} is the call's run.
+   * As {@link #toolEnter(String, Object, String, String, Object)}, for frameworks that hand each tool call a value
+   * identifying its run (LangChain4j's invocation id, ADK's invocation id): when the tool runs on a thread that
+   * carries no run (a worker pool, a reactive scheduler), the run bound to {@code runCarrier} with
+   * {@link #runBind} is the call's run, or, if none was bound, a run of its own identified by that value.
    */
   public static Object toolEnter(String framework, Object request, String tool, Object arguments, Object session,
       Object runCarrier) {

@@ -56,7 +56,7 @@ public final class PolicyGuard extends Guard.Delegate {
     pendingHalt.remove(); // a halt not surfaced by now was surfaced elsewhere or belongs to the run
     RunState run = runs.current();
     if (run == null && runCarrier != null) {
-      run = runs.bound(runCarrier);
+      run = runs.identifiedBy(runCarrier, framework);
     }
     if (run != null && run.halt() != null) {
       // the framework swallowed the halt and carried on: keep refusing until the run ends

@@ -18,6 +18,21 @@ public final class Runs {
   private final ThreadLocal<RunState> current = new ThreadLocal<>();
   private final Map<Object, RunState> carriers = Collections.synchronizedMap(new WeakHashMap<>());
   private final Consumer<RunState> onEnd;
+  /** Runs known only by a framework's own run identity (ADK's invocation id); never ended explicitly. */
+  private final Map<Object, RunState> implicit = new java.util.LinkedHashMap<>(64, 0.75f, true) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Object, RunState> eldest) {
+      if (size() > MAX_IMPLICIT_RUNS) {
+        onEnd.accept(eldest.getValue());
+        return true;
+      }
+      return false;
+    }
+  };
+  /** Implicit runs kept at once; the least recently used one is ended (its counters freed) beyond this. */
+  static final int MAX_IMPLICIT_RUNS = 10_000;
 
   /** @param onEnd called once when a run ends (frees its counters) */
   public Runs(Consumer<RunState> onEnd) {
@@ -64,6 +79,21 @@ public final class Runs {
   /** The run bound to {@code carrier}, or null. */
   public RunState bound(Object carrier) {
     return carriers.get(carrier);
+  }
+
+  /**
+   * The run a framework identifies by {@code runIdentity} (a value with {@code equals}): the run bound to it if
+   * any, else an implicit run created on first use. Implicit runs end when evicted (least recently used, beyond
+   * {@link #MAX_IMPLICIT_RUNS}), so their counters cannot grow without bound.
+   */
+  public RunState identifiedBy(Object runIdentity, String framework) {
+    RunState run = carriers.get(runIdentity);
+    if (run != null) {
+      return run;
+    }
+    synchronized (implicit) {
+      return implicit.computeIfAbsent(runIdentity, k -> new RunState(UUID.randomUUID().toString(), framework));
+    }
   }
 
   /** Makes the run bound to {@code carrier} current, unless a run is current already. */

@@ -1,0 +1,32 @@
+package dev.tollgate.agent.instrumentation.adk.v0_5;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import java.util.List;
+
+/**
+ * Google ADK for Java (0.5 to 1.8: {@code BaseTool.runAsync(Map, ToolContext)} is the same in both). An ADK run is
+ * one invocation ({@code Runner.runAsync}); tools know it by {@code ToolContext.invocationId()}, whichever thread
+ * the reactive pipeline runs them on, and the session by {@code ToolContext.sessionId()}.
+ */
+public final class AdkInstrumentationModule implements InstrumentationModule {
+  @Override
+  public String name() {
+    return "google-adk";
+  }
+
+  @Override
+  public List<String> markerClasses() {
+    return List.of("com.google.adk.tools.BaseTool", "com.google.adk.tools.ToolContext");
+  }
+
+  @Override
+  public String versionResource() {
+    return "META-INF/maven/com.google.adk/google-adk/pom.properties";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return List.of(new BaseToolInstrumentation());
+  }
+}
