@@ -429,6 +429,10 @@ final class PolicyValidator {
       case "h" -> Duration.ofHours(Math.min(amount, 1_000_000));
       default -> null;
     };
+    if (window == null && !unit.matches("[A-Za-z]+")) {
+      error(node, path + " must be a duration" + usage + ", got " + quote(text));
+      return null;
+    }
     if (window == null) {
       String hint = unit.equals("d") ? "; write \"24h\" for a day (the longest window)" : "";
       error(node, path + " has unit " + quote(unit) + "; expected ms, s, m or h" + hint);
