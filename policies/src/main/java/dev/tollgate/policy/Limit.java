@@ -1,13 +1,42 @@
 package dev.tollgate.policy;
 
+import java.time.Duration;
+
 /**
- * One entry of {@code limits:}.
+ * One entry of {@code limits:}. A limit has {@code max_calls}, {@code max_identical} or both; an absent one
+ * is {@link #UNSET}.
  *
- * @param index    position in the {@code limits} list (for rule paths such as {@code limits[0]})
- * @param name     unique name
- * @param scope    run or process
- * @param tools    glob on tool names this limit counts
- * @param maxCalls how many matching calls may run in one scope instance (0 = none)
- * @param onExceed block, halt or warn
+ * @param index        position in the {@code limits} list (for rule paths such as {@code limits[0]})
+ * @param name         unique name
+ * @param scope        run, session or process
+ * @param tools        glob on tool names this limit counts
+ * @param maxCalls     how many matching calls may run in one scope instance (0 = none), or {@link #UNSET}
+ * @param onExceed     block, halt or warn
+ * @param window       rolling window inside the scope (only calls this recent count), or null for no window
+ * @param maxIdentical how many calls with the same tool and the same arguments may run in one scope instance
+ *                     (at least 1), or {@link #UNSET}
+ * @param per          partition of the counters: null, {@code "session"} or {@code "mdc:<key>"}
  */
-public record Limit(int index, String name, Scope scope, String tools, long maxCalls, OnExceed onExceed) {}
+public record Limit(int index, String name, Scope scope, String tools, long maxCalls, OnExceed onExceed,
+    Duration window, long maxIdentical, String per) {
+  /** The value of {@link #maxCalls} or {@link #maxIdentical} when the policy does not set it. */
+  public static final long UNSET = -1;
+
+  /** A plain call cap, as in policy files before windows, loop guards and partitions. */
+  public Limit(int index, String name, Scope scope, String tools, long maxCalls, OnExceed onExceed) {
+    this(index, name, scope, tools, maxCalls, onExceed, null, UNSET, null);
+  }
+
+  public boolean capsCalls() {
+    return maxCalls != UNSET;
+  }
+
+  public boolean capsIdentical() {
+    return maxIdentical != UNSET;
+  }
+
+  /** The MDC key this limit is partitioned by, or null when it is not partitioned by an MDC key. */
+  public String mdcKey() {
+    return per != null && per.startsWith("mdc:") ? per.substring(4) : null;
+  }
+}

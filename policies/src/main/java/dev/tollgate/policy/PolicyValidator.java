@@ -1,6 +1,7 @@
 package dev.tollgate.policy;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,16 +16,26 @@ import java.util.Map;
  * their path in the file ({@code limits[0].max_calls}) and say what was expected.
  */
 final class PolicyValidator {
-  static final List<String> TOP_KEYS = List.of("version", "mode", "tools", "limits", "log");
-  static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny");
-  static final List<String> LIMIT_KEYS = List.of("name", "scope", "tools", "max_calls", "on_exceed");
+  static final List<String> TOP_KEYS = List.of(
+      "version", "mode", "profile", "tools", "profiles", "limits", "runs", "log");
+  static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules");
+  static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
+  static final List<String> PROFILE_KEYS = List.of("tools");
+  static final List<String> LIMIT_KEYS = List.of(
+      "name", "scope", "tools", "max_calls", "max_identical", "window", "per", "on_exceed");
+  static final List<String> RUNS_KEYS = List.of("entry_points");
   static final List<String> LOG_KEYS = List.of("path");
   static final int MAX_NAME_LENGTH = 128;
+  /** Longest regular expression in {@code args_regex}; keeps compiled RE2 programs small. */
+  static final int MAX_REGEX_LENGTH = 1024;
+  /** Longest {@code reason} of an argument rule; it is shown to the model. */
+  static final int MAX_REASON_LENGTH = 1000;
+  /** Longest {@code window}. */
+  static final Duration MAX_WINDOW = Duration.ofHours(24);
 
   /** Keys of the full design that this version does not implement yet: said plainly rather than "unknown". */
   private static final List<String> PLANNED = List.of(
-      "profile", "profiles", "budgets", "pricing", "providers", "runs", "ledger", "rules",
-      "window", "llm", "max_identical", "per", "warn_at");
+      "budgets", "pricing", "providers", "ledger", "llm", "warn_at");
 
   private final String file;
   private final List<PolicyError> errors = new ArrayList<>();
@@ -47,10 +58,15 @@ final class PolicyValidator {
       Mode mode = keys.containsKey("mode")
           ? enumValue(keys.get("mode").value(), "mode", Mode.class, Mode.ENFORCE) : Mode.ENFORCE;
       ToolRules tools = keys.containsKey("tools")
-          ? tools(keys.get("tools").value()) : new ToolRules(Access.ALLOW, List.of(), List.of());
+          ? tools(keys.get("tools").value(), "tools") : new ToolRules(Access.ALLOW, List.of(), List.of());
+      Map<String, ToolRules> profiles = keys.containsKey("profiles")
+          ? profiles(keys.get("profiles").value()) : Map.of();
+      String profile = keys.containsKey("profile") ? profile(keys.get("profile").value(), profiles) : null;
       List<Limit> limits = keys.containsKey("limits") ? limits(keys.get("limits").value()) : List.of();
+      List<EntryPoint> entryPoints = keys.containsKey("runs") ? runs(keys.get("runs").value()) : List.of();
       LogSettings log = keys.containsKey("log") ? log(keys.get("log").value()) : new LogSettings(null);
-      policy = new Policy(file, version, mode, tools, limits, log);
+      ToolRules active = profile != null && profiles.containsKey(profile) ? profiles.get(profile) : tools;
+      policy = new Policy(file, version, mode, active, limits, log, profile, profiles, entryPoints);
     }
     if (!errors.isEmpty()) {
       List<PolicyError> sorted = new ArrayList<>(errors);
@@ -74,17 +90,221 @@ final class PolicyValidator {
     return 1;
   }
 
-  private ToolRules tools(Node node) {
+  private ToolRules tools(Node node, String path) {
     if (!(node instanceof Node.Mapping m)) {
-      error(node, "tools must be a mapping with default, allow, deny; got " + describe(node));
-      return new ToolRules(Access.ALLOW, List.of(), List.of());
+      error(node, path + " must be a mapping with default, allow, deny, rules; got " + describe(node));
+      return new ToolRules(Access.ALLOW, List.of(), List.of(), List.of(), path);
     }
-    Map<String, Node.Entry> keys = keys(m, "tools", TOOLS_KEYS);
+    Map<String, Node.Entry> keys = keys(m, path, TOOLS_KEYS);
     Access access = keys.containsKey("default")
-        ? enumValue(keys.get("default").value(), "tools.default", Access.class, Access.ALLOW) : Access.ALLOW;
-    List<String> allow = keys.containsKey("allow") ? globs(keys.get("allow").value(), "tools.allow") : List.of();
-    List<String> deny = keys.containsKey("deny") ? globs(keys.get("deny").value(), "tools.deny") : List.of();
-    return new ToolRules(access, allow, deny);
+        ? enumValue(keys.get("default").value(), path + ".default", Access.class, Access.ALLOW) : Access.ALLOW;
+    List<String> allow = keys.containsKey("allow") ? globs(keys.get("allow").value(), path + ".allow") : List.of();
+    List<String> deny = keys.containsKey("deny") ? globs(keys.get("deny").value(), path + ".deny") : List.of();
+    List<ArgumentRule> rules = keys.containsKey("rules") ? rules(keys.get("rules").value(), path + ".rules") : List.of();
+    return new ToolRules(access, allow, deny, rules, path);
+  }
+
+  private List<ArgumentRule> rules(Node node, String path) {
+    if (!(node instanceof Node.Sequence seq)) {
+      error(node, path + " must be a list of mappings (each with tool, decision and optionally args, args_regex,"
+          + " reason), got " + describe(node));
+      return List.of();
+    }
+    List<ArgumentRule> rules = new ArrayList<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String at = path + "[" + i + "]";
+      if (!(item instanceof Node.Mapping m)) {
+        error(item, at + " must be a mapping with tool, decision and optionally args, args_regex, reason, got "
+            + describe(item));
+        continue;
+      }
+      int before = errors.size();
+      Map<String, Node.Entry> keys = keys(m, at, RULE_KEYS);
+      for (String required : List.of("tool", "decision")) {
+        if (!keys.containsKey(required)) {
+          error(m, at + ": missing required key \"" + required + "\"");
+        }
+      }
+      String tool = keys.containsKey("tool") ? glob(keys.get("tool").value(), at + ".tool") : null;
+      Map<String, String> args = keys.containsKey("args") ? argumentGlobs(keys.get("args").value(), at + ".args") : Map.of();
+      Map<String, String> regexes = keys.containsKey("args_regex")
+          ? argumentRegexes(keys.get("args_regex").value(), at + ".args_regex") : Map.of();
+      Access decision = keys.containsKey("decision")
+          ? enumValue(keys.get("decision").value(), at + ".decision", Access.class, Access.DENY) : Access.DENY;
+      String reason = keys.containsKey("reason") ? reason(keys.get("reason").value(), at + ".reason") : null;
+      if (errors.size() == before) {
+        rules.add(new ArgumentRule(i, tool, args, regexes, decision, reason));
+      }
+    }
+    return rules;
+  }
+
+  /** {@code args}: argument name to glob. Values are matched as text, so a glob must be a (quoted) string. */
+  private Map<String, String> argumentGlobs(Node node, String path) {
+    Map<String, String> globs = new LinkedHashMap<>();
+    for (Node.Entry entry : argumentEntries(node, path, "a glob on its value")) {
+      Node value = entry.value();
+      String at = path + "." + entry.key();
+      if (value instanceof Node.Scalar s && s.kind() != Node.Kind.STRING && s.kind() != Node.Kind.NULL) {
+        error(value, at + " must be a string (a glob on the argument's value as text), got " + describe(value)
+            + "; write " + quote(s.text()) + " in quotes");
+        continue;
+      }
+      String glob = glob(value, at);
+      if (glob != null) {
+        globs.put(entry.key(), glob);
+      }
+    }
+    return globs;
+  }
+
+  /** {@code args_regex}: argument name to RE2 regular expression, compiled here so a bad one fails the load. */
+  private Map<String, String> argumentRegexes(Node node, String path) {
+    Map<String, String> regexes = new LinkedHashMap<>();
+    for (Node.Entry entry : argumentEntries(node, path, "a regular expression")) {
+      Node value = entry.value();
+      String at = path + "." + entry.key();
+      if (!(value instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING || ((String) s.value()).isEmpty()) {
+        error(value, at + " must be a non-empty string (a regular expression), got " + shown(value));
+        continue;
+      }
+      String regex = (String) s.value();
+      if (regex.length() > MAX_REGEX_LENGTH) {
+        error(value, at + " must be at most " + MAX_REGEX_LENGTH + " characters long, got " + regex.length());
+        continue;
+      }
+      try {
+        com.google.re2j.Pattern.compile(regex);
+        regexes.put(entry.key(), regex);
+      } catch (com.google.re2j.PatternSyntaxException e) {
+        error(value, at + " is not a valid regular expression (RE2 syntax): " + e.getDescription()
+            + (e.getPattern() == null || e.getPattern().equals(regex) ? "" : " at " + quote(e.getPattern())));
+      }
+    }
+    return regexes;
+  }
+
+  /** The entries of a mapping from argument names; reports non-mappings, duplicates and bad names. */
+  private List<Node.Entry> argumentEntries(Node node, String path, String what) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, path + " must be a mapping of argument name to " + what + ", got " + describe(node));
+      return List.of();
+    }
+    List<Node.Entry> entries = new ArrayList<>();
+    Map<String, Node.Entry> seen = new HashMap<>();
+    for (Node.Entry entry : m.entries()) {
+      if (seen.putIfAbsent(entry.key(), entry) != null) {
+        error(entry, "duplicate key " + quote(entry.key()) + " in " + path);
+      } else if (entry.key().isEmpty() || entry.key().length() > MAX_NAME_LENGTH) {
+        error(entry, path + " argument names must be 1 to " + MAX_NAME_LENGTH + " characters long, got "
+            + quote(entry.key()));
+      } else {
+        entries.add(entry);
+      }
+    }
+    return entries;
+  }
+
+  private String reason(Node node, String path) {
+    if (node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && !((String) s.value()).isBlank()) {
+      String reason = (String) s.value();
+      if (reason.length() <= MAX_REASON_LENGTH) {
+        return reason;
+      }
+      error(node, path + " must be at most " + MAX_REASON_LENGTH + " characters long, got " + reason.length());
+      return null;
+    }
+    error(node, path + " must be a non-empty string (shown to the model), got " + shown(node));
+    return null;
+  }
+
+  private Map<String, ToolRules> profiles(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "profiles must be a mapping of profile name to { tools: ... }, got " + describe(node));
+      return Map.of();
+    }
+    Map<String, ToolRules> profiles = new LinkedHashMap<>();
+    Map<String, Node.Entry> seen = new HashMap<>();
+    for (Node.Entry entry : m.entries()) {
+      if (seen.putIfAbsent(entry.key(), entry) != null) {
+        error(entry, "duplicate key " + quote(entry.key()) + " in profiles");
+        continue;
+      }
+      if (!isName(entry.key())) {
+        error(entry, "profile names must be 1 to " + MAX_NAME_LENGTH
+            + " letters, digits, '_', '.' or '-', got " + quote(entry.key()));
+        continue;
+      }
+      String path = "profiles." + entry.key();
+      if (!(entry.value() instanceof Node.Mapping p)) {
+        error(entry.value(), path + " must be a mapping with tools, got " + describe(entry.value()));
+        continue;
+      }
+      Map<String, Node.Entry> keys = keys(p, path, PROFILE_KEYS);
+      if (!keys.containsKey("tools")) {
+        error(p, path + ": missing required key \"tools\" (a profile replaces the top-level tools section)");
+        continue;
+      }
+      profiles.put(entry.key(), tools(keys.get("tools").value(), path + ".tools"));
+    }
+    return profiles;
+  }
+
+  private String profile(Node node, Map<String, ToolRules> profiles) {
+    if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
+      error(node, "profile must be a string (the name of an entry of profiles), got " + describe(node));
+      return null;
+    }
+    String name = (String) s.value();
+    if (profiles.containsKey(name)) {
+      return name;
+    }
+    List<String> names = new ArrayList<>(profiles.keySet());
+    String nearest = nearest(name, names);
+    error(node, "profile " + quote(name) + " is not defined in profiles; "
+        + (names.isEmpty() ? "the policy defines no profiles" : "expected one of " + String.join(", ", names))
+        + (nearest == null ? "" : "; did you mean " + quote(nearest) + "?"));
+    return null;
+  }
+
+  private List<EntryPoint> runs(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "runs must be a mapping with entry_points, got " + describe(node));
+      return List.of();
+    }
+    Map<String, Node.Entry> keys = keys(m, "runs", RUNS_KEYS);
+    if (!keys.containsKey("entry_points")) {
+      return List.of();
+    }
+    Node value = keys.get("entry_points").value();
+    if (!(value instanceof Node.Sequence seq)) {
+      String hint = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING
+          ? " (write [" + quote(s.text()) + "] for a single entry point)" : "";
+      error(value, "runs.entry_points must be a list of strings, got " + describe(value) + hint);
+      return List.of();
+    }
+    List<EntryPoint> entryPoints = new ArrayList<>();
+    Map<String, Integer> firstIndex = new HashMap<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String path = "runs.entry_points[" + i + "]";
+      String text = item instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+      String problem = text == null ? "got " + describe(item) : EntryPoints.problem(text);
+      if (problem != null) {
+        error(item, path + " must be \"<binary class name>#<method name>\" such as \"com.acme.Agent#handle\"; "
+            + problem);
+        continue;
+      }
+      Integer other = firstIndex.putIfAbsent(text, i);
+      if (other != null) {
+        error(item, path + " " + quote(text) + " duplicates runs.entry_points[" + other + "]");
+        continue;
+      }
+      int hash = text.indexOf('#');
+      entryPoints.add(new EntryPoint(text.substring(0, hash), text.substring(hash + 1)));
+    }
+    return entryPoints;
   }
 
   private List<String> globs(Node node, String path) {
@@ -120,7 +340,8 @@ final class PolicyValidator {
 
   private List<Limit> limits(Node node) {
     if (!(node instanceof Node.Sequence seq)) {
-      error(node, "limits must be a list of mappings (each with name, scope, max_calls), got " + describe(node));
+      error(node, "limits must be a list of mappings (each with name, scope, max_calls or max_identical), got "
+          + describe(node));
       return List.of();
     }
     List<Limit> limits = new ArrayList<>();
@@ -129,15 +350,18 @@ final class PolicyValidator {
       Node item = seq.items().get(i);
       String path = "limits[" + i + "]";
       if (!(item instanceof Node.Mapping m)) {
-        error(item, path + " must be a mapping with name, scope, max_calls, got " + describe(item));
+        error(item, path + " must be a mapping with name, scope, max_calls or max_identical, got " + describe(item));
         continue;
       }
       int before = errors.size();
       Map<String, Node.Entry> keys = keys(m, path, LIMIT_KEYS);
-      for (String required : List.of("name", "scope", "max_calls")) {
+      for (String required : List.of("name", "scope")) {
         if (!keys.containsKey(required)) {
           error(m, path + ": missing required key \"" + required + "\"");
         }
+      }
+      if (!keys.containsKey("max_calls") && !keys.containsKey("max_identical")) {
+        error(m, path + ": missing \"max_calls\" or \"max_identical\"; a limit needs at least one of them");
       }
       String name = keys.containsKey("name") ? limitName(keys.get("name").value(), path + ".name") : null;
       if (name != null) {
@@ -149,25 +373,98 @@ final class PolicyValidator {
       Scope scope = keys.containsKey("scope")
           ? enumValue(keys.get("scope").value(), path + ".scope", Scope.class, null) : null;
       String tools = keys.containsKey("tools") ? glob(keys.get("tools").value(), path + ".tools") : "*";
-      long maxCalls = keys.containsKey("max_calls") ? count(keys.get("max_calls").value(), path + ".max_calls") : -1;
+      long maxCalls = keys.containsKey("max_calls")
+          ? count(keys.get("max_calls").value(), path + ".max_calls", 0) : Limit.UNSET;
+      long maxIdentical = keys.containsKey("max_identical")
+          ? count(keys.get("max_identical").value(), path + ".max_identical", 1) : Limit.UNSET;
+      Duration window = keys.containsKey("window") ? window(keys.get("window").value(), path + ".window") : null;
+      String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
       OnExceed onExceed = keys.containsKey("on_exceed")
           ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
           : OnExceed.BLOCK;
       if (errors.size() == before) {
-        limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed));
+        limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per));
       }
     }
     return limits;
   }
 
-  private String limitName(Node node, String path) {
-    String name = node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+  /** 1 to {@link #MAX_NAME_LENGTH} letters, digits, '_', '.' or '-' (limit, profile and MDC key names). */
+  static boolean isName(String name) {
     boolean ok = name != null && !name.isEmpty() && name.length() <= MAX_NAME_LENGTH;
     for (int i = 0; ok && i < name.length(); i++) {
       char c = name.charAt(i);
       ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
     }
-    if (!ok) {
+    return ok;
+  }
+
+  /**
+   * {@code window}: a positive whole number and a unit, {@code ms}, {@code s}, {@code m} or {@code h}, at most
+   * 24 hours.
+   */
+  private Duration window(Node node, String path) {
+    String usage = " (a whole number and a unit: ms, s, m or h, such as \"30s\" or \"5m\")";
+    if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
+      String hint = node instanceof Node.Scalar s && s.kind() == Node.Kind.INTEGER
+          ? "; a number needs a unit, such as \"" + s.text() + "s\"" : "";
+      error(node, path + " must be a duration string" + usage + ", got " + shown(node) + hint);
+      return null;
+    }
+    String text = (String) s.value();
+    int digits = 0;
+    while (digits < text.length() && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
+      digits++;
+    }
+    String unit = text.substring(digits);
+    if (digits == 0 || digits > 12) {
+      error(node, path + " must be a duration" + usage + ", got " + quote(text));
+      return null;
+    }
+    long amount = Long.parseLong(text.substring(0, digits));
+    Duration window = switch (unit) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(Math.min(amount, 1_000_000));
+      default -> null;
+    };
+    if (window == null && !unit.matches("[A-Za-z]+")) {
+      error(node, path + " must be a duration" + usage + ", got " + quote(text));
+      return null;
+    }
+    if (window == null) {
+      String hint = unit.equals("d") ? "; write \"24h\" for a day (the longest window)" : "";
+      error(node, path + " has unit " + quote(unit) + "; expected ms, s, m or h" + hint);
+      return null;
+    }
+    if (amount == 0) {
+      error(node, path + " must be a positive duration, got " + quote(text));
+      return null;
+    }
+    if (window.compareTo(MAX_WINDOW) > 0) {
+      error(node, path + " must be at most 24h, got " + quote(text));
+      return null;
+    }
+    return window;
+  }
+
+  /** {@code per}: {@code session} or {@code mdc:<key>}. */
+  private String per(Node node, String path) {
+    String text = node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+    if (text != null && (text.equals("session") || (text.startsWith("mdc:") && isName(text.substring(4))))) {
+      return text;
+    }
+    String hint = text != null && text.startsWith("mdc:")
+        ? "; the MDC key must be 1 to " + MAX_NAME_LENGTH + " letters, digits, '_', '.' or '-'"
+        : text != null && text.startsWith("mdc") ? "; write mdc:<key>, such as \"mdc:tenant\"" : "";
+    error(node, path + " must be \"session\" or \"mdc:<key>\", got " + shown(node) + hint);
+    return null;
+  }
+
+  private String limitName(Node node, String path) {
+    String name = node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+    if (!isName(name)) {
       error(node, path + " must be a string of 1 to " + MAX_NAME_LENGTH
           + " letters, digits, '_', '.' or '-', got " + shown(node));
       return null;
@@ -175,8 +472,8 @@ final class PolicyValidator {
     return name;
   }
 
-  private long count(Node node, String path) {
-    if (node instanceof Node.Scalar s && s.kind() == Node.Kind.INTEGER && s.value() instanceof Long n && n >= 0) {
+  private long count(Node node, String path, long min) {
+    if (node instanceof Node.Scalar s && s.kind() == Node.Kind.INTEGER && s.value() instanceof Long n && n >= min) {
       return n;
     }
     String got = shown(node);
@@ -185,7 +482,7 @@ final class PolicyValidator {
     } else if (node instanceof Node.Scalar s && s.value() instanceof BigInteger b && b.signum() > 0) {
       got += " (too large; at most " + Long.MAX_VALUE + ")";
     }
-    error(node, path + " must be an integer >= 0, got " + got);
+    error(node, path + " must be an integer >= " + min + ", got " + got);
     return -1;
   }
 

@@ -196,4 +196,84 @@ class PolicyLoaderTest {
     assertEquals("on_exceed", PolicyValidator.nearest("onexceed", PolicyValidator.LIMIT_KEYS));
     assertEquals(null, PolicyValidator.nearest("budget_usd", PolicyValidator.LIMIT_KEYS));
   }
+
+  @Test
+  void newKeysLoadIntoTheirRecords() throws Exception {
+    Policy p = PolicyLoader.parse("""
+        version: 1
+        profile: ro
+        tools: {deny: ["x"]}
+        profiles:
+          ro:
+            tools:
+              default: deny
+              rules:
+                - {tool: "http_*", args: {url: "https://*"}, args_regex: {method: "GET|HEAD"}, decision: allow}
+          admin: {tools: {}}
+        limits:
+          - {name: a, scope: session, max_identical: 2, window: 90s, per: "mdc:tenant", on_exceed: warn}
+          - {name: b, scope: run, max_calls: 5, window: 250ms}
+        runs:
+          entry_points: ["com.acme.Agent#handle", "com.acme.Outer$Inner#run"]
+        """, "p.yaml");
+    ToolRules ro = new ToolRules(Access.DENY, List.of(), List.of(), List.of(new ArgumentRule(0, "http_*",
+        java.util.Map.of("url", "https://*"), java.util.Map.of("method", "GET|HEAD"), Access.ALLOW, null)),
+        "profiles.ro.tools");
+    assertEquals(ro, p.tools(), "the active profile's tools replace the top-level tools");
+    assertEquals("ro", p.profile());
+    assertEquals(List.of("ro", "admin"), List.copyOf(p.profiles().keySet()));
+    assertEquals(new ToolRules(Access.ALLOW, List.of(), List.of(), List.of(), "profiles.admin.tools"),
+        p.profiles().get("admin"));
+    assertEquals(List.of(
+        new Limit(0, "a", Scope.SESSION, "*", Limit.UNSET, OnExceed.WARN, java.time.Duration.ofSeconds(90), 2,
+            "mdc:tenant"),
+        new Limit(1, "b", Scope.RUN, "*", 5, OnExceed.BLOCK, java.time.Duration.ofMillis(250), Limit.UNSET, null)),
+        p.limits());
+    assertEquals("tenant", p.limits().get(0).mdcKey());
+    assertEquals(List.of(new EntryPoint("com.acme.Agent", "handle"), new EntryPoint("com.acme.Outer$Inner", "run")),
+        p.entryPoints());
+    assertEquals("com.acme.Outer$Inner#run", p.entryPoints().get(1).toString());
+  }
+
+  @Test
+  void withProfileSwitchesTheToolRulesAndWithModeKeepsEverythingElse() throws Exception {
+    Policy p = PolicyLoader.parse("""
+        version: 1
+        tools: {deny: ["x"]}
+        profiles:
+          readonly: {tools: {default: deny, allow: ["read_*"]}}
+          admin: {tools: {}}
+        runs: {entry_points: ["a.B#c"]}
+        """, "p.yaml");
+    assertEquals(null, p.profile());
+    assertEquals(List.of("x"), p.tools().deny());
+    Policy ro = p.withProfile("readonly");
+    assertEquals("readonly", ro.profile());
+    assertEquals(p.profiles().get("readonly"), ro.tools());
+    assertEquals(p.entryPoints(), ro.entryPoints());
+    Policy monitored = ro.withMode(Mode.MONITOR);
+    assertEquals(new Policy("p.yaml", 1, Mode.MONITOR, ro.tools(), ro.limits(), ro.log(), "readonly", ro.profiles(),
+        ro.entryPoints()), monitored);
+  }
+
+  @Test
+  void withProfileOfAnUnknownNameListsTheProfiles() throws Exception {
+    Policy p = PolicyLoader.parse("version: 1\nprofiles:\n  readonly: {tools: {}}\n  admin: {tools: {}}\n", "p.yaml");
+    PolicyException e = assertThrows(PolicyException.class, () -> p.withProfile("read-only"));
+    assertEquals("p.yaml:0:0: profile \"read-only\" (chosen by tollgate.profile) is not defined in the policy;"
+        + " profiles: readonly, admin; did you mean \"readonly\"?", e.getMessage());
+    PolicyException none = assertThrows(PolicyException.class,
+        () -> PolicyLoader.parse("version: 1\n", "q.yaml").withProfile("x"));
+    assertEquals("q.yaml:0:0: profile \"x\" (chosen by tollgate.profile) is not defined in the policy;"
+        + " the policy defines no profiles", none.getMessage());
+  }
+
+  @Test
+  void everyLimitSpellingOfWindowUnitsIsAccepted() throws Exception {
+    for (String w : List.of("1ms", "30s", "5m", "1h", "24h", "1440m", "86400000ms")) {
+      Policy p = PolicyLoader.parse("version: 1\nlimits:\n  - {name: l, scope: run, max_calls: 1, window: " + w + "}\n",
+          "p.yaml");
+      assertTrue(p.limits().get(0).window().toMillis() > 0, w);
+    }
+  }
 }

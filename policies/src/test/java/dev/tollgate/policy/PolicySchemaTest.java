@@ -80,7 +80,8 @@ class PolicySchemaTest {
 
   /**
    * Bad policies (from the loader's corpus) whose problem a JSON Schema can see; duplicate keys, duplicate
-   * limit names, aliases and syntax errors are the loader's alone.
+   * limit names, aliases, syntax errors, invalid regexes, window bounds and undefined profiles are the
+   * loader's alone.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {
@@ -90,7 +91,12 @@ class PolicySchemaTest {
       "planned-limit-key.yaml", "planned-top-key.yaml", "limit-name-invalid.yaml", "glob-empty.yaml",
       "glob-non-ascii.yaml", "top-level-list.yaml", "tools-list.json", "limits-mapping.json",
       "limit-item-string.yaml", "log-path-blank.yaml", "boolean-like-word.yaml", "default-capitalised.yaml",
-      "max-calls-too-large.json", "max-calls-boolean.json"})
+      "max-calls-too-large.json", "max-calls-boolean.json",
+      "rule-decision-typo.yaml", "rule-args-number.yaml", "rule-args-list.json", "rule-unknown-key.yaml",
+      "rules-not-a-list.json", "rule-missing-tool-and-decision.yaml", "rule-reason-and-arg-name.yaml",
+      "window-no-unit.yaml", "window-bad-unit.yaml", "profile-without-tools.yaml",
+      "profile-errors-use-profile-paths.yaml", "entry-point-syntax.yaml", "entry-points-string.json",
+      "runs-unknown-key.yaml", "limit-without-caps.yaml", "per-bad.yaml", "max-identical-zero.yaml"})
   void badPolicyIsRejectedByBothSchemaAndLoader(String name) throws Exception {
     Path file = Path.of(PolicySchemaTest.class.getResource("/bad/" + name).toURI());
     assertFalse(SCHEMA.validate(tree(file)).isEmpty(), name + " passes the schema");

@@ -1,15 +1,18 @@
 package dev.tollgate.policy.engine;
 
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Calls counted against one limit in one scope instance (one run, or the process). Lock-free. */
-final class CallCounter {
+/** A counter without a window: a lock-free CAS loop on one number. */
+final class CallCounter extends Counter {
+  private final long max;
   private final AtomicLong calls = new AtomicLong();
-  private final AtomicBoolean breached = new AtomicBoolean();
 
-  /** Takes one slot if fewer than {@code max} are taken; a CAS loop, so racing callers never overshoot. */
-  boolean tryTake(long max) {
+  CallCounter(long max) {
+    this.max = max;
+  }
+
+  @Override
+  boolean tryTake(long now) {
     long current;
     do {
       current = calls.get();
@@ -20,22 +23,18 @@ final class CallCounter {
     return true;
   }
 
-  /** Gives back a slot taken by {@link #tryTake} for a call that another limit then refused. */
-  void giveBack() {
+  @Override
+  void giveBack(long now) {
     calls.decrementAndGet();
   }
 
-  /** Counts a call that runs whatever the cap; returns the count before it. */
-  long countAnyway() {
-    return calls.getAndIncrement();
+  @Override
+  boolean countAnyway(long now) {
+    return calls.getAndIncrement() >= max;
   }
 
-  /** True exactly once per counter: the first breach is the one that gets a {@code limit.exceeded} line. */
-  boolean firstBreach() {
-    return breached.compareAndSet(false, true);
-  }
-
-  long calls() {
+  @Override
+  long calls(long now) {
     return calls.get();
   }
 }

@@ -2,14 +2,27 @@ package dev.tollgate.policy.engine;
 
 import dev.tollgate.policy.OnExceed;
 import dev.tollgate.policy.Scope;
+import java.time.Duration;
 
 /**
  * A limit that this call would pass.
  *
- * @param limit    the limit's name
- * @param scope    its scope
- * @param maxCalls its cap
- * @param onExceed what the policy asks for
- * @param first    true for the first breach of this limit in this scope instance (log {@code limit.exceeded} once)
+ * @param limit     the limit's name
+ * @param scope     its scope
+ * @param maxCalls  the cap that was passed: the limit's {@code max_calls}, or its {@code max_identical} when
+ *                  {@code identical} is true
+ * @param onExceed  what the policy asks for
+ * @param first     true for the first breach of this limit in this scope instance and partition (log
+ *                  {@code limit.exceeded} once)
+ * @param identical true when the loop guard ({@code max_identical}) was passed, false for {@code max_calls}
+ * @param window    the limit's rolling window, or null
+ * @param partition the partition counted in ({@code per}: the session id or MDC value, "" when the call had
+ *                  none), or null when the limit is not partitioned
  */
-public record LimitBreach(String limit, Scope scope, long maxCalls, OnExceed onExceed, boolean first) {}
+public record LimitBreach(String limit, Scope scope, long maxCalls, OnExceed onExceed, boolean first,
+    boolean identical, Duration window, String partition) {
+  /** A {@code max_calls} breach of a limit without window or partition. */
+  public LimitBreach(String limit, Scope scope, long maxCalls, OnExceed onExceed, boolean first) {
+    this(limit, scope, maxCalls, onExceed, first, false, null, null);
+  }
+}

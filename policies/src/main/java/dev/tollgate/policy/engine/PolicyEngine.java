@@ -1,37 +1,59 @@
 package dev.tollgate.policy.engine;
 
 import dev.tollgate.policy.Access;
+import dev.tollgate.policy.ArgumentRule;
 import dev.tollgate.policy.Glob;
 import dev.tollgate.policy.Limit;
 import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.OnExceed;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.Scope;
+import dev.tollgate.policy.ToolRules;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides tool calls against one policy. Thread-safe: counters are atomic, so with M threads racing on a
- * limit of N exactly N calls are let through.
+ * limit of N exactly N calls are let through (with or without a window).
  *
- * <p>Order: deny globs, allow globs / default, then limits. A call refused by a tool rule does not count
- * toward limits; a call refused by a limit does not count either. In monitor mode every call runs and counts.
- * Outside any run ({@code runId == null}) each call is a run of its own.
+ * <p>Order: deny globs, argument rules, allow globs / default, then limits. A call refused by a tool rule does
+ * not count toward limits; a call refused by a limit does not count either. In monitor mode every call runs
+ * and counts. Outside any run ({@code runId == null}) each call is a run of its own; likewise a call without
+ * a session is a session of its own for {@code scope: session} limits.
  *
  * <p>Details this class settles:
  * <ul>
- *   <li>Tool rules: the first deny glob that matches decides ({@code tools.deny[i]}); otherwise the first
- *       matching allow glob ({@code tools.allow[i]}); otherwise {@code tools.default}. Globs are
- *       case-sensitive and match the whole name (see {@link Glob}). A null tool name is treated as "".</li>
- *   <li>Limits apply to a call when their {@code tools} glob matches. In enforce mode the block and halt
- *       limits are checked in file order, each taking a slot with a CAS; if one has no room, the slots this
- *       call already took are given back and that limit refuses the call ({@code limits[i]}). Only then are
- *       warn limits counted, unconditionally; a warn limit already at its cap yields {@link Outcome#WARN}.
+ *   <li>Tool rules: the first deny glob that matches decides ({@code tools.deny[i]}) and nothing overrides
+ *       it. Otherwise the first argument rule that matches decides ({@code tools.rules[i]}): its
+ *       {@code allow} beats {@code tools.default: deny}, its {@code deny} beats {@code tools.allow}.
+ *       Otherwise the first matching allow glob ({@code tools.allow[i]}), otherwise {@code tools.default}.
+ *       Under an active profile the paths start with {@code profiles.<name>.tools}. Globs are case-sensitive
+ *       and match the whole name (see {@link Glob}). A null tool name is treated as "".</li>
+ *   <li>Argument rules read the call's arguments (see {@link Arguments}). When they cannot be read, a rule
+ *       that looks at arguments cannot match; if it is a deny rule whose tool glob matches, it denies the call
+ *       (fail closed), saying the arguments could not be read. Regexes are RE2 (linear time) and must match
+ *       the whole value.</li>
+ *   <li>Limits apply to a call when their {@code tools} glob matches. Each counts in one bucket: its scope
+ *       instance (the run, the session or the process) and its partition ({@code per}: the call's session or
+ *       MDC value, "" when the call has none). In enforce mode the block and halt limits are checked in file
+ *       order, each taking a slot with a CAS ({@code max_calls}, then {@code max_identical} for the call's tool
+ *       and canonical arguments); if one has no room, the slots this call already took are given back and
+ *       that limit refuses the call ({@code limits[i]}). Only then are warn limits counted,
+ *       unconditionally; a warn limit already at its cap yields {@link Outcome#WARN}.
  *       While a call holds a slot it may later give back, a racing call can see that limit full and be
  *       refused: limits are never overrun, at worst briefly under-used when several limits apply.</li>
+ *   <li>Memory: sessions and partitions are kept per limit in at most {@link #MAX_PARTITIONS} buckets, and
+ *       identical-call counters in at most {@link #MAX_PARTITIONS} per bucket, least recently used evicted
+ *       (an evicted counter starts again from zero). Windows keep only timestamps inside the window.</li>
  *   <li>Monitor mode refuses nothing: tool-rule denials are reported as DENY with {@code enforced=false},
  *       and since the call runs it counts toward every applicable limit. A limit passed in monitor mode is
  *       reported as DENY (block/halt, never {@code halt=true}) or WARN, with {@code enforced=false}. A
@@ -43,33 +65,43 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  */
 public final class PolicyEngine {
+  /** Most buckets (sessions x partitions) one limit keeps, and most identical-call counters per bucket. */
+  public static final int MAX_PARTITIONS = 10_000;
+
   private final Policy policy;
-  @SuppressWarnings({"unused", "FieldCanBeLocal"}) // kept for rolling windows and day/month scopes
   private final Clock clock;
   private final boolean monitor;
-  private final Access defaultAccess;
+  private final ToolRules tools;
   private final List<Glob> deny;
   private final List<Glob> allow;
+  private final List<CompiledRule> rules;
   private final Limit[] limits;
   private final Glob[] limitTools;
-  /** One counter per process-scope limit (null for run-scope slots). */
-  private final CallCounter[] processCounters;
-  private final ConcurrentHashMap<String, CallCounter[]> runs = new ConcurrentHashMap<>();
+  /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
+  private final Partitions[] shared;
+  private final ConcurrentHashMap<String, Partitions[]> runs = new ConcurrentHashMap<>();
 
   public PolicyEngine(Policy policy, Clock clock) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.monitor = policy.mode() == Mode.MONITOR;
-    this.defaultAccess = policy.tools().defaultAccess();
-    this.deny = compile(policy.tools().deny());
-    this.allow = compile(policy.tools().allow());
+    this.tools = policy.tools();
+    this.deny = compile(tools.deny());
+    this.allow = compile(tools.allow());
+    List<CompiledRule> compiled = new ArrayList<>();
+    for (ArgumentRule rule : tools.rules()) {
+      compiled.add(new CompiledRule(rule));
+    }
+    this.rules = List.copyOf(compiled);
     this.limits = policy.limits().toArray(new Limit[0]);
     this.limitTools = new Glob[limits.length];
-    this.processCounters = new CallCounter[limits.length];
+    this.shared = new Partitions[limits.length];
     for (int i = 0; i < limits.length; i++) {
       limitTools[i] = Glob.of(limits[i].tools());
       if (limits[i].scope() == Scope.PROCESS) {
-        processCounters[i] = new CallCounter();
+        shared[i] = new Partitions(limits[i], limits[i].per() != null);
+      } else if (limits[i].scope() == Scope.SESSION) {
+        shared[i] = new Partitions(limits[i], true);
       }
     }
   }
@@ -79,25 +111,24 @@ public final class PolicyEngine {
   }
 
   public ToolVerdict decide(ToolCall call) {
-    String tool = call.tool() == null ? "" : call.tool();
-    CallCounter[] counters = counters(call.runId());
-    ToolVerdict ruling = toolRule(tool);
+    Call c = new Call(call, clock.millis());
+    ToolVerdict ruling = toolRule(c);
     if (ruling.outcome() == Outcome.DENY) {
       if (!monitor) {
         return ruling;
       }
-      LimitBreach breach = countAll(tool, counters);
+      LimitBreach breach = countAll(c);
       return new ToolVerdict(Outcome.DENY, false, false, ruling.rule(), ruling.reason(), breach);
     }
     if (monitor) {
-      LimitBreach breach = countAll(tool, counters);
+      Breach breach = countAllBreach(c);
       if (breach == null) {
         return ruling;
       }
-      Outcome outcome = breach.onExceed() == OnExceed.WARN ? Outcome.WARN : Outcome.DENY;
-      return new ToolVerdict(outcome, false, false, rule(breach), reason(breach), breach);
+      Outcome outcome = breach.limit.onExceed() == OnExceed.WARN ? Outcome.WARN : Outcome.DENY;
+      return new ToolVerdict(outcome, false, false, rule(breach.limit), breach.reason(), breach.report);
     }
-    return admit(tool, counters, ruling);
+    return admit(c, ruling);
   }
 
   /** Forgets a run's counters once the run has ended. */
@@ -109,119 +140,357 @@ public final class PolicyEngine {
 
   /** Calls counted so far against the named limit in a run (or the process), for tests and diagnostics. */
   public long callsCounted(String limitName, String runId) {
+    return callsCountedFor(limitName, new ToolCall("", "", runId));
+  }
+
+  /**
+   * Calls counted so far against the named limit's {@code max_calls} in the bucket {@code call} would count
+   * in (its run, session or the process, and its partition), within the window now; for tests and
+   * diagnostics. 0 when the bucket does not exist (yet, or any more).
+   */
+  public long callsCountedFor(String limitName, ToolCall call) {
+    int i = indexOf(limitName);
+    Bucket bucket = existingBucket(i, call);
+    return bucket == null || bucket.calls == null ? 0 : bucket.calls.calls(clock.millis());
+  }
+
+  /** Like {@link #callsCountedFor(String, ToolCall)} for {@code max_identical}: calls identical to {@code call}. */
+  public long identicalCountedFor(String limitName, ToolCall call) {
+    int i = indexOf(limitName);
+    Bucket bucket = existingBucket(i, call);
+    Counter counter = bucket == null ? null : bucket.identicalIfPresent(new Call(call, 0).digest());
+    return counter == null ? 0 : counter.calls(clock.millis());
+  }
+
+  private int indexOf(String limitName) {
     for (int i = 0; i < limits.length; i++) {
       if (limits[i].name().equals(limitName)) {
-        CallCounter counter = limits[i].scope() == Scope.PROCESS
-            ? processCounters[i]
-            : runId == null ? null : runs.getOrDefault(runId, new CallCounter[limits.length])[i];
-        return counter == null ? 0 : counter.calls();
+        return i;
       }
     }
     throw new IllegalArgumentException("no limit named \"" + limitName + "\"");
   }
 
-  private ToolVerdict toolRule(String tool) {
+  // ---- tool rules ------------------------------------------------------------------------------------------
+
+  private ToolVerdict toolRule(Call c) {
+    String tool = c.tool;
+    String base = tools.path();
     for (int i = 0; i < deny.size(); i++) {
       if (deny.get(i).matches(tool)) {
-        return verdict(Outcome.DENY, "tools.deny[" + i + "]",
+        return verdict(Outcome.DENY, base + ".deny[" + i + "]",
             "tool \"" + tool + "\" matches deny glob \"" + deny.get(i) + "\"");
+      }
+    }
+    for (CompiledRule rule : rules) {
+      ToolVerdict v = rule.decide(c, base);
+      if (v != null) {
+        return v;
       }
     }
     for (int i = 0; i < allow.size(); i++) {
       if (allow.get(i).matches(tool)) {
-        return verdict(Outcome.ALLOW, "tools.allow[" + i + "]",
+        return verdict(Outcome.ALLOW, base + ".allow[" + i + "]",
             "tool \"" + tool + "\" matches allow glob \"" + allow.get(i) + "\"");
       }
     }
-    return defaultAccess == Access.DENY
-        ? verdict(Outcome.DENY, "tools.default", "tool \"" + tool + "\" is not in tools.allow and tools.default is deny")
-        : verdict(Outcome.ALLOW, "tools.default", "tool \"" + tool + "\" is allowed by tools.default");
+    return tools.defaultAccess() == Access.DENY
+        ? verdict(Outcome.DENY, base + ".default",
+            "tool \"" + tool + "\" is not in " + base + ".allow and " + base + ".default is deny")
+        : verdict(Outcome.ALLOW, base + ".default", "tool \"" + tool + "\" is allowed by " + base + ".default");
   }
 
   private ToolVerdict verdict(Outcome outcome, String rule, String reason) {
     return new ToolVerdict(outcome, outcome == Outcome.DENY && !monitor, false, rule, reason, null);
   }
 
-  /** Enforce mode: take a slot on every applicable block/halt limit or none, then count warn limits. */
-  private ToolVerdict admit(String tool, CallCounter[] counters, ToolVerdict ruling) {
-    List<CallCounter> taken = new ArrayList<>(2);
-    for (int i = 0; i < limits.length; i++) {
-      Limit limit = limits[i];
-      if (limit.onExceed() == OnExceed.WARN || !limitTools[i].matches(tool)) {
-        continue;
-      }
-      if (counters[i].tryTake(limit.maxCalls())) {
-        taken.add(counters[i]);
-        continue;
-      }
-      for (CallCounter counter : taken) {
-        counter.giveBack();
-      }
-      LimitBreach breach = breach(limit, counters[i].firstBreach());
-      return new ToolVerdict(Outcome.DENY, true, limit.onExceed() == OnExceed.HALT, rule(breach), reason(breach), breach);
+  private final class CompiledRule {
+    private final ArgumentRule rule;
+    private final Glob tool;
+    private final List<Map.Entry<String, Glob>> globs = new ArrayList<>();
+    private final List<Map.Entry<String, com.google.re2j.Pattern>> regexes = new ArrayList<>();
+
+    CompiledRule(ArgumentRule rule) {
+      this.rule = rule;
+      this.tool = Glob.of(rule.tool());
+      rule.args().forEach((name, glob) -> globs.add(Map.entry(name, Glob.of(glob))));
+      rule.argsRegex().forEach((name, regex) -> regexes.add(Map.entry(name, com.google.re2j.Pattern.compile(regex))));
     }
-    LimitBreach warned = null;
+
+    /** The verdict when this rule matches, else null. */
+    ToolVerdict decide(Call c, String base) {
+      if (!tool.matches(c.tool)) {
+        return null;
+      }
+      String path = base + ".rules[" + rule.index() + "]";
+      Outcome outcome = rule.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW;
+      if (!rule.readsArguments()) {
+        return verdict(outcome, path, rule.reason() != null ? rule.reason()
+            : "tool \"" + c.tool + "\" matches " + path + ".tool \"" + tool + "\"");
+      }
+      Arguments args = c.arguments();
+      if (!args.readable()) {
+        if (rule.decision() != Access.DENY) {
+          return null;
+        }
+        return verdict(Outcome.DENY, path, "the arguments of tool \"" + c.tool + "\" could not be read ("
+            + args.problem() + "), so " + path + " denies the call"
+            + (rule.reason() == null ? "" : ": " + rule.reason()));
+      }
+      List<String> matched = new ArrayList<>();
+      for (Map.Entry<String, Glob> e : globs) {
+        String value = args.text(e.getKey());
+        if (value == null || !e.getValue().matches(value)) {
+          return null;
+        }
+        matched.add("argument \"" + e.getKey() + "\" of tool \"" + c.tool + "\" matches \"" + e.getValue() + "\"");
+      }
+      for (Map.Entry<String, com.google.re2j.Pattern> e : regexes) {
+        String value = args.text(e.getKey());
+        if (value == null || !e.getValue().matcher(value).matches()) {
+          return null;
+        }
+        matched.add("argument \"" + e.getKey() + "\" of tool \"" + c.tool + "\" matches regex \""
+            + e.getValue().pattern() + "\"");
+      }
+      return verdict(outcome, path, rule.reason() != null ? rule.reason() : String.join(" and ", matched));
+    }
+  }
+
+  // ---- limits ----------------------------------------------------------------------------------------------
+
+  /** Enforce mode: take a slot on every applicable block/halt limit or none, then count warn limits. */
+  private ToolVerdict admit(Call c, ToolVerdict ruling) {
+    List<Counter> taken = new ArrayList<>(2);
     for (int i = 0; i < limits.length; i++) {
       Limit limit = limits[i];
-      if (limit.onExceed() != OnExceed.WARN || !limitTools[i].matches(tool)) {
+      if (limit.onExceed() == OnExceed.WARN || !limitTools[i].matches(c.tool)) {
         continue;
       }
-      if (counters[i].countAnyway() >= limit.maxCalls() && warned == null) {
-        warned = breach(limit, counters[i].firstBreach());
+      Bucket bucket = bucket(i, c);
+      Counter refusing = null;
+      if (limit.capsCalls()) {
+        if (bucket.calls.tryTake(c.now)) {
+          taken.add(bucket.calls);
+        } else {
+          refusing = bucket.calls;
+        }
+      }
+      if (refusing == null && limit.capsIdentical()) {
+        Counter identical = bucket.identical(c.digest());
+        if (identical.tryTake(c.now)) {
+          taken.add(identical);
+        } else {
+          refusing = identical;
+        }
+      }
+      if (refusing == null) {
+        continue;
+      }
+      for (Counter counter : taken) {
+        counter.giveBack(c.now);
+      }
+      Breach breach = new Breach(limit, refusing != bucket.calls, refusing.firstBreach(), partition(limit, c));
+      return new ToolVerdict(Outcome.DENY, true, limit.onExceed() == OnExceed.HALT, rule(limit), breach.reason(),
+          breach.report);
+    }
+    Breach warned = null;
+    for (int i = 0; i < limits.length; i++) {
+      if (limits[i].onExceed() == OnExceed.WARN && limitTools[i].matches(c.tool)) {
+        Breach breach = count(i, c, warned == null);
+        warned = warned == null ? breach : warned;
       }
     }
     if (warned == null) {
       return ruling;
     }
-    return new ToolVerdict(Outcome.WARN, false, false, rule(warned), reason(warned), warned);
+    return new ToolVerdict(Outcome.WARN, false, false, rule(warned.limit), warned.reason(), warned.report);
   }
 
   /** Monitor mode and monitored denials: the call runs, so it counts everywhere; report the first breach. */
-  private LimitBreach countAll(String tool, CallCounter[] counters) {
-    LimitBreach first = null;
+  private LimitBreach countAll(Call c) {
+    Breach first = countAllBreach(c);
+    return first == null ? null : first.report;
+  }
+
+  private Breach countAllBreach(Call c) {
+    Breach first = null;
     for (int i = 0; i < limits.length; i++) {
-      if (!limitTools[i].matches(tool)) {
-        continue;
-      }
-      if (counters[i].countAnyway() >= limits[i].maxCalls() && first == null) {
-        first = breach(limits[i], counters[i].firstBreach());
+      if (limitTools[i].matches(c.tool)) {
+        Breach breach = count(i, c, first == null);
+        first = first == null ? breach : first;
       }
     }
     return first;
   }
 
-  private CallCounter[] counters(String runId) {
-    if (runId == null) {
-      return newCounters(); // a run of its own: fresh run counters, retained nowhere
+  /** Counts a call that runs whatever the caps; the breach (consuming {@code first} only if asked) or null. */
+  private Breach count(int i, Call c, boolean report) {
+    Limit limit = limits[i];
+    Bucket bucket = bucket(i, c);
+    Counter over = null;
+    if (limit.capsCalls() && bucket.calls.countAnyway(c.now)) {
+      over = bucket.calls;
     }
-    return runs.computeIfAbsent(runId, id -> newCounters());
-  }
-
-  private CallCounter[] newCounters() {
-    CallCounter[] counters = new CallCounter[limits.length];
-    for (int i = 0; i < limits.length; i++) {
-      counters[i] = limits[i].scope() == Scope.PROCESS ? processCounters[i] : new CallCounter();
-    }
-    return counters;
-  }
-
-  private static LimitBreach breach(Limit limit, boolean first) {
-    return new LimitBreach(limit.name(), limit.scope(), limit.maxCalls(), limit.onExceed(), first);
-  }
-
-  private String rule(LimitBreach breach) {
-    for (Limit limit : limits) {
-      if (limit.name().equals(breach.limit())) {
-        return "limits[" + limit.index() + "]";
+    if (limit.capsIdentical()) {
+      Counter identical = bucket.identical(c.digest());
+      if (identical.countAnyway(c.now) && over == null) {
+        over = identical;
       }
     }
-    throw new IllegalStateException("unknown limit " + breach.limit());
+    if (over == null || !report) {
+      return null;
+    }
+    return new Breach(limit, over != bucket.calls, over.firstBreach(), partition(limit, c));
   }
 
-  private static String reason(LimitBreach breach) {
-    String per = breach.scope() == Scope.RUN ? "run" : "process";
-    return "limit \"" + breach.limit() + "\" allows " + breach.maxCalls()
-        + (breach.maxCalls() == 1 ? " call" : " calls") + " per " + per;
+  /** The bucket a call counts in for limit {@code i}, created when missing. */
+  private Bucket bucket(int i, Call c) {
+    Limit limit = limits[i];
+    String partition = partition(limit, c);
+    String key = partition == null ? "" : partition;
+    return switch (limit.scope()) {
+      case PROCESS -> shared[i].bucket(key);
+      case SESSION -> c.session == null ? c.ownSession(i) : shared[i].bucket(c.session + '\u0000' + key);
+      case RUN -> c.runId == null ? c.ownRun(i) : runs.computeIfAbsent(c.runId, id -> newRun())[i].bucket(key);
+    };
+  }
+
+  private Bucket existingBucket(int i, ToolCall call) {
+    Limit limit = limits[i];
+    Call c = new Call(call, 0);
+    String partition = partition(limit, c);
+    String key = partition == null ? "" : partition;
+    return switch (limit.scope()) {
+      case PROCESS -> shared[i].bucketIfPresent(key);
+      case SESSION -> c.session == null ? null : shared[i].bucketIfPresent(c.session + '\u0000' + key);
+      case RUN -> {
+        Partitions[] run = c.runId == null ? null : runs.get(c.runId);
+        yield run == null ? null : run[i].bucketIfPresent(key);
+      }
+    };
+  }
+
+  private Partitions[] newRun() {
+    Partitions[] run = new Partitions[limits.length];
+    for (int i = 0; i < limits.length; i++) {
+      if (limits[i].scope() == Scope.RUN) {
+        run[i] = new Partitions(limits[i], limits[i].per() != null);
+      }
+    }
+    return run;
+  }
+
+  /** The call's partition of a limit: null when the limit has no {@code per}, "" when the call lacks the key. */
+  private static String partition(Limit limit, Call c) {
+    if (limit.per() == null) {
+      return null;
+    }
+    String value = limit.per().equals("session") ? c.session : c.call.mdc().get(limit.mdcKey());
+    return value == null ? "" : value;
+  }
+
+  private static String rule(Limit limit) {
+    return "limits[" + limit.index() + "]";
+  }
+
+  /** A breach with the limit that was passed, for the verdict's rule and reason. */
+  private static final class Breach {
+    final Limit limit;
+    final LimitBreach report;
+
+    Breach(Limit limit, boolean identical, boolean first, String partition) {
+      this.limit = limit;
+      this.report = new LimitBreach(limit.name(), limit.scope(), identical ? limit.maxIdentical() : limit.maxCalls(),
+          limit.onExceed(), first, identical, limit.window(), partition);
+    }
+
+    String reason() {
+      long max = report.maxCalls();
+      String what = report.identical()
+          ? max + (max == 1 ? " identical call" : " identical calls") + " (same tool and arguments)"
+          : max + (max == 1 ? " call" : " calls");
+      String per = limit.per() == null ? "" : ", for each " + limit.per();
+      return "limit \"" + limit.name() + "\" allows " + what
+          + (limit.window() == null ? "" : " within " + format(limit.window()))
+          + " per " + limit.scope().name().toLowerCase(java.util.Locale.ROOT) + per;
+    }
+  }
+
+  /** A window as written in policies: {@code 90s}, {@code 5m}, {@code 1h}, {@code 250ms}. */
+  static String format(Duration window) {
+    long ms = window.toMillis();
+    if (ms % 3_600_000 == 0) {
+      return ms / 3_600_000 + "h";
+    }
+    if (ms % 60_000 == 0) {
+      return ms / 60_000 + "m";
+    }
+    if (ms % 1000 == 0) {
+      return ms / 1000 + "s";
+    }
+    return ms + "ms";
+  }
+
+  /** One call being decided, with what is derived from it on demand (at most once). */
+  private final class Call {
+    final ToolCall call;
+    final String tool;
+    final String runId;
+    final String session;
+    final long now;
+    private Arguments arguments;
+    private String digest;
+    private Bucket[] own;
+
+    Call(ToolCall call, long now) {
+      this.call = call;
+      this.tool = call.tool() == null ? "" : call.tool();
+      this.runId = call.runId();
+      this.session = call.session();
+      this.now = now;
+    }
+
+    Arguments arguments() {
+      if (arguments == null) {
+        arguments = Arguments.read(call.arguments());
+      }
+      return arguments;
+    }
+
+    /**
+     * Identity of "the same call" for {@code max_identical}: a digest of the tool name and the canonical
+     * arguments (sorted keys, compact), or of the raw text when the arguments cannot be read.
+     */
+    String digest() {
+      if (digest == null) {
+        Arguments args = arguments();
+        String identity = tool + '\u0000'
+            + (args.readable() ? "json:" + args.canonical() : "raw:" + call.arguments());
+        try {
+          byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+          digest = Base64.getEncoder().encodeToString(hash);
+        } catch (NoSuchAlgorithmException e) {
+          throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+      }
+      return digest;
+    }
+
+    /** Buckets of a run (or session) of one call: fresh, retained nowhere. */
+    Bucket ownRun(int i) {
+      if (own == null) {
+        own = new Bucket[limits.length];
+      }
+      if (own[i] == null) {
+        own[i] = new Bucket(limits[i]);
+      }
+      return own[i];
+    }
+
+    Bucket ownSession(int i) {
+      return ownRun(i);
+    }
   }
 
   private static List<Glob> compile(List<String> globs) {

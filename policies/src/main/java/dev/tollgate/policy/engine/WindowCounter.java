@@ -1,0 +1,62 @@
+package dev.tollgate.policy.engine;
+
+import java.util.ArrayDeque;
+
+/**
+ * A rolling-window counter: the timestamps (clock millis) of the calls counted, oldest first. A call counts
+ * while {@code now - timestamp < window}. It keeps only timestamps inside the window, and never more than
+ * the cap: whether a new call passes the cap depends only on the cap-th most recent one. So
+ * {@link #calls} is at most the cap, even for calls counted past it by warn limits and monitor mode.
+ *
+ * <p>Synchronized: the critical section is a few deque operations, never I/O.
+ */
+final class WindowCounter extends Counter {
+  private final long max;
+  private final long windowMillis;
+  private final ArrayDeque<Long> stamps = new ArrayDeque<>();
+
+  WindowCounter(long max, long windowMillis) {
+    this.max = max;
+    this.windowMillis = windowMillis;
+  }
+
+  @Override
+  synchronized boolean tryTake(long now) {
+    expire(now);
+    if (stamps.size() >= max) {
+      return false;
+    }
+    stamps.addLast(now);
+    return true;
+  }
+
+  @Override
+  synchronized void giveBack(long now) {
+    stamps.removeLastOccurrence(now);
+  }
+
+  @Override
+  synchronized boolean countAnyway(long now) {
+    expire(now);
+    boolean over = stamps.size() >= max;
+    stamps.addLast(now);
+    while (stamps.size() > max) {
+      stamps.removeFirst();
+    }
+    return over;
+  }
+
+  @Override
+  synchronized long calls(long now) {
+    expire(now);
+    return stamps.size();
+  }
+
+  private void expire(long now) {
+    // stamps are appended in call order; a clock that steps back leaves a newer stamp behind an older one,
+    // which then expires a little late — never early
+    while (!stamps.isEmpty() && now - stamps.peekFirst() >= windowMillis) {
+      stamps.removeFirst();
+    }
+  }
+}
