@@ -53,6 +53,19 @@ public final class Glob {
     return null;
   }
 
+  /**
+   * True when this glob matches a tool name: the whole name, or, for a tool named {@code server/tool} (MCP tools
+   * as Tollgate names them), the part after the last {@code /} as well. So {@code "delete_*"} also covers
+   * {@code files/delete_file}, while {@code "files/*"} covers only that server's tools.
+   */
+  public boolean matchesTool(String name) {
+    if (matches(name)) {
+      return true;
+    }
+    int slash = name == null ? -1 : name.lastIndexOf('/');
+    return slash >= 0 && matches(name.substring(slash + 1));
+  }
+
   /** True when the whole of {@code name} matches this glob. A null name matches nothing. */
   public boolean matches(String name) {
     if (name == null) {

@@ -33,6 +33,17 @@ class GlobTest {
   }
 
   @Test
+  void toolNamesQualifiedByAServerMatchByTheirBareNameToo() {
+    assertTrue(Glob.of("delete_*").matchesTool("files/delete_file"));
+    assertTrue(Glob.of("files/*").matchesTool("files/delete_file"));
+    assertTrue(Glob.of("files/delete_file").matchesTool("files/delete_file"));
+    assertFalse(Glob.of("other/*").matchesTool("files/delete_file"));
+    assertFalse(Glob.of("files").matchesTool("files/delete_file"));
+    assertFalse(Glob.of("delete_*").matches("files/delete_file"), "plain matching stays whole-name");
+    assertFalse(Glob.of("x").matchesTool(null));
+  }
+
+  @Test
   void nullNameMatchesNothing() {
     assertFalse(Glob.of("*").matches(null));
   }

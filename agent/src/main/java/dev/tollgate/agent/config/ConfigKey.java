@@ -10,6 +10,7 @@ public enum ConfigKey {
   LOG("log", null, "Path of the enforcement log (JSON Lines). Overrides the policy's log.path; "
       + "default tollgate-enforcement.jsonl in the working directory."),
   MODE("mode", null, "enforce | monitor. Overrides the policy's mode."),
+  PROFILE("profile", null, "Name of the entry of the policy's profiles to enforce. Overrides the policy's profile."),
   FAIL_MODE("fail-mode", "closed", "closed: an invalid policy or a failed start stops the JVM before main runs "
       + "(exit status 78); open: the agent disables itself, says so on stderr, and the app runs ungoverned.");
 

@@ -36,11 +36,14 @@ public final class PolicyGuard extends Guard.Delegate {
   private final boolean failOpen;
   private final ThreadLocal<RuntimeException> pendingHalt = new ThreadLocal<>();
   private final AtomicInteger reportedErrors = new AtomicInteger();
+  private final HostMdc mdc;
 
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
     this.engine = engine;
     this.log = log;
     this.runs = new Runs(run -> engine.endRun(run.id()));
+    this.mdc = new HostMdc(engine.policy().limits().stream().map(l -> l.mdcKey()).filter(k -> k != null)
+        .distinct().toList());
     this.failOpen = failOpen;
   }
 
@@ -64,7 +67,9 @@ public final class PolicyGuard extends Guard.Delegate {
       return Refusal.haltRun(run.halt());
     }
     String name = tool == null ? "" : tool;
-    ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id()));
+    String sessionId = session == null ? null : String.valueOf(session);
+    ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId,
+        mdc.read()));
     LimitBreach breach = v.breach();
     log.write(Event.of("tool.call")
         .with("decision", v.outcome().name().toLowerCase(Locale.ROOT))
@@ -74,7 +79,7 @@ public final class PolicyGuard extends Guard.Delegate {
         .with("tool", name)
         .with("framework", framework)
         .with("run", run == null ? null : run.id())
-        .with("session", session == null ? null : String.valueOf(session))
+        .with("session", sessionId)
         .with("limit", breach == null ? null : breach.limit())
         .with("args_sha256", digest(arguments)));
     if (breach != null && breach.first()) {
@@ -82,7 +87,9 @@ public final class PolicyGuard extends Guard.Delegate {
           .with("limit", breach.limit())
           .with("rule", v.rule())
           .with("scope", breach.scope().name().toLowerCase(Locale.ROOT))
-          .with("max_calls", breach.maxCalls())
+          .with(breach.identical() ? "max_identical" : "max_calls", breach.maxCalls())
+          .with("window", breach.window() == null ? null : breach.window().toString())
+          .with("partition", breach.partition())
           .with("on_exceed", breach.onExceed().name().toLowerCase(Locale.ROOT))
           .with("enforced", v.enforced())
           .with("tool", name)

@@ -3,6 +3,7 @@ package dev.tollgate.agent.installer;
 import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.agent.config.ConfigKey;
 import dev.tollgate.agent.guard.PolicyGuard;
+import dev.tollgate.agent.instrumentation.entrypoint.EntryPointInstrumentationModule;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.log.Event;
@@ -69,8 +70,20 @@ public final class AgentStartup {
     }
     String modeOverride = config.get(ConfigKey.MODE);
     if (modeOverride != null) {
-      policy = new Policy(policy.source(), policy.version(), Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)),
-          policy.tools(), policy.limits(), policy.log());
+      policy = policy.withMode(Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)));
+    }
+    String profileOverride = config.get(ConfigKey.PROFILE);
+    if (profileOverride != null) {
+      try {
+        policy = policy.withProfile(profileOverride);
+      } catch (PolicyException e) {
+        List<String> lines = new ArrayList<>();
+        for (PolicyError err : e.errors()) {
+          lines.add(config.source(ConfigKey.PROFILE) + ": " + err.message());
+        }
+        refuse(lines, config.failOpen());
+        return;
+      }
     }
     String logPath = config.get(ConfigKey.LOG);
     if (logPath == null) {
@@ -94,16 +107,22 @@ public final class AgentStartup {
         .with("source", Path.of(policyPath).toAbsolutePath().toString())
         .with("source_config", config.source(ConfigKey.POLICY))
         .with("mode", PolicyGuard.modeName(policy.mode()))
+        .with("profile", policy.profile())
         .with("deny", policy.tools().deny())
         .with("allow", policy.tools().allow())
         .with("default", policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT))
+        .with("rules", policy.tools().rules().size())
         .with("limits", policy.limits().stream().map(l -> l.name()).toList())
+        .with("entry_points", policy.entryPoints().stream().map(Object::toString).toList())
         .with("log", log.path().toString()));
 
     PolicyEngine engine = new PolicyEngine(policy, clock);
     Guard.install(new PolicyGuard(engine, log, config.failOpen()));
     List<InstrumentationModule> modules = new ArrayList<>();
     ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
+    if (!policy.entryPoints().isEmpty()) {
+      modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
+    }
     CoverageReport coverage = new CoverageReport(log, modules);
     coverage.started();
     AgentInstaller.install(inst, modules, coverage);

@@ -20,7 +20,10 @@ final class ClassLoaderHasClasses extends ElementMatcher.Junction.AbstractBase<C
   @Override
   public boolean matches(ClassLoader loader) {
     if (loader == null) {
-      return false; // the libraries we govern never live on the boot class path
+      return false; // the libraries and apps we govern never live on the boot class path
+    }
+    if (resources.isEmpty()) {
+      return true; // app classes named by the policy: any application class loader
     }
     synchronized (cache) {
       Boolean known = cache.get(loader);

@@ -177,7 +177,7 @@ public final class PolicyEngine {
     String tool = c.tool;
     String base = tools.path();
     for (int i = 0; i < deny.size(); i++) {
-      if (deny.get(i).matches(tool)) {
+      if (deny.get(i).matchesTool(tool)) {
         return verdict(Outcome.DENY, base + ".deny[" + i + "]",
             "tool \"" + tool + "\" matches deny glob \"" + deny.get(i) + "\"");
       }
@@ -189,7 +189,7 @@ public final class PolicyEngine {
       }
     }
     for (int i = 0; i < allow.size(); i++) {
-      if (allow.get(i).matches(tool)) {
+      if (allow.get(i).matchesTool(tool)) {
         return verdict(Outcome.ALLOW, base + ".allow[" + i + "]",
             "tool \"" + tool + "\" matches allow glob \"" + allow.get(i) + "\"");
       }
@@ -219,7 +219,7 @@ public final class PolicyEngine {
 
     /** The verdict when this rule matches, else null. */
     ToolVerdict decide(Call c, String base) {
-      if (!tool.matches(c.tool)) {
+      if (!tool.matchesTool(c.tool)) {
         return null;
       }
       String path = base + ".rules[" + rule.index() + "]";
@@ -264,7 +264,7 @@ public final class PolicyEngine {
     List<Counter> taken = new ArrayList<>(2);
     for (int i = 0; i < limits.length; i++) {
       Limit limit = limits[i];
-      if (limit.onExceed() == OnExceed.WARN || !limitTools[i].matches(c.tool)) {
+      if (limit.onExceed() == OnExceed.WARN || !limitTools[i].matchesTool(c.tool)) {
         continue;
       }
       Bucket bucket = bucket(i, c);
@@ -296,7 +296,7 @@ public final class PolicyEngine {
     }
     Breach warned = null;
     for (int i = 0; i < limits.length; i++) {
-      if (limits[i].onExceed() == OnExceed.WARN && limitTools[i].matches(c.tool)) {
+      if (limits[i].onExceed() == OnExceed.WARN && limitTools[i].matchesTool(c.tool)) {
         Breach breach = count(i, c, warned == null);
         warned = warned == null ? breach : warned;
       }
@@ -316,7 +316,7 @@ public final class PolicyEngine {
   private Breach countAllBreach(Call c) {
     Breach first = null;
     for (int i = 0; i < limits.length; i++) {
-      if (limitTools[i].matches(c.tool)) {
+      if (limitTools[i].matchesTool(c.tool)) {
         Breach breach = count(i, c, first == null);
         first = first == null ? breach : first;
       }

@@ -136,4 +136,28 @@ class McpClientAdviceTest {
     assertFalse(log.contains("sk-SECRET"), log);
     assertFalse(log.contains("/srv/data"), log);
   }
+
+  @Test
+  void limitsCountMcpCallsByBareToolNameToo() throws Exception {
+    InMemoryServer server = new InMemoryServer();
+    try (McpSyncClient client = McpClient.sync(server).build()) {
+      client.initialize();
+      for (int i = 0; i < 4; i++) {
+        client.callTool(new McpSchema.CallToolRequest("read_file", Map.of("path", "f" + i)));
+      }
+      assertEquals(List.of("read_file", "read_file"), server.ran);
+    }
+  }
+
+  @Test
+  void haltSurfacesFromTheSyncClientAsTheTypedException() throws Exception {
+    InMemoryServer server = new InMemoryServer();
+    try (McpSyncClient client = McpClient.sync(server).build()) {
+      client.initialize();
+      LimitExceededException e = assertThrows(LimitExceededException.class,
+          () -> client.callTool(new McpSchema.CallToolRequest("shell", Map.of("cmd", "rm -rf /"))));
+      assertEquals("no-shell", e.limit());
+      assertTrue(server.ran.isEmpty());
+    }
+  }
 }
