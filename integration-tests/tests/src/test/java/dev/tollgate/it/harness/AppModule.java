@@ -10,6 +10,8 @@ import java.util.stream.Stream;
 public enum AppModule {
     LANGCHAIN4J("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
     LANGCHAIN4J_1_0("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
+    SPRING_AI_1("apps/spring-ai-1", "dev.tollgate.it.apps.springai.ToolLoopApp"),
+    SPRING_AI_2("apps/spring-ai-2", "dev.tollgate.it.apps.springai.ToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 

@@ -1,0 +1,37 @@
+package dev.tollgate.agent.instrumentation.springai.v1_0;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import java.util.List;
+
+/**
+ * Spring AI 1.0 to 2.0 (1.1.8 and 2.0.1 tested). The tool choke point ({@code ToolCallback.call}) and the
+ * {@code ChatClient} funnel ({@code DefaultCallResponseSpec.doGetObservableChatClientResponse}) have the same shape
+ * in every line, although the tool loop itself moved from the provider {@code ChatModel} (1.x) into
+ * {@code ToolCallingAdvisor} (2.0): both run inside the woven run boundary, so one module serves all lines.
+ */
+public final class SpringAiInstrumentationModule implements InstrumentationModule {
+  static final String FRAMEWORK = "spring-ai";
+
+  @Override
+  public String name() {
+    return FRAMEWORK;
+  }
+
+  @Override
+  public List<String> markerClasses() {
+    // spring-ai-model holds ToolCallback, ToolContext and ChatModel; ChatClient (spring-ai-client-chat) is optional
+    return List.of("org.springframework.ai.tool.ToolCallback", "org.springframework.ai.chat.model.ToolContext");
+  }
+
+  @Override
+  public String versionResource() {
+    return "META-INF/maven/org.springframework.ai/spring-ai-model/pom.properties";
+  }
+
+  @Override
+  public List<TypeInstrumentation> typeInstrumentations() {
+    return List.of(new ToolCallbackInstrumentation(), new ChatClientCallInstrumentation(),
+        new ChatModelCallInstrumentation());
+  }
+}

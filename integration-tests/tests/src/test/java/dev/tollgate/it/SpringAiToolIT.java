@@ -1,0 +1,239 @@
+package dev.tollgate.it;
+
+import dev.tollgate.it.harness.AgentJar;
+import dev.tollgate.it.harness.AppModule;
+import dev.tollgate.it.harness.EnforcementLog;
+import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.sim.ProviderSimulator;
+import dev.tollgate.sim.Script;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An unmodified Spring AI app (latest 1.x, where the provider model runs the tool loop, and 2.0, where
+ * ChatClient's ToolCallingAdvisor does) runs a scripted tool loop against the provider simulator through one
+ * {@code ChatClient} call: the model asks to delete a file, then to look up five keys, one per turn.
+ *
+ * <p>Spring AI serialises a {@code @Tool} method's return value as JSON, so the model receives
+ * {@code "value-of-k1"} with its quotes; a refusal replaces that result and arrives as plain text.
+ */
+class SpringAiToolIT {
+
+    private static final String SECRET = "sk-test-SECRET-123";
+    private static final String DELETE_CALL = Script.callId(1, 0);
+
+    @TempDir
+    Path dir;
+
+    private Path victim;
+
+    private Script deleteThenFiveLookups() throws IOException {
+        victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
+        Script.Builder script = Script.builder().callTool("delete_file", "path", victim.toString());
+        for (int k = 1; k <= 5; k++) {
+            script.callTool("lookup", "key", "k" + k);
+        }
+        return script.answer("finished").build();
+    }
+
+    /** The id of the call that looks up k{n}: turn n+1 (turn 1 is the delete). */
+    private static String lookupCall(int n) {
+        return Script.callId(n + 1, 0);
+    }
+
+    private static String lookupResult(int n) {
+        return "\"value-of-k" + n + "\"";
+    }
+
+    private Path policy(String mode, String onExceed) throws IOException {
+        return Files.writeString(dir.resolve("policy-" + mode + "-" + onExceed + ".yaml"), """
+                version: 1
+                mode: %s
+                tools:
+                  default: allow
+                  deny: ["delete_*"]
+                limits:
+                  - name: tools-per-run
+                    scope: run
+                    tools: "*"
+                    max_calls: 3
+                    on_exceed: %s
+                """.formatted(mode, onExceed));
+    }
+
+    private ForkedApp.Result runApp(AppModule app, ProviderSimulator simulator, Path policy, Path log) {
+        ForkedApp fork = ForkedApp.of(app).args("--base-url", simulator.baseUrl(), "--victim", victim.toString());
+        if (policy != null) {
+            fork.agent(AgentJar.requireImplemented(), policy, log);
+        }
+        return fork.run();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup(AppModule app) throws IOException {
+        try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
+            ForkedApp.Result result = runApp(app, simulator, null, null);
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            assertFalse(Files.exists(victim), "without the agent the tool really deletes the file");
+            assertEquals(1, result.countStdout("TOOL_RAN delete_file"), result::toString);
+            assertEquals(5, result.countStdout("TOOL_RAN lookup"), result::toString);
+            assertEquals(lookupResult(5), simulator.toolResult(lookupCall(5)).orElseThrow());
+            assertEquals(7, simulator.turnsServed());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    void deniedToolNeverRunsAndRunLimitRefusesTheFourthCall(AppModule app) throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
+            ForkedApp.Result result = runApp(app, simulator, policy("enforce", "block"), log);
+
+            // the app saw an ordinary, successful run
+            assertEquals(0, result.exitCode(), result::toString);
+            assertFalse(result.stderr().contains(SECRET), "the agent must not print the API key");
+            assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            assertNoJvmWarnings(result);
+
+            // the side effect was prevented, and the model was told why
+            assertTrue(Files.exists(victim), "the denied tool must not run");
+            assertEquals(0, result.countStdout("TOOL_RAN delete_file"), result::toString);
+            String refusal = simulator.toolResult(DELETE_CALL).orElseThrow();
+            assertTrue(refusal.startsWith("blocked by policy: tools.deny[0]"), refusal);
+
+            // exactly max_calls lookups ran; later ones were refused by the limit, the conversation went on
+            assertEquals(3, result.countStdout("TOOL_RAN lookup"), result::toString);
+            for (int k = 1; k <= 3; k++) {
+                assertEquals(lookupResult(k), simulator.toolResult(lookupCall(k)).orElseThrow());
+            }
+            for (int k = 4; k <= 5; k++) {
+                String limited = simulator.toolResult(lookupCall(k)).orElseThrow();
+                assertTrue(limited.startsWith("blocked by policy: "), limited);
+                assertTrue(limited.contains("limits[0]"), limited);
+            }
+            assertEquals(7, simulator.turnsServed());
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> toolCalls = entries.events("tool.call");
+            assertEquals(6, toolCalls.size(), entries::toString);
+            for (Map<String, Object> call : toolCalls) {
+                assertEquals("spring-ai", call.get("framework"), entries::toString);
+                assertTrue(String.valueOf(call.get("args_sha256")).matches("[0-9a-f]{64}"), entries::toString);
+            }
+            assertEquals(1, toolCalls.stream().map(c -> c.get("run")).distinct().count(), "one ChatClient call is one run");
+            Map<String, Object> delete = entries.toolCalls("delete_file").get(0);
+            assertEquals("deny", delete.get("decision"));
+            assertEquals(true, delete.get("enforced"));
+            assertTrue(String.valueOf(delete.get("rule")).startsWith("tools.deny[0]"), entries::toString);
+            List<Map<String, Object>> lookups = entries.toolCalls("lookup");
+            assertEquals(List.of("allow", "allow", "allow", "deny", "deny"),
+                    lookups.stream().map(c -> c.get("decision")).toList(), entries::toString);
+            assertTrue(String.valueOf(lookups.get(3).get("rule")).startsWith("limits[0]"), entries::toString);
+            Map<String, Object> exceeded = entries.first("limit.exceeded").orElseThrow(() -> new AssertionError(entries));
+            assertEquals("tools-per-run", exceeded.get("limit"));
+            assertEquals("run", exceeded.get("scope"));
+            assertEquals(3, ((Number) exceeded.get("max_calls")).intValue());
+
+            assertCleanLog(entries);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    void parallelToolCallsInOneTurnAreCountedOneByOne(AppModule app) throws IOException {
+        victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
+        Script script = Script.builder()
+                .callTools("lookup", "{\"key\":\"k1\"}", "lookup", "{\"key\":\"k2\"}", "lookup", "{\"key\":\"k3\"}",
+                        "lookup", "{\"key\":\"k4\"}", "lookup", "{\"key\":\"k5\"}")
+                .answer("finished")
+                .build();
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(script)) {
+            ForkedApp.Result result = runApp(app, simulator, policy("enforce", "block"), log);
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(3, result.countStdout("TOOL_RAN lookup"), "one model turn, five calls: the limit counts calls\n" + result);
+            for (int i = 3; i < 5; i++) {
+                String limited = simulator.toolResult(Script.callId(1, i)).orElseThrow();
+                assertTrue(limited.startsWith("blocked by policy: limits[0]"), limited);
+            }
+            assertEquals(2, simulator.turnsServed());
+            assertCleanLog(EnforcementLog.read(log));
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    void haltLimitStopsTheWholeRunWithLimitExceededException(AppModule app) throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
+            ForkedApp.Result result = runApp(app, simulator, policy("enforce", "halt"), log);
+
+            assertEquals(3, result.exitCode(), result::toString);
+            String exception = result.stdoutLines().stream().filter(l -> l.startsWith("EXCEPTION: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(result));
+            assertTrue(exception.startsWith("EXCEPTION: dev.tollgate.bootstrap.LimitExceededException: "), exception);
+            assertTrue(exception.contains("tools-per-run"), exception);
+            assertTrue(Files.exists(victim), "the denied tool must not run");
+            assertEquals(0, result.countStdout("TOOL_RAN delete_file"), result::toString);
+            assertEquals(3, result.countStdout("TOOL_RAN lookup"), result::toString);
+            assertTrue(simulator.toolResult(lookupCall(4)).isEmpty(), "the run stopped before the model saw a 4th result");
+            assertEquals(5, simulator.turnsServed(), "turn 5 asked for k4, which halted: no round trip after it");
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals("tools-per-run", entries.first("limit.exceeded").orElseThrow().get("limit"));
+            assertCleanLog(entries);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    void monitorModeBlocksNothingButLogsWhatItWouldHaveDenied(AppModule app) throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
+            ForkedApp.Result result = runApp(app, simulator, policy("monitor", "block"), log);
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertFalse(Files.exists(victim), "monitor mode lets the tool run");
+            assertEquals(1, result.countStdout("TOOL_RAN delete_file"), result::toString);
+            assertEquals(5, result.countStdout("TOOL_RAN lookup"), result::toString);
+            assertFalse(simulator.toolResult(DELETE_CALL).orElseThrow().startsWith("blocked by policy"));
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            Map<String, Object> delete = entries.toolCalls("delete_file").get(0);
+            assertEquals("deny", delete.get("decision"), entries::toString);
+            assertEquals(false, delete.get("enforced"), entries::toString);
+            assertEquals("spring-ai", delete.get("framework"));
+            assertCleanLog(entries);
+        }
+    }
+
+    /** The agent leaves the host's stderr as it was apart from its own [tollgate] lines. */
+    private static void assertNoJvmWarnings(ForkedApp.Result result) {
+        assertEquals(0, result.countStderrMatching(java.util.regex.Pattern.compile("(?i)(VM warning|^WARNING: )")),
+                result::toString);
+    }
+
+    /** Every run: no advice error was swallowed, no argument and no API key leaked into the log. */
+    private void assertCleanLog(EnforcementLog entries) {
+        assertTrue(entries.first("policy.loaded").isPresent(), entries::toString);
+        Map<String, Object> stopped = entries.only("agent.stopped");
+        assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
+        assertFalse(entries.text().contains(victim.getFileName().toString()), "tool arguments must not appear in clear");
+        assertFalse(entries.text().contains(SECRET), "the API key must never be logged");
+    }
+}
