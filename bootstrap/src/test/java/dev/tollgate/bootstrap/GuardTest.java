@@ -1,0 +1,112 @@
+package dev.tollgate.bootstrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Which frame decides a tool call: request identity for nesting, tool names for remote (MCP) adapters. */
+class GuardTest {
+  private final List<String> decided = new ArrayList<>();
+
+  @BeforeEach
+  void install() {
+    Guard.install(new Guard.Delegate() {
+      @Override
+      protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
+        decided.add(framework + ":" + tool);
+        return tool.contains("delete") ? Refusal.toModel("no") : null;
+      }
+
+      @Override
+      protected Refusal failedDecision(Throwable t) {
+        throw new AssertionError(t);
+      }
+
+      @Override
+      protected Object runEnter(String framework) {
+        return null;
+      }
+
+      @Override
+      protected Throwable runExit(Object token, Throwable thrown) {
+        return null;
+      }
+
+      @Override
+      protected Throwable takePendingHalt() {
+        return null;
+      }
+
+      @Override
+      protected void runDetach(Object token, Throwable thrown) {}
+
+      @Override
+      protected void runBind(Object carrier) {}
+
+      @Override
+      protected Object runResume(Object carrier) {
+        return null;
+      }
+
+      @Override
+      protected void runRelease(Object token, boolean mayEnd, Throwable thrown) {}
+
+      @Override
+      protected void onSuppressed(Throwable t) {}
+    });
+  }
+
+  @AfterEach
+  void uninstall() {
+    Guard.install(null);
+  }
+
+  @Test
+  void theSameRequestNestedIsNotDecidedAgainButAnotherRequestIs() {
+    Object outer = new Object();
+    assertSame(Guard.PROCEED, Guard.toolEnter("lc4j", outer, "lookup", "{}", null));
+    assertNull(Guard.toolEnter("lc4j", outer, "lookup", "{}", null), "delegating overload");
+    Object inner = new Object();
+    assertSame(Guard.PROCEED, Guard.toolEnter("lc4j", inner, "lookup", "{}", null), "a sub-agent's tool");
+    Guard.toolExit();
+    Guard.toolExit();
+    assertEquals(List.of("lc4j:lookup", "lc4j:lookup"), decided);
+  }
+
+  @Test
+  void anMcpAdapterAlreadyDispatchingTheSameToolMakesTheClientCallTheSameLogicalCall() {
+    assertTrue(Guard.toolEnter("spring-ai", new Object(), "spring_ai_mcp_files_delete_file", "{}", null)
+        instanceof Refusal);
+    assertNull(Guard.remoteToolEnter("mcp", new Object(), "files", "delete_file", null));
+    assertSame(Guard.PROCEED, Guard.remoteToolEnter("mcp", new Object(), "files", "lookup", null),
+        "a different remote tool inside the adapter's frame is its own call");
+    Guard.toolExit();
+    Guard.toolExit();
+    assertSame(Guard.PROCEED, Guard.remoteToolEnter("mcp", new Object(), "files", "lookup", null));
+    Guard.toolExit();
+    assertEquals(List.of("spring-ai:spring_ai_mcp_files_delete_file", "mcp:files/lookup", "mcp:files/lookup"),
+        decided);
+  }
+
+  @Test
+  void aNameThatOnlyEndsWithTheToolTextIsNotAnAdapter() {
+    Guard.toolEnter("spring-ai", new Object(), "undelete_file", "{}", null);
+    assertTrue(Guard.remoteToolEnter("mcp", new Object(), "files", "delete_file", null) instanceof Refusal);
+    Guard.toolExit();
+    Guard.toolExit();
+  }
+
+  @Test
+  void nothingIsDecidedBeforeTheAgentInstallsItsDelegate() {
+    Guard.install(null);
+    assertNull(Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null));
+    assertNull(Guard.remoteToolEnter("mcp", new Object(), "files", "delete_file", null));
+  }
+}
