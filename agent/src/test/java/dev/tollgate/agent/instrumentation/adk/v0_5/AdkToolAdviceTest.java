@@ -16,26 +16,15 @@ import com.google.adk.sessions.Session;
 import com.google.adk.tools.FunctionTool;
 import com.google.genai.types.Content;
 import com.google.genai.types.Part;
-import dev.tollgate.agent.guard.PolicyGuard;
-import dev.tollgate.agent.installer.AgentInstaller;
-import dev.tollgate.agent.installer.CoverageReport;
-import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
-import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LimitExceededException;
-import dev.tollgate.policy.PolicyLoader;
-import dev.tollgate.policy.engine.PolicyEngine;
 import io.reactivex.rxjava3.core.Flowable;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import dev.tollgate.agent.testing.WovenPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,31 +33,25 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real ADK runner and LlmAgent with function tools; a scripted model asks for tools one per turn. */
 class AdkToolAdviceTest {
-  private static ResettableClassFileTransformer transformer;
+  private static WovenPolicy woven;
   @TempDir
   static Path dir;
 
   @BeforeAll
   static void weave() throws Exception {
-    var inst = ByteBuddyAgent.install();
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    List<InstrumentationModule> modules = List.of(new AdkInstrumentationModule());
-    transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
-    PolicyEngine engine = new PolicyEngine(PolicyLoader.parse("""
+    woven = WovenPolicy.weave("""
         version: 1
         tools:
           deny: ["delete_*"]
         limits:
           - { name: two-lookups, scope: run, tools: "lookup", max_calls: 2 }
           - { name: no-launch, scope: run, tools: "launch", max_calls: 0, on_exceed: halt }
-        """, "t.yaml"), Clock.systemUTC());
-    Guard.install(new PolicyGuard(engine, log, false));
+        """, dir, new AdkInstrumentationModule());
   }
 
   @AfterAll
   static void unweave() {
-    Guard.install(null);
-    transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    woven.close();
   }
 
   static final List<String> RAN = new CopyOnWriteArrayList<>();
@@ -144,7 +127,7 @@ class AdkToolAdviceTest {
     assertEquals(List.of("lookup"), RAN, model.responses.toString());
     assertTrue(model.responses.get(0).startsWith("delete_everything={error=blocked by policy: tools.deny[0]"),
         model.responses.toString());
-    String log = Files.readString(dir.resolve("log.jsonl"));
+    String log = woven.log();
     assertTrue(log.contains("\"framework\":\"google-adk\""), log);
   }
 

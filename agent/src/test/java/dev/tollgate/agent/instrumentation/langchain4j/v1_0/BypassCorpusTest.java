@@ -11,21 +11,11 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.service.AiServices;
-import dev.tollgate.agent.guard.PolicyGuard;
-import dev.tollgate.agent.installer.AgentInstaller;
-import dev.tollgate.agent.installer.CoverageReport;
-import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
-import dev.tollgate.bootstrap.Guard;
-import dev.tollgate.policy.PolicyLoader;
-import dev.tollgate.policy.engine.PolicyEngine;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import dev.tollgate.agent.testing.WovenPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,28 +29,23 @@ import org.junit.jupiter.api.io.TempDir;
  * the bypass table in README.md.)
  */
 class BypassCorpusTest {
-  private static ResettableClassFileTransformer transformer;
+  private static WovenPolicy woven;
   @TempDir
   static Path dir;
   static final List<String> RAN = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void weave() throws Exception {
-    var inst = ByteBuddyAgent.install();
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    List<InstrumentationModule> modules = List.of(new LangChain4jInstrumentationModule());
-    transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
-    Guard.install(new PolicyGuard(new PolicyEngine(PolicyLoader.parse("""
+    woven = WovenPolicy.weave("""
         version: 1
         tools:
           deny: ["delete_*"]
-        """, "t.yaml"), Clock.systemUTC()), log, false));
+        """, dir, new LangChain4jInstrumentationModule());
   }
 
   @AfterAll
   static void unweave() {
-    Guard.install(null);
-    transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    woven.close();
   }
 
   @BeforeEach

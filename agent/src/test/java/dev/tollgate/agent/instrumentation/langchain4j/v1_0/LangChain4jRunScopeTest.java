@@ -12,23 +12,13 @@ import dev.langchain4j.model.chat.ChatModel;
 import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.service.AiServices;
-import dev.tollgate.agent.guard.PolicyGuard;
-import dev.tollgate.agent.installer.AgentInstaller;
-import dev.tollgate.agent.installer.CoverageReport;
-import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
-import dev.tollgate.policy.PolicyLoader;
-import dev.tollgate.policy.engine.PolicyEngine;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import dev.tollgate.agent.testing.WovenPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,30 +26,24 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Run scope with the real guard and engine: a sub-agent's tool calls count against the outer run's limit. */
 class LangChain4jRunScopeTest {
-  private static ResettableClassFileTransformer transformer;
+  private static WovenPolicy woven;
   @TempDir
   static Path dir;
 
   @BeforeAll
   static void weave() throws Exception {
-    var inst = ByteBuddyAgent.install();
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    List<InstrumentationModule> modules = List.of(new LangChain4jInstrumentationModule());
-    transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
-    PolicyEngine engine = new PolicyEngine(PolicyLoader.parse("""
+    woven = WovenPolicy.weave("""
         version: 1
         tools:
           deny: ["delete_*"]
         limits:
           - { name: three-per-run, scope: run, tools: "*", max_calls: 3 }
-        """, "t.yaml"), Clock.systemUTC());
-    Guard.install(new PolicyGuard(engine, log, false));
+        """, dir, new LangChain4jInstrumentationModule());
   }
 
   @AfterAll
   static void unweave() {
-    Guard.install(null);
-    transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    woven.close();
   }
 
   interface Agent {
@@ -138,7 +122,7 @@ class LangChain4jRunScopeTest {
 
   @Test
   void subAgentToolCallsJoinTheOuterRun() throws Exception {
-    long linesBefore = Files.readAllLines(dir.resolve("log.jsonl")).size();
+    long linesBefore = woven.logLines().size();
     Tools tools = new Tools();
     Model inner = new Model("lookup", "lookup");
     tools.subAgent = AiServices.builder(Agent.class).chatModel(inner).tools(tools).build();
@@ -152,7 +136,7 @@ class LangChain4jRunScopeTest {
     assertEquals(3, outer.results.size());
     assertTrue(outer.results.get(1).startsWith("lookup=blocked by policy: limits[0]"), outer.results.toString());
     assertTrue(outer.results.get(2).startsWith("lookup=blocked by policy: limits[0]"), outer.results.toString());
-    String log = String.join("\n", Files.readAllLines(dir.resolve("log.jsonl")).stream().skip(linesBefore).toList());
+    String log = String.join("\n", woven.logLines().stream().skip(linesBefore).toList());
     assertEquals(1, log.lines().filter(l -> l.contains("\"event\":\"tool.call\""))
         .map(l -> l.replaceAll(".*\"run\":\"([^\"]+)\".*", "$1")).distinct().count(), log);
 

@@ -6,24 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.service.tool.DefaultToolExecutor;
-import dev.tollgate.agent.guard.PolicyGuard;
-import dev.tollgate.agent.installer.AgentInstaller;
-import dev.tollgate.agent.installer.CoverageReport;
 import dev.tollgate.agent.instrumentation.entrypoint.EntryPointInstrumentationModule;
-import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
-import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.PolicyLoader;
-import dev.tollgate.policy.engine.PolicyEngine;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import dev.tollgate.agent.testing.WovenPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +26,7 @@ import org.slf4j.MDC;
  * MDC, the app's own run boundary — reach the engine through the woven LangChain4j executor.
  */
 public class PolicyFeaturesWiringTest {
-  private static ResettableClassFileTransformer transformer;
+  private static WovenPolicy woven;
   @TempDir
   static Path dir;
 
@@ -57,18 +47,13 @@ public class PolicyFeaturesWiringTest {
         runs:
           entry_points: ["com.example.handrolled.HandRolledAgent#handle"]
         """, "t.yaml");
-    var inst = ByteBuddyAgent.install();
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    List<InstrumentationModule> modules = List.of(new LangChain4jInstrumentationModule(),
+    woven = WovenPolicy.weave(policy, dir, new LangChain4jInstrumentationModule(),
         new EntryPointInstrumentationModule(policy.entryPoints()));
-    transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
-    Guard.install(new PolicyGuard(new PolicyEngine(policy, Clock.systemUTC()), log, false));
   }
 
   @AfterAll
   static void unweave() {
-    Guard.install(null);
-    transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    woven.close();
   }
 
   static final List<String> RAN = new CopyOnWriteArrayList<>();
@@ -141,7 +126,7 @@ public class PolicyFeaturesWiringTest {
       MDC.remove("tenant");
     }
     assertEquals(List.of("bill 1", "bill 3"), RAN);
-    String log = Files.readString(dir.resolve("log.jsonl"));
+    String log = woven.log();
     assertTrue(log.contains("\"partition\":\"acme\""), log);
   }
 

@@ -5,30 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tollgate.agent.guard.PolicyGuard;
-import dev.tollgate.agent.installer.AgentInstaller;
-import dev.tollgate.agent.installer.CoverageReport;
-import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
-import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LimitExceededException;
-import dev.tollgate.policy.PolicyLoader;
-import dev.tollgate.policy.engine.PolicyEngine;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.json.TypeRef;
 import io.modelcontextprotocol.spec.McpClientTransport;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
-import net.bytebuddy.agent.ByteBuddyAgent;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import dev.tollgate.agent.testing.WovenPolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,31 +29,25 @@ import reactor.core.publisher.Mono;
  * server that records which tools it was asked to run.
  */
 class McpClientAdviceTest {
-  private static ResettableClassFileTransformer transformer;
+  private static WovenPolicy woven;
   @TempDir
   static Path dir;
 
   @BeforeAll
   static void weave() throws Exception {
-    var inst = ByteBuddyAgent.install();
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    List<InstrumentationModule> modules = List.of(new McpClientInstrumentationModule());
-    transformer = AgentInstaller.install(inst, modules, new CoverageReport(log, modules));
-    PolicyEngine engine = new PolicyEngine(PolicyLoader.parse("""
+    woven = WovenPolicy.weave("""
         version: 1
         tools:
           deny: ["files/delete_*"]
         limits:
           - { name: two-reads, scope: process, tools: "read_file", max_calls: 2 }
           - { name: no-shell, scope: process, tools: "shell", max_calls: 0, on_exceed: halt }
-        """, "t.yaml"), Clock.systemUTC());
-    Guard.install(new PolicyGuard(engine, log, false));
+        """, dir, new McpClientInstrumentationModule());
   }
 
   @AfterAll
   static void unweave() {
-    Guard.install(null);
-    transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+    woven.close();
   }
 
   /** An MCP server named "files" reached through an in-memory transport. */
@@ -130,7 +113,7 @@ class McpClientAdviceTest {
       assertEquals("ran list_files", text(allowed));
       assertEquals(List.of("list_files"), server.ran);
     }
-    String log = Files.readString(dir.resolve("log.jsonl"));
+    String log = woven.log();
     assertTrue(log.contains("\"tool\":\"files/delete_file\""), log);
     assertTrue(log.contains("\"framework\":\"mcp\""), log);
     assertFalse(log.contains("sk-SECRET"), log);
