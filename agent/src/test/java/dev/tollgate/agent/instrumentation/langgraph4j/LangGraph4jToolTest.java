@@ -1,0 +1,130 @@
+package dev.tollgate.agent.instrumentation.langgraph4j;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.data.message.AiMessage;
+import dev.langchain4j.data.message.ChatMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.chat.ChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.tollgate.agent.instrumentation.langchain4j.v1_0.LangChain4jInstrumentationModule;
+import dev.tollgate.agent.testing.WovenPolicy;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * LangGraph4j's prebuilt AgentExecutor over LangChain4j tools: its tool node calls executeWithContext directly
+ * (bypassing LangChain4j's ToolService), so the LangChain4j module decides every call; a refusal is a tool
+ * result, so the graph goes on instead of failing the node.
+ */
+class LangGraph4jToolTest {
+  private static WovenPolicy woven;
+  @TempDir
+  static Path dir;
+  static final List<String> RAN = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void weave() throws Exception {
+    woven = WovenPolicy.weave("""
+        version: 1
+        tools:
+          deny: ["delete_*"]
+        limits:
+          - { name: two-searches, scope: process, tools: "search", max_calls: 2 }
+        """, dir, new LangChain4jInstrumentationModule());
+  }
+
+  @AfterAll
+  static void unweave() {
+    woven.close();
+  }
+
+  @BeforeEach
+  void clear() {
+    RAN.clear();
+  }
+
+  public static class Tools {
+    @Tool
+    public String delete_file(String path) {
+      RAN.add("delete_file");
+      return "deleted";
+    }
+
+    @Tool
+    public String lookup(String key) {
+      RAN.add("lookup " + key);
+      return "found";
+    }
+
+    @Tool
+    public String search(String query) {
+      RAN.add("search " + query);
+      return "hits";
+    }
+  }
+
+  /** One tool per turn, then an answer; keeps the tool results it was sent. */
+  static final class Model implements ChatModel {
+    final List<String> tools;
+    final List<String> results = new CopyOnWriteArrayList<>();
+    int turn;
+
+    Model(String... tools) {
+      this.tools = List.of(tools);
+    }
+
+    @Override
+    public ChatResponse doChat(ChatRequest request) {
+      List<ChatMessage> messages = request.messages();
+      if (messages.get(messages.size() - 1) instanceof ToolExecutionResultMessage r) {
+        results.add(r.toolName() + "=" + r.text());
+      }
+      if (turn < tools.size()) {
+        return ChatResponse.builder().aiMessage(AiMessage.from(ToolExecutionRequest.builder().id("c" + turn)
+            .name(tools.get(turn)).arguments("{\"arg0\":\"k" + turn++ + "\"}").build())).build();
+      }
+      return ChatResponse.builder().aiMessage(AiMessage.from("done")).build();
+    }
+  }
+
+  private static void invoke(Model model) throws Exception {
+    CompiledGraph<AgentExecutor.State> graph = AgentExecutor.builder().chatModel(model)
+        .toolSpecification(new Tools()).build().compile();
+    graph.invoke(Map.of("messages", UserMessage.from("go")));
+  }
+
+  @Test
+  void deniedToolNeverRunsAndTheGraphGoesOnWithTheRefusal() throws Exception {
+    Model model = new Model("delete_file", "lookup");
+    invoke(model);
+
+    assertEquals(List.of("lookup k1"), RAN);
+    assertTrue(model.results.get(0).startsWith("delete_file=blocked by policy: tools.deny[0]"), model.results.toString());
+  }
+
+  @Test
+  void aProcessLimitHoldsInsideTheGraph() throws Exception {
+    // run scope is not tracked per graph invocation yet (tool nodes run on LangGraph4j's worker threads, see
+    // README); process, session and window limits do not need a run
+    Model model = new Model("search", "search", "search");
+    invoke(model);
+
+    assertEquals(List.of("search k0", "search k1"), RAN);
+    assertTrue(model.results.get(2).startsWith("search=blocked by policy: limits[0]"), model.results.toString());
+  }
+}
