@@ -139,6 +139,27 @@ class McpClientIT {
         assertCleanLog(entries);
     }
 
+    /**
+     * The agent comes in through JAVA_TOOL_OPTIONS, which a child process would inherit: the host strips it from the
+     * server's environment, so there is still exactly one governed JVM and the server is not governed twice.
+     */
+    @Test
+    void agentFromJavaToolOptionsGovernsTheHostOnly() throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        Path policy = policy("enforce", "delete_*", "block");
+        ForkedApp.Result result = ForkedApp.of(AppModule.MCP).args("--victim", victim.toString())
+                .env("JAVA_TOOL_OPTIONS", "-javaagent:" + AgentJar.requireImplemented() + "=policy="
+                        + policy.toAbsolutePath() + ",log=" + log.toAbsolutePath())
+                .run();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(Files.exists(victim), "the denied tool must not run");
+        assertEquals(3, result.countStdout("TOOL_RAN lookup"), result::toString);
+        EnforcementLog entries = EnforcementLog.read(log);
+        assertEquals(6, entries.events("tool.call").size(), entries::toString);
+        assertCleanLog(entries);
+    }
+
     @Test
     void aGlobQualifiedWithAnotherServerDoesNotDenyThisOne() throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
