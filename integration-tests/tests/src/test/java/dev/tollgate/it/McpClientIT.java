@@ -5,24 +5,26 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An unmodified MCP Java SDK host ({@code McpSyncClient}, stdio transport) calls tools on a real MCP server named
- * {@code files} that it starts as a child JVM. Only the host JVM carries the agent; the server runs ungoverned, so
+ * An unmodified MCP Java SDK host (latest 1.x and 0.10.0; {@code McpSyncClient}, stdio transport) calls tools on
+ * a real MCP server named {@code files} that it starts as a child JVM. Only the host JVM carries the agent; the server runs ungoverned, so
  * whatever the policy stops must be stopped on the client side, before the request goes down the pipe.
  * The host calls {@code delete_file(victim)}, then {@code lookup} k1..k5; there is no framework run here, so the
  * limit has {@code scope: process}.
@@ -55,12 +57,17 @@ class McpClientIT {
                 """.formatted(mode, denyGlob, onExceed));
     }
 
-    private ForkedApp.Result runApp(Path policy, Path log) {
-        ForkedApp fork = ForkedApp.of(AppModule.MCP).args("--victim", victim.toString());
+    private ForkedApp.Result runApp(AppModule app, Path policy, Path log) {
+        ForkedApp fork = ForkedApp.of(app).args("--victim", victim.toString());
         if (policy != null) {
             fork.agent(AgentJar.requireImplemented(), policy, log);
         }
         return fork.run();
+    }
+
+    static Stream<Arguments> appsAndDenyGlobs() {
+        return Stream.of(AppModule.MCP, AppModule.MCP_0_10).flatMap(app ->
+                Stream.of("delete_*", "files/delete_*", "files/*_file").map(glob -> Arguments.of(app, glob)));
     }
 
     /** The host's {@code CALL <tool> -> error=<isError> <text>} lines, in order. */
@@ -68,9 +75,10 @@ class McpClientIT {
         return result.stdoutLines().stream().filter(l -> l.startsWith("CALL ")).toList();
     }
 
-    @Test
-    void withoutTheAgentTheServerDeletesTheFileAndAnswersEveryLookup() {
-        ForkedApp.Result result = runApp(null, null);
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"MCP", "MCP_0_10"})
+    void withoutTheAgentTheServerDeletesTheFileAndAnswersEveryLookup(AppModule app) {
+        ForkedApp.Result result = runApp(app, null, null);
 
         assertEquals(0, result.exitCode(), result::toString);
         assertTrue(result.stdoutLines().contains("RESULT: done"), result::toString);
@@ -87,10 +95,11 @@ class McpClientIT {
 
     /** A bare glob matches the tool of any server; a qualified one only that server's. */
     @ParameterizedTest
-    @ValueSource(strings = {"delete_*", "files/delete_*", "files/*_file"})
-    void deniedToolNeverReachesTheServerAndTheProcessLimitRefusesTheFourthLookup(String denyGlob) throws IOException {
+    @MethodSource("appsAndDenyGlobs")
+    void deniedToolNeverReachesTheServerAndTheProcessLimitRefusesTheFourthLookup(AppModule app, String denyGlob)
+            throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
-        ForkedApp.Result result = runApp(policy("enforce", denyGlob, "block"), log);
+        ForkedApp.Result result = runApp(app, policy("enforce", denyGlob, "block"), log);
 
         // the host saw an ordinary session: every call answered, some with isError=true
         assertEquals(0, result.exitCode(), result::toString);
@@ -143,11 +152,12 @@ class McpClientIT {
      * The agent comes in through JAVA_TOOL_OPTIONS, which a child process would inherit: the host strips it from the
      * server's environment, so there is still exactly one governed JVM and the server is not governed twice.
      */
-    @Test
-    void agentFromJavaToolOptionsGovernsTheHostOnly() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"MCP", "MCP_0_10"})
+    void agentFromJavaToolOptionsGovernsTheHostOnly(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         Path policy = policy("enforce", "delete_*", "block");
-        ForkedApp.Result result = ForkedApp.of(AppModule.MCP).args("--victim", victim.toString())
+        ForkedApp.Result result = ForkedApp.of(app).args("--victim", victim.toString())
                 .env("JAVA_TOOL_OPTIONS", "-javaagent:" + AgentJar.requireImplemented() + "=policy="
                         + policy.toAbsolutePath() + ",log=" + log.toAbsolutePath())
                 .run();
@@ -160,10 +170,11 @@ class McpClientIT {
         assertCleanLog(entries);
     }
 
-    @Test
-    void aGlobQualifiedWithAnotherServerDoesNotDenyThisOne() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"MCP", "MCP_0_10"})
+    void aGlobQualifiedWithAnotherServerDoesNotDenyThisOne(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
-        ForkedApp.Result result = runApp(policy("enforce", "other/delete_*", "block"), log);
+        ForkedApp.Result result = runApp(app, policy("enforce", "other/delete_*", "block"), log);
 
         assertEquals(0, result.exitCode(), result::toString);
         assertFalse(Files.exists(victim), "other/delete_* must not match files/delete_file");
@@ -172,10 +183,11 @@ class McpClientIT {
         assertCleanLog(EnforcementLog.read(log));
     }
 
-    @Test
-    void haltLimitMakesCallToolThrowLimitExceededException() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"MCP", "MCP_0_10"})
+    void haltLimitMakesCallToolThrowLimitExceededException(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
-        ForkedApp.Result result = runApp(policy("enforce", "delete_*", "halt"), log);
+        ForkedApp.Result result = runApp(app, policy("enforce", "delete_*", "halt"), log);
 
         assertEquals(3, result.exitCode(), result::toString);
         String exception = result.stdoutLines().stream().filter(l -> l.startsWith("EXCEPTION: ")).findFirst()
@@ -194,10 +206,11 @@ class McpClientIT {
         assertCleanLog(entries);
     }
 
-    @Test
-    void monitorModeLetsEveryCallThroughButLogsWhatItWouldHaveDenied() throws IOException {
+    @ParameterizedTest
+    @EnumSource(value = AppModule.class, names = {"MCP", "MCP_0_10"})
+    void monitorModeLetsEveryCallThroughButLogsWhatItWouldHaveDenied(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
-        ForkedApp.Result result = runApp(policy("monitor", "delete_*", "block"), log);
+        ForkedApp.Result result = runApp(app, policy("monitor", "delete_*", "block"), log);
 
         assertEquals(0, result.exitCode(), result::toString);
         assertFalse(Files.exists(victim), "monitor mode lets the tool run");
@@ -224,6 +237,7 @@ class McpClientIT {
         assertEquals(1, entries.events("agent.started").size(), entries::toString);
         Map<String, Object> stopped = entries.only("agent.stopped");
         assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
-        assertFalse(entries.text().contains(victim.getFileName().toString()), "tool arguments must not appear in clear");
+        assertFalse(entries.text().contains(victim.getFileName().toString()),
+                "tool arguments must not appear in clear");
     }
 }
