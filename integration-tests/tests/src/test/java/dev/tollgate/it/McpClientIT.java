@@ -24,8 +24,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * An unmodified MCP Java SDK host (latest 1.x and 0.10.0; {@code McpSyncClient}, stdio transport) calls tools on
- * a real MCP server named {@code files} that it starts as a child JVM. Only the host JVM carries the agent; the server runs ungoverned, so
- * whatever the policy stops must be stopped on the client side, before the request goes down the pipe.
+ * a real MCP server named {@code files} that it starts as a child JVM. Only the host JVM carries the agent; the
+ * server runs ungoverned, so whatever the policy stops must be stopped on the client side, before the request goes
+ * down the pipe.
  * The host calls {@code delete_file(victim)}, then {@code lookup} k1..k5; there is no framework run here, so the
  * limit has {@code scope: process}.
  */
