@@ -73,18 +73,21 @@ public final class CoverageReport {
   }
 
   private static String version(InstrumentationModule module, ClassLoader loader) {
-    if (loader == null || module.versionResource() == null) {
+    if (loader == null) {
       return "unknown";
     }
-    try (InputStream in = loader.getResourceAsStream(module.versionResource())) {
-      if (in == null) {
-        return "unknown";
+    for (String resource : module.versionResources()) {
+      try (InputStream in = loader.getResourceAsStream(resource)) {
+        if (in != null) {
+          Properties p = new Properties();
+          p.load(in);
+          return p.getProperty("version", "unknown");
+        }
+      } catch (IOException e) {
+        // unreadable: try the next one
       }
-      Properties p = new Properties();
-      p.load(in);
-      return p.getProperty("version", "unknown");
-    } catch (IOException e) {
-      return "unknown";
     }
+    return "unknown";
   }
+
 }

@@ -14,8 +14,11 @@ public interface InstrumentationModule {
   /** Classes that must all be visible from a class loader before its types are even looked at. */
   List<String> markerClasses();
 
-  /** Class-path resource holding the library's version ({@code version=} line), e.g. its pom.properties. */
-  String versionResource();
+  /**
+   * Class-path resources that may hold the library's version ({@code version=} line), e.g. its pom.properties;
+   * the first one present wins (artifacts get split or renamed between versions).
+   */
+  List<String> versionResources();
 
   List<TypeInstrumentation> typeInstrumentations();
 }

@@ -240,5 +240,10 @@ class McpClientIT {
         assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
         assertFalse(entries.text().contains(victim.getFileName().toString()),
                 "tool arguments must not appear in clear");
+        // the coverage report names the SDK's real version on both lines (a split and a single-jar SDK)
+        List<Map<String, Object>> coverage = entries.events("coverage");
+        Object woven = coverage.get(coverage.size() - 1).get("instrumentations");
+        assertTrue(String.valueOf(woven).contains("framework=mcp"), entries::toString);
+        assertFalse(String.valueOf(woven).contains("version=unknown"), entries::toString);
     }
 }

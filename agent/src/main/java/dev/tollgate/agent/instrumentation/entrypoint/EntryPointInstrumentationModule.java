@@ -41,8 +41,8 @@ public final class EntryPointInstrumentationModule implements InstrumentationMod
   }
 
   @Override
-  public String versionResource() {
-    return null;
+  public List<String> versionResources() {
+    return List.of();
   }
 
   @Override

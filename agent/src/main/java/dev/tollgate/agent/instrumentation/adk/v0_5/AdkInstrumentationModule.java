@@ -21,8 +21,8 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
   }
 
   @Override
-  public String versionResource() {
-    return "META-INF/maven/com.google.adk/google-adk/pom.properties";
+  public List<String> versionResources() {
+    return List.of("META-INF/maven/com.google.adk/google-adk/pom.properties");
   }
 
   @Override

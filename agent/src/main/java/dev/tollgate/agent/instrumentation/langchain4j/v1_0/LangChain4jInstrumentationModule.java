@@ -22,8 +22,8 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   }
 
   @Override
-  public String versionResource() {
-    return "META-INF/maven/dev.langchain4j/langchain4j/pom.properties";
+  public List<String> versionResources() {
+    return List.of("META-INF/maven/dev.langchain4j/langchain4j/pom.properties");
   }
 
   @Override

@@ -20,8 +20,10 @@ public final class McpClientInstrumentationModule implements InstrumentationModu
   }
 
   @Override
-  public String versionResource() {
-    return "META-INF/maven/io.modelcontextprotocol.sdk/mcp-core/pom.properties";
+  public List<String> versionResources() {
+    // mcp-core since the 0.13 split; the single "mcp" jar before it
+    return List.of("META-INF/maven/io.modelcontextprotocol.sdk/mcp-core/pom.properties",
+        "META-INF/maven/io.modelcontextprotocol.sdk/mcp/pom.properties");
   }
 
   @Override

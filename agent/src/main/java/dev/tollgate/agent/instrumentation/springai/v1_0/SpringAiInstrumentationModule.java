@@ -25,8 +25,8 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
   }
 
   @Override
-  public String versionResource() {
-    return "META-INF/maven/org.springframework.ai/spring-ai-model/pom.properties";
+  public List<String> versionResources() {
+    return List.of("META-INF/maven/org.springframework.ai/spring-ai-model/pom.properties");
   }
 
   @Override
