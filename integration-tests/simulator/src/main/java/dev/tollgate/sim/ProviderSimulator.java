@@ -27,12 +27,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port) that plays a {@link Script}.
  * Each {@code POST /v1/chat/completions} consumes the next turn and is answered as JSON, or as SSE when the
- * request has {@code "stream": true}. Every request is recorded (secrets redacted) so tests can read what the
+ * request has {@code "stream": true}. The same script also answers the Gemini API:
+ * {@code POST /v1beta/models/{model}:generateContent} (JSON) and {@code :streamGenerateContent?alt=sse} (SSE). Every request is recorded (secrets redacted) so tests can read what the
  * framework told the model, in particular the {@code role: tool} results. Thread-safe.
  */
 public final class ProviderSimulator implements AutoCloseable {
 
     public static final String CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
+    /** Gemini API paths: {@code /v1beta/models/<model>:generateContent} or {@code :streamGenerateContent}. */
+    public static final String GEMINI_MODELS_PREFIX = "/v1beta/models/";
 
     private final Script script;
     private final HttpServer server;
@@ -74,6 +77,14 @@ public final class ProviderSimulator implements AutoCloseable {
         return "http://127.0.0.1:" + port() + "/v1";
     }
 
+    /**
+     * The root a Gemini (google-genai) client is configured with, e.g. {@code http://127.0.0.1:40123}; the client
+     * appends {@code /v1beta/models/<model>:generateContent}.
+     */
+    public String geminiBaseUrl() {
+        return "http://127.0.0.1:" + port();
+    }
+
     /** Every request received so far, in arrival order. */
     public List<RecordedRequest> requests() {
         return List.copyOf(requests);
@@ -104,6 +115,49 @@ public final class ProviderSimulator implements AutoCloseable {
         return toolResults().stream().filter(r -> r.toolCallId().equals(toolCallId)).map(ToolResult::content).findFirst();
     }
 
+    /**
+     * The Gemini {@code functionResponse} parts the framework sent back, one per scripted call, in first-seen order.
+     * The Gemini API has no call ids on the wire (the simulator sends none), so a response is matched by its
+     * {@code id} when that is a scripted call id, else to the next scripted call of the same name in script order.
+     */
+    public List<FunctionResponse> functionResponses() {
+        List<ToolCall> calls = script.allCalls();
+        Map<String, FunctionResponse> byId = new LinkedHashMap<>();
+        for (RecordedRequest request : requests) {
+            int cursor = 0;
+            for (JsonNode response : request.functionResponses()) {
+                String name = response.path("name").asText();
+                String id = response.path("id").asText("");
+                ToolCall match = null;
+                for (int i = 0; i < calls.size() && match == null; i++) {
+                    if (calls.get(i).id().equals(id)) {
+                        match = calls.get(i);
+                    }
+                }
+                for (int i = cursor; i < calls.size() && match == null; i++) {
+                    if (calls.get(i).name().equals(name)) {
+                        match = calls.get(i);
+                        cursor = i + 1;
+                    }
+                }
+                if (match != null) {
+                    byId.putIfAbsent(match.id(), new FunctionResponse(match.id(), name, response.path("response")));
+                }
+            }
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    /** The {@code functionResponse.response} object the framework sent back for this scripted call, if it did. */
+    public Optional<JsonNode> functionResponse(String toolCallId) {
+        return functionResponses().stream().filter(r -> r.toolCallId().equals(toolCallId))
+                .map(FunctionResponse::response).findFirst();
+    }
+
+    /** A Gemini {@code functionResponse} part: the framework's answer to the scripted call {@code toolCallId}. */
+    public record FunctionResponse(String toolCallId, String name, JsonNode response) {
+    }
+
     /** A {@code role: tool} message: the framework's answer to one of the script's tool calls. */
     public record ToolResult(String toolCallId, String content) {
     }
@@ -120,8 +174,13 @@ public final class ProviderSimulator implements AutoCloseable {
             JsonNode body = parse(raw);
             String path = exchange.getRequestURI().getPath();
             requests.add(new RecordedRequest(exchange.getRequestMethod(), path, redactedHeaders(exchange), raw, body));
+            if ("POST".equals(exchange.getRequestMethod()) && path.startsWith(GEMINI_MODELS_PREFIX)) {
+                handleGemini(exchange, path, raw, body);
+                return;
+            }
             if (!"POST".equals(exchange.getRequestMethod()) || !CHAT_COMPLETIONS_PATH.equals(path)) {
-                sendError(exchange, 404, "not_found", "the simulator serves only POST " + CHAT_COMPLETIONS_PATH);
+                sendError(exchange, 404, "not_found", "the simulator serves only POST " + CHAT_COMPLETIONS_PATH
+                        + " and POST " + GEMINI_MODELS_PREFIX + "{model}:generateContent");
                 return;
             }
             if (body == null || !body.isObject()) {
@@ -138,6 +197,48 @@ public final class ProviderSimulator implements AutoCloseable {
                 send(exchange, 200, Json.write(completions.completion(turn)));
             }
         }
+    }
+
+    private void handleGemini(HttpExchange exchange, String path, String raw, JsonNode body) throws IOException {
+        String modelAndMethod = path.substring(GEMINI_MODELS_PREFIX.length());
+        int colon = modelAndMethod.lastIndexOf(':');
+        String method = colon < 0 ? "" : modelAndMethod.substring(colon + 1);
+        if (colon <= 0 || !(method.equals("generateContent") || method.equals("streamGenerateContent"))) {
+            sendGoogleError(exchange, 404, "NOT_FOUND", "the simulator serves only :generateContent and :streamGenerateContent");
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            sendGoogleError(exchange, 400, "INVALID_ARGUMENT", "request body is not a JSON object");
+            return;
+        }
+        int index = nextTurn.getAndIncrement();
+        Turn turn = script.turn(index);
+        GenerateContent content = new GenerateContent("sim-response-" + (index + 1), modelAndMethod.substring(0, colon), raw, turn);
+        if (method.equals("streamGenerateContent")) {
+            String query = exchange.getRequestURI().getQuery();
+            if (query == null || !query.contains("alt=sse")) {
+                sendGoogleError(exchange, 400, "INVALID_ARGUMENT", "the simulator streams only with alt=sse");
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+            exchange.sendResponseHeaders(200, 0);
+            OutputStream out = exchange.getResponseBody();
+            for (JsonNode chunk : content.chunks(turn)) {
+                out.write(("data: " + Json.write(chunk) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+        } else {
+            send(exchange, 200, Json.write(content.response(turn)));
+        }
+    }
+
+    private static void sendGoogleError(HttpExchange exchange, int status, String statusName, String message) throws IOException {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        ObjectNode error = root.putObject("error");
+        error.put("code", status);
+        error.put("message", message);
+        error.put("status", statusName);
+        send(exchange, status, Json.write(root));
     }
 
     private static void stream(HttpExchange exchange, List<JsonNode> chunks) throws IOException {
@@ -185,7 +286,8 @@ public final class ProviderSimulator implements AutoCloseable {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> {
             String key = name.toLowerCase(Locale.ROOT);
-            boolean secret = key.equals("authorization") || key.equals("api-key") || key.equals("x-api-key");
+            boolean secret = key.equals("authorization") || key.equals("api-key") || key.equals("x-api-key")
+                    || key.equals("x-goog-api-key");
             headers.put(key, secret ? values.stream().map(ProviderSimulator::redact).toList() : List.copyOf(values));
         });
         return Map.copyOf(headers);
