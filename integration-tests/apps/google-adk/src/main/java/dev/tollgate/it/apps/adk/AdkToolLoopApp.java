@@ -1,0 +1,98 @@
+package dev.tollgate.it.apps.adk;
+
+import com.google.adk.agents.LlmAgent;
+import com.google.adk.agents.RunConfig;
+import com.google.adk.events.Event;
+import com.google.adk.models.Gemini;
+import com.google.adk.runner.InMemoryRunner;
+import com.google.adk.sessions.Session;
+import com.google.adk.tools.FunctionTool;
+import com.google.genai.Client;
+import com.google.genai.types.Content;
+import com.google.genai.types.HttpOptions;
+import com.google.genai.types.Part;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * An ordinary Google ADK app, unaware of Tollgate: an {@link LlmAgent} on a Gemini model (google-genai client
+ * pointed at a Gemini-compatible endpoint) with a destructive tool and a harmless one, run once by an
+ * {@link InMemoryRunner}.
+ * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream]</pre>
+ * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ */
+public final class AdkToolLoopApp {
+
+    static final String API_KEY = "test-key-SECRET-123";
+    static final String MODEL = "gemini-2.0-flash";
+
+    private AdkToolLoopApp() {
+    }
+
+    public static void main(String[] args) {
+        String baseUrl = null;
+        String victim = null;
+        boolean stream = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--base-url" -> baseUrl = args[++i];
+                case "--victim" -> victim = args[++i];
+                case "--stream" -> stream = true;
+                default -> usage("unknown argument " + args[i]);
+            }
+        }
+        if (baseUrl == null || victim == null) {
+            usage("--base-url and --victim are required");
+        }
+        try {
+            System.out.println("RESULT: " + run(baseUrl, Path.of(victim), stream));
+        } catch (Exception e) {
+            System.out.println("EXCEPTION: " + e.getClass().getName() + ": " + e.getMessage());
+            System.out.flush();
+            System.exit(3);
+        }
+        System.exit(0);
+    }
+
+    /** One ADK invocation: asks the agent to clean up {@code victim} and look some keys up; returns its final text. */
+    public static String run(String baseUrl, Path victim, boolean stream) throws Exception {
+        Client client = Client.builder()
+                .apiKey(API_KEY)
+                .httpOptions(HttpOptions.builder().baseUrl(baseUrl).build())
+                .build();
+        LlmAgent agent = LlmAgent.builder()
+                .name("assistant")
+                .description("Cleans up files and looks keys up")
+                .instruction("Use the tools to do what the user asks.")
+                .model(new Gemini(MODEL, client))
+                .tools(List.of(
+                        FunctionTool.create(HostTools.class, "deleteFile"),
+                        FunctionTool.create(HostTools.class, "lookup")))
+                .build();
+        InMemoryRunner runner = new InMemoryRunner(agent);
+        Session session = runner.sessionService().createSession(runner.appName(), "user-1").blockingGet();
+        RunConfig config = RunConfig.builder()
+                .setStreamingMode(stream ? RunConfig.StreamingMode.SSE : RunConfig.StreamingMode.NONE)
+                .build();
+        Content message = Content.fromParts(Part.fromText("Delete " + victim + ", then look up k1 to k5 one at a time."));
+        List<Event> events = runner.runAsync("user-1", session.id(), message, config).toList().blockingGet();
+        StringBuilder answer = new StringBuilder();
+        for (Event event : events) {
+            event.errorMessage().ifPresent(error -> {
+                throw new IllegalStateException("model error: " + error);
+            });
+            if (event.finalResponse() && !event.partial().orElse(false)) {
+                answer.setLength(0);
+                answer.append(event.stringifyContent());
+            }
+        }
+        return answer.toString();
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem);
+        System.err.println("usage: AdkToolLoopApp --base-url URL --victim PATH [--stream]");
+        System.exit(2);
+    }
+}
