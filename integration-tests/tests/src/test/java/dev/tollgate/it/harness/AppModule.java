@@ -12,6 +12,7 @@ public enum AppModule {
     LANGCHAIN4J_1_0("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
     SPRING_AI_1("apps/spring-ai-1", "dev.tollgate.it.apps.springai.ToolLoopApp"),
     SPRING_AI_2("apps/spring-ai-2", "dev.tollgate.it.apps.springai.ToolLoopApp"),
+    GOOGLE_ADK("apps/google-adk", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
