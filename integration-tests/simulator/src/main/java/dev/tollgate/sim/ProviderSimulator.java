@@ -42,6 +42,7 @@ public final class ProviderSimulator implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
+    private final List<ServedTurn> geminiTurns = new CopyOnWriteArrayList<>();
 
     private ProviderSimulator(Script script) throws IOException {
         this.script = script;
@@ -117,35 +118,105 @@ public final class ProviderSimulator implements AutoCloseable {
 
     /**
      * The Gemini {@code functionResponse} parts the framework sent back, one per scripted call, in first-seen order.
-     * The Gemini API has no call ids on the wire (the simulator sends none), so a response is matched by its
-     * {@code id} when that is a scripted call id, else to the next scripted call of the same name in script order.
+     * The Gemini API has no call ids on the wire (the simulator sends none), so each request's trailing
+     * {@code functionResponse} parts (those after the history's last {@code functionCall} turn) are taken to answer
+     * the most recent tool-call turn served before that request which has the same calls (name and {@code args})
+     * and is not answered yet; a response is paired with a call by {@code id} if present, else by position among
+     * the calls of its name. This holds for several conversations (sessions) played from one script in sequence.
      */
     public List<FunctionResponse> functionResponses() {
-        List<ToolCall> calls = script.allCalls();
         Map<String, FunctionResponse> byId = new LinkedHashMap<>();
-        for (RecordedRequest request : requests) {
-            int cursor = 0;
-            for (JsonNode response : request.functionResponses()) {
+        java.util.Set<Integer> answeredTurns = new java.util.HashSet<>();
+        for (ServedTurn served : geminiTurns) {
+            JsonNode contents = served.request().body().path("contents");
+            int lastModel = -1;
+            for (int i = 0; i < contents.size(); i++) {
+                if (!callsOf(contents.get(i)).isEmpty()) {
+                    lastModel = i;
+                }
+            }
+            if (lastModel < 0) {
+                continue;
+            }
+            List<JsonNode> modelCalls = callsOf(contents.get(lastModel));
+            List<JsonNode> responses = new ArrayList<>();
+            for (int i = lastModel + 1; i < contents.size(); i++) {
+                for (JsonNode part : contents.get(i).path("parts")) {
+                    if (part.has("functionResponse")) {
+                        responses.add(part.path("functionResponse"));
+                    }
+                }
+            }
+            int turn = -1;
+            for (int t = served.turnIndex() - 1; t >= 0 && turn < 0; t--) {
+                if (!answeredTurns.contains(t) && sameCalls(script.turn(t), modelCalls)) {
+                    turn = t;
+                }
+            }
+            if (turn < 0 || responses.isEmpty()) {
+                continue;
+            }
+            answeredTurns.add(turn);
+            List<ToolCall> calls = ((Turn.ToolCalls) script.turn(turn)).calls();
+            Map<String, Integer> nthOfName = new LinkedHashMap<>();
+            for (JsonNode response : responses) {
                 String name = response.path("name").asText();
                 String id = response.path("id").asText("");
-                ToolCall match = null;
-                for (int i = 0; i < calls.size() && match == null; i++) {
-                    if (calls.get(i).id().equals(id)) {
-                        match = calls.get(i);
+                int nth = nthOfName.merge(name, 1, Integer::sum);
+                int index = -1;
+                for (int i = 0; i < modelCalls.size() && index < 0; i++) {
+                    if (!id.isEmpty() && id.equals(modelCalls.get(i).path("id").asText())) {
+                        index = i;
                     }
                 }
-                for (int i = cursor; i < calls.size() && match == null; i++) {
-                    if (calls.get(i).name().equals(name)) {
-                        match = calls.get(i);
-                        cursor = i + 1;
+                for (int i = 0, count = 0; i < modelCalls.size() && index < 0; i++) {
+                    if (name.equals(modelCalls.get(i).path("name").asText()) && ++count == nth) {
+                        index = i;
                     }
                 }
-                if (match != null) {
-                    byId.putIfAbsent(match.id(), new FunctionResponse(match.id(), name, response.path("response")));
+                if (index >= 0) {
+                    ToolCall call = calls.get(index);
+                    byId.putIfAbsent(call.id(), new FunctionResponse(call.id(), name, response.path("response")));
                 }
             }
         }
         return new ArrayList<>(byId.values());
+    }
+
+    private static List<JsonNode> callsOf(JsonNode content) {
+        List<JsonNode> calls = new ArrayList<>();
+        for (JsonNode part : content.path("parts")) {
+            if (part.has("functionCall")) {
+                calls.add(part.path("functionCall"));
+            }
+        }
+        return calls;
+    }
+
+    private static boolean sameCalls(Turn turn, List<JsonNode> modelCalls) {
+        if (!(turn instanceof Turn.ToolCalls toolCalls) || toolCalls.calls().size() != modelCalls.size()) {
+            return false;
+        }
+        for (int i = 0; i < modelCalls.size(); i++) {
+            ToolCall call = toolCalls.calls().get(i);
+            JsonNode sent = modelCalls.get(i);
+            if (!call.name().equals(sent.path("name").asText()) || !argsEqual(call.argumentsJson(), sent.path("args"))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean argsEqual(String argumentsJson, JsonNode args) {
+        try {
+            return Json.MAPPER.readTree(argumentsJson).equals(args);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A Gemini request and the index of the script turn it was answered with. */
+    private record ServedTurn(RecordedRequest request, int turnIndex) {
     }
 
     /** The {@code functionResponse.response} object the framework sent back for this scripted call, if it did. */
@@ -173,9 +244,10 @@ public final class ProviderSimulator implements AutoCloseable {
             String raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             JsonNode body = parse(raw);
             String path = exchange.getRequestURI().getPath();
-            requests.add(new RecordedRequest(exchange.getRequestMethod(), path, redactedHeaders(exchange), raw, body));
+            RecordedRequest recorded = new RecordedRequest(exchange.getRequestMethod(), path, redactedHeaders(exchange), raw, body);
+            requests.add(recorded);
             if ("POST".equals(exchange.getRequestMethod()) && path.startsWith(GEMINI_MODELS_PREFIX)) {
-                handleGemini(exchange, path, raw, body);
+                handleGemini(exchange, recorded);
                 return;
             }
             if (!"POST".equals(exchange.getRequestMethod()) || !CHAT_COMPLETIONS_PATH.equals(path)) {
@@ -199,7 +271,10 @@ public final class ProviderSimulator implements AutoCloseable {
         }
     }
 
-    private void handleGemini(HttpExchange exchange, String path, String raw, JsonNode body) throws IOException {
+    private void handleGemini(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+        String path = recorded.path();
+        String raw = recorded.rawBody();
+        JsonNode body = recorded.body();
         String modelAndMethod = path.substring(GEMINI_MODELS_PREFIX.length());
         int colon = modelAndMethod.lastIndexOf(':');
         String method = colon < 0 ? "" : modelAndMethod.substring(colon + 1);
@@ -212,6 +287,7 @@ public final class ProviderSimulator implements AutoCloseable {
             return;
         }
         int index = nextTurn.getAndIncrement();
+        geminiTurns.add(new ServedTurn(recorded, index));
         Turn turn = script.turn(index);
         GenerateContent content = new GenerateContent("sim-response-" + (index + 1), modelAndMethod.substring(0, colon), raw, turn);
         if (method.equals("streamGenerateContent")) {

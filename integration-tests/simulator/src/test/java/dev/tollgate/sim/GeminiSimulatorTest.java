@@ -113,6 +113,31 @@ class GeminiSimulatorTest {
     }
 
     @Test
+    void aSecondConversationIsMatchedByTheCallsItAnswersNotByPosition() throws Exception {
+        Script script = Script.builder()
+                .callTool("lookup", "key", "k1").answer("first")
+                .callTool("lookup", "key", "k2").callTool("lookup", "key", "k1").answer("second").build();
+        try (ProviderSimulator simulator = ProviderSimulator.start(script)) {
+            String k1 = "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"lookup\",\"args\":{\"key\":\"k1\"}}}]}";
+            String k2 = "{\"role\":\"model\",\"parts\":[{\"functionCall\":{\"name\":\"lookup\",\"args\":{\"key\":\"k2\"}}}]}";
+            String answer = "{\"role\":\"user\",\"parts\":[{\"functionResponse\":{\"name\":\"lookup\",\"response\":{\"result\":\"%s\"}}}]}";
+            String go = "{\"role\":\"user\",\"parts\":[{\"text\":\"go\"}]}";
+            post(simulator, GENERATE, "{\"contents\":[" + go + "]}");
+            post(simulator, GENERATE, "{\"contents\":[" + go + "," + k1 + "," + answer.formatted("first-k1") + "]}");
+            // a new session: its history starts over, so position alone would take k2's answer for call_1_0
+            post(simulator, GENERATE, "{\"contents\":[" + go + "]}");
+            post(simulator, GENERATE, "{\"contents\":[" + go + "," + k2 + "," + answer.formatted("v2") + "]}");
+            post(simulator, GENERATE, "{\"contents\":[" + go + "," + k2 + "," + answer.formatted("v2") + "," + k1 + ","
+                    + answer.formatted("second-k1") + "]}");
+
+            assertEquals("first-k1", simulator.functionResponse(Script.callId(1, 0)).orElseThrow().path("result").asText());
+            assertEquals("v2", simulator.functionResponse(Script.callId(3, 0)).orElseThrow().path("result").asText());
+            assertEquals("second-k1", simulator.functionResponse(Script.callId(4, 0)).orElseThrow().path("result").asText());
+            assertEquals(3, simulator.functionResponses().size(), simulator.functionResponses()::toString);
+        }
+    }
+
+    @Test
     void apiKeyHeaderIsRedactedAndUnknownMethodIsAGoogleError() throws Exception {
         try (ProviderSimulator simulator = ProviderSimulator.start(Script.empty())) {
             HttpResponse<String> response = post(simulator, "/v1beta/models/gemini-2.0-flash:countTokens", "{}");
