@@ -10,6 +10,7 @@ import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -58,7 +59,11 @@ class AdkToolIT {
     }
 
     private Path policy(String mode, String onExceed) throws IOException {
-        return Files.writeString(dir.resolve("policy-" + mode + "-" + onExceed + ".yaml"), """
+        return policy(mode, onExceed, "run");
+    }
+
+    private Path policy(String mode, String onExceed, String scope) throws IOException {
+        return Files.writeString(dir.resolve("policy-" + mode + "-" + onExceed + "-" + scope + ".yaml"), """
                 version: 1
                 mode: %s
                 tools:
@@ -66,16 +71,17 @@ class AdkToolIT {
                   deny: ["delete_*"]
                 limits:
                   - name: tools-per-run
-                    scope: run
+                    scope: %s
                     tools: "*"
                     max_calls: 3
                     on_exceed: %s
-                """.formatted(mode, onExceed));
+                """.formatted(mode, scope, onExceed));
     }
 
-    private ForkedApp.Result runApp(ProviderSimulator simulator, Path policy, Path log, boolean stream) {
+    private ForkedApp.Result runApp(ProviderSimulator simulator, Path policy, Path log, boolean stream, String... extraArgs) {
         ForkedApp fork = ForkedApp.of(AppModule.GOOGLE_ADK)
-                .args("--base-url", simulator.geminiBaseUrl(), "--victim", victim.toString());
+                .args("--base-url", simulator.geminiBaseUrl(), "--victim", victim.toString())
+                .args(extraArgs);
         if (stream) {
             fork.args("--stream");
         }
@@ -225,6 +231,45 @@ class AdkToolIT {
             assertEquals("deny", delete.get("decision"), entries::toString);
             assertEquals(false, delete.get("enforced"), entries::toString);
             assertEquals("google-adk", delete.get("framework"));
+            assertCleanLog(entries);
+        }
+    }
+
+    /**
+     * Two invocations of one runner, two lookups each: a run limit counts each invocation afresh; a session limit
+     * counts across invocations of the same ADK session, and not across sessions.
+     */
+    @ParameterizedTest(name = "scope={0}, session per run={1}, lookups run={2}")
+    @CsvSource({"run, false, 4", "session, false, 3", "session, true, 4"})
+    void runAndSessionLimitsFollowAdkInvocationsAndSessions(String scope, boolean sessionPerRun, int expectedRan) throws IOException {
+        victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
+        Script script = Script.builder()
+                .callTool("lookup", "key", "k1").callTool("lookup", "key", "k2").answer("first")
+                .callTool("lookup", "key", "k3").callTool("lookup", "key", "k4").answer("second")
+                .build();
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(script)) {
+            ForkedApp.Result result = sessionPerRun
+                    ? runApp(simulator, policy("enforce", "block", scope), log, false, "--runs", "2", "--session-per-run")
+                    : runApp(simulator, policy("enforce", "block", scope), log, false, "--runs", "2");
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertEquals(List.of("RESULT: first", "RESULT: second"),
+                    result.stdoutLines().stream().filter(l -> l.startsWith("RESULT: ")).toList(), result::toString);
+            assertEquals(expectedRan, result.countStdout("TOOL_RAN lookup"), result::toString);
+            String k4 = Script.callId(5, 0);
+            JsonNode k4Response = response(simulator, k4);
+            if (expectedRan == 4) {
+                assertEquals("value-of-k4", k4Response.path("result").asText(), k4Response::toString);
+            } else {
+                assertTrue(k4Response.path("error").asText().startsWith("blocked by policy: limits[0]"), k4Response::toString);
+            }
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> toolCalls = entries.events("tool.call");
+            assertEquals(4, toolCalls.size(), entries::toString);
+            assertEquals(2, toolCalls.stream().map(c -> c.get("run")).distinct().count(), "two invocations, two runs\n" + entries);
+            assertEquals(sessionPerRun ? 2 : 1, toolCalls.stream().map(c -> c.get("session")).distinct().count(), entries::toString);
             assertCleanLog(entries);
         }
     }

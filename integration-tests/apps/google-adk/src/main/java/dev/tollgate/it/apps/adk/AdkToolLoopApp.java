@@ -19,8 +19,9 @@ import java.util.List;
  * An ordinary Google ADK app, unaware of Tollgate: an {@link LlmAgent} on a Gemini model (google-genai client
  * pointed at a Gemini-compatible endpoint) with a destructive tool and a harmless one, run once by an
  * {@link InMemoryRunner}.
- * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream]</pre>
- * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream] [--runs N [--session-per-run]]</pre>
+ * Prints {@code RESULT: <text>} (once per run) and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * {@code --runs N} makes N invocations of the same runner, in one ADK session unless {@code --session-per-run}.
  */
 public final class AdkToolLoopApp {
 
@@ -34,11 +35,15 @@ public final class AdkToolLoopApp {
         String baseUrl = null;
         String victim = null;
         boolean stream = false;
+        int runs = 1;
+        boolean sessionPerRun = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-url" -> baseUrl = args[++i];
                 case "--victim" -> victim = args[++i];
                 case "--stream" -> stream = true;
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--session-per-run" -> sessionPerRun = true;
                 default -> usage("unknown argument " + args[i]);
             }
         }
@@ -46,7 +51,15 @@ public final class AdkToolLoopApp {
             usage("--base-url and --victim are required");
         }
         try {
-            System.out.println("RESULT: " + run(baseUrl, Path.of(victim), stream));
+            App app = new App(baseUrl, stream);
+            Session session = null;
+            for (int run = 0; run < runs; run++) {
+                if (session == null || sessionPerRun) {
+                    session = app.newSession();
+                }
+                System.out.println("RESULT: " + app.run(session, Path.of(victim)));
+                System.out.flush();
+            }
         } catch (Exception e) {
             System.out.println("EXCEPTION: " + e.getClass().getName() + ": " + e.getMessage());
             System.out.flush();
@@ -55,44 +68,56 @@ public final class AdkToolLoopApp {
         System.exit(0);
     }
 
-    /** One ADK invocation: asks the agent to clean up {@code victim} and look some keys up; returns its final text. */
-    public static String run(String baseUrl, Path victim, boolean stream) throws Exception {
-        Client client = Client.builder()
-                .apiKey(API_KEY)
-                .httpOptions(HttpOptions.builder().baseUrl(baseUrl).build())
-                .build();
-        LlmAgent agent = LlmAgent.builder()
-                .name("assistant")
-                .description("Cleans up files and looks keys up")
-                .instruction("Use the tools to do what the user asks.")
-                .model(new Gemini(MODEL, client))
-                .tools(List.of(
-                        FunctionTool.create(HostTools.class, "deleteFile"),
-                        FunctionTool.create(HostTools.class, "lookup")))
-                .build();
-        InMemoryRunner runner = new InMemoryRunner(agent);
-        Session session = runner.sessionService().createSession(runner.appName(), "user-1").blockingGet();
-        RunConfig config = RunConfig.builder()
-                .setStreamingMode(stream ? RunConfig.StreamingMode.SSE : RunConfig.StreamingMode.NONE)
-                .build();
-        Content message = Content.fromParts(Part.fromText("Delete " + victim + ", then look up k1 to k5 one at a time."));
-        List<Event> events = runner.runAsync("user-1", session.id(), message, config).toList().blockingGet();
-        StringBuilder answer = new StringBuilder();
-        for (Event event : events) {
-            event.errorMessage().ifPresent(error -> {
-                throw new IllegalStateException("model error: " + error);
-            });
-            if (event.finalResponse() && !event.partial().orElse(false)) {
-                answer.setLength(0);
-                answer.append(event.stringifyContent());
-            }
+    /** One runner (one agent, one model client) that the app invokes once per run. */
+    static final class App {
+        private final InMemoryRunner runner;
+        private final RunConfig config;
+
+        App(String baseUrl, boolean stream) {
+            Client client = Client.builder()
+                    .apiKey(API_KEY)
+                    .httpOptions(HttpOptions.builder().baseUrl(baseUrl).build())
+                    .build();
+            LlmAgent agent = LlmAgent.builder()
+                    .name("assistant")
+                    .description("Cleans up files and looks keys up")
+                    .instruction("Use the tools to do what the user asks.")
+                    .model(new Gemini(MODEL, client))
+                    .tools(List.of(
+                            FunctionTool.create(HostTools.class, "deleteFile"),
+                            FunctionTool.create(HostTools.class, "lookup")))
+                    .build();
+            runner = new InMemoryRunner(agent);
+            config = RunConfig.builder()
+                    .setStreamingMode(stream ? RunConfig.StreamingMode.SSE : RunConfig.StreamingMode.NONE)
+                    .build();
         }
-        return answer.toString();
+
+        Session newSession() {
+            return runner.sessionService().createSession(runner.appName(), "user-1").blockingGet();
+        }
+
+        /** One ADK invocation: asks the agent to clean up {@code victim} and look keys up; returns its final text. */
+        String run(Session session, Path victim) {
+            Content message = Content.fromParts(Part.fromText("Delete " + victim + ", then look up k1 to k5 one at a time."));
+            List<Event> events = runner.runAsync("user-1", session.id(), message, config).toList().blockingGet();
+            StringBuilder answer = new StringBuilder();
+            for (Event event : events) {
+                event.errorMessage().ifPresent(error -> {
+                    throw new IllegalStateException("model error: " + error);
+                });
+                if (event.finalResponse() && !event.partial().orElse(false)) {
+                    answer.setLength(0);
+                    answer.append(event.stringifyContent());
+                }
+            }
+            return answer.toString();
+        }
     }
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: AdkToolLoopApp --base-url URL --victim PATH [--stream]");
+        System.err.println("usage: AdkToolLoopApp --base-url URL --victim PATH [--stream] [--runs N [--session-per-run]]");
         System.exit(2);
     }
 }
