@@ -7,6 +7,7 @@ import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -270,6 +271,43 @@ class AdkToolIT {
             assertEquals(4, toolCalls.size(), entries::toString);
             assertEquals(2, toolCalls.stream().map(c -> c.get("run")).distinct().count(), "two invocations, two runs\n" + entries);
             assertEquals(sessionPerRun ? 2 : 1, toolCalls.stream().map(c -> c.get("session")).distinct().count(), entries::toString);
+            assertCleanLog(entries);
+        }
+    }
+
+    /**
+     * The root agent delegates to a sub-agent through ADK's {@code AgentTool} ({@code helper}), which runs its own
+     * inner {@code InMemoryRunner} (new invocation id, new session) for the request; the sub-agent then calls
+     * {@code lookup} five times. All of it is one top-level invocation, so the run limit (3 on {@code *}) should
+     * count the helper call and the nested lookups together.
+     * <p>Disabled: the agent keys ADK runs by {@code ToolContext.invocationId()} only, so AgentTool's inner
+     * invocation is a run of its own (and its session a new session): observed helper in run A, lookups k1..k3
+     * allowed and k4, k5 refused in run B -- 4 calls where the policy allows 3 per run. Enable once nested
+     * invocations are attributed to the top-level run.
+     */
+    @Disabled("agent defect: AgentTool's inner ADK invocation is counted as a separate run (run limit evaded)")
+    @Test
+    void toolCallsInsideAnAgentToolBelongToTheTopLevelRun() throws IOException {
+        victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
+        Script.Builder builder = Script.builder().callTool("helper", "request", "look up k1 to k5");
+        for (int k = 1; k <= 5; k++) {
+            builder.callTool("lookup", "key", "k" + k);
+        }
+        Script script = builder.answer("helper done").answer("finished").build();
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(script)) {
+            ForkedApp.Result result = runApp(simulator, policy("enforce", "block"), log, false, "--delegate");
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> toolCalls = entries.events("tool.call");
+            assertEquals(6, toolCalls.size(), entries::toString);
+            assertEquals("helper", toolCalls.get(0).get("tool"), entries::toString);
+            assertEquals(2, result.countStdout("TOOL_RAN lookup"),
+                    "helper + 2 lookups = the run's 3 calls; lookups k3..k5 refused\n" + result + entries);
+            assertEquals(1, toolCalls.stream().map(c -> c.get("run")).distinct().count(),
+                    "one top-level ADK invocation is one run, AgentTool's inner invocation included\n" + entries);
             assertCleanLog(entries);
         }
     }

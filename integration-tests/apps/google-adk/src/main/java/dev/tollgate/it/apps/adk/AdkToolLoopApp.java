@@ -6,6 +6,7 @@ import com.google.adk.events.Event;
 import com.google.adk.models.Gemini;
 import com.google.adk.runner.InMemoryRunner;
 import com.google.adk.sessions.Session;
+import com.google.adk.tools.AgentTool;
 import com.google.adk.tools.FunctionTool;
 import com.google.genai.Client;
 import com.google.genai.types.Content;
@@ -19,9 +20,11 @@ import java.util.List;
  * An ordinary Google ADK app, unaware of Tollgate: an {@link LlmAgent} on a Gemini model (google-genai client
  * pointed at a Gemini-compatible endpoint) with a destructive tool and a harmless one, run once by an
  * {@link InMemoryRunner}.
- * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream] [--runs N [--session-per-run]]</pre>
+ * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream] [--runs N [--session-per-run]] [--delegate]</pre>
  * Prints {@code RESULT: <text>} (once per run) and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
  * {@code --runs N} makes N invocations of the same runner, in one ADK session unless {@code --session-per-run}.
+ * {@code --delegate} gives the root agent no function tools but an {@code AgentTool} named {@code helper}: a
+ * sub-agent (same model) that has {@code delete_file} and {@code lookup}.
  */
 public final class AdkToolLoopApp {
 
@@ -37,6 +40,7 @@ public final class AdkToolLoopApp {
         boolean stream = false;
         int runs = 1;
         boolean sessionPerRun = false;
+        boolean delegate = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-url" -> baseUrl = args[++i];
@@ -44,6 +48,7 @@ public final class AdkToolLoopApp {
                 case "--stream" -> stream = true;
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--session-per-run" -> sessionPerRun = true;
+                case "--delegate" -> delegate = true;
                 default -> usage("unknown argument " + args[i]);
             }
         }
@@ -51,7 +56,7 @@ public final class AdkToolLoopApp {
             usage("--base-url and --victim are required");
         }
         try {
-            App app = new App(baseUrl, stream);
+            App app = new App(baseUrl, stream, delegate);
             Session session = null;
             for (int run = 0; run < runs; run++) {
                 if (session == null || sessionPerRun) {
@@ -73,20 +78,40 @@ public final class AdkToolLoopApp {
         private final InMemoryRunner runner;
         private final RunConfig config;
 
-        App(String baseUrl, boolean stream) {
+        App(String baseUrl, boolean stream, boolean delegate) {
             Client client = Client.builder()
                     .apiKey(API_KEY)
                     .httpOptions(HttpOptions.builder().baseUrl(baseUrl).build())
                     .build();
-            LlmAgent agent = LlmAgent.builder()
-                    .name("assistant")
-                    .description("Cleans up files and looks keys up")
-                    .instruction("Use the tools to do what the user asks.")
-                    .model(new Gemini(MODEL, client))
-                    .tools(List.of(
-                            FunctionTool.create(HostTools.class, "deleteFile"),
-                            FunctionTool.create(HostTools.class, "lookup")))
-                    .build();
+            Gemini model = new Gemini(MODEL, client);
+            List<Object> functionTools = List.of(
+                    FunctionTool.create(HostTools.class, "deleteFile"),
+                    FunctionTool.create(HostTools.class, "lookup"));
+            LlmAgent agent;
+            if (delegate) {
+                LlmAgent helper = LlmAgent.builder()
+                        .name("helper")
+                        .description("Cleans up files and looks keys up")
+                        .instruction("Use the tools to do what the request asks.")
+                        .model(model)
+                        .tools(functionTools)
+                        .build();
+                agent = LlmAgent.builder()
+                        .name("assistant")
+                        .description("Delegates the work to its helper")
+                        .instruction("Ask the helper to do what the user asks.")
+                        .model(model)
+                        .tools(List.of(AgentTool.create(helper)))
+                        .build();
+            } else {
+                agent = LlmAgent.builder()
+                        .name("assistant")
+                        .description("Cleans up files and looks keys up")
+                        .instruction("Use the tools to do what the user asks.")
+                        .model(model)
+                        .tools(functionTools)
+                        .build();
+            }
             runner = new InMemoryRunner(agent);
             config = RunConfig.builder()
                     .setStreamingMode(stream ? RunConfig.StreamingMode.SSE : RunConfig.StreamingMode.NONE)
