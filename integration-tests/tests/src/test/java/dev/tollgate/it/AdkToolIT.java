@@ -124,6 +124,7 @@ class AdkToolIT {
             assertFalse(result.stderr().contains(SECRET), "the agent must not print the API key");
             assertFalse(result.stdout().contains(SECRET), "the agent must not print the API key");
             assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            assertNoJvmWarnings(result);
 
             // the side effect was prevented, and the model was told why, in ADK's {error: ..} convention
             assertTrue(Files.exists(victim), "the denied tool must not run");
@@ -192,11 +193,12 @@ class AdkToolIT {
         }
     }
 
-    @Test
-    void haltLimitStopsTheWholeRunWithLimitExceededException() throws IOException {
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void haltLimitStopsTheWholeRunWithLimitExceededException(boolean stream) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
-            ForkedApp.Result result = runApp(simulator, policy("enforce", "halt"), log, false);
+            ForkedApp.Result result = runApp(simulator, policy("enforce", "halt"), log, stream);
 
             assertEquals(3, result.exitCode(), result::toString);
             String exception = result.stdoutLines().stream().filter(l -> l.startsWith("EXCEPTION: ")).findFirst()
@@ -310,6 +312,12 @@ class AdkToolIT {
                     "one top-level ADK invocation is one run, AgentTool's inner invocation included\n" + entries);
             assertCleanLog(entries);
         }
+    }
+
+    /** No class-data-sharing or {@code sun.misc.Unsafe} warnings from the agent on the host's stderr. */
+    private static void assertNoJvmWarnings(ForkedApp.Result result) {
+        assertEquals(0, result.countStderrMatching(java.util.regex.Pattern.compile("(?i)(VM warning|^WARNING: )")),
+                result::toString);
     }
 
     /** Every run: no advice error was swallowed, no argument and no API key leaked into the log. */
