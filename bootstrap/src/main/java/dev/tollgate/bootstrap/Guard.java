@@ -114,6 +114,45 @@ public final class Guard {
   /** Ends the frame whose {@link #toolEnter} answered non-null. */
   public static void toolExit() {
     DISPATCHING.get().poll();
+    Delegate d = delegate;
+    if (d != null) {
+      try {
+        d.toolExit();
+      } catch (Throwable t) {
+        suppressed(t);
+      }
+    }
+  }
+
+  /**
+   * Ties {@code carrier} to the run of the tool call being dispatched on this thread (or, outside any tool
+   * call, the thread's run): for a tool that starts a sub-agent whose own tools will know that carrier
+   * (ADK's {@code AgentTool} creates a runner whose session service its sub-agent's tools see).
+   */
+  public static void runBindDispatching(Object carrier) {
+    Delegate d = delegate;
+    if (d == null || carrier == null) {
+      return;
+    }
+    try {
+      d.runBindDispatching(carrier);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /** {@code preferred} when a run is bound to it, else {@code fallback}: picks the run carrier for a tool call. */
+  public static Object runCarrier(Object preferred, Object fallback) {
+    Delegate d = delegate;
+    if (d == null || preferred == null) {
+      return fallback;
+    }
+    try {
+      return d.isBound(preferred) ? preferred : fallback;
+    } catch (Throwable t) {
+      suppressed(t);
+      return fallback;
+    }
   }
 
   /** A run (one top-level agent invocation) starts. Returns a token for {@link #runExit}, or null when nested. */
@@ -272,6 +311,17 @@ public final class Guard {
     protected abstract Object runResume(Object carrier);
 
     protected abstract void runRelease(Object token, boolean mayEnd, Throwable thrown);
+
+    /** A tool frame that {@code toolEnter} decided ends. */
+    protected void toolExit() {}
+
+    /** See {@link Guard#runBindDispatching}; by default, nothing is bound. */
+    protected void runBindDispatching(Object carrier) {}
+
+    /** Whether a run is bound to {@code carrier}. */
+    protected boolean isBound(Object carrier) {
+      return false;
+    }
 
     protected abstract void onSuppressed(Throwable t);
   }

@@ -37,6 +37,10 @@ public final class PolicyGuard extends Guard.Delegate {
   private final ThreadLocal<RuntimeException> pendingHalt = new ThreadLocal<>();
   private final AtomicInteger reportedErrors = new AtomicInteger();
   private final HostMdc mdc;
+  /** The runs of the tool calls being dispatched on this thread, innermost first (null: outside any run). */
+  private final ThreadLocal<java.util.ArrayDeque<Object>> dispatchingRuns =
+      ThreadLocal.withInitial(java.util.ArrayDeque::new);
+  private static final Object NO_RUN = new Object();
 
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
     this.engine = engine;
@@ -54,12 +58,19 @@ public final class PolicyGuard extends Guard.Delegate {
 
   @Override
   protected Refusal toolEnter(String framework, String tool, Object rawArguments, Object session, Object runCarrier) {
+    // first, so that Guard.toolExit always has this frame's entry to pop, whatever happens below
+    java.util.ArrayDeque<Object> frames = dispatchingRuns.get();
+    frames.push(NO_RUN);
     String arguments = rawArguments == null || rawArguments instanceof String
         ? (String) rawArguments : JsonValues.text(rawArguments);
     pendingHalt.remove(); // a halt not surfaced by now was surfaced elsewhere or belongs to the run
     RunState run = runs.current();
     if (run == null && runCarrier != null) {
       run = runs.identifiedBy(runCarrier, framework);
+    }
+    if (run != null) {
+      frames.pop();
+      frames.push(run);
     }
     if (run != null && run.halt() != null) {
       // the framework swallowed the halt and carried on: keep refusing until the run ends
@@ -110,6 +121,26 @@ public final class PolicyGuard extends Guard.Delegate {
       return Refusal.haltRun(halt);
     }
     return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+  }
+
+  @Override
+  protected void toolExit() {
+    dispatchingRuns.get().poll();
+  }
+
+  @Override
+  protected void runBindDispatching(Object carrier) {
+    Object dispatching = dispatchingRuns.get().peek();
+    if (dispatching instanceof RunState run) {
+      runs.bind(carrier, run);
+    } else {
+      runs.bind(carrier);
+    }
+  }
+
+  @Override
+  protected boolean isBound(Object carrier) {
+    return runs.bound(carrier) != null;
   }
 
   @Override

@@ -96,6 +96,12 @@ public final class Runs {
     }
   }
 
+  /** Binds {@code run} to a callback carrier. */
+  public void bind(Object carrier, RunState run) {
+    carriers.put(carrier, run);
+    run.handedOff();
+  }
+
   /** Makes the run bound to {@code carrier} current, unless a run is current already. */
   public Resumption resume(Object carrier) {
     if (current.get() != null) {

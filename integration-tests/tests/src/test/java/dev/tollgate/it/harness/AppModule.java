@@ -14,6 +14,7 @@ public enum AppModule {
     SPRING_AI_2("apps/spring-ai-2", "dev.tollgate.it.apps.springai.ToolLoopApp"),
     MCP("apps/mcp", "dev.tollgate.it.apps.mcp.McpClientApp"),
     MCP_0_10("apps/mcp-0.10", "dev.tollgate.it.apps.mcp.McpClientApp"),
+    GOOGLE_ADK("apps/google-adk", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 

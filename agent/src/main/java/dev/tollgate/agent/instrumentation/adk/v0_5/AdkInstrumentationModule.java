@@ -27,6 +27,6 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new BaseToolInstrumentation());
+    return List.of(new BaseToolInstrumentation(), new RunnerInstrumentation());
   }
 }

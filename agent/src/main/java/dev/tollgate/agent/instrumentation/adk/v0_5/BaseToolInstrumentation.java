@@ -55,8 +55,13 @@ final class BaseToolInstrumentation implements TypeInstrumentation {
       if (args == null) {
         return null;
       }
-      return Guard.toolEnter("google-adk", args, tool.name(), args,
-          context == null ? null : context.sessionId(), context == null ? null : context.invocationId());
+      if (context == null) {
+        return Guard.toolEnter("google-adk", args, tool.name(), args, null, null);
+      }
+      // a sub-agent started by a tool (AgentTool) runs with its own runner, whose session service its tools see:
+      // RunnerInstrumentation bound that to the outer tool's run
+      return Guard.toolEnter("google-adk", args, tool.name(), args, context.sessionId(),
+          Guard.runCarrier(context.invocationContext().sessionService(), context.invocationId()));
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
