@@ -157,12 +157,20 @@ public final class Guard {
 
   /** A run (one top-level agent invocation) starts. Returns a token for {@link #runExit}, or null when nested. */
   public static Object runEnter(String framework) {
+    return runEnter(framework, null);
+  }
+
+  /**
+   * As {@link #runEnter(String)}, for an entry point that knows the conversation (LangGraph4j's thread id): tool
+   * calls in the run whose framework names no session of their own belong to {@code session}.
+   */
+  public static Object runEnter(String framework, String session) {
     Delegate d = delegate;
     if (d == null) {
       return null;
     }
     try {
-      return d.runEnter(framework);
+      return d.runEnter(framework, session);
     } catch (Throwable t) {
       suppressed(t);
       return null;
@@ -299,6 +307,11 @@ public final class Guard {
     protected abstract Refusal failedDecision(Throwable t);
 
     protected abstract Object runEnter(String framework);
+
+    /** With the run's session; by default the session is not used. */
+    protected Object runEnter(String framework, String session) {
+      return runEnter(framework);
+    }
 
     protected abstract Throwable runExit(Object token, Throwable thrown);
 

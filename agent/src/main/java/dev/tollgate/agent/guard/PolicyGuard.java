@@ -78,7 +78,7 @@ public final class PolicyGuard extends Guard.Delegate {
       return Refusal.haltRun(run.halt());
     }
     String name = tool == null ? "" : tool;
-    String sessionId = session == null ? null : String.valueOf(session);
+    String sessionId = session != null ? String.valueOf(session) : run == null ? null : run.session();
     ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId,
         mdc.read()));
     LimitBreach breach = v.breach();
@@ -155,6 +155,11 @@ public final class PolicyGuard extends Guard.Delegate {
   @Override
   protected Object runEnter(String framework) {
     return runs.begin(framework);
+  }
+
+  @Override
+  protected Object runEnter(String framework, String session) {
+    return runs.begin(framework, session);
   }
 
   @Override

@@ -8,10 +8,21 @@ public final class RunState {
   private final String framework;
   private final AtomicInteger handOffs = new AtomicInteger();
   private volatile RuntimeException halt;
+  private final String session;
 
   RunState(String id, String framework) {
+    this(id, framework, null);
+  }
+
+  RunState(String id, String framework, String session) {
     this.id = id;
     this.framework = framework;
+    this.session = session;
+  }
+
+  /** The conversation the run's entry point named, or null. */
+  public String session() {
+    return session;
   }
 
   public String id() {

@@ -46,10 +46,15 @@ public final class Runs {
 
   /** Starts a run on this thread, or returns null when one is already in progress (nested entries join it). */
   public RunState begin(String framework) {
+    return begin(framework, null);
+  }
+
+  /** As {@link #begin(String)}, for a run whose entry point names its conversation. */
+  public RunState begin(String framework, String session) {
     if (current.get() != null) {
       return null;
     }
-    RunState run = new RunState(UUID.randomUUID().toString(), framework);
+    RunState run = new RunState(UUID.randomUUID().toString(), framework, session);
     current.set(run);
     return run;
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.agent.instrumentation.langgraph4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.langchain4j.agent.tool.Tool;
@@ -14,11 +15,13 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.tollgate.agent.instrumentation.langchain4j.v1_0.LangChain4jInstrumentationModule;
 import dev.tollgate.agent.testing.WovenPolicy;
+import dev.tollgate.bootstrap.LimitExceededException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * LangGraph4j's prebuilt AgentExecutor over LangChain4j tools: its tool node calls executeWithContext directly
  * (bypassing LangChain4j's ToolService), so the LangChain4j module decides every call; a refusal is a tool
- * result, so the graph goes on instead of failing the node.
+ * result, so the graph goes on instead of failing the node; one CompiledGraph.invoke is one run.
  */
 class LangGraph4jToolTest {
   private static WovenPolicy woven;
@@ -45,7 +48,11 @@ class LangGraph4jToolTest {
           deny: ["delete_*"]
         limits:
           - { name: two-searches, scope: process, tools: "search", max_calls: 2 }
-        """, dir, new LangChain4jInstrumentationModule());
+          - { name: two-lookups-per-run, scope: run, tools: "lookup", max_calls: 2 }
+          - { name: no-launch, scope: run, tools: "launch", max_calls: 0, on_exceed: halt }
+          - { name: three-per-thread, scope: session, tools: "fetch", max_calls: 3 }
+        """, dir, new LangChain4jInstrumentationModule(),
+        new LangGraph4jInstrumentationModule());
   }
 
   @AfterAll
@@ -69,6 +76,18 @@ class LangGraph4jToolTest {
     public String lookup(String key) {
       RAN.add("lookup " + key);
       return "found";
+    }
+
+    @Tool
+    public String fetch(String what) {
+      RAN.add("fetch " + what);
+      return "fetched";
+    }
+
+    @Tool
+    public String launch(String what) {
+      RAN.add("launch " + what);
+      return "launched";
     }
 
     @Tool
@@ -118,9 +137,47 @@ class LangGraph4jToolTest {
   }
 
   @Test
+  void oneGraphInvocationIsOneRun() throws Exception {
+    Model model = new Model("lookup", "lookup", "lookup");
+    invoke(model);
+    assertEquals(List.of("lookup k0", "lookup k1"), RAN);
+    assertTrue(model.results.get(2).startsWith("lookup=blocked by policy: limits[1]"), model.results.toString());
+
+    RAN.clear();
+    invoke(new Model("lookup"));
+    assertEquals(List.of("lookup k0"), RAN, "a new invocation is a new run");
+  }
+
+  @Test
+  void haltEndsTheGraphInvocationWithTheTypedException() {
+    Model model = new Model("launch", "lookup");
+    Throwable thrown = assertThrows(Throwable.class, () -> invoke(model));
+    Throwable cause = thrown;
+    while (cause != null && !(cause instanceof LimitExceededException)) {
+      cause = cause.getCause();
+    }
+    assertTrue(cause instanceof LimitExceededException, "halt should be the exception or its cause: " + thrown);
+    assertTrue(RAN.isEmpty(), RAN.toString());
+  }
+
+  @Test
+  void theGraphsThreadIdIsTheSessionAcrossInvocations() throws Exception {
+    CompiledGraph<AgentExecutor.State> graph = AgentExecutor.builder().chatModel(new Model("fetch", "fetch"))
+        .toolSpecification(new Tools()).build().compile();
+    graph.invoke(Map.of("messages", UserMessage.from("go")), RunnableConfig.builder().threadId("t-1").build());
+    CompiledGraph<AgentExecutor.State> again = AgentExecutor.builder().chatModel(new Model("fetch", "fetch"))
+        .toolSpecification(new Tools()).build().compile();
+    again.invoke(Map.of("messages", UserMessage.from("go")), RunnableConfig.builder().threadId("t-1").build());
+    CompiledGraph<AgentExecutor.State> other = AgentExecutor.builder().chatModel(new Model("fetch"))
+        .toolSpecification(new Tools()).build().compile();
+    other.invoke(Map.of("messages", UserMessage.from("go")), RunnableConfig.builder().threadId("t-2").build());
+
+    // thread t-1: 3 of its 4 fetches over two invocations; thread t-2 has its own counter
+    assertEquals(List.of("fetch k0", "fetch k1", "fetch k0", "fetch k0"), RAN);
+  }
+
+  @Test
   void aProcessLimitHoldsInsideTheGraph() throws Exception {
-    // run scope is not tracked per graph invocation yet (tool nodes run on LangGraph4j's worker threads, see
-    // README); process, session and window limits do not need a run
     Model model = new Model("search", "search", "search");
     invoke(model);
 
