@@ -26,6 +26,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * one per turn. Whatever the framework, the user sees the same thing: the file survives, k2 is refused by the
  * rule, exactly five lookups run (k1, k3..k6: a refused call does not count), k7 is refused by the limit, and the
  * model is told why each time. Without the agent the same app deletes the file and runs all seven lookups.
+ * (LangGraph4j's tool node calls LangChain4j's executors, so its tool calls carry {@code framework: langchain4j};
+ * its run is the graph invocation.)
  */
 class CrossFrameworkPolicyIT {
     private static final String POLICY = """
@@ -65,7 +67,7 @@ class CrossFrameworkPolicyIT {
 
     private static String framework(AppModule app) {
         return switch (app) {
-            case LANGCHAIN4J, LANGCHAIN4J_1_0 -> "langchain4j";
+            case LANGCHAIN4J, LANGCHAIN4J_1_0, LANGGRAPH4J -> "langchain4j";
             case SPRING_AI_1, SPRING_AI_2 -> "spring-ai";
             case GOOGLE_ADK -> "google-adk";
             default -> throw new IllegalArgumentException(app.name());
@@ -91,7 +93,7 @@ class CrossFrameworkPolicyIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class,
-            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK"})
+            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "LANGGRAPH4J"})
     void withoutTheAgentEveryToolRuns(AppModule app) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {
             ForkedApp.Result result = run(app, simulator, null);
@@ -104,7 +106,7 @@ class CrossFrameworkPolicyIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class,
-            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK"})
+            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "LANGGRAPH4J"})
     void theSamePolicyGivesTheSameOutcome(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {

@@ -15,6 +15,7 @@ public enum AppModule {
     MCP("apps/mcp", "dev.tollgate.it.apps.mcp.McpClientApp"),
     MCP_0_10("apps/mcp-0.10", "dev.tollgate.it.apps.mcp.McpClientApp"),
     GOOGLE_ADK("apps/google-adk", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
+    LANGGRAPH4J("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 

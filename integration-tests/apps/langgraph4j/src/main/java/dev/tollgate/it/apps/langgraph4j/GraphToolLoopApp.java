@@ -1,0 +1,63 @@
+package dev.tollgate.it.apps.langgraph4j;
+
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.openai.OpenAiChatModel;
+import dev.tollgate.it.apps.langchain4j.HostTools;
+import java.time.Duration;
+import java.util.Map;
+import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.RunnableConfig;
+import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
+
+/**
+ * An ordinary LangGraph4j app, unaware of Tollgate: the prebuilt AgentExecutor graph over a LangChain4j OpenAI
+ * model and the host's tools, invoked once.
+ * <pre>GraphToolLoopApp --base-url URL --victim PATH</pre>
+ * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ */
+public final class GraphToolLoopApp {
+    private GraphToolLoopApp() {
+    }
+
+    public static void main(String[] args) {
+        String baseUrl = null;
+        String victim = null;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--base-url" -> baseUrl = args[++i];
+                case "--victim" -> victim = args[++i];
+                default -> usage("unknown argument " + args[i]);
+            }
+        }
+        if (baseUrl == null || victim == null) {
+            usage("--base-url and --victim are required");
+        }
+        try {
+            CompiledGraph<AgentExecutor.State> graph = AgentExecutor.builder()
+                    .chatModel(OpenAiChatModel.builder()
+                            .baseUrl(baseUrl)
+                            .apiKey("sk-test-SECRET-123")
+                            .modelName("gpt-4o-mini")
+                            .timeout(Duration.ofSeconds(30))
+                            .build())
+                    .toolSpecification(new HostTools())
+                    .build()
+                    .compile();
+            AgentExecutor.State state = graph.invoke(
+                    Map.of("messages", UserMessage.from("Delete " + victim + ", then look up k1 to k5 one at a time.")),
+                    RunnableConfig.builder().threadId("conversation-1").build()).orElseThrow();
+            System.out.println("RESULT: " + state.finalResponse().orElse(""));
+        } catch (Exception e) {
+            System.out.println("EXCEPTION: " + e.getClass().getName() + ": " + e.getMessage());
+            System.out.flush();
+            System.exit(3);
+        }
+        System.exit(0);
+    }
+
+    private static void usage(String problem) {
+        System.err.println(problem);
+        System.err.println("usage: GraphToolLoopApp --base-url URL --victim PATH");
+        System.exit(2);
+    }
+}
