@@ -17,6 +17,7 @@ import dev.tollgate.policy.engine.ToolVerdict;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,9 +38,8 @@ public final class PolicyGuard extends Guard.Delegate {
   private final ThreadLocal<RuntimeException> pendingHalt = new ThreadLocal<>();
   private final AtomicInteger reportedErrors = new AtomicInteger();
   private final HostMdc mdc;
-  /** The runs of the tool calls being dispatched on this thread, innermost first (null: outside any run). */
-  private final ThreadLocal<java.util.ArrayDeque<Object>> dispatchingRuns =
-      ThreadLocal.withInitial(java.util.ArrayDeque::new);
+  /** The runs of the tool calls being dispatched on this thread, innermost first ({@link #NO_RUN}: none). */
+  private final ThreadLocal<ArrayDeque<Object>> dispatchingRuns = ThreadLocal.withInitial(ArrayDeque::new);
   private static final Object NO_RUN = new Object();
 
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
@@ -59,7 +59,7 @@ public final class PolicyGuard extends Guard.Delegate {
   @Override
   protected Refusal toolEnter(String framework, String tool, Object rawArguments, Object session, Object runCarrier) {
     // first, so that Guard.toolExit always has this frame's entry to pop, whatever happens below
-    java.util.ArrayDeque<Object> frames = dispatchingRuns.get();
+    ArrayDeque<Object> frames = dispatchingRuns.get();
     frames.push(NO_RUN);
     String arguments = rawArguments == null || rawArguments instanceof String
         ? (String) rawArguments : JsonValues.text(rawArguments);
