@@ -14,6 +14,7 @@ public enum AppModule {
     SPRING_AI_2("apps/spring-ai-2", "dev.tollgate.it.apps.springai.ToolLoopApp"),
     MCP("apps/mcp", "dev.tollgate.it.apps.mcp.McpClientApp"),
     MCP_0_10("apps/mcp-0.10", "dev.tollgate.it.apps.mcp.McpClientApp"),
+    SPRING_AI_MCP("apps/spring-ai-mcp", "dev.tollgate.it.apps.springaimcp.SpringAiMcpApp"),
     GOOGLE_ADK("apps/google-adk", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
     LANGGRAPH4J("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
