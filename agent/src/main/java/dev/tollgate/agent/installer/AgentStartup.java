@@ -126,10 +126,11 @@ public final class AgentStartup {
     CoverageReport coverage = new CoverageReport(log, modules);
     coverage.started();
     AgentInstaller.install(inst, modules, coverage);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount()));
-      log.close();
-    }, "tollgate-shutdown"));
+    // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
+    // after ours; every event is already flushed, and the OS closes the file when the JVM exits.
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount())),
+        "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
   }
