@@ -76,8 +76,7 @@ public final class Runs {
   public void bind(Object carrier) {
     RunState run = current.get();
     if (run != null) {
-      carriers.put(carrier, run);
-      run.handedOff();
+      bind(carrier, run);
     }
   }
 
