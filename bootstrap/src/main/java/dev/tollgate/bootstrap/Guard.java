@@ -273,6 +273,67 @@ public final class Guard {
     }
   }
 
+  /**
+   * An HTTP request is about to leave the JVM through an instrumented client. Returns null when it is not an LLM
+   * call (or the agent is off, or another instrumented layer already governs this request on this thread), a
+   * {@link LlmExchange} to feed the response to when the call may go, or a {@link BlockedCall} to answer with
+   * instead of sending it.
+   *
+   * @param client        which HTTP client, e.g. {@code jdk-httpclient}, {@code okhttp}
+   * @param method        the HTTP method
+   * @param uri           the full request URI; never logged with its query string
+   * @param body          the request body when the client could read it without consuming it, else null
+   * @param contentLength the body's length when known, else -1
+   */
+  public static Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
+    Delegate d = delegate;
+    if (d == null || uri == null) {
+      return null;
+    }
+    try {
+      return d.llmEnter(client, method, uri, body, contentLength);
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /** {@link LlmExchange#response}, containing any exception. */
+  public static void llmResponse(LlmExchange exchange, int status, String contentType, String contentEncoding) {
+    try {
+      exchange.response(status, contentType, contentEncoding);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /** {@link LlmExchange#bytes(java.nio.ByteBuffer)}, containing any exception. */
+  public static void llmBytes(LlmExchange exchange, java.nio.ByteBuffer bytes) {
+    try {
+      exchange.bytes(bytes);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /** {@link LlmExchange#bytes(byte[], int, int)}, containing any exception. */
+  public static void llmBytes(LlmExchange exchange, byte[] bytes, int offset, int length) {
+    try {
+      exchange.bytes(bytes, offset, length);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /** {@link LlmExchange#end}, containing any exception. */
+  public static void llmEnd(LlmExchange exchange, boolean complete, Throwable error) {
+    try {
+      exchange.end(complete, error);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
   /** Called by the advice exception handler: an agent bug that was swallowed so the host goes on. */
   public static void suppressed(Throwable t) {
     SUPPRESSED.incrementAndGet();
@@ -334,6 +395,11 @@ public final class Guard {
     /** Whether a run is bound to {@code carrier}. */
     protected boolean isBound(Object carrier) {
       return false;
+    }
+
+    /** See {@link Guard#llmEnter}; by default no HTTP request is an LLM call. */
+    protected Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
+      return null;
     }
 
     protected abstract void onSuppressed(Throwable t);

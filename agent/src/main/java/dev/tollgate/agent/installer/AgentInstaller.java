@@ -2,6 +2,8 @@ package dev.tollgate.agent.installer;
 
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.spi.InstrumentationModule;
@@ -29,6 +31,8 @@ import org.slf4j.Logger;
  */
 public final class AgentInstaller {
   private static final Logger LOG = Diagnostics.logger(AgentInstaller.class);
+  /** The one JDK-internal class we weave (the JDK HTTP client's request funnel); every other jdk.* is ignored. */
+  private static final String HTTP_CLIENT_IMPL = "jdk.internal.net.http.HttpClientImpl";
 
   private AgentInstaller() {}
 
@@ -53,7 +57,7 @@ public final class AgentInstaller {
             .or(nameStartsWith("dev.tollgate."))
             .or(nameStartsWith("java."))
             .or(nameStartsWith("javax."))
-            .or(nameStartsWith("jdk."))
+            .or(nameStartsWith("jdk.").and(not(named(HTTP_CLIENT_IMPL))))
             .or(nameStartsWith("sun."))
             .or(nameStartsWith("com.sun."))
             .or(isSynthetic()));

@@ -4,6 +4,7 @@ import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.agent.config.ConfigKey;
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.instrumentation.entrypoint.EntryPointInstrumentationModule;
+import dev.tollgate.agent.instrumentation.jdkhttp.JdkHttpClientInstrumentationModule;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.log.Event;
@@ -120,6 +121,11 @@ public final class AgentStartup {
     Guard.install(new PolicyGuard(engine, log, config.failOpen()));
     List<InstrumentationModule> modules = new ArrayList<>();
     ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
+    if (!BootstrapDefiner.platformHelpersDefined()) {
+      // the JDK client's advice calls helpers that must live in the platform loader (see BootstrapDefiner)
+      modules.removeIf(m -> m instanceof JdkHttpClientInstrumentationModule);
+      LOG.warn("the JDK HttpClient is not metered on this JVM: its helpers could not be defined");
+    }
     if (!policy.entryPoints().isEmpty()) {
       modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
     }

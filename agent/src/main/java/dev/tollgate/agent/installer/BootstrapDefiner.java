@@ -27,11 +27,22 @@ import java.util.jar.JarFile;
  */
 public final class BootstrapDefiner {
   private static final String PACKAGE_PATH = "dev/tollgate/bootstrap/";
+  /**
+   * Helpers that implement JDK interfaces outside {@code java.base} ({@code java.net.http}): the boot loader
+   * cannot see those, so these are defined in the platform class loader, which can.
+   */
+  private static final String PLATFORM_PATH = "dev/tollgate/platform/";
+  private static volatile boolean platformDefined;
 
   private BootstrapDefiner() {}
 
+  /** True once the platform helpers are defined and {@code java.net.http} reads them. */
+  public static boolean platformHelpersDefined() {
+    return platformDefined;
+  }
+
   public static void define(Instrumentation inst, File agentJar) throws Exception {
-    Map<String, byte[]> classes = readBootstrapClasses(agentJar);
+    Map<String, byte[]> classes = readClasses(agentJar, PACKAGE_PATH);
     if (classes.isEmpty()) {
       throw new IllegalStateException("no " + PACKAGE_PATH + " classes in " + agentJar);
     }
@@ -41,6 +52,22 @@ public final class BootstrapDefiner {
     Object access = Class.forName("jdk.internal.access.SharedSecrets").getMethod("getJavaLangAccess").invoke(null);
     Method define = Class.forName("jdk.internal.access.JavaLangAccess").getMethod("defineClass",
         ClassLoader.class, String.class, byte[].class, ProtectionDomain.class, String.class);
+    defineAll(access, define, null, classes);
+    Map<String, byte[]> platform = readClasses(agentJar, PLATFORM_PATH);
+    Module http = ModuleLayer.boot().findModule("java.net.http").orElse(null);
+    if (!platform.isEmpty() && http != null) {
+      ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
+      defineAll(access, define, platformLoader, platform);
+      Module bootUnnamed = Class.forName("dev.tollgate.bootstrap.Guard", false, null).getModule();
+      // advice inlined into java.net.http calls the platform helpers, and its exception handler calls Guard
+      inst.redefineModule(http, Set.of(platformLoader.getUnnamedModule(), bootUnnamed), Map.of(), Map.of(),
+          Set.of(), Map.of());
+      platformDefined = true;
+    }
+  }
+
+  private static void defineAll(Object access, Method define, ClassLoader loader, Map<String, byte[]> classes)
+      throws Exception {
     // a class can only be defined once its superclass is: retry the rest until no progress is made
     Map<String, byte[]> pending = new LinkedHashMap<>(classes);
     while (!pending.isEmpty()) {
@@ -49,7 +76,7 @@ public final class BootstrapDefiner {
       for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
         var e = it.next();
         try {
-          define.invoke(access, null, e.getKey(), e.getValue(), null, "tollgate-agent");
+          define.invoke(access, loader, e.getKey(), e.getValue(), null, "tollgate-agent");
           it.remove();
         } catch (java.lang.reflect.InvocationTargetException ex) {
           if (!(ex.getCause() instanceof NoClassDefFoundError)) {
@@ -64,14 +91,14 @@ public final class BootstrapDefiner {
     }
   }
 
-  private static Map<String, byte[]> readBootstrapClasses(File agentJar) throws IOException {
+  private static Map<String, byte[]> readClasses(File agentJar, String packagePath) throws IOException {
     Map<String, byte[]> classes = new LinkedHashMap<>();
     try (JarFile jar = new JarFile(agentJar, false)) {
       Enumeration<JarEntry> entries = jar.entries();
       while (entries.hasMoreElements()) {
         JarEntry e = entries.nextElement();
         String name = e.getName();
-        if (name.startsWith(PACKAGE_PATH) && name.endsWith(".class")) {
+        if (name.startsWith(packagePath) && name.endsWith(".class")) {
           try (InputStream in = jar.getInputStream(e)) {
             classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
           }

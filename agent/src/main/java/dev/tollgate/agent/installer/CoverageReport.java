@@ -73,6 +73,9 @@ public final class CoverageReport {
   }
 
   private static String version(InstrumentationModule module, ClassLoader loader) {
+    if (module.fixedVersion() != null) {
+      return module.fixedVersion();
+    }
     if (loader == null) {
       return "unknown";
     }

@@ -20,5 +20,10 @@ public interface InstrumentationModule {
    */
   List<String> versionResources();
 
+  /** The library's version when it is known without looking at a class loader (a JDK module), else null. */
+  default String fixedVersion() {
+    return null;
+  }
+
   List<TypeInstrumentation> typeInstrumentations();
 }

@@ -18,6 +18,7 @@ public enum AppModule {
     GOOGLE_ADK("apps/google-adk", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
     LANGGRAPH4J("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
+    LLM_JDK("apps/llm-jdk", "dev.tollgate.it.apps.llmjdk.LlmClientApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;

@@ -1,0 +1,132 @@
+package dev.tollgate.platform.jdkhttp;
+
+import dev.tollgate.bootstrap.BlockedCall;
+import dev.tollgate.bootstrap.Guard;
+import dev.tollgate.bootstrap.LlmExchange;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Flow;
+
+/**
+ * What the advice woven into the JDK's {@code HttpClientImpl.sendAsync} calls: every {@code send} and
+ * {@code sendAsync} of {@code java.net.http.HttpClient} passes through that one private method, once per logical
+ * request (redirects and HTTP/2 upgrades happen below it).
+ *
+ * <p>Defined in the platform class loader (not the boot loader), because it implements {@code java.net.http}
+ * interfaces that the boot loader cannot see; the agent adds a read edge from {@code java.net.http} to this
+ * loader's unnamed module. Every method contains its own exceptions: the host's request goes on untouched when
+ * something here fails.
+ */
+public final class JdkHttpGuard {
+  static final String CLIENT = "jdk-httpclient";
+  /** Request bodies larger than this are not copied for inspection; the length alone is used. */
+  static final int MAX_INSPECTED_BODY = 32 * 1024 * 1024;
+  private static final String BYTE_ARRAY_PUBLISHER = "jdk.internal.net.http.RequestPublishers$ByteArrayPublisher";
+  private static final String STRING_PUBLISHER = "jdk.internal.net.http.RequestPublishers$StringPublisher";
+
+  private JdkHttpGuard() {}
+
+  /**
+   * Returns null to send the request as it is, a {@link HttpResponse.BodyHandler} to send it with instead (the
+   * app's handler, metered), or the {@link CompletableFuture} to return instead of sending (a blocked call).
+   */
+  public static Object enter(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
+    if (request == null || handler == null || !Guard.installed()) {
+      return null;
+    }
+    try {
+      HttpRequest.BodyPublisher publisher = request.bodyPublisher().orElse(null);
+      long length = publisher == null ? 0 : publisher.contentLength();
+      byte[] body = publisher == null ? new byte[0] : readRepeatable(publisher, length);
+      Object answer = Guard.llmEnter(CLIENT, request.method(), request.uri().toString(), body, length);
+      if (answer instanceof LlmExchange) {
+        return new MeteredBodyHandler<>(handler, (LlmExchange) answer);
+      }
+      if (answer instanceof BlockedCall) {
+        return BlockedResponses.respond(request, handler, (BlockedCall) answer);
+      }
+      return null;
+    } catch (Throwable t) {
+      Guard.suppressed(t);
+      return null;
+    }
+  }
+
+  /** After {@code sendAsync} returned (or threw): a failed exchange releases its reservation. */
+  public static void exit(HttpResponse.BodyHandler<?> handler, CompletableFuture<?> result, Throwable thrown) {
+    if (!(handler instanceof MeteredBodyHandler)) {
+      return;
+    }
+    try {
+      ((MeteredBodyHandler<?>) handler).watch(result, thrown);
+    } catch (Throwable t) {
+      Guard.suppressed(t);
+    }
+  }
+
+  /**
+   * The body of {@code BodyPublishers.ofString/ofByteArray} (the publishers LangChain4j, the MCP SDK and most
+   * callers use), read through a subscription of our own: those publishers serve every subscriber the same bytes
+   * synchronously. Any other publisher may be one-shot (an InputStream, a file being written), so it is never
+   * subscribed to: null, and the caller estimates from the length.
+   */
+  static byte[] readRepeatable(HttpRequest.BodyPublisher publisher, long length) {
+    String type = publisher.getClass().getName();
+    if (!(type.equals(BYTE_ARRAY_PUBLISHER) || type.equals(STRING_PUBLISHER)) || length > MAX_INSPECTED_BODY) {
+      return null;
+    }
+    Collector collector = new Collector(length);
+    publisher.subscribe(collector);
+    return collector.bytes();
+  }
+
+  private static final class Collector implements Flow.Subscriber<ByteBuffer> {
+    private final List<ByteBuffer> parts = new ArrayList<>();
+    private boolean done;
+    private boolean failed;
+
+    Collector(long length) {}
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(ByteBuffer item) {
+      parts.add(item.duplicate());
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      failed = true;
+    }
+
+    @Override
+    public void onComplete() {
+      done = true;
+    }
+
+    byte[] bytes() {
+      if (!done || failed) {
+        return null; // not delivered synchronously after all: do not guess
+      }
+      int total = 0;
+      for (ByteBuffer b : parts) {
+        total += b.remaining();
+      }
+      byte[] out = new byte[total];
+      int at = 0;
+      for (ByteBuffer b : parts) {
+        int n = b.remaining();
+        b.get(out, at, n);
+        at += n;
+      }
+      return out;
+    }
+  }
+}
