@@ -298,6 +298,23 @@ public final class Guard {
     }
   }
 
+  /**
+   * Whether a request to {@code uri} would be an LLM call: lets a client instrumentation read a one-shot request
+   * body ahead only when it matters. Cheap; false when the agent is off.
+   */
+  public static boolean llmRecognized(String method, String uri) {
+    Delegate d = delegate;
+    if (d == null || uri == null) {
+      return false;
+    }
+    try {
+      return d.llmRecognized(method, uri);
+    } catch (Throwable t) {
+      suppressed(t);
+      return false;
+    }
+  }
+
   /** {@link LlmExchange#response}, containing any exception. */
   public static void llmResponse(LlmExchange exchange, int status, String contentType, String contentEncoding) {
     try {
@@ -394,6 +411,11 @@ public final class Guard {
 
     /** Whether a run is bound to {@code carrier}. */
     protected boolean isBound(Object carrier) {
+      return false;
+    }
+
+    /** See {@link Guard#llmRecognized}. */
+    protected boolean llmRecognized(String method, String uri) {
       return false;
     }
 

@@ -30,30 +30,77 @@ public final class JdkHttpGuard {
 
   private JdkHttpGuard() {}
 
+  /** How long a one-shot request body of an LLM call may take to be produced before it is sent. */
+  static final long DRAIN_TIMEOUT_SECONDS = 30;
+
+  /** What the advice substitutes for the method's arguments: the request to send and the handler to use. */
+  public static final class Replacement {
+    private final HttpRequest request;
+    private final HttpResponse.BodyHandler<?> handler;
+
+    Replacement(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
+      this.request = request;
+      this.handler = handler;
+    }
+
+    public HttpRequest request() {
+      return request;
+    }
+
+    public HttpResponse.BodyHandler<?> handler() {
+      return handler;
+    }
+  }
+
   /**
-   * Returns null to send the request as it is, a {@link HttpResponse.BodyHandler} to send it with instead (the
-   * app's handler, metered), or the {@link CompletableFuture} to return instead of sending (a blocked call).
+   * Returns null to send the request as it is, a {@link Replacement} to send instead (the app's handler, metered;
+   * the same request, or a copy of it whose one-shot body was read ahead), or the {@link CompletableFuture} to
+   * return instead of sending (a blocked call).
    */
   public static Object enter(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
     if (request == null || handler == null || !Guard.installed()) {
       return null;
     }
     try {
+      String uri = request.uri().toString();
       HttpRequest.BodyPublisher publisher = request.bodyPublisher().orElse(null);
       long length = publisher == null ? 0 : publisher.contentLength();
       byte[] body = publisher == null ? new byte[0] : readRepeatable(publisher, length);
-      Object answer = Guard.llmEnter(CLIENT, request.method(), request.uri().toString(), body, length);
+      HttpRequest send = request;
+      if (body == null && length <= MAX_INSPECTED_BODY && Guard.llmRecognized(request.method(), uri)) {
+        // a streaming publisher (Spring's JDK request factories, WebClient's JDK connector): read the body
+        // ahead once, and send those same bytes
+        body = drain(publisher);
+        if (body == null) {
+          return CompletableFuture.failedFuture(new java.io.IOException(
+              "tollgate: the request body of an LLM call was not produced within " + DRAIN_TIMEOUT_SECONDS + " s"));
+        }
+        send = HttpRequest.newBuilder(request, (name, value) -> true)
+            .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        length = body.length;
+      }
+      Object answer = Guard.llmEnter(CLIENT, request.method(), uri, body, length);
       if (answer instanceof LlmExchange) {
-        return new MeteredBodyHandler<>(handler, (LlmExchange) answer);
+        return new Replacement(send, new MeteredBodyHandler<>(handler, (LlmExchange) answer));
       }
       if (answer instanceof BlockedCall) {
         return BlockedResponses.respond(request, handler, (BlockedCall) answer);
       }
-      return null;
+      return send == request ? null : new Replacement(send, handler);
     } catch (Throwable t) {
       Guard.suppressed(t);
       return null;
     }
+  }
+
+  /** Subscribes to a one-shot publisher and waits for all of its bytes; null if it fails or takes too long. */
+  static byte[] drain(HttpRequest.BodyPublisher publisher) throws InterruptedException {
+    Collector collector = new Collector(-1);
+    publisher.subscribe(collector);
+    if (!collector.finished.await(DRAIN_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+      return null;
+    }
+    return collector.bytes();
   }
 
   /** After {@code sendAsync} returned (or threw): a failed exchange releases its reservation. */
@@ -85,9 +132,10 @@ public final class JdkHttpGuard {
   }
 
   private static final class Collector implements Flow.Subscriber<ByteBuffer> {
-    private final List<ByteBuffer> parts = new ArrayList<>();
-    private boolean done;
-    private boolean failed;
+    private final List<ByteBuffer> parts = java.util.Collections.synchronizedList(new ArrayList<>());
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private volatile boolean done;
+    private volatile boolean failed;
 
     Collector(long length) {}
 
@@ -104,11 +152,13 @@ public final class JdkHttpGuard {
     @Override
     public void onError(Throwable throwable) {
       failed = true;
+      finished.countDown();
     }
 
     @Override
     public void onComplete() {
       done = true;
+      finished.countDown();
     }
 
     byte[] bytes() {
@@ -116,6 +166,7 @@ public final class JdkHttpGuard {
         return null; // not delivered synchronously after all: do not guess
       }
       int total = 0;
+      List<ByteBuffer> parts = new ArrayList<>(this.parts);
       for (ByteBuffer b : parts) {
         total += b.remaining();
       }

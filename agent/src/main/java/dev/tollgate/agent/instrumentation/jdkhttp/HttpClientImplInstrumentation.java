@@ -41,11 +41,13 @@ final class HttpClientImplInstrumentation implements TypeInstrumentation {
   @SuppressWarnings({"unused", "rawtypes", "unchecked"})
   public static class SendAsyncAdvice {
     @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-    public static Object enter(@Advice.Argument(0) HttpRequest request,
+    public static Object enter(@Advice.Argument(value = 0, readOnly = false) HttpRequest request,
         @Advice.Argument(value = 1, readOnly = false) HttpResponse.BodyHandler handler) {
       Object answer = JdkHttpGuard.enter(request, handler);
-      if (answer instanceof HttpResponse.BodyHandler) {
-        handler = (HttpResponse.BodyHandler) answer;
+      if (answer instanceof JdkHttpGuard.Replacement) {
+        JdkHttpGuard.Replacement replacement = (JdkHttpGuard.Replacement) answer;
+        request = replacement.request();
+        handler = replacement.handler();
         return null;
       }
       return answer;
