@@ -69,17 +69,8 @@ final class GenerateContent {
         ObjectNode part = Json.MAPPER.createObjectNode();
         ObjectNode functionCall = part.putObject("functionCall");
         functionCall.put("name", call.name());
-        functionCall.set("args", argsObject(call.argumentsJson()));
+        functionCall.set("args", Json.argumentsObject(call.argumentsJson()));
         return part;
-    }
-
-    private static JsonNode argsObject(String argumentsJson) {
-        try {
-            JsonNode args = Json.MAPPER.readTree(argumentsJson);
-            return args != null && args.isObject() ? args : Json.MAPPER.createObjectNode();
-        } catch (IOException e) {
-            throw new IllegalArgumentException("scripted arguments are not a JSON object: " + argumentsJson, e);
-        }
     }
 
     private ObjectNode chunk(ArrayNode parts, boolean last, int candidates) {

@@ -169,7 +169,7 @@ public final class ProviderSimulator implements AutoCloseable {
         /**
          * Every answer turn answers, instead of its scripted text, a generated ASCII text of exactly {@code bytes}
          * bytes ({@link #largeAnswerText(int)}, digest {@link #largeAnswerSha256(long)}), streamed as deltas of
-         * {@value AnswerText#LARGE_PIECE} bytes without being held in memory (a non-streaming reply, and the
+         * 8 KiB without being held in memory (a non-streaming reply, and the
          * Responses {@code *.done} / {@code response.completed} events which repeat the text, do hold it).
          */
         public Builder answerBytes(long bytes) {
@@ -279,7 +279,7 @@ public final class ProviderSimulator implements AutoCloseable {
 
     /**
      * The exact bytes of the response body finished most recently, before compression. Kept only up to
-     * {@value ResponseBody#KEEP_LIMIT} bytes; for larger bodies compare {@link RecordedResponse#sha256()}.
+     * 16 MiB; for larger bodies compare {@link RecordedResponse#sha256()}.
      */
     public synchronized byte[] lastResponseBytes() {
         if (!lastResponseKept) {
