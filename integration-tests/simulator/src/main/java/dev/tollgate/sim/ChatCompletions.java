@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,24 +20,6 @@ final class ChatCompletions {
     private final String model;
     private final Usage usage;
 
-    record Usage(int promptTokens, int completionTokens, int cachedTokens, int reasoningTokens) {
-        ObjectNode toJson() {
-            ObjectNode usage = Json.MAPPER.createObjectNode();
-            usage.put("prompt_tokens", promptTokens);
-            usage.put("completion_tokens", completionTokens);
-            usage.put("total_tokens", promptTokens + completionTokens);
-            ObjectNode prompt = usage.putObject("prompt_tokens_details");
-            prompt.put("cached_tokens", cachedTokens);
-            prompt.put("audio_tokens", 0);
-            ObjectNode completion = usage.putObject("completion_tokens_details");
-            completion.put("reasoning_tokens", reasoningTokens);
-            completion.put("audio_tokens", 0);
-            completion.put("accepted_prediction_tokens", 0);
-            completion.put("rejected_prediction_tokens", 0);
-            return usage;
-        }
-    }
-
     ChatCompletions(String id, long created, String model, Usage usage) {
         this.id = id;
         this.created = created;
@@ -44,27 +27,14 @@ final class ChatCompletions {
         this.usage = usage;
     }
 
-    /** Deterministic, plausible token counts: about four characters a token. */
-    static Usage estimateUsage(String requestBody, Turn turn) {
-        int prompt = Math.max(1, requestBody.length() / 4);
-        int completion;
-        if (turn instanceof Turn.ToolCalls calls) {
-            completion = calls.calls().stream()
-                    .mapToInt(c -> 5 + (c.name().length() + c.argumentsJson().length()) / 4).sum();
-        } else {
-            completion = 1 + ((Turn.Answer) turn).text().length() / 4;
-        }
-        return new Usage(prompt, completion, 0, 0);
-    }
-
-    JsonNode completion(Turn turn) {
+    JsonNode completion(Turn turn, long answerBytes) {
         ObjectNode root = header("chat.completion");
         ObjectNode choice = root.putArray("choices").addObject();
         choice.put("index", 0);
         ObjectNode message = choice.putObject("message");
         message.put("role", "assistant");
         if (turn instanceof Turn.Answer answer) {
-            message.put("content", answer.text());
+            message.put("content", AnswerText.of(answer, answerBytes).full());
         } else if (turn instanceof Turn.ToolCalls calls) {
             message.putNull("content");
             ArrayNode toolCalls = message.putArray("tool_calls");
@@ -81,24 +51,23 @@ final class ChatCompletions {
         message.putArray("annotations");
         choice.putNull("logprobs");
         choice.put("finish_reason", finishReason(turn));
-        root.set("usage", usage.toJson());
+        root.set("usage", usage.openAiChat());
         root.put("service_tier", "default");
         root.putNull("system_fingerprint");
         return root;
     }
 
-    /** The {@code data:} payloads of a stream, without the final {@code [DONE]}. */
-    List<JsonNode> chunks(Turn turn, boolean includeUsage) {
-        List<JsonNode> chunks = new ArrayList<>();
+    /** Emits the {@code data:} payloads of a stream, without the final {@code [DONE]}. */
+    void chunks(Turn turn, boolean includeUsage, long answerBytes, EventSink chunks) throws IOException {
         if (turn instanceof Turn.Answer answer) {
             ObjectNode first = Json.MAPPER.createObjectNode();
             first.put("role", "assistant");
             first.put("content", "");
-            chunks.add(chunkOf(first, includeUsage));
-            for (String piece : split(answer.text(), 3)) {
+            chunks.emit(null, chunkOf(first, includeUsage));
+            for (String piece : AnswerText.of(answer, answerBytes).pieces(3)) {
                 ObjectNode delta = Json.MAPPER.createObjectNode();
                 delta.put("content", piece);
-                chunks.add(chunkOf(delta, includeUsage));
+                chunks.emit(null, chunkOf(delta, includeUsage));
             }
         } else if (turn instanceof Turn.ToolCalls calls) {
             for (int i = 0; i < calls.calls().size(); i++) {
@@ -115,13 +84,13 @@ final class ChatCompletions {
                 ObjectNode function = toolCall.putObject("function");
                 function.put("name", call.name());
                 function.put("arguments", "");
-                chunks.add(chunkOf(open, includeUsage));
+                chunks.emit(null, chunkOf(open, includeUsage));
                 for (String piece : split(call.argumentsJson(), 3)) {
                     ObjectNode delta = Json.MAPPER.createObjectNode();
                     ObjectNode argumentDelta = delta.putArray("tool_calls").addObject();
                     argumentDelta.put("index", i);
                     argumentDelta.putObject("function").put("arguments", piece);
-                    chunks.add(chunkOf(delta, includeUsage));
+                    chunks.emit(null, chunkOf(delta, includeUsage));
                 }
             }
         }
@@ -134,14 +103,13 @@ final class ChatCompletions {
         if (includeUsage) {
             last.putNull("usage");
         }
-        chunks.add(last);
+        chunks.emit(null, last);
         if (includeUsage) {
             ObjectNode usageChunk = header("chat.completion.chunk");
             usageChunk.putArray("choices");
-            usageChunk.set("usage", usage.toJson());
-            chunks.add(usageChunk);
+            usageChunk.set("usage", usage.openAiChat());
+            chunks.emit(null, usageChunk);
         }
-        return chunks;
     }
 
     private static String finishReason(Turn turn) {

@@ -19,6 +19,16 @@ final class Json {
         return write(node);
     }
 
+    /** Scripted arguments as a JSON object (as Anthropic {@code input}, Gemini {@code args}, Ollama {@code arguments}). */
+    static JsonNode argumentsObject(String argumentsJson) {
+        try {
+            JsonNode args = MAPPER.readTree(argumentsJson);
+            return args != null && args.isObject() ? args : MAPPER.createObjectNode();
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("scripted arguments are not a JSON object: " + argumentsJson, e);
+        }
+    }
+
     static String write(JsonNode node) {
         try {
             return MAPPER.writeValueAsString(node);

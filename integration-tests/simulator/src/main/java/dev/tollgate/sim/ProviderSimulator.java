@@ -6,7 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,27 +25,60 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenAI-compatible chat-completions server on 127.0.0.1 (ephemeral port) that plays a {@link Script}.
- * Each {@code POST /v1/chat/completions} consumes the next turn and is answered as JSON, or as SSE when the
- * request has {@code "stream": true}. The same script also answers the Gemini API:
- * {@code POST /v1beta/models/{model}:generateContent} (JSON) and {@code :streamGenerateContent?alt=sse} (SSE). Every request is recorded (secrets redacted) so tests can read what the
- * framework told the model, in particular the {@code role: tool} results. Thread-safe.
+ * A scripted LLM provider on 127.0.0.1 (ephemeral port) that plays a {@link Script}: every model request, whatever
+ * its wire format, consumes the next turn (one shared sequence, see {@link #turnsServed()}). Served, each as JSON or
+ * streamed:
+ * <ul>
+ *   <li>OpenAI Chat Completions {@code POST /v1/chat/completions}: SSE when {@code "stream": true}, tool-call
+ *       arguments split across chunks, the usage chunk ({@code choices: []}) only when the request has
+ *       {@code stream_options.include_usage: true}, then {@code data: [DONE]}; base URL {@link #baseUrl()}.</li>
+ *   <li>OpenAI Responses {@code POST /v1/responses}: named SSE events from {@code response.created} to
+ *       {@code response.completed} (the only usage); calls are {@code function_call} items; base URL {@link #baseUrl()}.</li>
+ *   <li>Anthropic Messages {@code POST /v1/messages}: named SSE events {@code message_start} ... {@code message_stop};
+ *       calls are {@code tool_use} blocks with ids {@code toolu_<turn>_<index>}; base URL {@link #anthropicBaseUrl()}.</li>
+ *   <li>Gemini API {@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse};
+ *       calls are {@code functionCall} parts without ids; base URL {@link #geminiBaseUrl()}.</li>
+ *   <li>Ollama native {@code POST /api/chat}: NDJSON unless {@code "stream": false}; base URL {@link #ollamaBaseUrl()}.</li>
+ * </ul>
+ * Token usage is estimated from the sizes (about four characters a token) unless fixed with
+ * {@link Builder#usage(int, int)}; each format reports it in its own semantics (see {@link Builder#usage}).
+ * <p>
+ * Every request is recorded (method, path, headers with secrets redacted, body) so tests can read what the framework
+ * told the model, in particular the tool results ({@link #toolResults()}, {@link #functionResponses()}), and count
+ * requests and retries ({@link #requestCount()}, {@link RecordedRequest#stainlessRetryCount()}). Every response body
+ * is digested as written ({@link #responses()}, {@link #lastResponse()}, {@link #lastResponseBytes()}) so tests can
+ * prove the application read byte-identical content. {@link #builder(Script)} also sets gzip, split writes and large
+ * answers. Thread-safe.
  */
 public final class ProviderSimulator implements AutoCloseable {
 
     public static final String CHAT_COMPLETIONS_PATH = "/v1/chat/completions";
+    /** OpenAI Responses API. */
+    public static final String RESPONSES_PATH = "/v1/responses";
+    /** Anthropic Messages API. */
+    public static final String MESSAGES_PATH = "/v1/messages";
+    /** Ollama native chat API. */
+    public static final String OLLAMA_CHAT_PATH = "/api/chat";
     /** Gemini API paths: {@code /v1beta/models/<model>:generateContent} or {@code :streamGenerateContent}. */
     public static final String GEMINI_MODELS_PREFIX = "/v1beta/models/";
 
+    private static final Set<String> SECRET_HEADERS =
+            Set.of("authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key");
+
     private final Script script;
+    private final Builder options;
     private final HttpServer server;
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ServedTurn> geminiTurns = new CopyOnWriteArrayList<>();
+    private final List<RecordedResponse> responses = new CopyOnWriteArrayList<>();
+    private byte[] lastResponseBytes;
+    private boolean lastResponseKept;
 
-    private ProviderSimulator(Script script) throws IOException {
-        this.script = script;
+    private ProviderSimulator(Builder options) throws IOException {
+        this.script = options.script;
+        this.options = options.copy();
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         this.executor = Executors.newCachedThreadPool(runnable -> {
             Thread thread = new Thread(runnable, "provider-simulator");
@@ -57,11 +90,117 @@ public final class ProviderSimulator implements AutoCloseable {
         server.start();
     }
 
+    /** A simulator with default options (estimated usage, no gzip, one write per event). */
     public static ProviderSimulator start(Script script) {
-        try {
-            return new ProviderSimulator(script);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot bind the provider simulator to 127.0.0.1", e);
+        return builder(script).start();
+    }
+
+    /** Options for a simulator playing {@code script}; {@link Builder#start()} binds it. */
+    public static Builder builder(Script script) {
+        return new Builder(script);
+    }
+
+    /** Options of a simulator. Every option is optional; the defaults are those of {@link #start(Script)}. */
+    public static final class Builder {
+        private final Script script;
+        private Integer promptTokens;
+        private Integer completionTokens;
+        private int cachedTokens;
+        private int reasoningTokens;
+        private boolean gzip;
+        private int splitEvents;
+        private long answerBytes = -1;
+
+        private Builder(Script script) {
+            this.script = java.util.Objects.requireNonNull(script, "script");
+        }
+
+        /**
+         * Every reply reports exactly these token counts instead of an estimate. {@code promptTokens} counts all
+         * input tokens, cached ones included, and {@code completionTokens} all output tokens, reasoning included
+         * (OpenAI semantics). Each format renders them in its own semantics: OpenAI chat {@code prompt_tokens} /
+         * {@code completion_tokens} with {@code cached_tokens} / {@code reasoning_tokens} details; Responses
+         * {@code input_tokens} / {@code output_tokens} likewise; Anthropic {@code input_tokens = prompt - cached},
+         * {@code cache_read_input_tokens = cached}, {@code output_tokens = completion}; Gemini
+         * {@code promptTokenCount = prompt} (includes {@code cachedContentTokenCount = cached}),
+         * {@code candidatesTokenCount = completion - reasoning}, {@code thoughtsTokenCount = reasoning}; Ollama
+         * {@code prompt_eval_count = prompt}, {@code eval_count = completion}.
+         */
+        public Builder usage(int promptTokens, int completionTokens) {
+            this.promptTokens = promptTokens;
+            this.completionTokens = completionTokens;
+            return this;
+        }
+
+        /** The part of the prompt tokens read from cache (default 0); at most the prompt tokens. */
+        public Builder cachedTokens(int cachedTokens) {
+            this.cachedTokens = cachedTokens;
+            return this;
+        }
+
+        /** The part of the completion tokens spent reasoning (default 0); at most the completion tokens. */
+        public Builder reasoningTokens(int reasoningTokens) {
+            this.reasoningTokens = reasoningTokens;
+            return this;
+        }
+
+        /**
+         * Gzip response bodies ({@code Content-Encoding: gzip}) when the request's {@code Accept-Encoding} allows
+         * gzip; streams are gzipped with a sync flush after every event, so events still arrive one by one.
+         */
+        public Builder gzip(boolean gzip) {
+            this.gzip = gzip;
+            return this;
+        }
+
+        /**
+         * Write every body in slices of at most {@code bytes} bytes with a flush after each, so SSE events and
+         * NDJSON lines (and JSON bodies) reach the client split at arbitrary byte positions; 0 (default) writes
+         * each event at once.
+         */
+        public Builder splitEvents(int bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("splitEvents must be >= 0: " + bytes);
+            }
+            this.splitEvents = bytes;
+            return this;
+        }
+
+        /**
+         * Every answer turn answers, instead of its scripted text, a generated ASCII text of exactly {@code bytes}
+         * bytes ({@link #largeAnswerText(int)}, digest {@link #largeAnswerSha256(long)}), streamed as deltas of
+         * 8 KiB without being held in memory (a non-streaming reply, and the
+         * Responses {@code *.done} / {@code response.completed} events which repeat the text, do hold it).
+         */
+        public Builder answerBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("answerBytes must be >= 0: " + bytes);
+            }
+            this.answerBytes = bytes;
+            return this;
+        }
+
+        public ProviderSimulator start() {
+            if (promptTokens != null) {
+                new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
+            }
+            try {
+                return new ProviderSimulator(this);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot bind the provider simulator to 127.0.0.1", e);
+            }
+        }
+
+        private Builder copy() {
+            Builder copy = new Builder(script);
+            copy.promptTokens = promptTokens;
+            copy.completionTokens = completionTokens;
+            copy.cachedTokens = cachedTokens;
+            copy.reasoningTokens = reasoningTokens;
+            copy.gzip = gzip;
+            copy.splitEvents = splitEvents;
+            copy.answerBytes = answerBytes;
+            return copy;
         }
     }
 
@@ -83,6 +222,20 @@ public final class ProviderSimulator implements AutoCloseable {
      * appends {@code /v1beta/models/<model>:generateContent}.
      */
     public String geminiBaseUrl() {
+        return root();
+    }
+
+    /** The base URL an Anthropic client is configured with, e.g. {@code http://127.0.0.1:40123}; it appends {@code /v1/messages}. */
+    public String anthropicBaseUrl() {
+        return root();
+    }
+
+    /** The base URL an Ollama client is configured with, e.g. {@code http://127.0.0.1:40123}; it appends {@code /api/chat}. */
+    public String ollamaBaseUrl() {
+        return root();
+    }
+
+    private String root() {
         return "http://127.0.0.1:" + port();
     }
 
@@ -91,29 +244,98 @@ public final class ProviderSimulator implements AutoCloseable {
         return List.copyOf(requests);
     }
 
-    /** How many chat-completions requests were answered from the script (or its fallback). */
+    /** How many HTTP requests were received so far, on any path (model requests, 404s and errors alike). */
+    public int requestCount() {
+        return requests.size();
+    }
+
+    /** How many HTTP requests were received on a path starting with {@code pathPrefix}, e.g. {@code "/v1/messages"}. */
+    public int requestCount(String pathPrefix) {
+        return (int) requests.stream().filter(r -> r.path().startsWith(pathPrefix)).count();
+    }
+
+    /** How many requests said they were retries ({@code X-Stainless-Retry-Count} present and not {@code 0}). */
+    public int retriedRequestCount() {
+        return (int) requests.stream().filter(RecordedRequest::retried).count();
+    }
+
+    /** How many model requests were answered from the script (or its fallback), in every format together. */
     public int turnsServed() {
         return nextTurn.get();
     }
 
+    /** Every response body written so far (digests, sizes), in the order they were finished. */
+    public List<RecordedResponse> responses() {
+        return List.copyOf(responses);
+    }
+
+    /** The response body finished most recently. */
+    public RecordedResponse lastResponse() {
+        if (responses.isEmpty()) {
+            throw new IllegalStateException("no response written yet");
+        }
+        return responses.get(responses.size() - 1);
+    }
+
     /**
-     * The tool results the framework sent back to the model, one per {@code tool_call_id}, in first-seen order
-     * (each request repeats the conversation so far, so the same message appears in several requests).
+     * The exact bytes of the response body finished most recently, before compression. Kept only up to
+     * 16 MiB; for larger bodies compare {@link RecordedResponse#sha256()}.
+     */
+    public synchronized byte[] lastResponseBytes() {
+        if (!lastResponseKept) {
+            throw new IllegalStateException(responses.isEmpty() ? "no response written yet"
+                    : "the last response body was larger than " + ResponseBody.KEEP_LIMIT + " bytes; use lastResponse().sha256()");
+        }
+        return lastResponseBytes.clone();
+    }
+
+    private synchronized void recordResponse(RecordedResponse response, byte[] bytes) {
+        responses.add(response);
+        lastResponseBytes = bytes;
+        lastResponseKept = bytes != null;
+    }
+
+    /** The text an {@link Builder#answerBytes answerBytes(bytes)} simulator answers. */
+    public static String largeAnswerText(int bytes) {
+        return AnswerText.generated(bytes);
+    }
+
+    /** SHA-256 (lower-case hex) of the UTF-8 (= ASCII) bytes of {@link #largeAnswerText}, computed without holding it. */
+    public static String largeAnswerSha256(long bytes) {
+        return AnswerText.generatedSha256(bytes);
+    }
+
+    /** SHA-256 (lower-case hex) of these bytes, as {@link RecordedResponse#sha256()} reports a body. */
+    public static String sha256(byte[] bytes) {
+        return ResponseBody.sha256Hex(bytes);
+    }
+
+    /**
+     * The tool results the framework sent back to the model, one per id, in first-seen order (each request repeats
+     * the conversation so far, so the same result appears in several requests): OpenAI chat {@code role: tool}
+     * messages by {@code tool_call_id}, Anthropic {@code tool_result} blocks by {@code tool_use_id} and Responses
+     * {@code function_call_output} items by {@code call_id}. Gemini has no ids: see {@link #functionResponses()}.
      */
     public List<ToolResult> toolResults() {
         Map<String, ToolResult> byId = new LinkedHashMap<>();
         for (RecordedRequest request : requests) {
-            for (JsonNode message : request.toolMessages()) {
-                String id = message.path("tool_call_id").asText();
-                byId.putIfAbsent(id, new ToolResult(id, textOf(message.path("content"))));
+            for (ToolResult result : request.toolResults()) {
+                byId.putIfAbsent(result.toolCallId(), result);
             }
         }
         return new ArrayList<>(byId.values());
     }
 
-    /** The content the framework sent back for the tool call with this id, if it did. */
+    /**
+     * The content the framework sent back for the tool call with this id, if it did. A scripted id
+     * ({@code call_1_0}) also finds the Anthropic result for the same call ({@code tool_use_id: toolu_1_0}).
+     */
     public Optional<String> toolResult(String toolCallId) {
-        return toolResults().stream().filter(r -> r.toolCallId().equals(toolCallId)).map(ToolResult::content).findFirst();
+        String anthropicId = AnthropicMessages.toolUseId(toolCallId);
+        List<ToolResult> results = toolResults();
+        return results.stream().filter(r -> r.toolCallId().equals(toolCallId)).findFirst()
+                .or(() -> results.stream().filter(r -> r.toolCallId().equals(anthropicId)).findFirst())
+                .map(ToolResult::content);
     }
 
     /**
@@ -229,7 +451,7 @@ public final class ProviderSimulator implements AutoCloseable {
     public record FunctionResponse(String toolCallId, String name, JsonNode response) {
     }
 
-    /** A {@code role: tool} message: the framework's answer to one of the script's tool calls. */
+    /** A tool result: the framework's answer to one of the script's tool calls, by the id it was sent with. */
     public record ToolResult(String toolCallId, String content) {
     }
 
@@ -241,33 +463,124 @@ public final class ProviderSimulator implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
-            String raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-            JsonNode body = parse(raw);
+            String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
-            RecordedRequest recorded = new RecordedRequest(exchange.getRequestMethod(), path, redactedHeaders(exchange), raw, body);
+            String raw;
+            try {
+                raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                requests.add(new RecordedRequest(method, path, redactedHeaders(exchange), "", null));
+                throw e;
+            }
+            JsonNode body = parse(raw);
+            RecordedRequest recorded = new RecordedRequest(method, path, redactedHeaders(exchange), raw, body);
             requests.add(recorded);
-            if ("POST".equals(exchange.getRequestMethod()) && path.startsWith(GEMINI_MODELS_PREFIX)) {
+            boolean post = "POST".equals(method);
+            if (post && path.startsWith(GEMINI_MODELS_PREFIX)) {
                 handleGemini(exchange, recorded);
-                return;
-            }
-            if (!"POST".equals(exchange.getRequestMethod()) || !CHAT_COMPLETIONS_PATH.equals(path)) {
-                sendError(exchange, 404, "not_found", "the simulator serves only POST " + CHAT_COMPLETIONS_PATH
-                        + " and POST " + GEMINI_MODELS_PREFIX + "{model}:generateContent");
-                return;
-            }
-            if (body == null || !body.isObject()) {
-                sendError(exchange, 400, "invalid_request_error", "request body is not a JSON object");
-                return;
-            }
-            int index = nextTurn.getAndIncrement();
-            Turn turn = script.turn(index);
-            ChatCompletions completions = new ChatCompletions("chatcmpl-sim" + (index + 1), Instant.now().getEpochSecond(),
-                    body.path("model").asText("gpt-4o-mini"), ChatCompletions.estimateUsage(raw, turn));
-            if (body.path("stream").asBoolean(false)) {
-                stream(exchange, completions.chunks(turn, body.path("stream_options").path("include_usage").asBoolean(false)));
+            } else if (post && CHAT_COMPLETIONS_PATH.equals(path)) {
+                handleChat(exchange, recorded);
+            } else if (post && RESPONSES_PATH.equals(path)) {
+                handleResponses(exchange, recorded);
+            } else if (post && MESSAGES_PATH.equals(path)) {
+                handleAnthropic(exchange, recorded);
+            } else if (post && OLLAMA_CHAT_PATH.equals(path)) {
+                handleOllama(exchange, recorded);
             } else {
-                send(exchange, 200, Json.write(completions.completion(turn)));
+                sendError(exchange, 404, "not_found", "the simulator serves only POST " + CHAT_COMPLETIONS_PATH
+                        + ", POST " + RESPONSES_PATH + ", POST " + MESSAGES_PATH + ", POST " + OLLAMA_CHAT_PATH
+                        + " and POST " + GEMINI_MODELS_PREFIX + "{model}:generateContent");
             }
+        }
+    }
+
+    private Usage usageFor(String raw, Turn turn) {
+        if (options.promptTokens != null) {
+            return new Usage(options.promptTokens, options.completionTokens, options.cachedTokens, options.reasoningTokens);
+        }
+        Usage estimate = Usage.estimate(raw, turn, options.answerBytes);
+        return new Usage(estimate.promptTokens(), estimate.completionTokens(),
+                Math.min(options.cachedTokens, estimate.promptTokens()),
+                Math.min(options.reasoningTokens, estimate.completionTokens()));
+    }
+
+    private void handleChat(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+        JsonNode body = recorded.body();
+        if (body == null || !body.isObject()) {
+            sendError(exchange, 400, "invalid_request_error", "request body is not a JSON object");
+            return;
+        }
+        int index = nextTurn.getAndIncrement();
+        Turn turn = script.turn(index);
+        ChatCompletions completions = new ChatCompletions("chatcmpl-sim" + (index + 1), Instant.now().getEpochSecond(),
+                body.path("model").asText("gpt-4o-mini"), usageFor(recorded.rawBody(), turn));
+        if (body.path("stream").asBoolean(false)) {
+            ResponseBody out = openStream(exchange, "text/event-stream; charset=utf-8");
+            boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+            completions.chunks(turn, includeUsage, options.answerBytes, (type, data) -> out.event("data: " + Json.write(data) + "\n\n"));
+            out.event("data: [DONE]\n\n");
+            out.finish();
+        } else {
+            sendJson(exchange, 200, completions.completion(turn, options.answerBytes));
+        }
+    }
+
+    private void handleResponses(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+        JsonNode body = recorded.body();
+        if (body == null || !body.isObject()) {
+            sendError(exchange, 400, "invalid_request_error", "request body is not a JSON object");
+            return;
+        }
+        int index = nextTurn.getAndIncrement();
+        Turn turn = script.turn(index);
+        Responses responses = new Responses("resp_sim" + (index + 1), Instant.now().getEpochSecond(),
+                body.path("model").asText("gpt-4o-mini"), usageFor(recorded.rawBody(), turn), options.answerBytes, body);
+        if (body.path("stream").asBoolean(false)) {
+            ResponseBody out = openStream(exchange, "text/event-stream; charset=utf-8");
+            responses.events(turn, (type, data) -> out.event("event: " + type + "\ndata: " + Json.write(data) + "\n\n"));
+            out.finish();
+        } else {
+            sendJson(exchange, 200, responses.response(turn));
+        }
+    }
+
+    private void handleAnthropic(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+        JsonNode body = recorded.body();
+        if (body == null || !body.isObject()) {
+            sendJson(exchange, 400, AnthropicMessages.error("invalid_request_error", "request body is not a JSON object"));
+            return;
+        }
+        int index = nextTurn.getAndIncrement();
+        Turn turn = script.turn(index);
+        AnthropicMessages messages = new AnthropicMessages("msg_sim" + (index + 1),
+                body.path("model").asText("claude-sonnet-4-5"), usageFor(recorded.rawBody(), turn), options.answerBytes);
+        if (body.path("stream").asBoolean(false)) {
+            ResponseBody out = openStream(exchange, "text/event-stream; charset=utf-8");
+            messages.events(turn, (type, data) -> out.event("event: " + type + "\ndata: " + Json.write(data) + "\n\n"));
+            out.finish();
+        } else {
+            sendJson(exchange, 200, messages.message(turn));
+        }
+    }
+
+    private void handleOllama(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+        JsonNode body = recorded.body();
+        if (body == null || !body.isObject()) {
+            ObjectNode error = Json.MAPPER.createObjectNode();
+            error.put("error", "request body is not a JSON object");
+            sendJson(exchange, 400, error);
+            return;
+        }
+        int index = nextTurn.getAndIncrement();
+        Turn turn = script.turn(index);
+        OllamaChat chat = new OllamaChat(body.path("model").asText("llama3.2"), usageFor(recorded.rawBody(), turn),
+                options.answerBytes);
+        if (recorded.streaming()) {
+            ResponseBody out = openStream(exchange, "application/x-ndjson");
+            chat.lines(turn, (type, data) -> out.event(Json.write(data) + "\n"));
+            out.finish();
+        } else {
+            sendJson(exchange, 200, chat.response(turn));
         }
     }
 
@@ -286,65 +599,89 @@ public final class ProviderSimulator implements AutoCloseable {
             sendGoogleError(exchange, 400, "INVALID_ARGUMENT", "request body is not a JSON object");
             return;
         }
-        int index = nextTurn.getAndIncrement();
-        geminiTurns.add(new ServedTurn(recorded, index));
-        Turn turn = script.turn(index);
-        GenerateContent content = new GenerateContent("sim-response-" + (index + 1), modelAndMethod.substring(0, colon), raw, turn);
         if (method.equals("streamGenerateContent")) {
             String query = exchange.getRequestURI().getQuery();
             if (query == null || !query.contains("alt=sse")) {
                 sendGoogleError(exchange, 400, "INVALID_ARGUMENT", "the simulator streams only with alt=sse");
                 return;
             }
-            exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
-            exchange.sendResponseHeaders(200, 0);
-            OutputStream out = exchange.getResponseBody();
-            for (JsonNode chunk : content.chunks(turn)) {
-                out.write(("data: " + Json.write(chunk) + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            }
+        }
+        int index = nextTurn.getAndIncrement();
+        geminiTurns.add(new ServedTurn(recorded, index));
+        Turn turn = script.turn(index);
+        GenerateContent content = new GenerateContent("sim-response-" + (index + 1), modelAndMethod.substring(0, colon),
+                usageFor(raw, turn), options.answerBytes);
+        if (method.equals("streamGenerateContent")) {
+            ResponseBody out = openStream(exchange, "text/event-stream");
+            content.chunks(turn, (type, data) -> out.event("data: " + Json.write(data) + "\r\n\r\n"));
+            out.finish();
         } else {
-            send(exchange, 200, Json.write(content.response(turn)));
+            sendJson(exchange, 200, content.response(turn));
         }
     }
 
-    private static void sendGoogleError(HttpExchange exchange, int status, String statusName, String message) throws IOException {
+    private void sendGoogleError(HttpExchange exchange, int status, String statusName, String message) throws IOException {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("code", status);
         error.put("message", message);
         error.put("status", statusName);
-        send(exchange, status, Json.write(root));
+        sendJson(exchange, status, root);
     }
 
-    private static void stream(HttpExchange exchange, List<JsonNode> chunks) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
-        exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        exchange.sendResponseHeaders(200, 0);
-        OutputStream out = exchange.getResponseBody();
-        for (JsonNode chunk : chunks) {
-            out.write(("data: " + Json.write(chunk) + "\n\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-        }
-        out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
-    private static void sendError(HttpExchange exchange, int status, String type, String message) throws IOException {
+    private void sendError(HttpExchange exchange, int status, String type, String message) throws IOException {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ObjectNode error = root.putObject("error");
         error.put("message", message);
         error.put("type", type);
         error.putNull("param");
         error.putNull("code");
-        send(exchange, status, Json.write(root));
+        sendJson(exchange, status, root);
     }
 
-    private static void send(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+    private void sendJson(HttpExchange exchange, int status, JsonNode json) throws IOException {
+        ResponseBody.send(exchange, status, "application/json", Json.write(json).getBytes(StandardCharsets.UTF_8),
+                gzipFor(exchange), options.splitEvents, this::recordResponse);
+    }
+
+    private ResponseBody openStream(HttpExchange exchange, String contentType) throws IOException {
+        return ResponseBody.stream(exchange, 200, contentType, gzipFor(exchange), options.splitEvents, this::recordResponse);
+    }
+
+    private boolean gzipFor(HttpExchange exchange) {
+        return options.gzip && acceptsGzip(exchange.getRequestHeaders().get("Accept-Encoding"));
+    }
+
+    /** Whether {@code Accept-Encoding} allows gzip: {@code gzip} (or {@code x-gzip}, or else {@code *}) with q > 0. */
+    static boolean acceptsGzip(List<String> acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        Double gzipQ = null;
+        Double anyQ = null;
+        for (String header : acceptEncoding) {
+            for (String entry : header.split(",")) {
+                String[] parts = entry.split(";");
+                String coding = parts[0].trim().toLowerCase(Locale.ROOT);
+                double q = 1.0;
+                for (int i = 1; i < parts.length; i++) {
+                    String param = parts[i].trim();
+                    if (param.startsWith("q=")) {
+                        try {
+                            q = Double.parseDouble(param.substring(2).trim());
+                        } catch (NumberFormatException e) {
+                            q = 0;
+                        }
+                    }
+                }
+                if (coding.equals("gzip") || coding.equals("x-gzip")) {
+                    gzipQ = gzipQ == null ? q : Math.max(gzipQ, q);
+                } else if (coding.equals("*")) {
+                    anyQ = q;
+                }
+            }
+        }
+        return gzipQ != null ? gzipQ > 0 : anyQ != null && anyQ > 0;
     }
 
     private static JsonNode parse(String raw) {
@@ -362,9 +699,8 @@ public final class ProviderSimulator implements AutoCloseable {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) -> {
             String key = name.toLowerCase(Locale.ROOT);
-            boolean secret = key.equals("authorization") || key.equals("api-key") || key.equals("x-api-key")
-                    || key.equals("x-goog-api-key");
-            headers.put(key, secret ? values.stream().map(ProviderSimulator::redact).toList() : List.copyOf(values));
+            headers.put(key, SECRET_HEADERS.contains(key) ? values.stream().map(ProviderSimulator::redact).toList()
+                    : List.copyOf(values));
         });
         return Map.copyOf(headers);
     }
@@ -372,16 +708,6 @@ public final class ProviderSimulator implements AutoCloseable {
     private static String redact(String value) {
         int space = value.indexOf(' ');
         return space > 0 ? value.substring(0, space + 1) + RecordedRequest.REDACTED : RecordedRequest.REDACTED;
-    }
-
-    /** Content is a string, or (newer clients) an array of {@code {type: text, text}} parts. */
-    private static String textOf(JsonNode content) {
-        if (content.isArray()) {
-            StringBuilder text = new StringBuilder();
-            content.forEach(part -> text.append(part.path("text").asText("")));
-            return text.toString();
-        }
-        return content.isNull() || content.isMissingNode() ? "" : content.asText();
     }
 
     /**

@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The model's side of a conversation: each chat-completions request consumes the next turn.
- * Past the end the model answers {@value #FALLBACK_ANSWER}.
- * Tool call ids are stable and predictable: {@code call_<turn>_<index>}, turns counted from 1.
+ * The model's side of a conversation: each model request (in any wire format the simulator serves) consumes the
+ * next turn. Past the end the model answers {@value #FALLBACK_ANSWER}.
+ * Tool call ids are stable and predictable: {@code call_<turn>_<index>}, turns counted from 1 (the Anthropic Messages
+ * API gets {@code toolu_<turn>_<index>}; the Gemini API gets no ids).
  */
 public record Script(List<Turn> turns) {
 
