@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
  * An app that talks to an LLM provider with nothing but {@code java.net.http.HttpClient}, unaware of Tollgate.
  * <pre>LlmClientApp --base-url URL [--api chat|responses|anthropic|gemini] [--calls N] [--stream]
  *     [--read string|bytes|lines|inputstream|publisher] [--async] [--max-tokens M] [--model NAME] [--http2]
- *     [--gzip] [--in-run]</pre>
+ *     [--gzip] [--in-run] [--client jdk|hc5]</pre>
+ * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client; {@code --read} and
+ * {@code --async} then do not apply (the body is read as a stream).
  * For every call prints {@code CALL <i> status=<code> bytes=<n> sha256=<hex of the body bytes as read>} (and, for
  * a failed call, {@code CALL <i> error=<class>: <message>}); then {@code DONE ok=<2xx calls>}. With
  * {@code --in-run} all calls happen inside {@link #agentRun}, a method the policy may name as a run entry point.
@@ -38,7 +40,9 @@ public final class LlmClientApp {
     private String model;
     private boolean http2;
     private boolean gzip;
+    private String clientKind = "jdk";
     private final HttpClient client;
+    private org.apache.hc.client5.http.impl.classic.CloseableHttpClient hc5;
     private int ok;
 
     private LlmClientApp(String baseUrl, String[] args) {
@@ -57,12 +61,16 @@ public final class LlmClientApp {
                 case "--http2" -> http2 = true;
                 case "--gzip" -> gzip = true;
                 case "--in-run" -> inRun = true;
+                case "--client" -> clientKind = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         this.client = HttpClient.newBuilder()
                 .version(http2 ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
                 .build();
+        if (clientKind.equals("hc5")) {
+            hc5 = org.apache.hc.client5.http.impl.classic.HttpClients.createDefault();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -106,6 +114,10 @@ public final class LlmClientApp {
     }
 
     private void call(int i) throws Exception {
+        if (hc5 != null) {
+            callHc5(i);
+            return;
+        }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url()))
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body(i)));
@@ -129,12 +141,34 @@ public final class LlmClientApp {
                     LlmClientApp::drain);
             default -> throw new IllegalArgumentException("--read " + read);
         };
+        report(i, result);
+    }
+
+    private void report(int i, Result result) throws Exception {
         if (result.status / 100 == 2) {
             ok++;
         }
         System.out.println("CALL " + i + " status=" + result.status + " bytes=" + result.body.length + " sha256="
                 + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(result.body))
                 + (result.status / 100 == 2 ? "" : " body=" + new String(result.body, StandardCharsets.UTF_8)));
+    }
+
+    private void callHc5(int i) throws Exception {
+        org.apache.hc.client5.http.classic.methods.HttpPost post =
+                new org.apache.hc.client5.http.classic.methods.HttpPost(url());
+        post.setEntity(new org.apache.hc.core5.http.io.entity.StringEntity(body(i),
+                org.apache.hc.core5.http.ContentType.APPLICATION_JSON));
+        switch (api) {
+            case "anthropic" -> {
+                post.addHeader("x-api-key", API_KEY);
+                post.addHeader("anthropic-version", "2023-06-01");
+            }
+            case "gemini" -> post.addHeader("x-goog-api-key", API_KEY);
+            default -> post.addHeader("authorization", "Bearer " + API_KEY);
+        }
+        Result result = hc5.execute(post, response -> new Result(response.getCode(),
+                response.getEntity() == null ? new byte[0] : readAll(response.getEntity().getContent())));
+        report(i, result);
     }
 
     private record Result(int status, byte[] body) {
