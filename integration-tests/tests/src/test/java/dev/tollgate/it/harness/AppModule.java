@@ -19,6 +19,9 @@ public enum AppModule {
     LANGGRAPH4J("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     LLM_JDK("apps/llm-jdk", "dev.tollgate.it.apps.llmjdk.LlmClientApp"),
+    LANGCHAIN4J_BUDGET("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.BudgetApp"),
+    SPRING_AI_1_BUDGET("apps/spring-ai-1", "dev.tollgate.it.apps.springai.BudgetApp"),
+    SPRING_AI_2_BUDGET("apps/spring-ai-2", "dev.tollgate.it.apps.springai.BudgetApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;
