@@ -12,6 +12,10 @@ final class OpenAiModels {
 
     /** {@code baseUrl} ends in {@code /v1}, as OpenAI SDKs expect; OpenAiApi's default path would repeat it. */
     static ChatModel chatModel(String baseUrl, String apiKey, String model) {
+        return chatModel(baseUrl, apiKey, model, null);
+    }
+
+    static ChatModel chatModel(String baseUrl, String apiKey, String model, Integer maxTokens) {
         OpenAiApi api = OpenAiApi.builder()
                 .baseUrl(baseUrl)
                 .completionsPath("/chat/completions")
@@ -19,7 +23,7 @@ final class OpenAiModels {
                 .build();
         return OpenAiChatModel.builder()
                 .openAiApi(api)
-                .defaultOptions(OpenAiChatOptions.builder().model(model).build())
+                .defaultOptions(OpenAiChatOptions.builder().model(model).maxTokens(maxTokens).build())
                 .build();
     }
 }

@@ -11,11 +11,16 @@ final class OpenAiModels {
     }
 
     static ChatModel chatModel(String baseUrl, String apiKey, String model) {
+        return chatModel(baseUrl, apiKey, model, null);
+    }
+
+    static ChatModel chatModel(String baseUrl, String apiKey, String model, Integer maxTokens) {
         return OpenAiChatModel.builder()
                 .options(OpenAiChatOptions.builder()
                         .baseUrl(baseUrl)
                         .apiKey(apiKey)
                         .model(model)
+                        .maxTokens(maxTokens)
                         .timeout(Duration.ofSeconds(30))
                         .build())
                 .build();
