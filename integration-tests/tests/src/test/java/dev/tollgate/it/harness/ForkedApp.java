@@ -131,6 +131,48 @@ public final class ForkedApp {
         }
     }
 
+    /**
+     * Starts the JVM without waiting: for tests that kill it mid-run. Output goes to files in {@code outputDir}
+     * ({@code stdout.txt}, {@code stderr.txt}).
+     */
+    public Running start(Path outputDir) {
+        List<String> command = command();
+        try {
+            Files.createDirectories(outputDir);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(outputDir.resolve("stdout.txt").toFile())
+                    .redirectError(outputDir.resolve("stderr.txt").toFile());
+            if (workDir != null) {
+                builder.directory(workDir.toFile());
+            }
+            builder.environment().keySet().removeIf(name -> name.startsWith("TOLLGATE_"));
+            builder.environment().putAll(env);
+            return new Running(command, builder.start(), outputDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + command, e);
+        }
+    }
+
+    /** A forked JVM still running. */
+    public record Running(List<String> command, Process process, Path outputDir) {
+
+        /** {@code kill -9}: the JVM gets no chance to run shutdown hooks or flush anything. */
+        public void killHard() throws InterruptedException {
+            process.destroyForcibly();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the forked JVM did not die: " + command);
+            }
+        }
+
+        public String stdout() throws IOException {
+            return Files.readString(outputDir.resolve("stdout.txt"), StandardCharsets.UTF_8);
+        }
+
+        public String stderr() throws IOException {
+            return Files.readString(outputDir.resolve("stderr.txt"), StandardCharsets.UTF_8);
+        }
+    }
+
     private static String javaExecutable() {
         String home = System.getProperty("it.java.home", System.getProperty("java.home"));
         String exe = System.getProperty("os.name").toLowerCase().contains("win") ? "java.exe" : "java";

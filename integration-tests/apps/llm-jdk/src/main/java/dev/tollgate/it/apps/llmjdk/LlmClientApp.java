@@ -20,7 +20,7 @@ import java.util.stream.Collectors;
  * An app that talks to an LLM provider with nothing but {@code java.net.http.HttpClient}, unaware of Tollgate.
  * <pre>LlmClientApp --base-url URL [--api chat|responses|anthropic|gemini] [--calls N] [--stream]
  *     [--read string|bytes|lines|inputstream|publisher] [--async] [--max-tokens M] [--model NAME] [--http2]
- *     [--gzip] [--in-run] [--client jdk|hc5]</pre>
+ *     [--gzip] [--in-run] [--client jdk|hc5] [--pause-ms MS]</pre>
  * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client; {@code --read} and
  * {@code --async} then do not apply (the body is read as a stream).
  * For every call prints {@code CALL <i> status=<code> bytes=<n> sha256=<hex of the body bytes as read>} (and, for
@@ -41,6 +41,7 @@ public final class LlmClientApp {
     private boolean http2;
     private boolean gzip;
     private String clientKind = "jdk";
+    private long pauseMillis;
     private final HttpClient client;
     private org.apache.hc.client5.http.impl.classic.CloseableHttpClient hc5;
     private int ok;
@@ -62,6 +63,7 @@ public final class LlmClientApp {
                 case "--gzip" -> gzip = true;
                 case "--in-run" -> inRun = true;
                 case "--client" -> clientKind = args[++i];
+                case "--pause-ms" -> pauseMillis = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -106,6 +108,9 @@ public final class LlmClientApp {
     private void callAll() {
         for (int i = 1; i <= calls; i++) {
             try {
+                if (pauseMillis > 0 && i > 1) {
+                    Thread.sleep(pauseMillis);
+                }
                 call(i);
             } catch (Exception e) {
                 System.out.println("CALL " + i + " error=" + e.getClass().getName() + ": " + e.getMessage());
