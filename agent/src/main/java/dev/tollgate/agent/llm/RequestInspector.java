@@ -114,8 +114,8 @@ public final class RequestInspector {
           }
         }
       }
-      if (t != JsonToken.END_OBJECT) {
-        throw new IOException("truncated JSON object");
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+        throw new IOException("truncated JSON object or trailing content");
       }
     }
   }
