@@ -162,6 +162,9 @@ public final class ResponseMeter {
         if (reader.problem() != null) {
           problem(reader.problem());
         }
+        if (usage == null && problem == null && mode == SSE && !sawEvent) {
+          problem("the response is neither JSON nor server-sent events");
+        }
         if (usage == null && problem == null && contentType != null && !expectedContentType(contentType)) {
           problem("unexpected content-type: usage not found");
         }
@@ -234,6 +237,7 @@ public final class ResponseMeter {
 
   private static final int[] BOM = {0xEF, 0xBB, 0xBF};
   private boolean finishingSse;
+  private boolean sawEvent;
   private boolean finishingComplete;
 
   /** One SSE event's data is one JSON document; data that is not an object ({@code [DONE]}) is skipped. */
@@ -265,6 +269,7 @@ public final class ResponseMeter {
 
     @Override
     public void dispatch() {
+      sawEvent = true;
       if (eventKind == EVENT_JSON) {
         scanner.endOfInput();
         if (!scanner.atRoot() && !scanner.failed() && (!finishingSse || finishingComplete)) {
