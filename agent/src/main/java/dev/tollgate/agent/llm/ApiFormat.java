@@ -10,10 +10,6 @@ public enum ApiFormat {
   OLLAMA_CHAT,
   OLLAMA_GENERATE;
 
-  boolean openAiFamily() {
-    return this == OPENAI_CHAT || this == OPENAI_RESPONSES || this == OPENAI_EMBEDDINGS;
-  }
-
   boolean ollamaNative() {
     return this == OLLAMA_CHAT || this == OLLAMA_GENERATE;
   }
