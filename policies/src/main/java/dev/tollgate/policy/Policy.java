@@ -19,13 +19,29 @@ import java.util.Map;
  * @param profile     the active profile's name, or null
  * @param profiles    every profile's tool rules by name, in file order
  * @param entryPoints {@code runs.entry_points}, in file order
+ * @param budgets     LLM budgets, in file order; names are unique
+ * @param pricing     {@code pricing:} ({@link Pricing#DEFAULT} when absent)
+ * @param providers   {@code providers:}, in file order
+ * @param ledger      {@code ledger:} ({@link LedgerSettings#DEFAULT} when absent)
  */
 public record Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
-    String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints) {
+    String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
+    Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger) {
   public Policy {
     limits = List.copyOf(limits);
     profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
     entryPoints = List.copyOf(entryPoints);
+    budgets = List.copyOf(budgets);
+    pricing = pricing == null ? Pricing.DEFAULT : pricing;
+    providers = List.copyOf(providers);
+    ledger = ledger == null ? LedgerSettings.DEFAULT : ledger;
+  }
+
+  /** A policy without budgets, pricing, providers and ledger settings (all at their defaults). */
+  public Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
+      String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints) {
+    this(source, version, mode, tools, limits, log, profile, profiles, entryPoints, List.of(), Pricing.DEFAULT,
+        List.of(), LedgerSettings.DEFAULT);
   }
 
   /** A policy without profiles and entry points. */
@@ -35,7 +51,8 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
 
   /** This policy in another mode (the agent's {@code tollgate.mode} override); nothing else changes. */
   public Policy withMode(Mode newMode) {
-    return new Policy(source, version, newMode, tools, limits, log, profile, profiles, entryPoints);
+    return new Policy(source, version, newMode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing,
+        providers, ledger);
   }
 
   /**
@@ -55,6 +72,7 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
           + (nearest == null ? "" : "; did you mean " + PolicyValidator.quote(nearest) + "?");
       throw new PolicyException(List.of(new PolicyError(source, 0, 0, message)));
     }
-    return new Policy(source, version, mode, chosen, limits, log, name, profiles, entryPoints);
+    return new Policy(source, version, mode, chosen, limits, log, name, profiles, entryPoints, budgets, pricing,
+        providers, ledger);
   }
 }

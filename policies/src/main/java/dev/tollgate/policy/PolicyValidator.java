@@ -17,12 +17,31 @@ import java.util.Map;
  */
 final class PolicyValidator {
   static final List<String> TOP_KEYS = List.of(
-      "version", "mode", "profile", "tools", "profiles", "limits", "runs", "log");
+      "version", "mode", "profile", "tools", "profiles", "limits", "budgets", "pricing", "providers", "runs", "ledger",
+      "log");
   static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules");
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
   static final List<String> LIMIT_KEYS = List.of(
-      "name", "scope", "tools", "max_calls", "max_identical", "window", "per", "on_exceed");
+      "name", "scope", "tools", "llm", "max_calls", "max_identical", "window", "per", "on_exceed");
+  static final List<String> BUDGET_KEYS = List.of(
+      "name", "scope", "max_usd", "max_tokens", "warn_at", "on_exceed", "per", "models");
+  static final List<String> PRICING_KEYS = List.of("unknown_model", "default_max_output_tokens", "models");
+  static final List<String> MODEL_RATE_KEYS = List.of(
+      "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "reasoning_per_mtok");
+  static final List<String> UNKNOWN_RATE_KEYS = List.of(
+      "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok");
+  static final List<String> PROVIDER_KEYS = List.of("base_url", "format", "name");
+  static final List<String> PROVIDER_FORMATS = List.of("openai", "anthropic", "gemini", "ollama", "azure-openai");
+  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone");
+  /** Largest {@code max_usd}: a billion dollars (10^18 nano-USD, well inside a long). */
+  static final java.math.BigDecimal MAX_USD = java.math.BigDecimal.valueOf(1_000_000_000L);
+  /** Largest price per million tokens. */
+  static final java.math.BigDecimal MAX_PER_MTOK = java.math.BigDecimal.valueOf(1_000_000L);
+  /** Largest {@code pricing.default_max_output_tokens}. */
+  static final long MAX_OUTPUT_TOKENS = 100_000_000L;
+  /** Most {@code warn_at} fractions per budget. */
+  static final int MAX_WARN_AT = 10;
   static final List<String> RUNS_KEYS = List.of("entry_points");
   static final List<String> LOG_KEYS = List.of("path");
   static final int MAX_NAME_LENGTH = 128;
@@ -34,8 +53,7 @@ final class PolicyValidator {
   static final Duration MAX_WINDOW = Duration.ofHours(24);
 
   /** Keys of the full design that this version does not implement yet: said plainly rather than "unknown". */
-  private static final List<String> PLANNED = List.of(
-      "budgets", "pricing", "providers", "ledger", "llm", "warn_at");
+  private static final List<String> PLANNED = List.of();
 
   private final String file;
   private final List<PolicyError> errors = new ArrayList<>();
@@ -65,8 +83,14 @@ final class PolicyValidator {
       List<Limit> limits = keys.containsKey("limits") ? limits(keys.get("limits").value()) : List.of();
       List<EntryPoint> entryPoints = keys.containsKey("runs") ? runs(keys.get("runs").value()) : List.of();
       LogSettings log = keys.containsKey("log") ? log(keys.get("log").value()) : new LogSettings(null);
+      List<Budget> budgets = keys.containsKey("budgets") ? budgets(keys.get("budgets").value()) : List.of();
+      Pricing pricing = keys.containsKey("pricing") ? pricing(keys.get("pricing").value()) : Pricing.DEFAULT;
+      List<ProviderEndpoint> providers = keys.containsKey("providers")
+          ? providers(keys.get("providers").value()) : List.of();
+      LedgerSettings ledger = keys.containsKey("ledger") ? ledger(keys.get("ledger").value()) : LedgerSettings.DEFAULT;
       ToolRules active = profile != null && profiles.containsKey(profile) ? profiles.get(profile) : tools;
-      policy = new Policy(file, version, mode, active, limits, log, profile, profiles, entryPoints);
+      policy = new Policy(file, version, mode, active, limits, log, profile, profiles, entryPoints, budgets, pricing,
+          providers, ledger);
     }
     if (!errors.isEmpty()) {
       List<PolicyError> sorted = new ArrayList<>(errors);
@@ -372,7 +396,17 @@ final class PolicyValidator {
       }
       Scope scope = keys.containsKey("scope")
           ? enumValue(keys.get("scope").value(), path + ".scope", Scope.class, null) : null;
-      String tools = keys.containsKey("tools") ? glob(keys.get("tools").value(), path + ".tools") : "*";
+      String llm = keys.containsKey("llm") ? glob(keys.get("llm").value(), path + ".llm") : null;
+      String tools = keys.containsKey("tools") ? glob(keys.get("tools").value(), path + ".tools")
+          : keys.containsKey("llm") ? null : "*";
+      if (keys.containsKey("tools") && keys.containsKey("llm")) {
+        error(keys.get("llm"), path + " has both \"tools\" and \"llm\"; a limit counts either tool calls (tools)"
+            + " or LLM calls (llm), so split it into two limits");
+      }
+      if (keys.containsKey("llm") && keys.containsKey("max_identical")) {
+        error(keys.get("max_identical"), path + ".max_identical is for tool limits only (it compares tool arguments);"
+            + " an llm limit takes max_calls");
+      }
       long maxCalls = keys.containsKey("max_calls")
           ? count(keys.get("max_calls").value(), path + ".max_calls", 0) : Limit.UNSET;
       long maxIdentical = keys.containsKey("max_identical")
@@ -383,10 +417,362 @@ final class PolicyValidator {
           ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
           : OnExceed.BLOCK;
       if (errors.size() == before) {
-        limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per));
+        limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per, llm));
       }
     }
     return limits;
+  }
+
+  private List<Budget> budgets(Node node) {
+    if (!(node instanceof Node.Sequence seq)) {
+      error(node, "budgets must be a list of mappings (each with name, scope, max_usd or max_tokens), got "
+          + describe(node));
+      return List.of();
+    }
+    List<Budget> budgets = new ArrayList<>();
+    Map<String, Integer> firstIndexOfName = new HashMap<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String path = "budgets[" + i + "]";
+      if (!(item instanceof Node.Mapping m)) {
+        error(item, path + " must be a mapping with name, scope, max_usd or max_tokens, got " + describe(item));
+        continue;
+      }
+      int before = errors.size();
+      Map<String, Node.Entry> keys = keys(m, path, BUDGET_KEYS);
+      for (String required : List.of("name", "scope")) {
+        if (!keys.containsKey(required)) {
+          error(m, path + ": missing required key \"" + required + "\"");
+        }
+      }
+      if (!keys.containsKey("max_usd") && !keys.containsKey("max_tokens")) {
+        error(m, path + ": missing \"max_usd\" or \"max_tokens\"; a budget needs at least one of them");
+      }
+      String name = keys.containsKey("name") ? limitName(keys.get("name").value(), path + ".name") : null;
+      if (name != null) {
+        Integer other = firstIndexOfName.putIfAbsent(name, i);
+        if (other != null) {
+          error(keys.get("name").value(), path + ".name " + quote(name) + " duplicates budgets[" + other + "].name");
+        }
+      }
+      BudgetScope scope = keys.containsKey("scope")
+          ? enumValue(keys.get("scope").value(), path + ".scope", BudgetScope.class, null) : null;
+      long maxNanos = Budget.UNSET;
+      if (keys.containsKey("max_usd")) {
+        java.math.BigDecimal usd = decimal(keys.get("max_usd").value(), path + ".max_usd", false, MAX_USD);
+        if (usd != null) {
+          maxNanos = usd.movePointRight(9).setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+          if (maxNanos == 0) {
+            error(keys.get("max_usd").value(), path + ".max_usd must be at least 0.000000001 (one nano-dollar), got "
+                + shown(keys.get("max_usd").value()));
+          }
+        }
+      }
+      long maxTokens = keys.containsKey("max_tokens")
+          ? count(keys.get("max_tokens").value(), path + ".max_tokens", 1) : Budget.UNSET;
+      List<Double> warnAt = keys.containsKey("warn_at") ? warnAt(keys.get("warn_at").value(), path + ".warn_at")
+          : List.of();
+      OnExceed onExceed = keys.containsKey("on_exceed")
+          ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
+          : OnExceed.BLOCK;
+      String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
+      String models = keys.containsKey("models") ? glob(keys.get("models").value(), path + ".models") : "*";
+      if (errors.size() == before) {
+        budgets.add(new Budget(i, name, scope, maxNanos, maxTokens, warnAt, onExceed, per, models));
+      }
+    }
+    return budgets;
+  }
+
+  /** {@code warn_at}: at most {@link #MAX_WARN_AT} fractions in (0, 1), strictly increasing. */
+  private List<Double> warnAt(Node node, String path) {
+    if (!(node instanceof Node.Sequence seq)) {
+      String hint = node instanceof Node.Scalar s && (s.kind() == Node.Kind.DECIMAL || s.kind() == Node.Kind.INTEGER)
+          ? " (write [" + s.text() + "] for a single threshold)" : "";
+      error(node, path + " must be a list of fractions between 0 and 1 such as [0.5, 0.9], got " + describe(node)
+          + hint);
+      return List.of();
+    }
+    if (seq.items().size() > MAX_WARN_AT) {
+      error(node, path + " has " + seq.items().size() + " entries; at most " + MAX_WARN_AT + " are allowed");
+      return List.of();
+    }
+    List<Double> fractions = new ArrayList<>();
+    java.math.BigDecimal previous = null;
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String at = path + "[" + i + "]";
+      java.math.BigDecimal value = number(item);
+      if (value == null || value.signum() <= 0 || value.compareTo(java.math.BigDecimal.ONE) >= 0) {
+        String hint = value != null && value.compareTo(java.math.BigDecimal.ONE) >= 0
+            && value.compareTo(java.math.BigDecimal.valueOf(100)) < 0 ? " (a fraction: write 0.8 for 80%)" : "";
+        error(item, at + " must be a number greater than 0 and less than 1, got " + shown(item) + hint);
+        continue;
+      }
+      if (previous != null && value.compareTo(previous) <= 0) {
+        error(item, at + " must be greater than the threshold before it (" + previous.toPlainString()
+            + "); warn_at must be strictly increasing, got " + shown(item));
+        continue;
+      }
+      previous = value;
+      fractions.add(value.doubleValue());
+    }
+    return fractions;
+  }
+
+  private Pricing pricing(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "pricing must be a mapping with unknown_model, default_max_output_tokens, models, got "
+          + describe(node));
+      return Pricing.DEFAULT;
+    }
+    Map<String, Node.Entry> keys = keys(m, "pricing", PRICING_KEYS);
+    Pricing.UnknownModel unknown = Pricing.UnknownModel.BLOCK;
+    ModelRate unknownRate = null;
+    if (keys.containsKey("unknown_model")) {
+      Node value = keys.get("unknown_model").value();
+      if (value instanceof Node.Mapping) {
+        unknownRate = rate(value, "pricing.unknown_model", UNKNOWN_RATE_KEYS);
+        unknown = Pricing.UnknownModel.PRICE;
+      } else if (value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING
+          && (s.value().equals("block") || s.value().equals("warn"))) {
+        unknown = s.value().equals("block") ? Pricing.UnknownModel.BLOCK : Pricing.UnknownModel.WARN;
+      } else {
+        error(value, "pricing.unknown_model must be block, warn, or a mapping of prices such as"
+            + " { input_per_mtok: 10, output_per_mtok: 30 }; got " + shown(value));
+      }
+    }
+    long maxOutput = Pricing.DEFAULT_MAX_OUTPUT_TOKENS;
+    if (keys.containsKey("default_max_output_tokens")) {
+      Node value = keys.get("default_max_output_tokens").value();
+      maxOutput = count(value, "pricing.default_max_output_tokens", 1);
+      if (maxOutput > MAX_OUTPUT_TOKENS) {
+        error(value, "pricing.default_max_output_tokens must be at most " + MAX_OUTPUT_TOKENS + ", got "
+            + shown(value));
+      }
+    }
+    Map<String, ModelRate> models = new LinkedHashMap<>();
+    if (keys.containsKey("models")) {
+      Node value = keys.get("models").value();
+      if (!(value instanceof Node.Mapping mm)) {
+        error(value, "pricing.models must be a mapping of model name or glob to prices, got " + describe(value));
+      } else {
+        Map<String, Node.Entry> seen = new HashMap<>();
+        for (Node.Entry entry : mm.entries()) {
+          if (seen.putIfAbsent(entry.key(), entry) != null) {
+            error(entry, "duplicate key " + quote(entry.key()) + " in pricing.models");
+            continue;
+          }
+          String problem = Glob.problem(entry.key());
+          if (problem != null) {
+            error(entry, "pricing.models key " + quote(entry.key()) + " " + problem);
+            continue;
+          }
+          ModelRate rate = rate(entry.value(), "pricing.models." + entry.key(), MODEL_RATE_KEYS);
+          if (rate != null) {
+            models.put(entry.key(), rate);
+          }
+        }
+      }
+    }
+    return new Pricing(unknown, unknownRate, maxOutput, models);
+  }
+
+  private ModelRate rate(Node node, String path, List<String> allowed) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, path + " must be a mapping with input_per_mtok and output_per_mtok (USD per million tokens), got "
+          + describe(node));
+      return null;
+    }
+    int before = errors.size();
+    Map<String, Node.Entry> keys = keys(m, path, allowed);
+    for (String required : List.of("input_per_mtok", "output_per_mtok")) {
+      if (!keys.containsKey(required)) {
+        error(m, path + ": missing required key \"" + required + "\"");
+      }
+    }
+    Double[] rates = new Double[MODEL_RATE_KEYS.size()];
+    for (int k = 0; k < MODEL_RATE_KEYS.size(); k++) {
+      String key = MODEL_RATE_KEYS.get(k);
+      if (keys.containsKey(key)) {
+        java.math.BigDecimal value = decimal(keys.get(key).value(), path + "." + key, true, MAX_PER_MTOK);
+        rates[k] = value == null ? null : value.doubleValue();
+      }
+    }
+    if (errors.size() != before) {
+      return null;
+    }
+    return new ModelRate(rates[0], rates[1], rates[2], rates[3], rates[4]);
+  }
+
+  private List<ProviderEndpoint> providers(Node node) {
+    if (!(node instanceof Node.Sequence seq)) {
+      error(node, "providers must be a list of mappings (each with base_url and format), got " + describe(node));
+      return List.of();
+    }
+    List<ProviderEndpoint> providers = new ArrayList<>();
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String path = "providers[" + i + "]";
+      if (!(item instanceof Node.Mapping m)) {
+        error(item, path + " must be a mapping with base_url and format, got " + describe(item));
+        continue;
+      }
+      int before = errors.size();
+      Map<String, Node.Entry> keys = keys(m, path, PROVIDER_KEYS);
+      for (String required : List.of("base_url", "format")) {
+        if (!keys.containsKey(required)) {
+          error(m, path + ": missing required key \"" + required + "\"");
+        }
+      }
+      String url = keys.containsKey("base_url") ? baseUrl(keys.get("base_url").value(), path + ".base_url") : null;
+      String format = null;
+      if (keys.containsKey("format")) {
+        Node value = keys.get("format").value();
+        if (value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && PROVIDER_FORMATS.contains(s.value())) {
+          format = (String) s.value();
+        } else {
+          String nearest = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING
+              ? nearest((String) s.value(), PROVIDER_FORMATS) : null;
+          error(value, path + ".format must be one of " + String.join(", ", PROVIDER_FORMATS) + "; got " + shown(value)
+              + (nearest == null ? "" : "; did you mean " + quote(nearest) + "?"));
+        }
+      }
+      String name = null;
+      if (keys.containsKey("name")) {
+        Node value = keys.get("name").value();
+        if (value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && !((String) s.value()).isBlank()
+            && ((String) s.value()).length() <= MAX_NAME_LENGTH) {
+          name = (String) s.value();
+        } else {
+          error(value, path + ".name must be a non-empty string of at most " + MAX_NAME_LENGTH + " characters, got "
+              + shown(value));
+        }
+      }
+      if (errors.size() == before) {
+        providers.add(new ProviderEndpoint(i, name, url, format));
+      }
+    }
+    return providers;
+  }
+
+  /** An absolute http or https URL with a host and without user info (credentials never belong in a policy). */
+  private String baseUrl(Node node, String path) {
+    String usage = " (an absolute http or https URL such as \"https://llm-gateway.internal/v1\")";
+    if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
+      error(node, path + " must be a string" + usage + ", got " + describe(node));
+      return null;
+    }
+    String text = (String) s.value();
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(text);
+    } catch (java.net.URISyntaxException e) {
+      error(node, path + " is not a valid URL" + usage + ": " + quote(text));
+      return null;
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+      error(node, path + " must start with http:// or https://" + usage + ", got " + quote(text));
+      return null;
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      error(node, path + " has no host" + usage + ", got " + quote(text));
+      return null;
+    }
+    if (uri.getRawUserInfo() != null) {
+      error(node, path + " must not contain user info (credentials do not belong in a policy)");
+      return null;
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      error(node, path + " must not have a query or fragment" + usage + ", got " + quote(text));
+      return null;
+    }
+    return text;
+  }
+
+  private LedgerSettings ledger(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "ledger must be a mapping with dir, time_zone, got " + describe(node));
+      return LedgerSettings.DEFAULT;
+    }
+    Map<String, Node.Entry> keys = keys(m, "ledger", LEDGER_KEYS);
+    String dir = LedgerSettings.DEFAULT.dir();
+    if (keys.containsKey("dir")) {
+      Node value = keys.get("dir").value();
+      if (value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && !((String) s.value()).isBlank()) {
+        dir = (String) s.value();
+      } else {
+        error(value, "ledger.dir must be a non-empty string (a directory path), got " + shown(value));
+      }
+    }
+    String zone = LedgerSettings.DEFAULT.timeZone();
+    if (keys.containsKey("time_zone")) {
+      Node value = keys.get("time_zone").value();
+      String text = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+      String problem = text == null ? "got " + describe(value) : zoneProblem(text);
+      if (problem == null) {
+        zone = text;
+      } else {
+        error(value, "ledger.time_zone must be a time zone ID such as \"UTC\" or \"Europe/Berlin\"; " + problem);
+      }
+    }
+    return new LedgerSettings(dir, zone);
+  }
+
+  /** Why {@code text} is not a zone ID {@link java.time.ZoneId#of} accepts, with a suggestion; null if it is one. */
+  static String zoneProblem(String text) {
+    try {
+      java.time.ZoneId.of(text);
+      return null;
+    } catch (java.time.DateTimeException e) {
+      List<String> zones = new ArrayList<>(java.time.ZoneId.getAvailableZoneIds());
+      zones.sort(null);
+      String suggestion = null;
+      for (String zone : zones) {
+        if (zone.equalsIgnoreCase(text)) {
+          suggestion = zone;
+        }
+      }
+      if (suggestion == null && java.time.ZoneId.SHORT_IDS.containsKey(text.toUpperCase(Locale.ROOT))) {
+        suggestion = java.time.ZoneId.SHORT_IDS.get(text.toUpperCase(Locale.ROOT));
+        if (suggestion.startsWith("-")) {
+          suggestion = null;
+        }
+      }
+      if (suggestion == null) {
+        suggestion = nearest(text, zones);
+      }
+      return "got " + quote(text) + " (not a known zone)"
+          + (suggestion == null ? "" : "; did you mean " + quote(suggestion) + "?");
+    }
+  }
+
+  /** A number written as an integer or decimal, exactly; null for anything else. */
+  private static java.math.BigDecimal number(Node node) {
+    if (node instanceof Node.Scalar s && (s.kind() == Node.Kind.INTEGER || s.kind() == Node.Kind.DECIMAL)) {
+      try {
+        return new java.math.BigDecimal(s.text().trim());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  /** A decimal in (0, max] ({@code zeroAllowed}: [0, max]). */
+  private java.math.BigDecimal decimal(Node node, String path, boolean zeroAllowed, java.math.BigDecimal max) {
+    java.math.BigDecimal value = number(node);
+    if (value != null && (zeroAllowed ? value.signum() >= 0 : value.signum() > 0) && value.compareTo(max) <= 0) {
+      return value;
+    }
+    String got = shown(node);
+    if (node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING) {
+      got += " (a string; write the number without quotes)";
+    }
+    error(node, path + " must be a number " + (zeroAllowed ? ">= 0" : "> 0") + " and at most "
+        + max.toPlainString() + ", got " + got);
+    return null;
   }
 
   /** 1 to {@link #MAX_NAME_LENGTH} letters, digits, '_', '.' or '-' (limit, profile and MDC key names). */

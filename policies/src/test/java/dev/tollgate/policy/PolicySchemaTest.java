@@ -80,15 +80,15 @@ class PolicySchemaTest {
 
   /**
    * Bad policies (from the loader's corpus) whose problem a JSON Schema can see; duplicate keys, duplicate
-   * limit names, aliases, syntax errors, invalid regexes, window bounds and undefined profiles are the
-   * loader's alone.
+   * limit and budget names, aliases, syntax errors, invalid regexes, window bounds, undefined profiles,
+   * non-increasing warn_at and unknown time zones are the loader's alone.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {
       "mode-typo.yaml", "max-calls-negative.yaml", "unknown-top-key.yaml", "deny-number.yaml", "deny-string.yaml",
       "deny-empty-value.yaml", "missing-max-calls.yaml", "version-missing.yaml", "version-2.yaml",
       "version-string.yaml", "max-calls-string.yaml", "max-calls-decimal.yaml", "bad-scope-and-on-exceed.yaml",
-      "planned-limit-key.yaml", "planned-top-key.yaml", "limit-name-invalid.yaml", "glob-empty.yaml",
+      "limit-name-invalid.yaml", "glob-empty.yaml",
       "glob-non-ascii.yaml", "top-level-list.yaml", "tools-list.json", "limits-mapping.json",
       "limit-item-string.yaml", "log-path-blank.yaml", "boolean-like-word.yaml", "default-capitalised.yaml",
       "max-calls-too-large.json", "max-calls-boolean.json",
@@ -96,7 +96,13 @@ class PolicySchemaTest {
       "rules-not-a-list.json", "rule-missing-tool-and-decision.yaml", "rule-reason-and-arg-name.yaml",
       "window-no-unit.yaml", "window-bad-unit.yaml", "profile-without-tools.yaml",
       "profile-errors-use-profile-paths.yaml", "entry-point-syntax.yaml", "entry-points-string.json",
-      "runs-unknown-key.yaml", "limit-without-caps.yaml", "per-bad.yaml", "max-identical-zero.yaml"})
+      "runs-unknown-key.yaml", "limit-without-caps.yaml", "per-bad.yaml", "max-identical-zero.yaml",
+      "budget-missing-caps.yaml", "budget-max-usd-range.yaml", "budget-max-tokens-decimal.yaml",
+      "budget-warn-at-range.yaml", "budget-warn-at-too-many.yaml", "budget-unknown-key.yaml",
+      "budget-bad-scope-per-models.yaml", "budgets-mapping.json", "limit-llm-and-tools.yaml",
+      "limit-llm-max-identical.yaml", "pricing-bad-unknown-model.yaml", "pricing-model-rate-errors.yaml",
+      "pricing-unknown-key.yaml", "providers-bad-url.yaml", "providers-unknown-key.json", "ledger-unknown-key.yaml",
+      "ledger-zone-number.yaml"})
   void badPolicyIsRejectedByBothSchemaAndLoader(String name) throws Exception {
     Path file = Path.of(PolicySchemaTest.class.getResource("/bad/" + name).toURI());
     assertFalse(SCHEMA.validate(tree(file)).isEmpty(), name + " passes the schema");
@@ -105,13 +111,34 @@ class PolicySchemaTest {
 
   @Test
   void schemaRejectsWhatTheLoaderRejectsInline() throws Exception {
-    String withUnknownLimitKey = "{\"version\": 1, \"limits\": [{\"name\": \"a\", \"scope\": \"run\", \"max_calls\": 1, \"llm\": \"*\"}]}";
+    String withUnknownLimitKey = "{\"version\": 1, \"limits\": [{\"name\": \"a\", \"scope\": \"run\", \"max_calls\": 1, \"budget\": \"*\"}]}";
     assertFalse(SCHEMA.validate(JSON.readTree(withUnknownLimitKey)).isEmpty());
     assertThrows(PolicyException.class, () -> PolicyLoader.parse(withUnknownLimitKey, "inline.json"));
 
     String valid = "{\"version\": 1, \"limits\": [{\"name\": \"a.b-c_1\", \"scope\": \"run\", \"max_calls\": 0}]}";
     assertTrue(SCHEMA.validate(JSON.readTree(valid)).isEmpty());
     assertEquals(0, PolicyLoader.parse(valid, "inline.json").limits().get(0).maxCalls());
+  }
+
+  @Test
+  void schemaAcceptsEveryFormOfTheNewSections() throws Exception {
+    String valid = """
+        {"version": 1,
+         "limits": [{"name": "l", "scope": "session", "llm": "gpt-*", "max_calls": 3, "window": "1m"}],
+         "budgets": [{"name": "b", "scope": "month", "max_tokens": 10, "warn_at": [0.1, 0.2], "per": "session",
+                      "models": "claude-*", "on_exceed": "halt"}],
+         "pricing": {"unknown_model": {"input_per_mtok": 1, "output_per_mtok": 2.5}, "default_max_output_tokens": 1,
+                     "models": {"m": {"input_per_mtok": 0, "output_per_mtok": 0, "reasoning_per_mtok": 3}}},
+         "providers": [{"base_url": "http://127.0.0.1:8080", "format": "azure-openai"}],
+         "ledger": {"dir": "/var/lib/tollgate", "time_zone": "America/New_York"}}""";
+    assertTrue(SCHEMA.validate(JSON.readTree(valid)).isEmpty(), SCHEMA.validate(JSON.readTree(valid)).toString());
+    Policy p = PolicyLoader.parse(valid, "inline.json");
+    assertEquals("America/New_York", p.ledger().timeZone());
+    for (String unknown : List.of("\"block\"", "\"warn\"")) {
+      String text = "{\"version\": 1, \"pricing\": {\"unknown_model\": " + unknown + "}}";
+      assertTrue(SCHEMA.validate(JSON.readTree(text)).isEmpty());
+      PolicyLoader.parse(text, "inline.json");
+    }
   }
 
   @Test

@@ -97,7 +97,7 @@ public final class PolicyEngine {
     this.limitTools = new Glob[limits.length];
     this.shared = new Partitions[limits.length];
     for (int i = 0; i < limits.length; i++) {
-      limitTools[i] = Glob.of(limits[i].tools());
+      limitTools[i] = limits[i].countsLlmCalls() ? null : Glob.of(limits[i].tools());
       if (limits[i].scope() == Scope.PROCESS) {
         shared[i] = new Partitions(limits[i], limits[i].per() != null);
       } else if (limits[i].scope() == Scope.SESSION) {
@@ -264,7 +264,7 @@ public final class PolicyEngine {
     List<Counter> taken = new ArrayList<>(2);
     for (int i = 0; i < limits.length; i++) {
       Limit limit = limits[i];
-      if (limit.onExceed() == OnExceed.WARN || !limitTools[i].matchesTool(c.tool)) {
+      if (limit.onExceed() == OnExceed.WARN || !countsTool(i, c.tool)) {
         continue;
       }
       Bucket bucket = bucket(i, c);
@@ -296,7 +296,7 @@ public final class PolicyEngine {
     }
     Breach warned = null;
     for (int i = 0; i < limits.length; i++) {
-      if (limits[i].onExceed() == OnExceed.WARN && limitTools[i].matchesTool(c.tool)) {
+      if (limits[i].onExceed() == OnExceed.WARN && countsTool(i, c.tool)) {
         Breach breach = count(i, c, warned == null);
         warned = warned == null ? breach : warned;
       }
@@ -316,12 +316,17 @@ public final class PolicyEngine {
   private Breach countAllBreach(Call c) {
     Breach first = null;
     for (int i = 0; i < limits.length; i++) {
-      if (limitTools[i].matchesTool(c.tool)) {
+      if (countsTool(i, c.tool)) {
         Breach breach = count(i, c, first == null);
         first = first == null ? breach : first;
       }
     }
     return first;
+  }
+
+  /** True when limit {@code i} is a tool limit whose glob matches {@code tool} (LLM-call limits never count tools). */
+  private boolean countsTool(int i, String tool) {
+    return limitTools[i] != null && limitTools[i].matchesTool(tool);
   }
 
   /** Counts a call that runs whatever the caps; the breach (consuming {@code first} only if asked) or null. */

@@ -1,0 +1,241 @@
+package dev.tollgate.policy.budget;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileLedgerTest {
+  private static final ZoneId UTC = ZoneOffset.UTC;
+  private final TestClock clock = new TestClock("2026-11-24T10:00:00Z");
+
+  private FileLedger open(Path dir) throws IOException {
+    return FileLedger.open(dir, clock, UTC);
+  }
+
+  private static List<Path> journals(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.getFileName().toString().startsWith("journal-")).sorted().toList();
+    }
+  }
+
+  private static Path currentJournal(Path dir) throws IOException {
+    List<Path> all = journals(dir);
+    return all.get(all.size() - 1);
+  }
+
+  @Test
+  void reloadAfterManyRecordsGivesTheSameTotals(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      for (int i = 0; i < 2000; i++) {
+        ledger.record("daily", i % 2 == 0 ? null : "tenant-" + (i % 7), "2026-11-24", 1000 + i, 10);
+      }
+      ledger.record("monthly", "ümlaut\tand\nnewline%", "2026-11", 5, 6);
+    }
+    try (FileLedger ledger = open(dir)) {
+      long even = 0;
+      for (int i = 0; i < 2000; i += 2) {
+        even += 1000 + i;
+      }
+      assertEquals(new Totals(even, 10_000), ledger.load("daily", null, "2026-11-24"));
+      long t3 = 0;
+      int n3 = 0;
+      for (int i = 1; i < 2000; i += 2) {
+        if (i % 7 == 3) {
+          t3 += 1000 + i;
+          n3++;
+        }
+      }
+      assertEquals(new Totals(t3, 10L * n3), ledger.load("daily", "tenant-3", "2026-11-24"));
+      assertEquals(new Totals(5, 6), ledger.load("monthly", "ümlaut\tand\nnewline%", "2026-11"));
+      assertEquals(Totals.ZERO, ledger.load("daily", "", "2026-11-24"), "null and \"\" partitions are distinct");
+      assertEquals(0, ledger.corruptLines());
+      assertEquals(0, ledger.tornLines());
+    }
+  }
+
+  @Test
+  void tornTailLineIsIgnoredAndLaterRecordsAreIntact(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("daily", null, "2026-11-24", 100, 1);
+      ledger.record("daily", null, "2026-11-24", 200, 2);
+    }
+    // a kill -9 in the middle of a write: half a line, no newline
+    Files.writeString(currentJournal(dir), "daily\t\t2026-11-24\t999", StandardOpenOption.APPEND);
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(new Totals(300, 3), ledger.load("daily", null, "2026-11-24"));
+      assertEquals(1, ledger.tornLines());
+      assertEquals(0, ledger.corruptLines());
+      ledger.record("daily", null, "2026-11-24", 50, 5);
+    }
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(new Totals(350, 8), ledger.load("daily", null, "2026-11-24"), "no record glued to the torn line");
+      assertEquals(0, ledger.tornLines(), "compaction on open dropped the torn journal");
+    }
+  }
+
+  @Test
+  void corruptLinesAreSkippedAndCounted(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("daily", null, "2026-11-24", 100, 1);
+      ledger.record("daily", null, "2026-11-24", 200, 2);
+      ledger.record("daily", null, "2026-11-24", 400, 4);
+    }
+    Path journal = currentJournal(dir);
+    List<String> lines = new ArrayList<>(Files.readAllLines(journal));
+    lines.set(1, lines.get(1).replace("\t200\t", "\t900\t")); // bit rot: checksum no longer matches
+    lines.add(1, "garbage without tabs");
+    Files.write(journal, lines);
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(new Totals(500, 5), ledger.load("daily", null, "2026-11-24"));
+      assertEquals(2, ledger.corruptLines());
+    }
+  }
+
+  @Test
+  void compactionKeepsTotalsAndRemovesOldJournals(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = FileLedger.open(dir, clock, UTC, 100)) {
+      for (int i = 0; i < 1050; i++) {
+        ledger.record("b" + (i % 3), null, "2026-11", i, 1);
+      }
+      List<Totals> before = List.of(ledger.load("b0", null, "2026-11"), ledger.load("b1", null, "2026-11"),
+          ledger.load("b2", null, "2026-11"));
+      ledger.compact();
+      assertEquals(before, List.of(ledger.load("b0", null, "2026-11"), ledger.load("b1", null, "2026-11"),
+          ledger.load("b2", null, "2026-11")));
+      assertEquals(1, journals(dir).size(), journals(dir).toString());
+      assertEquals(0, Files.size(journals(dir).get(0)));
+      ledger.close();
+      try (FileLedger reopened = open(dir)) {
+        assertEquals(before, List.of(reopened.load("b0", null, "2026-11"), reopened.load("b1", null, "2026-11"),
+            reopened.load("b2", null, "2026-11")));
+      }
+    }
+  }
+
+  @Test
+  void crashBetweenSnapshotRenameAndJournalDeletionCountsNothingTwice(@TempDir Path dir) throws Exception {
+    Path saved;
+    String savedText;
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("daily", null, "2026-11-24", 100, 1);
+      saved = currentJournal(dir);
+      savedText = Files.readString(saved);
+      ledger.compact(); // snapshot includes the 100 and deletes the journal...
+    }
+    Files.writeString(saved, savedText); // ...but the deletion "did not happen"
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(new Totals(100, 1), ledger.load("daily", null, "2026-11-24"));
+    }
+  }
+
+  @Test
+  void crashBeforeTheSnapshotRenameLosesNothing(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("daily", null, "2026-11-24", 100, 1);
+    }
+    Files.writeString(dir.resolve("snapshot.tmp"), "half a snapsh"); // a compaction killed while writing
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(new Totals(100, 1), ledger.load("daily", null, "2026-11-24"));
+    }
+  }
+
+  @Test
+  void oldPeriodsArePrunedAtCompaction(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("d", null, "2026-11-22", 1, 1);
+      ledger.record("d", null, "2026-11-23", 2, 2);
+      ledger.record("d", null, "2026-11-24", 3, 3);
+      ledger.record("m", null, "2026-09", 4, 4);
+      ledger.record("m", null, "2026-10", 5, 5);
+      ledger.record("m", null, "2026-11", 6, 6);
+      ledger.compact();
+      assertEquals(Totals.ZERO, ledger.load("d", null, "2026-11-22"));
+      assertEquals(new Totals(2, 2), ledger.load("d", null, "2026-11-23"), "yesterday is kept");
+      assertEquals(new Totals(3, 3), ledger.load("d", null, "2026-11-24"));
+      assertEquals(Totals.ZERO, ledger.load("m", null, "2026-09"));
+      assertEquals(new Totals(5, 5), ledger.load("m", null, "2026-10"));
+      assertEquals(new Totals(6, 6), ledger.load("m", null, "2026-11"));
+    }
+  }
+
+  @Test
+  void concurrentWritersInOneJvmLoseNothing(@TempDir Path dir) throws Exception {
+    int threads = 16;
+    int each = 500;
+    try (FileLedger ledger = FileLedger.open(dir, clock, UTC, 777)) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        done.add(pool.submit(() -> {
+          start.await();
+          for (int i = 0; i < each; i++) {
+            ledger.record("daily", "p" + (id % 4), "2026-11-24", 3, 1);
+          }
+          return null;
+        }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      for (int p = 0; p < 4; p++) {
+        assertEquals(new Totals(3L * each * threads / 4, (long) each * threads / 4), ledger.load("daily", "p" + p, "2026-11-24"));
+      }
+    }
+    try (FileLedger ledger = open(dir)) {
+      for (int p = 0; p < 4; p++) {
+        assertEquals(new Totals(3L * each * threads / 4, (long) each * threads / 4), ledger.load("daily", "p" + p, "2026-11-24"));
+      }
+      assertEquals(0, ledger.corruptLines());
+    }
+  }
+
+  @Test
+  void aSecondOpenOfTheSameDirectoryIsRefusedClearly(@TempDir Path dir) throws Exception {
+    try (FileLedger first = open(dir)) {
+      IOException e = assertThrows(IOException.class, () -> open(dir));
+      assertTrue(e.getMessage().contains("is in use by another JVM"), e.getMessage());
+      assertTrue(e.getMessage().contains("each JVM needs its own ledger.dir"), e.getMessage());
+    }
+    try (FileLedger again = open(dir)) {
+      assertEquals(Totals.ZERO, again.load("x", null, "2026-11"));
+    }
+  }
+
+  @Test
+  void journalLinesAreSelfDescribingText(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("daily", "acme", "2026-11-24", 1500, 42);
+      String text = Files.readString(currentJournal(dir), StandardCharsets.UTF_8);
+      assertTrue(text.startsWith("daily\t=acme\t2026-11-24\t1500\t42\t"), text);
+      assertTrue(text.endsWith("\n"));
+    }
+  }
+
+  @Test
+  void noneLedgerRemembersNothing() {
+    Ledger none = Ledger.none();
+    none.record("a", null, "2026-11", 5, 5);
+    assertEquals(Totals.ZERO, none.load("a", null, "2026-11"));
+  }
+}
