@@ -1,7 +1,9 @@
 package dev.tollgate.agent.guard;
 
 import dev.tollgate.agent.log.Diagnostics;
+import dev.tollgate.agent.llm.Endpoints;
 import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.policy.budget.LlmGovernor;
 import dev.tollgate.agent.log.Event;
 import dev.tollgate.agent.log.JsonValues;
 import dev.tollgate.agent.run.RunState;
@@ -42,13 +44,48 @@ public final class PolicyGuard extends Guard.Delegate {
   private final ThreadLocal<ArrayDeque<Object>> dispatchingRuns = ThreadLocal.withInitial(ArrayDeque::new);
   private static final Object NO_RUN = new Object();
 
+  private final LlmGovernor governor;
+  private final LlmGuard llm;
+
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
+    this(engine, log, failOpen, null, null);
+  }
+
+  /**
+   * With LLM-call governance: {@code governor} admits, reserves and settles LLM calls that {@code endpoints}
+   * recognises among the HTTP requests the instrumented clients make.
+   */
+  public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen, LlmGovernor governor,
+      Endpoints endpoints) {
     this.engine = engine;
     this.log = log;
-    this.runs = new Runs(run -> engine.endRun(run.id()));
-    this.mdc = new HostMdc(engine.policy().limits().stream().map(l -> l.mdcKey()).filter(k -> k != null)
-        .distinct().toList());
+    this.governor = governor;
+    this.runs = new Runs(run -> {
+      engine.endRun(run.id());
+      if (governor != null) {
+        governor.endRun(run.id());
+      }
+    });
+    java.util.List<String> mdcKeys = new java.util.ArrayList<>();
+    engine.policy().limits().stream().map(l -> l.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
+    engine.policy().budgets().stream().map(b -> b.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
+    this.mdc = new HostMdc(mdcKeys.stream().distinct().toList());
     this.failOpen = failOpen;
+    this.llm = governor == null || endpoints == null ? null
+        : new LlmGuard(governor, endpoints, log, runs::current, halt -> {
+          pendingHalt.set(halt);
+          return null;
+        }, mdc::read);
+  }
+
+  @Override
+  protected boolean llmRecognized(String method, String uri) {
+    return llm != null && llm.recognized(method, uri);
+  }
+
+  @Override
+  protected Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
+    return llm == null ? null : llm.enter(client, method, uri, body, contentLength);
   }
 
   @Override

@@ -2,7 +2,16 @@ package dev.tollgate.agent.installer;
 
 import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.agent.config.ConfigKey;
+import dev.tollgate.agent.guard.LlmGuard;
 import dev.tollgate.agent.guard.PolicyGuard;
+import dev.tollgate.agent.llm.ConfiguredProvider;
+import dev.tollgate.agent.llm.Endpoints;
+import dev.tollgate.policy.BudgetScope;
+import dev.tollgate.policy.ProviderEndpoint;
+import dev.tollgate.policy.budget.BudgetState;
+import dev.tollgate.policy.budget.FileLedger;
+import dev.tollgate.policy.budget.Ledger;
+import dev.tollgate.policy.budget.LlmGovernor;
 import dev.tollgate.agent.instrumentation.entrypoint.EntryPointInstrumentationModule;
 import dev.tollgate.agent.instrumentation.jdkhttp.JdkHttpClientInstrumentationModule;
 import dev.tollgate.agent.log.Diagnostics;
@@ -114,11 +123,36 @@ public final class AgentStartup {
         .with("default", policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT))
         .with("rules", policy.tools().rules().size())
         .with("limits", policy.limits().stream().map(l -> l.name()).toList())
+        .with("budgets", policy.budgets().stream().map(b -> b.name()).toList())
         .with("entry_points", policy.entryPoints().stream().map(Object::toString).toList())
         .with("log", log.path().toString()));
 
     PolicyEngine engine = new PolicyEngine(policy, clock);
-    Guard.install(new PolicyGuard(engine, log, config.failOpen()));
+    Ledger ledger;
+    try {
+      ledger = openLedger(policy, clock);
+    } catch (IOException | RuntimeException e) {
+      refuse(List.of("cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
+          + " (day and month budgets persist there): " + e.getMessage()), config.failOpen());
+      return;
+    }
+    LlmGovernor governor = new LlmGovernor(policy, clock, ledger);
+    List<ConfiguredProvider> configured = new ArrayList<>();
+    for (ProviderEndpoint p : policy.providers()) {
+      configured.add(new ConfiguredProvider(p.name(), p.baseUrl(), p.format()));
+    }
+    for (BudgetState state : governor.snapshot()) {
+      log.write(Event.of("budget.loaded")
+          .with("budget", state.budget())
+          .with("scope", state.scope())
+          .with("partition", state.partition())
+          .with("period", state.period())
+          .with("spent_usd", LlmGuard.usd(state.spentNanos()))
+          .with("spent_tokens", state.spentTokens())
+          .with("limit_usd", state.limitNanos() < 0 ? null : LlmGuard.usd(state.limitNanos()))
+          .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
+    }
+    Guard.install(new PolicyGuard(engine, log, config.failOpen(), governor, new Endpoints(configured)));
     List<InstrumentationModule> modules = new ArrayList<>();
     ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
     if (!BootstrapDefiner.platformHelpersDefined()) {
@@ -139,6 +173,16 @@ public final class AgentStartup {
         "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  /** The persistent ledger when the policy has day or month budgets; nothing is written otherwise. */
+  private static Ledger openLedger(Policy policy, Clock clock) throws IOException {
+    boolean persistent = policy.budgets().stream()
+        .anyMatch(b -> b.scope() == BudgetScope.DAY || b.scope() == BudgetScope.MONTH);
+    if (!persistent) {
+      return Ledger.none();
+    }
+    return FileLedger.open(Path.of(policy.ledger().dir()), clock, policy.ledger().zone());
   }
 
   private static void refuse(List<String> problems, boolean failOpen) {

@@ -1,0 +1,364 @@
+package dev.tollgate.agent.guard;
+
+import dev.tollgate.agent.llm.BlockedResponse;
+import dev.tollgate.agent.llm.Endpoint;
+import dev.tollgate.agent.llm.Endpoints;
+import dev.tollgate.agent.llm.LlmRequest;
+import dev.tollgate.agent.llm.MeterResult;
+import dev.tollgate.agent.llm.RequestInspector;
+import dev.tollgate.agent.llm.ResponseMeter;
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.log.Event;
+import dev.tollgate.agent.run.RunState;
+import dev.tollgate.bootstrap.BlockedCall;
+import dev.tollgate.bootstrap.BudgetExceededException;
+import dev.tollgate.bootstrap.LimitExceededException;
+import dev.tollgate.bootstrap.LlmExchange;
+import dev.tollgate.policy.budget.Admission;
+import dev.tollgate.policy.budget.Breach;
+import dev.tollgate.policy.budget.BudgetState;
+import dev.tollgate.policy.budget.LlmCall;
+import dev.tollgate.policy.budget.LlmGovernor;
+import dev.tollgate.policy.budget.Settlement;
+import dev.tollgate.policy.budget.Threshold;
+import dev.tollgate.policy.budget.Usage;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * LLM calls seen by the HTTP-client instrumentations: recognise the endpoint, admit the call against LLM call
+ * limits and budgets (reserving its worst-case cost), meter the response as it passes and settle the reservation
+ * with the provider's own usage, writing {@code llm.call}, {@code budget.warning} and {@code budget.exceeded}.
+ * Never logs a URL's query string, a header, or a prompt.
+ */
+public final class LlmGuard {
+  private static final BigDecimal NANOS_PER_USD = BigDecimal.valueOf(1_000_000_000L);
+
+  private final LlmGovernor governor;
+  private final Endpoints endpoints;
+  private final EnforcementLog log;
+  private final Supplier<RunState> currentRun;
+  private final Function<RuntimeException, Void> pendingHalt;
+  private final Supplier<Map<String, String>> mdc;
+
+  LlmGuard(LlmGovernor governor, Endpoints endpoints, EnforcementLog log, Supplier<RunState> currentRun,
+      Function<RuntimeException, Void> pendingHalt, Supplier<Map<String, String>> mdc) {
+    this.governor = governor;
+    this.endpoints = endpoints;
+    this.log = log;
+    this.currentRun = currentRun;
+    this.pendingHalt = pendingHalt;
+    this.mdc = mdc;
+  }
+
+  boolean recognized(String method, String uri) {
+    try {
+      return endpoints.recognize(method, URI.create(uri)) != null;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  Object enter(String client, String method, String uri, byte[] body, long contentLength) {
+    URI parsed;
+    try {
+      parsed = URI.create(uri);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    Endpoint endpoint = endpoints.recognize(method, parsed);
+    if (endpoint == null) {
+      return null;
+    }
+    governor.sweep();
+    LlmRequest request = RequestInspector.inspect(endpoint, body, contentLength);
+    RunState run = currentRun.get();
+    String runId = run == null ? null : run.id();
+    String session = run == null ? null : run.session();
+    String model = request.model() != null ? request.model() : endpoint.pathModel();
+    String target = target(parsed);
+    if (run != null && run.halt() != null) {
+      // the run was halted and the framework carried on: refuse every further call until the run ends
+      RuntimeException halt = run.halt();
+      pendingHalt.apply(halt);
+      Event e = Event.of("llm.call").with("decision", "deny").with("enforced", true)
+          .with("rule", halt instanceof BudgetExceededException ? ((BudgetExceededException) halt).rule()
+              : halt instanceof LimitExceededException ? ((LimitExceededException) halt).rule() : null)
+          .with("reason", "the run was halted").with("client", client).with("provider", endpoint.provider())
+          .with("model", model).with("endpoint", target).with("run", runId).with("session", session);
+      log.write(e);
+      return blocked(endpoint, halt.getMessage(), Map.of("halted", true));
+    }
+    Map<String, String> mdcValues = mdc.get();
+    Admission a = governor.admit(new LlmCall(endpoint.provider(), model, runId, session, mdcValues::get,
+        request.promptTokensEstimate(), request.maxOutputTokens(), Math.max(1, request.choices())));
+    for (Breach b : a.breaches()) {
+      if (b.first()) {
+        log.write(breachEvent(b, a.enforced(), runId, model));
+      }
+    }
+    thresholds(a.thresholdsCrossed(), runId);
+    if (!a.proceeds()) {
+      log.write(callEvent(a, client, endpoint, request, model, target, runId, session)
+          .with("status", BlockedResponse.STATUS));
+      String message = "blocked by policy: " + a.rule() + ": " + a.reason();
+      Breach deciding = a.breaches().isEmpty() ? null : a.breaches().get(0);
+      if (a.halt()) {
+        RuntimeException halt = deciding != null && "limit".equals(deciding.kind())
+            ? new LimitExceededException(message + "; the run was halted (on_exceed: halt)", a.rule(),
+                deciding.name(), deciding.scope(), deciding.limitTokens())
+            : new BudgetExceededException(message + "; the run was halted (on_exceed: halt)", a.rule(),
+                deciding == null ? null : deciding.name(), deciding == null ? null : deciding.scope(),
+                deciding == null ? Double.NaN : usd(deciding.spentNanos() + deciding.reservedNanos()),
+                deciding == null || deciding.limitNanos() < 0 ? Double.NaN : usd(deciding.limitNanos()));
+        if (run != null) {
+          run.halt(halt);
+        }
+        pendingHalt.apply(halt);
+      }
+      return blocked(endpoint, message, facts(a, deciding));
+    }
+    return new Exchange(a, client, endpoint, request, model, target, runId, session);
+  }
+
+  private static BlockedCall blocked(Endpoint endpoint, String message, Map<String, Object> facts) {
+    return new BlockedCall(BlockedResponse.STATUS, BlockedResponse.headers(),
+        BlockedResponse.body(endpoint, message, facts), message);
+  }
+
+  private static Map<String, Object> facts(Admission a, Breach b) {
+    Map<String, Object> facts = new LinkedHashMap<>();
+    facts.put("rule", a.rule());
+    facts.put("reason", a.reason());
+    if (b != null) {
+      facts.put("kind", b.kind());
+      facts.put(b.kind().equals("limit") ? "limit" : "budget", b.name());
+      facts.put("scope", b.scope());
+      if (b.partition() != null) {
+        facts.put("partition", b.partition());
+      }
+      facts.put("on_exceed", b.onExceed().name().toLowerCase(Locale.ROOT));
+      if (b.limitNanos() >= 0) {
+        facts.put("spent_usd", usd(b.spentNanos()));
+        facts.put("reserved_usd", usd(b.reservedNanos()));
+        facts.put("request_usd", usd(b.requestNanos()));
+        facts.put("limit_usd", usd(b.limitNanos()));
+      }
+      if (b.limitTokens() >= 0) {
+        facts.put("spent_tokens", b.spentTokens());
+        facts.put("request_tokens", b.requestTokens());
+        facts.put("limit_tokens", b.limitTokens());
+      }
+    }
+    facts.put("retryable", false);
+    return facts;
+  }
+
+  /** scheme://host:port/path: never the query string (Gemini keys travel there). */
+  private static String target(URI uri) {
+    return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
+  }
+
+  /** Nano-USD as a USD number for the log. */
+  public static double usd(long nanos) {
+    return BigDecimal.valueOf(nanos).divide(NANOS_PER_USD).doubleValue();
+  }
+
+  private Event callEvent(Admission a, String client, Endpoint endpoint, LlmRequest request, String model,
+      String target, String runId, String session) {
+    return Event.of("llm.call")
+        .with("decision", a.outcome().name().toLowerCase(Locale.ROOT))
+        .with("enforced", a.enforced())
+        .with("rule", a.rule())
+        .with("reason", a.reason())
+        .with("client", client)
+        .with("provider", endpoint.provider())
+        .with("api", endpoint.format().name().toLowerCase(Locale.ROOT))
+        .with("model", model)
+        .with("endpoint", target)
+        .with("stream", request.stream())
+        .with("run", runId)
+        .with("session", session)
+        .with("reserved_usd", usd(a.reservedNanos()))
+        .with("prompt_tokens_estimate", request.promptTokensEstimate())
+        .with("budgets", budgets(a.budgets()));
+  }
+
+  private static List<Map<String, Object>> budgets(List<BudgetState> states) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (BudgetState s : states) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("budget", s.budget());
+      m.put("scope", s.scope());
+      if (s.partition() != null) {
+        m.put("partition", s.partition());
+      }
+      m.put("spent_usd", usd(s.spentNanos()));
+      m.put("reserved_usd", usd(s.reservedNanos()));
+      if (s.limitNanos() >= 0) {
+        m.put("limit_usd", usd(s.limitNanos()));
+      }
+      if (s.limitTokens() >= 0) {
+        m.put("spent_tokens", s.spentTokens());
+        m.put("reserved_tokens", s.reservedTokens());
+        m.put("limit_tokens", s.limitTokens());
+      }
+      out.add(m);
+    }
+    return out;
+  }
+
+  private Event breachEvent(Breach b, boolean enforced, String runId, String model) {
+    boolean limit = "limit".equals(b.kind());
+    Event e = Event.of(limit ? "limit.exceeded" : "budget.exceeded")
+        .with(limit ? "limit" : "budget", b.name())
+        .with("rule", b.rule())
+        .with("scope", b.scope())
+        .with("partition", b.partition())
+        .with("on_exceed", b.onExceed().name().toLowerCase(Locale.ROOT))
+        .with("enforced", enforced)
+        .with("model", model)
+        .with("run", runId);
+    if (b.limitNanos() >= 0) {
+      e.with("spent_usd", usd(b.spentNanos())).with("reserved_usd", usd(b.reservedNanos()))
+          .with("request_usd", usd(b.requestNanos())).with("limit_usd", usd(b.limitNanos()));
+    }
+    if (b.limitTokens() >= 0) {
+      e.with("spent_tokens", b.spentTokens()).with("request_tokens", b.requestTokens())
+          .with("limit_tokens", b.limitTokens());
+    }
+    return e;
+  }
+
+  private void thresholds(List<Threshold> crossed, String runId) {
+    for (Threshold t : crossed) {
+      log.write(Event.of("budget.warning")
+          .with("budget", t.budget())
+          .with("scope", t.scope())
+          .with("partition", t.partition())
+          .with("period", t.period())
+          .with("threshold", t.fraction())
+          .with("spent_usd", usd(t.spentNanos()))
+          .with("limit_usd", t.limitNanos() < 0 ? null : usd(t.limitNanos()))
+          .with("run", runId));
+    }
+  }
+
+  /** One admitted call in flight. */
+  private final class Exchange implements LlmExchange {
+    private final Admission admission;
+    private final String client;
+    private final Endpoint endpoint;
+    private final LlmRequest request;
+    private final String model;
+    private final String target;
+    private final String runId;
+    private final String session;
+    private final long startNanos = System.nanoTime();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private volatile ResponseMeter meter;
+    private volatile int status = -1;
+
+    Exchange(Admission admission, String client, Endpoint endpoint, LlmRequest request, String model,
+        String target, String runId, String session) {
+      this.admission = admission;
+      this.client = client;
+      this.endpoint = endpoint;
+      this.request = request;
+      this.model = model;
+      this.target = target;
+      this.runId = runId;
+      this.session = session;
+    }
+
+    @Override
+    public void response(int status, String contentType, String contentEncoding) {
+      this.status = status;
+      this.meter = ResponseMeter.start(endpoint, request, status, contentType, contentEncoding);
+    }
+
+    @Override
+    public void bytes(ByteBuffer bytes) {
+      ResponseMeter m = meter;
+      if (m != null && !ended.get()) {
+        m.accept(bytes);
+      }
+    }
+
+    @Override
+    public void bytes(byte[] bytes, int offset, int length) {
+      ResponseMeter m = meter;
+      if (m != null && !ended.get()) {
+        m.accept(bytes, offset, length);
+      }
+    }
+
+    @Override
+    public void end(boolean complete, Throwable error) {
+      if (!ended.compareAndSet(false, true)) {
+        return;
+      }
+      ResponseMeter m = meter;
+      MeterResult result = m == null ? null : m.finish(complete);
+      Settlement s;
+      String usageKind;
+      if (result == null || status < 200 || status >= 300) {
+        // no response, or the provider refused: providers do not bill failed requests
+        s = governor.release(admission);
+        usageKind = "none";
+      } else if (result.usage() != null && result.complete()) {
+        s = governor.settle(admission, result.responseModel(), result.usage(), false);
+        usageKind = "reported";
+      } else {
+        s = governor.settle(admission, result.responseModel(), estimate(result), true);
+        usageKind = "estimated";
+      }
+      Usage u = s.usage();
+      Event e = callEvent(admission, client, endpoint, request, model, target, runId, session)
+          .with("status", status < 0 ? null : status)
+          .with("complete", complete)
+          .with("error", error == null ? null : error.getClass().getName())
+          .with("response_model", result == null ? null : result.responseModel())
+          .with("usage", usageKind)
+          .with("input_tokens", u == null ? null : u.promptTokens())
+          .with("output_tokens", u == null ? null : u.output())
+          .with("cached_tokens", u == null ? null : u.cacheRead())
+          .with("cache_write_tokens", u == null ? null : u.cacheWrite())
+          .with("reasoning_tokens", u == null ? null : u.reasoning())
+          .with("cost_usd", usd(s.costNanos()))
+          .with("price_table", governor.priceTableDate())
+          .with("problem", result == null ? null : result.problem())
+          .with("duration_ms", (System.nanoTime() - startNanos) / 1_000_000)
+          .with("budgets", budgets(s.budgets()));
+      log.write(e);
+      thresholds(s.thresholdsCrossed(), runId);
+      for (Breach b : s.exceeded()) {
+        if (b.first()) {
+          log.write(breachEvent(b, false, runId, model));
+        }
+      }
+    }
+
+    /** What to charge when the provider reported nothing usable: partial usage or the estimate, whichever is more. */
+    private Usage estimate(MeterResult r) {
+      long prompt = request.promptTokensEstimate();
+      long output = r.estimatedOutputTokens();
+      Usage partial = r.usage();
+      if (partial != null) {
+        // the prompt side is final early (Anthropic's message_start); the output side only at the end
+        return new Usage(partial.input(), partial.cacheRead(), partial.cacheWrite(),
+            Math.max(partial.output(), output), partial.reasoning());
+      }
+      return new Usage(prompt, 0, 0, output, 0);
+    }
+  }
+}
