@@ -350,8 +350,12 @@ final class PolicyValidator {
   }
 
   private String glob(Node node, String path) {
+    return glob(node, path, "read_*");
+  }
+
+  private String glob(Node node, String path, String example) {
     if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
-      error(node, path + " must be a string (a glob such as \"read_*\"), got " + describe(node));
+      error(node, path + " must be a string (a glob such as \"" + example + "\"), got " + describe(node));
       return null;
     }
     String problem = Glob.problem((String) s.value());
@@ -396,7 +400,7 @@ final class PolicyValidator {
       }
       Scope scope = keys.containsKey("scope")
           ? enumValue(keys.get("scope").value(), path + ".scope", Scope.class, null) : null;
-      String llm = keys.containsKey("llm") ? glob(keys.get("llm").value(), path + ".llm") : null;
+      String llm = keys.containsKey("llm") ? glob(keys.get("llm").value(), path + ".llm", "gpt-*") : null;
       String tools = keys.containsKey("tools") ? glob(keys.get("tools").value(), path + ".tools")
           : keys.containsKey("llm") ? null : "*";
       if (keys.containsKey("tools") && keys.containsKey("llm")) {
@@ -476,7 +480,7 @@ final class PolicyValidator {
           ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
           : OnExceed.BLOCK;
       String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
-      String models = keys.containsKey("models") ? glob(keys.get("models").value(), path + ".models") : "*";
+      String models = keys.containsKey("models") ? glob(keys.get("models").value(), path + ".models", "gpt-*") : "*";
       if (errors.size() == before) {
         budgets.add(new Budget(i, name, scope, maxNanos, maxTokens, warnAt, onExceed, per, models));
       }
