@@ -52,9 +52,6 @@ final class PolicyValidator {
   /** Longest {@code window}. */
   static final Duration MAX_WINDOW = Duration.ofHours(24);
 
-  /** Keys of the full design that this version does not implement yet: said plainly rather than "unknown". */
-  private static final List<String> PLANNED = List.of();
-
   private final String file;
   private final List<PolicyError> errors = new ArrayList<>();
 
@@ -913,9 +910,8 @@ final class PolicyValidator {
       if (keys.containsKey(entry.key())) {
         error(entry, "duplicate key " + quote(entry.key()) + " in " + where);
       } else if (!allowed.contains(entry.key())) {
-        String planned = PLANNED.contains(entry.key()) ? " (not supported by this version of Tollgate yet)" : "";
         String nearest = nearest(entry.key(), allowed);
-        error(entry, "unknown key " + quote(entry.key()) + " in " + where + planned + "; expected one of "
+        error(entry, "unknown key " + quote(entry.key()) + " in " + where + "; expected one of "
             + String.join(", ", allowed) + (nearest == null ? "" : "; did you mean " + quote(nearest) + "?"));
       } else {
         keys.put(entry.key(), entry);
