@@ -52,9 +52,6 @@ final class PolicyValidator {
   /** Longest {@code window}. */
   static final Duration MAX_WINDOW = Duration.ofHours(24);
 
-  /** Keys of the full design that this version does not implement yet: said plainly rather than "unknown". */
-  private static final List<String> PLANNED = List.of();
-
   private final String file;
   private final List<PolicyError> errors = new ArrayList<>();
 
@@ -350,8 +347,12 @@ final class PolicyValidator {
   }
 
   private String glob(Node node, String path) {
+    return glob(node, path, "read_*");
+  }
+
+  private String glob(Node node, String path, String example) {
     if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
-      error(node, path + " must be a string (a glob such as \"read_*\"), got " + describe(node));
+      error(node, path + " must be a string (a glob such as \"" + example + "\"), got " + describe(node));
       return null;
     }
     String problem = Glob.problem((String) s.value());
@@ -396,7 +397,7 @@ final class PolicyValidator {
       }
       Scope scope = keys.containsKey("scope")
           ? enumValue(keys.get("scope").value(), path + ".scope", Scope.class, null) : null;
-      String llm = keys.containsKey("llm") ? glob(keys.get("llm").value(), path + ".llm") : null;
+      String llm = keys.containsKey("llm") ? glob(keys.get("llm").value(), path + ".llm", "gpt-*") : null;
       String tools = keys.containsKey("tools") ? glob(keys.get("tools").value(), path + ".tools")
           : keys.containsKey("llm") ? null : "*";
       if (keys.containsKey("tools") && keys.containsKey("llm")) {
@@ -476,7 +477,7 @@ final class PolicyValidator {
           ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
           : OnExceed.BLOCK;
       String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
-      String models = keys.containsKey("models") ? glob(keys.get("models").value(), path + ".models") : "*";
+      String models = keys.containsKey("models") ? glob(keys.get("models").value(), path + ".models", "gpt-*") : "*";
       if (errors.size() == before) {
         budgets.add(new Budget(i, name, scope, maxNanos, maxTokens, warnAt, onExceed, per, models));
       }
@@ -909,9 +910,8 @@ final class PolicyValidator {
       if (keys.containsKey(entry.key())) {
         error(entry, "duplicate key " + quote(entry.key()) + " in " + where);
       } else if (!allowed.contains(entry.key())) {
-        String planned = PLANNED.contains(entry.key()) ? " (not supported by this version of Tollgate yet)" : "";
         String nearest = nearest(entry.key(), allowed);
-        error(entry, "unknown key " + quote(entry.key()) + " in " + where + planned + "; expected one of "
+        error(entry, "unknown key " + quote(entry.key()) + " in " + where + "; expected one of "
             + String.join(", ", allowed) + (nearest == null ? "" : "; did you mean " + quote(nearest) + "?"));
       } else {
         keys.put(entry.key(), entry);

@@ -7,8 +7,9 @@ import java.math.RoundingMode;
  * Cost arithmetic in nano-USD (10^-9 USD) on {@code long}. Each call's cost is computed exactly (BigDecimal from
  * the decimal rates as written) and rounded up once, so summing calls never loses or invents a fraction, and a
  * reservation ({@link #worstCaseNanos}) is never below the cost it bounds. Results saturate at
- * {@link Long#MAX_VALUE} instead of overflowing; with the rates a policy accepts (at most 10^6 USD per million
- * tokens) and up to 10^9 tokens per bucket a cost stays below 10^19 nano-USD only just, so the guard matters.
+ * {@link Long#MAX_VALUE} instead of overflowing. With the rates a policy accepts (at most 10^6 USD per million
+ * tokens) and up to 10^9 tokens in each of the five buckets a cost is at most 5 × 10^18 nano-USD, inside a long;
+ * only absurd inputs (or a worst case with billions of choices) reach the saturation.
  */
 public final class Costs {
   /** One USD per million tokens is 1000 nano-USD per token. */

@@ -42,6 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *       that looks at arguments cannot match; if it is a deny rule whose tool glob matches, it denies the call
  *       (fail closed), saying the arguments could not be read. Regexes are RE2 (linear time) and must match
  *       the whole value.</li>
+ *   <li>Limits with {@code llm:} count LLM calls (see {@code budget.LlmGovernor}) and never tool calls.</li>
  *   <li>Limits apply to a call when their {@code tools} glob matches. Each counts in one bucket: its scope
  *       instance (the run, the session or the process) and its partition ({@code per}: the call's session or
  *       MDC value, "" when the call has none). In enforce mode the block and halt limits are checked in file
