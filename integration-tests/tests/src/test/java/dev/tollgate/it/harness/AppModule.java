@@ -19,6 +19,8 @@ public enum AppModule {
     LANGGRAPH4J("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     LLM_JDK("apps/llm-jdk", "dev.tollgate.it.apps.llmjdk.LlmClientApp"),
+    OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
+    ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;
