@@ -54,6 +54,9 @@ public final class TollgateInterceptor implements Interceptor {
   @Override
   public Response intercept(Chain chain) throws IOException {
     Request request = chain.request();
+    if (!Guard.installed()) {
+      return chain.proceed(request);
+    }
     Object answer = enter(request);
     if (answer instanceof BlockedCall) {
       Response blocked = blocked(request, (BlockedCall) answer);
@@ -90,7 +93,8 @@ public final class TollgateInterceptor implements Interceptor {
   /**
    * The request body's bytes, written into a buffer of our own: OkHttp bodies may be written more than once
    * unless they say they are one-shot or duplex. Null when they do, when the length is unknown or too large to
-   * copy, or when writing fails.
+   * copy, or when writing fails (the app's body is at fault then, not the agent: nothing is counted as
+   * suppressed and the call is still governed, by its length).
    */
   private static byte[] readRepeatable(RequestBody body, long length) {
     if (body.isOneShot() || body.isDuplex() || length < 0 || length > MAX_INSPECTED_BODY) {
@@ -100,7 +104,7 @@ public final class TollgateInterceptor implements Interceptor {
       Buffer buffer = new Buffer();
       body.writeTo(buffer);
       return buffer.readByteArray();
-    } catch (IOException e) {
+    } catch (Exception e) {
       return null;
     }
   }
