@@ -14,7 +14,10 @@ public interface LlmExchange {
   /** Body bytes between {@code position} and {@code limit}; must not move the buffer's position. */
   void bytes(ByteBuffer bytes);
 
-  /** Body bytes. */
+  /**
+   * Body bytes. The array may be the HTTP client's own buffer (OkHttp hands over its segments): valid only during
+   * the call, and never to be written to.
+   */
   void bytes(byte[] bytes, int offset, int length);
 
   /**

@@ -65,9 +65,19 @@ public final class AgentInstaller {
             .or(nameStartsWith("com.sun."))
             .or(isSynthetic()));
 
+    HelperInjector helpers = null;
     for (InstrumentationModule module : modules) {
       ClassLoaderHasClasses present = new ClassLoaderHasClasses(module.markerClasses());
       for (TypeInstrumentation type : module.typeInstrumentations()) {
+        if (!type.helperClasses().isEmpty() && helpers == null) {
+          try {
+            helpers = HelperInjector.open(inst, AgentInstaller.class.getClassLoader());
+          } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("{}: cannot define helper classes on this JVM ({}); {} is not instrumented", module.name(),
+                e, type.chokePoint());
+            continue;
+          }
+        }
         AgentBuilder.Transformer.ForAdvice[] transformer = {
             new AgentBuilder.Transformer.ForAdvice()
                 .include(adviceLocator)
@@ -75,7 +85,10 @@ public final class AgentInstaller {
         };
         type.transform((methods, adviceClassName) ->
             transformer[0] = transformer[0].advice(methods, adviceClassName));
-        builder = builder.type(type.typeMatcher(), present).transform(transformer[0]);
+        AgentBuilder.Identified.Narrowable matched = builder.type(type.typeMatcher(), present);
+        builder = type.helperClasses().isEmpty()
+            ? matched.transform(transformer[0])
+            : matched.transform(helpers.forType(type.helperClasses())).transform(transformer[0]);
       }
     }
     return builder.installOn(inst);

@@ -4,8 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.lang.reflect.Method;
-import java.security.ProtectionDomain;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,9 +19,8 @@ import java.util.jar.JarFile;
  * bootstrap classpath has been appended" on the host's stderr and turns sharing off for the app's own classes,
  * which slows its start-up. Defining the few classes instead keeps the host's JVM as it was.
  *
- * <p>How: {@code JavaLangAccess.defineClass} with a null loader, reached by opening {@code jdk.internal.access}
- * through {@link Instrumentation#redefineModule} to this class's module only (the agent's isolated loader), never
- * to the application's class path. The launcher falls back to appending the jar if this fails on some JVM.
+ * <p>How: {@link ClassDefiner} ({@code JavaLangAccess.defineClass}) with a null loader. The launcher falls back to
+ * appending the jar if this fails on some JVM.
  */
 public final class BootstrapDefiner {
   private static final String PACKAGE_PATH = "dev/tollgate/bootstrap/";
@@ -46,48 +43,18 @@ public final class BootstrapDefiner {
     if (classes.isEmpty()) {
       throw new IllegalStateException("no " + PACKAGE_PATH + " classes in " + agentJar);
     }
-    Module self = BootstrapDefiner.class.getModule();
-    inst.redefineModule(Object.class.getModule(), Set.of(), Map.of(),
-        Map.of("jdk.internal.access", Set.of(self)), Set.of(), Map.of());
-    Object access = Class.forName("jdk.internal.access.SharedSecrets").getMethod("getJavaLangAccess").invoke(null);
-    Method define = Class.forName("jdk.internal.access.JavaLangAccess").getMethod("defineClass",
-        ClassLoader.class, String.class, byte[].class, ProtectionDomain.class, String.class);
-    defineAll(access, define, null, classes);
+    ClassDefiner definer = ClassDefiner.open(inst);
+    definer.defineAll(null, classes);
     Map<String, byte[]> platform = readClasses(agentJar, PLATFORM_PATH);
     Module http = ModuleLayer.boot().findModule("java.net.http").orElse(null);
     if (!platform.isEmpty() && http != null) {
       ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
-      defineAll(access, define, platformLoader, platform);
+      definer.defineAll(platformLoader, platform);
       Module bootUnnamed = Class.forName("dev.tollgate.bootstrap.Guard", false, null).getModule();
       // advice inlined into java.net.http calls the platform helpers, and its exception handler calls Guard
       inst.redefineModule(http, Set.of(platformLoader.getUnnamedModule(), bootUnnamed), Map.of(), Map.of(),
           Set.of(), Map.of());
       platformDefined = true;
-    }
-  }
-
-  private static void defineAll(Object access, Method define, ClassLoader loader, Map<String, byte[]> classes)
-      throws Exception {
-    // a class can only be defined once its superclass is: retry the rest until no progress is made
-    Map<String, byte[]> pending = new LinkedHashMap<>(classes);
-    while (!pending.isEmpty()) {
-      int before = pending.size();
-      Throwable last = null;
-      for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        try {
-          define.invoke(access, loader, e.getKey(), e.getValue(), null, "tollgate-agent");
-          it.remove();
-        } catch (java.lang.reflect.InvocationTargetException ex) {
-          if (!(ex.getCause() instanceof NoClassDefFoundError)) {
-            throw ex;
-          }
-          last = ex.getCause();
-        }
-      }
-      if (pending.size() == before) {
-        throw new IllegalStateException("cannot define " + pending.keySet(), last);
-      }
     }
   }
 

@@ -90,6 +90,19 @@ public final class CoverageReport {
         // unreadable: try the next one
       }
     }
+    String field = module.versionField();
+    if (field != null) {
+      int hash = field.indexOf('#');
+      try {
+        Object value = Class.forName(field.substring(0, hash), true, loader)
+            .getField(field.substring(hash + 1)).get(null);
+        if (value instanceof String) {
+          return (String) value;
+        }
+      } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+        // not there in this version: unknown
+      }
+    }
     return "unknown";
   }
 

@@ -20,6 +20,15 @@ public interface InstrumentationModule {
    */
   List<String> versionResources();
 
+  /**
+   * When no {@link #versionResources()} is found: a public static {@code String} field holding the library's
+   * version, as {@code class#field} (e.g. {@code okhttp3.OkHttp#VERSION}), read by reflection from the loader of
+   * the woven type. Name only a class whose initialisation has no side effects. Null when there is none.
+   */
+  default String versionField() {
+    return null;
+  }
+
   /** The library's version when it is known without looking at a class loader (a JDK module), else null. */
   default String fixedVersion() {
     return null;

@@ -1,5 +1,6 @@
 package dev.tollgate.agent.spi;
 
+import java.util.List;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -12,6 +13,16 @@ public interface TypeInstrumentation {
   String chokePoint();
 
   void transform(AdviceTarget target);
+
+  /**
+   * Classes of the agent that the advice calls and that are compiled against the instrumented library (an
+   * OkHttp {@code Interceptor}, say): defined from the agent jar's bytes into each class loader that loads a
+   * matching type, before it is woven, so they link against that loader's copy of the library. Binary names,
+   * nested classes included. Agent code never loads them itself: it names them only by string.
+   */
+  default List<String> helperClasses() {
+    return List.of();
+  }
 
   /** Receives advice bindings; the advice class is named by string so the agent never loads it. */
   interface AdviceTarget {

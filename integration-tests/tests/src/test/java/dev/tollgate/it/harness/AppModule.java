@@ -22,6 +22,8 @@ public enum AppModule {
     LANGCHAIN4J_BUDGET("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.BudgetApp"),
     SPRING_AI_1_BUDGET("apps/spring-ai-1", "dev.tollgate.it.apps.springai.BudgetApp"),
     SPRING_AI_2_BUDGET("apps/spring-ai-2", "dev.tollgate.it.apps.springai.BudgetApp"),
+    OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
+    ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;

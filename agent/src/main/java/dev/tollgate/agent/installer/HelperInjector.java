@@ -1,0 +1,96 @@
+package dev.tollgate.agent.installer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.utility.JavaModule;
+
+/**
+ * Defines an instrumentation's helper classes ({@link dev.tollgate.agent.spi.TypeInstrumentation#helperClasses})
+ * in the class loader that is loading the instrumented type, once per loader, before its advice is woven. The
+ * bytes come from the agent's own loader as resources ({@code X.class}, which the agent jar stores as
+ * {@code inst/X.classdata}); the agent never loads these classes itself, since they link against the host's copy
+ * of the library.
+ *
+ * <p>When a loader already sees a helper as a class-path resource (the agent's classes on the test class path)
+ * it loads that copy itself, so nothing is defined. A failure to define is thrown from the transformer: ByteBuddy
+ * reports it to the listener (a warning) and leaves the type as it was.
+ */
+final class HelperInjector {
+  private final ClassDefiner definer;
+  private final ClassLoader agentLoader;
+  private final Map<String, byte[]> bytes = new ConcurrentHashMap<>();
+  /** Per host loader, the helpers defined in it (or found visible there). */
+  private final Map<ClassLoader, Set<String>> injected = new WeakHashMap<>();
+
+  private HelperInjector(ClassDefiner definer, ClassLoader agentLoader) {
+    this.definer = definer;
+    this.agentLoader = agentLoader;
+  }
+
+  static HelperInjector open(Instrumentation inst, ClassLoader agentLoader) throws ReflectiveOperationException {
+    return new HelperInjector(ClassDefiner.open(inst), agentLoader);
+  }
+
+  /** The transformer to run before the advice of a type with these helpers. */
+  AgentBuilder.Transformer forType(List<String> helperClasses) {
+    List<String> helpers = List.copyOf(helperClasses);
+    return new AgentBuilder.Transformer() {
+      @Override
+      public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
+          ClassLoader loader, JavaModule module, ProtectionDomain domain) {
+        inject(loader, helpers);
+        return builder;
+      }
+    };
+  }
+
+  void inject(ClassLoader loader, List<String> helpers) {
+    if (loader == null) {
+      throw new IllegalStateException("helper classes " + helpers + " cannot go to the boot loader");
+    }
+    synchronized (injected) {
+      Set<String> done = injected.computeIfAbsent(loader, l -> new HashSet<>());
+      Map<String, byte[]> pending = new LinkedHashMap<>();
+      for (String name : helpers) {
+        if (!done.contains(name) && loader.getResource(resource(name)) == null) {
+          pending.put(name, bytes(name));
+        }
+      }
+      try {
+        definer.defineAll(loader, pending);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+        throw new IllegalStateException("cannot define helper classes " + pending.keySet() + " in " + loader, e);
+      }
+      done.addAll(helpers);
+    }
+  }
+
+  private byte[] bytes(String name) {
+    return bytes.computeIfAbsent(name, n -> {
+      try (InputStream in = agentLoader.getResourceAsStream(resource(n))) {
+        if (in == null) {
+          throw new IllegalStateException("helper class " + n + " is missing from the agent");
+        }
+        return in.readAllBytes();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read helper class " + n, e);
+      }
+    });
+  }
+
+  private static String resource(String name) {
+    return name.replace('.', '/') + ".class";
+  }
+}
