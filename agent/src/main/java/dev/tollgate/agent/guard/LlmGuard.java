@@ -1,5 +1,6 @@
 package dev.tollgate.agent.guard;
 
+import dev.tollgate.agent.llm.ApiFormat;
 import dev.tollgate.agent.llm.BlockedResponse;
 import dev.tollgate.agent.llm.Endpoint;
 import dev.tollgate.agent.llm.Endpoints;
@@ -315,7 +316,7 @@ public final class LlmGuard {
         // no response, or the provider refused: providers do not bill failed requests
         s = governor.release(admission);
         usageKind = "none";
-      } else if (result.usage() != null && result.complete()) {
+      } else if (result.usage() != null && (result.complete() || reportedOnce(endpoint.format()))) {
         s = governor.settle(admission, result.responseModel(), result.usage(), false);
         usageKind = "reported";
       } else {
@@ -346,6 +347,18 @@ public final class LlmGuard {
           log.write(breachEvent(b, false, runId, model));
         }
       }
+    }
+
+    /**
+     * Formats whose usage arrives once, complete, at the end of the response (OpenAI's usage chunk just before
+     * {@code [DONE]}, Responses' {@code response.completed}, Ollama's {@code done} object): seeing it is enough,
+     * even when the client stops reading before the end of the body (openai-java closes at {@code [DONE]}).
+     * Anthropic and Gemini report cumulative usage along the way, so a cut stream's last figures may be partial.
+     */
+    private boolean reportedOnce(ApiFormat format) {
+      return format == ApiFormat.OPENAI_CHAT || format == ApiFormat.OPENAI_RESPONSES
+          || format == ApiFormat.OPENAI_EMBEDDINGS || format == ApiFormat.OLLAMA_CHAT
+          || format == ApiFormat.OLLAMA_GENERATE;
     }
 
     /** What to charge when the provider reported nothing usable: partial usage or the estimate, whichever is more. */
