@@ -95,13 +95,15 @@ class HttpClientBudgetIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sync", "async", "hc5"})
+    @ValueSource(strings = {"sync", "async", "http2", "hc5"})
     void theProcessBudgetStopsCallsAtTheCapAndBlockedCallsNeverLeaveTheJvm(String how) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = simulator()) {
             ForkedApp app = app(sim, "--calls", "10");
             if (how.equals("async")) {
                 app.args("--async");
+            } else if (how.equals("http2")) {
+                app.args("--http2"); // h2c upgrade offered; the simulator answers HTTP/1.1
             } else if (how.equals("hc5")) {
                 app.args("--client", "hc5");
             }
@@ -175,6 +177,25 @@ class HttpClientBudgetIT {
                 assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
             }
             assertNoSecrets(entries);
+            assertNoSuppressedErrors(entries);
+        }
+    }
+
+    @Test
+    void anAbandonedStreamIsChargedFromTheEstimate() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).answerBytes(200_000)
+                .start()) {
+            ForkedApp.Result result = app(sim, "--calls", "1", "--stream", "--read", "abandon")
+                    .agent(AgentJar.requireImplemented(), policy(""), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            EnforcementLog entries = EnforcementLog.read(log);
+            Map<String, Object> call = entries.only("llm.call");
+            assertEquals("estimated", call.get("usage"), call::toString);
+            assertEquals(false, call.get("complete"), call::toString);
+            assertTrue(((Number) call.get("cost_usd")).doubleValue() > 0, "an abandoned call is not free\n" + call);
+            assertTrue(((Number) call.get("input_tokens")).intValue() > 0, call::toString);
             assertNoSuppressedErrors(entries);
         }
     }

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 /**
  * An app that talks to an LLM provider with nothing but {@code java.net.http.HttpClient}, unaware of Tollgate.
  * <pre>LlmClientApp --base-url URL [--api chat|responses|anthropic|gemini] [--calls N] [--stream]
- *     [--read string|bytes|lines|inputstream|publisher] [--async] [--max-tokens M] [--model NAME] [--http2]
+ *     [--read string|bytes|lines|inputstream|publisher|abandon] [--async] [--max-tokens M] [--model NAME] [--http2]
  *     [--gzip] [--in-run] [--client jdk|hc5] [--pause-ms MS]</pre>
  * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client; {@code --read} and
  * {@code --async} then do not apply (the body is read as a stream).
@@ -142,6 +142,8 @@ public final class LlmClientApp {
                     lines -> (lines.collect(Collectors.joining("\n"))).getBytes(StandardCharsets.UTF_8));
             case "inputstream" -> send(request.build(), HttpResponse.BodyHandlers.ofInputStream(),
                     LlmClientApp::readAll);
+            case "abandon" -> send(request.build(), HttpResponse.BodyHandlers.ofInputStream(),
+                    LlmClientApp::readSomeThenClose);
             case "publisher" -> send(request.build(), HttpResponse.BodyHandlers.ofPublisher(),
                     LlmClientApp::drain);
             default -> throw new IllegalArgumentException("--read " + read);
@@ -198,6 +200,13 @@ public final class LlmClientApp {
     private static byte[] readAll(InputStream in) throws IOException {
         try (in) {
             return in.readAllBytes();
+        }
+    }
+
+    /** Reads the first 16 bytes and walks away: an app that abandons a stream. */
+    private static byte[] readSomeThenClose(InputStream in) throws IOException {
+        try (in) {
+            return in.readNBytes(16);
         }
     }
 
