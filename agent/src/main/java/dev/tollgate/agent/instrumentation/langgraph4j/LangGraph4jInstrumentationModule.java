@@ -35,6 +35,11 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("org.bsc.langgraph4j.CompiledGraph");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/org.bsc.langgraph4j/langgraph4j-core/pom.properties");
   }

@@ -25,6 +25,14 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("org.springframework.ai.tool.ToolCallback",
+        "org.springframework.ai.tool.augment.AugmentedToolCallback",
+        "org.springframework.ai.chat.model.ChatModel",
+        "org.springframework.ai.chat.client.DefaultChatClient$DefaultCallResponseSpec");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/org.springframework.ai/spring-ai-model/pom.properties");
   }
