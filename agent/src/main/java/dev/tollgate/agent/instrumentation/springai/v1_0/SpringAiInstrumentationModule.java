@@ -40,6 +40,7 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ToolCallbackInstrumentation(), new ChatClientCallInstrumentation(),
-        new ChatModelCallInstrumentation());
+        new ChatModelCallInstrumentation(), new ChatClientStreamInstrumentation(),
+        new ChatModelStreamInstrumentation(), new ToolCallingManagerInstrumentation());
   }
 }
