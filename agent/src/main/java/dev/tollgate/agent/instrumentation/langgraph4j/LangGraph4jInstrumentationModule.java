@@ -45,7 +45,9 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
 
   @Override
   public List<String> anchors() {
-    return List.of("org.bsc.langgraph4j.CompiledGraph");
+    return List.of("org.bsc.langgraph4j.CompiledGraph",
+        "org.bsc.langgraph4j.CompiledGraph$AsyncNodeGeneratorWithEmbed",
+        "org.bsc.async.AsyncGenerator$WithEmbed");
   }
 
   @Override

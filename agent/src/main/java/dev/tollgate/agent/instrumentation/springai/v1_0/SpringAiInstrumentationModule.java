@@ -29,7 +29,10 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
     return List.of("org.springframework.ai.tool.ToolCallback",
         "org.springframework.ai.tool.augment.AugmentedToolCallback",
         "org.springframework.ai.chat.model.ChatModel",
-        "org.springframework.ai.chat.client.DefaultChatClient$DefaultCallResponseSpec");
+        "org.springframework.ai.chat.client.DefaultChatClient$DefaultCallResponseSpec",
+        "org.springframework.ai.chat.client.DefaultChatClient$DefaultStreamResponseSpec",
+        "org.springframework.ai.model.tool.ToolCallingManager",
+        "org.springframework.ai.chat.model.StreamingChatModel");
   }
 
   @Override
