@@ -13,6 +13,8 @@ public final class Guard {
   private static final AtomicLong SUPPRESSED = new AtomicLong();
   /** Per thread, the tool calls being dispatched: {request, tool name}, innermost first. */
   private static final ThreadLocal<ArrayDeque<Object[]>> DISPATCHING = ThreadLocal.withInitial(ArrayDeque::new);
+  /** Per thread, how many outer HTTP layers (Spring's RestClient, WebClient) govern the request being sent here. */
+  private static final ThreadLocal<int[]> GOVERNING = ThreadLocal.withInitial(() -> new int[1]);
 
   /** {@link #toolEnter}'s answer for a call that may run. */
   public static final Object PROCEED = new Object();
@@ -287,7 +289,7 @@ public final class Guard {
    */
   public static Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
     Delegate d = delegate;
-    if (d == null || uri == null) {
+    if (d == null || uri == null || GOVERNING.get()[0] > 0) {
       return null;
     }
     try {
@@ -304,7 +306,7 @@ public final class Guard {
    */
   public static boolean llmRecognized(String method, String uri) {
     Delegate d = delegate;
-    if (d == null || uri == null) {
+    if (d == null || uri == null || GOVERNING.get()[0] > 0) {
       return false;
     }
     try {
@@ -312,6 +314,24 @@ public final class Guard {
     } catch (Throwable t) {
       suppressed(t);
       return false;
+    }
+  }
+
+  /**
+   * An outer HTTP layer (Spring's {@code RestClient} or {@code WebClient}) governs the LLM request that this thread
+   * is about to hand to the transport underneath (the JDK client, Apache HttpClient, OkHttp): until the paired
+   * {@link #llmOuterExit()}, {@link #llmEnter} answers null and {@link #llmRecognized} false on this thread, so the
+   * same request is counted once, by the layer the app called.
+   */
+  public static void llmOuterEnter() {
+    GOVERNING.get()[0]++;
+  }
+
+  /** Ends what {@link #llmOuterEnter()} began. */
+  public static void llmOuterExit() {
+    int[] depth = GOVERNING.get();
+    if (depth[0] > 0) {
+      depth[0]--;
     }
   }
 

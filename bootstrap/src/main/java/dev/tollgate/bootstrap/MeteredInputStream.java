@@ -6,16 +6,26 @@ import java.io.InputStream;
 
 /**
  * A response body stream that shows every byte the app reads to an {@link LlmExchange}, and ends the exchange at
- * end of stream (complete), on a read error, or when the app closes it early (abandoned). The app reads exactly
- * the bytes of the stream it wraps. Skipped bytes are read (into a scratch buffer) so that metering sees them.
+ * end of stream (complete), on a read error, or when the app closes it early (abandoned; but complete when every
+ * byte of a body of known length was read: a JSON parser stops at the closing brace without asking for the end).
+ * The app reads exactly the bytes of the stream it wraps. Skipped bytes are read (into a scratch buffer) so that
+ * metering sees them.
  */
 public final class MeteredInputStream extends FilterInputStream {
   private final LlmExchange exchange;
+  private final long contentLength;
+  private long seen;
   private boolean ended;
 
   public MeteredInputStream(InputStream in, LlmExchange exchange) {
+    this(in, exchange, -1);
+  }
+
+  /** With the body's length from its headers, or -1 when unknown. */
+  public MeteredInputStream(InputStream in, LlmExchange exchange, long contentLength) {
     super(in);
     this.exchange = exchange;
+    this.contentLength = contentLength;
   }
 
   @Override
@@ -30,6 +40,7 @@ public final class MeteredInputStream extends FilterInputStream {
     if (b < 0) {
       end(true, null);
     } else if (!ended) {
+      seen++;
       Guard.llmBytes(exchange, new byte[] {(byte) b}, 0, 1);
     }
     return b;
@@ -47,6 +58,7 @@ public final class MeteredInputStream extends FilterInputStream {
     if (n < 0) {
       end(true, null);
     } else if (n > 0 && !ended) {
+      seen += n;
       Guard.llmBytes(exchange, b, off, n);
     }
     return n;
@@ -84,7 +96,7 @@ public final class MeteredInputStream extends FilterInputStream {
     try {
       in.close();
     } finally {
-      end(false, null); // no-op when the end of stream was reached first
+      end(contentLength >= 0 && seen >= contentLength, null); // no-op when the end of stream was reached first
     }
   }
 

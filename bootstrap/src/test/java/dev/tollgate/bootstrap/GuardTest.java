@@ -1,6 +1,7 @@
 package dev.tollgate.bootstrap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,17 @@ class GuardTest {
       protected void runRelease(Object token, boolean mayEnd, Throwable thrown) {}
 
       @Override
+      protected boolean llmRecognized(String method, String uri) {
+        return uri.endsWith("/chat/completions");
+      }
+
+      @Override
+      protected Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
+        decided.add(client + ":" + uri);
+        return "exchange";
+      }
+
+      @Override
       protected void onSuppressed(Throwable t) {}
     });
   }
@@ -108,5 +120,23 @@ class GuardTest {
     Guard.install(null);
     assertNull(Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null));
     assertNull(Guard.remoteToolEnter("mcp", new Object(), "files", "delete_file", null));
+  }
+
+  @Test
+  void anLlmRequestGovernedByAnOuterLayerIsNotCountedAgainByTheTransportUnderIt() throws Exception {
+    String uri = "http://127.0.0.1/v1/chat/completions";
+    assertEquals("exchange", Guard.llmEnter("spring-restclient", "POST", uri, new byte[0], 0));
+    Guard.llmOuterEnter();
+    assertFalse(Guard.llmRecognized("POST", uri), "the transport does not read the body ahead again");
+    assertNull(Guard.llmEnter("jdk-httpclient", "POST", uri, new byte[0], 0));
+    Thread other = new Thread(() -> decided.add("other thread: " + Guard.llmEnter("okhttp", "POST", uri, null, 0)));
+    other.start();
+    other.join();
+    Guard.llmOuterExit();
+    Guard.llmOuterExit(); // unpaired: harmless
+    assertTrue(Guard.llmRecognized("POST", uri));
+    assertEquals("exchange", Guard.llmEnter("jdk-httpclient", "POST", uri, new byte[0], 0));
+    assertEquals(List.of("spring-restclient:" + uri, "okhttp:" + uri, "other thread: exchange",
+        "jdk-httpclient:" + uri), decided);
   }
 }

@@ -23,12 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Unmodified apps (LangChain4j with its OpenAI and Anthropic models, Spring AI 1.x and 2.0, the openai-java and
- * anthropic-java SDKs) ask a chat model ten
+ * Unmodified apps (LangChain4j with its OpenAI and Anthropic models, Spring AI 1.x over the JDK client and over
+ * Reactor Netty, Spring AI 2.0, the openai-java and anthropic-java SDKs) ask a chat model ten
  * questions at their default retry settings. A process budget of 1.00 USD (0.20 USD a call, 0.2x reserved up
  * front) lets exactly four calls reach the provider; the six refused calls fail in the app with an error naming the
  * budget, and the framework retries none of them (the simulator sees four requests, not more). Without the agent
- * the same app spends 2.00 USD.
+ * the same app spends 2.00 USD. Every request is one {@code llm.call}: Spring AI 1.x's are governed by Spring's
+ * {@code RestClient}/{@code WebClient} layer, and the JDK client under it does not count them again.
  */
 class FrameworkBudgetIT {
 
@@ -45,6 +46,8 @@ class FrameworkBudgetIT {
                 Arguments.of(AppModule.LANGCHAIN4J_BUDGET, "anthropic", true),
                 Arguments.of(AppModule.SPRING_AI_1_BUDGET, "openai", false),
                 Arguments.of(AppModule.SPRING_AI_1_BUDGET, "openai", true),
+                Arguments.of(AppModule.SPRING_AI_1_NETTY_BUDGET, "openai", false),
+                Arguments.of(AppModule.SPRING_AI_1_NETTY_BUDGET, "openai", true),
                 Arguments.of(AppModule.SPRING_AI_2_BUDGET, "openai", false),
                 Arguments.of(AppModule.SPRING_AI_2_BUDGET, "openai", true),
                 Arguments.of(AppModule.OPENAI_JAVA, "openai", false),
@@ -58,7 +61,7 @@ class FrameworkBudgetIT {
      * agent charges its estimate (about 0.05 USD a call here): a 0.40 USD cap then stops the stream at four calls.
      */
     private static boolean estimated(AppModule app, boolean stream) {
-        return stream && app == AppModule.SPRING_AI_1_BUDGET;
+        return stream && (app == AppModule.SPRING_AI_1_BUDGET || app == AppModule.SPRING_AI_1_NETTY_BUDGET);
     }
 
     private Path policy(String cap) throws IOException {
@@ -88,6 +91,14 @@ class FrameworkBudgetIT {
             fork.args("--stream");
         }
         return fork;
+    }
+
+    /** Spring AI 1.x: RestClient for calls, WebClient for streams; null for the other apps. */
+    private static String springClient(AppModule app, boolean stream) {
+        if (app != AppModule.SPRING_AI_1_BUDGET && app != AppModule.SPRING_AI_1_NETTY_BUDGET) {
+            return null;
+        }
+        return stream ? "spring-webclient" : "spring-restclient";
     }
 
     @ParameterizedTest(name = "{0} {1} stream={2}")
@@ -125,6 +136,13 @@ class FrameworkBudgetIT {
                 }
             }
             assertEquals(10 - ok, entries.events("llm.call").stream().filter(e -> "deny".equals(e.get("decision"))).count());
+            assertEquals(10, entries.events("llm.call").size(), "exactly one llm.call per request\n" + entries);
+            String client = springClient(app, stream);
+            if (client != null) {
+                for (Map<String, Object> e : entries.events("llm.call")) {
+                    assertEquals(client, e.get("client"), "governed at Spring's layer, whatever the connector");
+                }
+            }
             assertFalse(entries.text().contains(SECRET), "no API key in the log");
             assertFalse(entries.text().contains("capital of France"), "no prompt in the log");
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(), entries::toString);

@@ -21,6 +21,7 @@ public enum AppModule {
     LLM_JDK("apps/llm-jdk", "dev.tollgate.it.apps.llmjdk.LlmClientApp"),
     LANGCHAIN4J_BUDGET("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.BudgetApp"),
     SPRING_AI_1_BUDGET("apps/spring-ai-1", "dev.tollgate.it.apps.springai.BudgetApp"),
+    SPRING_AI_1_NETTY_BUDGET("apps/spring-ai-1-netty", "dev.tollgate.it.apps.springai.BudgetApp"),
     SPRING_AI_2_BUDGET("apps/spring-ai-2", "dev.tollgate.it.apps.springai.BudgetApp"),
     OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
