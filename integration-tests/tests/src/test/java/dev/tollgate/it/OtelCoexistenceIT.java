@@ -23,10 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Tollgate beside the OpenTelemetry Java agent, attached before or after it: both instrument the JDK HttpClient (OTel
- * its public {@code send}/{@code sendAsync}, Tollgate the private {@code HttpClientImpl.sendAsync} they reach), and
- * both work: OTel starts and propagates {@code traceparent} on every request, Tollgate's tool policy, run limit and
- * LLM budget hold exactly as without OTel.
+ * Tollgate beside the OpenTelemetry Java agent, attached before or after it: both instrument the JDK HttpClient, and
+ * both work: OTel starts and propagates {@code traceparent} on every request that leaves, Tollgate's tool policy, run
+ * limit and LLM budget hold exactly as without OTel.
  */
 class OtelCoexistenceIT {
 
