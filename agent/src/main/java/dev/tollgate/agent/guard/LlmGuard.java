@@ -316,7 +316,8 @@ public final class LlmGuard {
         // no response, or the provider refused: providers do not bill failed requests
         s = governor.release(admission);
         usageKind = "none";
-      } else if (result.usage() != null && (result.complete() || reportedOnce(endpoint.format()))) {
+      } else if (result.usage() != null && (reportedOnce(endpoint.format())
+          || result.complete() && result.problem() == null)) {
         s = governor.settle(admission, result.responseModel(), result.usage(), false);
         usageKind = "reported";
       } else {
@@ -353,7 +354,9 @@ public final class LlmGuard {
      * Formats whose usage arrives once, complete, at the end of the response (OpenAI's usage chunk just before
      * {@code [DONE]}, Responses' {@code response.completed}, Ollama's {@code done} object): seeing it is enough,
      * even when the client stops reading before the end of the body (openai-java closes at {@code [DONE]}).
-     * Anthropic and Gemini report cumulative usage along the way, so a cut stream's last figures may be partial.
+     * Anthropic and Gemini report cumulative usage along the way, so a cut stream's last figures may be partial:
+     * theirs counts as reported only when the body was read to its end without a problem (a body that ends cleanly
+     * in the middle of an event, after {@code message_start} said {@code output_tokens: 1}, is not a report).
      */
     private boolean reportedOnce(ApiFormat format) {
       return format == ApiFormat.OPENAI_CHAT || format == ApiFormat.OPENAI_RESPONSES

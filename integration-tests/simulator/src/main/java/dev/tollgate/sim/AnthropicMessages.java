@@ -21,12 +21,19 @@ final class AnthropicMessages {
     private final String model;
     private final Usage usage;
     private final long answerBytes;
+    private int answerPieces = 3;
 
     AnthropicMessages(String id, String model, Usage usage, long answerBytes) {
         this.id = id;
         this.model = model;
         this.usage = usage;
         this.answerBytes = answerBytes;
+    }
+
+    /** A streamed answer's text is sent in at most this many deltas (default 3; 1 sends it as one line). */
+    AnthropicMessages answerPieces(int pieces) {
+        this.answerPieces = pieces;
+        return this;
     }
 
     /** The Anthropic id of a scripted call: {@code call_1_0} becomes {@code toolu_1_0}; other ids get a prefix. */
@@ -71,7 +78,7 @@ final class AnthropicMessages {
             block.put("text", "");
             events.emit("content_block_start", blockStart(0, block));
             events.emit("ping", event("ping"));
-            for (String piece : AnswerText.of(answer, answerBytes).pieces(3)) {
+            for (String piece : AnswerText.of(answer, answerBytes).pieces(answerPieces)) {
                 ObjectNode delta = Json.MAPPER.createObjectNode();
                 delta.put("type", "text_delta");
                 delta.put("text", piece);

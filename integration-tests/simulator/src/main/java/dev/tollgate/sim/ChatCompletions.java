@@ -19,12 +19,19 @@ final class ChatCompletions {
     private final long created;
     private final String model;
     private final Usage usage;
+    private int answerPieces = 3;
 
     ChatCompletions(String id, long created, String model, Usage usage) {
         this.id = id;
         this.created = created;
         this.model = model;
         this.usage = usage;
+    }
+
+    /** A streamed answer's text is sent in at most this many deltas (default 3; 1 sends it as one line). */
+    ChatCompletions answerPieces(int pieces) {
+        this.answerPieces = pieces;
+        return this;
     }
 
     JsonNode completion(Turn turn, long answerBytes) {
@@ -64,7 +71,7 @@ final class ChatCompletions {
             first.put("role", "assistant");
             first.put("content", "");
             chunks.emit(null, chunkOf(first, includeUsage));
-            for (String piece : AnswerText.of(answer, answerBytes).pieces(3)) {
+            for (String piece : AnswerText.of(answer, answerBytes).pieces(answerPieces)) {
                 ObjectNode delta = Json.MAPPER.createObjectNode();
                 delta.put("content", piece);
                 chunks.emit(null, chunkOf(delta, includeUsage));

@@ -62,12 +62,19 @@ public final class ProviderSimulator implements AutoCloseable {
     /** Gemini API paths: {@code /v1beta/models/<model>:generateContent} or {@code :streamGenerateContent}. */
     public static final String GEMINI_MODELS_PREFIX = "/v1beta/models/";
 
+    /** The answer text of {@link Fault#HUGE_LINE}: 10 MiB in one delta. */
+    public static final int HUGE_LINE_BYTES = 10 << 20;
+    /** {@link Fault#CONNECTION_RESET} resets the connection after this many response body bytes. */
+    public static final int RESET_AFTER_BODY_BYTES = 64;
+
     private static final Set<String> SECRET_HEADERS =
             Set.of("authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key");
 
     private final Script script;
     private final Builder options;
     private final HttpServer server;
+    private final ResettingProxy resettingProxy;
+    private final FaultInjector faults;
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
@@ -88,6 +95,9 @@ public final class ProviderSimulator implements AutoCloseable {
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         server.start();
+        this.faults = new FaultInjector(options.fault);
+        this.resettingProxy = options.fault == Fault.CONNECTION_RESET
+                ? new ResettingProxy(server.getAddress().getPort(), RESET_AFTER_BODY_BYTES) : null;
     }
 
     /** A simulator with default options (estimated usage, no gzip, one write per event). */
@@ -110,6 +120,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private boolean gzip;
         private int splitEvents;
         private long answerBytes = -1;
+        private Fault fault = Fault.NONE;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -180,6 +191,16 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Every OpenAI chat and Anthropic reply goes wrong this way ({@link Fault}; default {@link Fault#NONE}).
+         * With a fault other than {@code NONE} a streamed reply is rendered in full before it is written, an answer's
+         * text goes out as one delta, and {@link #answerBytes} does not apply to those two formats.
+         */
+        public Builder fault(Fault fault) {
+            this.fault = java.util.Objects.requireNonNull(fault, "fault");
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -200,6 +221,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.gzip = gzip;
             copy.splitEvents = splitEvents;
             copy.answerBytes = answerBytes;
+            copy.fault = fault;
             return copy;
         }
     }
@@ -208,8 +230,9 @@ public final class ProviderSimulator implements AutoCloseable {
         return script;
     }
 
+    /** The port clients connect to (with {@link Fault#CONNECTION_RESET}, the resetting relay's). */
     public int port() {
-        return server.getAddress().getPort();
+        return resettingProxy != null ? resettingProxy.port() : server.getAddress().getPort();
     }
 
     /** The base URL an OpenAI client is configured with, e.g. {@code http://127.0.0.1:40123/v1}. */
@@ -457,6 +480,9 @@ public final class ProviderSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (resettingProxy != null) {
+            resettingProxy.close();
+        }
         server.stop(0);
         executor.shutdownNow();
     }
@@ -514,6 +540,14 @@ public final class ProviderSimulator implements AutoCloseable {
         Turn turn = script.turn(index);
         ChatCompletions completions = new ChatCompletions("chatcmpl-sim" + (index + 1), Instant.now().getEpochSecond(),
                 body.path("model").asText("gpt-4o-mini"), usageFor(recorded.rawBody(), turn));
+        if (faults.active()) {
+            boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
+            replyWithFault(exchange, body.path("stream").asBoolean(false), sink -> {
+                completions.answerPieces(1).chunks(faulty(turn), includeUsage, -1, sink);
+                sink.emit(null, null);
+            }, () -> completions.completion(faulty(turn), -1));
+            return;
+        }
         if (body.path("stream").asBoolean(false)) {
             ResponseBody out = openStream(exchange, "text/event-stream; charset=utf-8");
             boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
@@ -553,7 +587,13 @@ public final class ProviderSimulator implements AutoCloseable {
         int index = nextTurn.getAndIncrement();
         Turn turn = script.turn(index);
         AnthropicMessages messages = new AnthropicMessages("msg_sim" + (index + 1),
-                body.path("model").asText("claude-sonnet-4-5"), usageFor(recorded.rawBody(), turn), options.answerBytes);
+                body.path("model").asText("claude-sonnet-4-5"), usageFor(recorded.rawBody(), turn),
+                faults.active() ? -1 : options.answerBytes);
+        if (faults.active()) {
+            replyWithFault(exchange, body.path("stream").asBoolean(false),
+                    sink -> messages.answerPieces(1).events(faulty(turn), sink), () -> messages.message(faulty(turn)));
+            return;
+        }
         if (body.path("stream").asBoolean(false)) {
             ResponseBody out = openStream(exchange, "text/event-stream; charset=utf-8");
             messages.events(turn, (type, data) -> out.event("event: " + type + "\ndata: " + Json.write(data) + "\n\n"));
@@ -617,6 +657,36 @@ public final class ProviderSimulator implements AutoCloseable {
             out.finish();
         } else {
             sendJson(exchange, 200, content.response(turn));
+        }
+    }
+
+    /** The turn as {@link Fault#HUGE_LINE} answers it; other faults answer the scripted turn. */
+    private Turn faulty(Turn turn) {
+        return options.fault == Fault.HUGE_LINE && turn instanceof Turn.Answer
+                ? new Turn.Answer(AnswerText.generated(HUGE_LINE_BYTES)) : turn;
+    }
+
+    private interface StreamRenderer {
+        /** Emits every event; a {@code null} data is the {@code [DONE]} sentinel. */
+        void render(EventSink sink) throws IOException;
+    }
+
+    private interface ReplyRenderer {
+        JsonNode render();
+    }
+
+    private void replyWithFault(HttpExchange exchange, boolean stream, StreamRenderer events, ReplyRenderer reply)
+            throws IOException {
+        faults.headers(exchange);
+        if (stream) {
+            List<FaultInjector.Event> rendered = new ArrayList<>();
+            events.render((type, data) -> rendered.add(new FaultInjector.Event(type, data == null ? "[DONE]" : faults.data(data))));
+            ResponseBody out = openStream(exchange, faults.contentType("text/event-stream; charset=utf-8", true));
+            faults.write(out, rendered);
+        } else {
+            byte[] json = faults.body(faults.data(reply.render()).getBytes(StandardCharsets.UTF_8));
+            ResponseBody.send(exchange, 200, faults.contentType("application/json", false), json, gzipFor(exchange),
+                    options.splitEvents, this::recordResponse);
         }
     }
 

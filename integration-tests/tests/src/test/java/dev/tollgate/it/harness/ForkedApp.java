@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * Forks a JVM: {@code java [-javaagent:<jar>=<args>] [jvm args] -cp <app> <main> <args>} or
+ * Forks a JVM: {@code java [-javaagent:<jar>=<args>]... [jvm args] -cp <app> <main> <args>} or
  * {@code java [jvm args] -jar <jar> <args>}. Uses the {@code java} of the JVM running the test unless
  * {@code -Dit.java.home=...} names another. The inherited environment is stripped of {@code TOLLGATE_*} so a
  * developer's shell cannot change a test's outcome. Output is captured fully (to files, so a chatty child can
@@ -29,7 +29,8 @@ public final class ForkedApp {
     private final List<String> jvmArgs = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
-    private String javaagent;
+    /** {@code -javaagent:} options, in the order they were added (the JVM runs their premains in that order). */
+    private final List<String> javaagents = new ArrayList<>();
     private Path workDir;
 
     private ForkedApp(String classpath, String mainClass, Path executableJar) {
@@ -47,9 +48,12 @@ public final class ForkedApp {
         return new ForkedApp(null, null, jar);
     }
 
-    /** Attaches the agent: {@code -javaagent:<jar>=<agentArgs>} (no {@code =} part when agentArgs is empty). */
+    /**
+     * Attaches an agent: {@code -javaagent:<jar>=<agentArgs>} (no {@code =} part when agentArgs is empty), after any
+     * attached before, e.g. {@code .agent(OtelAgentJar.path(), "").agent(tollgate, policy, log)}.
+     */
     public ForkedApp agent(Path agentJar, String agentArgs) {
-        this.javaagent = "-javaagent:" + agentJar + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs);
+        javaagents.add("-javaagent:" + agentJar + (agentArgs == null || agentArgs.isEmpty() ? "" : "=" + agentArgs));
         return this;
     }
 
@@ -81,9 +85,7 @@ public final class ForkedApp {
     public List<String> command() {
         List<String> command = new ArrayList<>();
         command.add(javaExecutable());
-        if (javaagent != null) {
-            command.add(javaagent);
-        }
+        command.addAll(javaagents);
         command.addAll(jvmArgs);
         if (executableJar != null) {
             command.add("-jar");

@@ -22,7 +22,8 @@ import java.util.stream.Collectors;
  *     [--read string|bytes|lines|inputstream|publisher|abandon] [--async] [--max-tokens M] [--model NAME] [--http2]
  *     [--gzip] [--in-run] [--client jdk|hc5] [--pause-ms MS]</pre>
  * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client; {@code --read} and
- * {@code --async} then do not apply (the body is read as a stream).
+ * {@code --async} then do not apply (the body is read as a stream). {@code --read} takes a comma-separated list:
+ * call i reads its body the ((i - 1) mod n)-th way.
  * For every call prints {@code CALL <i> status=<code> bytes=<n> sha256=<hex of the body bytes as read>} (and, for
  * a failed call, {@code CALL <i> error=<class>: <message>}); then {@code DONE ok=<2xx calls>}. With
  * {@code --in-run} all calls happen inside {@link #agentRun}, a method the policy may name as a run entry point.
@@ -134,7 +135,8 @@ public final class LlmClientApp {
         if (gzip) {
             request.header("accept-encoding", "gzip");
         }
-        Result result = switch (read) {
+        String[] reads = read.split(",");
+        Result result = switch (reads[(i - 1) % reads.length]) {
             case "string" -> send(request.build(), HttpResponse.BodyHandlers.ofString(),
                     s -> s.getBytes(StandardCharsets.UTF_8));
             case "bytes" -> send(request.build(), HttpResponse.BodyHandlers.ofByteArray(), b -> b);

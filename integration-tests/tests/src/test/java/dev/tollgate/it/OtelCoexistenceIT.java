@@ -1,0 +1,124 @@
+package dev.tollgate.it;
+
+import dev.tollgate.it.harness.AgentJar;
+import dev.tollgate.it.harness.AppModule;
+import dev.tollgate.it.harness.EnforcementLog;
+import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.OtelAgentJar;
+import dev.tollgate.sim.ProviderSimulator;
+import dev.tollgate.sim.RecordedRequest;
+import dev.tollgate.sim.Script;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Tollgate beside the OpenTelemetry Java agent, attached before or after it: both instrument the JDK HttpClient, and
+ * both work: OTel starts and propagates {@code traceparent} on every request that leaves, Tollgate's tool policy, run
+ * limit and LLM budget hold exactly as without OTel.
+ */
+class OtelCoexistenceIT {
+
+    private static final List<String> OTEL_PROPERTIES = List.of("-Dotel.traces.exporter=none",
+            "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none", "-Dotel.javaagent.logging=simple");
+
+    @TempDir
+    Path dir;
+
+    /** Both agents, in the order named: "otel-first" or "tollgate-first". */
+    private static ForkedApp withBothAgents(ForkedApp app, String order, Path policy, Path log) {
+        if (order.equals("otel-first")) {
+            app.agent(OtelAgentJar.path(), "").agent(AgentJar.requireImplemented(), policy, log);
+        } else {
+            app.agent(AgentJar.requireImplemented(), policy, log).agent(OtelAgentJar.path(), "");
+        }
+        OTEL_PROPERTIES.forEach(app::jvmArg);
+        return app;
+    }
+
+    private static void assertBothAgentsRan(ForkedApp.Result result, ProviderSimulator sim, EnforcementLog log) {
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.stderr().contains("opentelemetry-javaagent - version: "), "OTel started\n" + result);
+        assertFalse(result.stderr().contains("Exception in thread"), result::toString);
+        assertFalse(result.stderr().contains("ERROR io.opentelemetry"), result::toString);
+        for (RecordedRequest request : sim.requests()) {
+            assertTrue(request.headers().containsKey("traceparent"),
+                    "OTel's HttpClient instrumentation propagated the trace\n" + request.headers());
+        }
+        assertEquals(0, ((Number) log.only("agent.stopped").get("suppressed_errors")).intValue(), log::toString);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"otel-first", "tollgate-first"})
+    void toolPolicyAndRunLimitHoldInALangChain4jToolLoop(String order) throws IOException {
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "precious");
+        Script.Builder script = Script.builder().callTool("delete_file", "path", victim.toString());
+        for (int k = 1; k <= 5; k++) {
+            script.callTool("lookup", "key", "k" + k);
+        }
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), """
+                version: 1
+                tools:
+                  default: allow
+                  deny: ["delete_*"]
+                limits:
+                  - { name: tools-per-run, scope: run, tools: "*", max_calls: 3 }
+                """);
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.start(script.answer("finished").build())) {
+            ForkedApp.Result result = withBothAgents(ForkedApp.of(AppModule.LANGCHAIN4J)
+                    .args("--base-url", sim.baseUrl(), "--victim", victim.toString()), order, policy, log).run();
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertBothAgentsRan(result, sim, entries);
+            assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            assertTrue(Files.exists(victim), "the denied tool must not run");
+            assertEquals(0, result.countStdout("TOOL_RAN delete_file"), result::toString);
+            assertTrue(sim.toolResult(Script.callId(1, 0)).orElseThrow().startsWith("blocked by policy: tools.deny[0]"));
+            assertEquals(3, result.countStdout("TOOL_RAN lookup"), result::toString);
+            assertEquals("deny", entries.toolCalls("delete_file").get(0).get("decision"), entries::toString);
+            assertEquals(List.of("allow", "allow", "allow", "deny", "deny"),
+                    entries.toolCalls("lookup").stream().map(c -> c.get("decision")).toList(), entries::toString);
+            assertEquals(7, sim.turnsServed());
+            assertEquals(7, entries.events("llm.call").size(), "every model call metered\n" + entries);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"otel-first", "tollgate-first"})
+    void theLlmBudgetStopsJdkHttpClientCallsAtTheCap(String order) throws IOException {
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), "version: 1\n" + HttpClientBudgetIT.PRICES + """
+                budgets:
+                  - { name: process-cap, scope: process, max_usd: 1.00 }
+                """);
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp.Result result = withBothAgents(ForkedApp.of(AppModule.LLM_JDK).args("--base-url", sim.baseUrl(),
+                    "--model", "sim-model", "--max-tokens", "100", "--calls", "10"), order, policy, log).run();
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertBothAgentsRan(result, sim, entries);
+            assertEquals(4, result.stdoutLines().stream().filter(l -> l.matches("CALL \\d+ status=200 .*")).count(),
+                    result::toString);
+            assertEquals(6, result.stdoutLines().stream().filter(l -> l.matches("CALL \\d+ status=402 .*")).count(),
+                    result::toString);
+            assertEquals(4, sim.requestCount(), "blocked calls never reach the provider");
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            assertEquals(10, calls.size(), entries::toString);
+            for (Map<String, Object> call : calls.subList(0, 4)) {
+                assertEquals("reported", call.get("usage"), entries::toString);
+                assertEquals(0.2, ((Number) call.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
+            }
+        }
+    }
+}
