@@ -3,7 +3,6 @@ package dev.tollgate.bench;
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.bootstrap.Guard;
-import dev.tollgate.bootstrap.Refusal;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.PolicyException;
 import dev.tollgate.policy.PolicyLoader;
@@ -14,14 +13,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 
-/**
- * The tool call every tool benchmark makes, and the two ways to make it: bare, or the way woven advice makes it
- * ({@link Guard#toolEnter}, the body only on {@link Guard#PROCEED}, {@link Guard#toolExit} in a finally).
- */
+/** The real guard and engine, installed in process for the tool-call benchmarks (see {@link WovenCall}). */
 public final class BenchTool {
-  static final String FRAMEWORK = "langchain4j";
-  static final String TOOL = "lookup";
-  static final String ARGUMENTS = "{\"key\":\"k1\"}";
 
   private BenchTool() {}
 
@@ -30,17 +23,17 @@ public final class BenchTool {
     return Path.of(System.getProperty("bench.policy", "bench-policy.yaml"));
   }
 
-  static Policy policy() {
+  static Policy policy(Path file) {
     try {
-      return PolicyLoader.load(policyFile());
+      return PolicyLoader.load(file);
     } catch (PolicyException e) {
       throw new IllegalStateException(e.getMessage(), e);
     }
   }
 
-  /** Installs the real guard and engine in this JVM, logging to {@code log}; returns the engine. */
-  static PolicyEngine installGuard(Path log) throws IOException {
-    PolicyEngine engine = new PolicyEngine(policy(), Clock.systemUTC());
+  /** Installs the real guard and engine for {@code policyFile} in this JVM, logging to {@code log}. */
+  static PolicyEngine installGuard(Path policyFile, Path log) throws IOException {
+    PolicyEngine engine = new PolicyEngine(policy(policyFile), Clock.systemUTC());
     Guard.install(new PolicyGuard(engine, EnforcementLog.open(log, Clock.systemUTC()), false));
     return engine;
   }
@@ -53,29 +46,8 @@ public final class BenchTool {
     }
   }
 
-  /** The tool's body: small, so that what is measured around it is the guard. */
-  static int body(String arguments) {
-    return arguments.length() + 1;
-  }
-
-  /** What a woven tool call does: one decision, the body if allowed, the frame closed. */
-  static int guarded(String arguments) {
-    Object request = new Object(); // the framework's per-call request object
-    Object decision = Guard.toolEnter(FRAMEWORK, request, TOOL, arguments, null);
-    try {
-      if (decision instanceof Refusal) {
-        return -1;
-      }
-      return body(arguments);
-    } finally {
-      if (decision != null) {
-        Guard.toolExit();
-      }
-    }
-  }
-
   /** The engine's decision alone: no guard, no log, no digest. */
   static Object decide(PolicyEngine engine, String arguments) {
-    return engine.decide(new ToolCall(TOOL, FRAMEWORK, null, arguments, null, Map.of()));
+    return engine.decide(new ToolCall(WovenCall.TOOL, WovenCall.FRAMEWORK, null, arguments, null, Map.of()));
   }
 }

@@ -40,8 +40,8 @@ public class DecisionThroughputBenchmark {
   public void setUp() throws IOException {
     Path dir = Files.createDirectories(Path.of("target", "bench"));
     log = dir.resolve("throughput.jsonl");
-    engine = BenchTool.installGuard(log);
-    arguments = new String(BenchTool.ARGUMENTS);
+    engine = BenchTool.installGuard(BenchTool.policyFile(), log);
+    arguments = new String(WovenCall.ARGUMENTS);
   }
 
   /** The log is appended to as in production; emptied between iterations so a run does not fill the disk. */
@@ -58,13 +58,13 @@ public class DecisionThroughputBenchmark {
   @Benchmark
   @Threads(1)
   public int guarded1() {
-    return BenchTool.guarded(arguments);
+    return WovenCall.guarded(arguments);
   }
 
   @Benchmark
   @Threads(8)
   public int guarded8() {
-    return BenchTool.guarded(arguments);
+    return WovenCall.guarded(arguments);
   }
 
   @Benchmark

@@ -75,7 +75,7 @@ public final class ProcessProbe {
   private static void governedCalls(LlmClient client, int calls) throws Exception {
     int sum = 0;
     for (int i = 0; i < calls; i++) {
-      sum += BenchTool.guarded("{\"key\":\"k" + (i % 100) + "\"}");
+      sum += WovenCall.guarded("{\"key\":\"k" + (i % 100) + "\"}");
       sum += client.call().length;
     }
     if (sum == 42) {
@@ -94,8 +94,13 @@ public final class ProcessProbe {
   }
 
   private static void stream(long bytes) throws Exception {
+    try (LlmClient warm = new LlmClient(-1)) { // classes loaded and compiled a little, on a short answer
+      for (int i = 0; i < 20; i++) {
+        warm.call();
+        warm.streamFirstByteAndDrain(new byte[8192]);
+      }
+    }
     try (LlmClient client = new LlmClient(bytes)) {
-      client.call(); // connection and classes warm, the simulator's first answer out of the way
       long base = usedAfterGc();
       long[] max = {0};
       Thread sampler = new Thread(() -> {
