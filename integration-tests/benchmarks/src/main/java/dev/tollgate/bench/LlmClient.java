@@ -23,6 +23,12 @@ final class LlmClient implements AutoCloseable {
       + "\"stream_options\":{\"include_usage\":true},"
       + "\"messages\":[{\"role\":\"user\",\"content\":\"Say done.\"}]}";
 
+  static {
+    // Without TCP_NODELAY on the server side, Nagle's algorithm and delayed ACKs put ~40 ms into every loopback
+    // exchange of the JDK HttpServer the simulator runs on; read once, when the server's config class loads
+    System.setProperty("sun.net.httpserver.nodelay", "true");
+  }
+
   private final ProviderSimulator simulator;
   private final HttpClient client;
   private final HttpRequest call;
