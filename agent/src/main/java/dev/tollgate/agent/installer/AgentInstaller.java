@@ -38,6 +38,42 @@ public final class AgentInstaller {
 
   public static ResettableClassFileTransformer install(Instrumentation inst, List<InstrumentationModule> modules,
       CoverageReport coverage) {
+    return configure(inst, modules, coverage).installOn(inst);
+  }
+
+  /**
+   * Returns at once: ByteBuddy is loaded and the woven transformer built on a background thread while the
+   * application starts, behind a {@link LoadGate} that holds back every class the instrumentations name until
+   * the transformer is ready and weaves anything that slipped by before. For {@code premain}: the JVM's own
+   * start and the app's first class loads overlap the agent's set-up instead of waiting for it. {@code first}
+   * runs on that thread before anything is woven (the guard's installation).
+   */
+  public static void installInBackground(Instrumentation inst, List<InstrumentationModule> modules,
+      CoverageReport coverage, Runnable first) {
+    List<String> anchors = new java.util.ArrayList<>();
+    for (InstrumentationModule m : modules) {
+      anchors.addAll(m.anchors());
+    }
+    LoadGate gate = new LoadGate(anchors);
+    Thread init = new Thread(() -> {
+      java.lang.instrument.ClassFileTransformer woven = null;
+      try {
+        first.run();
+        woven = configure(inst, modules, coverage).makeRaw();
+      } catch (Throwable t) {
+        LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
+      } finally {
+        gate.open(woven, inst);
+      }
+    }, "tollgate-init");
+    init.setDaemon(true);
+    gate.initThread(init);
+    inst.addTransformer(gate, true);
+    init.start();
+  }
+
+  static AgentBuilder configure(Instrumentation inst, List<InstrumentationModule> modules,
+      CoverageReport coverage) {
     Advice.ExceptionHandler countSuppressed;
     try {
       countSuppressed = new Advice.ExceptionHandler.Simple(MethodInvocation.invoke(
@@ -91,7 +127,7 @@ public final class AgentInstaller {
             : matched.transform(helpers.forType(type.helperClasses())).transform(transformer[0]);
       }
     }
-    return builder.installOn(inst);
+    return builder;
   }
 
   /**

@@ -136,6 +136,41 @@ public final class AgentStartup {
           + " (day and month budgets persist there): " + e.getMessage()), config.failOpen());
       return;
     }
+    List<InstrumentationModule> modules = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
+    if (!BootstrapDefiner.platformHelpersDefined()) {
+      // the JDK client's advice calls helpers that must live in the platform loader (see BootstrapDefiner)
+      modules.removeIf(m -> m instanceof JdkHttpClientInstrumentationModule);
+      LOG.warn("the JDK HttpClient is not metered on this JVM: its helpers could not be defined");
+    }
+    if (!policy.entryPoints().isEmpty()) {
+      modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
+    }
+    CoverageReport coverage = new CoverageReport(log, modules);
+    coverage.started();
+    // The guard (the budget governor with its price table) is needed only once something is woven: with premain
+    // it is set up on the background thread too, before the load gate opens.
+    Policy governed = policy;
+    Ledger openLedger = ledger;
+    boolean failOpen = config.failOpen();
+    Runnable installGuard = () -> installGuard(governed, clock, openLedger, engine, log, failOpen);
+    if (premain) {
+      AgentInstaller.installInBackground(inst, modules, coverage, installGuard);
+    } else {
+      installGuard.run();
+      AgentInstaller.install(inst, modules, coverage); // late attach: everything is loaded already
+    }
+    // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
+    // after ours; every event is already flushed, and the OS closes the file when the JVM exits.
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount())),
+        "tollgate-shutdown"));
+    LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
+        PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  private static void installGuard(Policy policy, Clock clock, Ledger ledger, PolicyEngine engine,
+      EnforcementLog log, boolean failOpen) {
     LlmGovernor governor = new LlmGovernor(policy, clock, ledger);
     List<ConfiguredProvider> configured = new ArrayList<>();
     for (ProviderEndpoint p : policy.providers()) {
@@ -152,27 +187,7 @@ public final class AgentStartup {
           .with("limit_usd", state.limitNanos() < 0 ? null : LlmGuard.usd(state.limitNanos()))
           .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
     }
-    Guard.install(new PolicyGuard(engine, log, config.failOpen(), governor, new Endpoints(configured)));
-    List<InstrumentationModule> modules = new ArrayList<>();
-    ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
-    if (!BootstrapDefiner.platformHelpersDefined()) {
-      // the JDK client's advice calls helpers that must live in the platform loader (see BootstrapDefiner)
-      modules.removeIf(m -> m instanceof JdkHttpClientInstrumentationModule);
-      LOG.warn("the JDK HttpClient is not metered on this JVM: its helpers could not be defined");
-    }
-    if (!policy.entryPoints().isEmpty()) {
-      modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
-    }
-    CoverageReport coverage = new CoverageReport(log, modules);
-    coverage.started();
-    AgentInstaller.install(inst, modules, coverage);
-    // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
-    // after ours; every event is already flushed, and the OS closes the file when the JVM exits.
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        () -> log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount())),
-        "tollgate-shutdown"));
-    LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
-        PolicyGuard.modeName(policy.mode()), log.path());
+    Guard.install(new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured)));
   }
 
   /** The persistent ledger when the policy has day or month budgets; nothing is written otherwise. */

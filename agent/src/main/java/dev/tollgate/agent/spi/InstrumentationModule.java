@@ -29,6 +29,14 @@ public interface InstrumentationModule {
     return null;
   }
 
+  /**
+   * Every class name the type matchers name, exactly or as a supertype whose subtypes they match (a name ending
+   * in {@code $} is a prefix). While the agent sets up in the background, loading one of these waits for it, so
+   * no instrumented class is ever defined unwoven. {@code InstrumentationModulesTest} keeps this in step with
+   * the matchers.
+   */
+  List<String> anchors();
+
   /** The library's version when it is known without looking at a class loader (a JDK module), else null. */
   default String fixedVersion() {
     return null;

@@ -1,5 +1,6 @@
 package dev.tollgate.policy.budget;
 
+import dev.tollgate.policy.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,5 +1,6 @@
 package dev.tollgate.policy.engine;
 
+import dev.tollgate.policy.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,7 @@ class GovernancePropertiesTest {
       @ForAll("scopes") String scope,
       @ForAll boolean partitioned) throws InterruptedException {
     int perThread = maxCalls / threads + 2;
-    MutableClock clock = new MutableClock();
+    TestClock clock = new TestClock();
     PolicyEngine engine = ToolGovernanceTest.engine("""
         version: 1
         limits:
@@ -151,7 +152,7 @@ class GovernancePropertiesTest {
       @ForAll @IntRange(min = 1, max = 3600) int windowSeconds,
       @ForAll @IntRange(min = 0, max = 1000) int extraMillis,
       @ForAll @IntRange(min = 1, max = 1000) int shortByMillis) {
-    MutableClock clock = new MutableClock();
+    TestClock clock = new TestClock();
     PolicyEngine engine = ToolGovernanceTest.engine("version: 1\nlimits:\n  - {name: l, scope: process, max_calls: "
         + maxCalls + ", window: " + windowSeconds + "s}\n", clock);
     ToolCall call = new ToolCall("t", "f", null, "{}", null, Map.of());

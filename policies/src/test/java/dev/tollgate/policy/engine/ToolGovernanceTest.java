@@ -1,5 +1,6 @@
 package dev.tollgate.policy.engine;
 
+import dev.tollgate.policy.testing.TestClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -266,7 +267,7 @@ class ToolGovernanceTest {
 
   @Test
   void windowRefusesUntilTheOldestCallLeavesIt() {
-    MutableClock clock = new MutableClock();
+    TestClock clock = new TestClock();
     PolicyEngine e = engine("version: 1\nlimits:\n  - {name: rate, scope: process, max_calls: 2, window: 30s}\n", clock);
     assertTrue(call(e, "t", "{}").proceeds());
     clock.advance(Duration.ofSeconds(10));
@@ -285,7 +286,7 @@ class ToolGovernanceTest {
 
   @Test
   void windowAppliesToTheLoopGuardToo() {
-    MutableClock clock = new MutableClock();
+    TestClock clock = new TestClock();
     PolicyEngine e = engine("version: 1\nlimits:\n  - {name: l, scope: run, max_identical: 1, window: 1m}\n", clock);
     assertTrue(call(e, "t", "{\"a\": 1}").proceeds());
     assertFalse(call(e, "t", "{\"a\": 1}").proceeds());

@@ -41,6 +41,11 @@ public final class EntryPointInstrumentationModule implements InstrumentationMod
   }
 
   @Override
+  public List<String> anchors() {
+    return entryPoints.stream().map(EntryPoint::className).distinct().toList();
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of();
   }

@@ -21,6 +21,11 @@ public final class JdkHttpClientInstrumentationModule implements Instrumentation
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("jdk.internal.net.http.HttpClientImpl");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of();
   }

@@ -1,5 +1,6 @@
 package dev.tollgate.agent.instrumentation.langgraph4j;
 
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -9,6 +10,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.agent.spi.TypeInstrumentation;
 import dev.tollgate.bootstrap.Guard;
+import org.bsc.async.AsyncGenerator;
 import org.bsc.langgraph4j.RunnableConfig;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
@@ -21,7 +23,14 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code CompiledGraph.invoke(...)} (every overload; they do not all funnel through one, and nested calls join
  * the outer run). {@code invoke} drives the graph on the caller's thread, which is where the tool nodes run.
  * The run's session is the graph's thread id ({@code RunnableConfig.threadId()}), for session-scope limits.
- * {@code stream(...)} returns a generator the caller drives later and is not a run boundary yet.
+ *
+ * <p>{@code stream(...)} and {@code streamSnapshots(...)} return a generator that the caller drives later, on
+ * any thread: one generator is one run. Every graph execution builds a {@code CompiledGraph$AsyncNodeGeneratorWithEmbed}
+ * ({@code invoke} too, through {@code invokeFinal -> stream}); built outside any run it starts one, bound to the
+ * generator and taken off the building thread. Each {@code next()} (which runs the next node, tools included)
+ * makes that run current on the thread driving it, and the {@code next()} that reports the generator done
+ * (exhausted, cancelled, failed) or throws ends it. Built inside a run ({@code invoke}, a subgraph, a tool), the
+ * generator joins that run and leaves its end to it.
  */
 public final class LangGraph4jInstrumentationModule implements InstrumentationModule {
   @Override
@@ -35,13 +44,21 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("org.bsc.langgraph4j.CompiledGraph",
+        "org.bsc.langgraph4j.CompiledGraph$AsyncNodeGeneratorWithEmbed",
+        "org.bsc.async.AsyncGenerator$WithEmbed");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/org.bsc.langgraph4j/langgraph4j-core/pom.properties");
   }
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new CompiledGraphInstrumentation());
+    return List.of(new CompiledGraphInstrumentation(), new GraphGeneratorInstrumentation(),
+        new GeneratorNextInstrumentation());
   }
 
   static final class CompiledGraphInstrumentation implements TypeInstrumentation {
@@ -63,6 +80,73 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
       target.applyAdvice(named("invoke").and(isPublic()).and(not(takesArgument(1,
           named("org.bsc.langgraph4j.RunnableConfig")))),
           LangGraph4jInstrumentationModule.class.getName() + "$InvokeAdvice");
+    }
+  }
+
+  /** A graph execution's generator: where a streamed run starts. */
+  static final class GraphGeneratorInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("org.bsc.langgraph4j.CompiledGraph$AsyncNodeGeneratorWithEmbed");
+    }
+
+    @Override
+    public String chokePoint() {
+      return "streaming run entry (CompiledGraph.stream)";
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+      target.applyAdvice(isConstructor().and(takesArguments(3))
+          .and(takesArgument(2, named("org.bsc.langgraph4j.RunnableConfig"))),
+          LangGraph4jInstrumentationModule.class.getName() + "$GeneratorAdvice");
+    }
+  }
+
+  /** {@code AsyncGenerator$WithEmbed.next()}, which the graph's generator inherits: drives one node. */
+  static final class GeneratorNextInstrumentation implements TypeInstrumentation {
+    @Override
+    public ElementMatcher<TypeDescription> typeMatcher() {
+      return named("org.bsc.async.AsyncGenerator$WithEmbed");
+    }
+
+    @Override
+    public String chokePoint() {
+      return "streaming run (graph generator next)";
+    }
+
+    @Override
+    public void transform(AdviceTarget target) {
+      target.applyAdvice(named("next").and(takesArguments(0)),
+          LangGraph4jInstrumentationModule.class.getName() + "$NextAdvice");
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static class GeneratorAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This Object generator, @Advice.Argument(2) RunnableConfig config) {
+      Object run = Guard.runEnter("langgraph4j", config == null ? null : config.threadId().orElse(null));
+      if (run != null) {
+        Guard.runBind(generator);
+        Guard.runDetach(run, null);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static class NextAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter(@Advice.This Object generator) {
+      return Guard.runResume(generator);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Object resumed, @Advice.Return AsyncGenerator.Data<?> data,
+        @Advice.Thrown Throwable thrown) {
+      if (resumed != null) {
+        Guard.runRelease(resumed, thrown != null || data == null || data.isDone() || data.isError(), thrown);
+      }
     }
   }
 

@@ -38,6 +38,11 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("okhttp3.OkHttpClient");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/com.squareup.okhttp3/okhttp/pom.properties");
   }

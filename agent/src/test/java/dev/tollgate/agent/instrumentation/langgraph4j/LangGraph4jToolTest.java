@@ -1,6 +1,7 @@
 package dev.tollgate.agent.instrumentation.langgraph4j;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,11 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import dev.tollgate.bootstrap.Guard;
+import org.bsc.async.AsyncGenerator;
+import org.bsc.langgraph4j.NodeOutput;
 import org.bsc.langgraph4j.CompiledGraph;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
@@ -183,5 +189,80 @@ class LangGraph4jToolTest {
 
     assertEquals(List.of("search k0", "search k1"), RAN);
     assertTrue(model.results.get(2).startsWith("search=blocked by policy: limits[0]"), model.results.toString());
+  }
+
+  private static CompiledGraph<AgentExecutor.State> graph(Model model) throws Exception {
+    return AgentExecutor.builder().chatModel(model).toolSpecification(new Tools()).build().compile();
+  }
+
+  /** Whether a run is current on this thread: binding it to a probe makes the probe a run carrier. */
+  private static boolean hasCurrentRun() {
+    Object probe = new Object();
+    Guard.runBind(probe);
+    return Guard.runCarrier(probe, null) != null;
+  }
+
+  @Test
+  void oneGraphStreamIsOneRunWhicheverThreadsDriveIt() throws Exception {
+    long suppressed = Guard.suppressedCount();
+    Model model = new Model("lookup", "lookup", "lookup");
+    AsyncGenerator<NodeOutput<AgentExecutor.State>> stream =
+        graph(model).stream(Map.of("messages", UserMessage.from("go")), RunnableConfig.builder().build());
+    assertFalse(hasCurrentRun(), "building the stream leaves no run on the caller's thread");
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      // the caller drives the generator later, one node at a time, on pooled threads
+      List<Boolean> leaked = new CopyOnWriteArrayList<>();
+      int nodes = 0;
+      while (true) {
+        AsyncGenerator.Data<NodeOutput<AgentExecutor.State>> data = pool.submit(() -> {
+          AsyncGenerator.Data<NodeOutput<AgentExecutor.State>> d = stream.next();
+          leaked.add(hasCurrentRun());
+          return d;
+        }).get();
+        if (data.isDone()) {
+          break;
+        }
+        data.future().get();
+        nodes++;
+      }
+      assertTrue(nodes > 3, "the graph ran its nodes: " + nodes);
+      assertFalse(leaked.contains(true), "a pooled thread kept the run after next(): " + leaked);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    assertEquals(List.of("lookup k0", "lookup k1"), RAN, "two lookups per run, across the streamed graph");
+    assertTrue(model.results.get(2).startsWith("lookup=blocked by policy: limits[1]"), model.results.toString());
+    assertEquals(suppressed, Guard.suppressedCount());
+
+    RAN.clear();
+    graph(new Model("lookup")).stream(Map.of("messages", UserMessage.from("go")), RunnableConfig.builder().build())
+        .stream().forEach(output -> { });
+    assertEquals(List.of("lookup k0"), RAN, "the exhausted stream's run ended; a new stream is a new run");
+  }
+
+  @Test
+  void theStreamsThreadIdIsItsSession() throws Exception {
+    graph(new Model("fetch", "fetch")).stream(Map.of("messages", UserMessage.from("go")),
+        RunnableConfig.builder().threadId("s-1").build()).stream().forEach(output -> { });
+    graph(new Model("fetch", "fetch")).invoke(Map.of("messages", UserMessage.from("go")),
+        RunnableConfig.builder().threadId("s-1").build());
+
+    assertEquals(List.of("fetch k0", "fetch k1", "fetch k0"), RAN, "three fetches per thread id, stream and invoke");
+  }
+
+  @Test
+  void haltEndsTheStreamWithTheTypedException() throws Exception {
+    AsyncGenerator<NodeOutput<AgentExecutor.State>> stream = graph(new Model("launch", "lookup"))
+        .stream(Map.of("messages", UserMessage.from("go")), RunnableConfig.builder().build());
+    Throwable thrown = assertThrows(Throwable.class, () -> stream.stream().forEach(output -> { }));
+    Throwable cause = thrown;
+    while (cause != null && !(cause instanceof LimitExceededException)) {
+      cause = cause.getCause();
+    }
+    assertTrue(cause instanceof LimitExceededException, "halt should be the exception or its cause: " + thrown);
+    assertTrue(RAN.isEmpty(), RAN.toString());
+    assertFalse(hasCurrentRun());
   }
 }

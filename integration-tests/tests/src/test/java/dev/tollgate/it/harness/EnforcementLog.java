@@ -17,6 +17,12 @@ import java.util.Optional;
 public final class EnforcementLog {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /**
+     * The API keys every IT app sends, and header names whose values are secret: no enforcement log any IT reads
+     * may contain one (checked on every read, so every suite's logs are covered).
+     */
+    static final List<String> SECRETS = List.of("sk-test-SECRET-123", "sk-ant-test-SECRET-123",
+            "test-key-SECRET-123", "Bearer ", "x-api-key", "x-goog-api-key", "authorization");
 
     private final Path file;
     private final String text;
@@ -46,6 +52,12 @@ public final class EnforcementLog {
                     entries.add(MAPPER.readValue(line, new TypeReference<Map<String, Object>>() { }));
                 } catch (IOException e) {
                     throw new AssertionError(file + ":" + lineNumber + " is not a JSON object: " + line, e);
+                }
+            }
+            for (String secret : SECRETS) {
+                if (text.toLowerCase(java.util.Locale.ROOT).contains(secret.toLowerCase(java.util.Locale.ROOT))) {
+                    throw new AssertionError("the enforcement log " + file + " contains a secret or a secret header's "
+                            + "name: " + secret);
                 }
             }
             return new EnforcementLog(file, text, List.copyOf(entries));

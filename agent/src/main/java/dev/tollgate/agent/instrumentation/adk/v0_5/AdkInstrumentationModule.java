@@ -21,6 +21,12 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("com.google.adk.tools.BaseTool",
+        "com.google.adk.runner.Runner");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/com.google.adk/google-adk/pom.properties");
   }

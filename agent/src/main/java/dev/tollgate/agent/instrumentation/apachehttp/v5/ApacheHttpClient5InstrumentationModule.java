@@ -22,6 +22,12 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("org.apache.hc.client5.http.impl.classic.InternalHttpClient",
+        "org.apache.hc.client5.http.impl.classic.MinimalHttpClient");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/org.apache.httpcomponents.client5/httpclient5/pom.properties");
   }

@@ -22,6 +22,15 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("dev.langchain4j.service.tool.ToolExecutor",
+        "dev.langchain4j.service.DefaultAiServices$",
+        "dev.langchain4j.service.AiServiceTokenStream",
+        "dev.langchain4j.service.AiServiceStreamingResponseHandler",
+        "dev.langchain4j.service.tool.ToolService");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/dev.langchain4j/langchain4j/pom.properties");
   }

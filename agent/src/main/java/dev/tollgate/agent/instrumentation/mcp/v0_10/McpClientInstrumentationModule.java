@@ -20,6 +20,11 @@ public final class McpClientInstrumentationModule implements InstrumentationModu
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("io.modelcontextprotocol.client.McpAsyncClient");
+  }
+
+  @Override
   public List<String> versionResources() {
     // mcp-core since the 0.13 split; the single "mcp" jar before it
     return List.of("META-INF/maven/io.modelcontextprotocol.sdk/mcp-core/pom.properties",

@@ -25,6 +25,17 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
   }
 
   @Override
+  public List<String> anchors() {
+    return List.of("org.springframework.ai.tool.ToolCallback",
+        "org.springframework.ai.tool.augment.AugmentedToolCallback",
+        "org.springframework.ai.chat.model.ChatModel",
+        "org.springframework.ai.chat.client.DefaultChatClient$DefaultCallResponseSpec",
+        "org.springframework.ai.chat.client.DefaultChatClient$DefaultStreamResponseSpec",
+        "org.springframework.ai.model.tool.ToolCallingManager",
+        "org.springframework.ai.chat.model.StreamingChatModel");
+  }
+
+  @Override
   public List<String> versionResources() {
     return List.of("META-INF/maven/org.springframework.ai/spring-ai-model/pom.properties");
   }
@@ -32,6 +43,7 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ToolCallbackInstrumentation(), new ChatClientCallInstrumentation(),
-        new ChatModelCallInstrumentation());
+        new ChatModelCallInstrumentation(), new ChatClientStreamInstrumentation(),
+        new ChatModelStreamInstrumentation(), new ToolCallingManagerInstrumentation());
   }
 }

@@ -6,13 +6,15 @@ import dev.tollgate.it.apps.langchain4j.HostTools;
 import java.time.Duration;
 import java.util.Map;
 import org.bsc.langgraph4j.CompiledGraph;
+import org.bsc.langgraph4j.NodeOutput;
 import org.bsc.langgraph4j.RunnableConfig;
 import org.bsc.langgraph4j.agentexecutor.AgentExecutor;
 
 /**
  * An ordinary LangGraph4j app, unaware of Tollgate: the prebuilt AgentExecutor graph over a LangChain4j OpenAI
- * model and the host's tools, invoked once.
- * <pre>GraphToolLoopApp --base-url URL --victim PATH</pre>
+ * model and the host's tools, invoked once; with {@code --stream}, streamed: the app drives the graph's generator
+ * itself, node by node.
+ * <pre>GraphToolLoopApp --base-url URL --victim PATH [--stream]</pre>
  * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
  */
 public final class GraphToolLoopApp {
@@ -22,10 +24,12 @@ public final class GraphToolLoopApp {
     public static void main(String[] args) {
         String baseUrl = null;
         String victim = null;
+        boolean stream = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-url" -> baseUrl = args[++i];
                 case "--victim" -> victim = args[++i];
+                case "--stream" -> stream = true;
                 default -> usage("unknown argument " + args[i]);
             }
         }
@@ -43,9 +47,20 @@ public final class GraphToolLoopApp {
                     .toolSpecification(new HostTools())
                     .build()
                     .compile();
-            AgentExecutor.State state = graph.invoke(
-                    Map.of("messages", UserMessage.from("Delete " + victim + ", then look up k1 to k5 one at a time.")),
-                    RunnableConfig.builder().threadId("conversation-1").build()).orElseThrow();
+            Map<String, Object> input =
+                    Map.of("messages", UserMessage.from("Delete " + victim + ", then look up k1 to k5 one at a time."));
+            RunnableConfig config = RunnableConfig.builder().threadId("conversation-1").build();
+            AgentExecutor.State state;
+            if (stream) {
+                AgentExecutor.State last = null;
+                for (NodeOutput<AgentExecutor.State> output : graph.stream(input, config)) {
+                    System.out.println("NODE " + output.node());
+                    last = output.state();
+                }
+                state = last;
+            } else {
+                state = graph.invoke(input, config).orElseThrow();
+            }
             System.out.println("RESULT: " + state.finalResponse().orElse(""));
         } catch (Exception e) {
             System.out.println("EXCEPTION: " + e.getClass().getName() + ": " + e.getMessage());
@@ -57,7 +72,7 @@ public final class GraphToolLoopApp {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: GraphToolLoopApp --base-url URL --victim PATH");
+        System.err.println("usage: GraphToolLoopApp --base-url URL --victim PATH [--stream]");
         System.exit(2);
     }
 }

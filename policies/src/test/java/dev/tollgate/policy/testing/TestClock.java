@@ -1,4 +1,4 @@
-package dev.tollgate.policy.budget;
+package dev.tollgate.policy.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -8,22 +8,27 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock tests set and move by hand. */
-final class TestClock extends Clock {
+public final class TestClock extends Clock {
   private final AtomicLong millis;
 
-  TestClock(Instant start) {
+  /** Starts at 2023-11-14T22:13:20Z. */
+  public TestClock() {
+    this(Instant.ofEpochMilli(1_700_000_000_000L));
+  }
+
+  public TestClock(Instant start) {
     this.millis = new AtomicLong(start.toEpochMilli());
   }
 
-  TestClock(String instant) {
+  public TestClock(String instant) {
     this(Instant.parse(instant));
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     millis.addAndGet(d.toMillis());
   }
 
-  void set(String instant) {
+  public void set(String instant) {
     millis.set(Instant.parse(instant).toEpochMilli());
   }
 

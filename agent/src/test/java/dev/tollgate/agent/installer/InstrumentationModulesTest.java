@@ -1,0 +1,62 @@
+package dev.tollgate.agent.installer;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every class a type matcher names is an anchor of its module: while the agent sets up in the background, the
+ * load gate holds back exactly the anchors, so a matcher naming a class that is not one could see that class
+ * defined unwoven.
+ */
+class InstrumentationModulesTest {
+  private static final Pattern NAMES = Pattern.compile("(equals|startsWith|in)\\(([^()]*)\\)");
+
+  @Test
+  void everyNameTheMatchersUseIsAnAnchor() {
+    List<InstrumentationModule> modules = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class).forEach(modules::add);
+    assertTrue(modules.size() >= 8, "modules from the services file: " + modules.size());
+    for (InstrumentationModule module : modules) {
+      assertFalse(module.anchors().isEmpty(), module.name() + " declares no anchors");
+      LoadGate gate = new LoadGate(module.anchors());
+      for (TypeInstrumentation type : module.typeInstrumentations()) {
+        String matcher = type.typeMatcher().toString();
+        Matcher m = NAMES.matcher(matcher);
+        int found = 0;
+        while (m.find()) {
+          for (String raw : m.group(2).split(",")) {
+            String name = raw.strip();
+            if (name.startsWith("java.")) {
+              continue; // JDK supertypes (InvocationHandler) narrow a match that an anchor already names
+            }
+            found++;
+            String internal = name.replace('.', '/');
+            boolean covered = m.group(1).equals("startsWith")
+                ? module.anchors().contains(name)
+                : gate.isAnchor(internal);
+            assertTrue(covered, module.name() + ": " + name + " (from " + matcher + ") is not an anchor");
+          }
+        }
+        assertTrue(found > 0, module.name() + ": no class names found in " + matcher);
+      }
+    }
+  }
+
+  @Test
+  void anchorsMatchExactlyOrByPrefix() {
+    LoadGate gate = new LoadGate(List.of("a.b.C", "a.b.D$"));
+    assertTrue(gate.isAnchor("a/b/C"));
+    assertFalse(gate.isAnchor("a/b/Cx"));
+    assertTrue(gate.isAnchor("a/b/D$1"));
+    assertFalse(gate.isAnchor("a/b/D"));
+  }
+}
