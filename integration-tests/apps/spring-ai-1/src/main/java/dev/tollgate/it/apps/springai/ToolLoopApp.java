@@ -104,7 +104,7 @@ public final class ToolLoopApp {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: ToolLoopApp --base-url URL --victim PATH [--stream | --stream-model]");
+        System.err.println("usage: ToolLoopApp --base-url URL (--victim PATH [--stream | --stream-model] | --startup-only)");
         System.exit(2);
     }
 }
