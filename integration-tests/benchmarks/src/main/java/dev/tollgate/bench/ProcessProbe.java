@@ -25,7 +25,6 @@ public final class ProcessProbe {
       System.exit(2);
     }
     long n = Long.parseLong(args[1]);
-    System.out.println("governed=" + Guard.installed());
     switch (args[0]) {
       case "ttfb" -> ttfb((int) n);
       case "heap" -> heap((int) n);
@@ -35,6 +34,8 @@ public final class ProcessProbe {
         System.exit(2);
       }
     }
+    // at the end: since the agent sets its guard up on a background thread, it may not be there when main starts
+    System.out.println("governed=" + Guard.installed());
     if (Guard.suppressedCount() != 0) {
       System.err.println("the guard suppressed " + Guard.suppressedCount() + " errors");
       System.exit(1);
