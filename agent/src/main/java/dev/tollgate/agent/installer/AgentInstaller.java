@@ -99,6 +99,11 @@ public final class AgentInstaller {
             .or(nameStartsWith("jdk.").and(not(named(HTTP_CLIENT_IMPL))))
             .or(nameStartsWith("sun."))
             .or(nameStartsWith("com.sun."))
+            // other javaagents' own classes (their loaders hide class files, so matching them only produces noise)
+            .or(nameStartsWith("io.opentelemetry.javaagent."))
+            .or(nameStartsWith("datadog.trace."))
+            .or(nameStartsWith("co.elastic.apm.agent."))
+            .or(nameStartsWith("com.newrelic.agent."))
             .or(isSynthetic()));
 
     HelperInjector helpers = null;

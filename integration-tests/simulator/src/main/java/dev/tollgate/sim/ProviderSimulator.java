@@ -121,6 +121,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private int splitEvents;
         private long answerBytes = -1;
         private Fault fault = Fault.NONE;
+        private boolean record = true;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -201,6 +202,16 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether requests and responses are kept for the inspection methods (default true). Benchmarks that send
+         * thousands of requests turn it off so the simulator's memory and time stay flat; then only
+         * {@link #turnsServed()} counts, and the inspection methods see nothing.
+         */
+        public Builder record(boolean record) {
+            this.record = record;
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -222,6 +233,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.splitEvents = splitEvents;
             copy.answerBytes = answerBytes;
             copy.fault = fault;
+            copy.record = record;
             return copy;
         }
     }
@@ -495,12 +507,16 @@ public final class ProviderSimulator implements AutoCloseable {
             try {
                 raw = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
             } catch (IOException e) {
-                requests.add(new RecordedRequest(method, path, redactedHeaders(exchange), "", null));
+                if (options.record) {
+                    requests.add(new RecordedRequest(method, path, redactedHeaders(exchange), "", null));
+                }
                 throw e;
             }
             JsonNode body = parse(raw);
             RecordedRequest recorded = new RecordedRequest(method, path, redactedHeaders(exchange), raw, body);
-            requests.add(recorded);
+            if (options.record) {
+                requests.add(recorded);
+            }
             boolean post = "POST".equals(method);
             if (post && path.startsWith(GEMINI_MODELS_PREFIX)) {
                 handleGemini(exchange, recorded);
@@ -647,7 +663,9 @@ public final class ProviderSimulator implements AutoCloseable {
             }
         }
         int index = nextTurn.getAndIncrement();
-        geminiTurns.add(new ServedTurn(recorded, index));
+        if (options.record) {
+            geminiTurns.add(new ServedTurn(recorded, index));
+        }
         Turn turn = script.turn(index);
         GenerateContent content = new GenerateContent("sim-response-" + (index + 1), modelAndMethod.substring(0, colon),
                 usageFor(raw, turn), options.answerBytes);
@@ -711,11 +729,15 @@ public final class ProviderSimulator implements AutoCloseable {
 
     private void sendJson(HttpExchange exchange, int status, JsonNode json) throws IOException {
         ResponseBody.send(exchange, status, "application/json", Json.write(json).getBytes(StandardCharsets.UTF_8),
-                gzipFor(exchange), options.splitEvents, this::recordResponse);
+                gzipFor(exchange), options.splitEvents, recorder());
+    }
+
+    private ResponseBody.Recorder recorder() {
+        return options.record ? this::recordResponse : null;
     }
 
     private ResponseBody openStream(HttpExchange exchange, String contentType) throws IOException {
-        return ResponseBody.stream(exchange, 200, contentType, gzipFor(exchange), options.splitEvents, this::recordResponse);
+        return ResponseBody.stream(exchange, 200, contentType, gzipFor(exchange), options.splitEvents, recorder());
     }
 
     private boolean gzipFor(HttpExchange exchange) {

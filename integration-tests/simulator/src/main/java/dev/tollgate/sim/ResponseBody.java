@@ -24,7 +24,7 @@ final class ResponseBody {
     /** Bodies up to this size are kept for {@link ProviderSimulator#lastResponseBytes()}. */
     static final int KEEP_LIMIT = 16 << 20;
 
-    /** Receives each finished response and (when at most {@link #KEEP_LIMIT} bytes) its plain body bytes. */
+    /** Receives each finished response (null: nothing is recorded) and (when at most {@link #KEEP_LIMIT} bytes) its plain body bytes. */
     interface Recorder {
         void record(RecordedResponse response, byte[] plainBytesOrNull);
     }
@@ -38,7 +38,7 @@ final class ResponseBody {
     private final MessageDigest plainDigest = sha256();
     private final DigestingStream wire;
     private final OutputStream out;
-    private ByteArrayOutputStream kept = new ByteArrayOutputStream();
+    private ByteArrayOutputStream kept;
     private long plainCount;
 
     private ResponseBody(HttpExchange exchange, int status, String contentType, boolean gzip, int splitBytes,
@@ -49,6 +49,7 @@ final class ResponseBody {
         this.gzip = gzip;
         this.splitBytes = splitBytes;
         this.recorder = recorder;
+        this.kept = recorder == null ? null : new ByteArrayOutputStream();
         this.wire = new DigestingStream(exchange.getResponseBody());
         this.out = gzip ? new GZIPOutputStream(wire, 8192, true) : wire;
     }
@@ -73,9 +74,11 @@ final class ResponseBody {
             }
             wireBytes = compressed.toByteArray();
         }
-        recorder.record(new RecordedResponse(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status,
-                contentType, body.length, hex(sha256().digest(body)), gzip ? (long) wireBytes.length : -1,
-                gzip ? hex(sha256().digest(wireBytes)) : null), body.length <= KEEP_LIMIT ? body : null);
+        if (recorder != null) {
+            recorder.record(new RecordedResponse(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status,
+                    contentType, body.length, hex(sha256().digest(body)), gzip ? (long) wireBytes.length : -1,
+                    gzip ? hex(sha256().digest(wireBytes)) : null), body.length <= KEEP_LIMIT ? body : null);
+        }
         headers(exchange, contentType, gzip);
         exchange.sendResponseHeaders(status, wireBytes.length);
         OutputStream raw = exchange.getResponseBody();
@@ -122,9 +125,11 @@ final class ResponseBody {
             zip.finish();
         }
         out.flush();
-        recorder.record(new RecordedResponse(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status,
-                contentType, plainCount, hex(plainDigest.digest()), gzip ? wire.count : -1,
-                gzip ? hex(wire.digest.digest()) : null), kept == null ? null : kept.toByteArray());
+        if (recorder != null) {
+            recorder.record(new RecordedResponse(exchange.getRequestMethod(), exchange.getRequestURI().getPath(), status,
+                    contentType, plainCount, hex(plainDigest.digest()), gzip ? wire.count : -1,
+                    gzip ? hex(wire.digest.digest()) : null), kept == null ? null : kept.toByteArray());
+        }
     }
 
     private static MessageDigest sha256() {

@@ -14,8 +14,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * An ordinary LangChain4j app, unaware of Tollgate: one AiServices call against an OpenAI-compatible endpoint,
  * with a destructive tool and a harmless one.
- * <pre>ToolLoopApp --base-url URL --victim PATH [--stream]</pre>
- * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * <pre>ToolLoopApp --base-url URL --victim PATH [--stream]
+ * ToolLoopApp --base-url URL --startup-only</pre>
+ * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3. With
+ * {@code --startup-only} it builds the AI service, prints {@code STARTED} and exits 0 without calling the model:
+ * the start-up benchmark measures the JVM and framework start, not model latency.
  */
 public final class ToolLoopApp {
 
@@ -29,13 +32,20 @@ public final class ToolLoopApp {
         String baseUrl = null;
         String victim = null;
         boolean stream = false;
+        boolean startupOnly = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-url" -> baseUrl = args[++i];
                 case "--victim" -> victim = args[++i];
                 case "--stream" -> stream = true;
+                case "--startup-only" -> startupOnly = true;
                 default -> usage("unknown argument " + args[i]);
             }
+        }
+        if (startupOnly && baseUrl != null) {
+            assistant(baseUrl);
+            System.out.println("STARTED");
+            System.exit(0);
         }
         if (baseUrl == null || victim == null) {
             usage("--base-url and --victim are required");
@@ -54,16 +64,7 @@ public final class ToolLoopApp {
     public static String run(String baseUrl, Path victim, boolean stream) throws Exception {
         String message = "Delete " + victim + ", then look up k1 to k5 one at a time.";
         if (!stream) {
-            Assistant assistant = AiServices.builder(Assistant.class)
-                    .chatModel(OpenAiChatModel.builder()
-                            .baseUrl(baseUrl)
-                            .apiKey(API_KEY)
-                            .modelName(MODEL)
-                            .timeout(Duration.ofSeconds(30))
-                            .build())
-                    .tools(new HostTools())
-                    .build();
-            return assistant.chat(message);
+            return assistant(baseUrl).chat(message);
         }
         StreamingAssistant assistant = AiServices.builder(StreamingAssistant.class)
                 .streamingChatModel(OpenAiStreamingChatModel.builder()
@@ -91,9 +92,21 @@ public final class ToolLoopApp {
         }
     }
 
+    static Assistant assistant(String baseUrl) {
+        return AiServices.builder(Assistant.class)
+                .chatModel(OpenAiChatModel.builder()
+                        .baseUrl(baseUrl)
+                        .apiKey(API_KEY)
+                        .modelName(MODEL)
+                        .timeout(Duration.ofSeconds(30))
+                        .build())
+                .tools(new HostTools())
+                .build();
+    }
+
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: ToolLoopApp --base-url URL --victim PATH [--stream]");
+        System.err.println("usage: ToolLoopApp --base-url URL (--victim PATH [--stream] | --startup-only)");
         System.exit(2);
     }
 }

@@ -13,8 +13,11 @@ import org.springframework.ai.support.ToolCallbacks;
  * OpenAI-compatible endpoint, with a destructive tool and a harmless one. With {@code --stream} the call streams
  * ({@code stream().content()}, the tool rounds on Reactor's worker threads); with {@code --stream-model} the app
  * streams from the model directly ({@code ChatModel.stream(Prompt)}, 1.x only: 2.0 models run no tools).
- * <pre>ToolLoopApp --base-url URL --victim PATH [--stream | --stream-model]</pre>
- * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * <pre>ToolLoopApp --base-url URL --victim PATH [--stream | --stream-model]
+ * ToolLoopApp --base-url URL --startup-only</pre>
+ * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3. With
+ * {@code --startup-only} it builds the {@code ChatClient} and the prompt with its tools, prints {@code STARTED}
+ * and exits 0 without calling the model: the start-up benchmark measures start-up, not model latency.
  */
 public final class ToolLoopApp {
 
@@ -34,8 +37,16 @@ public final class ToolLoopApp {
                 case "--victim" -> victim = args[++i];
                 case "--stream" -> mode = "stream";
                 case "--stream-model" -> mode = "stream-model";
+                case "--startup-only" -> mode = "startup-only";
                 default -> usage("unknown argument " + args[i]);
             }
+        }
+        if ("startup-only".equals(mode) && baseUrl != null) {
+            ChatClient.create(OpenAiModels.chatModel(baseUrl, API_KEY, MODEL)).prompt()
+                    .user("start-up only")
+                    .tools(new HostTools());
+            System.out.println("STARTED");
+            System.exit(0);
         }
         if (baseUrl == null || victim == null) {
             usage("--base-url and --victim are required");
@@ -93,7 +104,7 @@ public final class ToolLoopApp {
 
     private static void usage(String problem) {
         System.err.println(problem);
-        System.err.println("usage: ToolLoopApp --base-url URL --victim PATH [--stream | --stream-model]");
+        System.err.println("usage: ToolLoopApp --base-url URL (--victim PATH [--stream | --stream-model] | --startup-only)");
         System.exit(2);
     }
 }

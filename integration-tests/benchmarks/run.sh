@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Runs every Tollgate benchmark and prints one table: benchmark, result, target, met?
+#   integration-tests/benchmarks/run.sh [--quick] [--skip-build]
+# Builds what it needs (the agent, the apps, this module and the OpenTelemetry javaagent from Maven Central),
+# then: the JMH suite (tool-guard overhead, decision throughput, LLM-call overhead with and without the agent),
+# whole-JVM probes (streaming time to first byte, a 100 MB stream, heap after 10 000 calls) and JVM start-up of
+# the LangChain4j and Spring AI apps without agent / with Tollgate / with OpenTelemetry / with both.
+# About 10 minutes on 2 cores; --quick (one short iteration, fewer calls and rounds) about 3, for development.
+# The JDK is the one on PATH (or JAVA_HOME/bin/java). Everything lands in integration-tests/benchmarks/target/bench.
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+QUICK=false
+BUILD=true
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=true ;;
+    --skip-build) BUILD=false ;;
+    *) echo "usage: $0 [--quick] [--skip-build]" >&2; exit 2 ;;
+  esac
+done
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+
+if $BUILD; then
+  echo "== building (agent, apps, benchmarks; -Pbench fetches the OpenTelemetry javaagent)"
+  (cd "$ROOT" && mvn -B -q -Pbench -DskipTests -pl integration-tests/benchmarks -am package)
+fi
+
+cd "$HERE"
+OUT=target/bench
+rm -rf "$OUT"
+mkdir -p "$OUT"
+CP="target/classes:$(cat target/classpath.txt)"
+# JVMs started with -javaagent must not have the agent's own classes on their class path (the JVM would load
+# the premain class from there instead of from the agent jar): the LLM benchmarks and probes use this one
+APP_CP="$(echo "$CP" | tr ':' '\n' | grep -v '/agent/target/tollgate-agent-' | paste -sd:)"
+AGENT="$ROOT/agent/target/tollgate-agent.jar"
+OTEL="$HERE/target/agents/opentelemetry-javaagent.jar"
+OTEL_FLAGS=(-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none)
+for f in "$AGENT" "$OTEL"; do
+  [ -f "$f" ] || { echo "missing $f: run without --skip-build" >&2; exit 1; }
+done
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+{
+  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "java=$("$JAVA" -version 2>&1 | head -2 | tail -1)"
+  echo "cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+  echo "nproc=$(nproc)"
+  echo "memory=$(free -h | awk '/^Mem:/ {print $2}')"
+  echo "commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "load_before=$(load)"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt"
+
+if $QUICK; then
+  JMH_OPTS=(-wi 1 -i 1 -w 1 -r 1)
+  TTFB_CALLS=500; HEAP_CALLS=2000; PAIRS=1; ROUNDS=3
+else
+  JMH_OPTS=()
+  TTFB_CALLS=3000; HEAP_CALLS=10000; PAIRS=3; ROUNDS=7
+fi
+
+jmh() { # jmh NAME CLASSPATH REGEX
+  echo "== JMH $1 (load $(load))"
+  "$JAVA" -cp "$2" org.openjdk.jmh.Main "${JMH_OPTS[@]}" -rf json -rff "$OUT/jmh-$1.json" "$3" > "$OUT/jmh-$1.log" 2>&1 \
+    || { tail -40 "$OUT/jmh-$1.log"; exit 1; }
+  sed -n '/^Benchmark /,$p' "$OUT/jmh-$1.log" | grep -v '·p0\.\(00\|90\|95\|999\|9999\)\|·p1\.00' || true
+}
+jmh tool "$CP" 'ToolGuardBenchmark|DecisionThroughputBenchmark'
+jmh llm "$APP_CP" 'LlmCallBenchmark'
+
+probe() { # probe NAME governed|bare ARGS...
+  local name=$1 how=$2; shift 2
+  local agent=()
+  if [ "$how" = governed ]; then
+    agent=("-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/probe-$name.jsonl")
+  fi
+  "$JAVA" "${agent[@]}" "${EXTRA[@]}" -cp "$APP_CP" dev.tollgate.bench.ProcessProbe "$@" > "$OUT/$name.txt" 2> "$OUT/$name.err" \
+    || { echo "probe $name failed:"; cat "$OUT/$name.err"; exit 1; }
+  grep -q "governed=$([ "$how" = governed ] && echo true || echo false)" "$OUT/$name.txt" \
+    || { echo "probe $name: agent state not as expected"; cat "$OUT/$name.txt" "$OUT/$name.err"; exit 1; }
+}
+
+echo "== probes: streaming time to first byte, $PAIRS alternating pairs (load $(load))"
+EXTRA=()
+for i in $(seq 1 "$PAIRS"); do
+  probe "ttfb-bare-$i" bare ttfb "$TTFB_CALLS"
+  probe "ttfb-governed-$i" governed ttfb "$TTFB_CALLS"
+done
+echo "== probes: heap after $HEAP_CALLS tool + $HEAP_CALLS LLM calls (load $(load))"
+EXTRA=(-Xmx256m)
+probe heap-bare bare heap "$HEAP_CALLS"
+probe heap-governed governed heap "$HEAP_CALLS"
+echo "== probes: one 100 MB stream in -Xmx64m (load $(load))"
+EXTRA=(-Xmx64m)
+probe stream-bare bare stream 100000000
+probe stream-governed governed stream 100000000
+
+echo "== start-up: $ROUNDS rounds x (none, tollgate, otel, both) x (langchain4j, spring-ai) (load $(load))"
+APPS="$ROOT/integration-tests/apps"
+LC4J_CP="$APPS/langchain4j/target/tollgate-it-app-langchain4j-0.1.0-SNAPSHOT.jar:$(cat "$APPS/langchain4j/target/classpath.txt")"
+SPRING_CP="$APPS/spring-ai-1/target/tollgate-it-app-spring-ai-1-0.1.0-SNAPSHOT.jar:$(cat "$APPS/spring-ai-1/target/classpath.txt")"
+TOLLGATE_ARG="-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/startup.jsonl"
+start_once() { # start_once APP VARIANT ROUND
+  local app=$1 variant=$2 round=$3 cp main flags=()
+  case "$app" in
+    langchain4j) cp=$LC4J_CP; main=dev.tollgate.it.apps.langchain4j.ToolLoopApp ;;
+    spring-ai) cp=$SPRING_CP; main=dev.tollgate.it.apps.springai.ToolLoopApp ;;
+  esac
+  case "$variant" in
+    none) ;;
+    tollgate) flags=("$TOLLGATE_ARG") ;;
+    otel) flags=("-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
+    both) flags=("$TOLLGATE_ARG" "-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
+  esac
+  local t0 t1 out
+  t0=$(date +%s%N)
+  out=$("$JAVA" "${flags[@]}" -cp "$cp" "$main" --base-url http://127.0.0.1:9/v1 --startup-only 2>"$OUT/startup-last.err") \
+    || { echo "start-up $app/$variant failed:"; cat "$OUT/startup-last.err"; exit 1; }
+  t1=$(date +%s%N)
+  [ "$out" = STARTED ] || { echo "start-up $app/$variant printed: $out"; exit 1; }
+  printf '%s\t%s\t%s\t%s\n' "$app" "$variant" "$round" $(( (t1 - t0) / 1000000 )) >> "$OUT/startup.tsv"
+}
+VARIANTS=(none tollgate otel both)
+for app in langchain4j spring-ai; do
+  start_once "$app" none 0 # warms the page cache; not counted
+  sed -i "/^$app\tnone\t0\t/d" "$OUT/startup.tsv"
+  for round in $(seq 1 "$ROUNDS"); do
+    for k in 0 1 2 3; do # rotate the order every round so no variant always runs first
+      start_once "$app" "${VARIANTS[$(( (k + round) % 4 ))]}" "$round"
+    done
+  done
+done
+
+echo "load_after=$(load)" >> "$OUT/machine.txt"
+echo
+echo "== results ($(grep '^java=' "$OUT/machine.txt" | cut -d= -f2-); load before $(grep load_before "$OUT/machine.txt" | cut -d= -f2), after $(load))"
+"$JAVA" -cp "$CP" dev.tollgate.bench.Report "$OUT"
+echo "(table also in $HERE/$OUT/results.md; raw: jmh.json, startup.tsv, probe files)"

@@ -1,0 +1,241 @@
+package dev.tollgate.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads what run.sh left in its output folder (JMH's JSON files, the probes' {@code key=value} files, the start-up
+ * timings) and prints one table: benchmark, result, target, met. Also writes it as {@code results.md}.
+ * <pre>Report OUTPUT_DIR</pre>
+ */
+public final class Report {
+  private final Path dir;
+  private final JsonNode jmh;
+  private final List<String[]> rows = new ArrayList<>();
+
+  private Report(Path dir) throws IOException {
+    this.dir = dir;
+    com.fasterxml.jackson.databind.node.ArrayNode runs = new ObjectMapper().createArrayNode();
+    for (String name : List.of("jmh-tool.json", "jmh-llm.json")) {
+      Path json = dir.resolve(name);
+      if (Files.exists(json) && Files.size(json) > 0) {
+        new ObjectMapper().readTree(json.toFile()).forEach(runs::add);
+      }
+    }
+    this.jmh = runs;
+  }
+
+  public static void main(String[] args) throws IOException {
+    Report report = new Report(Path.of(args[0]));
+    report.build();
+    report.print();
+  }
+
+  private void build() throws IOException {
+    String realistic = "bench-policy.yaml";
+    String globs = "bench-policy-globs.yaml";
+    for (String policy : List.of(realistic, globs)) {
+      Double guarded = jmh("ToolGuardBenchmark.guarded", "sample", policy, "50.0");
+      Double bare = jmh("ToolGuardBenchmark.bare", "sample", policy, "50.0");
+      String which = policy.equals(realistic) ? "realistic policy" : "deny globs only";
+      row("tool call: guard added, median (" + which + ")", diff(guarded, bare, "ns"), "≤ 100 ns",
+          guarded == null || bare == null ? null : guarded - bare <= 100);
+      Double guardedAvg = jmh("ToolGuardBenchmark.guarded", "avgt", policy, null);
+      Double bareAvg = jmh("ToolGuardBenchmark.bare", "avgt", policy, null);
+      Double decide = jmh("ToolGuardBenchmark.decideOnly", "avgt", policy, null);
+      row("  mean added (" + which + "); engine decision alone", diff(guardedAvg, bareAvg, "ns") + "; "
+          + fmt(decide, "ns"), "", null);
+    }
+    Double t1 = jmh("DecisionThroughputBenchmark.guarded1", "thrpt", null, null);
+    Double t8 = jmh("DecisionThroughputBenchmark.guarded8", "thrpt", null, null);
+    Double d1 = jmh("DecisionThroughputBenchmark.decide1", "thrpt", null, null);
+    Double d8 = jmh("DecisionThroughputBenchmark.decide8", "thrpt", null, null);
+    row("decisions/s, whole guarded call, 1 thread", mops(t1), "", null);
+    row("decisions/s, whole guarded call, 8 threads", mops(t8), "≥ 5 M/s", t8 == null ? null : t8 >= 5e6);
+    row("  engine decision alone, 1 / 8 threads", mops(d1) + " / " + mops(d8), "", null);
+
+    Double governed = jmh("LlmCallBenchmark.Governed.call", "sample", null, "50.0");
+    Double bare = jmh("LlmCallBenchmark.Bare.call", "sample", null, "50.0");
+    row("LLM call (JDK HttpClient, non-streaming): added, median", diff(governed, bare, "µs") + " (" + fmt(bare, "µs")
+        + " → " + fmt(governed, "µs") + ")", "≤ 20 µs", governed == null || bare == null ? null : governed - bare <= 20);
+    Double governedAvg = jmh("LlmCallBenchmark.Governed.call", "avgt", null, null);
+    Double bareAvg = jmh("LlmCallBenchmark.Bare.call", "avgt", null, null);
+    row("  mean added", diff(governedAvg, bareAvg, "µs"), "", null);
+
+    List<Double> ttfbBare = probeValues("ttfb-bare-", "ttfb_median_us");
+    List<Double> ttfbGoverned = probeValues("ttfb-governed-", "ttfb_median_us");
+    Double ttfbRatio = ttfbBare.isEmpty() || ttfbGoverned.isEmpty() ? null
+        : median(ttfbGoverned) / median(ttfbBare);
+    row("streaming time to first byte, with / without agent", ttfbRatio == null ? "n/a" : String.format(Locale.ROOT,
+        "%.3f (%s → %s, medians of %d runs)", ttfbRatio, fmt(median(ttfbBare), "µs"), fmt(median(ttfbGoverned), "µs"),
+        ttfbBare.size()), "≤ 1.02", ttfbRatio == null ? null : ttfbRatio <= 1.02);
+
+    Map<String, String> streamBare = probe("stream-bare.txt");
+    Map<String, String> streamGoverned = probe("stream-governed.txt");
+    boolean streamed = streamGoverned.containsKey("heap_max_used_kb") && "true".equals(streamGoverned.get("governed"));
+    row("100 MB stream through the agent: max heap used (without agent)", streamed
+        ? mb(streamGoverned.get("heap_max_used_kb")) + " (" + mb(streamBare.get("heap_max_used_kb")) + "), -Xmx"
+        + mb(streamGoverned.get("heap_max_xmx_kb")) + ", " + streamGoverned.get("stream_ms") + " ms"
+        : "did not complete", "flat: passes in -Xmx64m", streamed);
+
+    Map<String, String> heapBare = probe("heap-bare.txt");
+    Map<String, String> heapGoverned = probe("heap-governed.txt");
+    row("heap retained after 10 000 tool + 10 000 LLM calls, after GC (without agent)",
+        kb(heapGoverned.get("heap_added_kb")) + " (" + kb(heapBare.get("heap_added_kb")) + ")", "bounded (reported)",
+        null);
+
+    for (String app : List.of("langchain4j", "spring-ai")) {
+      Map<String, List<Double>> startup = startup(app);
+      Double none = medianOrNull(startup.get("none"));
+      Double tollgate = medianOrNull(startup.get("tollgate"));
+      Double otel = medianOrNull(startup.get("otel"));
+      Double both = medianOrNull(startup.get("both"));
+      Double added = none == null || tollgate == null ? null : tollgate - none;
+      Double otelAdded = none == null || otel == null ? null : otel - none;
+      row("start-up added, " + app + " app (median of " + count(startup.get("none")) + ")",
+          diff(tollgate, none, "ms") + " (" + fmt(none, "ms") + " → " + fmt(tollgate, "ms") + ")", "≤ 150 ms",
+          added == null ? null : added <= 150);
+      row("  vs OpenTelemetry javaagent added; both agents added", fmt(otelAdded, "ms") + " (Tollgate/OTel = "
+          + (added == null || otelAdded == null ? "n/a" : String.format(Locale.ROOT, "%.2f", added / otelAdded))
+          + "); " + diff(both, none, "ms"), "Tollgate ≤ 1/5 of OTel",
+          added == null || otelAdded == null ? null : added <= otelAdded / 5);
+    }
+  }
+
+  private Double jmh(String benchmark, String mode, String policy, String percentile) {
+    if (jmh == null) {
+      return null;
+    }
+    for (JsonNode run : jmh) {
+      if (!run.path("benchmark").asText().endsWith("." + benchmark) || !run.path("mode").asText().equals(mode)) {
+        continue;
+      }
+      if (policy != null && !policy.equals(run.path("params").path("policy").asText())) {
+        continue;
+      }
+      JsonNode metric = run.path("primaryMetric");
+      return percentile == null ? metric.path("score").asDouble() : metric.path("scorePercentiles").path(percentile)
+          .asDouble();
+    }
+    return null;
+  }
+
+  private Map<String, String> probe(String file) throws IOException {
+    Map<String, String> values = new HashMap<>();
+    Path path = dir.resolve(file);
+    if (Files.exists(path)) {
+      for (String line : Files.readAllLines(path)) {
+        int eq = line.indexOf('=');
+        if (eq > 0) {
+          values.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+      }
+    }
+    return values;
+  }
+
+  private List<Double> probeValues(String prefix, String key) throws IOException {
+    List<Double> values = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix)).sorted().toList()) {
+        String v = probe(p.getFileName().toString()).get(key);
+        if (v != null) {
+          values.add(Double.parseDouble(v));
+        }
+      }
+    }
+    return values;
+  }
+
+  /** startup.tsv: app, variant, round, milliseconds. */
+  private Map<String, List<Double>> startup(String app) throws IOException {
+    Map<String, List<Double>> byVariant = new HashMap<>();
+    Path path = dir.resolve("startup.tsv");
+    if (Files.exists(path)) {
+      for (String line : Files.readAllLines(path)) {
+        String[] f = line.split("\t");
+        if (f.length == 4 && f[0].equals(app)) {
+          byVariant.computeIfAbsent(f[1], k -> new ArrayList<>()).add(Double.parseDouble(f[3]));
+        }
+      }
+    }
+    return byVariant;
+  }
+
+  private static int count(List<Double> values) {
+    return values == null ? 0 : values.size();
+  }
+
+  private static Double medianOrNull(List<Double> values) {
+    return values == null || values.isEmpty() ? null : median(values);
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    sorted.sort(null);
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  private static String diff(Double a, Double b, String unit) {
+    return a == null || b == null ? "n/a" : (a - b >= 0 ? "+" : "") + fmt(a - b, unit);
+  }
+
+  private static String fmt(Double v, String unit) {
+    if (v == null) {
+      return "n/a";
+    }
+    String number = Math.abs(v) >= 100 ? String.format(Locale.ROOT, "%,.0f", v)
+        : String.format(Locale.ROOT, "%.1f", v);
+    return number.replace(',', ' ') + " " + unit;
+  }
+
+  private static String mops(Double opsPerSecond) {
+    return opsPerSecond == null ? "n/a" : String.format(Locale.ROOT, "%.2f M/s", opsPerSecond / 1e6);
+  }
+
+  private static String mb(String kb) {
+    return kb == null ? "n/a" : String.format(Locale.ROOT, "%.1f MB", Long.parseLong(kb) / 1024.0);
+  }
+
+  private static String kb(String kb) {
+    return kb == null ? "n/a" : kb + " KB";
+  }
+
+  private void row(String name, String result, String target, Boolean met) {
+    rows.add(new String[] {name, result, target, met == null ? (target.isEmpty() ? "" : "—") : met ? "yes" : "NO"});
+  }
+
+  private void print() throws IOException {
+    int[] width = new int[4];
+    String[] header = {"benchmark", "result", "target", "met?"};
+    List<String[]> all = new ArrayList<>();
+    all.add(header);
+    all.addAll(rows);
+    for (String[] r : all) {
+      for (int i = 0; i < 4; i++) {
+        width[i] = Math.max(width[i], r[i].length());
+      }
+    }
+    StringBuilder text = new StringBuilder();
+    StringBuilder md = new StringBuilder();
+    for (String[] r : all) {
+      text.append(String.format(Locale.ROOT, "%-" + width[0] + "s  %-" + width[1] + "s  %-" + width[2] + "s  %s%n",
+          r[0], r[1], r[2], r[3]));
+      md.append("| ").append(String.join(" | ", r)).append(" |\n");
+      if (r == header) {
+        md.append("|---|---|---|---|\n");
+      }
+    }
+    System.out.print(text);
+    Files.writeString(dir.resolve("results.md"), md);
+  }
+}
