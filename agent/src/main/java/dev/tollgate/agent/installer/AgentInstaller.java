@@ -180,6 +180,12 @@ public final class AgentInstaller {
 
     @Override
     public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+      if (error instanceof net.bytebuddy.pool.TypePool.Resolution.NoSuchTypeException) {
+        // a supertype without a class file, typically an interface another javaagent (OpenTelemetry's virtual
+        // fields) added at run time: the type cannot be one of the framework types we weave by supertype
+        LOG.debug("not matched {}: {}", typeName, error.toString());
+        return;
+      }
       LOG.warn("could not weave {}: {}", typeName, error.toString(), error);
     }
   }
