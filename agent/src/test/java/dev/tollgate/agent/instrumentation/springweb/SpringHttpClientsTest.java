@@ -15,10 +15,10 @@ import dev.tollgate.agent.instrumentation.springweb.v6_1.SpringWebInstrumentatio
 import dev.tollgate.agent.instrumentation.springwebflux.v6_1.SpringWebFluxInstrumentationModule;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.testing.LlmOnlyDelegate;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
-import dev.tollgate.bootstrap.Refusal;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -362,7 +362,7 @@ class SpringHttpClientsTest {
     }
   }
 
-  static final class RecordingGuard extends Guard.Delegate {
+  static final class RecordingGuard extends LlmOnlyDelegate {
     final List<Recording> exchanges = new CopyOnWriteArrayList<>();
     final List<String> clients = new CopyOnWriteArrayList<>();
     final List<Throwable> suppressed = new CopyOnWriteArrayList<>();
@@ -398,44 +398,5 @@ class SpringHttpClientsTest {
     protected void onSuppressed(Throwable t) {
       suppressed.add(t);
     }
-
-    @Override
-    protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
-      return null;
-    }
-
-    @Override
-    protected Refusal failedDecision(Throwable t) {
-      return null;
-    }
-
-    @Override
-    protected Object runEnter(String framework) {
-      return null;
-    }
-
-    @Override
-    protected Throwable runExit(Object token, Throwable thrown) {
-      return null;
-    }
-
-    @Override
-    protected Throwable takePendingHalt() {
-      return null;
-    }
-
-    @Override
-    protected void runDetach(Object token, Throwable thrown) {}
-
-    @Override
-    protected void runBind(Object carrier) {}
-
-    @Override
-    protected Object runResume(Object carrier) {
-      return null;
-    }
-
-    @Override
-    protected void runRelease(Object token, boolean mayEnd, Throwable thrown) {}
   }
 }
