@@ -2,6 +2,7 @@ package dev.tollgate.agent.instrumentation.springwebflux.v6_1;
 
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.springframework.core.io.buffer.DataBuffer;
 import reactor.core.publisher.Flux;
@@ -13,6 +14,8 @@ import reactor.core.publisher.Flux;
  */
 final class MeteredBody implements Function<Flux<DataBuffer>, Flux<DataBuffer>> {
   private final LlmExchange exchange;
+  /** A cancel can race the upstream's completion: the exchange ends on the first of them only. */
+  private final AtomicBoolean ended = new AtomicBoolean();
 
   MeteredBody(LlmExchange exchange) {
     this.exchange = exchange;
@@ -21,9 +24,15 @@ final class MeteredBody implements Function<Flux<DataBuffer>, Flux<DataBuffer>> 
   @Override
   public Flux<DataBuffer> apply(Flux<DataBuffer> body) {
     return body.doOnNext(this::show)
-        .doOnComplete(() -> Guard.llmEnd(exchange, true, null))
-        .doOnError(e -> Guard.llmEnd(exchange, false, e))
-        .doOnCancel(() -> Guard.llmEnd(exchange, false, null));
+        .doOnComplete(() -> end(true, null))
+        .doOnError(e -> end(false, e))
+        .doOnCancel(() -> end(false, null));
+  }
+
+  private void end(boolean complete, Throwable error) {
+    if (ended.compareAndSet(false, true)) {
+      Guard.llmEnd(exchange, complete, error);
+    }
   }
 
   private void show(DataBuffer buffer) {
