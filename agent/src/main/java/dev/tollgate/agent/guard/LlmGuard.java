@@ -15,6 +15,7 @@ import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.BudgetExceededException;
 import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.LlmExchange;
+import dev.tollgate.bootstrap.TollgateException;
 import dev.tollgate.policy.budget.Admission;
 import dev.tollgate.policy.budget.Breach;
 import dev.tollgate.policy.budget.BudgetState;
@@ -86,17 +87,15 @@ public final class LlmGuard {
     String runId = run == null ? null : run.id();
     String session = run == null ? null : run.session();
     String model = request.model() != null ? request.model() : endpoint.pathModel();
-    String target = target(parsed);
+    Call call = new Call(client, endpoint, request, model, target(parsed), runId, session);
     if (run != null && run.halt() != null) {
       // the run was halted and the framework carried on: refuse every further call until the run ends
       RuntimeException halt = run.halt();
       pendingHalt.apply(halt);
-      Event e = Event.of("llm.call").with("decision", "deny").with("enforced", true)
-          .with("rule", halt instanceof BudgetExceededException ? ((BudgetExceededException) halt).rule()
-              : halt instanceof LimitExceededException ? ((LimitExceededException) halt).rule() : null)
+      log.write(Event.of("llm.call").with("decision", "deny").with("enforced", true)
+          .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
           .with("reason", "the run was halted").with("client", client).with("provider", endpoint.provider())
-          .with("model", model).with("endpoint", target).with("run", runId).with("session", session);
-      log.write(e);
+          .with("model", model).with("endpoint", call.target()).with("run", runId).with("session", session));
       return blocked(endpoint, halt.getMessage(), Map.of("halted", true));
     }
     Map<String, String> mdcValues = mdc.get();
@@ -109,8 +108,7 @@ public final class LlmGuard {
     }
     thresholds(a.thresholdsCrossed(), runId);
     if (!a.proceeds()) {
-      log.write(callEvent(a, client, endpoint, request, model, target, runId, session)
-          .with("status", BlockedResponse.STATUS));
+      log.write(callEvent(a, call).with("status", BlockedResponse.STATUS));
       String message = "blocked by policy: " + a.rule() + ": " + a.reason();
       Breach deciding = a.breaches().isEmpty() ? null : a.breaches().get(0);
       if (a.halt()) {
@@ -128,8 +126,12 @@ public final class LlmGuard {
       }
       return blocked(endpoint, message, facts(a, deciding));
     }
-    return new Exchange(a, client, endpoint, request, model, target, runId, session);
+    return new Exchange(a, call);
   }
+
+  /** What one LLM call is, as the log reports it: who sent it where, for which model, in which run. */
+  private record Call(String client, Endpoint endpoint, LlmRequest request, String model, String target,
+      String runId, String session) {}
 
   private static BlockedCall blocked(Endpoint endpoint, String message, Map<String, Object> facts) {
     return new BlockedCall(BlockedResponse.STATUS, BlockedResponse.headers(),
@@ -148,17 +150,7 @@ public final class LlmGuard {
         facts.put("partition", b.partition());
       }
       facts.put("on_exceed", b.onExceed().name().toLowerCase(Locale.ROOT));
-      if (b.limitNanos() >= 0) {
-        facts.put("spent_usd", usd(b.spentNanos()));
-        facts.put("reserved_usd", usd(b.reservedNanos()));
-        facts.put("request_usd", usd(b.requestNanos()));
-        facts.put("limit_usd", usd(b.limitNanos()));
-      }
-      if (b.limitTokens() >= 0) {
-        facts.put("spent_tokens", b.spentTokens());
-        facts.put("request_tokens", b.requestTokens());
-        facts.put("limit_tokens", b.limitTokens());
-      }
+      facts.putAll(amounts(b));
     }
     facts.put("retryable", false);
     return facts;
@@ -174,23 +166,39 @@ public final class LlmGuard {
     return BigDecimal.valueOf(nanos).divide(NANOS_PER_USD).doubleValue();
   }
 
-  private Event callEvent(Admission a, String client, Endpoint endpoint, LlmRequest request, String model,
-      String target, String runId, String session) {
+  /** A breach's spend against its cap: USD when it caps USD, tokens (or calls, for a limit) when it caps those. */
+  private static Map<String, Object> amounts(Breach b) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    if (b.limitNanos() >= 0) {
+      m.put("spent_usd", usd(b.spentNanos()));
+      m.put("reserved_usd", usd(b.reservedNanos()));
+      m.put("request_usd", usd(b.requestNanos()));
+      m.put("limit_usd", usd(b.limitNanos()));
+    }
+    if (b.limitTokens() >= 0) {
+      m.put("spent_tokens", b.spentTokens());
+      m.put("request_tokens", b.requestTokens());
+      m.put("limit_tokens", b.limitTokens());
+    }
+    return m;
+  }
+
+  private Event callEvent(Admission a, Call c) {
     return Event.of("llm.call")
         .with("decision", a.outcome().name().toLowerCase(Locale.ROOT))
         .with("enforced", a.enforced())
         .with("rule", a.rule())
         .with("reason", a.reason())
-        .with("client", client)
-        .with("provider", endpoint.provider())
-        .with("api", endpoint.format().name().toLowerCase(Locale.ROOT))
-        .with("model", model)
-        .with("endpoint", target)
-        .with("stream", request.stream())
-        .with("run", runId)
-        .with("session", session)
+        .with("client", c.client())
+        .with("provider", c.endpoint().provider())
+        .with("api", c.endpoint().format().name().toLowerCase(Locale.ROOT))
+        .with("model", c.model())
+        .with("endpoint", c.target())
+        .with("stream", c.request().stream())
+        .with("run", c.runId())
+        .with("session", c.session())
         .with("reserved_usd", usd(a.reservedNanos()))
-        .with("prompt_tokens_estimate", request.promptTokensEstimate())
+        .with("prompt_tokens_estimate", c.request().promptTokensEstimate())
         .with("budgets", budgets(a.budgets()));
   }
 
@@ -229,14 +237,7 @@ public final class LlmGuard {
         .with("enforced", enforced)
         .with("model", model)
         .with("run", runId);
-    if (b.limitNanos() >= 0) {
-      e.with("spent_usd", usd(b.spentNanos())).with("reserved_usd", usd(b.reservedNanos()))
-          .with("request_usd", usd(b.requestNanos())).with("limit_usd", usd(b.limitNanos()));
-    }
-    if (b.limitTokens() >= 0) {
-      e.with("spent_tokens", b.spentTokens()).with("request_tokens", b.requestTokens())
-          .with("limit_tokens", b.limitTokens());
-    }
+    amounts(b).forEach(e::with);
     return e;
   }
 
@@ -257,28 +258,19 @@ public final class LlmGuard {
   /** One admitted call in flight. */
   private final class Exchange implements LlmExchange {
     private final Admission admission;
-    private final String client;
+    private final Call call;
     private final Endpoint endpoint;
     private final LlmRequest request;
-    private final String model;
-    private final String target;
-    private final String runId;
-    private final String session;
     private final long startNanos = System.nanoTime();
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile ResponseMeter meter;
     private volatile int status = -1;
 
-    Exchange(Admission admission, String client, Endpoint endpoint, LlmRequest request, String model,
-        String target, String runId, String session) {
+    Exchange(Admission admission, Call call) {
       this.admission = admission;
-      this.client = client;
-      this.endpoint = endpoint;
-      this.request = request;
-      this.model = model;
-      this.target = target;
-      this.runId = runId;
-      this.session = session;
+      this.call = call;
+      this.endpoint = call.endpoint();
+      this.request = call.request();
     }
 
     @Override
@@ -325,7 +317,7 @@ public final class LlmGuard {
         usageKind = "estimated";
       }
       Usage u = s.usage();
-      Event e = callEvent(admission, client, endpoint, request, model, target, runId, session)
+      Event e = callEvent(admission, call)
           .with("status", status < 0 ? null : status)
           .with("complete", complete)
           .with("error", error == null ? null : error.getClass().getName())
@@ -342,10 +334,10 @@ public final class LlmGuard {
           .with("duration_ms", (System.nanoTime() - startNanos) / 1_000_000)
           .with("budgets", budgets(s.budgets()));
       log.write(e);
-      thresholds(s.thresholdsCrossed(), runId);
+      thresholds(s.thresholdsCrossed(), call.runId());
       for (Breach b : s.exceeded()) {
         if (b.first()) {
-          log.write(breachEvent(b, false, runId, model));
+          log.write(breachEvent(b, false, call.runId(), call.model()));
         }
       }
     }

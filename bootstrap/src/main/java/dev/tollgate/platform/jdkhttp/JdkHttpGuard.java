@@ -95,7 +95,7 @@ public final class JdkHttpGuard {
 
   /** Subscribes to a one-shot publisher and waits for all of its bytes; null if it fails or takes too long. */
   static byte[] drain(HttpRequest.BodyPublisher publisher) throws InterruptedException {
-    Collector collector = new Collector(-1);
+    Collector collector = new Collector();
     publisher.subscribe(collector);
     if (!collector.finished.await(DRAIN_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
       return null;
@@ -126,7 +126,7 @@ public final class JdkHttpGuard {
     if (!(type.equals(BYTE_ARRAY_PUBLISHER) || type.equals(STRING_PUBLISHER)) || length > MAX_INSPECTED_BODY) {
       return null;
     }
-    Collector collector = new Collector(length);
+    Collector collector = new Collector();
     publisher.subscribe(collector);
     return collector.bytes();
   }
@@ -136,8 +136,6 @@ public final class JdkHttpGuard {
     private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
     private volatile boolean done;
     private volatile boolean failed;
-
-    Collector(long length) {}
 
     @Override
     public void onSubscribe(Flow.Subscription subscription) {
