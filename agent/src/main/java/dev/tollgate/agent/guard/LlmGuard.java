@@ -92,7 +92,7 @@ public final class LlmGuard {
       // the run was halted and the framework carried on: refuse every further call until the run ends
       RuntimeException halt = run.halt();
       pendingHalt.apply(halt);
-      log.write(Event.of("llm.call").with("decision", "deny").with("enforced", true)
+      log.writeDurably(Event.of("llm.call").with("decision", "deny").with("enforced", true)
           .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
           .with("reason", "the run was halted").with("client", client).with("provider", endpoint.provider())
           .with("model", model).with("endpoint", call.target()).with("run", runId).with("session", session));
@@ -103,12 +103,12 @@ public final class LlmGuard {
         request.promptTokensEstimate(), request.maxOutputTokens(), Math.max(1, request.choices())));
     for (Breach b : a.breaches()) {
       if (b.first()) {
-        log.write(breachEvent(b, a.enforced(), runId, model));
+        log.writeDurably(breachEvent(b, a.enforced(), runId, model));
       }
     }
     thresholds(a.thresholdsCrossed(), runId);
     if (!a.proceeds()) {
-      log.write(callEvent(a, call).with("status", BlockedResponse.STATUS));
+      log.writeDurably(callEvent(a, call).with("status", BlockedResponse.STATUS));
       String message = "blocked by policy: " + a.rule() + ": " + a.reason();
       Breach deciding = a.breaches().isEmpty() ? null : a.breaches().get(0);
       if (a.halt()) {
@@ -337,7 +337,7 @@ public final class LlmGuard {
       thresholds(s.thresholdsCrossed(), call.runId());
       for (Breach b : s.exceeded()) {
         if (b.first()) {
-          log.write(breachEvent(b, false, call.runId(), call.model()));
+          log.writeDurably(breachEvent(b, false, call.runId(), call.model()));
         }
       }
     }

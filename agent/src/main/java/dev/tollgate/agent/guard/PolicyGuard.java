@@ -16,11 +16,7 @@ import dev.tollgate.policy.engine.LimitBreach;
 import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.engine.ToolCall;
 import dev.tollgate.policy.engine.ToolVerdict;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
-import java.util.HexFormat;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -119,7 +115,9 @@ public final class PolicyGuard extends Guard.Delegate {
     ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId,
         mdc.read()));
     LimitBreach breach = v.breach();
-    log.write(Event.of("tool.call")
+    // a refusal's lines are on disk before the host sees it; an allowed call's line is written off this thread
+    boolean refused = v.enforced() || (breach != null && breach.first());
+    Event line = Event.of("tool.call")
         .with("decision", v.outcome().name().toLowerCase(Locale.ROOT))
         .with("enforced", v.enforced())
         .with("rule", v.rule())
@@ -129,9 +127,14 @@ public final class PolicyGuard extends Guard.Delegate {
         .with("run", run == null ? null : run.id())
         .with("session", sessionId)
         .with("limit", breach == null ? null : breach.limit())
-        .with("args_sha256", digest(arguments)));
+        .withSha256("args_sha256", arguments);
+    if (refused) {
+      log.writeDurably(line);
+    } else {
+      log.write(line);
+    }
     if (breach != null && breach.first()) {
-      log.write(Event.of("limit.exceeded")
+      log.writeDurably(Event.of("limit.exceeded")
           .with("limit", breach.limit())
           .with("rule", v.rule())
           .with("scope", breach.scope().name().toLowerCase(Locale.ROOT))
@@ -259,19 +262,6 @@ public final class PolicyGuard extends Guard.Delegate {
       }
     }
     return false;
-  }
-
-  /** Arguments appear in the log only as this digest: equal arguments are recognisable, the text is not. */
-  static String digest(String arguments) {
-    if (arguments == null) {
-      return null;
-    }
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      return HexFormat.of().formatHex(md.digest(arguments.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   /** The mode the log should report, for {@code policy.loaded}. */

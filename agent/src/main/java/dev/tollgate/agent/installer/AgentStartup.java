@@ -161,10 +161,11 @@ public final class AgentStartup {
       AgentInstaller.install(inst, modules, coverage); // late attach: everything is loaded already
     }
     // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
-    // after ours; every event is already flushed, and the OS closes the file when the JVM exits.
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        () -> log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount())),
-        "tollgate-shutdown"));
+    // after ours. So ours writes what is queued and makes later writes synchronous; the OS closes the file.
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.drainAndWriteSynchronously();
+      log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount()));
+    }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
   }

@@ -12,27 +12,59 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 
 /**
- * The enforcement log: JSON Lines, one object per event, appended and flushed per event so a crash loses
- * nothing already decided. Each line is written with a single {@code write} on an append-mode file.
- * Callers never pass secrets or prompt text: tool arguments arrive here only as a digest.
+ * The enforcement log: JSON Lines, one object per event, append-only. Callers never pass secrets or prompt text:
+ * tool arguments arrive here only as a digest.
+ *
+ * <p>Two ways to write, so that the decision path does no I/O:
+ * <ul>
+ *   <li>{@link #write}: the event is stamped and queued; the writer thread {@code tollgate-log} turns what is queued
+ *       into JSON and appends it with one {@code write} per batch, as soon as it is queued (a batch is what queued up
+ *       while the previous one was written). A full queue makes the caller wait: nothing is dropped.</li>
+ *   <li>{@link #writeDurably}: the same, and the caller returns only once its line (and every line queued before it)
+ *       has been handed to the OS. For what refuses or halts something: the line is there before the host sees the
+ *       refusal.</li>
+ * </ul>
+ * {@link #drainAndWriteSynchronously} (the agent's shutdown hook) writes what is queued and makes every later write
+ * synchronous, so events from shutdown hooks that run after ours are not lost either. What a {@code kill -9} can
+ * lose is what was queued and not yet written: the events of the last moments before the kill.
  */
 public final class EnforcementLog implements Closeable {
   private static final Logger LOG = Diagnostics.logger(EnforcementLog.class);
+  /** Events the queue holds before callers wait for the writer. */
+  static final int CAPACITY = 8192;
+  private static final int MAX_BATCH = 1024;
+
   private final JsonFactory json = new JsonFactory();
   private final OutputStream out;
   private final Path path;
   private final Clock clock;
+  private final ArrayBlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
+  /** Held while a batch is serialised and written: batches never interleave. */
+  private final Object io = new Object();
+  /** The batch being written; replaced after a batch over 1 MiB so that one burst does not pin its memory. */
+  private ByteArrayOutputStream buffer = new ByteArrayOutputStream(16 * 1024);
+  private final Timestamps timestamps = new Timestamps();
+  private final Thread writer;
+  private volatile boolean synchronous;
+  private volatile boolean closed;
   private boolean failed;
-  private boolean closed;
 
   private EnforcementLog(OutputStream out, Path path, Clock clock) {
     this.out = out;
     this.path = path;
     this.clock = clock;
+    this.writer = new Thread(this::drainForever, "tollgate-log");
+    writer.setDaemon(true);
+    writer.start();
   }
 
   public static EnforcementLog open(Path path, Clock clock) throws IOException {
@@ -47,56 +79,194 @@ public final class EnforcementLog implements Closeable {
     return path;
   }
 
-  /** Appends one event. Never throws: a failing log is reported once on stderr. */
+  /** Queues one event, stamped now. Never throws: a failing log is reported once on stderr. */
   public void write(Event event) {
-    byte[] line;
-    try {
-      ByteArrayOutputStream buf = new ByteArrayOutputStream(256);
-      try (JsonGenerator g = json.createGenerator(buf, JsonEncoding.UTF8)) {
-        g.writeStartObject();
-        g.writeStringField("ts", Instant.now(clock).toString());
-        g.writeStringField("event", event.name());
-        for (Map.Entry<String, Object> f : event.fields().entrySet()) {
-          g.writeFieldName(f.getKey());
-          JsonValues.write(g, f.getValue());
-        }
-        g.writeEndObject();
-      }
-      buf.write('\n');
-      line = buf.toByteArray();
-    } catch (IOException e) {
-      reportFailure(e);
+    append(new Entry(event, clock.instant()), false);
+  }
+
+  /** Writes one event and returns once it (and everything queued before it) is written. Never throws. */
+  public void writeDurably(Event event) {
+    append(new Entry(event, clock.instant()), true);
+  }
+
+  /** Returns once every event queued before this call is written. */
+  public void flush() {
+    append(new Entry(null, null), true);
+  }
+
+  /**
+   * Writes what is queued, then makes every later write synchronous on the caller's thread: for shutdown, when the
+   * writer thread may stop at any moment.
+   */
+  public void drainAndWriteSynchronously() {
+    synchronous = true;
+    synchronized (io) {
+      drainAndWrite(null);
+    }
+  }
+
+  private void append(Entry entry, boolean durable) {
+    if (closed) {
       return;
     }
-    synchronized (this) {
-      if (closed) {
+    Thread self = Thread.currentThread();
+    if (synchronous || self == writer) {
+      synchronized (io) {
+        drainAndWrite(entry);
+      }
+      return;
+    }
+    if (durable) {
+      entry.waiter = self;
+    }
+    if (!queue.offer(entry) && !offerPatiently(entry)) {
+      synchronized (io) { // interrupted while the queue was full: write it here rather than lose it
+        drainAndWrite(entry);
+      }
+      return;
+    }
+    if (durable) {
+      awaitWritten(entry);
+    }
+  }
+
+  /** Waits for room in a full queue; false if the caller was interrupted (its interrupt is kept). */
+  private boolean offerPatiently(Entry entry) {
+    try {
+      while (!queue.offer(entry, 10, TimeUnit.MILLISECONDS)) {
+        if (!writer.isAlive()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  private void awaitWritten(Entry entry) {
+    while (!entry.written) {
+      if (!writer.isAlive()) {
+        synchronized (io) {
+          drainAndWrite(null);
+        }
         return;
       }
-      try {
-        out.write(line);
-        out.flush();
-      } catch (IOException e) {
-        reportFailure(e);
+      if (Thread.currentThread().isInterrupted()) {
+        Thread.yield(); // park would return at once; the writer is at most one batch away
+      } else {
+        LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(1));
       }
     }
   }
 
-  private synchronized void reportFailure(IOException e) {
+  private void drainForever() {
+    while (true) {
+      Entry first;
+      try {
+        first = queue.take();
+      } catch (InterruptedException e) {
+        return; // only close() interrupts the writer
+      }
+      synchronized (io) {
+        List<Entry> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.size() + 1));
+        batch.add(first);
+        queue.drainTo(batch, MAX_BATCH - 1);
+        writeBatch(batch);
+      }
+    }
+  }
+
+  /** With {@link #io} held: writes what is queued, then {@code last} if not null. */
+  private void drainAndWrite(Entry last) {
+    List<Entry> batch = new ArrayList<>(queue.size() + 1);
+    queue.drainTo(batch);
+    if (last != null) {
+      batch.add(last);
+    }
+    writeBatch(batch);
+  }
+
+  /** With {@link #io} held: one {@code write} for the whole batch, then wakes whoever waits for its entries. */
+  private void writeBatch(List<Entry> batch) {
+    try {
+      buffer.reset();
+      try (JsonGenerator g = json.createGenerator(buffer, JsonEncoding.UTF8)) {
+        g.setRootValueSeparator(null);
+        for (Entry entry : batch) {
+          if (entry.event != null) {
+            serialize(entry, g);
+          }
+        }
+      }
+      if (buffer.size() > 0 && !closed) {
+        buffer.writeTo(out);
+        out.flush();
+      }
+      if (buffer.size() > 1 << 20) {
+        buffer = new ByteArrayOutputStream(16 * 1024);
+      }
+    } catch (IOException | RuntimeException e) {
+      reportFailure(e);
+    } finally {
+      for (Entry entry : batch) {
+        entry.written = true;
+        Thread waiter = entry.waiter;
+        if (waiter != null) {
+          LockSupport.unpark(waiter);
+        }
+      }
+    }
+  }
+
+  private void serialize(Entry entry, JsonGenerator g) throws IOException {
+    g.writeStartObject();
+    g.writeStringField("ts", timestamps.format(entry.ts));
+    g.writeStringField("event", entry.event.name());
+    for (Map.Entry<String, Object> f : entry.event.fields().entrySet()) {
+      g.writeFieldName(f.getKey());
+      JsonValues.write(g, f.getValue());
+    }
+    g.writeEndObject();
+    g.writeRaw('\n');
+  }
+
+  private void reportFailure(Exception e) {
     if (!failed) {
       failed = true;
       LOG.error("cannot write the enforcement log {}: {} (further failures are not reported)", path, e.toString());
     }
   }
 
+  /** Writes what is queued and closes the file; later events are dropped. */
   @Override
-  public synchronized void close() {
-    if (!closed) {
+  public void close() {
+    synchronized (io) {
+      if (closed) {
+        return;
+      }
+      drainAndWrite(null);
       closed = true;
+      writer.interrupt();
       try {
         out.close();
       } catch (IOException e) {
         reportFailure(e);
       }
+    }
+  }
+
+  /** One queued event ({@code null} for a flush marker) and when it happened. */
+  private static final class Entry {
+    final Event event;
+    final Instant ts;
+    volatile Thread waiter;
+    volatile boolean written;
+
+    Entry(Event event, Instant ts) {
+      this.event = event;
+      this.ts = ts;
     }
   }
 }

@@ -24,6 +24,14 @@ public final class Event {
     return this;
   }
 
+  /**
+   * Adds the SHA-256 (lower-case hex) of {@code text}, taken when the line is written, off the caller's thread;
+   * null text is left out. The text itself is never written.
+   */
+  public Event withSha256(String key, String text) {
+    return with(key, text == null ? null : new JsonValues.Sha256(text));
+  }
+
   public String name() {
     return name;
   }

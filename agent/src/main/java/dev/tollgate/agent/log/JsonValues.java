@@ -5,6 +5,10 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -49,8 +53,32 @@ public final class JsonValues {
         write(g, e.getValue());
       }
       g.writeEndObject();
+    } else if (v instanceof Sha256 d) {
+      g.writeString(d.hex());
     } else {
       g.writeString(v.toString());
+    }
+  }
+
+  /** A value written as the SHA-256 of a text, computed only when written. */
+  record Sha256(String text) {
+    /** Mostly the log writer's: one digest per thread, not one looked up per line. */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is required of every JVM", e);
+      }
+    });
+    private static final HexFormat HEX = HexFormat.of();
+
+    String hex() {
+      return HEX.formatHex(DIGEST.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public String toString() {
+      return hex(); // never the text
     }
   }
 }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,14 +39,24 @@ class PolicyGuardTest {
   @TempDir
   Path dir;
 
+  private EnforcementLog log;
+
+  @AfterEach
+  void closeLog() {
+    if (log != null) {
+      log.close();
+    }
+  }
+
   private PolicyGuard guard(String policy) throws Exception {
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), CLOCK);
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), CLOCK);
     return new PolicyGuard(new PolicyEngine(PolicyLoader.parse(policy, "t.yaml"), CLOCK), log, false);
   }
 
   private List<JsonNode> log() throws Exception {
     List<JsonNode> events = new ArrayList<>();
     ObjectMapper m = new ObjectMapper();
+    log.flush();
     for (String line : Files.readAllLines(dir.resolve("log.jsonl"))) {
       events.add(m.readTree(line));
     }

@@ -25,11 +25,13 @@ import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
  */
 public final class WovenPolicy implements AutoCloseable {
   private final ResettableClassFileTransformer transformer;
+  private final EnforcementLog enforcementLog;
   private final Path log;
 
-  private WovenPolicy(ResettableClassFileTransformer transformer, Path log) {
+  private WovenPolicy(ResettableClassFileTransformer transformer, EnforcementLog enforcementLog) {
     this.transformer = transformer;
-    this.log = log;
+    this.enforcementLog = enforcementLog;
+    this.log = enforcementLog.path();
   }
 
   public static WovenPolicy weave(String policyYaml, Path dir, InstrumentationModule... modules)
@@ -44,22 +46,25 @@ public final class WovenPolicy implements AutoCloseable {
     ResettableClassFileTransformer transformer =
         AgentInstaller.install(ByteBuddyAgent.install(), list, new CoverageReport(log, list));
     Guard.install(new PolicyGuard(new PolicyEngine(policy, Clock.systemUTC()), log, false));
-    return new WovenPolicy(transformer, logFile);
+    return new WovenPolicy(transformer, log);
   }
 
   /** The enforcement log written so far. */
   public String log() throws IOException {
+    enforcementLog.flush();
     return Files.readString(log);
   }
 
   /** The enforcement log's lines written so far. */
   public List<String> logLines() throws IOException {
+    enforcementLog.flush();
     return Files.readAllLines(log);
   }
 
   @Override
   public void close() {
     Guard.install(null);
+    enforcementLog.close();
     transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
   }
 }

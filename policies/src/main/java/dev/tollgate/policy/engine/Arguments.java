@@ -143,6 +143,18 @@ final class Arguments {
     return out.toString();
   }
 
+  /** True when the map's keys already come in sorted order (most argument objects have one or two keys). */
+  private static boolean inOrder(Map<String, Object> map) {
+    String previous = null;
+    for (String key : map.keySet()) {
+      if (previous != null && previous.compareTo(key) > 0) {
+        return false;
+      }
+      previous = key;
+    }
+    return true;
+  }
+
   @SuppressWarnings("unchecked")
   private static void write(JsonGenerator g, Object value, boolean sorted) throws IOException {
     if (value instanceof String s) {
@@ -158,7 +170,7 @@ final class Arguments {
     } else {
       Map<String, Object> map = (Map<String, Object>) value;
       g.writeStartObject();
-      for (Map.Entry<String, Object> e : (sorted ? new TreeMap<>(map) : map).entrySet()) {
+      for (Map.Entry<String, Object> e : (sorted && !inOrder(map) ? new TreeMap<>(map) : map).entrySet()) {
         g.writeFieldName(e.getKey());
         write(g, e.getValue(), sorted);
       }

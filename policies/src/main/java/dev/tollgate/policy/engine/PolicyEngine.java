@@ -81,6 +81,14 @@ public final class PolicyEngine {
   /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
   private final Partitions[] shared;
   private final ConcurrentHashMap<String, Partitions[]> runs = new ConcurrentHashMap<>();
+  /**
+   * The tool-rule verdict of tool names no argument-reading rule applies to (it depends on the name alone), so
+   * that a repeated tool is matched once; at most {@link #MAX_CACHED_TOOLS} names, later ones are matched each time.
+   */
+  private final ConcurrentHashMap<String, ToolVerdict> nameVerdicts = new ConcurrentHashMap<>();
+  static final int MAX_CACHED_TOOLS = 1024;
+  /** Longest call identity kept as text for {@code max_identical}; longer ones are kept as their SHA-256. */
+  static final int MAX_PLAIN_IDENTITY = 256;
 
   public PolicyEngine(Policy policy, Clock clock) {
     this.policy = Objects.requireNonNull(policy, "policy");
@@ -175,6 +183,27 @@ public final class PolicyEngine {
   // ---- tool rules ------------------------------------------------------------------------------------------
 
   private ToolVerdict toolRule(Call c) {
+    ToolVerdict cached = nameVerdicts.get(c.tool);
+    if (cached != null) {
+      return cached;
+    }
+    ToolVerdict v = matchToolRules(c);
+    if (nameVerdicts.size() < MAX_CACHED_TOOLS && !anyRuleReadsArgumentsOf(c.tool)) {
+      nameVerdicts.putIfAbsent(c.tool, v);
+    }
+    return v;
+  }
+
+  private boolean anyRuleReadsArgumentsOf(String tool) {
+    for (CompiledRule rule : rules) {
+      if (rule.rule.readsArguments() && rule.tool.matchesTool(tool)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private ToolVerdict matchToolRules(Call c) {
     String tool = c.tool;
     String base = tools.path();
     for (int i = 0; i < deny.size(); i++) {
@@ -265,7 +294,7 @@ public final class PolicyEngine {
     List<Counter> taken = new ArrayList<>(2);
     for (int i = 0; i < limits.length; i++) {
       Limit limit = limits[i];
-      if (limit.onExceed() == OnExceed.WARN || !countsTool(i, c.tool)) {
+      if (limit.onExceed() == OnExceed.WARN || !countsTool(i, c.tool) || aloneAndAdmitted(i, c)) {
         continue;
       }
       Bucket bucket = bucket(i, c);
@@ -333,6 +362,9 @@ public final class PolicyEngine {
   /** Counts a call that runs whatever the caps; the breach (consuming {@code first} only if asked) or null. */
   private Breach count(int i, Call c, boolean report) {
     Limit limit = limits[i];
+    if (aloneAndAdmitted(i, c)) {
+      return null;
+    }
     Bucket bucket = bucket(i, c);
     Counter over = null;
     if (limit.capsCalls() && bucket.calls.countAnyway(c.now)) {
@@ -348,6 +380,21 @@ public final class PolicyEngine {
       return null;
     }
     return new Breach(limit, over != bucket.calls, over.firstBreach(), partition(limit, c));
+  }
+
+  /**
+   * True when the call is alone in its bucket of limit {@code i} (a run or session of its own) and a first call
+   * passes that limit: every limit but {@code max_calls: 0} (max_identical is at least 1). Such a bucket would be
+   * created, used once and dropped, so it is not created at all.
+   */
+  private boolean aloneAndAdmitted(int i, Call c) {
+    Limit limit = limits[i];
+    boolean alone = switch (limit.scope()) {
+      case RUN -> c.runId == null;
+      case SESSION -> c.session == null;
+      case PROCESS -> false;
+    };
+    return alone && (!limit.capsCalls() || limit.maxCalls() >= 1);
   }
 
   /** The bucket a call counts in for limit {@code i}, created when missing. */
@@ -465,19 +512,24 @@ public final class PolicyEngine {
     }
 
     /**
-     * Identity of "the same call" for {@code max_identical}: a digest of the tool name and the canonical
-     * arguments (sorted keys, compact), or of the raw text when the arguments cannot be read.
+     * Identity of "the same call" for {@code max_identical}: the tool name and the canonical arguments (sorted
+     * keys, compact), or the raw text when the arguments cannot be read; kept as is when short, else as its
+     * SHA-256, so that a counter's key stays small whatever the model sends.
      */
     String digest() {
       if (digest == null) {
         Arguments args = arguments();
         String identity = tool + '\u0000'
             + (args.readable() ? "json:" + args.canonical() : "raw:" + call.arguments());
-        try {
-          byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-          digest = Base64.getEncoder().encodeToString(hash);
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        if (identity.length() <= MAX_PLAIN_IDENTITY) {
+          digest = "=" + identity;
+        } else {
+          try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            digest = "#" + Base64.getEncoder().encodeToString(hash);
+          } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+          }
         }
       }
       return digest;

@@ -245,6 +245,77 @@ class PolicyEngineTest {
     assertEquals(policy, new PolicyEngine(policy, Clock.systemUTC()).policy());
   }
 
+  // ---- the shortcuts taken for speed decide exactly as the long way round ---------------------------------
+
+  private static ToolVerdict withArgs(PolicyEngine e, String tool, String run, String arguments) {
+    return e.decide(new ToolCall(tool, "test", run, arguments, null, java.util.Map.of()));
+  }
+
+  @Test
+  void aToolsVerdictIsRememberedByNameOnlyWhenNoArgumentRuleLooksAtItsArguments() {
+    PolicyEngine e = engine("""
+        version: 1
+        tools:
+          deny: ["shell_*"]
+          rules:
+            - {tool: "read_*", args_regex: {path: "/etc/.*"}, decision: deny}
+        """);
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Outcome.ALLOW, withArgs(e, "read_file", "r", "{\"path\":\"/home/a\"}").outcome());
+      assertEquals(Outcome.DENY, withArgs(e, "read_file", "r", "{\"path\":\"/etc/passwd\"}").outcome(),
+          "the second call's arguments decide, not the first call's verdict");
+      assertEquals(Outcome.DENY, withArgs(e, "shell_exec", "r", "{}").outcome());
+      assertEquals(Outcome.ALLOW, withArgs(e, "lookup", "r", "{}").outcome());
+    }
+    for (int i = 0; i < PolicyEngine.MAX_CACHED_TOOLS + 10; i++) { // past the cache's size: still decided
+      assertEquals(Outcome.DENY, call(e, "shell_" + i, "r").outcome());
+      assertEquals("tool \"tool_" + i + "\" is allowed by tools.default", call(e, "tool_" + i, "r").reason());
+    }
+  }
+
+  @Test
+  void aCallOutsideAnyRunIsRefusedByMaxCallsZeroAndPassesEveryOtherRunOrSessionLimit() {
+    PolicyEngine zero = engine("""
+        version: 1
+        limits:
+          - {name: none, scope: run, tools: "*", max_calls: 0}
+          - {name: none-per-session, scope: session, tools: "*", max_calls: 0}
+        """);
+    assertEquals("limits[0]", call(zero, "lookup", null).rule());
+    assertEquals(Outcome.DENY, call(zero, "lookup", null).outcome());
+    PolicyEngine one = engine("""
+        version: 1
+        limits:
+          - {name: one, scope: run, tools: "*", max_calls: 1, max_identical: 1}
+          - {name: one-per-session, scope: session, tools: "*", max_calls: 1}
+        """);
+    for (int i = 0; i < 5; i++) {
+      assertEquals(Outcome.ALLOW, withArgs(one, "lookup", null, "{\"k\":1}").outcome(), "each call is a run of its own");
+    }
+    assertEquals(Outcome.ALLOW, call(one, "lookup", "r").outcome());
+    assertEquals(Outcome.DENY, call(one, "lookup", "r").outcome(), "inside a run the limit counts");
+  }
+
+  @Test
+  void identicalCallsAreRecognisedWhateverTheirKeyOrderAndLengthAndDifferentOnesAreNot() {
+    PolicyEngine e = engine("""
+        version: 1
+        limits:
+          - {name: no-loops, scope: run, tools: "*", max_identical: 2}
+        """);
+    String big = "x".repeat(PolicyEngine.MAX_PLAIN_IDENTITY * 4);
+    for (String[] pair : new String[][] {
+        {"{\"a\":1,\"b\":2}", "{\"b\":2,\"a\":1}"},
+        {"{\"q\":\"" + big + "\",\"a\":[1,{\"z\":1,\"y\":2}]}", "{\"a\":[1,{\"y\":2,\"z\":1}],\"q\":\"" + big + "\"}"}}) {
+      String run = "run-" + pair[0].length();
+      assertEquals(Outcome.ALLOW, withArgs(e, "search", run, pair[0]).outcome());
+      assertEquals(Outcome.ALLOW, withArgs(e, "search", run, pair[1]).outcome());
+      assertEquals(Outcome.DENY, withArgs(e, "search", run, pair[0]).outcome(), "the third identical call");
+      assertEquals(Outcome.ALLOW, withArgs(e, "search", run, pair[0].replace("1", "3")).outcome(), "other args");
+      assertEquals(Outcome.ALLOW, withArgs(e, "other", run, pair[0]).outcome(), "another tool");
+    }
+  }
+
   static String limitPolicy(String scope, long max, String onExceed) {
     return "version: 1\nlimits:\n  - {name: l, scope: " + scope + ", max_calls: " + max + ", on_exceed: " + onExceed + "}\n";
   }

@@ -74,12 +74,13 @@ class OkHttpInstrumentationTest {
   static final RecordingGuard guard = new RecordingGuard();
   static OkHttpApp okhttp4;
   static OkHttpApp okhttp5;
+  static EnforcementLog log;
   long suppressedBefore;
 
   @BeforeAll
   static void weaveAndServe() throws Exception {
     List<InstrumentationModule> modules = List.of(new OkHttpInstrumentationModule());
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     transformer = AgentInstaller.install(ByteBuddyAgent.install(), modules, new CoverageReport(log, modules));
     Guard.install(guard);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -93,6 +94,7 @@ class OkHttpInstrumentationTest {
   @AfterAll
   static void stop() {
     Guard.install(null);
+    log.close();
     server.stop(0);
     transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
   }
@@ -122,9 +124,10 @@ class OkHttpInstrumentationTest {
     okhttp5.interceptorNames();
     assertEquals("app", okhttp4.interceptorLoader(), "on the test class path the loader finds the helper itself");
     assertEquals("okhttp5-app", okhttp5.interceptorLoader(), "defined into the app's loader by the agent");
-    String log = Files.readString(dir.resolve("log.jsonl"));
-    assertTrue(log.contains("\"framework\":\"okhttp\",\"version\":\"4.12.0\"")
-        || log.contains("\"framework\":\"okhttp\",\"version\":\"5.3.2\""), log);
+    log.flush();
+    String written = Files.readString(dir.resolve("log.jsonl"));
+    assertTrue(written.contains("\"framework\":\"okhttp\",\"version\":\"4.12.0\"")
+        || written.contains("\"framework\":\"okhttp\",\"version\":\"5.3.2\""), written);
   }
 
   @ParameterizedTest

@@ -80,13 +80,14 @@ class SpringHttpClientsTest {
   static final Map<String, AtomicInteger> served = new ConcurrentHashMap<>();
   static final Map<String, String> receivedBodies = new ConcurrentHashMap<>();
   static final RecordingGuard guard = new RecordingGuard();
+  static EnforcementLog log;
   long suppressedBefore;
 
   @BeforeAll
   static void weaveAndServe() throws Exception {
     List<InstrumentationModule> modules = List.of(new SpringWebInstrumentationModule(),
         new SpringWebFluxInstrumentationModule(), new ApacheHttpClient5InstrumentationModule());
-    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     transformer = AgentInstaller.install(ByteBuddyAgent.install(), modules, new CoverageReport(log, modules));
     Guard.install(guard);
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -99,6 +100,7 @@ class SpringHttpClientsTest {
   @AfterAll
   static void stop() {
     Guard.install(null);
+    log.close();
     server.stop(0);
     transformer.reset(ByteBuddyAgent.getInstrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
   }

@@ -1,0 +1,161 @@
+package dev.tollgate.agent.log;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The enforcement log's queue and writer thread: nothing lost, order per thread kept, durable writes on disk. */
+class EnforcementLogTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir
+  Path dir;
+  EnforcementLog log;
+
+  @AfterEach
+  void close() {
+    if (log != null) {
+      log.close();
+    }
+  }
+
+  private List<JsonNode> lines() throws Exception {
+    List<JsonNode> nodes = new ArrayList<>();
+    for (String line : Files.readAllLines(log.path())) {
+      nodes.add(JSON.readTree(line));
+    }
+    return nodes;
+  }
+
+  @Test
+  void manyThreadsWritingMoreThanTheQueueHoldsLoseNothingAndKeepEachThreadsOrder() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    int threads = 8;
+    int each = EnforcementLog.CAPACITY; // 8 x the queue: callers must wait for room, never drop
+    CountDownLatch start = new CountDownLatch(1);
+    List<Thread> writers = new ArrayList<>();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      Thread w = new Thread(() -> {
+        try {
+          start.await();
+          for (int i = 0; i < each; i++) {
+            Event e = Event.of("tool.call").with("thread", thread).with("seq", i);
+            if (i % 1000 == 999) {
+              log.writeDurably(e);
+            } else {
+              log.write(e);
+            }
+          }
+        } catch (Throwable e) {
+          failure.set(e);
+        }
+      });
+      w.start();
+      writers.add(w);
+    }
+    start.countDown();
+    for (Thread w : writers) {
+      w.join();
+    }
+    assertEquals(null, failure.get());
+    log.flush();
+    int[] next = new int[threads];
+    List<JsonNode> lines = lines();
+    assertEquals(threads * each, lines.size());
+    for (JsonNode line : lines) {
+      int thread = line.get("thread").asInt();
+      assertEquals(next[thread]++, line.get("seq").asInt(), "thread " + thread + "'s events in the order written");
+    }
+  }
+
+  @Test
+  void aDurableWriteIsOnDiskWhenItReturnsWhileOthersWriteAsynchronously() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    Thread noise = new Thread(() -> {
+      for (int i = 0; i < 20_000; i++) {
+        log.write(Event.of("tool.call").with("noise", i));
+      }
+    });
+    noise.start();
+    for (int i = 0; i < 200; i++) {
+      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("n", i));
+      String written = Files.readString(log.path());
+      assertTrue(written.contains("\"decision\":\"deny\",\"n\":" + i + "}"), "deny " + i + " on disk");
+    }
+    noise.join();
+  }
+
+  @Test
+  void anInterruptedCallerStillWritesItsEventAndKeepsItsInterrupt() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    Thread.currentThread().interrupt();
+    try {
+      log.write(Event.of("tool.call").with("n", 1));
+      log.writeDurably(Event.of("tool.call").with("n", 2));
+      assertTrue(Thread.currentThread().isInterrupted());
+    } finally {
+      Thread.interrupted();
+    }
+    log.flush();
+    assertEquals(List.of(1, 2), lines().stream().map(n -> n.get("n").asInt()).toList());
+  }
+
+  @Test
+  void afterShutdownDrainsEveryWriteIsOnDiskAtOnceAndCloseWritesWhatIsQueued() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    for (int i = 0; i < 1000; i++) {
+      log.write(Event.of("tool.call").with("n", i));
+    }
+    log.drainAndWriteSynchronously();
+    assertEquals(1000, Files.readAllLines(log.path()).size(), "what was queued is written");
+    log.write(Event.of("agent.stopped").with("suppressed_errors", 0));
+    assertEquals("agent.stopped", lines().get(1000).get("event").asText(), "written on the caller's thread");
+
+    EnforcementLog second = EnforcementLog.open(dir.resolve("second.jsonl"), Clock.systemUTC());
+    for (int i = 0; i < 1000; i++) {
+      second.write(Event.of("tool.call").with("n", i));
+    }
+    second.close();
+    assertEquals(1000, Files.readAllLines(second.path()).size());
+    second.write(Event.of("tool.call").with("n", 1000));
+    second.writeDurably(Event.of("tool.call").with("n", 1001)); // returns: closed logs drop, never block
+    assertEquals(1000, Files.readAllLines(second.path()).size());
+  }
+
+  @Test
+  void argumentsAppearOnlyAsTheirDigest() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    String arguments = "{\"path\":\"/home/alice/secret-plan.txt\"}";
+    log.write(Event.of("tool.call").withSha256("args_sha256", arguments).withSha256("none", null));
+    log.flush();
+    String written = Files.readString(log.path());
+    assertFalse(written.contains("secret-plan"), written);
+    String expected = HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(arguments.getBytes(StandardCharsets.UTF_8)));
+    JsonNode line = lines().get(0);
+    assertEquals(expected, line.get("args_sha256").asText());
+    assertFalse(line.has("none"));
+    Map<String, Object> fields = new HashMap<>(Event.of("x").withSha256("d", "plain words").fields());
+    assertFalse(String.valueOf(fields).contains("plain words"), "even its toString is the digest");
+  }
+}
