@@ -161,8 +161,15 @@ public final class LlmGuard {
     return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
-  /** Nano-USD as a USD number for the log. */
+  /**
+   * Nano-USD as a USD number for the log: the double nearest the exact quotient. Below 2^53 both operands are exact
+   * doubles and IEEE division rounds correctly, so this equals the exact decimal quotient rounded once, without
+   * BigDecimal's long division on every call.
+   */
   public static double usd(long nanos) {
+    if (Math.abs(nanos) < (1L << 53)) {
+      return nanos / 1e9;
+    }
     return BigDecimal.valueOf(nanos).divide(NANOS_PER_USD).doubleValue();
   }
 

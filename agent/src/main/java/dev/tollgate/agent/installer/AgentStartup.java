@@ -153,7 +153,12 @@ public final class AgentStartup {
     Policy governed = policy;
     Ledger openLedger = ledger;
     boolean failOpen = config.failOpen();
-    Runnable installGuard = () -> installGuard(governed, clock, openLedger, engine, log, failOpen);
+    Runnable installGuard = () -> {
+      installGuard(governed, clock, openLedger, engine, log, failOpen);
+      if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
+        LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
+      }
+    };
     if (premain) {
       AgentInstaller.installInBackground(inst, modules, coverage, installGuard);
     } else {

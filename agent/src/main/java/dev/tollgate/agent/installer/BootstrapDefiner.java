@@ -29,6 +29,7 @@ public final class BootstrapDefiner {
    * cannot see those, so these are defined in the platform class loader, which can.
    */
   private static final String PLATFORM_PATH = "dev/tollgate/platform/";
+  private static final String PLATFORM_JDKHTTP = "dev.tollgate.platform.jdkhttp.";
   private static volatile boolean platformDefined;
 
   private BootstrapDefiner() {}
@@ -55,6 +56,47 @@ public final class BootstrapDefiner {
       inst.redefineModule(http, Set.of(platformLoader.getUnnamedModule(), bootUnnamed), Map.of(), Map.of(),
           Set.of(), Map.of());
       platformDefined = true;
+    }
+  }
+
+  /**
+   * Lets metered JDK {@code HttpClient} responses be delivered on the thread that read them, like unmetered ones:
+   * the JDK hands the body of any subscriber that is not its own internal {@code TrustedSubscriber} to its executor,
+   * a thread hand-off or two per response. Generates a subclass of the metering subscriber that implements that
+   * interface (answering {@code needsExecutor()} as the app's own subscriber does), defines it beside the platform
+   * helpers and exports {@code jdk.internal.net.http} to that loader only. Uses ByteBuddy, so it runs with the
+   * rest of the weaving set-up, off {@code premain}'s path. False (metering works, with the hand-off) when this
+   * JDK has no such interface.
+   */
+  public static boolean trustMeteredJdkResponses(Instrumentation inst) {
+    if (!platformDefined) {
+      return false;
+    }
+    try {
+      ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
+      Class<?> trusted = Class.forName("jdk.internal.net.http.ResponseSubscribers$TrustedSubscriber", false,
+          platformLoader);
+      Class<?> base = Class.forName(PLATFORM_JDKHTTP + "MeteredBodyHandler$Subscriber", false, platformLoader);
+      Module http = trusted.getModule();
+      inst.redefineModule(http, Set.of(), Map.of("jdk.internal.net.http", Set.of(platformLoader.getUnnamedModule())),
+          Map.of(), Set.of(), Map.of());
+      String name = PLATFORM_JDKHTTP + "TrustedMeteredSubscriber";
+      byte[] bytes = new net.bytebuddy.ByteBuddy()
+          .subclass(base, net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy.Default.IMITATE_SUPER_CLASS)
+          .implement(trusted)
+          .name(name)
+          .method(net.bytebuddy.matcher.ElementMatchers.named("needsExecutor")
+              .and(net.bytebuddy.matcher.ElementMatchers.takesArguments(0)))
+          .intercept(net.bytebuddy.implementation.MethodCall.invoke(base.getDeclaredMethod("delegateNeedsExecutor")))
+          .make()
+          .getBytes();
+      ClassDefiner.open(inst).defineAll(platformLoader, Map.of(name, bytes));
+      Class<?> type = Class.forName(name, false, platformLoader);
+      Class.forName(PLATFORM_JDKHTTP + "JdkHttpGuard", false, platformLoader)
+          .getMethod("useTrustedSubscribers", Class.class).invoke(null, type);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return false;
     }
   }
 

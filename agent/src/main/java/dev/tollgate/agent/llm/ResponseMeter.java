@@ -80,8 +80,8 @@ public final class ResponseMeter {
         return;
       }
       synchronized (this) {
-        if (scratch == null) {
-          scratch = new byte[8192];
+        if (scratch == null || scratch.length < Math.min(view.remaining(), 8192)) {
+          scratch = new byte[Math.min(Math.max(view.remaining(), 512), 8192)];
         }
         while (view.hasRemaining() && result == null) {
           int n = Math.min(view.remaining(), scratch.length);

@@ -27,8 +27,8 @@ import org.slf4j.Logger;
  * <p>Two ways to write, so that the decision path does no I/O:
  * <ul>
  *   <li>{@link #write}: the event is stamped and queued; the writer thread {@code tollgate-log} turns what is queued
- *       into JSON and appends it with one {@code write} per batch, as soon as it is queued (a batch is what queued up
- *       while the previous one was written). A full queue makes the caller wait: nothing is dropped.</li>
+ *       into JSON and appends it with one {@code write} per batch: what queued up while the previous batch was
+ *       written and for at most 1 ms after it. A full queue makes the caller wait: nothing is dropped.</li>
  *   <li>{@link #writeDurably}: the same, and the caller returns only once its line (and every line queued before it)
  *       has been handed to the OS. For what refuses or halts something: the line is there before the host sees the
  *       refusal.</li>
@@ -42,6 +42,8 @@ public final class EnforcementLog implements Closeable {
   /** Events the queue holds before callers wait for the writer. */
   static final int CAPACITY = 8192;
   private static final int MAX_BATCH = 1024;
+  /** How long the writer waits after a batch for more events to gather: the most a line waits for its write. */
+  private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
   private final JsonFactory json = new JsonFactory();
   private final OutputStream out;
@@ -126,6 +128,7 @@ public final class EnforcementLog implements Closeable {
       return;
     }
     if (durable) {
+      LockSupport.unpark(writer); // cuts its linger short
       awaitWritten(entry);
     }
   }
@@ -169,11 +172,18 @@ public final class EnforcementLog implements Closeable {
       } catch (InterruptedException e) {
         return; // only close() interrupts the writer
       }
+      int written;
       synchronized (io) {
         List<Entry> batch = new ArrayList<>(Math.min(MAX_BATCH, queue.size() + 1));
         batch.add(first);
         queue.drainTo(batch, MAX_BATCH - 1);
         writeBatch(batch);
+        written = batch.size();
+      }
+      if (written < MAX_BATCH) {
+        // let the next batch gather: while this thread is not blocked in take(), queuing an event wakes nobody
+        // (a durable write wakes it at once; see append)
+        LockSupport.parkNanos(this, LINGER_NANOS);
       }
     }
   }

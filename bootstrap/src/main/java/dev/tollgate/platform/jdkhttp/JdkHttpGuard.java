@@ -93,6 +93,22 @@ public final class JdkHttpGuard {
     }
   }
 
+  /**
+   * Called by the agent (reflectively: it cannot see this loader's classes) once it has defined {@code type}, a
+   * subclass of {@code MeteredBodyHandler.Subscriber} that implements the JDK's {@code TrustedSubscriber}, and has
+   * exported {@code jdk.internal.net.http} to this loader. From then on metered responses are delivered on the
+   * thread that read them, as the app's own subscriber's would be.
+   */
+  public static void useTrustedSubscribers(Class<?> type) throws ReflectiveOperationException {
+    java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
+    Class<?> trusted = Class.forName("jdk.internal.net.http.ResponseSubscribers$TrustedSubscriber", false,
+        HttpResponse.class.getClassLoader());
+    MeteredBodyHandler.needsExecutor = lookup.findStatic(trusted, "needsExecutor",
+        java.lang.invoke.MethodType.methodType(boolean.class, HttpResponse.BodySubscriber.class));
+    MeteredBodyHandler.trustedSubscribers = lookup.findConstructor(type, java.lang.invoke.MethodType.methodType(
+        void.class, HttpResponse.BodySubscriber.class, MeteredBodyHandler.class));
+  }
+
   /** Subscribes to a one-shot publisher and waits for all of its bytes; null if it fails or takes too long. */
   static byte[] drain(HttpRequest.BodyPublisher publisher) throws InterruptedException {
     Collector collector = new Collector();

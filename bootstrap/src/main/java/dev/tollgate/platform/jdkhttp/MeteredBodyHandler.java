@@ -2,6 +2,7 @@ package dev.tollgate.platform.jdkhttp;
 
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
+import java.lang.invoke.MethodHandle;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -17,6 +18,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the provider sent.
  */
 final class MeteredBodyHandler<T> implements HttpResponse.BodyHandler<T> {
+  /**
+   * Makes {@link Subscriber}s of the subclass the agent generates that also implements the JDK's internal
+   * {@code ResponseSubscribers.TrustedSubscriber} (see {@link JdkHttpGuard#useTrustedSubscribers}); null until then.
+   */
+  static volatile MethodHandle trustedSubscribers;
+  /** {@code TrustedSubscriber.needsExecutor(BodySubscriber)}, once the agent has made it accessible. */
+  static volatile MethodHandle needsExecutor;
   private final HttpResponse.BodyHandler<T> delegate;
   private final LlmExchange exchange;
   private final AtomicBoolean ended = new AtomicBoolean();
@@ -35,12 +43,30 @@ final class MeteredBodyHandler<T> implements HttpResponse.BodyHandler<T> {
       Guard.llmResponse(exchange, info.statusCode(),
           info.headers().firstValue("content-type").orElse(null),
           info.headers().firstValue("content-encoding").orElse(null));
-      return new Subscriber<>(subscriber, this);
+      return wrap(subscriber);
     } catch (Throwable t) {
       Guard.suppressed(t);
       end(false, t);
       return subscriber;
     }
+  }
+
+  /**
+   * The JDK delivers the body of a subscriber it does not trust (any but its own) on its executor instead of the
+   * thread that read it: a hand-off or two per response. The metering wrapper is as trusted as what it wraps,
+   * since it only scans the bytes it passes on, so it says so when it can.
+   */
+  @SuppressWarnings("unchecked")
+  private HttpResponse.BodySubscriber<T> wrap(HttpResponse.BodySubscriber<T> subscriber) {
+    MethodHandle trusted = trustedSubscribers;
+    if (trusted != null) {
+      try {
+        return (HttpResponse.BodySubscriber<T>) trusted.invoke(subscriber, this);
+      } catch (Throwable t) {
+        Guard.suppressed(t);
+      }
+    }
+    return new Subscriber<>(subscriber, this);
   }
 
   /** The future {@code sendAsync} returned: a request that fails before any response ends the exchange. */
@@ -64,13 +90,28 @@ final class MeteredBodyHandler<T> implements HttpResponse.BodyHandler<T> {
     }
   }
 
-  private static final class Subscriber<T> implements HttpResponse.BodySubscriber<T> {
+  /** Not final: the agent's trusted subclass extends it (see {@link #wrap}). */
+  static class Subscriber<T> implements HttpResponse.BodySubscriber<T> {
     private final HttpResponse.BodySubscriber<T> delegate;
     private final MeteredBodyHandler<T> handler;
 
     Subscriber(HttpResponse.BodySubscriber<T> delegate, MeteredBodyHandler<T> handler) {
       this.delegate = delegate;
       this.handler = handler;
+    }
+
+    /** What the trusted subclass answers to {@code needsExecutor()}: what the app's own subscriber would. */
+    boolean delegateNeedsExecutor() {
+      MethodHandle needs = needsExecutor;
+      if (needs == null) {
+        return true;
+      }
+      try {
+        return (boolean) needs.invoke(delegate);
+      } catch (Throwable t) {
+        Guard.suppressed(t);
+        return true;
+      }
     }
 
     @Override
@@ -98,7 +139,7 @@ final class MeteredBodyHandler<T> implements HttpResponse.BodyHandler<T> {
     public void onNext(List<ByteBuffer> item) {
       if (!handler.ended.get()) {
         for (ByteBuffer b : item) {
-          Guard.llmBytes(handler.exchange, b.asReadOnlyBuffer());
+          Guard.llmBytes(handler.exchange, b); // the meter reads a duplicate: position and limit stay as they are
         }
       }
       delegate.onNext(item);

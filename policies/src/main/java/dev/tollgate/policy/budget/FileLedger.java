@@ -360,7 +360,8 @@ public final class FileLedger implements Ledger {
   private static String crc(String body) {
     CRC32 crc = new CRC32();
     crc.update(body.getBytes(StandardCharsets.UTF_8));
-    return String.format("%08x", crc.getValue());
+    String hex = Long.toHexString(crc.getValue());
+    return "00000000".substring(hex.length()) + hex;
   }
 
   private static String escape(String s) {
