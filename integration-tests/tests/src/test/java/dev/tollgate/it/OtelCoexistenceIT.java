@@ -1,16 +1,15 @@
 package dev.tollgate.it;
 
-import dev.tollgate.it.harness.AgentJar;
+import dev.tollgate.it.harness.AgentSetup;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
-import dev.tollgate.it.harness.OtelAgentJar;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.RecordedRequest;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,26 +28,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OtelCoexistenceIT {
 
-    private static final List<String> OTEL_PROPERTIES = List.of("-Dotel.traces.exporter=none",
-            "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none", "-Dotel.javaagent.logging=simple");
-
     @TempDir
     Path dir;
 
-    /** Both agents, in the order named: "otel-first" or "tollgate-first". */
-    private static ForkedApp withBothAgents(ForkedApp app, String order, Path policy, Path log) {
-        if (order.equals("otel-first")) {
-            app.agent(OtelAgentJar.path(), "").agent(AgentJar.requireImplemented(), policy, log);
-        } else {
-            app.agent(AgentJar.requireImplemented(), policy, log).agent(OtelAgentJar.path(), "");
-        }
-        OTEL_PROPERTIES.forEach(app::jvmArg);
-        return app;
-    }
-
     private static void assertBothAgentsRan(ForkedApp.Result result, ProviderSimulator sim, EnforcementLog log) {
         assertEquals(0, result.exitCode(), result::toString);
-        assertTrue(result.stderr().contains("opentelemetry-javaagent - version: "), "OTel started\n" + result);
+        assertTrue(result.stderr().contains(AgentSetup.OTEL_STARTED), "OTel started\n" + result);
         assertFalse(result.stderr().contains("Exception in thread"), result::toString);
         assertFalse(result.stderr().contains("ERROR io.opentelemetry"), result::toString);
         assertFalse(result.stderr().contains("could not weave"), "no noise about the other agent's classes\n" + result);
@@ -60,8 +45,8 @@ class OtelCoexistenceIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"otel-first", "tollgate-first"})
-    void toolPolicyAndRunLimitHoldInALangChain4jToolLoop(String order) throws IOException {
+    @EnumSource(value = AgentSetup.class, names = {"OTEL_FIRST", "TOLLGATE_FIRST"})
+    void toolPolicyAndRunLimitHoldInALangChain4jToolLoop(AgentSetup agents) throws IOException {
         Path victim = Files.writeString(dir.resolve("victim.txt"), "precious");
         Script.Builder script = Script.builder().callTool("delete_file", "path", victim.toString());
         for (int k = 1; k <= 5; k++) {
@@ -77,8 +62,8 @@ class OtelCoexistenceIT {
                 """);
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.start(script.answer("finished").build())) {
-            ForkedApp.Result result = withBothAgents(ForkedApp.of(AppModule.LANGCHAIN4J)
-                    .args("--base-url", sim.baseUrl(), "--victim", victim.toString()), order, policy, log).run();
+            ForkedApp.Result result = agents.attach(ForkedApp.of(AppModule.LANGCHAIN4J)
+                    .args("--base-url", sim.baseUrl(), "--victim", victim.toString()), policy, log).run();
 
             EnforcementLog entries = EnforcementLog.read(log);
             assertBothAgentsRan(result, sim, entries);
@@ -96,16 +81,16 @@ class OtelCoexistenceIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"otel-first", "tollgate-first"})
-    void theLlmBudgetStopsJdkHttpClientCallsAtTheCap(String order) throws IOException {
+    @EnumSource(value = AgentSetup.class, names = {"OTEL_FIRST", "TOLLGATE_FIRST"})
+    void theLlmBudgetStopsJdkHttpClientCallsAtTheCap(AgentSetup agents) throws IOException {
         Path policy = Files.writeString(dir.resolve("policy.yaml"), "version: 1\n" + HttpClientBudgetIT.PRICES + """
                 budgets:
                   - { name: process-cap, scope: process, max_usd: 1.00 }
                 """);
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
-            ForkedApp.Result result = withBothAgents(ForkedApp.of(AppModule.LLM_JDK).args("--base-url", sim.baseUrl(),
-                    "--model", "sim-model", "--max-tokens", "100", "--calls", "10"), order, policy, log).run();
+            ForkedApp.Result result = agents.attach(ForkedApp.of(AppModule.LLM_JDK).args("--base-url", sim.baseUrl(),
+                    "--model", "sim-model", "--max-tokens", "100", "--calls", "10"), policy, log).run();
 
             EnforcementLog entries = EnforcementLog.read(log);
             assertBothAgentsRan(result, sim, entries);

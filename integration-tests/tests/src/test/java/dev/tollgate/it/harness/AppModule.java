@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 
-/** The runnable modules under {@code integration-tests} (host apps and the demo), as the ITs fork them. */
+/**
+ * The runnable modules under {@code integration-tests} (host apps and the demo), as the ITs fork them: with
+ * {@code -cp <jar>:<classpath.txt> <main>}, or, for an executable jar (no main class named here), with {@code -jar}.
+ */
 public enum AppModule {
     LANGCHAIN4J("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
     LANGCHAIN4J_1_0("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
@@ -25,6 +28,8 @@ public enum AppModule {
     SPRING_AI_2_BUDGET("apps/spring-ai-2", "dev.tollgate.it.apps.springai.BudgetApp"),
     OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
+    /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
+    SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;
@@ -43,21 +48,37 @@ public enum AppModule {
         return ItPaths.moduleDir().resolve("..").resolve(directory).normalize();
     }
 
-    /** The app's jar followed by its runtime dependencies ({@code target/classpath.txt}, written at package). */
-    public String classpath() {
+    /** True for an executable jar (Spring Boot's), forked with {@code java -jar}: it carries its own class path. */
+    public boolean isExecutableJar() {
+        return mainClass == null;
+    }
+
+    /** The jar {@code mvn package} built in the module's {@code target/}. */
+    public Path jar() {
         Path target = dir().resolve("target");
-        Path classpathFile = target.resolve("classpath.txt");
-        if (!Files.isRegularFile(classpathFile)) {
-            throw new IllegalStateException(classpathFile + " is missing -- run mvn package on " + dir());
-        }
         try (Stream<Path> files = Files.list(target)) {
-            Path jar = files.filter(p -> p.getFileName().toString().endsWith(".jar"))
+            return files.filter(p -> p.getFileName().toString().endsWith(".jar"))
                     .filter(p -> !p.getFileName().toString().endsWith("-sources.jar"))
                     .filter(p -> !p.getFileName().toString().endsWith("-tests.jar"))
                     .findFirst()
                     .orElseThrow(() -> new IllegalStateException("no jar in " + target + " -- run mvn package on " + dir()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("no jar in " + target + " -- run mvn package on " + dir(), e);
+        }
+    }
+
+    /** The app's jar followed by its runtime dependencies ({@code target/classpath.txt}, written at package). */
+    public String classpath() {
+        if (isExecutableJar()) {
+            throw new IllegalStateException(this + " is an executable jar: fork it with ForkedApp.of, which uses -jar");
+        }
+        Path classpathFile = dir().resolve("target/classpath.txt");
+        if (!Files.isRegularFile(classpathFile)) {
+            throw new IllegalStateException(classpathFile + " is missing -- run mvn package on " + dir());
+        }
+        try {
             String dependencies = Files.readString(classpathFile).strip();
-            return dependencies.isEmpty() ? jar.toString() : jar + java.io.File.pathSeparator + dependencies;
+            return dependencies.isEmpty() ? jar().toString() : jar() + java.io.File.pathSeparator + dependencies;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

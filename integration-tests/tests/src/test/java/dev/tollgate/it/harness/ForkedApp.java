@@ -39,11 +39,12 @@ public final class ForkedApp {
         this.executableJar = executableJar;
     }
 
+    /** The app as it is meant to be run: {@code -cp <jar>:<dependencies> <main>}, or {@code -jar} for an executable jar. */
     public static ForkedApp of(AppModule app) {
-        return new ForkedApp(app.classpath(), app.mainClass(), null);
+        return app.isExecutableJar() ? jar(app.jar()) : new ForkedApp(app.classpath(), app.mainClass(), null);
     }
 
-    /** {@code java -jar <jar>}, e.g. the agent's own command line. */
+    /** {@code java -jar <jar>}: the agent's own command line, or an executable app jar. */
     public static ForkedApp jar(Path jar) {
         return new ForkedApp(null, null, jar);
     }

@@ -1,0 +1,30 @@
+package dev.tollgate.it.apps.springboot;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.springframework.ai.tool.annotation.Tool;
+import org.springframework.stereotype.Component;
+
+/** The app's tools, a Spring bean; they print a marker so a test can count which bodies really ran. */
+@Component
+public class HostTools {
+
+    @Tool(name = "delete_file", description = "Deletes the file at the given path")
+    public String deleteFile(String path) {
+        System.out.println("TOOL_RAN delete_file");
+        try {
+            boolean deleted = Files.deleteIfExists(Path.of(path));
+            return deleted ? "deleted " + path : "no such file " + path;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Tool(name = "lookup", description = "Looks up the value stored under a key")
+    public String lookup(String key) {
+        System.out.println("TOOL_RAN lookup " + key);
+        return "value-of-" + key;
+    }
+}
