@@ -57,19 +57,29 @@ public final class AgentInstaller {
     LoadGate gate = new LoadGate(anchors);
     Thread init = new Thread(() -> {
       java.lang.instrument.ClassFileTransformer woven = null;
+      long start = System.nanoTime();
+      long guardReady = start;
       try {
         first.run();
+        guardReady = System.nanoTime();
         woven = configure(inst, modules, coverage).makeRaw();
       } catch (Throwable t) {
         LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
       } finally {
+        long opened = System.nanoTime();
         gate.open(woven, inst);
+        coverage.ready(millis(guardReady - start), millis(opened - guardReady), millis(System.nanoTime() - opened),
+            millis(gate.appBlockedNanos(opened)), gate.waitingLoads(), gate.firstWaiting());
       }
     }, "tollgate-init");
     init.setDaemon(true);
     gate.initThread(init);
     inst.addTransformer(gate, true);
     init.start();
+  }
+
+  private static long millis(long nanos) {
+    return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
   static AgentBuilder configure(Instrumentation inst, List<InstrumentationModule> modules,

@@ -39,6 +39,22 @@ public final class CoverageReport {
     LOG.info("instrumentations installed: {}", String.join(", ", names));
   }
 
+  /**
+   * The background set-up is done and the load gate open: how long each part took, and how long the application
+   * was held at the gate (from the first class load that had to wait), so that the agent's start-up cost is in the
+   * log of every run, not only in benchmarks.
+   */
+  void ready(long guardMillis, long weaveSetupMillis, long retransformMillis, long appBlockedMillis, int waitingLoads,
+      String firstWaiting) {
+    log.write(Event.of("agent.ready")
+        .with("guard_ms", guardMillis)
+        .with("weave_setup_ms", weaveSetupMillis)
+        .with("retransform_ms", retransformMillis)
+        .with("app_blocked_ms", appBlockedMillis)
+        .with("blocked_class_loads", waitingLoads)
+        .with("first_blocked_class", firstWaiting));
+  }
+
   synchronized void woven(InstrumentationModule module, TypeInstrumentation type, TypeDescription typeDescription,
       ClassLoader loader) {
     String key = module.name() + "|" + type.chokePoint();

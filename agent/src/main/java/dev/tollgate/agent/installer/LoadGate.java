@@ -38,6 +38,10 @@ final class LoadGate implements ClassFileTransformer {
   private volatile Thread initThread;
   private final List<Passed> passed = new ArrayList<>();
   private boolean recording = true;
+  /** When an application thread first waited at the gate ({@code System.nanoTime}); 0: none has. */
+  private final java.util.concurrent.atomic.AtomicLong firstWaitNanos = new java.util.concurrent.atomic.AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger waitingLoads = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile String firstWaiting;
 
   private record Passed(WeakReference<ClassLoader> loader, String name) {}
 
@@ -55,6 +59,21 @@ final class LoadGate implements ClassFileTransformer {
 
   void initThread(Thread thread) {
     this.initThread = thread;
+  }
+
+  /** Nanoseconds from the first class load that had to wait until {@code openedAt}; 0 if none waited. */
+  long appBlockedNanos(long openedAt) {
+    long first = firstWaitNanos.get();
+    return first == 0 ? 0 : Math.max(0, openedAt - first);
+  }
+
+  /** Class loads that waited for the agent, and the first of them (null if none). */
+  int waitingLoads() {
+    return waitingLoads.get();
+  }
+
+  String firstWaiting() {
+    return firstWaiting;
   }
 
   boolean isAnchor(String internalName) {
@@ -80,6 +99,10 @@ final class LoadGate implements ClassFileTransformer {
       return null;
     }
     if (isAnchor(className)) {
+      if (firstWaitNanos.compareAndSet(0, System.nanoTime())) {
+        firstWaiting = className.replace('/', '.');
+      }
+      waitingLoads.incrementAndGet();
       try {
         if (!ready.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
           System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent was "

@@ -251,6 +251,11 @@ class LangChain4jToolIT {
         assertTrue(entries.first("policy.loaded").isPresent(), entries::toString);
         Map<String, Object> stopped = entries.only("agent.stopped");
         assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
+        Map<String, Object> ready = entries.only("agent.ready"); // the start-up cost, measured in every run
+        for (String field : List.of("guard_ms", "weave_setup_ms", "retransform_ms", "app_blocked_ms")) {
+            assertTrue(((Number) ready.get(field)).longValue() >= 0, field + " in " + ready);
+        }
+        assertTrue(((Number) ready.get("blocked_class_loads")).intValue() >= 0, ready::toString);
         assertFalse(entries.text().contains(victim.getFileName().toString()), "tool arguments must not appear in clear");
         assertFalse(entries.text().contains(SECRET), "the API key must never be logged");
     }
