@@ -82,6 +82,37 @@ public final class AgentInstaller {
     return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
+  /** Package prefixes of libraries that are never woven (kept in sync with the instrumentations by a test). */
+  static final List<String> IGNORED_LIBRARIES = List.of("com.fasterxml.jackson.", "kotlin.", "kotlinx.", "org.slf4j.",
+      "ch.qos.logback.", "org.apache.logging.", "org.apache.commons.", "com.google.gson.", "com.google.protobuf.",
+      "com.google.common.", "org.yaml.snakeyaml.", "io.micrometer.", "org.jetbrains.", "io.netty.", "org.jspecify.",
+      "com.knuddels.jtokkit.", "io.github.classgraph.", "org.antlr.", "com.github.victools.", "com.fasterxml.classmate.",
+      // Spring's container and utilities (the instrumented Spring packages are ai, web, http: not listed here)
+      "org.springframework.core.", "org.springframework.util.", "org.springframework.beans.",
+      "org.springframework.context.", "org.springframework.aop.", "org.springframework.expression.",
+      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.",
+      "org.springframework.retry.");
+
+  /** Matches type names starting with any of a few prefixes, without building a matcher tree per prefix. */
+  static final class NamePrefixes extends net.bytebuddy.matcher.ElementMatcher.Junction.AbstractBase<TypeDescription> {
+    private final String[] prefixes;
+
+    NamePrefixes(List<String> prefixes) {
+      this.prefixes = prefixes.toArray(new String[0]);
+    }
+
+    @Override
+    public boolean matches(TypeDescription type) {
+      String name = type.getName();
+      for (String p : prefixes) {
+        if (name.startsWith(p)) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
   static AgentBuilder configure(Instrumentation inst, List<InstrumentationModule> modules,
       CoverageReport coverage) {
     Advice.ExceptionHandler countSuppressed;
@@ -98,6 +129,7 @@ public final class AgentInstaller {
         .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+        .with(new TypePoolCaches())
         .with(new Listener(modules, coverage))
         .ignore(nameStartsWith("net.bytebuddy.")
             .or(nameStartsWith("dev.tollgate.bootstrap."))
@@ -114,6 +146,11 @@ public final class AgentInstaller {
             .or(nameStartsWith("datadog.trace."))
             .or(nameStartsWith("co.elastic.apm.agent."))
             .or(nameStartsWith("com.newrelic.agent."))
+            // libraries no instrumentation targets and no tool or LLM client lives in: at start-up most classes an
+            // AI app loads are these (466 of the LangChain4j app's 788 are Jackson's), and each would otherwise have
+            // its whole hierarchy parsed for the supertype matchers. Classes of the app that extend them are still
+            // matched. See IGNORED_LIBRARIES.
+            .or(new NamePrefixes(IGNORED_LIBRARIES))
             .or(isSynthetic()));
 
     HelperInjector helpers = null;

@@ -52,6 +52,34 @@ class InstrumentationModulesTest {
   }
 
   @Test
+  void noInstrumentedClassLivesInALibraryTheAgentIgnores() {
+    List<InstrumentationModule> modules = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class).forEach(modules::add);
+    for (InstrumentationModule module : modules) {
+      List<String> names = new ArrayList<>(module.anchors());
+      for (TypeInstrumentation type : module.typeInstrumentations()) {
+        Matcher m = NAMES.matcher(type.typeMatcher().toString());
+        while (m.find()) {
+          for (String raw : m.group(2).split(",")) {
+            names.add(raw.strip());
+          }
+        }
+      }
+      for (String name : names) {
+        for (String ignored : AgentInstaller.IGNORED_LIBRARIES) {
+          assertFalse(name.startsWith(ignored), module.name() + " instruments " + name + ", which starts with "
+              + ignored + ": remove that prefix from AgentInstaller.IGNORED_LIBRARIES");
+        }
+      }
+    }
+    AgentInstaller.NamePrefixes prefixes = new AgentInstaller.NamePrefixes(AgentInstaller.IGNORED_LIBRARIES);
+    assertTrue(prefixes.matches(net.bytebuddy.description.type.TypeDescription.ForLoadedType.of(
+        com.fasterxml.jackson.core.JsonFactory.class)));
+    assertFalse(prefixes.matches(net.bytebuddy.description.type.TypeDescription.ForLoadedType.of(
+        InstrumentationModulesTest.class)));
+  }
+
+  @Test
   void anchorsMatchExactlyOrByPrefix() {
     LoadGate gate = new LoadGate(List.of("a.b.C", "a.b.D$"));
     assertTrue(gate.isAnchor("a/b/C"));
