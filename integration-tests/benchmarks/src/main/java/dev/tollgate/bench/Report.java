@@ -53,6 +53,9 @@ public final class Report {
       Double decide = jmh("ToolGuardBenchmark.decideOnly", "avgt", policy, null);
       row("  mean added (" + which + "); engine decision alone", diff(guardedAvg, bareAvg, "ns") + "; "
           + fmt(decide, "ns"), "", null);
+      Double inRun = jmh("ToolGuardBenchmark.guardedInRun", "sample", policy, "50.0");
+      row("  median added in a run of its own (run begun and ended per call; " + which + ")",
+          diff(inRun, bare, "ns"), "", null);
     }
     Double t1 = jmh("DecisionThroughputBenchmark.guarded1", "thrpt", null, null);
     Double t8 = jmh("DecisionThroughputBenchmark.guarded8", "thrpt", null, null);

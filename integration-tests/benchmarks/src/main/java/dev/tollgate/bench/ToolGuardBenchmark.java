@@ -72,6 +72,12 @@ public class ToolGuardBenchmark {
     return WovenCall.guarded(arguments);
   }
 
+  /** The same call inside a run of its own (run begun and ended around it), so run-scoped limits count it. */
+  @Benchmark
+  public int guardedInRun() {
+    return WovenCall.guardedInRun(arguments);
+  }
+
   @Benchmark
   public Object decideOnly() {
     return BenchTool.decide(engine, arguments);

@@ -36,4 +36,21 @@ public final class WovenCall {
       }
     }
   }
+
+  /**
+   * A tool call in a run of its own, as a framework's woven entry point makes it: the run begins, the tool call is
+   * decided and counted against the run's limits, the run ends (its counters are dropped).
+   */
+  static int guardedInRun(String arguments) {
+    Object run = Guard.runEnter(FRAMEWORK);
+    Throwable thrown = null;
+    try {
+      return guarded(arguments);
+    } catch (RuntimeException | Error e) {
+      thrown = e;
+      throw e;
+    } finally {
+      Guard.runExit(run, thrown);
+    }
+  }
 }
