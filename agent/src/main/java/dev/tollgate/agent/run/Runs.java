@@ -15,6 +15,10 @@ import java.util.function.Consumer;
  * leaves nothing reachable behind it here.
  */
 public final class Runs {
+  /** This process's random half of every run id (UUID version 4 bits set). */
+  private static final long PROCESS_BITS = (new java.security.SecureRandom().nextLong() & ~0xF000L) | 0x4000L;
+  private static final java.util.concurrent.atomic.AtomicLong RUNS = new java.util.concurrent.atomic.AtomicLong();
+
   private final ThreadLocal<RunState> current = new ThreadLocal<>();
   private final Map<Object, RunState> carriers = Collections.synchronizedMap(new WeakHashMap<>());
   private final Consumer<RunState> onEnd;
@@ -49,12 +53,22 @@ public final class Runs {
     return begin(framework, null);
   }
 
+  /**
+   * A run id in UUID form: one random half drawn once per process, and a counter, so ids are unique within the
+   * process and, with overwhelming probability, across processes whose logs are merged; without a
+   * {@code SecureRandom} draw (and its lock) per run. Ids are labels for the log, never capabilities.
+   */
+  static String newRunId() {
+    long counter = RUNS.incrementAndGet() & 0x3FFF_FFFF_FFFF_FFFFL;
+    return new UUID(PROCESS_BITS, counter | 0x8000_0000_0000_0000L).toString();
+  }
+
   /** As {@link #begin(String)}, for a run whose entry point names its conversation. */
   public RunState begin(String framework, String session) {
     if (current.get() != null) {
       return null;
     }
-    RunState run = new RunState(UUID.randomUUID().toString(), framework, session);
+    RunState run = new RunState(newRunId(), framework, session);
     current.set(run);
     return run;
   }
@@ -96,7 +110,7 @@ public final class Runs {
       return run;
     }
     synchronized (implicit) {
-      return implicit.computeIfAbsent(runIdentity, k -> new RunState(UUID.randomUUID().toString(), framework));
+      return implicit.computeIfAbsent(runIdentity, k -> new RunState(newRunId(), framework));
     }
   }
 
