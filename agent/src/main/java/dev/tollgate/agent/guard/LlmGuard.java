@@ -81,7 +81,7 @@ public final class LlmGuard {
     if (endpoint == null) {
       return null;
     }
-    governor.sweep();
+    governor.sweepIfDue();
     LlmRequest request = RequestInspector.inspect(endpoint, body, contentLength);
     RunState run = currentRun.get();
     String runId = run == null ? null : run.id();

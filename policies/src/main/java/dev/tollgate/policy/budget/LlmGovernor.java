@@ -415,6 +415,23 @@ public final class LlmGovernor {
     return new Settlement(admission.id(), 0, Usage.ZERO, false, admission.price(), List.of(), List.of(), List.of());
   }
 
+  /** Most often {@link #sweepIfDue()} sweeps, in the governor's clock time. */
+  public static final long SWEEP_INTERVAL_MILLIS = 1000;
+  private final java.util.concurrent.atomic.AtomicLong lastSweep = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+
+  /**
+   * {@link #sweep()}, at most once per {@link #SWEEP_INTERVAL_MILLIS} of the governor's clock: cheap enough to call on
+   * every admission (a leaked reservation lives for the TTL, minutes; a second more does not matter).
+   */
+  public int sweepIfDue() {
+    long now = clock.millis();
+    long last = lastSweep.get();
+    if ((last != Long.MIN_VALUE && now - last < SWEEP_INTERVAL_MILLIS) || !lastSweep.compareAndSet(last, now)) {
+      return 0;
+    }
+    return sweep();
+  }
+
   /** Releases every reservation older than the TTL; returns how many. */
   public int sweep() {
     synchronized (lock) {

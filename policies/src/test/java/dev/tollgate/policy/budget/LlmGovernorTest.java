@@ -224,6 +224,24 @@ class LlmGovernorTest {
   }
 
   @Test
+  void sweepIfDueSweepsAtMostOncePerIntervalOfTheGovernorsClock() throws Exception {
+    LlmGovernor g = new LlmGovernor(policy(CHEAP + "budgets: [{name: b, scope: process, max_usd: 1}]\n"), clock,
+        Ledger.none(), Duration.ofMinutes(10));
+    g.admit(call("m", null, 10, 0));
+    clock.advance(Duration.ofMillis(500));
+    g.admit(call("m", null, 10, 0));
+    clock.advance(Duration.ofMinutes(10).minusMillis(500));
+    assertEquals(1, g.sweepIfDue(), "the first call sweeps: the ten-minute-old reservation goes");
+    assertEquals(1, g.pendingCount());
+    clock.advance(Duration.ofMillis(500));
+    assertEquals(0, g.sweepIfDue(), "the second is now ten minutes old, but the last sweep was 500 ms ago");
+    assertEquals(1, g.pendingCount());
+    clock.advance(Duration.ofMillis(LlmGovernor.SWEEP_INTERVAL_MILLIS - 500));
+    assertEquals(1, g.sweepIfDue(), "an interval after the last sweep: due again");
+    assertEquals(0, g.pendingCount());
+  }
+
+  @Test
   void perPartitionsAreSeparateAndAMissingValueIsTheEmptyPartition() throws Exception {
     LlmGovernor g = governor(CHEAP + "budgets: [{name: b, scope: process, max_usd: 0.001, per: mdc:tenant}]\n");
     assertTrue(g.admit(call("m", null, null, Map.of("tenant", "a"), 1000, 0)).proceeds());
