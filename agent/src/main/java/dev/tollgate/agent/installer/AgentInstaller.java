@@ -82,6 +82,15 @@ public final class AgentInstaller {
     return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
+  /**
+   * Package prefixes never woven: ByteBuddy, the agent itself, the JDK (besides {@code jdk.}, where the
+   * {@code HttpClient} is), and other javaagents' own classes (their loaders hide class files, so matching them
+   * only produces noise).
+   */
+  static final List<String> NEVER_WOVEN = List.of("net.bytebuddy.", "dev.tollgate.bootstrap.",
+      "dev.tollgate.platform.", "dev.tollgate.agent.", "dev.tollgate.policy.", "java.", "javax.", "sun.", "com.sun.",
+      "io.opentelemetry.javaagent.", "datadog.trace.", "co.elastic.apm.agent.", "com.newrelic.agent.");
+
   /** Package prefixes of libraries that are never woven (kept in sync with the instrumentations by a test). */
   static final List<String> IGNORED_LIBRARIES = List.of("com.fasterxml.jackson.", "kotlin.", "kotlinx.", "org.slf4j.",
       "ch.qos.logback.", "org.apache.logging.", "org.apache.commons.", "com.google.gson.", "com.google.protobuf.",
@@ -131,21 +140,8 @@ public final class AgentInstaller {
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
         .with(new TypePoolCaches())
         .with(new Listener(modules, coverage))
-        .ignore(nameStartsWith("net.bytebuddy.")
-            .or(nameStartsWith("dev.tollgate.bootstrap."))
-            .or(nameStartsWith("dev.tollgate.platform."))
-            .or(nameStartsWith("dev.tollgate.agent."))
-            .or(nameStartsWith("dev.tollgate.policy."))
-            .or(nameStartsWith("java."))
-            .or(nameStartsWith("javax."))
+        .ignore(new NamePrefixes(NEVER_WOVEN)
             .or(nameStartsWith("jdk.").and(not(named(HTTP_CLIENT_IMPL))))
-            .or(nameStartsWith("sun."))
-            .or(nameStartsWith("com.sun."))
-            // other javaagents' own classes (their loaders hide class files, so matching them only produces noise)
-            .or(nameStartsWith("io.opentelemetry.javaagent."))
-            .or(nameStartsWith("datadog.trace."))
-            .or(nameStartsWith("co.elastic.apm.agent."))
-            .or(nameStartsWith("com.newrelic.agent."))
             // libraries no instrumentation targets and no tool or LLM client lives in: at start-up most classes an
             // AI app loads are these (466 of the LangChain4j app's 788 are Jackson's), and each would otherwise have
             // its whole hierarchy parsed for the supertype matchers. Classes of the app that extend them are still

@@ -74,7 +74,7 @@ public final class BootstrapDefiner {
     }
     try {
       ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
-      Class<?> trusted = Class.forName("jdk.internal.net.http.ResponseSubscribers$TrustedSubscriber", false,
+      Class<?> trusted = Class.forName(dev.tollgate.platform.jdkhttp.JdkHttpGuard.TRUSTED_SUBSCRIBER, false,
           platformLoader);
       Class<?> base = Class.forName(PLATFORM_JDKHTTP + "MeteredBodyHandler$Subscriber", false, platformLoader);
       Module http = trusted.getModule();

@@ -102,9 +102,7 @@ public final class EnforcementLog implements Closeable {
    */
   public void drainAndWriteSynchronously() {
     synchronous = true;
-    synchronized (io) {
-      drainAndWrite(null);
-    }
+    drainAndWrite(null);
   }
 
   private void append(Entry entry, boolean durable) {
@@ -113,18 +111,14 @@ public final class EnforcementLog implements Closeable {
     }
     Thread self = Thread.currentThread();
     if (synchronous || self == writer) {
-      synchronized (io) {
-        drainAndWrite(entry);
-      }
+      drainAndWrite(entry);
       return;
     }
     if (durable) {
       entry.waiter = self;
     }
     if (!queue.offer(entry) && !offerPatiently(entry)) {
-      synchronized (io) { // interrupted while the queue was full: write it here rather than lose it
-        drainAndWrite(entry);
-      }
+      drainAndWrite(entry); // interrupted while the queue was full: write it here rather than lose it
       return;
     }
     if (durable) {
@@ -151,9 +145,7 @@ public final class EnforcementLog implements Closeable {
   private void awaitWritten(Entry entry) {
     while (!entry.written) {
       if (!writer.isAlive()) {
-        synchronized (io) {
-          drainAndWrite(null);
-        }
+        drainAndWrite(null);
         return;
       }
       if (Thread.currentThread().isInterrupted()) {
@@ -188,14 +180,16 @@ public final class EnforcementLog implements Closeable {
     }
   }
 
-  /** With {@link #io} held: writes what is queued, then {@code last} if not null. */
+  /** On the caller's thread: writes what is queued, then {@code last} if not null. */
   private void drainAndWrite(Entry last) {
-    List<Entry> batch = new ArrayList<>(queue.size() + 1);
-    queue.drainTo(batch);
-    if (last != null) {
-      batch.add(last);
+    synchronized (io) {
+      List<Entry> batch = new ArrayList<>(queue.size() + 1);
+      queue.drainTo(batch);
+      if (last != null) {
+        batch.add(last);
+      }
+      writeBatch(batch);
     }
-    writeBatch(batch);
   }
 
   /** With {@link #io} held: one {@code write} for the whole batch, then wakes whoever waits for its entries. */

@@ -30,6 +30,12 @@ public final class JdkHttpGuard {
 
   private JdkHttpGuard() {}
 
+  /**
+   * The JDK-internal interface of the body subscribers its client runs inline (see {@link #useTrustedSubscribers});
+   * a compile-time constant, so the agent names it without loading this class.
+   */
+  public static final String TRUSTED_SUBSCRIBER = "jdk.internal.net.http.ResponseSubscribers$TrustedSubscriber";
+
   /** How long a one-shot request body of an LLM call may take to be produced before it is sent. */
   static final long DRAIN_TIMEOUT_SECONDS = 30;
 
@@ -101,8 +107,7 @@ public final class JdkHttpGuard {
    */
   public static void useTrustedSubscribers(Class<?> type) throws ReflectiveOperationException {
     java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.lookup();
-    Class<?> trusted = Class.forName("jdk.internal.net.http.ResponseSubscribers$TrustedSubscriber", false,
-        HttpResponse.class.getClassLoader());
+    Class<?> trusted = Class.forName(TRUSTED_SUBSCRIBER, false, HttpResponse.class.getClassLoader());
     MeteredBodyHandler.needsExecutor = lookup.findStatic(trusted, "needsExecutor",
         java.lang.invoke.MethodType.methodType(boolean.class, HttpResponse.BodySubscriber.class));
     MeteredBodyHandler.trustedSubscribers = lookup.findConstructor(type, java.lang.invoke.MethodType.methodType(
