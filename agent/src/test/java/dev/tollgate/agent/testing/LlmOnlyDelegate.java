@@ -2,12 +2,22 @@ package dev.tollgate.agent.testing;
 
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.Refusal;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A guard delegate for tests of the HTTP-client instrumentations: tool calls and runs are not governed (every
- * tool and run method is a no-op), so a test implements only {@code llmEnter} and what it records.
+ * tool and run method is a no-op), so a test implements only {@code llmEnter} and what it records. Errors the
+ * guard suppressed are kept in {@link #suppressed}, for the test's failure message.
  */
 public abstract class LlmOnlyDelegate extends Guard.Delegate {
+  public final List<Throwable> suppressed = new CopyOnWriteArrayList<>();
+
+  @Override
+  protected void onSuppressed(Throwable t) {
+    suppressed.add(t);
+  }
+
   @Override
   protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
     return null;

@@ -14,9 +14,9 @@ import dev.tollgate.agent.installer.CoverageReport;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.agent.testing.LlmOnlyDelegate;
+import dev.tollgate.agent.testing.RecordingExchange;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
-import dev.tollgate.bootstrap.LlmExchange;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -29,7 +29,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -333,47 +332,20 @@ class OkHttpInstrumentationTest {
 
   // --- the minimal guard
 
-  static final class Recording implements LlmExchange {
-    final String method;
-    final String uri;
-    final byte[] requestBody;
-    final long contentLength;
-    final List<String> heads = new CopyOnWriteArrayList<>();
-    final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    final List<String> ends = new CopyOnWriteArrayList<>();
-
+  static final class Recording extends RecordingExchange {
     Recording(String method, String uri, byte[] requestBody, long contentLength) {
-      this.method = method;
-      this.uri = uri;
-      this.requestBody = requestBody;
-      this.contentLength = contentLength;
-    }
-
-    @Override
-    public void response(int status, String contentType, String contentEncoding) {
-      heads.add(status + " " + contentType + " " + contentEncoding);
+      super(method, uri, requestBody, contentLength);
     }
 
     @Override
     public void bytes(ByteBuffer bytes) {
       throw new AssertionError("OkHttp hands over arrays");
     }
-
-    @Override
-    public synchronized void bytes(byte[] bytes, int offset, int length) {
-      body.write(bytes, offset, length);
-    }
-
-    @Override
-    public void end(boolean complete, Throwable error) {
-      ends.add("end complete=" + complete + " error=" + error);
-    }
   }
 
   static final class RecordingGuard extends LlmOnlyDelegate {
     final List<Recording> exchanges = new CopyOnWriteArrayList<>();
     final List<String> ignored = new CopyOnWriteArrayList<>();
-    final List<Throwable> suppressed = new CopyOnWriteArrayList<>();
 
     Recording only() {
       assertEquals(1, exchanges.size(), "exchanges");
@@ -395,11 +367,6 @@ class OkHttpInstrumentationTest {
       }
       ignored.add(method + " " + uri);
       return null;
-    }
-
-    @Override
-    protected void onSuppressed(Throwable t) {
-      suppressed.add(t);
     }
   }
 }

@@ -16,15 +16,13 @@ import dev.tollgate.agent.instrumentation.springwebflux.v6_1.SpringWebFluxInstru
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.agent.testing.LlmOnlyDelegate;
+import dev.tollgate.agent.testing.RecordingExchange;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
-import dev.tollgate.bootstrap.LlmExchange;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -154,7 +152,7 @@ class SpringHttpClientsTest {
 
       assertEquals(new String(json(), StandardCharsets.UTF_8), reply);
       assertEquals(List.of("spring-restclient"), guard.clients, "one decision, by the layer the app called");
-      Recording ex = guard.only();
+      RecordingExchange ex = guard.only();
       assertEquals("POST", ex.method);
       assertEquals(base + CHAT + "?mode=json", ex.uri);
       assertEquals(PROMPT, new String(ex.requestBody, StandardCharsets.UTF_8));
@@ -173,7 +171,7 @@ class SpringHttpClientsTest {
             response.getBody().readAllBytes());
 
     assertArrayEquals(sse(), read);
-    Recording ex = guard.only();
+    RecordingExchange ex = guard.only();
     assertEquals(List.of("200 text/event-stream null"), ex.heads);
     assertArrayEquals(sse(), ex.body.toByteArray());
     assertEquals(List.of("end complete=true error=null"), ex.ends);
@@ -212,7 +210,7 @@ class SpringHttpClientsTest {
 
     assertEquals(7, events.size(), events.toString());
     assertEquals(List.of("spring-webclient"), guard.clients);
-    Recording ex = guard.only();
+    RecordingExchange ex = guard.only();
     assertEquals(PROMPT, new String(ex.requestBody, StandardCharsets.UTF_8));
     assertEquals(PROMPT, receivedBodies.get(CHAT), "the provider got the same bytes");
     assertEquals(List.of("200 text/event-stream null"), ex.heads);
@@ -228,7 +226,7 @@ class SpringHttpClientsTest {
         .retrieve().bodyToMono(String.class).block();
 
     assertEquals(new String(json(), StandardCharsets.UTF_8), reply);
-    Recording ex = guard.only();
+    RecordingExchange ex = guard.only();
     assertEquals("{\"model\":\"gpt-4o-mini\"}", new String(ex.requestBody, StandardCharsets.UTF_8));
     assertEquals("{\"model\":\"gpt-4o-mini\"}", receivedBodies.get(CHAT));
     assertEquals(List.of("end complete=true error=null"), ex.ends);
@@ -242,7 +240,7 @@ class SpringHttpClientsTest {
         .retrieve().bodyToFlux(String.class).blockFirst();
 
     assertTrue(first.contains("The"), first);
-    Recording ex = guard.only();
+    RecordingExchange ex = guard.only();
     assertEquals(List.of("end complete=false error=null"), ex.ends);
   }
 
@@ -326,50 +324,11 @@ class SpringHttpClientsTest {
 
   // --- the minimal guard
 
-  static final class Recording implements LlmExchange {
-    final String method;
-    final String uri;
-    final byte[] requestBody;
-    final List<String> heads = new CopyOnWriteArrayList<>();
-    final ByteArrayOutputStream body = new ByteArrayOutputStream();
-    final List<String> ends = new CopyOnWriteArrayList<>();
-
-    Recording(String method, String uri, byte[] requestBody) {
-      this.method = method;
-      this.uri = uri;
-      this.requestBody = requestBody;
-    }
-
-    @Override
-    public void response(int status, String contentType, String contentEncoding) {
-      heads.add(status + " " + contentType + " " + contentEncoding);
-    }
-
-    @Override
-    public synchronized void bytes(ByteBuffer bytes) {
-      ByteBuffer view = bytes.duplicate();
-      byte[] b = new byte[view.remaining()];
-      view.get(b);
-      body.write(b, 0, b.length);
-    }
-
-    @Override
-    public synchronized void bytes(byte[] bytes, int offset, int length) {
-      body.write(bytes, offset, length);
-    }
-
-    @Override
-    public void end(boolean complete, Throwable error) {
-      ends.add("end complete=" + complete + " error=" + error);
-    }
-  }
-
   static final class RecordingGuard extends LlmOnlyDelegate {
-    final List<Recording> exchanges = new CopyOnWriteArrayList<>();
+    final List<RecordingExchange> exchanges = new CopyOnWriteArrayList<>();
     final List<String> clients = new CopyOnWriteArrayList<>();
-    final List<Throwable> suppressed = new CopyOnWriteArrayList<>();
 
-    Recording only() {
+    RecordingExchange only() {
       assertEquals(1, exchanges.size(), "exchanges");
       return exchanges.get(0);
     }
@@ -388,17 +347,12 @@ class SpringHttpClientsTest {
       }
       clients.add(client);
       if (path.equals(CHAT)) {
-        Recording r = new Recording(method, uri, body);
+        RecordingExchange r = new RecordingExchange(method, uri, body, contentLength);
         exchanges.add(r);
         return r;
       }
       return new BlockedCall(402, Map.of("content-type", "application/json", "x-should-retry", "false"),
           BLOCK_BODY, "budget spent");
-    }
-
-    @Override
-    protected void onSuppressed(Throwable t) {
-      suppressed.add(t);
     }
   }
 }
