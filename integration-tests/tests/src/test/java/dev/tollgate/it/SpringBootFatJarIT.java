@@ -5,7 +5,6 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.sim.ProviderSimulator;
-import dev.tollgate.sim.RecordedRequest;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,13 +104,7 @@ class SpringBootFatJarIT {
             assertTrue(result.stderrLines().stream().allMatch(l -> l.startsWith("[tollgate] ")),
                     "nothing on the host's stderr but Tollgate's own lines (no JVM or Boot warning)\n" + result);
         } else {
-            assertTrue(result.stderr().contains(AgentSetup.OTEL_STARTED), "OTel started\n" + result);
-            assertFalse(result.stderr().contains("ERROR io.opentelemetry"), result::toString);
-            assertFalse(sim.requests().isEmpty(), result::toString);
-            for (RecordedRequest request : sim.requests()) {
-                assertTrue(request.headers().containsKey("traceparent"),
-                        "OTel's instrumentation propagated the trace\n" + request.headers());
-            }
+            AgentSetup.assertOtelRan(result, sim.requests());
         }
         List<Map<String, Object>> coverage = log.events("coverage");
         @SuppressWarnings("unchecked")

@@ -1,7 +1,11 @@
 package dev.tollgate.it.harness;
 
+import dev.tollgate.sim.RecordedRequest;
 import java.nio.file.Path;
 import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The javaagents a forked app runs under: Tollgate alone, or beside the OpenTelemetry Java agent in either order
@@ -17,6 +21,20 @@ public enum AgentSetup {
 
     private static final List<String> OTEL_PROPERTIES = List.of("-Dotel.traces.exporter=none",
             "-Dotel.metrics.exporter=none", "-Dotel.logs.exporter=none", "-Dotel.javaagent.logging=simple");
+
+    /**
+     * With OTel attached: it started, logged no error, and propagated {@code traceparent} on every request the
+     * simulator saw (there were some).
+     */
+    public static void assertOtelRan(ForkedApp.Result result, List<RecordedRequest> requests) {
+        assertTrue(result.stderr().contains(OTEL_STARTED), "OTel started\n" + result);
+        assertFalse(result.stderr().contains("ERROR io.opentelemetry"), result::toString);
+        assertFalse(requests.isEmpty(), result::toString);
+        for (RecordedRequest request : requests) {
+            assertTrue(request.headers().containsKey("traceparent"),
+                    "OTel's instrumentation propagated the trace\n" + request.headers());
+        }
+    }
 
     public boolean withOtel() {
         return this != TOLLGATE_ALONE;
