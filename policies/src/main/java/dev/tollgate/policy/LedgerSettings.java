@@ -1,13 +1,30 @@
 package dev.tollgate.policy;
 
 /**
- * {@code ledger:}: where day and month budgets persist their spend, and the time zone their periods follow.
+ * {@code ledger:}: where budgets and limits keep what they have counted, and the time zone day and month periods
+ * follow.
  *
- * @param dir      directory of the ledger files (default {@code .tollgate})
+ * @param dir      directory of the file ledger (default {@code .tollgate}); day, month and total budgets persist
+ *                 there with the file store, and the Redis store's {@code on_unavailable: local} keeps nothing there
  * @param timeZone a valid {@link java.time.ZoneId} (default {@code UTC})
+ * @param store    {@code file} (default): this JVM's own counters and the file ledger; {@code redis}: shared by every
+ *                 JVM with the same {@link RedisSettings#keyPrefix()}
+ * @param redis    the Redis store's settings, or null unless {@code store} is {@code redis}
  */
-public record LedgerSettings(String dir, String timeZone) {
-  public static final LedgerSettings DEFAULT = new LedgerSettings(".tollgate", "UTC");
+public record LedgerSettings(String dir, String timeZone, Store store, RedisSettings redis) {
+  public static final LedgerSettings DEFAULT = new LedgerSettings(".tollgate", "UTC", Store.FILE, null);
+
+  /** Which store keeps budgets and limits. */
+  public enum Store { FILE, REDIS }
+
+  /** File store settings. */
+  public LedgerSettings(String dir, String timeZone) {
+    this(dir, timeZone, Store.FILE, null);
+  }
+
+  public LedgerSettings {
+    store = store == null ? Store.FILE : store;
+  }
 
   public java.time.ZoneId zone() {
     return java.time.ZoneId.of(timeZone);

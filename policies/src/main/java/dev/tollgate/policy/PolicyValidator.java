@@ -33,7 +33,12 @@ final class PolicyValidator {
       "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok");
   static final List<String> PROVIDER_KEYS = List.of("base_url", "format", "name");
   static final List<String> PROVIDER_FORMATS = List.of("openai", "anthropic", "gemini", "ollama", "azure-openai");
-  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone");
+  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone", "store", "redis");
+  static final List<String> REDIS_KEYS = List.of("url", "key_prefix", "timeout", "on_unavailable", "hold_ttl");
+  /** Longest {@code ledger.redis.timeout}: a host thread never waits longer than this per Redis command. */
+  static final Duration MAX_REDIS_TIMEOUT = Duration.ofSeconds(10);
+  /** Longest {@code ledger.redis.hold_ttl}. */
+  static final Duration MAX_HOLD_TTL = Duration.ofHours(24);
   /** Largest {@code max_usd}: a billion dollars (10^18 nano-USD, well inside a long). */
   static final java.math.BigDecimal MAX_USD = java.math.BigDecimal.valueOf(1_000_000_000L);
   /** Largest price per million tokens. */
@@ -694,7 +699,7 @@ final class PolicyValidator {
 
   private LedgerSettings ledger(Node node) {
     if (!(node instanceof Node.Mapping m)) {
-      error(node, "ledger must be a mapping with dir, time_zone, got " + describe(node));
+      error(node, "ledger must be a mapping with dir, time_zone, store, redis, got " + describe(node));
       return LedgerSettings.DEFAULT;
     }
     Map<String, Node.Entry> keys = keys(m, "ledger", LEDGER_KEYS);
@@ -718,7 +723,76 @@ final class PolicyValidator {
         error(value, "ledger.time_zone must be a time zone ID such as \"UTC\" or \"Europe/Berlin\"; " + problem);
       }
     }
-    return new LedgerSettings(dir, zone);
+    LedgerSettings.Store store = keys.containsKey("store")
+        ? enumValue(keys.get("store").value(), "ledger.store", LedgerSettings.Store.class, LedgerSettings.Store.FILE)
+        : LedgerSettings.Store.FILE;
+    RedisSettings redis = null;
+    if (keys.containsKey("redis")) {
+      redis = redis(keys.get("redis").value());
+      if (store != LedgerSettings.Store.REDIS) {
+        error(keys.get("redis"), "ledger.redis is set but ledger.store is " + store.name().toLowerCase(Locale.ROOT)
+            + "; add \"store: redis\" to use it");
+      }
+    } else if (store == LedgerSettings.Store.REDIS) {
+      error(keys.get("store"), "ledger.store is redis but ledger.redis is missing; add ledger.redis.url "
+          + "(such as redis://127.0.0.1:6379/0)");
+    }
+    return new LedgerSettings(dir, zone, store, redis);
+  }
+
+  private RedisSettings redis(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "ledger.redis must be a mapping with url, key_prefix, timeout, on_unavailable, hold_ttl, got "
+          + describe(node));
+      return null;
+    }
+    Map<String, Node.Entry> keys = keys(m, "ledger.redis", REDIS_KEYS);
+    String url = null;
+    if (!keys.containsKey("url")) {
+      error(node, "ledger.redis.url is required (such as redis://127.0.0.1:6379/0, or rediss:// for TLS)");
+    } else {
+      Node value = keys.get("url").value();
+      String text = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+      String problem = text == null ? "got " + describe(value) : RedisSettings.urlProblem(text);
+      if (problem == null) {
+        url = text;
+      } else {
+        // never echo the URL itself: it may carry a password
+        error(value, "ledger.redis.url must be redis://[user:password@]host[:port][/db] or rediss://...; " + problem);
+      }
+    }
+    String prefix = RedisSettings.DEFAULT_KEY_PREFIX;
+    if (keys.containsKey("key_prefix")) {
+      Node value = keys.get("key_prefix").value();
+      String text = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+      if (text != null && !text.isEmpty() && text.length() <= 128 && text.chars().allMatch(c -> c > 32 && c < 127)
+          && text.indexOf('{') < 0 && text.indexOf('}') < 0) {
+        prefix = text;
+      } else {
+        error(value, "ledger.redis.key_prefix must be 1 to 128 printable ASCII characters without spaces or braces "
+            + "(such as \"tollgate:checkout:\"), got " + shown(value));
+      }
+    }
+    Duration timeout = RedisSettings.DEFAULT_TIMEOUT;
+    if (keys.containsKey("timeout")) {
+      Duration d = duration(keys.get("timeout").value(), "ledger.redis.timeout", MAX_REDIS_TIMEOUT, "10s");
+      timeout = d == null ? timeout : d;
+    }
+    RedisSettings.OnUnavailable onUnavailable = keys.containsKey("on_unavailable")
+        ? enumValue(keys.get("on_unavailable").value(), "ledger.redis.on_unavailable",
+            RedisSettings.OnUnavailable.class, RedisSettings.OnUnavailable.BLOCK)
+        : RedisSettings.OnUnavailable.BLOCK;
+    Duration holdTtl = RedisSettings.DEFAULT_HOLD_TTL;
+    if (keys.containsKey("hold_ttl")) {
+      Duration d = duration(keys.get("hold_ttl").value(), "ledger.redis.hold_ttl", MAX_HOLD_TTL, "24h");
+      if (d != null && d.toMillis() < 1000) {
+        error(keys.get("hold_ttl").value(), "ledger.redis.hold_ttl must be at least 1s (an LLM call must be able to "
+            + "finish before its hold expires), got " + shown(keys.get("hold_ttl").value()));
+      } else if (d != null) {
+        holdTtl = d;
+      }
+    }
+    return url == null ? null : new RedisSettings(url, prefix, timeout, onUnavailable, holdTtl);
   }
 
   /** Why {@code text} is not a zone ID {@link java.time.ZoneId#of} accepts, with a suggestion; null if it is one. */
@@ -791,6 +865,11 @@ final class PolicyValidator {
    * 24 hours.
    */
   private Duration window(Node node, String path) {
+    return duration(node, path, MAX_WINDOW, "24h");
+  }
+
+  /** A duration as for {@code window}, positive and at most {@code max} (written {@code maxText}). */
+  private Duration duration(Node node, String path, Duration max, String maxText) {
     String usage = " (a whole number and a unit: ms, s, m or h, such as \"30s\" or \"5m\")";
     if (!(node instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING) {
       String hint = node instanceof Node.Scalar s && s.kind() == Node.Kind.INTEGER
@@ -821,7 +900,8 @@ final class PolicyValidator {
       return null;
     }
     if (window == null) {
-      String hint = unit.equals("d") ? "; write \"24h\" for a day (the longest window)" : "";
+      String hint = unit.equals("d") && max.equals(MAX_WINDOW) ? "; write \"24h\" for a day (the longest window)"
+          : unit.equals("d") ? "; write \"24h\" for a day" : "";
       error(node, path + " has unit " + quote(unit) + "; expected ms, s, m or h" + hint);
       return null;
     }
@@ -829,8 +909,8 @@ final class PolicyValidator {
       error(node, path + " must be a positive duration, got " + quote(text));
       return null;
     }
-    if (window.compareTo(MAX_WINDOW) > 0) {
-      error(node, path + " must be at most 24h, got " + quote(text));
+    if (window.compareTo(max) > 0) {
+      error(node, path + " must be at most " + maxText + ", got " + quote(text));
       return null;
     }
     return window;

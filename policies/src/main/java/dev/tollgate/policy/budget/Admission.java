@@ -21,10 +21,11 @@ import java.util.List;
  * @param budgets        each applicable budget instance after reserving
  * @param breaches       every budget, limit or pricing rule the call passes, in decision order
  * @param thresholdsCrossed always empty at admission (thresholds follow actual spend; see {@link Settlement})
+ * @param storeProblem   non-null when the shared store could not be asked (Redis down): what happened, safe to log
  */
 public record Admission(long id, Outcome outcome, boolean enforced, boolean halt, String rule, String reason,
     LlmCall call, ModelPrice price, long reservedNanos, long reservedTokens, List<BudgetState> budgets,
-    List<Breach> breaches, List<Threshold> thresholdsCrossed) {
+    List<Breach> breaches, List<Threshold> thresholdsCrossed, String storeProblem) {
   public Admission {
     budgets = List.copyOf(budgets);
     breaches = List.copyOf(breaches);

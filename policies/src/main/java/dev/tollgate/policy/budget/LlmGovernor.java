@@ -11,15 +11,20 @@ import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.Pricing;
 import dev.tollgate.policy.engine.Outcome;
 import dev.tollgate.policy.engine.PolicyEngine;
+import dev.tollgate.policy.store.BudgetStore;
+import dev.tollgate.policy.store.Claim;
+import dev.tollgate.policy.store.Grant;
+import dev.tollgate.policy.store.KeyState;
+import dev.tollgate.policy.store.LocalStore;
+import dev.tollgate.policy.store.Seen;
+import dev.tollgate.policy.store.Settled;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -27,12 +32,14 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Governs LLM calls: LLM-call limits, pricing and budgets, with reservations that settle to actual cost.
+ * Governs LLM calls: LLM-call limits, pricing and budgets, with reservations that settle to actual cost. The
+ * governor decides; the counts, spend and reservations it decides on live in {@link BudgetStore}s.
  *
  * <h2>Admission</h2>
- * In order: LLM-call limits ({@code limits} entries with {@code llm:}), pricing, budgets. Everything is decided
- * under one lock (LLM calls are slow; correctness over cleverness), so admission is atomic: when any block or
- * halt rule objects (in enforce mode), nothing is reserved on any budget and no limit counts the call. Otherwise
+ * In order: LLM-call limits ({@code limits} entries with {@code llm:}), pricing, budgets. Admission is atomic: when
+ * any block or halt rule objects (in enforce mode), nothing is reserved on any budget and no limit counts the call
+ * (the store takes all claims or none; with two stores, the local one's grant is cancelled when the shared one
+ * refuses). An unknown model refused by {@code pricing.unknown_model} is refused before any store is asked. Otherwise
  * the call counts on every applicable limit and its worst case is reserved on every applicable budget at once.
  * <ul>
  *   <li>A limit applies when its {@code llm} glob matches the model name (the whole name as the call gives it; a
@@ -74,19 +81,28 @@ import java.util.Objects;
  * {@link #release} returns a reservation without charge. Settling or releasing an admission again returns the
  * first result and changes nothing (for the last {@link #MAX_PARTITIONS} completed admissions; an older or
  * refused one gets an empty settlement). {@link #sweep} releases reservations older than the TTL, so a leaked
- * one never pins a budget; if the call's usage still arrives later, {@link #settle} charges it then (the money
- * was spent) without a reservation to return.
+ * one never pins a budget (a shared store's holds also expire by themselves, so a JVM that dies mid-call leaves
+ * nothing held); if the call's usage still arrives later, {@link #settle} charges it then (the money was spent)
+ * without a reservation to return.
+ *
+ * <h2>Store unavailable</h2>
+ * When the shared store cannot be asked, it answers as {@code ledger.redis.on_unavailable} says: refused (the
+ * admission is DENY, rule {@code ledger.redis.on_unavailable}, the reason says the ledger is unavailable), or let
+ * through; {@link Admission#storeProblem()} says what happened either way.
  */
 public final class LlmGovernor {
   /** Default age after which {@link #sweep} releases a reservation. */
   public static final Duration DEFAULT_RESERVATION_TTL = Duration.ofMinutes(10);
   /** Most instances one budget (or one limit) keeps, as for tool limits. */
   public static final int MAX_PARTITIONS = PolicyEngine.MAX_PARTITIONS;
+  /** The rule a call refused for an unavailable shared store names. */
+  public static final String UNAVAILABLE_RULE = "ledger.redis.on_unavailable";
   static final String NO_RUN = "(no run)";
 
   private final Policy policy;
   private final Clock clock;
-  private final Ledger ledger;
+  private final BudgetStore local;
+  private final BudgetStore shared;
   private final long ttlMillis;
   private final PriceTable table;
   private final boolean monitor;
@@ -98,13 +114,11 @@ public final class LlmGovernor {
   private final Limit[] limits;
   private final Glob[] limitModels;
   private final Map<String, Glob> priceGlobs = new LinkedHashMap<>();
+  /** Unique across every JVM sharing a store: hold ids are this plus the admission id. */
+  private final String holdPrefix = Long.toHexString(new java.security.SecureRandom().nextLong() | 1L << 63) + "-";
 
+  private final java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong();
   private final Object lock = new Object();
-  private long nextId;
-  private long ledgerErrors;
-  private final List<Lru<Instance>> shared = new ArrayList<>();
-  private final List<Lru<Counter>> sharedLimits = new ArrayList<>();
-  private final Map<String, Run> runs = new HashMap<>();
   private final Map<Long, Pending> pending = new HashMap<>();
   private final Lru<Settlement> completed = new Lru<>(MAX_PARTITIONS);
   private final Lru<Pending> swept = new Lru<>(MAX_PARTITIONS);
@@ -119,9 +133,19 @@ public final class LlmGovernor {
   }
 
   public LlmGovernor(Policy policy, Clock clock, Ledger ledger, Duration reservationTtl, PriceTable table) {
+    this(policy, clock, new LocalStore(ledger, reservationTtl, clock), null, reservationTtl, table);
+  }
+
+  /**
+   * @param local  run and process instances (and the rest too when {@code shared} is null)
+   * @param shared session, day, month and total instances, or null to keep them in {@code local}
+   */
+  public LlmGovernor(Policy policy, Clock clock, BudgetStore local, BudgetStore shared, Duration reservationTtl,
+      PriceTable table) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.ledger = ledger == null ? Ledger.none() : ledger;
+    this.local = Objects.requireNonNull(local, "local");
+    this.shared = shared == null ? local : shared;
     this.ttlMillis = reservationTtl.toMillis();
     this.table = Objects.requireNonNull(table, "table");
     this.monitor = policy.mode() == Mode.MONITOR;
@@ -135,13 +159,11 @@ public final class LlmGovernor {
       budgetModels[i] = Glob.of(b.models());
       warnNanos[i] = thresholds(b.warnAt(), b.maxNanos());
       warnTokens[i] = thresholds(b.warnAt(), b.maxTokens());
-      shared.add(new Lru<>(MAX_PARTITIONS));
     }
     this.limits = policy.limits().stream().filter(Limit::countsLlmCalls).toArray(Limit[]::new);
     this.limitModels = new Glob[limits.length];
     for (int i = 0; i < limits.length; i++) {
       limitModels[i] = Glob.of(limits[i].llm());
-      sharedLimits.add(new Lru<>(MAX_PARTITIONS));
     }
     policy.pricing().models().keySet().stream().filter(k -> k.indexOf('*') >= 0 || k.indexOf('?') >= 0)
         .forEach(k -> priceGlobs.put(k, Glob.of(k)));
@@ -166,11 +188,14 @@ public final class LlmGovernor {
     return table.date();
   }
 
-  /** Ledger writes that failed (the spend still counts in memory). */
+  /** Store problems that refused nothing (ledger writes that failed: the spend still counts in memory). */
   public long ledgerErrors() {
-    synchronized (lock) {
-      return ledgerErrors;
-    }
+    return local.errors() + (shared == local ? 0 : shared.errors());
+  }
+
+  /** The store of session, day, month and total instances. */
+  public BudgetStore sharedStore() {
+    return shared;
   }
 
   /** The price {@code model} is charged at, or null when it has none (see the class comment for the order). */
@@ -209,97 +234,171 @@ public final class LlmGovernor {
   public Admission admit(LlmCall call) {
     Objects.requireNonNull(call, "call");
     String model = call.model() == null ? "" : call.model();
-    synchronized (lock) {
-      long now = clock.millis();
-      long id = ++nextId;
-      List<Found> found = new ArrayList<>();
+    long now = clock.millis();
+    long id = nextId.incrementAndGet();
 
-      // 1. LLM-call limits
-      List<Counter> counters = new ArrayList<>();
-      for (int i = 0; i < limits.length; i++) {
-        if (!limitModels[i].matches(model)) {
-          continue;
-        }
-        Limit limit = limits[i];
-        Counter counter = counter(i, call);
-        counters.add(counter);
-        long calls = counter.calls(now);
-        if (calls >= limit.maxCalls()) {
-          found.add(new Found(limit.onExceed(), counter, null, "limits[" + limit.index() + "]",
-              limitReason(limit, calls), limitBreach(limit, counter, calls, partition(limit.per(), call))));
-        }
+    // what the call claims: one count per applicable LLM-call limit, then one reservation per applicable budget
+    List<Rule> rules = new ArrayList<>();
+    for (int i = 0; i < limits.length; i++) {
+      if (limitModels[i].matches(model)) {
+        rules.add(Rule.of(limits[i], countClaim(limits[i], call, now)));
       }
-
-      // 2. pricing
-      List<Integer> applicable = new ArrayList<>();
-      boolean needsPrice = false;
-      for (int i = 0; i < budgets.length; i++) {
-        if (budgetModels[i].matches(model) && (budgets[i].scope() != BudgetScope.SESSION || call.session() != null)) {
-          applicable.add(i);
-          needsPrice |= budgets[i].maxNanos() != Budget.UNSET;
-        }
-      }
-      ModelPrice price = price(call.model());
-      if (price == null && needsPrice && policy.pricing().unknownModel() != Pricing.UnknownModel.PRICE) {
-        OnExceed on = policy.pricing().unknownModel() == Pricing.UnknownModel.BLOCK ? OnExceed.BLOCK : OnExceed.WARN;
-        found.add(new Found(on, null, null, "pricing.unknown_model", "model " + quote(model)
-            + " has no price in the policy or the price table of " + table.date() + " (pricing.unknown_model: "
-            + on.name().toLowerCase(Locale.ROOT) + ")", null));
-      }
-
-      // 3. budgets
-      long maxOutput = maxOutput(call, price);
-      long requestTokens = Totals.saturatedAdd(call.promptTokensEstimate(), multiply(call.choices(), maxOutput));
-      long requestNanos = price == null ? 0 : Costs.worstCaseNanos(price, call.promptTokensEstimate(), maxOutput,
-          call.choices());
-      List<Instance> instances = new ArrayList<>();
-      for (int i : applicable) {
-        Instance inst = instance(i, call, now);
-        instances.add(inst);
-        Budget b = inst.budget;
-        boolean overUsd = b.maxNanos() != Budget.UNSET
-            && Totals.saturatedAdd(Totals.saturatedAdd(inst.spentNanos, inst.reservedNanos), requestNanos) > b.maxNanos();
-        boolean overTokens = b.maxTokens() != Budget.UNSET
-            && Totals.saturatedAdd(Totals.saturatedAdd(inst.spentTokens, inst.reservedTokens), requestTokens)
-                > b.maxTokens();
-        if (overUsd || overTokens) {
-          found.add(new Found(b.onExceed(), null, inst, "budgets[" + b.index() + "]",
-              budgetReason(inst, overUsd, requestNanos, requestTokens), null));
-        }
-      }
-
-      // decide
-      boolean refuse = !monitor && found.stream().anyMatch(f -> f.onExceed != OnExceed.WARN);
-      List<Breach> breaches = new ArrayList<>();
-      for (Found f : found) {
-        breaches.add(f.breach != null ? withFirst(f.breach, f.counter.firstBreach())
-            : f.instance != null ? budgetBreach(f.instance, requestNanos, requestTokens, f.instance.firstBreach())
-            : pricingBreach(f.onExceed, model));
-      }
-      Found deciding = found.stream().filter(f -> f.onExceed != OnExceed.WARN).findFirst()
-          .orElse(found.isEmpty() ? null : found.get(0));
-      if (refuse) {
-        boolean halt = found.stream().anyMatch(f -> f.onExceed == OnExceed.HALT);
-        return new Admission(id, Outcome.DENY, true, halt, deciding.rule, deciding.reason, call, price, 0, 0,
-            states(instances), breaches, List.of());
-      }
-      for (Counter counter : counters) {
-        counter.count(now);
-      }
-      for (Instance inst : instances) {
-        inst.reservedNanos = Totals.saturatedAdd(inst.reservedNanos, requestNanos);
-        inst.reservedTokens = Totals.saturatedAdd(inst.reservedTokens, requestTokens);
-      }
-      pending.put(id, new Pending(id, now, price, instances, requestNanos, requestTokens));
-      Outcome outcome = deciding == null ? Outcome.ALLOW
-          : deciding.onExceed == OnExceed.WARN ? Outcome.WARN : Outcome.DENY;
-      String reason = deciding != null ? deciding.reason
-          : "within " + instances.size() + (instances.size() == 1 ? " budget" : " budgets") + " and "
-              + counters.size() + (counters.size() == 1 ? " limit" : " limits") + "; reserved up to "
-              + Costs.usd(requestNanos) + " USD and " + requestTokens + " tokens";
-      return new Admission(id, outcome, false, false, deciding == null ? null : deciding.rule, reason, call, price,
-          requestNanos, requestTokens, states(instances), breaches, List.of());
     }
+    boolean needsPrice = false;
+    List<Integer> applicable = new ArrayList<>();
+    for (int i = 0; i < budgets.length; i++) {
+      if (budgetModels[i].matches(model) && (budgets[i].scope() != BudgetScope.SESSION || call.session() != null)) {
+        applicable.add(i);
+        needsPrice |= budgets[i].maxNanos() != Budget.UNSET;
+      }
+    }
+    ModelPrice price = price(call.model());
+    long maxOutput = maxOutput(call, price);
+    long requestTokens = Totals.saturatedAdd(call.promptTokensEstimate(), multiply(call.choices(), maxOutput));
+    long requestNanos = price == null ? 0 : Costs.worstCaseNanos(price, call.promptTokensEstimate(), maxOutput,
+        call.choices());
+    for (int i : applicable) {
+      rules.add(Rule.of(budgets[i], budgetClaim(i, call, now, requestNanos, requestTokens)));
+    }
+
+    if (price == null && needsPrice && policy.pricing().unknownModel() != Pricing.UnknownModel.PRICE) {
+      OnExceed on = policy.pricing().unknownModel() == Pricing.UnknownModel.BLOCK ? OnExceed.BLOCK : OnExceed.WARN;
+      String reason = "model " + quote(model) + " has no price in the policy or the price table of " + table.date()
+          + " (pricing.unknown_model: " + on.name().toLowerCase(Locale.ROOT) + ")";
+      Breach breach = pricingBreach(on, model);
+      if (on != OnExceed.WARN && !monitor) {
+        return new Admission(id, Outcome.DENY, true, false, "pricing.unknown_model", reason, call, null, 0, 0,
+            List.of(), List.of(breach), List.of(), null);
+      }
+      return take(id, call, now, price, rules, requestNanos, requestTokens, breach, reason);
+    }
+    return take(id, call, now, price, rules, requestNanos, requestTokens, null, null);
+  }
+
+  /** Asks the stores for every claim at once and turns their answer into the admission. */
+  private Admission take(long id, LlmCall call, long now, ModelPrice price, List<Rule> rules, long requestNanos,
+      long requestTokens, Breach pricing, String pricingReason) {
+    String holdId = holdPrefix + id;
+    List<Claim> localClaims = new ArrayList<>();
+    List<Claim> sharedClaims = new ArrayList<>();
+    for (Rule r : rules) {
+      (isShared(r.scope) ? sharedClaims : localClaims).add(r.claim);
+    }
+    Grant localGrant;
+    Grant sharedGrant;
+    if (shared == local) {
+      List<Claim> all = new ArrayList<>(localClaims);
+      all.addAll(sharedClaims);
+      Grant g = local.reserve(holdId, all, now);
+      localGrant = new Grant(g.granted(), g.seen().subList(0, localClaims.size()), g.unavailable());
+      sharedGrant = new Grant(g.granted(), g.seen().subList(localClaims.size(), all.size()), g.unavailable());
+    } else {
+      localGrant = localClaims.isEmpty() ? new Grant(true, List.of(), null) : local.reserve(holdId, localClaims, now);
+      if (!localGrant.granted() || sharedClaims.isEmpty()) {
+        sharedGrant = new Grant(true, java.util.Collections.nCopies(sharedClaims.size(), Seen.NOTHING), null);
+        sharedClaims = localGrant.granted() ? sharedClaims : List.of();
+      } else {
+        sharedGrant = shared.reserve(holdId, sharedClaims, now);
+        if (!sharedGrant.granted()) {
+          local.cancel(holdId, localClaims, now);
+        }
+      }
+    }
+    boolean granted = localGrant.granted() && sharedGrant.granted();
+    String storeProblem = sharedGrant.unavailable();
+
+    // breaches in decision order: limits, pricing, budgets
+    List<Seen> seen = new ArrayList<>(rules.size());
+    int li = 0;
+    int si = 0;
+    for (Rule r : rules) {
+      seen.add(isShared(r.scope) ? sharedGrant.seen().get(si++) : localGrant.seen().get(li++));
+    }
+    List<Breach> breaches = new ArrayList<>();
+    String decidingRule = null;
+    String decidingReason = null;
+    OnExceed decidingOn = null;
+    boolean halt = false;
+    for (int i = 0; i < rules.size(); i++) {
+      Rule r = rules.get(i);
+      Seen s = seen.get(i);
+      if (pricing != null && r.budget != null) { // the pricing rule is decided between the limits and the budgets
+        breaches.add(pricing);
+        if (decidingOn == null || decidingOn == OnExceed.WARN && pricing.onExceed() != OnExceed.WARN) {
+          decidingRule = "pricing.unknown_model";
+          decidingReason = pricingReason;
+          decidingOn = pricing.onExceed();
+        }
+        pricing = null;
+      }
+      if (!s.over()) {
+        continue;
+      }
+      OnExceed on = r.limit != null ? r.limit.onExceed() : r.budget.onExceed();
+      Breach b = r.limit != null ? limitBreach(r.limit, s.calls(), r.claim.partition(), s.first())
+          : budgetBreach(r.budget, r.claim, s.spentNanos(), s.reservedNanos(), s.spentTokens(), requestNanos,
+              requestTokens, s.first());
+      breaches.add(b);
+      halt |= on == OnExceed.HALT;
+      if (decidingOn == null || decidingOn == OnExceed.WARN && on != OnExceed.WARN) {
+        decidingRule = r.limit != null ? "limits[" + r.limit.index() + "]" : "budgets[" + r.budget.index() + "]";
+        decidingReason = r.limit != null ? limitReason(r.limit, s.calls())
+            : budgetReason(r.budget, r.claim, s, requestNanos, requestTokens);
+        decidingOn = on;
+      }
+    }
+    if (pricing != null) {
+      breaches.add(pricing);
+      if (decidingOn == null || decidingOn == OnExceed.WARN && pricing.onExceed() != OnExceed.WARN) {
+        decidingRule = "pricing.unknown_model";
+        decidingReason = pricingReason;
+        decidingOn = pricing.onExceed();
+      }
+    }
+    List<BudgetState> states = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      Rule r = rules.get(i);
+      if (r.budget != null) {
+        Seen s = seen.get(i);
+        states.add(state(r.budget, r.claim, s.spentNanos(), s.reservedNanos() + (granted ? r.claim.nanos() : 0),
+            s.spentTokens(), s.reservedTokens() + (granted ? r.claim.tokens() : 0)));
+      }
+    }
+    if (!granted) {
+      boolean unavailable = storeProblem != null && breaches.stream().noneMatch(b -> b.onExceed() != OnExceed.WARN);
+      if (unavailable) {
+        return new Admission(id, Outcome.DENY, true, false, UNAVAILABLE_RULE, "the shared budget ledger is "
+            + "unavailable (" + storeProblem + "), and ledger.redis.on_unavailable is block", call, price, 0, 0,
+            states, breaches, List.of(), storeProblem);
+      }
+      return new Admission(id, Outcome.DENY, true, halt && !monitor, decidingRule, decidingReason, call, price, 0, 0,
+          states, breaches, List.of(), storeProblem);
+    }
+    List<Claim> held = new ArrayList<>();
+    List<Rule> heldRules = new ArrayList<>();
+    for (Rule r : rules) {
+      if (r.budget != null) {
+        held.add(r.claim);
+        heldRules.add(r);
+      }
+    }
+    synchronized (lock) {
+      pending.put(id, new Pending(id, holdId, now, price, heldRules, held, localClaims, sharedClaims));
+    }
+    Outcome outcome = decidingOn == null ? Outcome.ALLOW : decidingOn == OnExceed.WARN ? Outcome.WARN : Outcome.DENY;
+    int budgetCount = held.size();
+    int limitCount = rules.size() - budgetCount;
+    String reason = decidingReason != null ? decidingReason
+        : "within " + budgetCount + (budgetCount == 1 ? " budget" : " budgets") + " and "
+            + limitCount + (limitCount == 1 ? " limit" : " limits") + "; reserved up to "
+            + Costs.usd(requestNanos) + " USD and " + requestTokens + " tokens";
+    return new Admission(id, outcome, false, false, decidingRule, reason, call, price, requestNanos, requestTokens,
+        states, breaches, List.of(), storeProblem);
+  }
+
+  /** True when the scope's instances live in the shared store. */
+  private static boolean isShared(String scope) {
+    return !scope.equals("run") && !scope.equals("process");
   }
 
   private long maxOutput(LlmCall call, ModelPrice price) {
@@ -316,9 +415,71 @@ public final class LlmGovernor {
     return (hi == 0 && lo >= 0) || (hi == -1 && lo < 0) ? lo : Long.MAX_VALUE;
   }
 
-  /** A rule a call passes, before its breach is built. */
-  private record Found(OnExceed onExceed, Counter counter, Instance instance, String rule, String reason,
-      Breach breach) {}
+  /** A limit or budget that applies to the call, with what the call claims of it. */
+  private record Rule(Limit limit, Budget budget, String scope, Claim claim) {
+    static Rule of(Limit limit, Claim claim) {
+      return new Rule(limit, null, claim.scope(), claim);
+    }
+
+    static Rule of(Budget budget, Claim claim) {
+      return new Rule(null, budget, claim.scope(), claim);
+    }
+  }
+
+  // ---- claims ----------------------------------------------------------------------------------------------
+
+  private Claim countClaim(Limit limit, LlmCall call, long now) {
+    String partition = partition(limit.per(), call);
+    String scope = limit.scope().name().toLowerCase(Locale.ROOT);
+    long window = limit.window() == null ? -1 : limit.window().toMillis();
+    boolean enforcing = !monitor && limit.onExceed() != OnExceed.WARN;
+    return switch (limit.scope()) {
+      case RUN -> call.runId() == null
+          ? Claim.count(limit.name(), scope, NO_RUN, partition, null, null, true, limit.maxCalls(), window, enforcing, -1)
+          : Claim.count(limit.name(), scope, call.runId(), partition, null, call.runId(), false, limit.maxCalls(), window,
+              enforcing, -1);
+      case SESSION -> Claim.count(limit.name(), scope, call.session() == null ? "(no session)" : call.session(),
+          partition, null, null, call.session() == null, limit.maxCalls(), window, enforcing, -1);
+      case PROCESS -> Claim.count(limit.name(), scope, "process", partition, null, null, false, limit.maxCalls(), window,
+          enforcing, -1);
+    };
+  }
+
+  private Claim budgetClaim(int i, LlmCall call, long now, long requestNanos, long requestTokens) {
+    Budget b = budgets[i];
+    String partition = partition(b.per(), call);
+    String scope = scope(b);
+    boolean enforcing = !monitor && b.onExceed() != OnExceed.WARN;
+    String period;
+    boolean ephemeral = false;
+    String run = null;
+    long expires = -1;
+    switch (b.scope()) {
+      case RUN -> {
+        ephemeral = call.runId() == null;
+        period = ephemeral ? NO_RUN : call.runId();
+        run = call.runId();
+      }
+      case SESSION -> period = call.session();
+      case PROCESS -> period = "process";
+      case DAY -> {
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(now), zone);
+        period = day.toString();
+        expires = day.plusDays(2).atStartOfDay(zone).toInstant().toEpochMilli();
+      }
+      case MONTH -> {
+        java.time.YearMonth month = java.time.YearMonth.from(
+            java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(now), zone));
+        period = month.toString();
+        expires = month.plusMonths(1).atDay(2).atStartOfDay(zone).toInstant().toEpochMilli();
+      }
+      case TOTAL -> period = "total";
+      default -> throw new IllegalStateException("scope " + b.scope());
+    }
+    boolean persistent = b.scope() == BudgetScope.DAY || b.scope() == BudgetScope.MONTH || b.scope() == BudgetScope.TOTAL;
+    return Claim.budget(b.name(), scope, period, partition, run, ephemeral, persistent, requestNanos, requestTokens,
+        b.maxNanos(), b.maxTokens(), enforcing, warnNanos[i], warnTokens[i], expires);
+  }
 
   // ---- settlement ------------------------------------------------------------------------------------------
 
@@ -331,84 +492,95 @@ public final class LlmGovernor {
    */
   public Settlement settle(Admission admission, String responseModel, Usage usage, boolean estimated) {
     Objects.requireNonNull(usage, "usage");
+    long id = admission.id();
+    Pending p;
     synchronized (lock) {
-      long id = admission.id();
-      Pending p = pending.remove(id);
-      boolean late = false;
+      p = pending.remove(id);
       if (p == null) {
         p = swept.remove(id);
-        late = p != null;
       }
       if (p == null) {
         return completed.get(id, () -> empty(admission));
       }
-      ModelPrice price = p.price;
-      if (responseModel != null) {
-        ModelPrice byResponse = price(responseModel);
-        if (byResponse != null) {
-          price = byResponse;
-        }
-      }
-      long cost = price == null ? 0 : Costs.costNanos(price, usage);
-      long tokens = usage.totalTokens();
-      List<Threshold> crossed = new ArrayList<>();
-      List<Breach> exceeded = new ArrayList<>();
-      for (Instance inst : p.instances) {
-        if (!late) {
-          inst.reservedNanos -= p.reservedNanos;
-          inst.reservedTokens -= p.reservedTokens;
-        }
-        inst.spentNanos = Totals.saturatedAdd(inst.spentNanos, cost);
-        inst.spentTokens = Totals.saturatedAdd(inst.spentTokens, tokens);
-        if (inst.persistent) {
-          try {
-            ledger.record(inst.budget.name(), inst.partition, inst.period, cost, tokens);
-          } catch (RuntimeException e) {
-            ledgerErrors++;
-          }
-        }
-        int b = inst.budgetIndex;
-        for (int f = 0; f < inst.warned.length; f++) {
-          if (!inst.warned[f] && (inst.spentNanos >= warnNanos[b][f] || inst.spentTokens >= warnTokens[b][f])) {
-            inst.warned[f] = true;
-            crossed.add(new Threshold(inst.budget.name(), scope(inst.budget), inst.partition, inst.period,
-                inst.budget.warnAt().get(f), inst.spentNanos, inst.budget.maxNanos()));
-          }
-        }
-        boolean over = inst.budget.maxNanos() != Budget.UNSET && inst.spentNanos > inst.budget.maxNanos()
-            || inst.budget.maxTokens() != Budget.UNSET && inst.spentTokens > inst.budget.maxTokens();
-        if (over) {
-          boolean first = !inst.exceededReported;
-          inst.exceededReported = true;
-          exceeded.add(budgetBreach(inst, 0, 0, first));
-        }
-      }
-      Settlement s = new Settlement(id, cost, usage, estimated, price, states(p.instances), crossed, exceeded);
-      completed.put(id, s);
-      return s;
     }
+    ModelPrice price = p.price;
+    if (responseModel != null) {
+      ModelPrice byResponse = price(responseModel);
+      if (byResponse != null) {
+        price = byResponse;
+      }
+    }
+    long cost = price == null ? 0 : Costs.costNanos(price, usage);
+    long tokens = usage.totalTokens();
+    Settlement s = finish(p, cost, tokens, usage, estimated, price);
+    synchronized (lock) {
+      completed.put(id, s);
+    }
+    return s;
+  }
+
+  /** Settles the hold in its stores and reports thresholds and caps crossed. */
+  private Settlement finish(Pending p, long cost, long tokens, Usage usage, boolean estimated, ModelPrice price) {
+    long now = clock.millis();
+    List<Settled> after = new ArrayList<>();
+    if (shared == local) {
+      List<Settled> all = local.settle(p.holdId, concat(p.localClaims, p.sharedClaims), cost, tokens, now);
+      after.addAll(all == null ? java.util.Collections.nCopies(p.localClaims.size() + p.sharedClaims.size(), null) : all);
+    } else {
+      List<Settled> l = p.localClaims.isEmpty() ? List.of() : local.settle(p.holdId, p.localClaims, cost, tokens, now);
+      List<Settled> s = p.sharedClaims.isEmpty() ? List.of() : shared.settle(p.holdId, p.sharedClaims, cost, tokens, now);
+      after.addAll(l == null ? java.util.Collections.nCopies(p.localClaims.size(), null) : l);
+      after.addAll(s == null ? java.util.Collections.nCopies(p.sharedClaims.size(), null) : s);
+    }
+    List<Claim> order = concat(p.localClaims, p.sharedClaims);
+    List<BudgetState> states = new ArrayList<>();
+    List<Threshold> crossed = new ArrayList<>();
+    List<Breach> exceeded = new ArrayList<>();
+    for (int h = 0; h < p.held.size(); h++) {
+      Claim c = p.held.get(h);
+      Budget b = p.heldRules.get(h).budget;
+      Settled st = after.get(order.indexOf(c));
+      if (st == null) {
+        continue;
+      }
+      states.add(state(b, c, st.spentNanos(), st.reservedNanos(), st.spentTokens(), st.reservedTokens()));
+      for (int f : st.crossed()) {
+        crossed.add(new Threshold(b.name(), scope(b), c.partition(), c.period(), b.warnAt().get(f), st.spentNanos(),
+            b.maxNanos()));
+      }
+      if (st.over()) {
+        exceeded.add(budgetBreach(b, c, st.spentNanos(), st.reservedNanos(), st.spentTokens(), 0, 0, st.firstOver()));
+      }
+    }
+    return new Settlement(p.id, cost, usage, estimated, price, states, crossed, exceeded);
+  }
+
+  private static List<Claim> concat(List<Claim> a, List<Claim> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    List<Claim> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** Returns the admission's reservation without charging anything (the call failed before any usage). */
   public Settlement release(Admission admission) {
+    Pending p;
     synchronized (lock) {
-      Pending p = pending.remove(admission.id());
+      p = pending.remove(admission.id());
       if (p == null) {
         swept.remove(admission.id()); // released by sweep and now known to have failed: nothing will be charged
         return completed.get(admission.id(), () -> empty(admission));
       }
-      Settlement s = releaseLocked(p);
-      completed.put(p.id, s);
-      return s;
     }
-  }
-
-  private Settlement releaseLocked(Pending p) {
-    for (Instance inst : p.instances) {
-      inst.reservedNanos -= p.reservedNanos;
-      inst.reservedTokens -= p.reservedTokens;
+    Settlement s = finish(p, 0, 0, Usage.ZERO, false, p.price);
+    Settlement released = new Settlement(s.admissionId(), 0, Usage.ZERO, false, p.price, s.budgets(), List.of(),
+        List.of());
+    synchronized (lock) {
+      completed.put(p.id, released);
     }
-    return new Settlement(p.id, 0, Usage.ZERO, false, p.price, states(p.instances), List.of(), List.of());
+    return released;
   }
 
   private static Settlement empty(Admission admission) {
@@ -434,20 +606,23 @@ public final class LlmGovernor {
 
   /** Releases every reservation older than the TTL; returns how many. */
   public int sweep() {
+    long now = clock.millis();
+    int released = 0;
     synchronized (lock) {
-      long now = clock.millis();
-      int released = 0;
-      for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+      for (var it = pending.values().iterator(); it.hasNext(); ) {
         Pending p = it.next();
         if (now - p.createdMillis >= ttlMillis) {
           it.remove();
-          completed.put(p.id, releaseLocked(p));
           swept.put(p.id, p);
           released++;
         }
       }
-      return released;
     }
+    local.expire(now);
+    if (shared != local) {
+      shared.expire(now);
+    }
+    return released;
   }
 
   /** Reservations not yet settled, released or swept. */
@@ -459,77 +634,25 @@ public final class LlmGovernor {
 
   /** Forgets a run's budget instances and limit counters once the run has ended. */
   public void endRun(String runId) {
-    if (runId != null) {
-      synchronized (lock) {
-        runs.remove(runId);
-      }
-    }
+    local.endRun(runId);
   }
 
   /** Every retained budget instance's state, budgets in file order. */
   public List<BudgetState> snapshot() {
-    synchronized (lock) {
-      List<BudgetState> states = new ArrayList<>();
-      for (int i = 0; i < budgets.length; i++) {
-        if (budgets[i].scope() == BudgetScope.RUN) {
-          for (Run run : runs.values()) {
-            run.instances.get(i).values().forEach(inst -> states.add(inst.state()));
-          }
-        } else {
-          shared.get(i).values().forEach(inst -> states.add(inst.state()));
+    List<KeyState> keys = new ArrayList<>(local.states());
+    if (shared != local) {
+      keys.addAll(shared.states());
+    }
+    List<BudgetState> states = new ArrayList<>();
+    for (Budget b : budgets) {
+      for (KeyState k : keys) {
+        if (k.kind() == Claim.Kind.BUDGET && k.name().equals(b.name())) {
+          states.add(new BudgetState(b.name(), scope(b), k.partition(), k.period(), k.spentNanos(), k.reservedNanos(),
+              b.maxNanos(), k.spentTokens(), k.reservedTokens(), b.maxTokens()));
         }
       }
-      return states;
     }
-  }
-
-  // ---- instances -------------------------------------------------------------------------------------------
-
-  private Instance instance(int i, LlmCall call, long now) {
-    Budget b = budgets[i];
-    String partition = partition(b.per(), call);
-    String pkey = partition == null ? "" : partition;
-    return switch (b.scope()) {
-      case RUN -> call.runId() == null ? new Instance(i, b, partition, NO_RUN, false)
-          : runs.computeIfAbsent(call.runId(), r -> new Run()).instances.get(i)
-              .get(pkey, () -> new Instance(i, b, partition, call.runId(), false));
-      case SESSION -> shared.get(i).get(call.session() + '\u0000' + pkey,
-          () -> new Instance(i, b, partition, call.session(), false));
-      case PROCESS -> shared.get(i).get(pkey, () -> new Instance(i, b, partition, "process", false));
-      case DAY, MONTH -> {
-        java.time.Instant instant = java.time.Instant.ofEpochMilli(now);
-        String period = b.scope() == BudgetScope.DAY ? Periods.day(instant, zone) : Periods.month(instant, zone);
-        yield shared.get(i).get(period + '\u0000' + pkey, () -> {
-          Instance inst = new Instance(i, b, partition, period, true);
-          Totals start = loadLedger(b.name(), partition, period);
-          inst.spentNanos = start.nanos();
-          inst.spentTokens = start.tokens();
-          return inst;
-        });
-      }
-    };
-  }
-
-  private Totals loadLedger(String budget, String partition, String period) {
-    try {
-      return ledger.load(budget, partition, period);
-    } catch (RuntimeException e) {
-      ledgerErrors++;
-      return Totals.ZERO;
-    }
-  }
-
-  private Counter counter(int i, LlmCall call) {
-    Limit limit = limits[i];
-    String partition = partition(limit.per(), call);
-    String pkey = partition == null ? "" : partition;
-    return switch (limit.scope()) {
-      case RUN -> call.runId() == null ? new Counter(limit)
-          : runs.computeIfAbsent(call.runId(), r -> new Run()).counters.get(i).get(pkey, () -> new Counter(limit));
-      case SESSION -> call.session() == null ? new Counter(limit)
-          : sharedLimits.get(i).get(call.session() + '\u0000' + pkey, () -> new Counter(limit));
-      case PROCESS -> sharedLimits.get(i).get(pkey, () -> new Counter(limit));
-    };
+    return states;
   }
 
   /** The call's partition: null when not partitioned, "" when the call lacks the value. */
@@ -541,12 +664,10 @@ public final class LlmGovernor {
     return value == null ? "" : value;
   }
 
-  private static List<BudgetState> states(List<Instance> instances) {
-    List<BudgetState> states = new ArrayList<>(instances.size());
-    for (Instance inst : instances) {
-      states.add(inst.state());
-    }
-    return states;
+  private static BudgetState state(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
+      long reservedTokens) {
+    return new BudgetState(b.name(), scope(b), c.partition(), c.period(), spentNanos, reservedNanos, b.maxNanos(),
+        spentTokens, reservedTokens, b.maxTokens());
   }
 
   private static String scope(Budget b) {
@@ -555,28 +676,24 @@ public final class LlmGovernor {
 
   // ---- breaches and reasons --------------------------------------------------------------------------------
 
-  private static Breach limitBreach(Limit limit, Counter counter, long calls, String partition) {
+  private static Breach limitBreach(Limit limit, long calls, String partition, boolean first) {
     return new Breach("limit", limit.name(), "limits[" + limit.index() + "]",
         limit.scope().name().toLowerCase(Locale.ROOT), partition, limit.onExceed(), 0, 0, 0, -1, calls, 1,
-        limit.maxCalls(), false);
+        limit.maxCalls(), first);
   }
 
-  private static Breach withFirst(Breach b, boolean first) {
-    return new Breach(b.kind(), b.name(), b.rule(), b.scope(), b.partition(), b.onExceed(), b.spentNanos(),
-        b.reservedNanos(), b.requestNanos(), b.limitNanos(), b.spentTokens(), b.requestTokens(), b.limitTokens(),
-        first);
-  }
-
-  private static Breach budgetBreach(Instance inst, long requestNanos, long requestTokens, boolean first) {
-    Budget b = inst.budget;
-    return new Breach("budget", b.name(), "budgets[" + b.index() + "]", scope(b), inst.partition, b.onExceed(),
-        inst.spentNanos, inst.reservedNanos, requestNanos, b.maxNanos(), inst.spentTokens, requestTokens,
-        b.maxTokens(), first);
+  private static Breach budgetBreach(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
+      long requestNanos, long requestTokens, boolean first) {
+    return new Breach("budget", b.name(), "budgets[" + b.index() + "]", scope(b), c.partition(), b.onExceed(),
+        spentNanos, reservedNanos, requestNanos, b.maxNanos(), spentTokens, requestTokens, b.maxTokens(), first);
   }
 
   private Breach pricingBreach(OnExceed on, String model) {
-    boolean first = unknownModelsReported.peek(model) == null;
-    unknownModelsReported.put(model, Boolean.TRUE);
+    boolean first;
+    synchronized (lock) {
+      first = unknownModelsReported.peek(model) == null;
+      unknownModelsReported.put(model, Boolean.TRUE);
+    }
     return new Breach("pricing", "unknown_model", "pricing.unknown_model", null, null, on, 0, 0, 0, -1, 0, 0, -1,
         first);
   }
@@ -588,17 +705,16 @@ public final class LlmGovernor {
         + " per " + limit.scope().name().toLowerCase(Locale.ROOT) + per + "; " + calls + " already made";
   }
 
-  private static String budgetReason(Instance inst, boolean usd, long requestNanos, long requestTokens) {
-    Budget b = inst.budget;
-    String where = scope(b) + " " + quote(inst.period) + (inst.partition == null ? "" : ", partition "
-        + quote(inst.partition));
-    if (usd) {
-      return "budget " + quote(b.name()) + " (" + where + ") has spent " + Costs.usd(inst.spentNanos) + " USD with "
-          + Costs.usd(inst.reservedNanos) + " USD reserved; this call may cost up to " + Costs.usd(requestNanos)
+  private static String budgetReason(Budget b, Claim c, Seen s, long requestNanos, long requestTokens) {
+    String where = scope(b) + " " + quote(c.period()) + (c.partition() == null ? "" : ", partition "
+        + quote(c.partition()));
+    if (s.overUsd()) {
+      return "budget " + quote(b.name()) + " (" + where + ") has spent " + Costs.usd(s.spentNanos()) + " USD with "
+          + Costs.usd(s.reservedNanos()) + " USD reserved; this call may cost up to " + Costs.usd(requestNanos)
           + " USD, over its limit of " + Costs.usd(b.maxNanos()) + " USD";
     }
-    return "budget " + quote(b.name()) + " (" + where + ") has used " + inst.spentTokens + " tokens with "
-        + inst.reservedTokens + " reserved; this call may use up to " + requestTokens + " tokens, over its limit of "
+    return "budget " + quote(b.name()) + " (" + where + ") has used " + s.spentTokens() + " tokens with "
+        + s.reservedTokens() + " reserved; this call may use up to " + requestTokens + " tokens, over its limit of "
         + b.maxTokens() + " tokens";
   }
 
@@ -608,102 +724,9 @@ public final class LlmGovernor {
 
   // ---- state -----------------------------------------------------------------------------------------------
 
-  /** One budget in one scope instance, period and partition. Guarded by the governor's lock. */
-  private static final class Instance {
-    final int budgetIndex;
-    final Budget budget;
-    final String partition;
-    final String period;
-    final boolean persistent;
-    final boolean[] warned;
-    long spentNanos;
-    long reservedNanos;
-    long spentTokens;
-    long reservedTokens;
-    boolean breachReported;
-    boolean exceededReported;
-
-    Instance(int budgetIndex, Budget budget, String partition, String period, boolean persistent) {
-      this.budgetIndex = budgetIndex;
-      this.budget = budget;
-      this.partition = partition;
-      this.period = period;
-      this.persistent = persistent;
-      this.warned = new boolean[budget.warnAt().size()];
-    }
-
-    boolean firstBreach() {
-      boolean first = !breachReported;
-      breachReported = true;
-      return first;
-    }
-
-    BudgetState state() {
-      return new BudgetState(budget.name(), scope(budget), partition, period, spentNanos, reservedNanos,
-          budget.maxNanos(), spentTokens, reservedTokens, budget.maxTokens());
-    }
-  }
-
-  /** LLM calls counted by one limit in one scope instance and partition. Guarded by the governor's lock. */
-  private static final class Counter {
-    private final Limit limit;
-    private final long windowMillis;
-    private final ArrayDeque<Long> stamps;
-    private long calls;
-    private boolean breached;
-
-    Counter(Limit limit) {
-      this.limit = limit;
-      this.windowMillis = limit.window() == null ? -1 : limit.window().toMillis();
-      this.stamps = limit.window() == null ? null : new ArrayDeque<>();
-    }
-
-    long calls(long now) {
-      if (stamps == null) {
-        return calls;
-      }
-      while (!stamps.isEmpty() && now - stamps.peekFirst() >= windowMillis) {
-        stamps.removeFirst();
-      }
-      return stamps.size();
-    }
-
-    void count(long now) {
-      if (stamps == null) {
-        calls++;
-        return;
-      }
-      calls(now);
-      stamps.addLast(now);
-      while (stamps.size() > Math.max(limit.maxCalls(), 1)) {
-        stamps.removeFirst(); // only the cap-th most recent call matters for the next decision
-      }
-    }
-
-    boolean firstBreach() {
-      boolean first = !breached;
-      breached = true;
-      return first;
-    }
-  }
-
-  /** A run's budget instances and limit counters, per budget / limit index. */
-  private final class Run {
-    final List<Lru<Instance>> instances = new ArrayList<>();
-    final List<Lru<Counter>> counters = new ArrayList<>();
-
-    Run() {
-      for (int i = 0; i < budgets.length; i++) {
-        instances.add(new Lru<>(MAX_PARTITIONS));
-      }
-      for (int i = 0; i < limits.length; i++) {
-        counters.add(new Lru<>(MAX_PARTITIONS));
-      }
-    }
-  }
-
-  private record Pending(long id, long createdMillis, ModelPrice price, List<Instance> instances, long reservedNanos,
-      long reservedTokens) {}
+  /** An admitted call's hold: the claims reserved in each store, and the budget claims among them in rule order. */
+  private record Pending(long id, String holdId, long createdMillis, ModelPrice price, List<Rule> heldRules,
+      List<Claim> held, List<Claim> localClaims, List<Claim> sharedClaims) {}
 
   /** A least-recently-used map; not thread-safe (used under the governor's lock). */
   private static final class Lru<V> {
@@ -739,10 +762,6 @@ public final class LlmGovernor {
 
     void put(Object key, V value) {
       map.put(key, value);
-    }
-
-    java.util.Collection<V> values() {
-      return map.values();
     }
   }
 }

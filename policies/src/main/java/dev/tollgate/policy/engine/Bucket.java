@@ -1,6 +1,7 @@
 package dev.tollgate.policy.engine;
 
 import dev.tollgate.policy.Limit;
+import dev.tollgate.policy.store.Counter;
 
 /** The counters of one limit in one scope instance and partition. */
 final class Bucket {

@@ -9,6 +9,7 @@ import dev.tollgate.policy.OnExceed;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.Scope;
 import dev.tollgate.policy.ToolRules;
+import dev.tollgate.policy.store.Counter;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,33 +1,33 @@
-package dev.tollgate.policy.engine;
+package dev.tollgate.policy.store;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Calls counted against one cap of one limit in one scope instance and partition (and, for the loop guard,
+ * Calls counted against one cap of one limit (tool calls and LLM calls alike: the one counter implementation) in one scope instance and partition (and, for the loop guard,
  * one tool-and-arguments pair). Racing callers never overshoot the cap.
  */
-abstract sealed class Counter permits CallCounter, WindowCounter {
+public abstract sealed class Counter permits CallCounter, WindowCounter {
   private final AtomicBoolean breached = new AtomicBoolean();
 
-  static Counter of(long max, Duration window) {
+  public static Counter of(long max, Duration window) {
     return window == null ? new CallCounter(max) : new WindowCounter(max, window.toMillis());
   }
 
   /** Takes one slot if fewer than the cap are taken (at time {@code now}, for windows). */
-  abstract boolean tryTake(long now);
+  public abstract boolean tryTake(long now);
 
   /** Gives back the slot taken by {@link #tryTake} at {@code now} for a call that another limit then refused. */
-  abstract void giveBack(long now);
+  public abstract void giveBack(long now);
 
   /** Counts a call that runs whatever the cap; true when the cap was already reached before it. */
-  abstract boolean countAnyway(long now);
+  public abstract boolean countAnyway(long now);
 
   /** Calls counted (within the window at {@code now}, for windows). */
-  abstract long calls(long now);
+  public abstract long calls(long now);
 
   /** True exactly once per counter: the first breach is the one that gets a {@code limit.exceeded} line. */
-  final boolean firstBreach() {
+  public final boolean firstBreach() {
     return breached.compareAndSet(false, true);
   }
 }

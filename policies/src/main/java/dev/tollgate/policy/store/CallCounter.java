@@ -1,18 +1,18 @@
-package dev.tollgate.policy.engine;
+package dev.tollgate.policy.store;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A counter without a window: a lock-free CAS loop on one number. */
-final class CallCounter extends Counter {
+public final class CallCounter extends Counter {
   private final long max;
   private final AtomicLong calls = new AtomicLong();
 
-  CallCounter(long max) {
+  public CallCounter(long max) {
     this.max = max;
   }
 
   @Override
-  boolean tryTake(long now) {
+  public boolean tryTake(long now) {
     long current;
     do {
       current = calls.get();
@@ -24,17 +24,17 @@ final class CallCounter extends Counter {
   }
 
   @Override
-  void giveBack(long now) {
+  public void giveBack(long now) {
     calls.decrementAndGet();
   }
 
   @Override
-  boolean countAnyway(long now) {
+  public boolean countAnyway(long now) {
     return calls.getAndIncrement() >= max;
   }
 
   @Override
-  long calls(long now) {
+  public long calls(long now) {
     return calls.get();
   }
 }

@@ -1,4 +1,4 @@
-package dev.tollgate.policy.engine;
+package dev.tollgate.policy.store;
 
 import java.util.ArrayDeque;
 
@@ -10,18 +10,18 @@ import java.util.ArrayDeque;
  *
  * <p>Synchronized: the critical section is a few deque operations, never I/O.
  */
-final class WindowCounter extends Counter {
+public final class WindowCounter extends Counter {
   private final long max;
   private final long windowMillis;
   private final ArrayDeque<Long> stamps = new ArrayDeque<>();
 
-  WindowCounter(long max, long windowMillis) {
+  public WindowCounter(long max, long windowMillis) {
     this.max = max;
     this.windowMillis = windowMillis;
   }
 
   @Override
-  synchronized boolean tryTake(long now) {
+  public synchronized boolean tryTake(long now) {
     expire(now);
     if (stamps.size() >= max) {
       return false;
@@ -31,12 +31,12 @@ final class WindowCounter extends Counter {
   }
 
   @Override
-  synchronized void giveBack(long now) {
+  public synchronized void giveBack(long now) {
     stamps.removeLastOccurrence(now);
   }
 
   @Override
-  synchronized boolean countAnyway(long now) {
+  public synchronized boolean countAnyway(long now) {
     expire(now);
     boolean over = stamps.size() >= max;
     stamps.addLast(now);
@@ -47,7 +47,7 @@ final class WindowCounter extends Counter {
   }
 
   @Override
-  synchronized long calls(long now) {
+  public synchronized long calls(long now) {
     expire(now);
     return stamps.size();
   }

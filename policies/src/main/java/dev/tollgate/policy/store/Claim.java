@@ -1,0 +1,108 @@
+package dev.tollgate.policy.store;
+
+import java.util.Arrays;
+
+/**
+ * What one call asks of one budget or limit instance: a reservation of money and tokens against a budget's caps
+ * ({@link Kind#BUDGET}), or one call against a limit's {@code max_calls} ({@link Kind#COUNT}, counted at once and
+ * never settled). A store takes every claim of a call or, when an enforcing one has no room, none.
+ *
+ * @param kind        budget or count
+ * @param name        the budget's or limit's name (for a loop guard, the limit's name)
+ * @param scope       run, session, process, day, month or total
+ * @param period      the scope instance: run id, session id, {@code process}, {@code 2026-12-04}, {@code 2026-12},
+ *                    {@code total}
+ * @param partition   {@code per} value ("" when the call lacks it), or null when not partitioned
+ * @param detail      what else tells counters apart (the loop guard's call identity), or null
+ * @param run         the run that owns this instance (forgotten when it ends), or null
+ * @param ephemeral   true for an instance of one call (a call outside any run): checked against the caps, kept nowhere
+ * @param persistent  true when a file store records it in the ledger (day, month, total budgets)
+ * @param nanos       nano-USD to reserve (budgets)
+ * @param tokens      tokens to reserve (budgets)
+ * @param capNanos    {@code max_usd} in nano-USD, or -1
+ * @param capTokens   {@code max_tokens}, or -1
+ * @param capCalls    {@code max_calls} (counts)
+ * @param windowMillis rolling window of a count, or -1
+ * @param enforcing   true when no room refuses the whole call (block and halt rules in enforce mode); false when the
+ *                    claim is taken whatever its room (warn rules, monitor mode) and only reported
+ * @param warnNanos   spend at which each {@code warn_at} fraction is reached (budgets), ascending
+ * @param warnTokens  tokens at which each {@code warn_at} fraction is reached (budgets)
+ * @param expiresAtMillis when the instance can no longer be current (end of its day or month) plus a day of grace,
+ *                    or -1 when it only expires for lack of use (sessions) or never (total)
+ */
+public record Claim(Kind kind, String name, String scope, String period, String partition, String detail, String run,
+    boolean ephemeral, boolean persistent, long nanos, long tokens, long capNanos, long capTokens, long capCalls,
+    long windowMillis, boolean enforcing, long[] warnNanos, long[] warnTokens, long expiresAtMillis) {
+
+  public enum Kind { BUDGET, COUNT }
+
+  private static final long[] NONE = new long[0];
+
+  public Claim {
+    warnNanos = warnNanos == null ? NONE : warnNanos;
+    warnTokens = warnTokens == null ? NONE : warnTokens;
+  }
+
+  /** A reservation on a budget instance. */
+  public static Claim budget(String name, String scope, String period, String partition, String run, boolean ephemeral,
+      boolean persistent, long nanos, long tokens, long capNanos, long capTokens, boolean enforcing, long[] warnNanos,
+      long[] warnTokens, long expiresAtMillis) {
+    return new Claim(Kind.BUDGET, name, scope, period, partition, null, run, ephemeral, persistent, nanos, tokens,
+        capNanos, capTokens, -1, -1, enforcing, warnNanos, warnTokens, expiresAtMillis);
+  }
+
+  /** One call on a limit instance. */
+  public static Claim count(String name, String scope, String period, String partition, String detail, String run,
+      boolean ephemeral, long capCalls, long windowMillis, boolean enforcing, long expiresAtMillis) {
+    return new Claim(Kind.COUNT, name, scope, period, partition, detail, run, ephemeral, false, 0, 0, -1, -1, capCalls,
+        windowMillis, enforcing, NONE, NONE, expiresAtMillis);
+  }
+
+  /** This claim, enforcing or not. */
+  public Claim enforcing(boolean enforce) {
+    return enforce == enforcing ? this : new Claim(kind, name, scope, period, partition, detail, run, ephemeral,
+        persistent, nanos, tokens, capNanos, capTokens, capCalls, windowMillis, enforce, warnNanos, warnTokens,
+        expiresAtMillis);
+  }
+
+  /**
+   * The instance's identity inside a store: kind, name, scope, period, partition and detail, separated by a byte
+   * that no policy name contains (values chosen by the app or the model cannot make two instances collide).
+   */
+  public String key() {
+    StringBuilder b = new StringBuilder(64).append(kind == Kind.BUDGET ? 'b' : 'c').append('\u001f').append(name)
+        .append('\u001f').append(scope).append('\u001f').append(period).append('\u001f');
+    if (partition != null) {
+      b.append('=').append(partition.replace("\u001f", "\u001f\u001f"));
+    }
+    b.append('\u001f');
+    if (detail != null) {
+      b.append(detail.replace("\u001f", "\u001f\u001f"));
+    }
+    return b.toString();
+  }
+
+  /** True when a request of {@code requestNanos}/{@code requestTokens} on top of what is spent and reserved passes a cap. */
+  public static boolean over(long spent, long reserved, long request, long cap) {
+    return cap >= 0 && saturatedAdd(saturatedAdd(spent, reserved), request) > cap;
+  }
+
+  static long saturatedAdd(long a, long b) {
+    long r = a + b;
+    return ((a ^ r) & (b ^ r)) < 0 ? (a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE) : r;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Claim c && kind == c.kind && key().equals(c.key()) && java.util.Objects.equals(run, c.run)
+        && ephemeral == c.ephemeral && persistent == c.persistent && nanos == c.nanos && tokens == c.tokens
+        && capNanos == c.capNanos && capTokens == c.capTokens && capCalls == c.capCalls
+        && windowMillis == c.windowMillis && enforcing == c.enforcing && Arrays.equals(warnNanos, c.warnNanos)
+        && Arrays.equals(warnTokens, c.warnTokens) && expiresAtMillis == c.expiresAtMillis;
+  }
+
+  @Override
+  public int hashCode() {
+    return key().hashCode();
+  }
+}
