@@ -1,0 +1,248 @@
+package dev.tollgate.policy.store;
+
+import dev.tollgate.policy.RedisSettings;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The {@link RedisStore} with {@code ledger.redis.on_unavailable} applied while Redis cannot be reached.
+ *
+ * <ul>
+ *   <li>A failed step (connection refused, a command over {@code timeout}) marks Redis down for
+ *       {@link #RETRY_MILLIS}: until then calls do not try it (no host thread waits on a Redis known to be down), after
+ *       it the next call tries again, so the store reconnects by itself.</li>
+ *   <li>{@code block}: the call is refused (the grant says the ledger is unavailable). {@code allow}: the call is
+ *       admitted without holds. {@code local}: the call is decided on this JVM's own {@link LocalStore}.</li>
+ *   <li>Nothing spent is lost: a settlement that cannot reach Redis, and every settlement of a call admitted while
+ *       Redis was down, is kept and added to Redis (as a settlement without a hold) once it answers again.</li>
+ *   <li>{@code listener} hears, once per outage, {@code "degraded: <why>"} and then {@code "recovered: <n>
+ *       settlements replayed"}.</li>
+ * </ul>
+ */
+public final class FleetStore implements BudgetStore {
+  /** How long a failure keeps calls from trying Redis. */
+  public static final long RETRY_MILLIS = 1000;
+  /** Most settlements kept for Redis while it is down (the oldest are summed into one per instance beyond it). */
+  static final int MAX_REPLAY = 100_000;
+
+  private final RedisStore redis;
+  private final LocalStore local;
+  private final RedisSettings.OnUnavailable mode;
+  private final Consumer<String> listener;
+  private final Set<String> localHolds = ConcurrentHashMap.newKeySet();
+  private final Map<String, Pending> replay = new LinkedHashMap<>();
+  private volatile long downUntil = Long.MIN_VALUE;
+  private volatile String downBecause;
+  private volatile boolean degraded;
+  private long replayId;
+
+  public FleetStore(RedisStore redis, LocalStore local, Consumer<String> listener) {
+    this.redis = redis;
+    this.local = local;
+    this.mode = redis.settings().onUnavailable();
+    this.listener = listener == null ? s -> {} : listener;
+  }
+
+  @Override
+  public Grant reserve(String holdId, List<Claim> claims, long nowMillis) {
+    if (up()) {
+      try {
+        Grant g = redis.reserve(holdId, claims, nowMillis);
+        recovered();
+        return g;
+      } catch (StoreUnavailableException e) {
+        down(e.getMessage());
+      }
+    }
+    String why = downBecause;
+    return switch (mode) {
+      case BLOCK -> Grant.refusedUnavailable(why, claims.size());
+      case ALLOW -> {
+        if (holdId != null) {
+          localHolds.add(holdId);
+        }
+        yield Grant.allowedUnavailable(why, claims.size());
+      }
+      case LOCAL -> {
+        Grant g = local.reserve(holdId, claims, nowMillis);
+        if (holdId != null && g.granted()) {
+          localHolds.add(holdId);
+        }
+        yield new Grant(g.granted(), g.seen(), why);
+      }
+    };
+  }
+
+  @Override
+  public List<Settled> settle(String holdId, List<Claim> claims, long nanos, long tokens, long nowMillis) {
+    if (localHolds.remove(holdId)) {
+      keep(claims, nanos, tokens);
+      return mode == RedisSettings.OnUnavailable.LOCAL ? local.settle(holdId, claims, nanos, tokens, nowMillis) : null;
+    }
+    if (up()) {
+      try {
+        List<Settled> s = redis.settle(holdId, claims, nanos, tokens, nowMillis);
+        recovered();
+        return s;
+      } catch (StoreUnavailableException e) {
+        down(e.getMessage());
+      }
+    }
+    keep(claims, nanos, tokens); // its hold expires in Redis by itself; the spend is added when Redis is back
+    return null;
+  }
+
+  @Override
+  public void cancel(String holdId, List<Claim> claims, long nowMillis) {
+    if (localHolds.remove(holdId)) {
+      if (mode == RedisSettings.OnUnavailable.LOCAL) {
+        local.cancel(holdId, claims, nowMillis);
+      }
+      return;
+    }
+    if (up()) {
+      try {
+        redis.cancel(holdId, claims, nowMillis);
+      } catch (StoreUnavailableException e) {
+        down(e.getMessage()); // the hold expires by itself; the count stays (at worst a limit is briefly under-used)
+      }
+    }
+  }
+
+  @Override
+  public int expire(long nowMillis) {
+    return local.expire(nowMillis);
+  }
+
+  @Override
+  public void endRun(String runId) {
+    local.endRun(runId);
+  }
+
+  @Override
+  public List<KeyState> states() {
+    return redis.states();
+  }
+
+  @Override
+  public boolean shared() {
+    return true;
+  }
+
+  /** True while calls are decided without Redis. */
+  public boolean degraded() {
+    return degraded;
+  }
+
+  /** Settlements waiting for Redis. */
+  public int waiting() {
+    synchronized (replay) {
+      return replay.size();
+    }
+  }
+
+  @Override
+  public void close() {
+    if (up()) {
+      try {
+        flush();
+      } catch (StoreUnavailableException e) {
+        // nothing more can be done at shutdown: said in the listener's last words
+        listener.accept("unreplayed: " + waiting() + " settlements could not reach Redis before shutdown");
+      }
+    }
+    redis.close();
+  }
+
+  private boolean up() {
+    return System.currentTimeMillis() >= downUntil;
+  }
+
+  private void down(String why) {
+    downBecause = why;
+    downUntil = System.currentTimeMillis() + RETRY_MILLIS;
+    if (!degraded) {
+      degraded = true;
+      listener.accept("degraded: " + why);
+    }
+  }
+
+  private void recovered() {
+    if (!degraded && waiting() == 0) {
+      return;
+    }
+    int replayed = flush();
+    if (degraded) {
+      degraded = false;
+      listener.accept("recovered: " + replayed + " settlements replayed");
+    }
+  }
+
+  /** Adds what was kept to Redis, oldest first; stops (keeping the rest) when Redis fails again. */
+  private int flush() {
+    int replayed = 0;
+    while (true) {
+      Pending next;
+      synchronized (replay) {
+        var it = replay.entrySet().iterator();
+        if (!it.hasNext()) {
+          return replayed;
+        }
+        var e = it.next();
+        next = e.getValue();
+        it.remove();
+      }
+      try {
+        redis.settle(next.id, List.of(next.claim), next.nanos, next.tokens, 0);
+        replayed++;
+      } catch (StoreUnavailableException e) {
+        synchronized (replay) {
+          replay.merge(next.claim.key(), next, Pending::plus);
+        }
+        down(e.getMessage());
+        return replayed;
+      }
+    }
+  }
+
+  private void keep(List<Claim> claims, long nanos, long tokens) {
+    if (nanos == 0 && tokens == 0) {
+      return;
+    }
+    synchronized (replay) {
+      for (Claim c : claims) {
+        if (c.kind() != Claim.Kind.BUDGET) {
+          continue;
+        }
+        String id = "replay-" + Long.toHexString(System.nanoTime()) + "-" + (++replayId);
+        Pending p = new Pending(id, c, nanos, tokens);
+        if (replay.size() < MAX_REPLAY) {
+          replay.put(id, p);
+        } else {
+          replay.merge(c.key(), p, Pending::plus);
+        }
+      }
+    }
+  }
+
+  /** Spend kept for Redis: one budget instance, the amounts, and the id it is replayed under (once). */
+  private record Pending(String id, Claim claim, long nanos, long tokens) {
+    Pending plus(Pending other) {
+      return new Pending(id, claim, Claim.saturatedAdd(nanos, other.nanos), Claim.saturatedAdd(tokens, other.tokens));
+    }
+  }
+
+  /** The claims kept for Redis (for tests). */
+  List<String> waitingKeys() {
+    synchronized (replay) {
+      List<String> keys = new ArrayList<>();
+      replay.values().forEach(p -> keys.add(p.claim.key()));
+      return keys;
+    }
+  }
+}
