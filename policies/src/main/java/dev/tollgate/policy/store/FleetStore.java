@@ -50,11 +50,9 @@ public final class FleetStore implements BudgetStore {
 
   @Override
   public Grant reserve(String holdId, List<Claim> claims, long nowMillis) {
-    if (up()) {
+    if (ready()) {
       try {
-        Grant g = redis.reserve(holdId, claims, nowMillis);
-        recovered();
-        return g;
+        return redis.reserve(holdId, claims, nowMillis);
       } catch (StoreUnavailableException e) {
         down(e.getMessage());
       }
@@ -84,11 +82,9 @@ public final class FleetStore implements BudgetStore {
       keep(claims, nanos, tokens);
       return mode == RedisSettings.OnUnavailable.LOCAL ? local.settle(holdId, claims, nanos, tokens, nowMillis) : null;
     }
-    if (up()) {
+    if (ready()) {
       try {
-        List<Settled> s = redis.settle(holdId, claims, nanos, tokens, nowMillis);
-        recovered();
-        return s;
+        return redis.settle(holdId, claims, nanos, tokens, nowMillis);
       } catch (StoreUnavailableException e) {
         down(e.getMessage());
       }
@@ -105,7 +101,7 @@ public final class FleetStore implements BudgetStore {
       }
       return;
     }
-    if (up()) {
+    if (ready()) {
       try {
         redis.cancel(holdId, claims, nowMillis);
       } catch (StoreUnavailableException e) {
@@ -148,13 +144,9 @@ public final class FleetStore implements BudgetStore {
 
   @Override
   public void close() {
-    if (up()) {
-      try {
-        flush();
-      } catch (StoreUnavailableException e) {
-        // nothing more can be done at shutdown: said in the listener's last words
-        listener.accept("unreplayed: " + waiting() + " settlements could not reach Redis before shutdown");
-      }
+    if (!ready() && waiting() > 0) {
+      // nothing more can be done at shutdown: said in the listener's last words
+      listener.accept("unreplayed: " + waiting() + " settlements could not reach Redis before shutdown");
     }
     redis.close();
   }
@@ -172,18 +164,31 @@ public final class FleetStore implements BudgetStore {
     }
   }
 
-  private void recovered() {
-    if (!degraded && waiting() == 0) {
-      return;
+  /**
+   * True when Redis may be asked now: it is not marked down, and what was kept while it was down has been added to
+   * it first (so the next decision sees that spend).
+   */
+  private boolean ready() {
+    if (!up()) {
+      return false;
     }
-    int replayed = flush();
-    if (degraded) {
-      degraded = false;
-      listener.accept("recovered: " + replayed + " settlements replayed");
+    if (!degraded && waiting() == 0) {
+      return true;
+    }
+    try {
+      int replayed = flush();
+      if (degraded) {
+        degraded = false;
+        listener.accept("recovered: " + replayed + " settlements replayed");
+      }
+      return true;
+    } catch (StoreUnavailableException e) {
+      down(e.getMessage());
+      return false;
     }
   }
 
-  /** Adds what was kept to Redis, oldest first; stops (keeping the rest) when Redis fails again. */
+  /** Adds what was kept to Redis, oldest first; throws (keeping the rest) when Redis fails again. */
   private int flush() {
     int replayed = 0;
     while (true) {
@@ -193,8 +198,7 @@ public final class FleetStore implements BudgetStore {
         if (!it.hasNext()) {
           return replayed;
         }
-        var e = it.next();
-        next = e.getValue();
+        next = it.next().getValue();
         it.remove();
       }
       try {
@@ -202,10 +206,9 @@ public final class FleetStore implements BudgetStore {
         replayed++;
       } catch (StoreUnavailableException e) {
         synchronized (replay) {
-          replay.merge(next.claim.key(), next, Pending::plus);
+          replay.put(next.id, next);
         }
-        down(e.getMessage());
-        return replayed;
+        throw e;
       }
     }
   }

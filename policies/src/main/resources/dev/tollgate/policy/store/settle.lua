@@ -17,8 +17,8 @@ for i = 1, n do
     local amt = redis.call('HGET', ka, hold)
     if amt then
       local sp = string.find(amt, ' ', 1, true)
-      redis.call('HINCRBY', k, 'rn', -tonumber(string.sub(amt, 1, sp - 1)))
-      redis.call('HINCRBY', k, 'rt', -tonumber(string.sub(amt, sp + 1)))
+      redis.call('HINCRBY', k, 'rn', 0 - tonumber(string.sub(amt, 1, sp - 1)))
+      redis.call('HINCRBY', k, 'rt', 0 - tonumber(string.sub(amt, sp + 1)))
       redis.call('HDEL', ka, hold)
     end
   end
