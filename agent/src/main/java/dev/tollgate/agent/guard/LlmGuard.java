@@ -51,6 +51,11 @@ public final class LlmGuard {
   private final Supplier<RunState> currentRun;
   private final Function<RuntimeException, Void> pendingHalt;
   private final Supplier<Map<String, String>> mdc;
+  /**
+   * Where settlements run: on the thread that ended the response for this JVM's own store (no I/O), on one daemon
+   * thread for a shared store, so that a Redis round trip is never added to the host's response path.
+   */
+  private final java.util.concurrent.ExecutorService settlements;
 
   LlmGuard(LlmGovernor governor, Endpoints endpoints, EnforcementLog log, Supplier<RunState> currentRun,
       Function<RuntimeException, Void> pendingHalt, Supplier<Map<String, String>> mdc) {
@@ -60,6 +65,26 @@ public final class LlmGuard {
     this.currentRun = currentRun;
     this.pendingHalt = pendingHalt;
     this.mdc = mdc;
+    this.settlements = governor.sharedStore().shared()
+        ? java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "tollgate-settle");
+          t.setDaemon(true);
+          return t;
+        })
+        : null;
+  }
+
+  /** Waits up to {@code timeoutMillis} for settlements handed to the background thread (at shutdown). */
+  void drainSettlements(long timeoutMillis) {
+    if (settlements == null) {
+      return;
+    }
+    settlements.shutdown();
+    try {
+      settlements.awaitTermination(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   boolean recognized(String method, String uri) {
@@ -206,7 +231,8 @@ public final class LlmGuard {
         .with("session", c.session())
         .with("reserved_usd", usd(a.reservedNanos()))
         .with("prompt_tokens_estimate", c.request().promptTokensEstimate())
-        .with("budgets", budgets(a.budgets()));
+        .with("budgets", budgets(a.budgets()))
+        .with("ledger_unavailable", a.storeProblem());
   }
 
   private static List<Map<String, Object>> budgets(List<BudgetState> states) {
@@ -309,6 +335,18 @@ public final class LlmGuard {
       }
       ResponseMeter m = meter;
       MeterResult result = m == null ? null : m.finish(complete);
+      if (settlements == null) {
+        settle(result, complete, error);
+        return;
+      }
+      try {
+        settlements.execute(() -> settle(result, complete, error));
+      } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+        settle(result, complete, error);
+      }
+    }
+
+    private void settle(MeterResult result, boolean complete, Throwable error) {
       Settlement s;
       String usageKind;
       if (result == null || status < 200 || status >= 300) {

@@ -74,6 +74,20 @@ public final class PolicyGuard extends Guard.Delegate {
         }, mdc::read);
   }
 
+  /** At shutdown: adds spend kept while a shared store was down, and closes its connections. */
+  public void closeStores() {
+    if (governor != null) {
+      governor.sharedStore().close();
+    }
+  }
+
+  /** At shutdown: lets settlements still on their way to a shared store finish (at most {@code timeoutMillis}). */
+  public void drainSettlements(long timeoutMillis) {
+    if (llm != null) {
+      llm.drainSettlements(timeoutMillis);
+    }
+  }
+
   @Override
   protected boolean llmRecognized(String method, String uri) {
     return llm != null && llm.recognized(method, uri);

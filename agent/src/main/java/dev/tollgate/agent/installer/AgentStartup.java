@@ -7,6 +7,13 @@ import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.llm.ConfiguredProvider;
 import dev.tollgate.agent.llm.Endpoints;
 import dev.tollgate.policy.BudgetScope;
+import dev.tollgate.policy.LedgerSettings;
+import dev.tollgate.policy.RedisSettings;
+import dev.tollgate.policy.budget.PriceTable;
+import dev.tollgate.policy.store.FleetStore;
+import dev.tollgate.policy.store.LocalStore;
+import dev.tollgate.policy.store.RedisStore;
+import java.time.Duration;
 import dev.tollgate.policy.ProviderEndpoint;
 import dev.tollgate.policy.budget.BudgetState;
 import dev.tollgate.policy.budget.FileLedger;
@@ -125,6 +132,9 @@ public final class AgentStartup {
         .with("limits", policy.limits().stream().map(l -> l.name()).toList())
         .with("budgets", policy.budgets().stream().map(b -> b.name()).toList())
         .with("entry_points", policy.entryPoints().stream().map(Object::toString).toList())
+        .with("store", policy.ledger().store().name().toLowerCase(Locale.ROOT))
+        .with("redis", policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl())
+        .with("key_prefix", policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix())
         .with("log", log.path().toString()));
 
     PolicyEngine engine = new PolicyEngine(policy, clock);
@@ -153,8 +163,9 @@ public final class AgentStartup {
     Policy governed = policy;
     Ledger openLedger = ledger;
     boolean failOpen = config.failOpen();
+    java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     Runnable installGuard = () -> {
-      installGuard(governed, clock, openLedger, engine, log, failOpen);
+      installed.set(installGuard(governed, clock, openLedger, engine, log, failOpen));
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }
@@ -168,6 +179,11 @@ public final class AgentStartup {
     // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
     // after ours. So ours writes what is queued and makes later writes synchronous; the OS closes the file.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      PolicyGuard guard = installed.get();
+      if (guard != null) {
+        guard.drainSettlements(2_000);
+        guard.closeStores();
+      }
       log.drainAndWriteSynchronously();
       log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount()));
     }, "tollgate-shutdown"));
@@ -175,31 +191,72 @@ public final class AgentStartup {
         PolicyGuard.modeName(policy.mode()), log.path());
   }
 
-  private static void installGuard(Policy policy, Clock clock, Ledger ledger, PolicyEngine engine,
+  private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, PolicyEngine engine,
       EnforcementLog log, boolean failOpen) {
-    LlmGovernor governor = new LlmGovernor(policy, clock, ledger);
+    LlmGovernor governor = governor(policy, clock, ledger, log);
     List<ConfiguredProvider> configured = new ArrayList<>();
     for (ProviderEndpoint p : policy.providers()) {
       configured.add(new ConfiguredProvider(p.name(), p.baseUrl(), p.format()));
     }
-    for (BudgetState state : governor.snapshot()) {
-      log.write(Event.of("budget.loaded")
-          .with("budget", state.budget())
-          .with("scope", state.scope())
-          .with("partition", state.partition())
-          .with("period", state.period())
-          .with("spent_usd", LlmGuard.usd(state.spentNanos()))
-          .with("spent_tokens", state.spentTokens())
-          .with("limit_usd", state.limitNanos() < 0 ? null : LlmGuard.usd(state.limitNanos()))
-          .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
+    if (!governor.sharedStore().shared()) {
+      // a shared store is not listed at start: it may be down, and SCAN is for `status`, not the start path
+      for (BudgetState state : governor.snapshot()) {
+        log.write(Event.of("budget.loaded")
+            .with("budget", state.budget())
+            .with("scope", state.scope())
+            .with("partition", state.partition())
+            .with("period", state.period())
+            .with("spent_usd", LlmGuard.usd(state.spentNanos()))
+            .with("spent_tokens", state.spentTokens())
+            .with("limit_usd", state.limitNanos() < 0 ? null : LlmGuard.usd(state.limitNanos()))
+            .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
+      }
     }
-    Guard.install(new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured)));
+    PolicyGuard guard = new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured));
+    Guard.install(guard);
+    return guard;
+  }
+
+  /**
+   * The governor over its stores: this JVM's (run and process instances, and with the file store everything, day,
+   * month and total budgets persisted in the ledger), and with {@code ledger.store: redis} the fleet store for
+   * session, day, month and total instances. Redis is not contacted here: a Redis that is down at start does not
+   * keep the app from starting, {@code on_unavailable} decides each call.
+   */
+  private static LlmGovernor governor(Policy policy, Clock clock, Ledger ledger, EnforcementLog log) {
+    RedisSettings redis = policy.ledger().redis();
+    if (policy.ledger().store() != LedgerSettings.Store.REDIS || redis == null) {
+      return new LlmGovernor(policy, clock, ledger);
+    }
+    Duration ttl = redis.holdTtl();
+    LocalStore local = new LocalStore(Ledger.none(), ttl, clock);
+    FleetStore fleet = new FleetStore(new RedisStore(redis, System.getenv("TOLLGATE_REDIS_PASSWORD")),
+        new LocalStore(Ledger.none(), ttl, clock), news -> ledgerNews(news, redis, log));
+    return new LlmGovernor(policy, clock, local, fleet, ttl, PriceTable.bundled());
+  }
+
+  /** What the fleet store says about Redis going away and coming back, as log lines and one stderr warning. */
+  private static void ledgerNews(String news, RedisSettings redis, EnforcementLog log) {
+    int colon = news.indexOf(": ");
+    String kind = colon < 0 ? news : news.substring(0, colon);
+    String detail = colon < 0 ? null : news.substring(colon + 2);
+    log.writeDurably(Event.of("ledger." + kind)
+        .with("store", "redis")
+        .with("redis", redis.redactedUrl())
+        .with("on_unavailable", redis.onUnavailable().name().toLowerCase(Locale.ROOT))
+        .with("detail", detail));
+    if (kind.equals("degraded")) {
+      LOG.warn("the shared budget ledger is unavailable ({}); ledger.redis.on_unavailable={} decides governed "
+          + "calls until it is back", detail, redis.onUnavailable().name().toLowerCase(Locale.ROOT));
+    } else {
+      LOG.info("shared budget ledger: {}", news);
+    }
   }
 
   /** The persistent ledger when the policy has day or month budgets; nothing is written otherwise. */
   private static Ledger openLedger(Policy policy, Clock clock) throws IOException {
-    boolean persistent = policy.budgets().stream()
-        .anyMatch(b -> b.scope() == BudgetScope.DAY || b.scope() == BudgetScope.MONTH);
+    boolean persistent = policy.ledger().store() == LedgerSettings.Store.FILE && policy.budgets().stream()
+        .anyMatch(b -> b.scope() == BudgetScope.DAY || b.scope() == BudgetScope.MONTH || b.scope() == BudgetScope.TOTAL);
     if (!persistent) {
       return Ledger.none();
     }
