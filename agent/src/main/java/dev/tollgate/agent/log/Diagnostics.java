@@ -18,14 +18,26 @@ public final class Diagnostics {
   private Diagnostics() {}
 
   public static Logger logger(Class<?> owner) {
-    return new StderrLogger(owner.getName());
+    return new StderrLogger(owner.getName(), false);
+  }
+
+  /**
+   * The logger a library inside the agent (Jedis, commons-pool) gets through SLF4J's {@code LoggerFactory}: quiet
+   * unless {@code -Dtollgate.debug=true}, since what such a library has to say reaches the user through our own
+   * lines ({@code ledger.degraded}, ...), and the host's stderr is not the place for it.
+   */
+  static Logger libraryLogger(String name) {
+    return new StderrLogger(name, true);
   }
 
   private static final class StderrLogger extends LegacyAbstractLogger {
     private static final long serialVersionUID = 1L;
 
-    StderrLogger(String name) {
+    private final boolean library;
+
+    StderrLogger(String name, boolean library) {
       this.name = name;
+      this.library = library;
     }
 
     @Override
@@ -56,17 +68,17 @@ public final class Diagnostics {
 
     @Override
     public boolean isInfoEnabled() {
-      return true;
+      return !library || DEBUG;
     }
 
     @Override
     public boolean isWarnEnabled() {
-      return true;
+      return !library || DEBUG;
     }
 
     @Override
     public boolean isErrorEnabled() {
-      return true;
+      return !library || DEBUG;
     }
   }
 }

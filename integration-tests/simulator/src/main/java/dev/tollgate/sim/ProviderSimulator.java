@@ -122,6 +122,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private long answerBytes = -1;
         private Fault fault = Fault.NONE;
         private boolean record = true;
+        private long latencyMillis;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -212,6 +213,15 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Every reply is held this long after its request was read (default 0): a provider that is slow to answer,
+         * for tests that need a call in flight (a JVM killed while holding a reservation).
+         */
+        public Builder latency(java.time.Duration latency) {
+            this.latencyMillis = latency.toMillis();
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -234,6 +244,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.answerBytes = answerBytes;
             copy.fault = fault;
             copy.record = record;
+            copy.latencyMillis = latencyMillis;
             return copy;
         }
     }
@@ -511,6 +522,14 @@ public final class ProviderSimulator implements AutoCloseable {
                     requests.add(new RecordedRequest(method, path, redactedHeaders(exchange), "", null));
                 }
                 throw e;
+            }
+            if (options.latencyMillis > 0) {
+                try {
+                    Thread.sleep(options.latencyMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
             JsonNode body = parse(raw);
             RecordedRequest recorded = new RecordedRequest(method, path, redactedHeaders(exchange), raw, body);

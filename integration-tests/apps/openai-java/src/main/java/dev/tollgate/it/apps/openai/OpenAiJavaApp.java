@@ -13,7 +13,7 @@ import com.openai.models.completions.CompletionUsage;
 /**
  * An app that calls chat completions with the official openai-java SDK (its OkHttp transport, default retry
  * settings), unaware of Tollgate.
- * <pre>OpenAiJavaApp --base-url URL [--calls N] [--stream] [--max-tokens M] [--model NAME]</pre>
+ * <pre>OpenAiJavaApp --base-url URL [--calls N] [--stream] [--max-tokens M] [--model NAME] [--pause-ms P]</pre>
  * {@code URL} includes the API version, as the SDK's own base URL does ({@code http://127.0.0.1:PORT/v1}). For
  * every call prints {@code CALL <i> status=<code> chunks=<n> input_tokens=<n> output_tokens=<n> text=<answer>}
  * (chunks only with {@code --stream}; tokens {@code -} when the response had no usage) or, when the SDK threw,
@@ -28,6 +28,7 @@ public final class OpenAiJavaApp {
     private long maxTokens = 1000;
     private String model = "gpt-4o-mini";
     private int ok;
+    private long pauseMillis;
 
     public static void main(String[] args) {
         OpenAiJavaApp app = new OpenAiJavaApp();
@@ -38,6 +39,7 @@ public final class OpenAiJavaApp {
                 case "--stream" -> app.stream = true;
                 case "--max-tokens" -> app.maxTokens = Long.parseLong(args[++i]);
                 case "--model" -> app.model = args[++i];
+                case "--pause-ms" -> app.pauseMillis = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -52,6 +54,13 @@ public final class OpenAiJavaApp {
                 app.ok++;
             } catch (Exception e) {
                 System.out.println("CALL " + i + " error=" + e.getClass().getName() + ": " + e.getMessage());
+            }
+            if (app.pauseMillis > 0) {
+                try {
+                    Thread.sleep(app.pauseMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         client.close();
