@@ -13,7 +13,6 @@ import dev.tollgate.policy.budget.PriceTable;
 import dev.tollgate.policy.store.FleetStore;
 import dev.tollgate.policy.store.LocalStore;
 import dev.tollgate.policy.store.RedisStore;
-import java.time.Duration;
 import dev.tollgate.policy.ProviderEndpoint;
 import dev.tollgate.policy.budget.BudgetState;
 import dev.tollgate.policy.budget.FileLedger;
@@ -137,7 +136,8 @@ public final class AgentStartup {
         .with("key_prefix", policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix())
         .with("log", log.path().toString()));
 
-    PolicyEngine engine = new PolicyEngine(policy, clock);
+    FleetStore fleet = fleet(policy, clock, log);
+    PolicyEngine engine = new PolicyEngine(policy, clock, fleet);
     Ledger ledger;
     try {
       ledger = openLedger(policy, clock);
@@ -165,7 +165,7 @@ public final class AgentStartup {
     boolean failOpen = config.failOpen();
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     Runnable installGuard = () -> {
-      installed.set(installGuard(governed, clock, openLedger, engine, log, failOpen));
+      installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, failOpen));
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }
@@ -191,9 +191,11 @@ public final class AgentStartup {
         PolicyGuard.modeName(policy.mode()), log.path());
   }
 
-  private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, PolicyEngine engine,
-      EnforcementLog log, boolean failOpen) {
-    LlmGovernor governor = governor(policy, clock, ledger, log);
+  private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, FleetStore fleet,
+      PolicyEngine engine, EnforcementLog log, boolean failOpen) {
+    LlmGovernor governor = fleet == null ? new LlmGovernor(policy, clock, ledger)
+        : new LlmGovernor(policy, clock, new LocalStore(Ledger.none(), fleet.holdTtl(), clock), fleet, fleet.holdTtl(),
+            PriceTable.bundled());
     List<ConfiguredProvider> configured = new ArrayList<>();
     for (ProviderEndpoint p : policy.providers()) {
       configured.add(new ConfiguredProvider(p.name(), p.baseUrl(), p.format()));
@@ -218,21 +220,17 @@ public final class AgentStartup {
   }
 
   /**
-   * The governor over its stores: this JVM's (run and process instances, and with the file store everything, day,
-   * month and total budgets persisted in the ledger), and with {@code ledger.store: redis} the fleet store for
-   * session, day, month and total instances. Redis is not contacted here: a Redis that is down at start does not
-   * keep the app from starting, {@code on_unavailable} decides each call.
+   * With {@code ledger.store: redis}, the fleet store that session, day, month and total instances live in (run and
+   * process ones stay in this JVM's own store); null with the file store. Redis is not contacted here: a Redis that
+   * is down at start does not keep the app from starting, {@code on_unavailable} decides each call.
    */
-  private static LlmGovernor governor(Policy policy, Clock clock, Ledger ledger, EnforcementLog log) {
+  private static FleetStore fleet(Policy policy, Clock clock, EnforcementLog log) {
     RedisSettings redis = policy.ledger().redis();
     if (policy.ledger().store() != LedgerSettings.Store.REDIS || redis == null) {
-      return new LlmGovernor(policy, clock, ledger);
+      return null;
     }
-    Duration ttl = redis.holdTtl();
-    LocalStore local = new LocalStore(Ledger.none(), ttl, clock);
-    FleetStore fleet = new FleetStore(new RedisStore(redis, System.getenv("TOLLGATE_REDIS_PASSWORD")),
-        new LocalStore(Ledger.none(), ttl, clock), news -> ledgerNews(news, redis, log));
-    return new LlmGovernor(policy, clock, local, fleet, ttl, PriceTable.bundled());
+    return new FleetStore(new RedisStore(redis, System.getenv("TOLLGATE_REDIS_PASSWORD")),
+        new LocalStore(Ledger.none(), redis.holdTtl(), clock), news -> ledgerNews(news, redis, log));
   }
 
   /** What the fleet store says about Redis going away and coming back, as log lines and one stderr warning. */

@@ -9,7 +9,11 @@ import dev.tollgate.policy.OnExceed;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.Scope;
 import dev.tollgate.policy.ToolRules;
+import dev.tollgate.policy.store.BudgetStore;
+import dev.tollgate.policy.store.Claim;
 import dev.tollgate.policy.store.Counter;
+import dev.tollgate.policy.store.Grant;
+import dev.tollgate.policy.store.Seen;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -64,6 +68,11 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>When several limits are passed by one call, the first in file order is reported; {@code first} is
  *       consumed only for the reported one.</li>
  *   <li>Run counters live until {@link #endRun}; the agent must end every run it starts.</li>
+ *   <li>With a shared store ({@code ledger.store: redis}), session limits of calls that have a session are counted
+ *       in that store, so every JVM with the same key prefix counts the session's calls together (with their
+ *       windows and loop guards). They are asked after this JVM's own limits, in one all-or-nothing step; a refusal
+ *       gives back the slots already taken here. While the store cannot be asked, {@code on_unavailable} decides:
+ *       {@code block} refuses the call (rule {@code ledger.redis.on_unavailable}).</li>
  * </ul>
  */
 public final class PolicyEngine {
@@ -82,6 +91,10 @@ public final class PolicyEngine {
   /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
   private final Partitions[] shared;
   private final ConcurrentHashMap<String, Partitions[]> runs = new ConcurrentHashMap<>();
+  /** The shared store session limits count in, or null when every limit counts in this JVM. */
+  private final BudgetStore fleet;
+  /** Per limit: true when its calls with a session count in {@link #fleet}. */
+  private final boolean[] inFleet;
   /**
    * The tool-rule verdict of tool names no argument-reading rule applies to (it depends on the name alone), so
    * that a repeated tool is matched once; at most {@link #MAX_CACHED_TOOLS} names, later ones are matched each time.
@@ -92,7 +105,13 @@ public final class PolicyEngine {
   static final int MAX_PLAIN_IDENTITY = 256;
 
   public PolicyEngine(Policy policy, Clock clock) {
+    this(policy, clock, null);
+  }
+
+  /** @param fleet the shared store session limits count in (a {@link BudgetStore#shared()} one), or null */
+  public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet) {
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.fleet = fleet != null && fleet.shared() ? fleet : null;
     this.clock = Objects.requireNonNull(clock, "clock");
     this.monitor = policy.mode() == Mode.MONITOR;
     this.tools = policy.tools();
@@ -106,7 +125,9 @@ public final class PolicyEngine {
     this.limits = policy.limits().toArray(new Limit[0]);
     this.limitTools = new Glob[limits.length];
     this.shared = new Partitions[limits.length];
+    this.inFleet = new boolean[limits.length];
     for (int i = 0; i < limits.length; i++) {
+      inFleet[i] = this.fleet != null && limits[i].scope() == Scope.SESSION && !limits[i].countsLlmCalls();
       limitTools[i] = limits[i].countsLlmCalls() ? null : Glob.of(limits[i].tools());
       if (limits[i].scope() == Scope.PROCESS) {
         shared[i] = new Partitions(limits[i], limits[i].per() != null);
@@ -295,7 +316,7 @@ public final class PolicyEngine {
     List<Counter> taken = new ArrayList<>(2);
     for (int i = 0; i < limits.length; i++) {
       Limit limit = limits[i];
-      if (limit.onExceed() == OnExceed.WARN || !countsTool(i, c.tool) || aloneAndAdmitted(i, c)) {
+      if (limit.onExceed() == OnExceed.WARN || !countsTool(i, c.tool) || aloneAndAdmitted(i, c) || counted(i, c)) {
         continue;
       }
       Bucket bucket = bucket(i, c);
@@ -326,8 +347,18 @@ public final class PolicyEngine {
           breach.report);
     }
     Breach warned = null;
+    if (fleet != null && c.session != null) {
+      FleetAnswer answer = askFleet(c, true);
+      if (answer != null && answer.refusal != null) {
+        for (Counter counter : taken) {
+          counter.giveBack(c.now);
+        }
+        return answer.refusal;
+      }
+      warned = answer == null ? null : answer.warned;
+    }
     for (int i = 0; i < limits.length; i++) {
-      if (limits[i].onExceed() == OnExceed.WARN && countsTool(i, c.tool)) {
+      if (limits[i].onExceed() == OnExceed.WARN && countsTool(i, c.tool) && !counted(i, c)) {
         Breach breach = count(i, c, warned == null);
         warned = warned == null ? breach : warned;
       }
@@ -346,13 +377,86 @@ public final class PolicyEngine {
 
   private Breach countAllBreach(Call c) {
     Breach first = null;
+    if (fleet != null && c.session != null) {
+      FleetAnswer answer = askFleet(c, false);
+      first = answer == null ? null : answer.warned;
+    }
     for (int i = 0; i < limits.length; i++) {
-      if (countsTool(i, c.tool)) {
+      if (countsTool(i, c.tool) && !counted(i, c)) {
         Breach breach = count(i, c, first == null);
         first = first == null ? breach : first;
       }
     }
     return first;
+  }
+
+  /** True when limit {@code i} counts this call in the shared store rather than here. */
+  private boolean counted(int i, Call c) {
+    return inFleet[i] && c.session != null;
+  }
+
+  /** What the shared store said: the refusal (when an enforcing claim had no room) or the first breach to report. */
+  private record FleetAnswer(ToolVerdict refusal, Breach warned) {}
+
+  /**
+   * Counts the call on every applicable session limit in the shared store, in one step. {@code enforce}: block and
+   * halt limits refuse when full (else everything is counted and only reported). Null when no limit applies.
+   */
+  private FleetAnswer askFleet(Call c, boolean enforce) {
+    List<Claim> claims = new ArrayList<>(2);
+    List<Limit> owners = new ArrayList<>(2);
+    List<Boolean> identical = new ArrayList<>(2);
+    for (int i = 0; i < limits.length; i++) {
+      Limit limit = limits[i];
+      if (!inFleet[i] || !countsTool(i, c.tool)) {
+        continue;
+      }
+      boolean enforcing = enforce && limit.onExceed() != OnExceed.WARN;
+      long window = limit.window() == null ? -1 : limit.window().toMillis();
+      String partition = partition(limit, c);
+      if (limit.capsCalls()) {
+        claims.add(Claim.count(limit.name(), "session", c.session, partition, null, null, false, limit.maxCalls(),
+            window, enforcing, -1));
+        owners.add(limit);
+        identical.add(false);
+      }
+      if (limit.capsIdentical()) {
+        claims.add(Claim.count(limit.name(), "session", c.session, partition, c.digest(), null, false,
+            limit.maxIdentical(), window, enforcing, -1));
+        owners.add(limit);
+        identical.add(true);
+      }
+    }
+    if (claims.isEmpty()) {
+      return null;
+    }
+    Grant grant = fleet.reserve(null, claims, c.now);
+    if (!grant.granted() && grant.unavailable() != null
+        && grant.seen().stream().noneMatch(Seen::over)) {
+      return new FleetAnswer(new ToolVerdict(Outcome.DENY, true, false, "ledger.redis.on_unavailable",
+          "the shared ledger that counts session limits is unavailable (" + grant.unavailable()
+              + "), and ledger.redis.on_unavailable is block", null), null);
+    }
+    Breach refusing = null;
+    Breach reported = null;
+    for (int k = 0; k < claims.size(); k++) {
+      Seen seen = grant.seen().get(k);
+      if (!seen.over()) {
+        continue;
+      }
+      Breach breach = new Breach(owners.get(k), identical.get(k), seen.first(), claims.get(k).partition());
+      if (claims.get(k).enforcing() && refusing == null) {
+        refusing = breach;
+      }
+      if (reported == null) {
+        reported = breach;
+      }
+    }
+    if (!grant.granted() && refusing != null) {
+      return new FleetAnswer(new ToolVerdict(Outcome.DENY, true, refusing.limit.onExceed() == OnExceed.HALT,
+          rule(refusing.limit), refusing.reason(), refusing.report), null);
+    }
+    return new FleetAnswer(null, reported);
   }
 
   /** True when limit {@code i} is a tool limit whose glob matches {@code tool} (LLM-call limits never count tools). */

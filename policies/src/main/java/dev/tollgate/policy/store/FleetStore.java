@@ -130,6 +130,11 @@ public final class FleetStore implements BudgetStore {
     return true;
   }
 
+  /** How long a reservation is held before it expires by itself ({@code ledger.redis.hold_ttl}). */
+  public java.time.Duration holdTtl() {
+    return redis.settings().holdTtl();
+  }
+
   /** True while calls are decided without Redis. */
   public boolean degraded() {
     return degraded;

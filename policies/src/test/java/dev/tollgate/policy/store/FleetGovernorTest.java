@@ -12,6 +12,11 @@ import dev.tollgate.policy.budget.LlmGovernor;
 import dev.tollgate.policy.budget.PriceTable;
 import dev.tollgate.policy.budget.Settlement;
 import dev.tollgate.policy.budget.Usage;
+import dev.tollgate.policy.engine.Outcome;
+import dev.tollgate.policy.engine.PolicyEngine;
+import dev.tollgate.policy.engine.ToolCall;
+import dev.tollgate.policy.engine.ToolVerdict;
+import java.util.Map;
 import dev.tollgate.policy.testing.RedisServerProcess;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +55,60 @@ class FleetGovernorTest {
     opened.add(fleet);
     return new LlmGovernor(p, Clock.systemUTC(), LocalStore.inMemory(Duration.ofMinutes(1), Clock.systemUTC()), fleet,
         Duration.ofMinutes(1), PriceTable.bundled());
+  }
+
+  private PolicyEngine engine(String yaml) throws Exception {
+    Policy p = PolicyLoader.parse("version: 1\n" + yaml + """
+        ledger:
+          store: redis
+          redis: { url: "%s", key_prefix: "engine:", on_unavailable: block, timeout: 200ms }
+        """.formatted(server.url()), "p.yaml");
+    FleetStore fleet = new FleetStore(new RedisStore(p.ledger().redis(), null),
+        LocalStore.inMemory(Duration.ofMinutes(1), Clock.systemUTC()), null);
+    opened.add(fleet);
+    return new PolicyEngine(p, Clock.systemUTC(), fleet);
+  }
+
+  private static ToolCall tool(String name, String args, String run, String session) {
+    return new ToolCall(name, "test", run, args, session, Map.of());
+  }
+
+  @Test
+  void sessionToolLimitsAndLoopGuardsCountAcrossJvmsAndRunLimitsDoNot() throws Exception {
+    String yaml = """
+        limits:
+          - {name: per-session, scope: session, tools: "*", max_calls: 3}
+          - {name: no-loops, scope: session, tools: "*", max_identical: 2}
+          - {name: per-run, scope: run, tools: "*", max_calls: 2}
+        """;
+    PolicyEngine podA = engine(yaml);
+    PolicyEngine podB = engine(yaml);
+    assertEquals(Outcome.ALLOW, podA.decide(tool("search", "{\"q\":1}", "ra", "s1")).outcome());
+    assertEquals(Outcome.ALLOW, podB.decide(tool("search", "{\"q\":1}", "rb", "s1")).outcome());
+    ToolVerdict loop = podA.decide(tool("search", "{\"q\":1}", "ra", "s1"));
+    assertEquals("limits[1]", loop.rule(), "the third identical call of the session, made on two pods");
+    assertTrue(loop.breach().first());
+    assertEquals(Outcome.ALLOW, podB.decide(tool("search", "{\"q\":2}", "rb", "s1")).outcome());
+    ToolVerdict cap = podA.decide(tool("lookup", "{}", "ra2", "s1"));
+    assertEquals("limits[0]", cap.rule(), "3 calls of session s1 were made across the pods");
+    assertEquals(Outcome.ALLOW, podA.decide(tool("lookup", "{}", "ra3", "s2")).outcome(), "another session");
+    assertEquals(Outcome.ALLOW, podA.decide(tool("lookup", "{}", "ra3", "s3")).outcome());
+    ToolVerdict run = podA.decide(tool("lookup", "{}", "ra3", "s4"));
+    assertEquals("limits[2]", run.rule(), "the run limit is this JVM's own");
+    assertEquals(Outcome.ALLOW, podB.decide(tool("lookup", "{}", "ra3", "s5")).outcome(),
+        "a run id on another pod is another run");
+  }
+
+  @Test
+  void aSessionToolLimitRefusesWhileRedisIsDownWithBlock() throws Exception {
+    PolicyEngine pod = engine("limits: [{name: per-session, scope: session, tools: \"*\", max_calls: 3}]\n");
+    assertEquals(Outcome.ALLOW, pod.decide(tool("search", "{}", "r", "s1")).outcome());
+    server.kill();
+    ToolVerdict v = pod.decide(tool("search", "{}", "r", "s1"));
+    assertEquals(Outcome.DENY, v.outcome());
+    assertEquals("ledger.redis.on_unavailable", v.rule());
+    assertEquals(Outcome.ALLOW, pod.decide(tool("search", "{}", "r", null)).outcome(),
+        "a call without a session is a session of its own, counted here");
   }
 
   private static LlmCall call(String run, String session, long prompt, long maxOut) {
