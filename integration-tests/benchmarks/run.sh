@@ -68,7 +68,15 @@ jmh() { # jmh NAME CLASSPATH REGEX
   sed -n '/^Benchmark /,$p' "$OUT/jmh-$1.log" | grep -v '·p0\.\(00\|90\|95\|999\|9999\)\|·p1\.00' || true
 }
 jmh tool "$CP" 'ToolGuardBenchmark|DecisionThroughputBenchmark'
-jmh llm "$APP_CP" 'LlmCallBenchmark'
+# the fleet store's figures: a real redis-server (the binary inside the embedded-redis test jar in ~/.m2) on loopback
+REDIS_JAR=$(ls ~/.m2/repository/com/github/codemonstur/embedded-redis/*/embedded-redis-*.jar | tail -1)
+unzip -o -q "$REDIS_JAR" redis-server-6.2.6-v5-linux-amd64 -d "$OUT" && chmod +x "$OUT/redis-server-6.2.6-v5-linux-amd64"
+"$OUT/redis-server-6.2.6-v5-linux-amd64" --port 16389 --bind 127.0.0.1 --save '' --appendonly no > "$OUT/redis.log" 2>&1 &
+REDIS_PID=$!
+trap 'kill $REDIS_PID 2>/dev/null || true' EXIT
+sleep 0.5
+jmh llm "$APP_CP" 'LlmCallBenchmark|RedisRoundTripBenchmark'
+kill $REDIS_PID 2>/dev/null || true
 
 probe() { # probe NAME governed|bare ARGS...
   local name=$1 how=$2; shift 2

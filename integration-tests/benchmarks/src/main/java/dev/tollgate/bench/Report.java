@@ -72,6 +72,11 @@ public final class Report {
     Double governedAvg = jmh("LlmCallBenchmark.Governed.call", "avgt", null, null);
     Double bareAvg = jmh("LlmCallBenchmark.Bare.call", "avgt", null, null);
     row("  mean added", diff(governedAvg, bareAvg, "µs"), "", null);
+    Double redis = jmh("LlmCallBenchmark.GovernedRedis.call", "sample", null, "50.0");
+    Double rtt = jmh("RedisRoundTripBenchmark.ping", "sample", null, "50.0");
+    row("LLM call with ledger.store redis (loopback): added, median; one Redis round trip", diff(redis, bare, "µs")
+        + "; " + fmt(rtt, "µs"), "≤ round trip + 50 µs",
+        redis == null || bare == null || rtt == null ? null : redis - bare <= rtt + 50);
 
     List<Double> ttfbBare = probeValues("ttfb-bare-", "ttfb_median_us");
     List<Double> ttfbGoverned = probeValues("ttfb-governed-", "ttfb_median_us");
