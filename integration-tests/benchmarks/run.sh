@@ -33,7 +33,7 @@ mkdir -p "$OUT"
 CP="target/classes:$(cat target/classpath.txt)"
 # JVMs started with -javaagent must not have the agent's own classes on their class path (the JVM would load
 # the premain class from there instead of from the agent jar): the LLM benchmarks and probes use this one
-APP_CP="$(echo "$CP" | tr ':' '\n' | grep -v '/agent/target/tollgate-agent-' | paste -sd:)"
+APP_CP="$(echo "$CP" | tr ':' '\n' | grep -v '/tollgate-agent-[^/]*\.jar$' | paste -sd:)"
 AGENT="$ROOT/agent/target/tollgate-agent.jar"
 OTEL="$HERE/target/agents/opentelemetry-javaagent.jar"
 OTEL_FLAGS=(-Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none)
