@@ -325,6 +325,25 @@ class LlmGovernorTest {
   }
 
   @Test
+  void aTotalBudgetNeverResetsAndSurvivesRestartsInTheLedger(@TempDir Path dir) throws Exception {
+    Policy p = policy(CHEAP + "budgets: [{name: forever, scope: total, max_usd: 0.001}]\n");
+    try (FileLedger ledger = FileLedger.open(dir, clock, p.ledger().zone())) {
+      LlmGovernor g = new LlmGovernor(p, clock, ledger);
+      Admission a = g.admit(call("m", null, 700, 0));
+      assertEquals("total", a.budgets().get(0).period());
+      g.settle(a, null, in(700), false);
+    }
+    clock.set("2027-02-01T00:00:00Z"); // months later: day and month periods have turned, total has not
+    try (FileLedger ledger = FileLedger.open(dir, clock, p.ledger().zone())) {
+      LlmGovernor restarted = new LlmGovernor(p, clock, ledger);
+      Admission refused = restarted.admit(call("m", null, 400, 0));
+      assertFalse(refused.proceeds(), "0.0007 spent before the restart + 0.0004 would pass 0.001");
+      assertEquals(700_000, refused.budgets().get(0).spentNanos());
+      assertTrue(restarted.admit(call("m", null, 300, 0)).proceeds());
+    }
+  }
+
+  @Test
   void llmLimitsCountLlmCallsOnlyAndToolLimitsIgnoreThem() throws Exception {
     Policy p = policy(CHEAP + """
         limits:
