@@ -75,7 +75,7 @@ unzip -o -q "$REDIS_JAR" redis-server-6.2.6-v5-linux-amd64 -d "$OUT" && chmod +x
 REDIS_PID=$!
 trap 'kill $REDIS_PID 2>/dev/null || true' EXIT
 sleep 0.5
-jmh llm "$APP_CP" 'LlmCallBenchmark|RedisRoundTripBenchmark'
+jmh llm "$APP_CP" 'LlmCallBenchmark|RedisRoundTripBenchmark|RedisStoreBenchmark'
 kill $REDIS_PID 2>/dev/null || true
 
 probe() { # probe NAME governed|bare ARGS...
