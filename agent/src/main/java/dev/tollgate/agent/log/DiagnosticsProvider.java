@@ -5,7 +5,7 @@ import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.Logger;
 import org.slf4j.helpers.BasicMarkerFactory;
-import org.slf4j.helpers.NOPMDCAdapter;
+import org.slf4j.helpers.BasicMDCAdapter;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
@@ -19,7 +19,8 @@ public final class DiagnosticsProvider implements SLF4JServiceProvider {
   private final ConcurrentHashMap<String, Logger> loggers = new ConcurrentHashMap<>();
   private final ILoggerFactory factory = name -> loggers.computeIfAbsent(name, Diagnostics::libraryLogger);
   private final IMarkerFactory markers = new BasicMarkerFactory();
-  private final MDCAdapter mdc = new NOPMDCAdapter();
+  // a working MDC: in the agent's own unit tests (no isolated loader) the host's SLF4J finds this provider too
+  private final MDCAdapter mdc = new BasicMDCAdapter();
 
   @Override
   public ILoggerFactory getLoggerFactory() {
