@@ -195,6 +195,32 @@ class FleetIT {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"block", "allow"})
+    void theAppStartsWhenRedisIsDownAndOnUnavailableDecidesEachCall(String onUnavailable) throws Exception {
+        redis.kill(); // nothing listens on its port now
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            Path log = dir.resolve("down.jsonl");
+            ForkedApp.Result result = app(sim, 3, 100).agent(AgentJar.requireImplemented(),
+                    policy("down", redisStore(onUnavailable, "1m")), log).run();
+            assertEquals(0, result.exitCode(), result::toString);
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertClean(entries);
+            assertEquals(1, entries.events("ledger.degraded").size(), entries::toString);
+            assertEquals(1, result.countStderrMatching(java.util.regex.Pattern.compile(
+                    "^\\[tollgate\\] WARN .*shared budget ledger is unavailable.*")), result::toString);
+            if (onUnavailable.equals("block")) {
+                assertEquals(0, sim.requestCount(), "no call leaves while the budgets cannot be checked");
+                assertEquals(3, result.countStdout("CALL"), result::toString);
+                assertTrue(result.stdout().contains("402: blocked by policy: ledger.redis.on_unavailable: the shared "
+                        + "budget ledger is unavailable"), result::toString);
+            } else {
+                assertEquals(3, sim.requestCount(), "allow: admitted and logged");
+                entries.events("llm.call").forEach(e -> assertTrue(e.get("ledger_unavailable") != null, e::toString));
+            }
+        }
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"block", "local", "allow"})
     void redisKilledAndRestartedMidRun(String onUnavailable) throws Exception {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50)
