@@ -116,6 +116,7 @@ public final class LlmGuard {
     if (run != null && run.halt() != null) {
       // the run was halted and the framework carried on: refuse every further call until the run ends
       RuntimeException halt = run.halt();
+      run.llmRefused();
       pendingHalt.apply(halt);
       log.writeDurably(Event.of("llm.call").with("decision", "deny").with("enforced", true)
           .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
@@ -134,6 +135,9 @@ public final class LlmGuard {
     thresholds(a.thresholdsCrossed(), runId);
     if (!a.proceeds()) {
       log.writeDurably(callEvent(a, call).with("status", BlockedResponse.STATUS));
+      if (run != null) {
+        run.llmRefused();
+      }
       String message = "blocked by policy: " + a.rule() + ": " + a.reason();
       Breach deciding = a.breaches().isEmpty() ? null : a.breaches().get(0);
       if (a.halt()) {
@@ -151,7 +155,10 @@ public final class LlmGuard {
       }
       return blocked(endpoint, message, facts(a, deciding));
     }
-    return new Exchange(a, call);
+    if (run != null) {
+      run.llmStarted();
+    }
+    return new Exchange(a, call, run);
   }
 
   /** What one LLM call is, as the log reports it: who sent it where, for which model, in which run. */
@@ -299,7 +306,10 @@ public final class LlmGuard {
     private volatile ResponseMeter meter;
     private volatile int status = -1;
 
-    Exchange(Admission admission, Call call) {
+    private final RunState run;
+
+    Exchange(Admission admission, Call call, RunState run) {
+      this.run = run;
       this.admission = admission;
       this.call = call;
       this.endpoint = call.endpoint();
@@ -379,6 +389,9 @@ public final class LlmGuard {
           .with("duration_ms", (System.nanoTime() - startNanos) / 1_000_000)
           .with("budgets", budgets(s.budgets()));
       log.write(e);
+      if (run != null && run.llmSettled(u == null ? 0 : u.promptTokens(), u == null ? 0 : u.output(), s.costNanos())) {
+        PolicyGuard.summarize(run, log);
+      }
       thresholds(s.thresholdsCrossed(), call.runId());
       for (Breach b : s.exceeded()) {
         if (b.first()) {

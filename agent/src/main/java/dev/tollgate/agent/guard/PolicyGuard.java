@@ -61,6 +61,9 @@ public final class PolicyGuard extends Guard.Delegate {
       if (governor != null) {
         governor.endRun(run.id());
       }
+      if (run.ended()) {
+        summarize(run, log);
+      }
     });
     java.util.List<String> mdcKeys = new java.util.ArrayList<>();
     engine.policy().limits().stream().map(l -> l.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
@@ -147,6 +150,9 @@ public final class PolicyGuard extends Guard.Delegate {
     } else {
       log.write(line);
     }
+    if (run != null) {
+      run.toolCall(v.enforced());
+    }
     if (breach != null && breach.first()) {
       log.writeDurably(Event.of("limit.exceeded")
           .with("limit", breach.limit())
@@ -175,6 +181,29 @@ public final class PolicyGuard extends Guard.Delegate {
       return Refusal.haltRun(halt);
     }
     return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+  }
+
+  /**
+   * One {@code run.summary} line: written once, when the run has ended and its last LLM call has settled. A run that
+   * made no call at all (a streaming entry point whose stream runs on as a run of its own) has nothing to report.
+   */
+  static void summarize(RunState run, EnforcementLog log) {
+    RunState.Summary s = run.summary();
+    if (s.llmCalls() == 0 && s.toolCalls() == 0) {
+      return;
+    }
+    log.write(Event.of("run.summary")
+        .with("run", run.id())
+        .with("session", run.session())
+        .with("framework", run.framework())
+        .with("llm_calls", s.llmCalls())
+        .with("tool_calls", s.toolCalls())
+        .with("refusals", s.refusals())
+        .with("input_tokens", s.inputTokens())
+        .with("output_tokens", s.outputTokens())
+        .with("cost_usd", LlmGuard.usd(s.costNanos()))
+        .with("duration_ms", s.durationMillis())
+        .with("halted", s.halted()));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.tollgate.agent.run;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /** One top-level agent invocation in progress. */
 public final class RunState {
@@ -9,6 +10,15 @@ public final class RunState {
   private final AtomicInteger handOffs = new AtomicInteger();
   private volatile RuntimeException halt;
   private final String session;
+  private final long startNanos = System.nanoTime();
+  private final LongAdder toolCalls = new LongAdder();
+  private final LongAdder llmCalls = new LongAdder();
+  private final LongAdder refusals = new LongAdder();
+  private final LongAdder inputTokens = new LongAdder();
+  private final LongAdder outputTokens = new LongAdder();
+  private final LongAdder costNanos = new LongAdder();
+  /** The run itself (until it ends) plus its LLM calls not yet settled: the summary is due when it reaches 0. */
+  private final AtomicInteger open = new AtomicInteger(1);
 
   RunState(String id, String framework) {
     this(id, framework, null);
@@ -43,6 +53,49 @@ public final class RunState {
       halt = e;
     }
   }
+
+  /** A tool call decided in this run. */
+  public void toolCall(boolean refused) {
+    toolCalls.increment();
+    if (refused) {
+      refusals.increment();
+    }
+  }
+
+  /** An LLM call refused before it left. */
+  public void llmRefused() {
+    llmCalls.increment();
+    refusals.increment();
+  }
+
+  /** An LLM call admitted: the summary waits for its settlement. */
+  public void llmStarted() {
+    llmCalls.increment();
+    open.incrementAndGet();
+  }
+
+  /** An admitted LLM call settled; true when that was the last thing the summary waited for. */
+  public boolean llmSettled(long input, long output, long nanos) {
+    inputTokens.add(input);
+    outputTokens.add(output);
+    costNanos.add(nanos);
+    return open.decrementAndGet() == 0;
+  }
+
+  /** The run ended; true when no LLM call is still to settle (then the summary is due now). */
+  public boolean ended() {
+    return open.decrementAndGet() == 0;
+  }
+
+  /** What the run did, for its {@code run.summary} line. */
+  public Summary summary() {
+    return new Summary(llmCalls.sum(), toolCalls.sum(), refusals.sum(), inputTokens.sum(), outputTokens.sum(),
+        costNanos.sum(), (System.nanoTime() - startNanos) / 1_000_000, halt != null);
+  }
+
+  /** A run's totals: calls, refusals, tokens and cost (nano-USD) of its settled LLM calls, and how long it lasted. */
+  public record Summary(long llmCalls, long toolCalls, long refusals, long inputTokens, long outputTokens,
+      long costNanos, long durationMillis, boolean halted) {}
 
   /** How many times the run was bound to a callback carrier: a streaming run that stops handing off is done. */
   int handOffs() {

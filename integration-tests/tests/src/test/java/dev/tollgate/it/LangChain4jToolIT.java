@@ -164,6 +164,18 @@ class LangChain4jToolIT {
             assertEquals("run", exceeded.get("scope"));
             assertEquals(3, ((Number) exceeded.get("max_calls")).intValue());
 
+            // the run's cost is one line: written once, after its last LLM call settled
+            Map<String, Object> summary = entries.only("run.summary");
+            assertEquals(toolCalls.get(0).get("run"), summary.get("run"));
+            assertEquals(6, ((Number) summary.get("tool_calls")).intValue(), entries::toString);
+            assertEquals(3, ((Number) summary.get("refusals")).intValue(), "the delete and two lookups");
+            assertEquals(entries.events("llm.call").size(), ((Number) summary.get("llm_calls")).intValue(),
+                    entries::toString);
+            assertEquals(false, summary.get("halted"));
+            long input = entries.events("llm.call").stream()
+                    .mapToLong(e -> ((Number) e.getOrDefault("input_tokens", 0)).longValue()).sum();
+            assertEquals(input, ((Number) summary.get("input_tokens")).longValue(), entries::toString);
+
             assertCleanLog(entries);
         }
     }
@@ -211,6 +223,7 @@ class LangChain4jToolIT {
 
             EnforcementLog entries = EnforcementLog.read(log);
             assertEquals("tools-per-run", entries.first("limit.exceeded").orElseThrow().get("limit"));
+            assertEquals(true, entries.only("run.summary").get("halted"), entries::toString);
             assertCleanLog(entries);
         }
     }
