@@ -171,22 +171,24 @@ class FleetIT {
              ProviderSimulator fast = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
             // 400 output tokens at 2000 USD/MTok: the reservation is about 0.82 of the 1.00 cap
             ForkedApp.Running doomed = app(slow, 1, 400).agent(AgentJar.requireImplemented(),
-                    policy("doomed", redisStore("block", "8s")), dir.resolve("doomed.jsonl")).start(dir.resolve("doomed"));
+                    policy("doomed", redisStore("block", "20s")), dir.resolve("doomed.jsonl")).start(dir.resolve("doomed"));
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (!redis.command("KEYS", "*daily*\u001fh").contains("\u001fh") && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
             doomed.killHard();
             long killed = System.nanoTime();
-            Path policy = policy("survivor", redisStore("block", "8s"));
+            Path policy = policy("survivor", redisStore("block", "20s"));
             ForkedApp.Result pinned = app(fast, 1, 400).agent(AgentJar.requireImplemented(), policy,
                     dir.resolve("survivor-1.jsonl")).run();
             assertTrue(pinned.stdout().contains("402: blocked by policy: budgets[0]: budget \"daily\""),
                     "the dead JVM's hold still counts\n" + pinned);
             assertFalse(pinned.stderr().contains("SLF4J"), "no library noise on the host's stderr\n" + pinned);
             assertEquals(0, fast.requestCount());
+            assertTrue(System.nanoTime() - killed < Duration.ofSeconds(18).toNanos(),
+                    "the check above ran while the hold was still live (hold_ttl 20s)");
 
-            Thread.sleep(Math.max(0, Duration.ofMillis(8_300).minusNanos(System.nanoTime() - killed).toMillis()));
+            Thread.sleep(Math.max(0, Duration.ofMillis(20_300).minusNanos(System.nanoTime() - killed).toMillis()));
             ForkedApp.Result after = app(fast, 1, 400).agent(AgentJar.requireImplemented(), policy,
                     dir.resolve("survivor-2.jsonl")).run();
             assertTrue(after.stdout().contains("CALL 1 status=200"), "the hold expired by itself\n" + after);
