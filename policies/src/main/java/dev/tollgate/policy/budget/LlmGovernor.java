@@ -16,6 +16,7 @@ import dev.tollgate.policy.store.Claim;
 import dev.tollgate.policy.store.Grant;
 import dev.tollgate.policy.store.KeyState;
 import dev.tollgate.policy.store.LocalStore;
+import dev.tollgate.policy.store.Lru;
 import dev.tollgate.policy.store.Seen;
 import dev.tollgate.policy.store.Settled;
 import java.math.BigDecimal;
@@ -120,9 +121,9 @@ public final class LlmGovernor {
   private final java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong();
   private final Object lock = new Object();
   private final Map<Long, Pending> pending = new HashMap<>();
-  private final Lru<Settlement> completed = new Lru<>(MAX_PARTITIONS);
-  private final Lru<Pending> swept = new Lru<>(MAX_PARTITIONS);
-  private final Lru<Boolean> unknownModelsReported = new Lru<>(MAX_PARTITIONS);
+  private final Lru<Long, Settlement> completed = new Lru<>(MAX_PARTITIONS);
+  private final Lru<Long, Pending> swept = new Lru<>(MAX_PARTITIONS);
+  private final Lru<String, Boolean> unknownModelsReported = new Lru<>(MAX_PARTITIONS);
 
   public LlmGovernor(Policy policy, Clock clock, Ledger ledger) {
     this(policy, clock, ledger, DEFAULT_RESERVATION_TTL);
@@ -727,41 +728,4 @@ public final class LlmGovernor {
   /** An admitted call's hold: the claims reserved in each store, and the budget claims among them in rule order. */
   private record Pending(long id, String holdId, long createdMillis, ModelPrice price, List<Rule> heldRules,
       List<Claim> held, List<Claim> localClaims, List<Claim> sharedClaims) {}
-
-  /** A least-recently-used map; not thread-safe (used under the governor's lock). */
-  private static final class Lru<V> {
-    private final LinkedHashMap<Object, V> map;
-
-    Lru(int capacity) {
-      this.map = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Object, V> eldest) {
-          return size() > capacity;
-        }
-      };
-    }
-
-    V get(Object key, java.util.function.Supplier<V> create) {
-      V v = map.get(key);
-      if (v == null) {
-        v = create.get();
-        map.put(key, v);
-      }
-      return v;
-    }
-
-    V peek(Object key) {
-      return map.get(key);
-    }
-
-    V remove(Object key) {
-      return map.remove(key);
-    }
-
-    void put(Object key, V value) {
-      map.put(key, value);
-    }
-  }
 }

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,10 +26,10 @@ public final class LocalStore implements BudgetStore {
   private final long holdTtlMillis;
   private final java.time.Clock clock;
   private final Object lock = new Object();
-  private final Map<String, Lru<Slot>> byName = new HashMap<>();
-  private final Map<String, Map<String, Lru<Slot>>> runs = new HashMap<>();
+  private final Map<String, Lru<String, Slot>> byName = new HashMap<>();
+  private final Map<String, Map<String, Lru<String, Slot>>> runs = new HashMap<>();
   private final Map<String, Hold> holds = new HashMap<>();
-  private final Lru<Boolean> done = new Lru<>(MAX_INSTANCES);
+  private final Lru<String, Boolean> done = new Lru<>(MAX_INSTANCES);
   private long errors;
 
   /**
@@ -163,11 +162,11 @@ public final class LocalStore implements BudgetStore {
   public List<KeyState> states() {
     synchronized (lock) {
       List<KeyState> states = new ArrayList<>();
-      for (Lru<Slot> slots : byName.values()) {
+      for (Lru<String, Slot> slots : byName.values()) {
         slots.values().forEach(s -> states.add(s.state()));
       }
-      for (Map<String, Lru<Slot>> run : runs.values()) {
-        for (Lru<Slot> slots : run.values()) {
+      for (Map<String, Lru<String, Slot>> run : runs.values()) {
+        for (Lru<String, Slot> slots : run.values()) {
           slots.values().forEach(s -> states.add(s.state()));
         }
       }
@@ -178,7 +177,7 @@ public final class LocalStore implements BudgetStore {
   /** The instance as it is now, without creating it (for tests and status); null when it is not held. */
   public KeyState state(Claim c) {
     synchronized (lock) {
-      Lru<Slot> slots = c.run() != null ? runs.getOrDefault(c.run(), Map.of()).get(family(c)) : byName.get(family(c));
+      Lru<String, Slot> slots = c.run() != null ? runs.getOrDefault(c.run(), Map.of()).get(family(c)) : byName.get(family(c));
       Slot slot = slots == null ? null : slots.peek(c.key());
       return slot == null ? null : slot.state();
     }
@@ -206,7 +205,7 @@ public final class LocalStore implements BudgetStore {
     if (c.ephemeral()) {
       return new Slot(c, Totals.ZERO);
     }
-    Lru<Slot> slots = c.run() != null
+    Lru<String, Slot> slots = c.run() != null
         ? runs.computeIfAbsent(c.run(), r -> new HashMap<>()).computeIfAbsent(family(c), f -> new Lru<>(MAX_INSTANCES))
         : byName.computeIfAbsent(family(c), f -> new Lru<>(MAX_INSTANCES));
     String key = c.key();
@@ -331,34 +330,6 @@ public final class LocalStore implements BudgetStore {
         reservedNanos[i] = claims.get(i).nanos();
         reservedTokens[i] = claims.get(i).tokens();
       }
-    }
-  }
-
-  /** A least-recently-used map; not thread-safe (used under the store's lock). */
-  static final class Lru<V> {
-    private final LinkedHashMap<String, V> map;
-
-    Lru(int capacity) {
-      this.map = new LinkedHashMap<>(16, 0.75f, true) {
-        private static final long serialVersionUID = 1L;
-
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-          return size() > capacity;
-        }
-      };
-    }
-
-    V peek(String key) {
-      return map.get(key);
-    }
-
-    void put(String key, V value) {
-      map.put(key, value);
-    }
-
-    java.util.Collection<V> values() {
-      return map.values();
     }
   }
 }

@@ -29,10 +29,10 @@ import redis.clients.jedis.resps.ScanResult;
  * {@link #SESSION_IDLE} without use; total ones never.
  *
  * <h2>One round trip per step</h2>
- * {@link #reserve} is one Lua script: it first drops holds past their expiry (server time), then checks every claim
+ * {@link #reserve} is one Lua step ({@code ledger.lua}): it first drops holds past their expiry (server time), then checks every claim
  * and takes all or none. A hold is an expiring reservation: a JVM killed with calls in flight leaves holds that the
  * next call on the instance drops once {@code hold_ttl} has passed, so no phantom spend stays. {@link #settle} is one
- * script too, idempotent through a done-marker per hold. Amounts are exact 64-bit integers in Redis; comparisons in
+ * step too, idempotent through a done-marker per hold. Amounts are exact 64-bit integers in Redis; comparisons in
  * the scripts use Lua numbers, exact below 2^53 nano-USD (9 million USD) per instance.
  *
  * <p>Every command fails after {@code timeout}; failures surface as {@link StoreUnavailableException}, whose messages
@@ -49,9 +49,8 @@ public final class RedisStore implements BudgetStore {
   private final long holdTtlMillis;
   private final JedisPooled redis;
   private final String password;
-  private final Script reserveScript = new Script("reserve.lua");
-  private final Script settleScript = new Script("settle.lua");
-  private final Script cancelScript = new Script("cancel.lua");
+  /** reserve, settle and cancel: one script, so that they share the code that returns a hold. */
+  private final Script script = new Script("ledger.lua");
 
   /**
    * Connects lazily: no command is sent until the first call, so a Redis that is down at start does not stop the
@@ -97,7 +96,8 @@ public final class RedisStore implements BudgetStore {
   @Override
   public Grant reserve(String holdId, List<Claim> claims, long nowMillis) {
     List<String> keys = new ArrayList<>(claims.size() * 3);
-    List<String> args = new ArrayList<>(3 + claims.size() * 10);
+    List<String> args = new ArrayList<>(4 + claims.size() * 10);
+    args.add("reserve");
     args.add(holdId == null ? "" : holdId);
     args.add(Integer.toString(claims.size()));
     args.add(Long.toString(holdTtlMillis));
@@ -117,7 +117,7 @@ public final class RedisStore implements BudgetStore {
       args.add(Long.toString(c.expiresAtMillis()));
       args.add(Long.toString(idleMillis(c)));
     }
-    List<?> reply = (List<?>) call(() -> reserveScript.run(keys, args));
+    List<?> reply = (List<?>) call(() -> script.run(keys, args));
     List<Seen> seen = new ArrayList<>(claims.size());
     for (int i = 0; i < claims.size(); i++) {
       int o = 1 + i * 8;
@@ -133,6 +133,7 @@ public final class RedisStore implements BudgetStore {
     List<String> keys = new ArrayList<>(1 + budgets.size() * 3);
     keys.add(tag + "done\u001f" + holdId);
     List<String> args = new ArrayList<>();
+    args.add("settle");
     args.add(holdId);
     args.add(Integer.toString(budgets.size()));
     args.add(Long.toString(nanos));
@@ -153,7 +154,7 @@ public final class RedisStore implements BudgetStore {
         args.add(Long.toString(f < c.warnTokens().length ? c.warnTokens()[f] : Long.MAX_VALUE));
       }
     }
-    List<?> reply = (List<?>) call(() -> settleScript.run(keys, args));
+    List<?> reply = (List<?>) call(() -> script.run(keys, args));
     if (num(reply, 0) == -1) {
       return null;
     }
@@ -180,6 +181,7 @@ public final class RedisStore implements BudgetStore {
   public void cancel(String holdId, List<Claim> claims, long nowMillis) {
     List<String> keys = new ArrayList<>(claims.size() * 3);
     List<String> args = new ArrayList<>();
+    args.add("cancel");
     args.add(holdId);
     args.add(Integer.toString(claims.size()));
     for (Claim c : claims) {
@@ -187,7 +189,7 @@ public final class RedisStore implements BudgetStore {
       args.add(c.kind() == Claim.Kind.BUDGET ? "b" : "c");
       args.add(Long.toString(c.windowMillis()));
     }
-    call(() -> cancelScript.run(keys, args));
+    call(() -> script.run(keys, args));
   }
 
   /** Holds expire on the server: the next call on an instance drops those past their expiry. */
