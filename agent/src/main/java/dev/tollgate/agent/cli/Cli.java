@@ -28,6 +28,9 @@ public final class Cli {
       case "validate" -> {
         return validate(args, out, err);
       }
+      case "report" -> {
+        return dev.tollgate.agent.cli.report.ReportCommand.run(args, System.in, out, err);
+      }
       default -> {
         err.println("tollgate: unknown command \"" + args[0] + "\"");
         usage(err);
@@ -66,6 +69,10 @@ public final class Cli {
         Commands:
           java -jar tollgate-agent.jar validate FILE...   check policy files; prints FILE:LINE:COL: message
                                                           per problem; exit 0 if all valid, 1 if not
+          java -jar tollgate-agent.jar report --log FILE... [--since T] [--until T] [--by KEY]
+                                                          [--format text|json|csv] [--out FILE]
+                                                          spend, tokens, refusals, budgets and costliest runs
+                                                          from enforcement logs (globs, .gz, - for stdin)
           java -jar tollgate-agent.jar --help             this text
 
         Configuration (agent argument k=v,k=v > -Dtollgate.KEY > TOLLGATE_KEY > policy file > default):""");

@@ -1,0 +1,356 @@
+package dev.tollgate.agent.cli.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code report --log FILE... [--since T] [--until T] [--by KEY] [--format text|json|csv] [--out FILE]}: spend,
+ * tokens, refusals, budgets and the costliest runs from enforcement logs. Exit 0, 1 when a log could not be read or
+ * has a line that is not an event (each named {@code FILE:LINE}; a torn last line, which a crash can leave, is only
+ * warned about), 2 for a usage error.
+ */
+public final class ReportCommand {
+  static final Set<String> BY = Set.of("model", "budget", "tool", "run", "session", "day", "hour", "partition");
+  static final Set<String> FORMATS = Set.of("text", "json", "csv");
+
+  private ReportCommand() {}
+
+  public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
+    List<String> logs = new ArrayList<>();
+    Instant since = null;
+    Instant until = null;
+    String by = "model";
+    String format = "text";
+    Path outFile = null;
+    try {
+      for (int i = 1; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--help", "-h" -> {
+            out.println(USAGE);
+            return 0;
+          }
+          case "--log" -> {
+            while (i + 1 < args.length && (!args[i + 1].startsWith("--") || args[i + 1].equals("-"))) {
+              logs.add(args[++i]);
+            }
+          }
+          case "--since" -> since = time(value(args, ++i, a));
+          case "--until" -> until = time(value(args, ++i, a));
+          case "--by" -> by = oneOf(value(args, ++i, a), BY, a);
+          case "--format" -> format = oneOf(value(args, ++i, a), FORMATS, a);
+          case "--out" -> outFile = Path.of(value(args, ++i, a));
+          default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
+        }
+      }
+      if (logs.isEmpty()) {
+        throw new IllegalArgumentException("--log needs at least one file, glob or - (standard input)");
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("tollgate report: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
+    }
+
+    Tally tally = new Tally(since, until, by);
+    int[] problems = {0};
+    List<Path> files;
+    try {
+      files = LogLines.expand(logs);
+    } catch (IOException e) {
+      err.println("tollgate report: " + e.getMessage());
+      return 1;
+    }
+    for (Path file : files) {
+      try {
+        LogLines.read(file, stdin, line -> {
+          if (line.text().isBlank()) {
+            return;
+          }
+          try {
+            Map<String, Object> event = EventReader.read(line.text());
+            if (event.get("event") == null || event.get("ts") == null) {
+              throw new IOException("not an enforcement log event (an object with \"ts\" and \"event\")");
+            }
+            tally.add(event);
+          } catch (IOException | DateTimeParseException | ArithmeticException | NumberFormatException e) {
+            if (line.last()) {
+              err.println(line.where() + ": warning: the last line is incomplete (a write cut short?); skipped");
+            } else {
+              problems[0]++;
+              err.println(line.where() + ": " + shortMessage(e));
+            }
+          }
+        });
+      } catch (IOException e) {
+        problems[0]++;
+        err.println((file == null ? "<stdin>" : file) + ": cannot read: " + shortMessage(e));
+      }
+    }
+
+    try (OutputStream target = outFile == null ? null : Files.newOutputStream(outFile)) {
+      PrintStream o = target == null ? out : new PrintStream(target, false, StandardCharsets.UTF_8);
+      switch (format) {
+        case "json" -> json(tally, o);
+        case "csv" -> csv(tally, o);
+        default -> text(tally, o);
+      }
+      o.flush();
+    } catch (IOException e) {
+      err.println("tollgate report: cannot write " + outFile + ": " + shortMessage(e));
+      return 1;
+    }
+    return problems[0] == 0 ? 0 : 1;
+  }
+
+  static final String USAGE = """
+      usage: java -jar tollgate-agent.jar report --log FILE... [--since T] [--until T]
+                 [--by model|budget|tool|run|session|day|hour|partition] [--format text|json|csv] [--out FILE]
+        FILE: an enforcement log, a glob (logs/*.jsonl.gz), gzip-rotated or not, or - for standard input
+        T: an instant (2026-12-04T10:00:00Z) or a date (2026-12-04, midnight UTC); --until is exclusive""";
+
+  // ---- formats ---------------------------------------------------------------------------------------------
+
+  private static void text(Tally t, PrintStream o) {
+    o.printf("Tollgate report: %s to %s, %d events%n", t.from == null ? "-" : t.from, t.to == null ? "-" : t.to,
+        t.events);
+    o.printf("total %s USD over %d LLM calls (%d input, %d output tokens); %d tool calls; %d refusals%n%n",
+        usd(t.totalNanos), t.llmCalls, t.inputTokens, t.outputTokens, t.toolCalls, t.refusals);
+    List<String[]> rows = new ArrayList<>();
+    for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.grouped)) {
+      Tally.Group g = e.getValue();
+      rows.add(new String[] {e.getKey(), Long.toString(g.calls), Long.toString(g.inputTokens),
+          Long.toString(g.outputTokens), usd(g.costNanos), Long.toString(g.refusals)});
+    }
+    table(o, "Spend by " + t.by, new String[] {t.by, "calls", "input", "output", "cost_usd", "refused"}, rows);
+    rows = new ArrayList<>();
+    for (Tally.BudgetLine b : t.budgets.values()) {
+      String pct = b.limitNanos() > 0 ? String.format(Locale.ROOT, "%.1f%%", 100.0 * b.spentNanos() / b.limitNanos())
+          : "-";
+      rows.add(new String[] {b.name(), b.scope(), b.partition() == null ? "" : b.partition(),
+          b.period() == null ? "" : b.period(), usd(b.spentNanos()), b.limitNanos() < 0 ? "-" : usd(b.limitNanos()),
+          pct, bar(b.spentNanos(), b.limitNanos())});
+    }
+    table(o, "Budgets (latest state in the log)", new String[] {"budget", "scope", "partition", "period", "spent_usd",
+        "limit_usd", "%", ""}, rows);
+    rows = new ArrayList<>();
+    for (Map.Entry<String, Long> e : t.refusalsByRule.entrySet()) {
+      rows.add(new String[] {e.getKey(), Long.toString(e.getValue())});
+    }
+    table(o, "Refusals by rule", new String[] {"rule", "refusals"}, rows);
+    rows = new ArrayList<>();
+    List<Map.Entry<String, Tally.Group>> tools = new ArrayList<>(t.byTool.entrySet());
+    tools.sort((a, b) -> Long.compare(b.getValue().calls, a.getValue().calls));
+    for (Map.Entry<String, Tally.Group> e : tools.subList(0, Math.min(Tally.TOP, tools.size()))) {
+      rows.add(new String[] {e.getKey(), Long.toString(e.getValue().calls), Long.toString(e.getValue().refusals)});
+    }
+    table(o, "Top tools by calls", new String[] {"tool", "calls", "refused"}, rows);
+    rows = new ArrayList<>();
+    for (Tally.Run r : t.costliestRuns()) {
+      rows.add(new String[] {r.run(), r.session() == null ? "" : r.session(), Long.toString(r.llmCalls()),
+          Long.toString(r.toolCalls()), Long.toString(r.refusals()), usd(r.costNanos()),
+          Long.toString(r.durationMillis())});
+    }
+    table(o, "Costliest runs (run.summary)", new String[] {"run", "session", "llm", "tools", "refused", "cost_usd",
+        "ms"}, rows);
+  }
+
+  private static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
+    o.println(title);
+    if (rows.isEmpty()) {
+      o.println("  (none)");
+      o.println();
+      return;
+    }
+    int[] width = new int[head.length];
+    for (int c = 0; c < head.length; c++) {
+      width[c] = head[c].length();
+      for (String[] r : rows) {
+        width[c] = Math.max(width[c], r[c].length());
+      }
+    }
+    StringBuilder line = new StringBuilder("  ");
+    for (int c = 0; c < head.length; c++) {
+      line.append(pad(head[c], width[c], c > 0 && numeric(rows, c))).append(c + 1 < head.length ? "  " : "");
+    }
+    o.println(line.toString().stripTrailing());
+    for (String[] r : rows) {
+      line = new StringBuilder("  ");
+      for (int c = 0; c < head.length; c++) {
+        line.append(pad(r[c], width[c], c > 0 && numeric(rows, c))).append(c + 1 < head.length ? "  " : "");
+      }
+      o.println(line.toString().stripTrailing());
+    }
+    o.println();
+  }
+
+  private static boolean numeric(List<String[]> rows, int c) {
+    return rows.stream().allMatch(r -> r[c].isEmpty() || r[c].equals("-") || r[c].matches("[0-9.%]+"));
+  }
+
+  private static String pad(String s, int w, boolean right) {
+    String fill = " ".repeat(Math.max(0, w - s.length()));
+    return right ? fill + s : s + fill;
+  }
+
+  private static String bar(long spent, long limit) {
+    if (limit <= 0) {
+      return "";
+    }
+    int filled = (int) Math.min(20, Math.round(20.0 * spent / limit));
+    return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "]";
+  }
+
+  private static void json(Tally t, PrintStream o) throws IOException {
+    try (JsonGenerator g = new JsonFactory().createGenerator((OutputStream) o)) {
+      g.useDefaultPrettyPrinter();
+      g.writeStartObject();
+      g.writeStringField("from", t.from == null ? null : t.from.toString());
+      g.writeStringField("to", t.to == null ? null : t.to.toString());
+      g.writeNumberField("total_usd", money(t.totalNanos));
+      g.writeNumberField("llm_calls", t.llmCalls);
+      g.writeNumberField("tool_calls", t.toolCalls);
+      g.writeNumberField("refusals", t.refusals);
+      g.writeNumberField("input_tokens", t.inputTokens);
+      g.writeNumberField("output_tokens", t.outputTokens);
+      g.writeArrayFieldStart("by_model");
+      for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.byModel)) {
+        g.writeStartObject();
+        g.writeStringField("model", e.getKey());
+        g.writeNumberField("calls", e.getValue().calls);
+        g.writeNumberField("input_tokens", e.getValue().inputTokens);
+        g.writeNumberField("output_tokens", e.getValue().outputTokens);
+        g.writeNumberField("cost_usd", money(e.getValue().costNanos));
+        g.writeNumberField("refusals", e.getValue().refusals);
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("by_" + t.by);
+      if (!t.by.equals("model")) {
+        for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.grouped)) {
+          g.writeStartObject();
+          g.writeStringField("key", e.getKey());
+          g.writeNumberField("calls", e.getValue().calls);
+          g.writeNumberField("input_tokens", e.getValue().inputTokens);
+          g.writeNumberField("output_tokens", e.getValue().outputTokens);
+          g.writeNumberField("cost_usd", money(e.getValue().costNanos));
+          g.writeNumberField("refusals", e.getValue().refusals);
+          g.writeEndObject();
+        }
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("budgets");
+      for (Tally.BudgetLine b : t.budgets.values()) {
+        g.writeStartObject();
+        g.writeStringField("name", b.name());
+        g.writeStringField("scope", b.scope());
+        g.writeStringField("partition", b.partition());
+        g.writeStringField("period", b.period());
+        g.writeNumberField("spent_usd", money(b.spentNanos()));
+        if (b.limitNanos() < 0) {
+          g.writeNullField("limit_usd");
+        } else {
+          g.writeNumberField("limit_usd", money(b.limitNanos()));
+        }
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeObjectFieldStart("refusals_by_rule");
+      for (Map.Entry<String, Long> e : t.refusalsByRule.entrySet()) {
+        g.writeNumberField(e.getKey(), e.getValue());
+      }
+      g.writeEndObject();
+      g.writeArrayFieldStart("costliest_runs");
+      for (Tally.Run r : t.costliestRuns()) {
+        g.writeStartObject();
+        g.writeStringField("run", r.run());
+        g.writeStringField("session", r.session());
+        g.writeNumberField("llm_calls", r.llmCalls());
+        g.writeNumberField("tool_calls", r.toolCalls());
+        g.writeNumberField("refusals", r.refusals());
+        g.writeNumberField("cost_usd", money(r.costNanos()));
+        g.writeNumberField("duration_ms", r.durationMillis());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeArrayFieldStart("audit"); // budget reset / override / approve / deny records: none are written yet
+      g.writeEndArray();
+      g.writeEndObject();
+    }
+    o.println();
+  }
+
+  private static void csv(Tally t, PrintStream o) {
+    o.println(t.by + ",calls,input_tokens,output_tokens,cost_usd,refusals");
+    for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.grouped)) {
+      Tally.Group g = e.getValue();
+      o.println(csvField(e.getKey()) + "," + g.calls + "," + g.inputTokens + "," + g.outputTokens + ","
+          + usd(g.costNanos) + "," + g.refusals);
+    }
+  }
+
+  private static String csvField(String s) {
+    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  }
+
+  // ---- values ----------------------------------------------------------------------------------------------
+
+  /** Exact decimal USD of nano-USD. */
+  static String usd(long nanos) {
+    return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
+  }
+
+  private static BigDecimal money(long nanos) {
+    return BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      throw new IllegalArgumentException(option + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static String oneOf(String value, Set<String> allowed, String option) {
+    if (!allowed.contains(value)) {
+      throw new IllegalArgumentException(option + " must be one of " + String.join(", ", allowed.stream().sorted()
+          .toList()) + "; got \"" + value + "\"");
+    }
+    return value;
+  }
+
+  private static Instant time(String text) {
+    try {
+      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC).toInstant() : Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException("\"" + text + "\" is not an instant (2026-12-04T10:00:00Z) or a date "
+          + "(2026-12-04)");
+    }
+  }
+
+  private static String shortMessage(Exception e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    for (String cut : new String[] {"\n", " (start marker", " at [Source"}) {
+      int at = m.indexOf(cut);
+      m = at < 0 ? m : m.substring(0, at);
+    }
+    return m;
+  }
+}

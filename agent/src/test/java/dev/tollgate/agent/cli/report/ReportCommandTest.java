@@ -1,0 +1,155 @@
+package dev.tollgate.agent.cli.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.zip.GZIPOutputStream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReportCommandTest {
+  @TempDir
+  Path dir;
+
+  record Out(int status, String out, String err) {}
+
+  static Out report(String stdin, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of("report"));
+    all.addAll(List.of(args));
+    int status = ReportCommand.run(all.toArray(String[]::new),
+        new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Out(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static String llm(String ts, String model, String cost, long in, long out, String run, String budgetSpent) {
+    return "{\"ts\":\"" + ts + "\",\"event\":\"llm.call\",\"decision\":\"allow\",\"enforced\":false,\"model\":\"" + model
+        + "\",\"run\":\"" + run + "\",\"input_tokens\":" + in + ",\"output_tokens\":" + out + ",\"cost_usd\":" + cost
+        + ",\"budgets\":[{\"budget\":\"daily\",\"scope\":\"day\",\"period\":\"2026-12-04\",\"spent_usd\":" + budgetSpent
+        + ",\"reserved_usd\":0.0,\"limit_usd\":1.0}]}\n";
+  }
+
+  static String tool(String ts, String tool, boolean denied, String rule) {
+    return "{\"ts\":\"" + ts + "\",\"event\":\"tool.call\",\"decision\":\"" + (denied ? "deny" : "allow")
+        + "\",\"enforced\":" + denied + ",\"rule\":\"" + rule + "\",\"tool\":\"" + tool + "\"}\n";
+  }
+
+  static final String LOG = ""
+      + "{\"ts\":\"2026-12-04T09:00:00Z\",\"event\":\"agent.started\"}\n"
+      + llm("2026-12-04T10:00:00Z", "gpt-4o", "0.123456789", 1000, 200, "r1", "0.123456789")
+      + llm("2026-12-04T10:30:00Z", "gpt-4o-mini", "0.000000001", 10, 2, "r1", "0.12345679")
+      + tool("2026-12-04T10:31:00Z", "delete_file", true, "tools.deny[0]")
+      + tool("2026-12-04T10:32:00Z", "lookup", false, "tools.default")
+      + "{\"ts\":\"2026-12-04T11:00:00Z\",\"event\":\"llm.call\",\"decision\":\"deny\",\"enforced\":true,"
+      + "\"rule\":\"budgets[0]\",\"model\":\"gpt-4o\",\"reserved_usd\":0.0}\n"
+      + llm("2026-12-05T08:00:00Z", "gpt-4o", "0.5", 3000, 100, "r2", "0.5")
+      + "{\"ts\":\"2026-12-05T08:00:01Z\",\"event\":\"run.summary\",\"run\":\"r2\",\"llm_calls\":1,\"tool_calls\":0,"
+      + "\"refusals\":0,\"cost_usd\":0.5,\"duration_ms\":900,\"halted\":false}\n";
+
+  @Test
+  void jsonTotalsAreTheExactSumOfTheLogsCosts() throws IOException {
+    Path log = Files.writeString(dir.resolve("a.jsonl"), LOG);
+    Out r = report("", "--log", log.toString(), "--format", "json");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("\"total_usd\" : 0.62345679"), r.out()); // 0.123456789 + 0.000000001 + 0.5
+    assertTrue(r.out().contains("\"llm_calls\" : 3"), r.out());
+    assertTrue(r.out().contains("\"tool_calls\" : 2"), r.out());
+    assertTrue(r.out().contains("\"refusals\" : 2"), r.out());
+    assertTrue(r.out().contains("\"model\" : \"gpt-4o\""), r.out());
+    assertTrue(r.out().contains("\"limit_usd\" : 1"), r.out());
+    assertTrue(r.out().contains("\"audit\" : [ ]"), r.out());
+  }
+
+  @Test
+  void textHasTheTablesAndABudgetBar() throws IOException {
+    Path log = Files.writeString(dir.resolve("a.jsonl"), LOG);
+    Out r = report("", "--log", log.toString());
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("total 0.62345679 USD over 3 LLM calls (4010 input, 302 output tokens); 2 tool calls;"
+        + " 2 refusals"), r.out());
+    assertTrue(r.out().contains("Spend by model"), r.out());
+    assertTrue(r.out().contains("[##########..........]"), "50 % of the daily budget\n" + r.out());
+    assertTrue(r.out().contains("tools.deny[0]"), r.out());
+    assertTrue(r.out().contains("r2"), "the costliest run\n" + r.out());
+  }
+
+  @Test
+  void sinceUntilAndByDayAndCsv() throws IOException {
+    Path log = Files.writeString(dir.resolve("a.jsonl"), LOG);
+    Out r = report("", "--log", log.toString(), "--by", "day", "--format", "csv");
+    assertEquals("day,calls,input_tokens,output_tokens,cost_usd,refusals\n2026-12-05,1,3000,100,0.5,0\n"
+        + "2026-12-04,2,1010,202,0.12345679,1\n", r.out());
+    Out until = report("", "--log", log.toString(), "--until", "2026-12-05", "--format", "csv");
+    assertTrue(until.out().contains("gpt-4o,1,1000,200,0.123456789,1"), until.out());
+    assertTrue(!until.out().contains("0.5"), until.out());
+  }
+
+  @Test
+  void globsGzipRotatedFilesAndStandardInput() throws IOException {
+    String[] lines = LOG.split("\n", -1);
+    Files.writeString(dir.resolve("t-1.jsonl"), String.join("\n", List.of(lines).subList(0, 4)) + "\n");
+    try (OutputStream gz = new GZIPOutputStream(Files.newOutputStream(dir.resolve("t-2.jsonl.gz")))) {
+      gz.write((String.join("\n", List.of(lines).subList(4, lines.length))).getBytes(StandardCharsets.UTF_8));
+    }
+    Out globbed = report("", "--log", dir.resolve("t-*").toString(), "--format", "json");
+    assertEquals(0, globbed.status(), globbed.err());
+    assertTrue(globbed.out().contains("\"total_usd\" : 0.62345679"), globbed.out());
+    Out stdin = report(LOG, "--log", "-", "--format", "json");
+    assertTrue(stdin.out().contains("\"total_usd\" : 0.62345679"), stdin.out());
+  }
+
+  @Test
+  void badLinesAreNamedByFileAndLineAndATornLastLineIsOnlyAWarning() throws IOException {
+    Path log = Files.writeString(dir.resolve("bad.jsonl"), LOG.replace("\"event\":\"agent.started\"}",
+        "\"event\":\"agent.started\"") + "{\"ts\":\"2026-12-05T09:00:00Z\",\"event\":\"llm.ca");
+    Out r = report("", "--log", log.toString());
+    assertEquals(1, r.status());
+    assertTrue(r.err().contains(log + ":1: "), r.err());
+    assertTrue(r.err().contains(log + ":9: warning: the last line is incomplete"), r.err());
+    assertTrue(!r.err().contains("Source: REDACTED"), "the parser's internals are left out\n" + r.err());
+    assertTrue(r.out().contains("total 0.62345679 USD"), "the rest is still reported\n" + r.out());
+  }
+
+  @Test
+  void usageErrorsExitTwoAndMissingFilesOne() {
+    assertEquals(2, report("", "--by", "color", "--log", "x").status());
+    assertEquals(2, report("").status());
+    Out missing = report("", "--log", dir.resolve("none.jsonl").toString());
+    assertEquals(1, missing.status());
+    assertTrue(missing.err().contains("none.jsonl: cannot read"), missing.err());
+    assertEquals(1, report("", "--log", dir.resolve("nothing-*.jsonl").toString()).status());
+  }
+
+  @Property(tries = 50)
+  void totalsEqualTheSumOfRandomCostsToTheNanoDollar(@ForAll long seed, @ForAll @IntRange(min = 1, max = 300) int n)
+      throws IOException {
+    Random random = new Random(seed);
+    StringBuilder log = new StringBuilder();
+    BigDecimal sum = BigDecimal.ZERO;
+    for (int i = 0; i < n; i++) {
+      BigDecimal cost = BigDecimal.valueOf(random.nextLong(0, 5_000_000_000L), 9).stripTrailingZeros();
+      sum = sum.add(cost);
+      log.append(llm("2026-12-04T10:00:00Z", "m" + random.nextInt(3), cost.toPlainString(), 1, 1, "r", "0"));
+    }
+    Out r = report(log.toString(), "--log", "-", "--format", "csv", "--by", "run");
+    String[] row = r.out().split("\n")[1].split(",");
+    assertEquals(0, sum.compareTo(new BigDecimal(row[4])), r.out());
+  }
+}
