@@ -138,6 +138,15 @@ class HttpClientBudgetIT {
             assertEquals(1, entries.events("budget.warning").size(), "warn_at 0.5 once\n" + entries);
             assertNoSecrets(entries);
             assertNoSuppressedErrors(entries);
+
+            // the operator's view of the same log, from the same jar
+            ForkedApp.Result report = ForkedApp.jar(AgentJar.requireImplemented())
+                    .args("report", "--log", log.toString(), "--format", "json").run();
+            assertEquals(0, report.exitCode(), report::toString);
+            assertTrue(report.stdout().contains("\"total_usd\" : 0.8,"), report::toString);
+            assertTrue(report.stdout().contains("\"llm_calls\" : 4,"), report::toString);
+            assertTrue(report.stdout().contains("\"refusals\" : 6,"), report::toString);
+            assertTrue(report.stdout().contains("\"name\" : \"process-cap\""), report::toString);
         }
     }
 
