@@ -203,6 +203,14 @@ public final class PolicyGuard extends Guard.Delegate {
   }
 
   @Override
+  protected void runSession(Object session) {
+    RunState run = runs.current();
+    if (run != null) {
+      run.nameSession(String.valueOf(session));
+    }
+  }
+
+  @Override
   protected Throwable runExit(Object token, Throwable thrown) {
     RunState run = (RunState) token;
     runs.end(run);

@@ -8,7 +8,7 @@ public final class RunState {
   private final String framework;
   private final AtomicInteger handOffs = new AtomicInteger();
   private volatile RuntimeException halt;
-  private final String session;
+  private volatile String session;
 
   RunState(String id, String framework) {
     this(id, framework, null);
@@ -23,6 +23,13 @@ public final class RunState {
   /** The conversation the run's entry point named, or null. */
   public String session() {
     return session;
+  }
+
+  /** Names the run's conversation when the entry point learns it after the run started; the first name stays. */
+  public synchronized void nameSession(String conversation) {
+    if (session == null) {
+      session = conversation;
+    }
   }
 
   public String id() {

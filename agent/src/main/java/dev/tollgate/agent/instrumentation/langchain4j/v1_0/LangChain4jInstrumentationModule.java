@@ -24,6 +24,7 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   @Override
   public List<String> anchors() {
     return List.of("dev.langchain4j.service.tool.ToolExecutor",
+        "dev.langchain4j.service.DefaultAiServices",
         "dev.langchain4j.service.DefaultAiServices$",
         "dev.langchain4j.service.AiServiceTokenStream",
         "dev.langchain4j.service.AiServiceStreamingResponseHandler",
@@ -38,6 +39,7 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ToolExecutorInstrumentation(), new AiServiceInvocationInstrumentation(),
-        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(), new StreamingRunInstrumentation());
+        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(), new StreamingRunInstrumentation(),
+        new MemoryIdInstrumentation());
   }
 }
