@@ -3,6 +3,7 @@ package dev.tollgate.agent.installer;
 import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.agent.config.ConfigKey;
 import dev.tollgate.agent.guard.LlmGuard;
+import dev.tollgate.agent.guard.CoverageWatch;
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.llm.ConfiguredProvider;
 import dev.tollgate.agent.llm.Endpoints;
@@ -154,7 +155,7 @@ public final class AgentStartup {
     Ledger openLedger = ledger;
     boolean failOpen = config.failOpen();
     Runnable installGuard = () -> {
-      installGuard(governed, clock, openLedger, engine, log, failOpen);
+      installGuard(governed, clock, openLedger, engine, log, failOpen, new CoverageWatch(governed, coverage, log));
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }
@@ -176,7 +177,7 @@ public final class AgentStartup {
   }
 
   private static void installGuard(Policy policy, Clock clock, Ledger ledger, PolicyEngine engine,
-      EnforcementLog log, boolean failOpen) {
+      EnforcementLog log, boolean failOpen, CoverageWatch coverage) {
     LlmGovernor governor = new LlmGovernor(policy, clock, ledger);
     List<ConfiguredProvider> configured = new ArrayList<>();
     for (ProviderEndpoint p : policy.providers()) {
@@ -193,7 +194,7 @@ public final class AgentStartup {
           .with("limit_usd", state.limitNanos() < 0 ? null : LlmGuard.usd(state.limitNanos()))
           .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
     }
-    Guard.install(new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured)));
+    Guard.install(new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured), coverage));
   }
 
   /** The persistent ledger when the policy has day or month budgets; nothing is written otherwise. */

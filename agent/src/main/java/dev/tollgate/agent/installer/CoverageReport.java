@@ -1,5 +1,6 @@
 package dev.tollgate.agent.installer;
 
+import dev.tollgate.agent.guard.CoverageWatch;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.log.Event;
@@ -20,12 +21,14 @@ import org.slf4j.Logger;
  * enforcement log gets a {@code coverage} event listing every choke point woven so far (with the types woven for
  * it at that moment), and stderr gets one line. Further implementations of a known choke point add no event.
  */
-public final class CoverageReport {
+public final class CoverageReport implements CoverageWatch.Woven {
   private static final Logger LOG = Diagnostics.logger(CoverageReport.class);
 
   private final EnforcementLog log;
   private final List<InstrumentationModule> modules;
   private final Map<String, Map<String, Object>> woven = new LinkedHashMap<>();
+  private volatile boolean llmCalls;
+  private volatile boolean toolCalls;
 
   public CoverageReport(EnforcementLog log, List<InstrumentationModule> modules) {
     this.log = log;
@@ -67,6 +70,11 @@ public final class CoverageReport {
       }
       return;
     }
+    if (type.sees() == TypeInstrumentation.Sees.LLM_CALLS) {
+      llmCalls = true;
+    } else if (type.sees() == TypeInstrumentation.Sees.TOOL_CALLS) {
+      toolCalls = true;
+    }
     String version = version(module, loader);
     entry = new LinkedHashMap<>();
     entry.put("framework", module.name());
@@ -86,6 +94,30 @@ public final class CoverageReport {
         .with("installed", modules.stream().map(InstrumentationModule::name).toList())
         .with("instrumentations", snapshot));
     LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeDescription.getName());
+  }
+
+  @Override
+  public boolean llmCalls() {
+    return llmCalls;
+  }
+
+  @Override
+  public boolean toolCalls() {
+    return toolCalls;
+  }
+
+  @Override
+  public List<String> installed() {
+    return modules.stream().map(InstrumentationModule::name).toList();
+  }
+
+  @Override
+  public synchronized List<String> chokePoints() {
+    List<String> points = new ArrayList<>();
+    for (Map<String, Object> w : woven.values()) {
+      points.add(w.get("framework") + " " + w.get("version") + ": " + w.get("choke_point"));
+    }
+    return points;
   }
 
   private static String version(InstrumentationModule module, ClassLoader loader) {
