@@ -32,7 +32,9 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.jar.JarFile;
@@ -147,7 +149,16 @@ public final class AgentStartup {
     if (!policy.entryPoints().isEmpty()) {
       modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
     }
-    CoverageReport coverage = new CoverageReport(log, modules);
+    Map<String, String> disabled = new LinkedHashMap<>();
+    for (Map.Entry<String, String> off : config.disabledInstrumentations().entrySet()) {
+      if (modules.removeIf(m -> m.name().equals(off.getKey()))) {
+        disabled.put(off.getKey(), off.getValue());
+      } else {
+        LOG.warn("{} names no instrumentation; known: {}", off.getValue(),
+            String.join(", ", modules.stream().map(InstrumentationModule::name).toList()));
+      }
+    }
+    CoverageReport coverage = new CoverageReport(log, modules, disabled);
     coverage.started();
     // The guard (the budget governor with its price table) is needed only once something is woven: with premain
     // it is set up on the background thread too, before the load gate opens.

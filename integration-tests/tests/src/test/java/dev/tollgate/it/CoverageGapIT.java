@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * ({@code HttpURLConnection} behind LangChain4j's {@code HttpClient} SPI, as Quarkus' Vert.x client would be): the
  * agent sees the tool calls but not one LLM call. It says so once, loudly: a {@code coverage.gap} line in the log and
  * one {@code [tollgate] WARNING} line on stderr; with {@code coverage: {require: [llm]}} it refuses the governed
- * calls it does see. The same policy on the ordinary app (JDK HttpClient, hooked) reports no gap.
+ * calls it does see. The same policy on the ordinary app (JDK HttpClient, hooked) reports no gap. An instrumentation
+ * switched off with {@code instrumentation.<name>.enabled=false} shows in the coverage event and governs nothing.
  */
 class CoverageGapIT {
 
@@ -138,6 +139,29 @@ class CoverageGapIT {
             assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
             assertFalse(Files.exists(victim), result::toString);
             assertEquals(3, sim.requestCount(), result::toString);
+        }
+    }
+
+    @Test
+    void aSwitchedOffInstrumentationShowsInCoverageAndGovernsNothing() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        Path policy = Files.writeString(dir.resolve("deny.yaml"), "version: 1\ntools: { deny: [\"delete_*\"] }\n");
+        try (ProviderSimulator sim = ProviderSimulator.start(script)) {
+            ForkedApp.Result result = app(AppModule.LANGCHAIN4J, sim)
+                    .jvmArg("-Dtollgate.instrumentation.langchain4j.enabled=false")
+                    .agent(AgentJar.requireImplemented(), policy, log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertFalse(Files.exists(victim), "switched off: the denied tool runs");
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals(0, entries.events("tool.call").size(), entries::toString);
+            Map<String, Object> first = entries.events("coverage").get(0);
+            assertFalse(((List<?>) first.get("installed")).contains("langchain4j"), entries::toString);
+            assertEquals(List.of(Map.of("framework", "langchain4j",
+                    "disabled_by", "system property tollgate.instrumentation.langchain4j.enabled=false")),
+                    first.get("disabled"), entries::toString);
+            assertTrue(result.stderrLines().contains("[tollgate] instrumentation langchain4j is switched off"
+                    + " (system property tollgate.instrumentation.langchain4j.enabled=false)"), result::toString);
         }
     }
 }

@@ -42,4 +42,21 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
         new ToolServiceInstrumentation(), new TokenStreamInstrumentation(), new StreamingRunInstrumentation(),
         new MemoryIdInstrumentation());
   }
+
+  @Override
+  public String minVersion() {
+    return "1.0.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "2.0.0";
+  }
+
+  @Override
+  public List<String> requiredMembers() {
+    return List.of("dev.langchain4j.service.tool.ToolExecutor#execute",
+        "dev.langchain4j.agent.tool.ToolExecutionRequest#name",
+        "dev.langchain4j.agent.tool.ToolExecutionRequest#arguments");
+  }
 }
