@@ -8,13 +8,15 @@ import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A {@code scope: session} budget reaches the LLM calls of a conversation. Unmodified apps ask five questions for each
  * of two users, each user a conversation of the framework's own: a LangChain4j AI service with {@code @MemoryId}
- * (1.19 and 1.0), a Spring AI {@code ChatClient} with a chat memory advisor and {@code ChatMemory.CONVERSATION_ID}
+ * (1.19 and 1.0, blocking and streaming through {@code TokenStream}), a Spring AI {@code ChatClient} with a chat memory advisor and {@code ChatMemory.CONVERSATION_ID}
  * (1.1 and 2.0). A 1.00 USD budget per session (0.2001 USD a call, 0.4001 USD reserved up front) lets exactly three
  * calls of each user reach the provider; every {@code llm.call} names its user's session. Without the agent the same
  * apps make all ten calls.
@@ -48,17 +50,28 @@ class SessionBudgetIT {
                 """);
     }
 
-    private static ForkedApp app(AppModule app, ProviderSimulator sim) {
-        return ForkedApp.of(app).args("--base-url", sim.baseUrl(), "--users", "alice,bob", "--calls", "5",
-                "--max-tokens", "100");
+    static Stream<Arguments> apps() {
+        return Stream.of(
+                Arguments.of(AppModule.LANGCHAIN4J_SESSION, false),
+                Arguments.of(AppModule.LANGCHAIN4J_SESSION, true),
+                Arguments.of(AppModule.LANGCHAIN4J_1_0_SESSION, false),
+                Arguments.of(AppModule.LANGCHAIN4J_1_0_SESSION, true),
+                Arguments.of(AppModule.SPRING_AI_1_SESSION, false),
+                Arguments.of(AppModule.SPRING_AI_2_SESSION, false));
     }
 
-    @ParameterizedTest
-    @EnumSource(names = {"LANGCHAIN4J_SESSION", "LANGCHAIN4J_1_0_SESSION", "SPRING_AI_1_SESSION", "SPRING_AI_2_SESSION"})
-    void aSessionBudgetStopsEachConversationsLlmCallsAtItsCap(AppModule app) throws IOException {
+    private static ForkedApp app(AppModule app, boolean stream, ProviderSimulator sim) {
+        ForkedApp fork = ForkedApp.of(app).args("--base-url", sim.baseUrl(), "--users", "alice,bob", "--calls", "5",
+                "--max-tokens", "100");
+        return stream ? fork.args("--stream") : fork;
+    }
+
+    @ParameterizedTest(name = "{0} stream={1}")
+    @MethodSource("apps")
+    void aSessionBudgetStopsEachConversationsLlmCallsAtItsCap(AppModule app, boolean stream) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
-            ForkedApp.Result result = app(app, sim).agent(AgentJar.requireImplemented(), policy(), log).run();
+            ForkedApp.Result result = app(app, stream, sim).agent(AgentJar.requireImplemented(), policy(), log).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             EnforcementLog entries = EnforcementLog.read(log);
@@ -91,11 +104,11 @@ class SessionBudgetIT {
         }
     }
 
-    @ParameterizedTest
-    @EnumSource(names = {"LANGCHAIN4J_SESSION", "LANGCHAIN4J_1_0_SESSION", "SPRING_AI_1_SESSION", "SPRING_AI_2_SESSION"})
-    void withoutTheAgentEveryConversationSpendsPastTheCap(AppModule app) {
+    @ParameterizedTest(name = "{0} stream={1}")
+    @MethodSource("apps")
+    void withoutTheAgentEveryConversationSpendsPastTheCap(AppModule app, boolean stream) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
-            ForkedApp.Result result = app(app, sim).run();
+            ForkedApp.Result result = app(app, stream, sim).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.stdoutLines().contains("DONE ok=10"), result::toString);

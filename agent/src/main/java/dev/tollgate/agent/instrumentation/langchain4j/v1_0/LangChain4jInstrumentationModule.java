@@ -39,7 +39,9 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ToolExecutorInstrumentation(), new AiServiceInvocationInstrumentation(),
-        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(), new StreamingRunInstrumentation(),
+        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(TokenStreamInstrumentation.Shape.MEMORY_ID_FIELD),
+        new TokenStreamInstrumentation(TokenStreamInstrumentation.Shape.INVOCATION_CONTEXT_FIELD),
+        new TokenStreamInstrumentation(TokenStreamInstrumentation.Shape.NONE), new StreamingRunInstrumentation(),
         new MemoryIdInstrumentation());
   }
 
