@@ -30,6 +30,9 @@ public final class CoverageWatch {
     List<String> installed();
 
     List<String> chokePoints();
+
+    /** Instrumentations switched off or skipped for a class loader, each with why. */
+    List<String> notWoven();
   }
 
   private final Policy policy;
@@ -59,15 +62,18 @@ public final class CoverageWatch {
     }
     if (reported.compareAndSet(false, true)) {
       List<String> points = woven.chokePoints();
+      List<String> notWoven = woven.notWoven();
       log.writeDurably(Event.of("coverage.gap")
           .with("missing", gap.missing())
           .with("enforced", gap.enforced())
           .with("reason", gap.reason())
           .with("at", at)
           .with("installed", woven.installed())
-          .with("woven", points));
-      LOG.info("WARNING policy {} cannot be enforced here: {}. Woven: {}. {}", policy.source(), gap.reason(),
+          .with("woven", points)
+          .with("not_woven", notWoven));
+      LOG.info("WARNING policy {} cannot be enforced here: {}. Woven: {}.{} {}", policy.source(), gap.reason(),
           points.isEmpty() ? "nothing" : String.join("; ", points),
+          notWoven.isEmpty() ? "" : " Not woven: " + String.join("; ", notWoven) + ".",
           gap.enforced() ? "Governed calls are refused until it is covered (coverage.require)."
               : "Calls go on ungoverned; add coverage: {require: [" + String.join(", ", gap.missing())
                   + "]} to the policy to refuse them instead.");

@@ -158,6 +158,18 @@ public final class CoverageReport implements CoverageWatch.Woven {
   }
 
   @Override
+  public synchronized List<String> notWoven() {
+    List<String> out = new ArrayList<>();
+    for (Map<String, Object> off : disabled) {
+      out.add(off.get("framework") + " switched off (" + off.get("disabled_by") + ")");
+    }
+    for (Map<String, Object> s : skipped) {
+      out.add(s.get("framework") + " " + s.get("version") + " skipped: " + s.get("reason"));
+    }
+    return out;
+  }
+
+  @Override
   public synchronized List<String> chokePoints() {
     List<String> points = new ArrayList<>();
     for (Map<String, Object> w : woven.values()) {

@@ -164,4 +164,24 @@ class CoverageGapIT {
                     + " (system property tollgate.instrumentation.langchain4j.enabled=false)"), result::toString);
         }
     }
+
+    @Test
+    void aSwitchedOffLlmClientIsNamedInTheGap() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.start(script)) {
+            ForkedApp.Result result = app(AppModule.LANGCHAIN4J, sim)
+                    .jvmArg("-Dtollgate.instrumentation.jdk-httpclient.enabled=false")
+                    .agent(AgentJar.requireImplemented(), policy(""), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals(0, entries.events("llm.call").size(), entries::toString);
+            Map<String, Object> gap = entries.only("coverage.gap");
+            assertEquals(List.of("jdk-httpclient switched off (system property"
+                    + " tollgate.instrumentation.jdk-httpclient.enabled=false)"), gap.get("not_woven"), entries::toString);
+            List<String> warnings = warnings(result);
+            assertEquals(1, warnings.size(), result::toString);
+            assertTrue(warnings.get(0).contains("Not woven: jdk-httpclient switched off"), warnings.get(0));
+        }
+    }
 }
