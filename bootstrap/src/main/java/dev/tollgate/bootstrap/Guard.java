@@ -180,6 +180,23 @@ public final class Guard {
   }
 
   /**
+   * The current run's conversation, learnt after the run started (LangChain4j's memory id, found by the AI service
+   * once its proxy is called): LLM and tool calls of the run that name no session of their own belong to it. The
+   * first conversation named wins; outside a run this does nothing.
+   */
+  public static void runSession(Object session) {
+    Delegate d = delegate;
+    if (d == null || session == null) {
+      return;
+    }
+    try {
+      d.runSession(session);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /**
    * A run ends. Returns the throwable the run's entry point must throw instead of {@code thrown} (a halt that
    * the framework swallowed along the way), or null to leave the outcome as it is.
    */
@@ -412,6 +429,9 @@ public final class Guard {
     }
 
     protected abstract Throwable runExit(Object token, Throwable thrown);
+
+    /** See {@link Guard#runSession}; by default the session is not used. */
+    protected void runSession(Object session) {}
 
     protected abstract Throwable takePendingHalt();
 

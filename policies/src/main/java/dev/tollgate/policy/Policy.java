@@ -23,10 +23,11 @@ import java.util.Map;
  * @param pricing     {@code pricing:} ({@link Pricing#DEFAULT} when absent)
  * @param providers   {@code providers:}, in file order
  * @param ledger      {@code ledger:} ({@link LedgerSettings#DEFAULT} when absent)
+ * @param coverage    {@code coverage:} ({@link Coverage#DEFAULT} when absent)
  */
 public record Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
     String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
-    Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger) {
+    Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger, Coverage coverage) {
   public Policy {
     limits = List.copyOf(limits);
     profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
@@ -35,6 +36,15 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
     pricing = pricing == null ? Pricing.DEFAULT : pricing;
     providers = List.copyOf(providers);
     ledger = ledger == null ? LedgerSettings.DEFAULT : ledger;
+    coverage = coverage == null ? Coverage.DEFAULT : coverage;
+  }
+
+  /** A policy without {@code coverage:} requirements. */
+  public Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
+      String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
+      Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger) {
+    this(source, version, mode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing, providers, ledger,
+        Coverage.DEFAULT);
   }
 
   /** A policy without budgets, pricing, providers and ledger settings (all at their defaults). */
@@ -52,7 +62,7 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
   /** This policy in another mode (the agent's {@code tollgate.mode} override); nothing else changes. */
   public Policy withMode(Mode newMode) {
     return new Policy(source, version, newMode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing,
-        providers, ledger);
+        providers, ledger, coverage);
   }
 
   /**
@@ -73,6 +83,6 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
       throw new PolicyException(List.of(new PolicyError(source, 0, 0, message)));
     }
     return new Policy(source, version, mode, chosen, limits, log, name, profiles, entryPoints, budgets, pricing,
-        providers, ledger);
+        providers, ledger, coverage);
   }
 }

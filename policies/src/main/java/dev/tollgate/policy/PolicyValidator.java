@@ -18,7 +18,7 @@ import java.util.Map;
 final class PolicyValidator {
   static final List<String> TOP_KEYS = List.of(
       "version", "mode", "profile", "tools", "profiles", "limits", "budgets", "pricing", "providers", "runs", "ledger",
-      "log");
+      "log", "coverage");
   static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules");
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
@@ -39,6 +39,8 @@ final class PolicyValidator {
   static final Duration MAX_REDIS_TIMEOUT = Duration.ofSeconds(10);
   /** Longest {@code ledger.redis.hold_ttl}. */
   static final Duration MAX_HOLD_TTL = Duration.ofHours(24);
+  static final List<String> COVERAGE_KEYS = List.of("require");
+  static final List<String> COVERAGE_NEEDS = List.of("llm", "tools");
   /** Largest {@code max_usd}: a billion dollars (10^18 nano-USD, well inside a long). */
   static final java.math.BigDecimal MAX_USD = java.math.BigDecimal.valueOf(1_000_000_000L);
   /** Largest price per million tokens. */
@@ -90,9 +92,10 @@ final class PolicyValidator {
       List<ProviderEndpoint> providers = keys.containsKey("providers")
           ? providers(keys.get("providers").value()) : List.of();
       LedgerSettings ledger = keys.containsKey("ledger") ? ledger(keys.get("ledger").value()) : LedgerSettings.DEFAULT;
+      Coverage coverage = keys.containsKey("coverage") ? coverage(keys.get("coverage").value()) : Coverage.DEFAULT;
       ToolRules active = profile != null && profiles.containsKey(profile) ? profiles.get(profile) : tools;
       policy = new Policy(file, version, mode, active, limits, log, profile, profiles, entryPoints, budgets, pricing,
-          providers, ledger);
+          providers, ledger, coverage);
     }
     if (!errors.isEmpty()) {
       List<PolicyError> sorted = new ArrayList<>(errors);
@@ -695,6 +698,43 @@ final class PolicyValidator {
       return null;
     }
     return text;
+  }
+
+  private Coverage coverage(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "coverage must be a mapping with require, got " + describe(node));
+      return Coverage.DEFAULT;
+    }
+    Map<String, Node.Entry> keys = keys(m, "coverage", COVERAGE_KEYS);
+    if (!keys.containsKey("require")) {
+      return Coverage.DEFAULT;
+    }
+    Node value = keys.get("require").value();
+    if (!(value instanceof Node.Sequence seq)) {
+      String hint = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING
+          ? " (write [" + s.text() + "] for one)" : "";
+      error(value, "coverage.require must be a list of " + String.join(", ", COVERAGE_NEEDS) + ", got "
+          + describe(value) + hint);
+      return Coverage.DEFAULT;
+    }
+    boolean llm = false;
+    boolean tools = false;
+    for (int i = 0; i < seq.items().size(); i++) {
+      Node item = seq.items().get(i);
+      String text = item instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+      if (text == null || !COVERAGE_NEEDS.contains(text)) {
+        String nearest = text == null ? null : nearest(text, COVERAGE_NEEDS);
+        error(item, "coverage.require[" + i + "] must be one of " + String.join(", ", COVERAGE_NEEDS) + ", got "
+            + shown(item) + (nearest == null ? "" : "; did you mean " + quote(nearest) + "?"));
+      } else if (text.equals("llm") ? llm : tools) {
+        error(item, "coverage.require[" + i + "] " + quote(text) + " is listed twice");
+      } else if (text.equals("llm")) {
+        llm = true;
+      } else {
+        tools = true;
+      }
+    }
+    return new Coverage(llm, tools);
   }
 
   private LedgerSettings ledger(Node node) {

@@ -3,9 +3,18 @@ package dev.tollgate.agent.cli;
 import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.policy.PolicyError;
 import dev.tollgate.policy.PolicyException;
+import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.budget.LlmGovernor;
+import dev.tollgate.policy.budget.ModelPrice;
+import dev.tollgate.policy.budget.PriceTable;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /** {@code java -jar tollgate-agent.jar <command>}. Exit status: 0 ok, 1 invalid policy, 2 usage error. */
 public final class Cli {
@@ -40,15 +49,23 @@ public final class Cli {
   }
 
   private static int validate(String[] args, PrintStream out, PrintStream err) {
-    if (args.length < 2) {
+    int prices = Arrays.asList(args).indexOf("--prices");
+    List<String> files = Arrays.asList(args).subList(1, prices < 0 ? args.length : prices);
+    List<String> models = prices < 0 ? List.of() : Arrays.asList(args).subList(prices + 1, args.length);
+    if (files.isEmpty() && prices < 0) {
       err.println("tollgate: validate needs at least one policy file");
       return 2;
     }
+    if (prices >= 0 && models.isEmpty()) {
+      err.println("tollgate: validate --prices needs at least one model name");
+      return 2;
+    }
     int status = 0;
-    for (int i = 1; i < args.length; i++) {
+    List<Policy> policies = new ArrayList<>();
+    for (String file : files) {
       try {
-        PolicyLoader.load(Path.of(args[i]));
-        out.println(args[i] + ": ok");
+        policies.add(PolicyLoader.load(Path.of(file)));
+        out.println(file + ": ok");
       } catch (PolicyException e) {
         status = 1;
         for (PolicyError error : e.errors()) {
@@ -56,7 +73,62 @@ public final class Cli {
         }
       }
     }
+    if (!models.isEmpty()) {
+      if (files.isEmpty()) {
+        try {
+          policies.add(PolicyLoader.parse("version: 1\n", "(no policy)"));
+        } catch (PolicyException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+      PriceTable table = PriceTable.bundled();
+      out.println("prices: " + table.source() + ", USD per million tokens");
+      for (Policy policy : policies) {
+        LlmGovernor governor = new LlmGovernor(policy, Clock.systemUTC(), null);
+        for (String model : models) {
+          out.println((files.isEmpty() ? "" : policy.source() + ": ") + priced(model, governor.price(model), policy));
+        }
+      }
+    }
     return status;
+  }
+
+  /** One line: how {@code model} is charged, or that it is unknown and what the policy then does. */
+  static String priced(String model, ModelPrice price, Policy policy) {
+    if (price == null) {
+      return model + ": unknown model; with a USD budget its calls are "
+          + (policy.pricing().unknownModel() == dev.tollgate.policy.Pricing.UnknownModel.WARN
+              ? "let through unpriced and logged (pricing.unknown_model: warn)"
+              : "refused (pricing.unknown_model: block)");
+    }
+    StringBuilder line = new StringBuilder(model).append(": ").append(price.key()).append(rates(price));
+    if (price.longContext() != null) {
+      line.append("; prompts over ").append(price.longContext().abovePromptTokens()).append(" tokens")
+          .append(rates(price.longContext().rates()));
+    }
+    return line.toString();
+  }
+
+  private static String rates(ModelPrice p) {
+    StringBuilder s = new StringBuilder(" input ").append(usd(p.inputPerMtok())).append(", output ")
+        .append(usd(p.outputPerMtok()));
+    if (p.cacheReadPerMtok() != null) {
+      s.append(", cache read ").append(usd(p.cacheReadPerMtok()));
+    }
+    if (p.cacheWritePerMtok() != null) {
+      s.append(", cache write ").append(usd(p.cacheWritePerMtok()));
+    }
+    if (p.cacheWrite1hPerMtok() != null) {
+      s.append(" (1 h: ").append(usd(p.cacheWrite1hPerMtok())).append(')');
+    }
+    if (p.reasoningPerMtok() != null) {
+      s.append(", reasoning ").append(usd(p.reasoningPerMtok()));
+    }
+    return s.toString();
+  }
+
+  private static String usd(double perMtok) {
+    return BigDecimal.valueOf(perMtok).stripTrailingZeros().toPlainString();
   }
 
   private static void usage(PrintStream s) {
@@ -69,6 +141,9 @@ public final class Cli {
         Commands:
           java -jar tollgate-agent.jar validate FILE...   check policy files; prints FILE:LINE:COL: message
                                                           per problem; exit 0 if all valid, 1 if not
+          java -jar tollgate-agent.jar validate [FILE...] --prices MODEL...
+                                                          how each model would be priced (under each policy's
+                                                          pricing, else the bundled table), or that it is unknown
           java -jar tollgate-agent.jar report --log FILE... [--since T] [--until T] [--by KEY]
                                                           [--format text|json|csv] [--out FILE]
                                                           spend, tokens, refusals, budgets and costliest runs

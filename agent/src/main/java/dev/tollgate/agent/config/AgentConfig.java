@@ -12,12 +12,20 @@ import java.util.StringJoiner;
  * file comes after all of these for the keys it also carries ({@code log}, {@code mode}); the caller applies it.
  */
 public final class AgentConfig {
+  /** {@code instrumentation.<name>.enabled}: one switch per instrumentation module. */
+  static final java.util.regex.Pattern INSTRUMENTATION_KEY =
+      java.util.regex.Pattern.compile("instrumentation\\.([a-z0-9][a-z0-9-]*)\\.enabled");
+  private static final String ENV_PREFIX = "TOLLGATE_INSTRUMENTATION_";
+  private static final String ENV_SUFFIX = "_ENABLED";
+
   private final Map<ConfigKey, String> values;
   private final Map<ConfigKey, String> sources;
+  private final Map<String, String> disabled;
 
-  private AgentConfig(Map<ConfigKey, String> values, Map<ConfigKey, String> sources) {
+  private AgentConfig(Map<ConfigKey, String> values, Map<ConfigKey, String> sources, Map<String, String> disabled) {
     this.values = values;
     this.sources = sources;
+    this.disabled = disabled;
   }
 
   /**
@@ -29,7 +37,8 @@ public final class AgentConfig {
    * @throws IllegalArgumentException naming the bad argument, for unknown keys, empty values or bad enums
    */
   public static AgentConfig resolve(String agentArgs, Map<?, ?> properties, Map<String, String> env) {
-    Map<ConfigKey, String> fromArgs = parseAgentArgs(agentArgs);
+    Map<String, String> switchesFromArgs = new java.util.LinkedHashMap<>();
+    Map<ConfigKey, String> fromArgs = parseAgentArgs(agentArgs, switchesFromArgs);
     Map<ConfigKey, String> values = new EnumMap<>(ConfigKey.class);
     Map<ConfigKey, String> sources = new EnumMap<>(ConfigKey.class);
     for (ConfigKey key : ConfigKey.values()) {
@@ -58,7 +67,50 @@ public final class AgentConfig {
     }
     checkOneOf(values, sources, ConfigKey.FAIL_MODE, "closed", "open");
     checkOneOf(values, sources, ConfigKey.MODE, "enforce", "monitor");
-    return new AgentConfig(values, sources);
+    return new AgentConfig(values, sources, disabledInstrumentations(switchesFromArgs, properties, env));
+  }
+
+  /**
+   * The instrumentations switched off, by name, with the setting that did it; {@code instrumentation.<name>.enabled}
+   * with the usual precedence (agent argument > system property {@code tollgate.instrumentation.<name>.enabled} >
+   * environment {@code TOLLGATE_INSTRUMENTATION_<NAME>_ENABLED}, {@code -} written {@code _}).
+   */
+  private static Map<String, String> disabledInstrumentations(Map<String, String> fromArgs, Map<?, ?> properties,
+      Map<String, String> env) {
+    Map<String, String[]> settings = new java.util.TreeMap<>(); // name -> {value, source}
+    for (Map.Entry<String, String> e : env.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith(ENV_PREFIX) && k.endsWith(ENV_SUFFIX) && k.length() > ENV_PREFIX.length() + ENV_SUFFIX.length()) {
+        String name = k.substring(ENV_PREFIX.length(), k.length() - ENV_SUFFIX.length())
+            .toLowerCase(Locale.ROOT).replace('_', '-');
+        settings.put(name, new String[] {e.getValue(), "environment variable " + k});
+      }
+    }
+    for (Map.Entry<?, ?> e : properties.entrySet()) {
+      String k = String.valueOf(e.getKey());
+      var m = k.startsWith("tollgate.") ? INSTRUMENTATION_KEY.matcher(k.substring("tollgate.".length())) : null;
+      if (m != null && m.matches()) {
+        settings.put(m.group(1), new String[] {String.valueOf(e.getValue()), "system property " + k});
+      }
+    }
+    fromArgs.forEach((name, value) -> settings.put(name,
+        new String[] {value, "agent argument instrumentation." + name + ".enabled"}));
+    Map<String, String> off = new java.util.LinkedHashMap<>();
+    settings.forEach((name, setting) -> {
+      String v = setting[0].trim().toLowerCase(Locale.ROOT);
+      if (!v.equals("true") && !v.equals("false")) {
+        throw new IllegalArgumentException(setting[1] + " must be true or false; got \"" + setting[0] + "\"");
+      }
+      if (v.equals("false")) {
+        off.put(name, setting[1] + "=false");
+      }
+    });
+    return off;
+  }
+
+  /** Instrumentations switched off by {@code instrumentation.<name>.enabled=false}: name -> the setting. */
+  public Map<String, String> disabledInstrumentations() {
+    return disabled;
   }
 
   private static void checkOneOf(Map<ConfigKey, String> values, Map<ConfigKey, String> sources, ConfigKey key,
@@ -77,7 +129,7 @@ public final class AgentConfig {
         + "; got \"" + v + "\"");
   }
 
-  private static Map<ConfigKey, String> parseAgentArgs(String agentArgs) {
+  private static Map<ConfigKey, String> parseAgentArgs(String agentArgs, Map<String, String> switches) {
     Map<ConfigKey, String> out = new EnumMap<>(ConfigKey.class);
     if (agentArgs == null || agentArgs.isBlank()) {
       return out;
@@ -89,9 +141,17 @@ public final class AgentConfig {
             + knownKeys() + ")");
       }
       String k = pair.substring(0, eq).trim();
+      var instrumentation = INSTRUMENTATION_KEY.matcher(k);
+      if (instrumentation.matches()) {
+        if (switches.put(instrumentation.group(1), pair.substring(eq + 1)) != null) {
+          throw new IllegalArgumentException("agent argument \"" + k + "\" is given twice");
+        }
+        continue;
+      }
       ConfigKey key = ConfigKey.byKey(k);
       if (key == null) {
-        throw new IllegalArgumentException("unknown agent argument \"" + k + "\"; expected one of " + knownKeys());
+        throw new IllegalArgumentException("unknown agent argument \"" + k + "\"; expected one of " + knownKeys()
+            + ", instrumentation.<name>.enabled");
       }
       if (out.containsKey(key)) {
         throw new IllegalArgumentException("agent argument \"" + k + "\" is given twice");

@@ -16,6 +16,7 @@ import dev.tollgate.bootstrap.BudgetExceededException;
 import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.LlmExchange;
 import dev.tollgate.bootstrap.TollgateException;
+import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.budget.Admission;
 import dev.tollgate.policy.budget.Breach;
 import dev.tollgate.policy.budget.BudgetState;
@@ -51,6 +52,7 @@ public final class LlmGuard {
   private final Supplier<RunState> currentRun;
   private final Function<RuntimeException, Void> pendingHalt;
   private final Supplier<Map<String, String>> mdc;
+  private final CoverageWatch coverage;
   /**
    * Where settlements run: on the thread that ended the response for this JVM's own store (no I/O), on one daemon
    * thread for a shared store, so that a Redis round trip is never added to the host's response path.
@@ -58,7 +60,8 @@ public final class LlmGuard {
   private final java.util.concurrent.ExecutorService settlements;
 
   LlmGuard(LlmGovernor governor, Endpoints endpoints, EnforcementLog log, Supplier<RunState> currentRun,
-      Function<RuntimeException, Void> pendingHalt, Supplier<Map<String, String>> mdc) {
+      Function<RuntimeException, Void> pendingHalt, Supplier<Map<String, String>> mdc, CoverageWatch coverage) {
+    this.coverage = coverage;
     this.governor = governor;
     this.endpoints = endpoints;
     this.log = log;
@@ -123,6 +126,14 @@ public final class LlmGuard {
           .with("reason", "the run was halted").with("client", client).with("provider", endpoint.provider())
           .with("model", model).with("endpoint", call.target()).with("run", runId).with("session", session));
       return blocked(endpoint, halt.getMessage(), Map.of("halted", true));
+    }
+    CoverageGap gap = coverage == null ? null : coverage.check("llm call");
+    if (gap != null) {
+      log.writeDurably(Event.of("llm.call").with("decision", "deny").with("enforced", true)
+          .with("rule", "coverage.require").with("reason", gap.reason()).with("client", client)
+          .with("provider", endpoint.provider()).with("model", model).with("endpoint", call.target())
+          .with("run", runId).with("session", session));
+      return blocked(endpoint, gap.refusal(), Map.of("coverage_missing", gap.missing()));
     }
     Map<String, String> mdcValues = mdc.get();
     Admission a = governor.admit(new LlmCall(endpoint.provider(), model, runId, session, mdcValues::get,

@@ -12,6 +12,7 @@ import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.Refusal;
 import dev.tollgate.policy.Mode;
+import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.engine.LimitBreach;
 import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.engine.ToolCall;
@@ -42,6 +43,7 @@ public final class PolicyGuard extends Guard.Delegate {
 
   private final LlmGovernor governor;
   private final LlmGuard llm;
+  private final CoverageWatch coverage;
 
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
     this(engine, log, failOpen, null, null);
@@ -53,7 +55,14 @@ public final class PolicyGuard extends Guard.Delegate {
    */
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen, LlmGovernor governor,
       Endpoints endpoints) {
+    this(engine, log, failOpen, governor, endpoints, null);
+  }
+
+  /** And {@code coverage}, asked at every governed call until the policy is covered (null: not watched). */
+  public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen, LlmGovernor governor,
+      Endpoints endpoints, CoverageWatch coverage) {
     this.engine = engine;
+    this.coverage = coverage;
     this.log = log;
     this.governor = governor;
     this.runs = new Runs(run -> {
@@ -74,7 +83,7 @@ public final class PolicyGuard extends Guard.Delegate {
         : new LlmGuard(governor, endpoints, log, runs::current, halt -> {
           pendingHalt.set(halt);
           return null;
-        }, mdc::read);
+        }, mdc::read, coverage);
   }
 
   /** At shutdown: adds spend kept while a shared store was down, and closes its connections. */
@@ -129,6 +138,13 @@ public final class PolicyGuard extends Guard.Delegate {
     }
     String name = tool == null ? "" : tool;
     String sessionId = session != null ? String.valueOf(session) : run == null ? null : run.session();
+    CoverageGap gap = coverage == null ? null : coverage.check("tool call");
+    if (gap != null) {
+      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("enforced", true)
+          .with("rule", "coverage.require").with("reason", gap.reason()).with("tool", name)
+          .with("framework", framework).with("run", run == null ? null : run.id()).with("session", sessionId));
+      return Refusal.toModel(gap.refusal());
+    }
     ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId,
         mdc.read()));
     LimitBreach breach = v.breach();
@@ -246,7 +262,18 @@ public final class PolicyGuard extends Guard.Delegate {
   }
 
   @Override
+  protected void runSession(Object session) {
+    RunState run = runs.current();
+    if (run != null) {
+      run.nameSession(String.valueOf(session));
+    }
+  }
+
+  @Override
   protected Throwable runExit(Object token, Throwable thrown) {
+    if (coverage != null) {
+      coverage.check("run end");
+    }
     RunState run = (RunState) token;
     runs.end(run);
     pendingHalt.remove();

@@ -21,6 +21,7 @@ import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
+import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 import org.slf4j.Logger;
 
@@ -151,7 +152,10 @@ public final class AgentInstaller {
 
     HelperInjector helpers = null;
     for (InstrumentationModule module : modules) {
-      ClassLoaderHasClasses present = new ClassLoaderHasClasses(module.markerClasses());
+      ElementMatcher.Junction<ClassLoader> present = new ClassLoaderHasClasses(module.markerClasses());
+      if (ModuleCompatibility.needed(module)) {
+        present = present.and(new ModuleCompatibility(module, coverage));
+      }
       for (TypeInstrumentation type : module.typeInstrumentations()) {
         if (!type.helperClasses().isEmpty() && helpers == null) {
           try {

@@ -3,6 +3,7 @@ package dev.tollgate.agent.installer;
 import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.agent.config.ConfigKey;
 import dev.tollgate.agent.guard.LlmGuard;
+import dev.tollgate.agent.guard.CoverageWatch;
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.llm.ConfiguredProvider;
 import dev.tollgate.agent.llm.Endpoints;
@@ -37,7 +38,9 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.ServiceLoader;
 import java.util.jar.JarFile;
@@ -156,7 +159,16 @@ public final class AgentStartup {
     if (!policy.entryPoints().isEmpty()) {
       modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
     }
-    CoverageReport coverage = new CoverageReport(log, modules);
+    Map<String, String> disabled = new LinkedHashMap<>();
+    for (Map.Entry<String, String> off : config.disabledInstrumentations().entrySet()) {
+      if (modules.removeIf(m -> m.name().equals(off.getKey()))) {
+        disabled.put(off.getKey(), off.getValue());
+      } else {
+        LOG.warn("{} names no instrumentation; known: {}", off.getValue(),
+            String.join(", ", modules.stream().map(InstrumentationModule::name).toList()));
+      }
+    }
+    CoverageReport coverage = new CoverageReport(log, modules, disabled);
     coverage.started();
     // The guard (the budget governor with its price table) is needed only once something is woven: with premain
     // it is set up on the background thread too, before the load gate opens.
@@ -165,7 +177,8 @@ public final class AgentStartup {
     boolean failOpen = config.failOpen();
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     Runnable installGuard = () -> {
-      installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, failOpen));
+      installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, failOpen,
+          new CoverageWatch(governed, coverage, log)));
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }
@@ -192,7 +205,7 @@ public final class AgentStartup {
   }
 
   private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, FleetStore fleet,
-      PolicyEngine engine, EnforcementLog log, boolean failOpen) {
+      PolicyEngine engine, EnforcementLog log, boolean failOpen, CoverageWatch coverage) {
     LlmGovernor governor = fleet == null ? new LlmGovernor(policy, clock, ledger)
         : new LlmGovernor(policy, clock, new LocalStore(Ledger.none(), fleet.holdTtl(), clock), fleet, fleet.holdTtl(),
             PriceTable.bundled());
@@ -214,7 +227,7 @@ public final class AgentStartup {
             .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
       }
     }
-    PolicyGuard guard = new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured));
+    PolicyGuard guard = new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured), coverage);
     Guard.install(guard);
     return guard;
   }

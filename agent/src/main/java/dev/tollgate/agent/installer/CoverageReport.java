@@ -1,5 +1,6 @@
 package dev.tollgate.agent.installer;
 
+import dev.tollgate.agent.guard.CoverageWatch;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.log.Event;
@@ -20,23 +21,79 @@ import org.slf4j.Logger;
  * enforcement log gets a {@code coverage} event listing every choke point woven so far (with the types woven for
  * it at that moment), and stderr gets one line. Further implementations of a known choke point add no event.
  */
-public final class CoverageReport {
+public final class CoverageReport implements CoverageWatch.Woven {
   private static final Logger LOG = Diagnostics.logger(CoverageReport.class);
 
   private final EnforcementLog log;
   private final List<InstrumentationModule> modules;
   private final Map<String, Map<String, Object>> woven = new LinkedHashMap<>();
+  private final List<Map<String, Object>> disabled;
+  private final List<Map<String, Object>> skipped = new ArrayList<>();
+  private volatile boolean llmCalls;
+  private volatile boolean toolCalls;
 
   public CoverageReport(EnforcementLog log, List<InstrumentationModule> modules) {
-    this.log = log;
-    this.modules = List.copyOf(modules);
+    this(log, modules, Map.of());
   }
 
-  /** The first report: what is installed, nothing woven yet. */
+  /** @param disabled modules switched off by configuration: name -> which setting did it */
+  public CoverageReport(EnforcementLog log, List<InstrumentationModule> modules, Map<String, String> disabled) {
+    this.log = log;
+    this.modules = List.copyOf(modules);
+    List<Map<String, Object>> off = new ArrayList<>();
+    disabled.forEach((name, by) -> {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("framework", name);
+      entry.put("disabled_by", by);
+      off.add(entry);
+    });
+    this.disabled = List.copyOf(off);
+  }
+
+  /** The first report: what is installed (and switched off), nothing woven yet. */
   public synchronized void started() {
     List<String> names = modules.stream().map(InstrumentationModule::name).toList();
-    log.write(Event.of("coverage").with("installed", names).with("instrumentations", List.of()));
+    log.write(event());
     LOG.info("instrumentations installed: {}", String.join(", ", names));
+    for (Map<String, Object> off : disabled) {
+      LOG.info("instrumentation {} is switched off ({})", off.get("framework"), off.get("disabled_by"));
+    }
+  }
+
+  /** A coverage event with everything known so far. */
+  private Event event() {
+    List<Object> snapshot = new ArrayList<>();
+    for (Map<String, Object> w : woven.values()) {
+      Map<String, Object> copy = new LinkedHashMap<>(w);
+      copy.put("types", List.copyOf((List<?>) w.get("types")));
+      snapshot.add(copy);
+    }
+    Event e = Event.of("coverage")
+        .with("installed", modules.stream().map(InstrumentationModule::name).toList())
+        .with("instrumentations", snapshot);
+    if (!disabled.isEmpty()) {
+      e = e.with("disabled", disabled);
+    }
+    if (!skipped.isEmpty()) {
+      e = e.with("skipped", List.copyOf(skipped));
+    }
+    return e;
+  }
+
+  /**
+   * {@code module} is not woven into {@code loader}'s copy of its library (out of its version range, or a member
+   * its advice needs is missing): one more {@code coverage} event, and a warning on stderr.
+   */
+  synchronized void skipped(InstrumentationModule module, ClassLoader loader, String reason) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("framework", module.name());
+    entry.put("version", version(module, loader));
+    entry.put("reason", reason);
+    entry.put("class_loader", loader.getClass().getName());
+    skipped.add(entry);
+    log.write(event());
+    LOG.info("WARNING instrumentation {} skipped for {}: {}; its calls are not governed there", module.name(),
+        loader.getClass().getName(), reason);
   }
 
   /**
@@ -67,6 +124,11 @@ public final class CoverageReport {
       }
       return;
     }
+    if (type.sees() == TypeInstrumentation.Sees.LLM_CALLS) {
+      llmCalls = true;
+    } else if (type.sees() == TypeInstrumentation.Sees.TOOL_CALLS) {
+      toolCalls = true;
+    }
     String version = version(module, loader);
     entry = new LinkedHashMap<>();
     entry.put("framework", module.name());
@@ -76,35 +138,75 @@ public final class CoverageReport {
     types.add(typeDescription.getName());
     entry.put("types", types);
     woven.put(key, entry);
-    List<Object> snapshot = new ArrayList<>();
-    for (Map<String, Object> w : woven.values()) {
-      Map<String, Object> copy = new LinkedHashMap<>(w);
-      copy.put("types", List.copyOf((List<?>) w.get("types")));
-      snapshot.add(copy);
-    }
-    log.write(Event.of("coverage")
-        .with("installed", modules.stream().map(InstrumentationModule::name).toList())
-        .with("instrumentations", snapshot));
+    log.write(event());
     LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeDescription.getName());
   }
 
-  private static String version(InstrumentationModule module, ClassLoader loader) {
+  @Override
+  public boolean llmCalls() {
+    return llmCalls;
+  }
+
+  @Override
+  public boolean toolCalls() {
+    return toolCalls;
+  }
+
+  @Override
+  public List<String> installed() {
+    return modules.stream().map(InstrumentationModule::name).toList();
+  }
+
+  @Override
+  public synchronized List<String> notWoven() {
+    List<String> out = new ArrayList<>();
+    for (Map<String, Object> off : disabled) {
+      out.add(off.get("framework") + " switched off (" + off.get("disabled_by") + ")");
+    }
+    for (Map<String, Object> s : skipped) {
+      out.add(s.get("framework") + " " + s.get("version") + " skipped: " + s.get("reason"));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized List<String> chokePoints() {
+    List<String> points = new ArrayList<>();
+    for (Map<String, Object> w : woven.values()) {
+      points.add(w.get("framework") + " " + w.get("version") + ": " + w.get("choke_point"));
+    }
+    return points;
+  }
+
+  /** The version in the module's {@link InstrumentationModule#versionResources()} under {@code loader}, or null. */
+  static String resourceVersion(InstrumentationModule module, ClassLoader loader) {
     if (module.fixedVersion() != null) {
       return module.fixedVersion();
     }
     if (loader == null) {
-      return "unknown";
+      return null;
     }
     for (String resource : module.versionResources()) {
       try (InputStream in = loader.getResourceAsStream(resource)) {
         if (in != null) {
           Properties p = new Properties();
           p.load(in);
-          return p.getProperty("version", "unknown");
+          return p.getProperty("version");
         }
       } catch (IOException e) {
         // unreadable: try the next one
       }
+    }
+    return null;
+  }
+
+  private static String version(InstrumentationModule module, ClassLoader loader) {
+    String fromResource = resourceVersion(module, loader);
+    if (fromResource != null) {
+      return fromResource;
+    }
+    if (loader == null) {
+      return "unknown";
     }
     String field = module.versionField();
     if (field != null) {

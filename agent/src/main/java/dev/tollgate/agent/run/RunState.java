@@ -9,7 +9,7 @@ public final class RunState {
   private final String framework;
   private final AtomicInteger handOffs = new AtomicInteger();
   private volatile RuntimeException halt;
-  private final String session;
+  private volatile String session;
   private final long startNanos = System.nanoTime();
   private final LongAdder toolCalls = new LongAdder();
   private final LongAdder llmCalls = new LongAdder();
@@ -33,6 +33,13 @@ public final class RunState {
   /** The conversation the run's entry point named, or null. */
   public String session() {
     return session;
+  }
+
+  /** Names the run's conversation when the entry point learns it after the run started; the first name stays. */
+  public synchronized void nameSession(String conversation) {
+    if (session == null) {
+      session = conversation;
+    }
   }
 
   public String id() {

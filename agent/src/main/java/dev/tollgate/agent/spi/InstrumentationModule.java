@@ -43,4 +43,28 @@ public interface InstrumentationModule {
   }
 
   List<TypeInstrumentation> typeInstrumentations();
+
+  /**
+   * The oldest library version this module supports (inclusive, e.g. {@code 1.0.0}), checked against the
+   * {@link #versionResources()} version of each class loader before weaving; null: no lower bound. A loader whose
+   * version cannot be read is not refused on version grounds (its {@link #requiredMembers()} still are checked).
+   */
+  default String minVersion() {
+    return null;
+  }
+
+  /** The first library version this module does not support (exclusive, e.g. {@code 2.0.0}); null: no bound. */
+  default String maxVersionExclusive() {
+    return null;
+  }
+
+  /**
+   * What the advice and helpers need of the library, checked per class loader before weaving (a light form of
+   * OpenTelemetry's muzzle): {@code class} (must exist) or {@code class#method} (a method of that name declared by
+   * the class). A loader that lacks one is skipped, with a {@code coverage} entry saying which, instead of advice
+   * that would throw {@code NoSuchMethodError} into the host.
+   */
+  default List<String> requiredMembers() {
+    return List.of();
+  }
 }

@@ -14,6 +14,21 @@ public interface TypeInstrumentation {
 
   void transform(AdviceTarget target);
 
+  /** Which calls this choke point lets the agent see: the coverage report's and the coverage gap's view. */
+  default Sees sees() {
+    return Sees.OTHER;
+  }
+
+  /** What a woven choke point makes visible. */
+  enum Sees {
+    /** LLM calls: an HTTP client that carries provider traffic. */
+    LLM_CALLS,
+    /** Tool calls: a tool dispatcher. */
+    TOOL_CALLS,
+    /** Neither: run boundaries, sessions, error handling. */
+    OTHER
+  }
+
   /**
    * Classes of the agent that the advice calls and that are compiled against the instrumented library (an
    * OkHttp {@code Interceptor}, say): defined from the agent jar's bytes into each class loader that loads a

@@ -56,4 +56,31 @@ class CliTest {
     assertEquals(2, run("frobnicate"));
     assertEquals(2, run("validate"));
   }
+
+  @Test
+  void pricesSaysHowEachModelIsChargedOrThatItIsUnknown() {
+    assertEquals(0, run("validate", "--prices", "gpt-4", "bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0",
+        "gemini-2.5-pro", "my-finetune"));
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+    assertTrue(lines[0].startsWith("prices: @pydantic/genai-prices "), lines[0]);
+    assertEquals("gpt-4: openai/gpt-4 input 30, output 60", lines[1]);
+    assertEquals("bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0: aws/regional.anthropic.claude-sonnet-4-5-20250929-v1:0"
+        + " input 3.3, output 16.5, cache read 0.33, cache write 4.125", lines[2]);
+    assertEquals("gemini-2.5-pro: google/gemini-2.5-pro input 1.25, output 10, cache read 0.125; prompts over 200000"
+        + " tokens input 2.5, output 15, cache read 0.25", lines[3]);
+    assertEquals("my-finetune: unknown model; with a USD budget its calls are refused (pricing.unknown_model: block)",
+        lines[4]);
+  }
+
+  @Test
+  void pricesUnderAPolicyUseItsOwnRatesFirst() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), "version: 1\npricing:\n  unknown_model: warn\n"
+        + "  models: { my-finetune: { input_per_mtok: 3, output_per_mtok: 12 } }\n");
+    assertEquals(0, run("validate", policy.toString(), "--prices", "my-finetune", "other-finetune"));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.contains(policy + ": my-finetune: pricing.models.my-finetune input 3, output 12\n"), text);
+    assertTrue(text.contains(policy + ": other-finetune: unknown model; with a USD budget its calls are let through"
+        + " unpriced and logged (pricing.unknown_model: warn)"), text);
+    assertEquals(2, run("validate", "--prices"));
+  }
 }

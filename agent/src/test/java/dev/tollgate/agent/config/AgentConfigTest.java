@@ -54,8 +54,8 @@ class AgentConfigTest {
   void badInputIsRejectedWithTheOffendingSource() {
     var unknown = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve("polcy=x.yaml", Map.of(), Map.of()));
-    assertEquals("unknown agent argument \"polcy\"; expected one of policy, log, mode, profile, fail-mode",
-        unknown.getMessage());
+    assertEquals("unknown agent argument \"polcy\"; expected one of policy, log, mode, profile, fail-mode,"
+        + " instrumentation.<name>.enabled", unknown.getMessage());
     var noValue = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve("policy", Map.of(), Map.of()));
     assertTrue(noValue.getMessage().startsWith("agent argument \"policy\" must be key=value"));
@@ -69,5 +69,20 @@ class AgentConfigTest {
     var empty = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve(null, Map.of(), Map.of("TOLLGATE_POLICY", " ")));
     assertEquals("environment variable TOLLGATE_POLICY is empty", empty.getMessage());
+  }
+
+  @Test
+  void instrumentationsAreSwitchedOffOneByOneWithTheUsualPrecedence() {
+    AgentConfig config = AgentConfig.resolve("instrumentation.okhttp.enabled=false",
+        Map.of("tollgate.instrumentation.spring-ai.enabled", "FALSE", "tollgate.instrumentation.mcp.enabled", "true"),
+        Map.of("TOLLGATE_INSTRUMENTATION_GOOGLE_ADK_ENABLED", "false", "TOLLGATE_INSTRUMENTATION_MCP_ENABLED", "false",
+            "TOLLGATE_INSTRUMENTATION_OKHTTP_ENABLED", "true"));
+    assertEquals(Map.of("okhttp", "agent argument instrumentation.okhttp.enabled=false",
+        "spring-ai", "system property tollgate.instrumentation.spring-ai.enabled=false",
+        "google-adk", "environment variable TOLLGATE_INSTRUMENTATION_GOOGLE_ADK_ENABLED=false"),
+        config.disabledInstrumentations(), "mcp: the property (true) wins over the environment");
+    var bad = assertThrows(IllegalArgumentException.class,
+        () -> AgentConfig.resolve("instrumentation.okhttp.enabled=no", Map.of(), Map.of()));
+    assertEquals("agent argument instrumentation.okhttp.enabled must be true or false; got \"no\"", bad.getMessage());
   }
 }

@@ -20,9 +20,11 @@ public final class Costs {
 
   /**
    * What {@code usage} costs at {@code price}: {@code input*in + cacheRead*(cacheRead ?? in) + cacheWrite*(cacheWrite
-   * ?? in) + (output-reasoning)*out + reasoning*(reasoning ?? out)}, rounded up to a whole nano-USD.
+   * ?? in) + (output-reasoning)*out + reasoning*(reasoning ?? out)}, rounded up to a whole nano-USD, at the
+   * long-context rates when the prompt passes the model's threshold ({@link ModelPrice#at}).
    */
   public static long costNanos(ModelPrice price, Usage usage) {
+    price = price.at(usage.promptTokens());
     BigDecimal in = rate(price.inputPerMtok());
     BigDecimal out = rate(price.outputPerMtok());
     BigDecimal sum = in.multiply(BigDecimal.valueOf(usage.input()))
@@ -41,6 +43,7 @@ public final class Costs {
     if (promptTokens < 0 || maxOutputTokens < 0 || choices < 0) {
       throw new IllegalArgumentException("negative token count: " + promptTokens + "/" + maxOutputTokens + "/" + choices);
     }
+    price = price.at(promptTokens); // the estimate bounds the prompt from above, so its tier is never too cheap
     BigDecimal in = rate(price.inputPerMtok());
     BigDecimal out = rate(price.outputPerMtok());
     BigDecimal outMax = out.max(rate(price.reasoningPerMtok(), out));

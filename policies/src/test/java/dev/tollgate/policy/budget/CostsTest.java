@@ -45,7 +45,7 @@ class CostsTest {
 
   @Test
   void roundedUpOncePerCallNotPerBucketOrToken() {
-    ModelPrice lite = price("gemini-2.0-flash-lite"); // cache read 0.01875 USD/MTok = 18.75 nano-USD per token
+    ModelPrice lite = new ModelPrice("lite", 0.075, 0.3, 0.01875, null, null, -1); // 18.75 nano-USD per cached token
     assertEquals(19, Costs.costNanos(lite, new Usage(0, 1, 0, 0, 0)));
     assertEquals(75, Costs.costNanos(lite, new Usage(0, 4, 0, 0, 0)));
     assertEquals(0, Costs.costNanos(lite, Usage.ZERO));
@@ -65,5 +65,16 @@ class CostsTest {
     assertEquals("0.0153", Costs.usd(15_300_000));
     assertEquals("20", Costs.usd(20_000_000_000L));
     assertEquals(1, Costs.usdToNanos(new BigDecimal("0.0000000001")));
+  }
+
+  @Test
+  void aPromptAboveTheLongContextThresholdPaysTheTierRatesForEveryToken() {
+    ModelPrice pro = price("gemini-2.5-pro"); // 1.25/10 up to 200k prompt tokens, 2.5/15 above
+    assertEquals(200_000 * 1250L + 1000 * 10_000L, Costs.costNanos(pro, new Usage(200_000, 0, 0, 1000, 0)));
+    assertEquals(200_001 * 2500L + 1000 * 15_000L, Costs.costNanos(pro, new Usage(200_001, 0, 0, 1000, 0)));
+    assertEquals(150_000 * 2500L + 50_001 * 250L + 1000 * 15_000L,
+        Costs.costNanos(pro, new Usage(150_000, 50_001, 0, 1000, 0)), "cached prompt tokens count toward the tier");
+    assertEquals(Costs.costNanos(pro, new Usage(300_000, 0, 0, 100, 0)), Costs.worstCaseNanos(pro, 300_000, 100, 1),
+        "a worst case with a long prompt is reserved at the tier rates");
   }
 }

@@ -69,7 +69,7 @@ class LlmGovernorTest {
     assertEquals(new BudgetState("per-run", "run", null, "r1", 450_000, 0, 1_000_000_000, 1500, 0, -1),
         only(s.budgets()));
     assertEquals(List.of(s.budgets().get(0)), g.snapshot());
-    assertEquals("2026-07-24", g.priceTableDate());
+    assertEquals(PriceTable.bundled().date(), g.priceTableDate());
   }
 
   @Test
@@ -385,7 +385,7 @@ class LlmGovernorTest {
     Admission blocked = governor(usd).admit(call("my-finetune", null, 10, 10));
     assertEquals(Outcome.DENY, blocked.outcome());
     assertEquals("pricing.unknown_model", blocked.rule());
-    assertEquals("model \"my-finetune\" has no price in the policy or the price table of 2026-07-24"
+    assertEquals("model \"my-finetune\" has no price in the policy or the price table of " + PriceTable.bundled().date()
         + " (pricing.unknown_model: block)", blocked.reason());
     assertEquals("pricing", blocked.breaches().get(0).kind());
 
@@ -418,9 +418,8 @@ class LlmGovernorTest {
             gpt-4o: {input_per_mtok: 1, output_per_mtok: 2}
         """);
     assertEquals("pricing.models.gpt-4o", g.price("gpt-4o").key());
-    assertEquals(16384, g.price("gpt-4o").maxOutputTokens(), "the table's max output is kept");
     assertEquals("pricing.models.gpt-*", g.price("gpt-4o-mini").key());
-    assertEquals("claude-sonnet-4-5", g.price("claude-sonnet-4-5-20250929").key());
+    assertEquals("anthropic/claude-sonnet-4-5", g.price("claude-sonnet-4-5-20250929").key());
     assertNull(g.price("llama3"));
   }
 
@@ -430,17 +429,18 @@ class LlmGovernorTest {
     Admission a = g.admit(call("gpt-4o", null, 1000, 0));
     assertEquals(2_500_000, a.reservedNanos());
     Settlement s = g.settle(a, "gpt-4o-mini-2024-07-18", in(1000), false);
-    assertEquals("gpt-4o-mini", s.price().key());
+    assertEquals("openai/gpt-4o-mini", s.price().key());
     assertEquals(150_000, s.costNanos());
     Admission b = g.admit(call("gpt-4o", null, 1000, 0));
     assertEquals(2_500_000, g.settle(b, "some-deployment-name", in(1000), false).costNanos());
   }
 
   @Test
-  void anUncappedRequestReservesTheDefaultOutputCappedByTheModel() throws Exception {
+  void anUncappedRequestReservesTheDefaultOutput() throws Exception {
     LlmGovernor g = governor("pricing: {default_max_output_tokens: 100000}\n"
         + "budgets: [{name: b, scope: process, max_usd: 100}]\n");
-    assertEquals(10 + 16384, g.admit(call("gpt-4o", null, 10, -1)).reservedTokens());
+    assertEquals(10 + 100000, g.admit(call("gpt-4o", null, 10, -1)).reservedTokens(),
+        "the bundled table carries no model's maximum output, so the default is not capped");
     assertEquals(10 + 100000, g.admit(new LlmCall("p", "o1", null, null, null, 10, -1, 1)).reservedTokens());
     LlmGovernor defaults = governor("budgets: [{name: b, scope: process, max_usd: 100}]\n");
     assertEquals(10 + 4096, defaults.admit(call("gpt-4o", null, 10, -1)).reservedTokens());

@@ -3,80 +3,217 @@ package dev.tollgate.policy.budget;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * Turns the price snapshot ({@code prices-snapshot-2026-07-24.json}: the 58-model subset of LiteLLM's
- * {@code model_prices_and_context_window.json} taken from {@code RoCry/llm-api-price} commit
- * {@code 8442b939a6ead479f7995b5d74d8dce488bd0966}, {@code last_updated 2026-07-24T18:23:43Z}, prices in USD per
- * million tokens) into the bundled {@code prices.json} that {@link PriceTable#bundled()} reads.
+ * Turns the committed source snapshot {@code policies/prices-source/genai-prices.json} (the provider data of the
+ * npm package {@code @pydantic/genai-prices}, MIT, trimmed by {@code prices-source/refresh.sh}) into the bundled
+ * {@code prices.tsv} that {@link PriceTable#bundled()} reads (format: {@link PriceTable}).
  *
- * <p>{@code PriceTableTest} asserts the bundled file is exactly this generator's output, so neither can drift.
- * To refresh: replace the snapshot, update {@link #DATE}, {@link #SNAPSHOT} and {@link #SOURCE}, then run
- * {@code main} with the test class path from the {@code policies} directory (or run the test with
- * {@code -Dtollgate.prices.regenerate=true}), and commit both files.
+ * <p>{@code PriceTableTest} asserts the bundled file is exactly this generator's output, so neither can drift. To
+ * refresh: {@code policies/prices-source/refresh.sh [VERSION]} (needs npm), then
+ * {@code mvn -B -pl policies test -Dtest=PriceTableTest -Dtollgate.prices.regenerate=true}, and commit both files.
  *
- * <p>Mapping: {@code input_per_mtok_usd -> input}, {@code output_per_mtok_usd -> output} (null: 0, as for
- * embedding models), {@code cache_read_per_mtok_usd -> cache_read}, {@code cache_write_per_mtok_usd ->
- * cache_write} (the 5-minute write), {@code output_reasoning_per_mtok_usd -> reasoning}, {@code max_output_tokens}.
- * Long-context tiers and 1-hour cache writes are not carried (the base tier is used; see the report).
+ * <p>What is carried, per model: {@code input_mtok}, {@code output_mtok}, {@code cache_read_mtok},
+ * {@code cache_write_mtok} (5-minute write), {@code cache_write_1h_mtok}, {@code output_reasoning_mtok}, and a
+ * long-context tier (genai-prices' tiered prices: one threshold on the prompt tokens). Models with neither an input
+ * nor an output token price (audio by the hour, images, per-request search) are left out; per-request and per-search
+ * fees and audio/image token rates of the models kept are not charged. Prices that change over time take the entry in
+ * force on the snapshot's publication date; time-of-day prices (DeepSeek's off-peak hours) take the highest rate of
+ * the day, so a budget is never charged below what the provider bills.
  */
 public final class PriceTableGenerator {
-  static final String DATE = "2026-07-24";
-  static final String SNAPSHOT = "/dev/tollgate/policy/prices-snapshot-2026-07-24.json";
-  static final String SOURCE = "LiteLLM model_prices_and_context_window.json via RoCry/llm-api-price commit "
-      + "8442b939a6ead479f7995b5d74d8dce488bd0966, last_updated 2026-07-24T18:23:43Z; USD per million tokens";
-  static final Path OUTPUT = Path.of("src/main/resources/dev/tollgate/policy/prices.json");
+  static final Path SNAPSHOT = Path.of("prices-source/genai-prices.json");
+  static final Path OUTPUT = Path.of("src/main/resources/dev/tollgate/policy/prices.tsv");
+  private static final String[] FIELDS = {"input_mtok", "output_mtok", "cache_read_mtok", "cache_write_mtok",
+      "cache_write_1h_mtok", "output_reasoning_mtok"};
 
   private PriceTableGenerator() {}
 
+  /** Run from the {@code policies} directory with the test class path. */
   public static void main(String[] args) throws IOException {
     Files.writeString(OUTPUT, generate(), StandardCharsets.UTF_8);
     System.out.println("wrote " + OUTPUT.toAbsolutePath());
   }
 
-  /** The bundled table's text, from the snapshot resource. */
+  /** The bundled table's text, from the snapshot. */
   static String generate() throws IOException {
-    JsonNode snapshot;
-    try (InputStream in = PriceTableGenerator.class.getResourceAsStream(SNAPSHOT)) {
-      snapshot = new ObjectMapper().readTree(in);
-    }
+    JsonNode snapshot = new ObjectMapper().readTree(SNAPSHOT.toFile());
+    String published = snapshot.get("published").asText();
     StringBuilder out = new StringBuilder();
-    out.append("{\n  \"date\": \"").append(DATE).append("\",\n  \"source\": \"").append(SOURCE)
-        .append("\",\n  \"models\": {\n");
-    Iterator<Map.Entry<String, JsonNode>> models = snapshot.fields();
-    boolean first = true;
-    while (models.hasNext()) {
-      Map.Entry<String, JsonNode> e = models.next();
-      JsonNode m = e.getValue();
-      if (m.path("input_per_mtok_usd").isNull() || m.path("input_per_mtok_usd").isMissingNode()) {
+    out.append("# Tollgate's price table, USD per million tokens; generated by PriceTableGenerator from ")
+        .append("policies/prices-source/genai-prices.json: do not edit (format: PriceTable)\n");
+    out.append("date\t").append(published).append('\n');
+    out.append("source\t").append(snapshot.get("package").asText()).append(' ')
+        .append(snapshot.get("version").asText()).append(" (").append(snapshot.get("license").asText())
+        .append(", https://github.com/pydantic/genai-prices), published ").append(published).append('\n');
+    for (JsonNode provider : snapshot.get("providers")) {
+      String id = provider.get("id").asText();
+      List<String> models = new ArrayList<>();
+      for (JsonNode model : provider.get("models")) {
+        Map<String, JsonNode> prices = current(model.get("prices"), published, id + "/" + model.get("id").asText());
+        if (prices.get("input_mtok") == null && prices.get("output_mtok") == null) {
+          continue;
+        }
+        StringBuilder line = new StringBuilder("M\t").append(text(model.get("id").asText()));
+        for (String field : FIELDS) {
+          line.append('\t').append(prices.get(field) == null ? "-" : num(base(prices.get(field))));
+        }
+        line.append('\t').append(longContext(prices, id + "/" + model.get("id").asText()));
+        rules(model.get("match"), line);
+        models.add(line.toString());
+      }
+      if (models.isEmpty()) {
         continue;
       }
-      out.append(first ? "" : ",\n");
-      first = false;
-      out.append("    \"").append(e.getKey()).append("\": {")
-          .append("\"input\": ").append(num(m.get("input_per_mtok_usd"), "0"))
-          .append(", \"output\": ").append(num(m.get("output_per_mtok_usd"), "0"))
-          .append(", \"cache_read\": ").append(num(m.get("cache_read_per_mtok_usd"), "null"))
-          .append(", \"cache_write\": ").append(num(m.get("cache_write_per_mtok_usd"), "null"))
-          .append(", \"reasoning\": ").append(num(m.get("output_reasoning_per_mtok_usd"), "null"))
-          .append(", \"max_output_tokens\": ").append(
-              m.path("max_output_tokens").isIntegralNumber() ? m.get("max_output_tokens").asText() : "null")
-          .append("}");
+      List<String> fallbacks = new ArrayList<>();
+      provider.path("fallback_model_providers").forEach(f -> fallbacks.add(f.asText()));
+      out.append("P\t").append(id).append('\t').append(fallbacks.isEmpty() ? "-" : String.join(",", fallbacks))
+          .append('\t').append(text(provider.path("api_pattern").asText("-"))).append('\t')
+          .append(text(provider.get("name").asText())).append('\n');
+      if (provider.has("model_match")) {
+        rules(provider.get("model_match"), out.append("PM\t").append(id));
+        out.append('\n');
+      }
+      if (provider.has("provider_match")) {
+        rules(provider.get("provider_match"), out.append("PA\t").append(id));
+        out.append('\n');
+      }
+      models.forEach(m -> out.append(m).append('\n'));
     }
-    return out.append("\n  }\n}\n").toString();
+    return out.toString();
   }
 
-  private static String num(JsonNode node, String absent) {
-    if (node == null || node.isNull()) {
-      return absent;
+  /** The prices in force on {@code published}; time-of-day alternatives raise each rate to the day's highest. */
+  private static Map<String, JsonNode> current(JsonNode prices, String published, String model) {
+    if (prices.isObject()) {
+      return fields(prices);
     }
+    Map<String, JsonNode> chosen = null;
+    String chosenDate = "";
+    List<Map<String, JsonNode>> timeOfDay = new ArrayList<>();
+    for (JsonNode entry : prices) {
+      JsonNode constraint = entry.get("constraint");
+      if (constraint == null || constraint.isNull()) {
+        if (chosen == null) {
+          chosen = fields(entry.get("prices"));
+        }
+      } else if (constraint.get("type").asText().equals("start_date")) {
+        String date = constraint.get("start_date").asText();
+        if (date.compareTo(published) <= 0 && date.compareTo(chosenDate) >= 0) {
+          chosen = fields(entry.get("prices"));
+          chosenDate = date;
+        }
+      } else if (constraint.get("type").asText().equals("time_of_date")) {
+        timeOfDay.add(fields(entry.get("prices")));
+      } else {
+        throw new IllegalStateException(model + ": unknown price constraint " + constraint);
+      }
+    }
+    if (chosen == null) {
+      throw new IllegalStateException(model + ": no price in force on " + published);
+    }
+    for (Map<String, JsonNode> alternative : timeOfDay) {
+      for (String field : FIELDS) {
+        JsonNode a = alternative.get(field);
+        JsonNode c = chosen.get(field);
+        if (a != null && (a.isObject() || c != null && c.isObject())) {
+          throw new IllegalStateException(model + ": tiered time-of-day prices are not supported");
+        }
+        if (a != null && (c == null || a.decimalValue().compareTo(c.decimalValue()) > 0)) {
+          chosen.put(field, a);
+        }
+      }
+    }
+    return chosen;
+  }
+
+  private static Map<String, JsonNode> fields(JsonNode prices) {
+    Map<String, JsonNode> out = new LinkedHashMap<>();
+    prices.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  private static JsonNode base(JsonNode value) {
+    return value.isObject() ? value.get("base") : value;
+  }
+
+  /** {@code -}, or {@code above:rates} when any rate has tiers (genai-prices allows several; the data has one). */
+  private static String longContext(Map<String, JsonNode> prices, String model) {
+    Long above = null;
+    for (String field : FIELDS) {
+      JsonNode v = prices.get(field);
+      if (v != null && v.isObject()) {
+        JsonNode tiers = v.get("tiers");
+        if (tiers.size() != 1 || above != null && above != tiers.get(0).get("start").asLong()) {
+          throw new IllegalStateException(model + ": only one long-context threshold per model is supported");
+        }
+        above = tiers.get(0).get("start").asLong();
+      }
+    }
+    if (above == null) {
+      return "-";
+    }
+    List<String> rates = new ArrayList<>();
+    for (String field : FIELDS) {
+      JsonNode v = prices.get(field);
+      rates.add(v == null ? "-" : num(v.isObject() ? v.get("tiers").get(0).get("price") : v));
+    }
+    return above + ":" + String.join(",", rates);
+  }
+
+  /** Appends {@code match} as tab-separated alternatives. */
+  private static void rules(JsonNode match, StringBuilder out) {
+    if (match.has("or")) {
+      match.get("or").forEach(m -> rules(m, out));
+    } else {
+      rule(match, out);
+    }
+  }
+
+  private static void rule(JsonNode match, StringBuilder out) {
+    Map<String, JsonNode> f = new TreeMap<>(fields(match));
+    if (f.size() != 1) {
+      throw new IllegalStateException("a match rule has one key: " + match);
+    }
+    var e = f.entrySet().iterator().next();
+    String v = e.getValue().isTextual() ? e.getValue().asText() : null;
+    switch (e.getKey()) {
+      case "equals" -> out.append("\t=").append(text(v.toLowerCase(Locale.ROOT)));
+      case "starts_with" -> out.append("\t^").append(text(v.toLowerCase(Locale.ROOT)));
+      case "ends_with" -> out.append("\t$").append(text(v.toLowerCase(Locale.ROOT)));
+      case "contains" -> out.append("\t~").append(text(v.toLowerCase(Locale.ROOT)));
+      case "regex" -> out.append("\t/").append(text(v));
+      case "and" -> {
+        out.append("\t&").append(e.getValue().size());
+        for (JsonNode m : e.getValue()) {
+          if (m.has("or") || m.has("and")) {
+            throw new IllegalStateException("nested rules inside \"and\" are not supported: " + match);
+          }
+          rule(m, out);
+        }
+      }
+      default -> throw new IllegalStateException("unknown match rule " + match);
+    }
+  }
+
+  private static String text(String s) {
+    if (s.isEmpty() || s.indexOf('\t') >= 0 || s.indexOf('\n') >= 0 || s.indexOf('\r') >= 0) {
+      throw new IllegalStateException("cannot carry " + s + " in the table (empty, or a tab or line break)");
+    }
+    return s;
+  }
+
+  private static String num(JsonNode node) {
     return new BigDecimal(node.asText()).stripTrailingZeros().toPlainString();
   }
 }

@@ -33,6 +33,11 @@ final class HttpClientImplInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.LLM_CALLS;
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("sendAsync").and(takesArguments(4)).and(isPrivate()),
         getClass().getName() + "$SendAsyncAdvice");

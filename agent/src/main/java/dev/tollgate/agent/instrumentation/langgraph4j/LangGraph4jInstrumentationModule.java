@@ -182,4 +182,19 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
       }
     }
   }
+
+  @Override
+  public String minVersion() {
+    return "1.0.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "2.0.0";
+  }
+
+  @Override
+  public List<String> requiredMembers() {
+    return List.of("org.bsc.langgraph4j.CompiledGraph#invoke");
+  }
 }

@@ -32,6 +32,11 @@ final class OkHttpClientInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.LLM_CALLS;
+  }
+
+  @Override
   public List<String> helperClasses() {
     // by name: the agent itself must never load these (they link against the host's OkHttp)
     return List.of(PACKAGE + "TollgateInterceptor", PACKAGE + "MeteredSource",

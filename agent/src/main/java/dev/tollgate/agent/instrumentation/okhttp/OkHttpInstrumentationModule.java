@@ -56,4 +56,14 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new OkHttpClientInstrumentation());
   }
+
+  @Override
+  public String minVersion() {
+    return "4.0.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "6.0.0";
+  }
 }

@@ -35,4 +35,20 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new BaseToolInstrumentation(), new RunnerInstrumentation());
   }
+
+  @Override
+  public String minVersion() {
+    return "0.5.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "2.0.0";
+  }
+
+  @Override
+  public List<String> requiredMembers() {
+    return List.of("com.google.adk.tools.BaseTool#runAsync",
+        "com.google.adk.tools.BaseTool#name");
+  }
 }

@@ -41,6 +41,11 @@ final class BaseToolInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.TOOL_CALLS;
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("runAsync").and(takesArguments(2)).and(takesArgument(0, Map.class))
         .and(takesArgument(1, named("com.google.adk.tools.ToolContext"))).and(not(isAbstract())),

@@ -36,4 +36,14 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ClassicClientInstrumentation());
   }
+
+  @Override
+  public String minVersion() {
+    return "5.0.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "6.0.0";
+  }
 }

@@ -42,6 +42,11 @@ final class ClassicClientInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.LLM_CALLS;
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("doExecute").and(takesArguments(3)), getClass().getName() + "$DoExecuteAdvice");
   }

@@ -24,6 +24,7 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   @Override
   public List<String> anchors() {
     return List.of("dev.langchain4j.service.tool.ToolExecutor",
+        "dev.langchain4j.service.DefaultAiServices",
         "dev.langchain4j.service.DefaultAiServices$",
         "dev.langchain4j.service.AiServiceTokenStream",
         "dev.langchain4j.service.AiServiceStreamingResponseHandler",
@@ -38,6 +39,26 @@ public final class LangChain4jInstrumentationModule implements InstrumentationMo
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new ToolExecutorInstrumentation(), new AiServiceInvocationInstrumentation(),
-        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(), new StreamingRunInstrumentation());
+        new ToolServiceInstrumentation(), new TokenStreamInstrumentation(TokenStreamInstrumentation.Shape.MEMORY_ID_FIELD),
+        new TokenStreamInstrumentation(TokenStreamInstrumentation.Shape.INVOCATION_CONTEXT_FIELD),
+        new TokenStreamInstrumentation(TokenStreamInstrumentation.Shape.NONE), new StreamingRunInstrumentation(),
+        new MemoryIdInstrumentation());
+  }
+
+  @Override
+  public String minVersion() {
+    return "1.0.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "2.0.0";
+  }
+
+  @Override
+  public List<String> requiredMembers() {
+    return List.of("dev.langchain4j.service.tool.ToolExecutor#execute",
+        "dev.langchain4j.agent.tool.ToolExecutionRequest#name",
+        "dev.langchain4j.agent.tool.ToolExecutionRequest#arguments");
   }
 }

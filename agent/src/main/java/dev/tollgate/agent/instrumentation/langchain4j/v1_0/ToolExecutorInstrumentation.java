@@ -42,6 +42,11 @@ final class ToolExecutorInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.TOOL_CALLS;
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("execute").and(takesArguments(2)).and(takesArgument(0, named(REQUEST)))
         .and(returns(String.class)).and(not(isAbstract())), getClass().getName() + "$ExecuteAdvice");

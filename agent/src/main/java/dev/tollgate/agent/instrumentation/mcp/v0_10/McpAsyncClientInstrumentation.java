@@ -33,6 +33,11 @@ final class McpAsyncClientInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.TOOL_CALLS;
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("callTool").and(takesArguments(1))
         .and(takesArgument(0, named("io.modelcontextprotocol.spec.McpSchema$CallToolRequest"))),

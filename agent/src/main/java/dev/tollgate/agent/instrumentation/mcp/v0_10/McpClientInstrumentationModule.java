@@ -35,4 +35,19 @@ public final class McpClientInstrumentationModule implements InstrumentationModu
   public List<TypeInstrumentation> typeInstrumentations() {
     return List.of(new McpAsyncClientInstrumentation());
   }
+
+  @Override
+  public String minVersion() {
+    return "0.10.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "3.0.0";
+  }
+
+  @Override
+  public List<String> requiredMembers() {
+    return List.of("io.modelcontextprotocol.client.McpAsyncClient#callTool");
+  }
 }

@@ -8,6 +8,7 @@ import dev.tollgate.bootstrap.Guard;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+import org.springframework.ai.chat.client.ChatClientRequest;
 
 /**
  * The run boundary for {@code ChatClient}: {@code DefaultChatClient$DefaultCallResponseSpec} funnels
@@ -15,7 +16,9 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code responseEntity(..)} into the private {@code doGetObservableChatClientResponse(ChatClientRequest[, chain])}
  * (1.0 to 2.0), which runs the advisor chain, the model and the whole tool loop. One call is one run; a
  * {@code ChatClient} called from inside a tool joins the outer run. A halt decided during the run leaves this
- * method as the thrown exception even if something on the way swallowed it.
+ * method as the thrown exception even if something on the way swallowed it. The run's session is the request's
+ * conversation id (the advisor parameter {@code ChatMemory.CONVERSATION_ID}, {@code chat_memory_conversation_id}),
+ * so the run's LLM calls count against {@code scope: session} budgets.
  */
 final class ChatClientCallInstrumentation implements TypeInstrumentation {
   @Override
@@ -38,8 +41,9 @@ final class ChatClientCallInstrumentation implements TypeInstrumentation {
   @SuppressWarnings("unused")
   public static class CallAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Object enter() {
-      return Guard.runEnter("spring-ai");
+    public static Object enter(@Advice.Argument(0) ChatClientRequest request) {
+      Object conversation = request == null ? null : request.context().get("chat_memory_conversation_id");
+      return Guard.runEnter("spring-ai", conversation == null ? null : conversation.toString());
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

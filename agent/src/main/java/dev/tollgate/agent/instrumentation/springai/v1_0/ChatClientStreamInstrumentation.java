@@ -8,6 +8,7 @@ import java.util.List;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+import org.springframework.ai.chat.client.ChatClientRequest;
 import reactor.core.publisher.Flux;
 
 /**
@@ -43,8 +44,10 @@ final class ChatClientStreamInstrumentation implements TypeInstrumentation {
   @SuppressWarnings("unused")
   public static class StreamAdvice {
     @Advice.OnMethodExit(suppress = Throwable.class)
-    public static void exit(@Advice.Return(readOnly = false) Flux<?> flux) {
-      flux = StreamingRun.track(flux);
+    public static void exit(@Advice.Argument(0) ChatClientRequest request,
+        @Advice.Return(readOnly = false) Flux<?> flux) {
+      Object conversation = request == null ? null : request.context().get("chat_memory_conversation_id");
+      flux = StreamingRun.track(flux, conversation == null ? null : conversation.toString());
     }
   }
 }

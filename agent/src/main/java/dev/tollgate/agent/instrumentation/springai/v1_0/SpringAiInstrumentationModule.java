@@ -46,4 +46,21 @@ public final class SpringAiInstrumentationModule implements InstrumentationModul
         new ChatModelCallInstrumentation(), new ChatClientStreamInstrumentation(),
         new ChatModelStreamInstrumentation(), new ToolCallingManagerInstrumentation());
   }
+
+  @Override
+  public String minVersion() {
+    return "1.0.0";
+  }
+
+  @Override
+  public String maxVersionExclusive() {
+    return "3.0.0";
+  }
+
+  @Override
+  public List<String> requiredMembers() {
+    return List.of("org.springframework.ai.tool.ToolCallback#call",
+        "org.springframework.ai.tool.ToolCallback#getToolDefinition",
+        "org.springframework.ai.tool.definition.ToolDefinition#name");
+  }
 }

@@ -34,10 +34,15 @@ public final class StreamingRun {
 
   /** The stream that makes {@code flux} one run when subscribed; {@code flux} itself when the agent is off. */
   public static <T> Flux<T> track(Flux<T> flux) {
+    return track(flux, null);
+  }
+
+  /** As {@link #track(Flux)}, for a stream of a known conversation: the run's session. */
+  public static <T> Flux<T> track(Flux<T> flux, String session) {
     if (flux == null || !Guard.installed()) {
       return flux;
     }
-    return new Tracked<>(flux);
+    return new Tracked<>(flux, session);
   }
 
   /**
@@ -78,8 +83,11 @@ public final class StreamingRun {
   }
 
   static final class Tracked<T> extends FluxOperator<T, T> {
-    Tracked(Flux<? extends T> source) {
+    private final String session;
+
+    Tracked(Flux<? extends T> source, String session) {
       super(source);
+      this.session = session;
     }
 
     @Override
@@ -88,7 +96,7 @@ public final class StreamingRun {
         source.subscribe(actual); // inside a tracked stream: its run
         return;
       }
-      Object token = Guard.runEnter(SpringAiInstrumentationModule.FRAMEWORK);
+      Object token = Guard.runEnter(SpringAiInstrumentationModule.FRAMEWORK, session);
       Carrier carrier = new Carrier();
       Guard.runBind(carrier); // the new run, or the run current here (which then ends elsewhere)
       try {

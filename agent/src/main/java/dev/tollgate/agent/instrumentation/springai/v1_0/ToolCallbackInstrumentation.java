@@ -57,6 +57,11 @@ final class ToolCallbackInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.TOOL_CALLS;
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("call").and(takesArguments(1)).and(takesArgument(0, String.class))
         .and(returns(String.class)).and(not(isAbstract())), getClass().getName() + "$CallAdvice");

@@ -39,6 +39,11 @@ final class ClientHttpRequestInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.LLM_CALLS;
+  }
+
+  @Override
   public List<String> helperClasses() {
     return List.of(PACKAGE + "RestClientGuard", PACKAGE + "CapturedBody", PACKAGE + "MeteredClientHttpResponse",
         PACKAGE + "BlockedClientHttpResponse");

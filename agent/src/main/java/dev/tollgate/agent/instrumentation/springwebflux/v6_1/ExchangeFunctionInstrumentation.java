@@ -34,6 +34,11 @@ final class ExchangeFunctionInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public Sees sees() {
+    return Sees.LLM_CALLS;
+  }
+
+  @Override
   public List<String> helperClasses() {
     return List.of(PACKAGE + "WebClientGuard", PACKAGE + "BodyCapture", PACKAGE + "GovernedExchange",
         PACKAGE + "MeteredBody");

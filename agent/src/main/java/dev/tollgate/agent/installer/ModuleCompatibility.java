@@ -1,0 +1,123 @@
+package dev.tollgate.agent.installer;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
+import net.bytebuddy.pool.TypePool;
+
+/**
+ * The second check of a module against a class loader, after its marker classes were found there: is the library
+ * in the module's supported version range ({@link InstrumentationModule#minVersion()},
+ * {@link InstrumentationModule#maxVersionExclusive()}), and does it have every member the advice needs
+ * ({@link InstrumentationModule#requiredMembers()})? Read from class files and {@code pom.properties} without
+ * loading a class; answered once per loader (weakly held). A loader that fails is reported to the coverage report
+ * with the reason, and none of its types is woven by this module.
+ */
+final class ModuleCompatibility extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+  private final InstrumentationModule module;
+  private final CoverageReport coverage;
+  private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
+
+  ModuleCompatibility(InstrumentationModule module, CoverageReport coverage) {
+    this.module = module;
+    this.coverage = coverage;
+  }
+
+  /** Whether the module checks anything at all (else this matcher is not added). */
+  static boolean needed(InstrumentationModule module) {
+    return module.minVersion() != null || module.maxVersionExclusive() != null || !module.requiredMembers().isEmpty();
+  }
+
+  @Override
+  public boolean matches(ClassLoader loader) {
+    if (loader == null) {
+      return false;
+    }
+    synchronized (cache) {
+      Boolean known = cache.get(loader);
+      if (known != null) {
+        return known;
+      }
+    }
+    String problem = problem(module, loader);
+    synchronized (cache) {
+      if (cache.putIfAbsent(loader, problem == null) != null) {
+        return problem == null; // another thread checked it first and reported it
+      }
+    }
+    if (problem != null && coverage != null) {
+      coverage.skipped(module, loader, problem);
+    }
+    return problem == null;
+  }
+
+  /** Why {@code module} cannot be woven into {@code loader}'s copy of its library, or null when it can. */
+  static String problem(InstrumentationModule module, ClassLoader loader) {
+    String version = CoverageReport.resourceVersion(module, loader);
+    if (version != null) {
+      if (module.minVersion() != null && compare(version, module.minVersion()) < 0) {
+        return "version " + version + " is older than the oldest supported, " + module.minVersion();
+      }
+      if (module.maxVersionExclusive() != null && compare(version, module.maxVersionExclusive()) >= 0) {
+        return "version " + version + " is not supported (supported: below " + module.maxVersionExclusive() + ")";
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    TypePool pool = null;
+    for (String member : module.requiredMembers()) {
+      int hash = member.indexOf('#');
+      String type = hash < 0 ? member : member.substring(0, hash);
+      if (loader.getResource(type.replace('.', '/') + ".class") == null) {
+        missing.add(type);
+        continue;
+      }
+      if (hash < 0) {
+        continue;
+      }
+      if (pool == null) {
+        pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
+      }
+      TypePool.Resolution resolution = pool.describe(type);
+      String method = member.substring(hash + 1);
+      if (!resolution.isResolved() || !declares(resolution.resolve(), method)) {
+        missing.add(member);
+      }
+    }
+    return missing.isEmpty() ? null
+        : "missing " + String.join(", ", missing) + (version == null ? "" : " (version " + version + ")");
+  }
+
+  private static boolean declares(TypeDescription type, String method) {
+    return !type.getDeclaredMethods().filter(ElementMatchers.<MethodDescription.InDefinedShape>named(method))
+        .isEmpty();
+  }
+
+  /** Compares dotted versions by their leading numbers ({@code 1.19.0 > 1.8}; {@code 2.0.0-M1} counts as 2.0.0). */
+  static int compare(String a, String b) {
+    String[] x = a.split("[.-]");
+    String[] y = b.split("[.-]");
+    for (int i = 0; i < Math.max(x.length, y.length); i++) {
+      long p = i < x.length ? number(x[i]) : 0;
+      long q = i < y.length ? number(y[i]) : 0;
+      if (p != q) {
+        return Long.compare(p, q);
+      }
+    }
+    return 0;
+  }
+
+  private static long number(String part) {
+    int end = 0;
+    while (end < part.length() && end < 18 && Character.isDigit(part.charAt(end))) {
+      end++;
+    }
+    return end == 0 ? 0 : Long.parseLong(part.substring(0, end));
+  }
+}
