@@ -55,6 +55,9 @@ final class PolicyValidator {
   private final String file;
   private final List<PolicyError> errors = new ArrayList<>();
 
+  private final TypedMatcherReader typedMatchers =
+      new TypedMatcherReader(this::error, dev.tollgate.policy.args.MatchContext.system());
+
   private PolicyValidator(String file) {
     this.file = file;
   }
@@ -148,25 +151,38 @@ final class PolicyValidator {
         }
       }
       String tool = keys.containsKey("tool") ? glob(keys.get("tool").value(), at + ".tool") : null;
-      Map<String, String> args = keys.containsKey("args") ? argumentGlobs(keys.get("args").value(), at + ".args") : Map.of();
+      Map<String, dev.tollgate.policy.args.ArgumentMatcher> typed = new LinkedHashMap<>();
+      Map<String, String> args = keys.containsKey("args")
+          ? argumentGlobs(keys.get("args").value(), at + ".args", typed) : Map.of();
       Map<String, String> regexes = keys.containsKey("args_regex")
           ? argumentRegexes(keys.get("args_regex").value(), at + ".args_regex") : Map.of();
       Access decision = keys.containsKey("decision")
           ? enumValue(keys.get("decision").value(), at + ".decision", Access.class, Access.DENY) : Access.DENY;
       String reason = keys.containsKey("reason") ? reason(keys.get("reason").value(), at + ".reason") : null;
       if (errors.size() == before) {
-        rules.add(new ArgumentRule(i, tool, args, regexes, decision, reason));
+        rules.add(new ArgumentRule(i, tool, args, regexes, typed, decision, reason));
       }
     }
     return rules;
   }
 
-  /** {@code args}: argument name to glob. Values are matched as text, so a glob must be a (quoted) string. */
-  private Map<String, String> argumentGlobs(Node node, String path) {
+  /**
+   * {@code args}: argument name to a glob (a quoted string, matched on the value as text) or to a typed matcher
+   * object ({@code { url_host: [...] }}), which goes to {@code typed}.
+   */
+  private Map<String, String> argumentGlobs(Node node, String path,
+      Map<String, dev.tollgate.policy.args.ArgumentMatcher> typed) {
     Map<String, String> globs = new LinkedHashMap<>();
-    for (Node.Entry entry : argumentEntries(node, path, "a glob on its value")) {
+    for (Node.Entry entry : argumentEntries(node, path, "a glob on its value or a typed matcher")) {
       Node value = entry.value();
       String at = path + "." + entry.key();
+      if (value instanceof Node.Mapping m) {
+        dev.tollgate.policy.args.ArgumentMatcher matcher = typedMatchers.read(m, at);
+        if (matcher != null) {
+          typed.put(entry.key(), matcher);
+        }
+        continue;
+      }
       if (value instanceof Node.Scalar s && s.kind() != Node.Kind.STRING && s.kind() != Node.Kind.NULL) {
         error(value, at + " must be a string (a glob on the argument's value as text), got " + describe(value)
             + "; write " + quote(s.text()) + " in quotes");
@@ -184,23 +200,9 @@ final class PolicyValidator {
   private Map<String, String> argumentRegexes(Node node, String path) {
     Map<String, String> regexes = new LinkedHashMap<>();
     for (Node.Entry entry : argumentEntries(node, path, "a regular expression")) {
-      Node value = entry.value();
-      String at = path + "." + entry.key();
-      if (!(value instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING || ((String) s.value()).isEmpty()) {
-        error(value, at + " must be a non-empty string (a regular expression), got " + shown(value));
-        continue;
-      }
-      String regex = (String) s.value();
-      if (regex.length() > MAX_REGEX_LENGTH) {
-        error(value, at + " must be at most " + MAX_REGEX_LENGTH + " characters long, got " + regex.length());
-        continue;
-      }
-      try {
-        com.google.re2j.Pattern.compile(regex);
+      String regex = typedMatchers.regex(entry.value(), path + "." + entry.key());
+      if (regex != null) {
         regexes.put(entry.key(), regex);
-      } catch (com.google.re2j.PatternSyntaxException e) {
-        error(value, at + " is not a valid regular expression (RE2 syntax): " + e.getDescription()
-            + (e.getPattern() == null || e.getPattern().equals(regex) ? "" : " at " + quote(e.getPattern())));
       }
     }
     return regexes;

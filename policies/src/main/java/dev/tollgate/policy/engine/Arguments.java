@@ -128,6 +128,34 @@ final class Arguments {
     return json(value, false);
   }
 
+  /**
+   * The top-level argument {@code name} with its JSON kind, for typed matchers; null when absent or unreadable.
+   */
+  dev.tollgate.policy.args.ArgumentValue value(String name) {
+    if (values == null || !values.containsKey(name)) {
+      return null;
+    }
+    Object value = values.get(name);
+    dev.tollgate.policy.args.ArgumentValue.Kind kind;
+    java.util.List<String> strings = null;
+    if (value instanceof String) {
+      kind = dev.tollgate.policy.args.ArgumentValue.Kind.STRING;
+    } else if (value instanceof Literal l) {
+      char first = l.json().charAt(0);
+      kind = first == 't' || first == 'f' ? dev.tollgate.policy.args.ArgumentValue.Kind.BOOLEAN
+          : first == 'n' ? dev.tollgate.policy.args.ArgumentValue.Kind.NULL
+          : dev.tollgate.policy.args.ArgumentValue.Kind.NUMBER;
+    } else if (value instanceof List<?> list) {
+      kind = dev.tollgate.policy.args.ArgumentValue.Kind.ARRAY;
+      if (list.stream().allMatch(String.class::isInstance)) {
+        strings = list.stream().map(String.class::cast).toList();
+      }
+    } else {
+      kind = dev.tollgate.policy.args.ArgumentValue.Kind.OBJECT;
+    }
+    return new dev.tollgate.policy.args.ArgumentValue(kind, text(name), strings);
+  }
+
   /** The arguments as compact JSON with object keys sorted at every depth (equal for equal arguments). */
   String canonical() {
     return values == null ? null : json(values, true);

@@ -75,7 +75,7 @@ public final class PolicyEngine {
   private final ToolRules tools;
   private final List<Glob> deny;
   private final List<Glob> allow;
-  private final List<CompiledRule> rules;
+  private final List<CompiledArgumentRule> rules;
   private final Limit[] limits;
   private final Glob[] limitTools;
   /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
@@ -97,9 +97,10 @@ public final class PolicyEngine {
     this.tools = policy.tools();
     this.deny = compile(tools.deny());
     this.allow = compile(tools.allow());
-    List<CompiledRule> compiled = new ArrayList<>();
+    List<CompiledArgumentRule> compiled = new ArrayList<>();
+    dev.tollgate.policy.args.MatchContext context = dev.tollgate.policy.args.MatchContext.system();
     for (ArgumentRule rule : tools.rules()) {
-      compiled.add(new CompiledRule(rule));
+      compiled.add(new CompiledArgumentRule(rule, context));
     }
     this.rules = List.copyOf(compiled);
     this.limits = policy.limits().toArray(new Limit[0]);
@@ -138,6 +139,17 @@ public final class PolicyEngine {
       return new ToolVerdict(outcome, false, false, rule(breach.limit), breach.reason(), breach.report);
     }
     return admit(c, ruling);
+  }
+
+  /**
+   * Decides {@code call} as {@link #decide} does (counting it), and says how each argument matcher consulted read
+   * its value; for {@code explain}, not for the hot path.
+   */
+  public Explanation explain(ToolCall call) {
+    Call c = new Call(call, clock.millis());
+    c.traces = new ArrayList<>();
+    matchToolRules(c);
+    return new Explanation(decide(call), c.traces);
   }
 
   /** Forgets a run's counters once the run has ended. */
@@ -195,8 +207,8 @@ public final class PolicyEngine {
   }
 
   private boolean anyRuleReadsArgumentsOf(String tool) {
-    for (CompiledRule rule : rules) {
-      if (rule.rule.readsArguments() && rule.tool.matchesTool(tool)) {
+    for (CompiledArgumentRule rule : rules) {
+      if (rule.rule().readsArguments() && rule.appliesTo(tool)) {
         return true;
       }
     }
@@ -212,10 +224,10 @@ public final class PolicyEngine {
             "tool \"" + tool + "\" matches deny glob \"" + deny.get(i) + "\"");
       }
     }
-    for (CompiledRule rule : rules) {
-      ToolVerdict v = rule.decide(c, base);
-      if (v != null) {
-        return v;
+    for (CompiledArgumentRule rule : rules) {
+      CompiledArgumentRule.Match m = rule.decide(tool, c::arguments, base, c.traces);
+      if (m != null) {
+        return verdict(m.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW, m.path(), m.reason());
       }
     }
     for (int i = 0; i < allow.size(); i++) {
@@ -232,59 +244,6 @@ public final class PolicyEngine {
 
   private ToolVerdict verdict(Outcome outcome, String rule, String reason) {
     return new ToolVerdict(outcome, outcome == Outcome.DENY && !monitor, false, rule, reason, null);
-  }
-
-  private final class CompiledRule {
-    private final ArgumentRule rule;
-    private final Glob tool;
-    private final List<Map.Entry<String, Glob>> globs = new ArrayList<>();
-    private final List<Map.Entry<String, com.google.re2j.Pattern>> regexes = new ArrayList<>();
-
-    CompiledRule(ArgumentRule rule) {
-      this.rule = rule;
-      this.tool = Glob.of(rule.tool());
-      rule.args().forEach((name, glob) -> globs.add(Map.entry(name, Glob.of(glob))));
-      rule.argsRegex().forEach((name, regex) -> regexes.add(Map.entry(name, com.google.re2j.Pattern.compile(regex))));
-    }
-
-    /** The verdict when this rule matches, else null. */
-    ToolVerdict decide(Call c, String base) {
-      if (!tool.matchesTool(c.tool)) {
-        return null;
-      }
-      String path = base + ".rules[" + rule.index() + "]";
-      Outcome outcome = rule.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW;
-      if (!rule.readsArguments()) {
-        return verdict(outcome, path, rule.reason() != null ? rule.reason()
-            : "tool \"" + c.tool + "\" matches " + path + ".tool \"" + tool + "\"");
-      }
-      Arguments args = c.arguments();
-      if (!args.readable()) {
-        if (rule.decision() != Access.DENY) {
-          return null;
-        }
-        return verdict(Outcome.DENY, path, "the arguments of tool \"" + c.tool + "\" could not be read ("
-            + args.problem() + "), so " + path + " denies the call"
-            + (rule.reason() == null ? "" : ": " + rule.reason()));
-      }
-      List<String> matched = new ArrayList<>();
-      for (Map.Entry<String, Glob> e : globs) {
-        String value = args.text(e.getKey());
-        if (value == null || !e.getValue().matches(value)) {
-          return null;
-        }
-        matched.add("argument \"" + e.getKey() + "\" of tool \"" + c.tool + "\" matches \"" + e.getValue() + "\"");
-      }
-      for (Map.Entry<String, com.google.re2j.Pattern> e : regexes) {
-        String value = args.text(e.getKey());
-        if (value == null || !e.getValue().matcher(value).matches()) {
-          return null;
-        }
-        matched.add("argument \"" + e.getKey() + "\" of tool \"" + c.tool + "\" matches regex \""
-            + e.getValue().pattern() + "\"");
-      }
-      return verdict(outcome, path, rule.reason() != null ? rule.reason() : String.join(" and ", matched));
-    }
   }
 
   // ---- limits ----------------------------------------------------------------------------------------------
@@ -494,6 +453,8 @@ public final class PolicyEngine {
     final long now;
     private Arguments arguments;
     private String digest;
+    /** Collects how each matcher read its argument, for {@link #explain}; null when deciding. */
+    List<Explanation.ArgumentReading> traces;
     private Bucket[] own;
 
     Call(ToolCall call, long now) {

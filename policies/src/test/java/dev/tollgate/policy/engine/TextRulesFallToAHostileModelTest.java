@@ -79,14 +79,16 @@ class TextRulesFallToAHostileModelTest {
     assertTrue(call(e, "transfer", "{\"amount\": " + json + "}").proceeds(), amount);
   }
 
+  /** Fixed rather than pinned: args_regex is the short form of regex, whose dot matches a newline. */
   @org.junit.jupiter.api.Test
-  void aRegexDotDoesNotCrossANewline() {
+  void aRegexDotCrossesANewline() {
     PolicyEngine e = engine("""
         version: 1
         tools:
           rules:
             - { tool: run_shell, args_regex: { command: ".*\\\\brm\\\\s.*" }, decision: deny }
         """);
-    assertTrue(call(e, "run_shell", "{\"command\": \"echo hi\\nrm -rf /\"}").proceeds());
+    org.junit.jupiter.api.Assertions.assertFalse(
+        call(e, "run_shell", "{\"command\": \"echo hi\\nrm -rf /\"}").proceeds());
   }
 }
