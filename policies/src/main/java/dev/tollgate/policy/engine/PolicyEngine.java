@@ -480,8 +480,8 @@ public final class PolicyEngine {
     String digest() {
       if (digest == null) {
         Arguments args = arguments();
-        String identity = tool + '\u0000'
-            + (args.readable() ? "json:" + args.canonical() : "raw:" + call.arguments());
+        String identity = LoopGuardKey.text(tool) + '\u0000'
+            + (args.readable() ? "json:" + args.canonical() : "raw:" + LoopGuardKey.text(String.valueOf(call.arguments())));
         if (identity.length() <= MAX_PLAIN_IDENTITY) {
           digest = "=" + identity;
         } else {
