@@ -13,6 +13,7 @@ import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.Refusal;
 import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.engine.LimitBreach;
+import dev.tollgate.policy.engine.LoggedName;
 import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.engine.ToolCall;
 import dev.tollgate.policy.engine.ToolVerdict;
@@ -122,7 +123,7 @@ public final class PolicyGuard extends Guard.Delegate {
         .with("enforced", v.enforced())
         .with("rule", v.rule())
         .with("reason", v.reason())
-        .with("tool", name)
+        .with("tool", LoggedName.of(name))
         .with("framework", framework)
         .with("run", run == null ? null : run.id())
         .with("session", sessionId)
@@ -143,7 +144,7 @@ public final class PolicyGuard extends Guard.Delegate {
           .with("partition", breach.partition())
           .with("on_exceed", breach.onExceed().name().toLowerCase(Locale.ROOT))
           .with("enforced", v.enforced())
-          .with("tool", name)
+          .with("tool", LoggedName.of(name))
           .with("framework", framework)
           .with("run", run == null ? null : run.id()));
     }

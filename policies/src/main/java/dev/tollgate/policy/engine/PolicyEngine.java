@@ -87,6 +87,13 @@ public final class PolicyEngine {
    */
   private final ConcurrentHashMap<String, ToolVerdict> nameVerdicts = new ConcurrentHashMap<>();
   static final int MAX_CACHED_TOOLS = 1024;
+  /** Longest tool name whose verdict is cached, so the cache holds at most about 512 KiB of names. */
+  static final int MAX_CACHED_NAME = 256;
+  /**
+   * Longest tool name decided at all: the model chooses names, and a longer one is refused without being matched,
+   * quoted in a reason or kept anywhere (real names are identifiers, MCP ones a connection and a name).
+   */
+  public static final int MAX_TOOL_NAME = 1024;
   /** Longest call identity kept as text for {@code max_identical}; longer ones are kept as their SHA-256. */
   static final int MAX_PLAIN_IDENTITY = 256;
 
@@ -148,7 +155,9 @@ public final class PolicyEngine {
   public Explanation explain(ToolCall call) {
     Call c = new Call(call, clock.millis());
     c.traces = new ArrayList<>();
-    matchToolRules(c);
+    if (c.tool.length() <= MAX_TOOL_NAME) {
+      matchToolRules(c);
+    }
     return new Explanation(decide(call), c.traces);
   }
 
@@ -195,15 +204,25 @@ public final class PolicyEngine {
   // ---- tool rules ------------------------------------------------------------------------------------------
 
   private ToolVerdict toolRule(Call c) {
+    if (c.tool.length() > MAX_TOOL_NAME) {
+      return verdict(Outcome.DENY, tools.path(), "the tool name is " + c.tool.length() + " characters long; names over "
+          + MAX_TOOL_NAME + " characters are refused");
+    }
     ToolVerdict cached = nameVerdicts.get(c.tool);
     if (cached != null) {
       return cached;
     }
     ToolVerdict v = matchToolRules(c);
-    if (nameVerdicts.size() < MAX_CACHED_TOOLS && !anyRuleReadsArgumentsOf(c.tool)) {
+    if (c.tool.length() <= MAX_CACHED_NAME && nameVerdicts.size() < MAX_CACHED_TOOLS
+        && !anyRuleReadsArgumentsOf(c.tool)) {
       nameVerdicts.putIfAbsent(c.tool, v);
     }
     return v;
+  }
+
+  /** Names whose verdict is cached (for tests of the bound). */
+  int cachedNames() {
+    return nameVerdicts.size();
   }
 
   private boolean anyRuleReadsArgumentsOf(String tool) {
