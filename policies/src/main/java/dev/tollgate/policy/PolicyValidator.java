@@ -33,7 +33,7 @@ final class PolicyValidator {
       "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok");
   static final List<String> PROVIDER_KEYS = List.of("base_url", "format", "name");
   static final List<String> PROVIDER_FORMATS = List.of("openai", "anthropic", "gemini", "ollama", "azure-openai");
-  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone");
+  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone", "key_file");
   /** Largest {@code max_usd}: a billion dollars (10^18 nano-USD, well inside a long). */
   static final java.math.BigDecimal MAX_USD = java.math.BigDecimal.valueOf(1_000_000_000L);
   /** Largest price per million tokens. */
@@ -696,7 +696,7 @@ final class PolicyValidator {
 
   private LedgerSettings ledger(Node node) {
     if (!(node instanceof Node.Mapping m)) {
-      error(node, "ledger must be a mapping with dir, time_zone, got " + describe(node));
+      error(node, "ledger must be a mapping with dir, time_zone, key_file, got " + describe(node));
       return LedgerSettings.DEFAULT;
     }
     Map<String, Node.Entry> keys = keys(m, "ledger", LEDGER_KEYS);
@@ -720,7 +720,18 @@ final class PolicyValidator {
         error(value, "ledger.time_zone must be a time zone ID such as \"UTC\" or \"Europe/Berlin\"; " + problem);
       }
     }
-    return new LedgerSettings(dir, zone);
+    String keyFile = null;
+    if (keys.containsKey("key_file")) {
+      Node value = keys.get("key_file").value();
+      if (value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && !((String) s.value()).isBlank()
+          && ((String) s.value()).indexOf('\0') < 0) {
+        keyFile = (String) s.value();
+      } else {
+        error(value, "ledger.key_file must be a non-empty string (the path of the ledger's key file), got "
+            + shown(value));
+      }
+    }
+    return new LedgerSettings(dir, zone, keyFile);
   }
 
   /** Why {@code text} is not a zone ID {@link java.time.ZoneId#of} accepts, with a suggestion; null if it is one. */
