@@ -28,6 +28,9 @@ public final class Cli {
       case "validate" -> {
         return validate(args, out, err);
       }
+      case "explain" -> {
+        return ExplainCommand.run(args, out, err);
+      }
       default -> {
         err.println("tollgate: unknown command \"" + args[0] + "\"");
         usage(err);
@@ -66,6 +69,10 @@ public final class Cli {
         Commands:
           java -jar tollgate-agent.jar validate FILE...   check policy files; prints FILE:LINE:COL: message
                                                           per problem; exit 0 if all valid, 1 if not
+          java -jar tollgate-agent.jar explain --policy FILE --tool NAME [--args JSON] [--mcp-server NAME]
+                                                          decide one tool call and print the decision, the rule
+                                                          that decided and how each argument matcher read its
+                                                          value (the canonical path, the host, the commands)
           java -jar tollgate-agent.jar --help             this text
 
         Configuration (agent argument k=v,k=v > -Dtollgate.KEY > TOLLGATE_KEY > policy file > default):""");

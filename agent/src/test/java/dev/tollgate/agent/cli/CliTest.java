@@ -56,4 +56,38 @@ class CliTest {
     assertEquals(2, run("frobnicate"));
     assertEquals(2, run("validate"));
   }
+
+  @Test
+  void explainPrintsTheDecisionTheRuleAndHowEachMatcherReadTheValue() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), """
+        version: 1
+        tools:
+          rules:
+            - tool: http_get
+              args: { url: { url_host: [metadata, private] } }
+              decision: deny
+              reason: no metadata
+        """);
+    assertEquals(0, run("explain", "--policy", policy.toString(), "--tool", "http_get", "--args",
+        "{\"url\": \"http://[::ffff:169.254.169.254]/latest\"}"));
+    assertEquals("""
+        tool:     http_get
+        decision: deny (the call is refused)
+        rule:     tools.rules[0]
+        reason:   no metadata
+        arguments read:
+          tools.rules[0] url (url_host): has host 169.254.169.254, which is metadata [match]
+        """, out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void explainNamesAnMcpToolByItsServerAndRefusesBadUsage() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), "version: 1\ntools:\n  deny: [\"files/*\"]\n");
+    assertEquals(0, run("explain", "--policy", policy.toString(), "--tool", "read", "--mcp-server", "files"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rule:     tools.deny[0]"), out.toString());
+    assertEquals(2, run("explain", "--tool", "x"));
+    assertEquals(2, run("explain", "--policy", policy.toString(), "--tool"));
+    assertEquals(2, run("explain", "--policy", policy.toString(), "--tool", "x", "--bogus", "1"));
+    assertEquals(1, run("explain", "--policy", dir.resolve("none.yaml").toString(), "--tool", "x"));
+  }
 }
