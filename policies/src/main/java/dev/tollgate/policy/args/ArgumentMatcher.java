@@ -40,8 +40,10 @@ public sealed interface ArgumentMatcher {
     @Override
     public Compiled compile(MatchContext ctx) {
       Glob g = Glob.of(glob);
-      return (value, deny) -> Reading.of(g.matches(value.text()),
-          g.matches(value.text()) ? "matches glob \"" + glob + "\"" : "does not match glob \"" + glob + "\"");
+      return (value, deny) -> {
+        String account = (g.matches(value.text()) ? "matches" : "does not match") + " glob \"" + glob + "\"";
+        return Reading.of(g.matches(value.text()), account, account);
+      };
     }
   }
 
@@ -57,7 +59,8 @@ public sealed interface ArgumentMatcher {
       com.google.re2j.Pattern p = com.google.re2j.Pattern.compile(regex, com.google.re2j.Pattern.DOTALL);
       return (value, deny) -> {
         boolean m = p.matcher(value.text()).matches();
-        return Reading.of(m, (m ? "matches" : "does not match") + " regex \"" + regex + "\"");
+        String account = (m ? "matches" : "does not match") + " regex \"" + regex + "\"";
+        return Reading.of(m, account, account);
       };
     }
   }
@@ -84,11 +87,11 @@ public sealed interface ArgumentMatcher {
       }
       return (value, deny) -> {
         if (value.kind() != ArgumentValue.Kind.STRING) {
-          return Reading.uninterpretable("is " + value.described() + ", not a path");
+          return Reading.uninterpretable("is " + value.described() + ", not a path", "a path");
         }
         CanonicalPath.Result result = CanonicalPath.of(value.text(), ctx);
         if (result instanceof CanonicalPath.Problem p) {
-          return Reading.uninterpretable("is not a path this matcher can read: " + p.why());
+          return Reading.uninterpretable("is not a path this matcher can read: " + p.why(), "a path");
         }
         CanonicalPath.Read r = (CanonicalPath.Read) result;
         {
@@ -101,7 +104,8 @@ public sealed interface ArgumentMatcher {
             }
             String account = "reads as " + r.path() + (under != null ? ", under " + under
                 : ", under none of " + resolved);
-            return Reading.of((under != null) != negated, account);
+            String summary = under != null ? "is under " + under : "is under none of " + resolved;
+            return Reading.of((under != null) != negated, account, summary);
         }
       };
     }
@@ -123,11 +127,11 @@ public sealed interface ArgumentMatcher {
       List<HostPattern> compiled = patterns.stream().map(HostPattern::parse).toList();
       return (value, deny) -> {
         if (value.kind() != ArgumentValue.Kind.STRING) {
-          return Reading.uninterpretable("is " + value.described() + ", not a URL");
+          return Reading.uninterpretable("is " + value.described() + ", not a URL", "a URL");
         }
         UrlHost.Result result = UrlHost.of(value.text());
         if (result instanceof UrlHost.Problem p) {
-          return Reading.uninterpretable("is not a URL this matcher can read: " + p.why());
+          return Reading.uninterpretable("is not a URL this matcher can read: " + p.why(), "a URL");
         }
         UrlHost.Read r = (UrlHost.Read) result;
         {
@@ -139,7 +143,8 @@ public sealed interface ArgumentMatcher {
               }
             }
             return Reading.of(hit != null, "has host " + r.host()
-                + (hit != null ? ", which is " + hit : ", in none of " + patterns));
+                + (hit != null ? ", which is " + hit : ", in none of " + patterns),
+                hit != null ? "has a host that is " + hit : "has a host in none of " + patterns);
         }
       };
     }
@@ -166,10 +171,10 @@ public sealed interface ArgumentMatcher {
         } else if (value.strings() != null && !value.strings().isEmpty()) {
           parsed = ShellCommand.ofArgv(value.strings());
         } else {
-          return Reading.uninterpretable("is " + value.described() + ", not a command");
+          return Reading.uninterpretable("is " + value.described() + ", not a command", "a command");
         }
         if (parsed instanceof ShellCommand.Problem p) {
-          return Reading.uninterpretable("is a command this matcher cannot split: " + p.why());
+          return Reading.uninterpretable("is a command this matcher cannot split: " + p.why(), "a command");
         }
         return readCommands(((ShellCommand.Read) parsed).command(), words, deny);
       };
@@ -177,7 +182,7 @@ public sealed interface ArgumentMatcher {
 
     private Reading readCommands(ShellCommand command, List<List<String>> words, boolean deny) {
       if (command.commands().isEmpty()) {
-        return Reading.noMatch("runs no command");
+        return Reading.of(false, "runs no command", "runs no command");
       }
       int matching = 0;
       String first = null;
@@ -186,7 +191,7 @@ public sealed interface ArgumentMatcher {
         Boolean begins = beginsWithAny(c, words);
         if (begins == null) {
           return Reading.uninterpretable("runs " + command + ", where " + render(c)
-              + " has a word the shell expands where a prefix is compared");
+              + " has a word the shell expands where a prefix is compared", "a command");
         }
         if (begins) {
           matching++;
@@ -198,11 +203,15 @@ public sealed interface ArgumentMatcher {
       String account = "runs " + command;
       if (deny) {
         return Reading.of(matching > 0, account + (matching > 0 ? "; " + first + " begins with a prefix of "
-            + prefixes : "; none begins with a prefix of " + prefixes));
+            + prefixes : "; none begins with a prefix of " + prefixes),
+            matching > 0 ? "runs a command beginning with one of " + prefixes
+                : "runs no command beginning with one of " + prefixes);
       }
       boolean all = matching == command.commands().size();
       return Reading.of(all, account + (all ? "; every one begins with a prefix of " + prefixes
-          : "; " + firstMiss + " begins with no prefix of " + prefixes));
+          : "; " + firstMiss + " begins with no prefix of " + prefixes),
+          all ? "runs only commands beginning with one of " + prefixes
+              : "runs a command beginning with none of " + prefixes);
     }
 
     /** True or false, or null when a compared word is expanded by the shell (unknown). */
@@ -265,6 +274,11 @@ public sealed interface ArgumentMatcher {
 
   /** {@code above: N} ({@code below} false) or {@code below: N} (true): strictly greater or less. */
   record Bound(BigDecimal limit, boolean below) implements ArgumentMatcher {
+    /** {@code 1000} rather than {@code 1E+3}, unless that would be a very long string. */
+    static String plain(BigDecimal n) {
+      return Math.abs((long) n.scale()) <= 30 ? n.toPlainString() : n.toString();
+    }
+
     @Override
     public String key() {
       return below ? "below" : "above";
@@ -275,13 +289,13 @@ public sealed interface ArgumentMatcher {
       return (value, deny) -> {
         NumberValue.Result result = NumberValue.of(value);
         if (result instanceof NumberValue.Problem p) {
-          return Reading.uninterpretable("is not a number this matcher can read: " + p.why());
+          return Reading.uninterpretable("is not a number this matcher can read: " + p.why(), "a number");
         }
         NumberValue.Read r = (NumberValue.Read) result;
         int c = r.number().compareTo(limit);
           boolean m = below ? c < 0 : c > 0;
-        return Reading.of(m, "reads as " + r.number().toString() + (m ? ", " : ", not ") + key() + " "
-            + limit.toPlainString());
+        String bound = (m ? "" : "not ") + key() + " " + limit.toPlainString();
+        return Reading.of(m, "reads as " + plain(r.number()) + ", " + bound, "is " + bound);
       };
     }
   }

@@ -73,7 +73,8 @@ final class CompiledArgumentRule {
       ArgumentValue value = args.value(e.argument);
       if (value == null) {
         if (traces != null) {
-          traces.add(new Explanation.ArgumentReading(path, e.argument, e.key, new Reading(Reading.Result.NO_MATCH, "is absent")));
+          traces.add(new Explanation.ArgumentReading(path, e.argument, e.key,
+              new Reading(Reading.Result.NO_MATCH, "is absent", "is absent")));
         }
         decided = false;
         if (traces == null) {
@@ -110,14 +111,15 @@ final class CompiledArgumentRule {
     return new Match(rule.decision(), path, reason);
   }
 
+  /** What a reason says about one argument: never its value (the log and the model see reasons). */
   private static String describe(String toolName, Entry e, Reading reading) {
     String argument = "argument \"" + e.argument + "\" of tool \"" + toolName + "\"";
     return switch (e.key) {
-      case "glob" -> argument + " " + reading.account().replace("glob ", "");
-      case "regex" -> argument + " " + reading.account();
+      case "glob" -> argument + " " + reading.summary().replace("glob ", "");
+      case "regex" -> argument + " " + reading.summary();
       default -> reading.result() == Reading.Result.UNINTERPRETABLE
-          ? argument + " cannot be read by " + e.key + " (" + reading.account() + "), so the deny rule applies"
-          : argument + " " + reading.account();
+          ? argument + " " + reading.summary() + " by " + e.key + ", so the deny rule applies"
+          : argument + " " + reading.summary();
     };
   }
 }

@@ -70,6 +70,10 @@ class AdversarialCorpusTest {
   @TestFactory
   Stream<DynamicTest> everyHostileCaseGetsItsDecision() throws Exception {
     PolicyEngine rules = engine("/adversarial/policy.yaml");
+    String policyText;
+    try (InputStream in = AdversarialCorpusTest.class.getResourceAsStream("/adversarial/policy.yaml")) {
+      policyText = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
     String loopPolicy = """
         version: 1
         limits:
@@ -87,6 +91,14 @@ class AdversarialCorpusTest {
       }
       ToolVerdict v = rules.decide(new ToolCall(c.tool(), "corpus", null, c.arguments(), null, Map.of()));
       assertEquals(c.expected(), v.proceeds() ? "allow" : "deny", v.rule() + ": " + v.reason());
+      com.google.re2j.Matcher strings = com.google.re2j.Pattern.compile("\"((?:[^\"\\\\]|\\\\.){8,})\"")
+          .matcher(c.arguments());
+      while (strings.find()) {
+        String value = strings.group(1);
+        if (!policyText.contains(value) && !value.equals(c.tool())) {
+          assertTrue(!v.reason().contains(value), "the reason quotes the value " + value + ": " + v.reason());
+        }
+      }
     }));
   }
 

@@ -96,8 +96,17 @@ class TypedArgumentRulesTest {
   void aDenialForAnUnreadableValueSaysSoToTheModel() {
     ToolVerdict v = decide("http_get", json("url", "http://a@b@169.254.169.254/"));
     assertEquals("private and metadata hosts are out of reach (argument \"url\" of tool \"http_get\" cannot be read "
-        + "by url_host (is not a URL this matcher can read: it has more than one @ in the authority, where clients "
-        + "disagree on the host), so the deny rule applies)", v.reason());
+        + "as a URL by url_host, so the deny rule applies)", v.reason());
+  }
+
+  @Test
+  void reasonsNameThePolicyNeverTheValue() {
+    assertEquals("argument \"path\" of tool \"write_file\" is under none of [" + System.getProperty("user.dir")
+        + "/workspace]", decide("write_file", json("path", "/etc/secret-token-123")).reason());
+    assertEquals("argument \"command\" of tool \"run_shell\" runs a command beginning with one of [rm, sudo, git "
+        + "push, curl]", decide("run_shell", json("command", "echo TOPSECRET; rm -rf /")).reason());
+    assertEquals("argument \"amount\" of tool \"transfer\" is above 1000",
+        decide("transfer", "{\"amount\": 123456789}").reason());
   }
 
   @Test
