@@ -73,8 +73,11 @@ public final class Guard {
   /**
    * A call leaving for a remote tool server (an MCP client's {@code callTool}), named {@code server/tool}. When a
    * framework's adapter for that same tool is already dispatching on this thread (Spring AI's or another
-   * framework's MCP tool callback, which has been decided already), this is the same logical call: returns null.
-   * Otherwise decides as {@link #toolEnter(String, Object, String, Object, Object, Object)} does.
+   * framework's MCP tool callback, which has been decided and counted already under the adapter's name, such as
+   * {@code alt_1_delete_file}), this is the same logical call: it is not counted again, but its own name must pass
+   * the tool rules too ({@link Delegate#toolRulesEnter}): null when they allow it, the refusal (a frame
+   * {@link #toolExit} ends) when they deny it. Otherwise decides as
+   * {@link #toolEnter(String, Object, String, Object, Object, Object)} does.
    */
   public static Object remoteToolEnter(String framework, Object request, String server, String tool,
       Object arguments) {
@@ -84,10 +87,27 @@ public final class Guard {
     }
     ArrayDeque<Object[]> dispatching = DISPATCHING.get();
     Object[] top = dispatching.peek();
-    if (top != null && (top[0] == request || sameTool((String) top[1], tool))) {
+    if (top != null && top[0] == request) {
       return null;
     }
     String name = server == null || server.isEmpty() ? tool : server + "/" + tool;
+    if (top != null && sameTool((String) top[1], tool)) {
+      // the adapter decided and counted this call under its own name; its remote name must pass the tool rules too
+      Refusal refusal;
+      try {
+        refusal = d.toolRulesEnter(framework, name, arguments);
+      } catch (Throwable t) {
+        refusal = d.failedDecision(t);
+        if (refusal != null) {
+          refusal = d.toolRulesRefused(refusal);
+        }
+      }
+      if (refusal == null) {
+        return null;
+      }
+      dispatching.push(new Object[] {request, name});
+      return refusal;
+    }
     return decide(d, dispatching, framework, request, name, arguments, null, null);
   }
 
@@ -403,6 +423,20 @@ public final class Guard {
 
     /** The decision to use when deciding itself failed (fail-open returns null, fail-closed a refusal). */
     protected abstract Refusal failedDecision(Throwable t);
+
+    /**
+     * A call an adapter has decided under its own name, leaving under its remote name: decided by the tool rules
+     * alone (it was counted once already). A refusal starts a frame that {@code toolExit} ends; null lets it go.
+     * By default nothing more is decided.
+     */
+    protected Refusal toolRulesEnter(String framework, String tool, Object arguments) {
+      return null;
+    }
+
+    /** Starts the frame of a refusal {@link #failedDecision} gave for {@link #toolRulesEnter}; returns it. */
+    protected Refusal toolRulesRefused(Refusal refusal) {
+      return refusal;
+    }
 
     protected abstract Object runEnter(String framework);
 

@@ -164,6 +164,45 @@ public final class PolicyGuard extends Guard.Delegate {
     return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
   }
 
+  /**
+   * The remote name of a call its adapter already decided: the engine's tool rules decide it again under this name
+   * (counting nothing). A denial is logged like any refused call; an allowed one adds no line (the adapter's line
+   * is the call's).
+   */
+  @Override
+  protected Refusal toolRulesEnter(String framework, String tool, Object rawArguments) {
+    String arguments = rawArguments == null || rawArguments instanceof String
+        ? (String) rawArguments : JsonValues.text(rawArguments);
+    RunState run = runs.current();
+    String name = tool == null ? "" : tool;
+    ToolVerdict v = engine.decideToolRules(new ToolCall(name, framework, run == null ? null : run.id(), arguments,
+        run == null ? null : run.session(), mdc.read()));
+    if (v.outcome() != dev.tollgate.policy.engine.Outcome.DENY) {
+      return null;
+    }
+    log.writeDurably(Event.of("tool.call")
+        .with("decision", "deny")
+        .with("enforced", v.enforced())
+        .with("rule", v.rule())
+        .with("reason", v.reason())
+        .with("tool", LoggedName.of(name))
+        .with("framework", framework)
+        .with("run", run == null ? null : run.id())
+        .with("session", run == null ? null : run.session())
+        .withSha256("args_sha256", arguments));
+    if (!v.enforced()) {
+      return null;
+    }
+    dispatchingRuns.get().push(NO_RUN);
+    return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+  }
+
+  @Override
+  protected Refusal toolRulesRefused(Refusal refusal) {
+    dispatchingRuns.get().push(NO_RUN);
+    return refusal;
+  }
+
   @Override
   protected void toolExit() {
     dispatchingRuns.get().poll();

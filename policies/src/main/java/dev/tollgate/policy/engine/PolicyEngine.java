@@ -161,6 +161,15 @@ public final class PolicyEngine {
     return new Explanation(decide(call), c.traces);
   }
 
+  /**
+   * The tool rules' verdict alone (deny globs, argument rules, allow globs, default), counting nothing: for a call
+   * already decided and counted under another name (an MCP tool reached through a framework's adapter), which must
+   * pass the rules under its own name too.
+   */
+  public ToolVerdict decideToolRules(ToolCall call) {
+    return toolRule(new Call(call, clock.millis()));
+  }
+
   /** Forgets a run's counters once the run has ended. */
   public void endRun(String runId) {
     if (runId != null) {
