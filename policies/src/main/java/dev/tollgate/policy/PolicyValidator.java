@@ -19,7 +19,7 @@ final class PolicyValidator {
   static final List<String> TOP_KEYS = List.of(
       "version", "mode", "profile", "tools", "profiles", "limits", "budgets", "pricing", "providers", "runs", "ledger",
       "log");
-  static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules");
+  static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules", "mcp_servers");
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
   static final List<String> LIMIT_KEYS = List.of(
@@ -116,7 +116,7 @@ final class PolicyValidator {
 
   private ToolRules tools(Node node, String path) {
     if (!(node instanceof Node.Mapping m)) {
-      error(node, path + " must be a mapping with default, allow, deny, rules; got " + describe(node));
+      error(node, path + " must be a mapping with default, allow, deny, rules, mcp_servers; got " + describe(node));
       return new ToolRules(Access.ALLOW, List.of(), List.of(), List.of(), path);
     }
     Map<String, Node.Entry> keys = keys(m, path, TOOLS_KEYS);
@@ -125,7 +125,37 @@ final class PolicyValidator {
     List<String> allow = keys.containsKey("allow") ? globs(keys.get("allow").value(), path + ".allow") : List.of();
     List<String> deny = keys.containsKey("deny") ? globs(keys.get("deny").value(), path + ".deny") : List.of();
     List<ArgumentRule> rules = keys.containsKey("rules") ? rules(keys.get("rules").value(), path + ".rules") : List.of();
-    return new ToolRules(access, allow, deny, rules, path);
+    Map<String, String> mcpServers = keys.containsKey("mcp_servers")
+        ? mcpServers(keys.get("mcp_servers").value(), path + ".mcp_servers") : Map.of();
+    return new ToolRules(access, allow, deny, rules, path, mcpServers);
+  }
+
+  /**
+   * {@code mcp_servers}: a glob on an MCP connection as the app configured it (stdio command line or URL) to the
+   * server name its tools are called by.
+   */
+  private Map<String, String> mcpServers(Node node, String path) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, path + " must be a mapping of connection glob (\"*server-filesystem*\", \"http://127.0.0.1:3001/*\")"
+          + " to server name, got " + describe(node));
+      return Map.of();
+    }
+    Map<String, String> servers = new LinkedHashMap<>();
+    for (Node.Entry entry : m.entries()) {
+      String problem = Glob.problem(entry.key());
+      if (servers.containsKey(entry.key())) {
+        error(entry, "duplicate key " + quote(entry.key()) + " in " + path);
+      } else if (problem != null) {
+        error(entry, path + " key " + quote(entry.key()) + " must be a glob on the connection: " + problem);
+      } else if (!(entry.value() instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING
+          || !isName((String) s.value())) {
+        error(entry.value(), path + "." + entry.key() + " must be a server name of 1 to " + MAX_NAME_LENGTH
+            + " letters, digits, '_', '.' or '-', got " + shown(entry.value()));
+      } else {
+        servers.put(entry.key(), (String) s.value());
+      }
+    }
+    return servers;
   }
 
   private List<ArgumentRule> rules(Node node, String path) {

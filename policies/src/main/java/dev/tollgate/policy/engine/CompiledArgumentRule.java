@@ -43,13 +43,17 @@ final class CompiledArgumentRule {
     return rule;
   }
 
+  /**
+   * Deny rules cover an MCP tool by its bare name too ({@code delete_*} covers {@code files/delete_file}); allow
+   * rules only by the whole name, so that they never admit every server's tool of that name.
+   */
   boolean appliesTo(String toolName) {
-    return tool.matchesTool(toolName);
+    return deny ? tool.matchesTool(toolName) : tool.matches(toolName);
   }
 
   /** The match when this rule decides the call, else null; {@code traces} (nullable) collects every reading. */
   Match decide(String toolName, Supplier<Arguments> arguments, String base, List<Explanation.ArgumentReading> traces) {
-    if (!tool.matchesTool(toolName)) {
+    if (!appliesTo(toolName)) {
       return null;
     }
     String path = base + ".rules[" + rule.index() + "]";

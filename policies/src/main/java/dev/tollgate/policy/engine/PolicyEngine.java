@@ -76,6 +76,7 @@ public final class PolicyEngine {
   private final List<Glob> deny;
   private final List<Glob> allow;
   private final List<CompiledArgumentRule> rules;
+  private final McpServerNames mcpServerNames;
   private final Limit[] limits;
   private final Glob[] limitTools;
   /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
@@ -110,6 +111,7 @@ public final class PolicyEngine {
       compiled.add(new CompiledArgumentRule(rule, context));
     }
     this.rules = List.copyOf(compiled);
+    this.mcpServerNames = new McpServerNames(tools.mcpServers());
     this.limits = policy.limits().toArray(new Limit[0]);
     this.limitTools = new Glob[limits.length];
     this.shared = new Partitions[limits.length];
@@ -125,6 +127,14 @@ public final class PolicyEngine {
 
   public Policy policy() {
     return policy;
+  }
+
+  /**
+   * The server name of an MCP connection as the app configured it ({@link McpServerNames}): tools reached
+   * through it are called {@code <name>/<tool>}.
+   */
+  public String mcpServerName(String connection) {
+    return mcpServerNames.nameOf(connection);
   }
 
   public ToolVerdict decide(ToolCall call) {
@@ -259,7 +269,9 @@ public final class PolicyEngine {
       }
     }
     for (int i = 0; i < allow.size(); i++) {
-      if (allow.get(i).matchesTool(tool)) {
+      // an allow glob names whole tools: "read_file" does not admit every MCP server's read_file (deny globs do
+      // cover them, see Glob#matchesTool)
+      if (allow.get(i).matches(tool)) {
         return verdict(Outcome.ALLOW, base + ".allow[" + i + "]",
             "tool \"" + tool + "\" matches allow glob \"" + allow.get(i) + "\"");
       }
