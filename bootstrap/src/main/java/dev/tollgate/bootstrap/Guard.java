@@ -111,6 +111,25 @@ public final class Guard {
     return decide(d, dispatching, framework, request, name, arguments, null, null);
   }
 
+  /**
+   * An MCP client's {@code callTool}: as {@link #remoteToolEnter}, with the server named by the connection the
+   * {@code client} was configured with ({@link Delegate#mcpServerName}), never by what the server says it is.
+   */
+  public static Object mcpToolEnter(Object request, Object client, String tool, Object arguments) {
+    Delegate d = delegate;
+    if (d == null || request == null || tool == null) {
+      return null;
+    }
+    String server;
+    try {
+      server = d.mcpServerName(client);
+    } catch (Throwable t) {
+      suppressed(t);
+      server = null;
+    }
+    return remoteToolEnter("mcp", request, server == null ? "unidentified" : server, tool, arguments);
+  }
+
   /** An adapter names the remote tool as is, or with its server or client as a prefix. */
   private static boolean sameTool(String adapterTool, String remoteTool) {
     if (adapterTool == null) {
@@ -430,6 +449,11 @@ public final class Guard {
      * By default nothing more is decided.
      */
     protected Refusal toolRulesEnter(String framework, String tool, Object arguments) {
+      return null;
+    }
+
+    /** The name of the MCP server an MCP client object is connected to, from the client's configuration. */
+    protected String mcpServerName(Object client) {
       return null;
     }
 

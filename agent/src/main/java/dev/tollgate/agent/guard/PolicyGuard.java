@@ -198,6 +198,11 @@ public final class PolicyGuard extends Guard.Delegate {
   }
 
   @Override
+  protected String mcpServerName(Object client) {
+    return engine.mcpServerName(dev.tollgate.agent.instrumentation.mcp.v0_10.McpConnection.of(client));
+  }
+
+  @Override
   protected Refusal toolRulesRefused(Refusal refusal) {
     dispatchingRuns.get().push(NO_RUN);
     return refusal;
