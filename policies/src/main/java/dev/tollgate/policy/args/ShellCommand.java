@@ -10,7 +10,8 @@ import java.util.Set;
  * inside {@code $(...)}, backticks and {@code <(...)}; the script of {@code sh|bash|zsh|dash|ksh -c} whatever its
  * other flags; the text of {@code eval}; and the command behind the wrappers {@code env VAR=... -i -u NAME},
  * {@code sudo}, {@code doas}, {@code command}, {@code exec}, {@code builtin}, {@code nohup}, {@code time},
- * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}. Quotes and backslashes are
+ * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}; the commands of
+ * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}. Quotes and backslashes are
  * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
  * its last segment. Each wrapper is a command of its own as well ({@code sudo rm} runs {@code sudo} and
  * {@code rm}).
@@ -391,6 +392,24 @@ public record ShellCommand(List<List<Word>> commands) {
         shellScript(words, i, name, depth, commands);
         return;
       }
+      if (name.equals("find")) {
+        findExec(words, i, depth, commands);
+        return;
+      }
+      if (name.equals("su")) {
+        for (int j = i; j + 1 < words.size(); j++) {
+          String w = words.get(j).text();
+          if (w.equals("-c") || w.equals("--command")) {
+            Word script = words.get(j + 1);
+            if (script.dynamic()) {
+              throw new Unsplittable("it runs a su -c script that comes from an expansion");
+            }
+            split(script.text(), depth + 1, commands);
+            return;
+          }
+        }
+        return;
+      }
       if (name.equals("eval")) {
         StringBuilder script = new StringBuilder();
         for (int j = i; j < words.size(); j++) {
@@ -476,6 +495,23 @@ public record ShellCommand(List<List<Word>> commands) {
       }
       default -> {
         return -1;
+      }
+    }
+  }
+
+  /** {@code find ... -exec|-execdir|-ok|-okdir COMMAND ... ;|+}: each command is a command of its own. */
+  private static void findExec(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    for (int j = i; j < words.size(); j++) {
+      String w = words.get(j).text();
+      if (w.equals("-exec") || w.equals("-execdir") || w.equals("-ok") || w.equals("-okdir")) {
+        int end = j + 1;
+        while (end < words.size() && !words.get(end).text().equals(";") && !words.get(end).text().equals("+")) {
+          end++;
+        }
+        if (end > j + 1) {
+          unwrap(new ArrayList<>(words.subList(j + 1, end)), depth + 1, commands);
+        }
+        j = end;
       }
     }
   }

@@ -30,7 +30,8 @@ class CommandPrefixTest {
       "find . | xargs -I{} rm {}", "eval 'rm -rf /'", "(rm -rf /)", "{ rm -rf /; }", "! rm -rf /",
       "cat <(rm -rf /)", "echo \"$(rm -rf /)\"", "echo \"`rm -rf /`\"", "git push --force", "git push origin main",
       "/usr/bin/git push", "curl http://169.254.169.254/", "ls 2>&1 | rm x", "ls > out; rm x", "busybox rm -rf /",
-      "env -S 'rm -rf /'", "rm\t-rf /", "true\\\n; rm x", "ls # comment\nrm -rf /"})
+      "env -S 'rm -rf /'", "rm\t-rf /", "find / -exec rm -rf {} \\;", "find . -execdir /bin/rm {} +",
+      "su -c 'rm -rf /' root", "su root --command 'ls; rm -rf /'", "true\\\n; rm x", "ls # comment\nrm -rf /"})
   void everyWayOfRunningADeniedProgramIsFound(String command) {
     assertEquals(Reading.Result.MATCH, deny(command).result(), command + " -> " + deny(command).account());
   }
