@@ -226,4 +226,30 @@ class McpClientAdviceTest {
     }
     throw new AssertionError("no async client in " + client);
   }
+
+  /**
+   * An adapter (as Spring AI's MCP tool callback does) dispatching a renamed duplicate, {@code alt_1_delete_file},
+   * which no deny glob names: the MCP call inside it is decided under {@code files/delete_file} as well, refused,
+   * and never reaches the server.
+   */
+  @Test
+  void theMcpCallInsideAnAdapterIsDecidedUnderItsOwnNameToo() throws Exception {
+    InMemoryServer server = new InMemoryServer();
+    try (McpSyncClient client = McpClient.sync(server).build()) {
+      client.initialize();
+      Object adapterCall = new Object();
+      assertEquals(dev.tollgate.bootstrap.Guard.PROCEED,
+          dev.tollgate.bootstrap.Guard.toolEnter("spring-ai", adapterCall, "alt_1_delete_file", "{}", null));
+      McpSchema.CallToolResult result;
+      try {
+        result = client.callTool(new McpSchema.CallToolRequest("delete_file", Map.of("path", "/srv")));
+      } finally {
+        dev.tollgate.bootstrap.Guard.toolExit();
+      }
+      assertTrue(result.isError());
+      assertTrue(text(result).startsWith("blocked by policy: tools.deny[0]: "), text(result));
+      assertTrue(server.ran.isEmpty(), server.ran.toString());
+    }
+    assertTrue(woven.log().contains("\"tool\":\"files/delete_file\""), woven.log());
+  }
 }
