@@ -69,7 +69,8 @@ public final class Cli {
         Commands:
           java -jar tollgate-agent.jar validate FILE...   check policy files; prints FILE:LINE:COL: message
                                                           per problem; exit 0 if all valid, 1 if not
-          java -jar tollgate-agent.jar explain --policy FILE --tool NAME [--args JSON] [--mcp-server NAME]
+          java -jar tollgate-agent.jar explain --policy FILE --tool NAME [--args JSON]
+                                       [--mcp-server NAME | --mcp-connection "stdio:COMMAND ARGS" | URL]
                                                           decide one tool call and print the decision, the rule
                                                           that decided and how each argument matcher read its
                                                           value (the canonical path, the host, the commands)

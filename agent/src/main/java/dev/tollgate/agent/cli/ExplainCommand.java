@@ -15,12 +15,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code explain --policy P --tool NAME [--args JSON] [--mcp-server S]}: decides one tool call against a policy, as
+ * {@code explain --policy P --tool NAME [--args JSON] [--mcp-server S | --mcp-connection C]}: decides one tool call
+ * against a policy (an MCP tool named by its server, or by the connection the app configured), as
  * the agent would as the first call of a run, and prints the decision, the rule path that decided and how each
  * typed matcher read its argument. The engine decides; this class only prints.
  */
 final class ExplainCommand {
-  static final String USAGE = "explain --policy FILE --tool NAME [--args JSON] [--mcp-server NAME]";
+  static final String USAGE =
+      "explain --policy FILE --tool NAME [--args JSON] [--mcp-server NAME | --mcp-connection CONNECTION]";
 
   private ExplainCommand() {}
 
@@ -29,6 +31,7 @@ final class ExplainCommand {
     String tool = null;
     String arguments = "{}";
     String server = null;
+    String connection = null;
     for (int i = 1; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -41,6 +44,7 @@ final class ExplainCommand {
         case "--tool" -> tool = value;
         case "--args" -> arguments = value;
         case "--mcp-server" -> server = value;
+        case "--mcp-connection" -> connection = value;
         default -> {
           err.println("tollgate: unknown option \"" + flag + "\"; usage: " + USAGE);
           return 2;
@@ -60,11 +64,21 @@ final class ExplainCommand {
       }
       return 1;
     }
+    if (server != null && connection != null) {
+      err.println("tollgate: give --mcp-server or --mcp-connection, not both; usage: " + USAGE);
+      return 2;
+    }
+    PolicyEngine engine = new PolicyEngine(policy, Clock.systemUTC());
+    if (connection != null) {
+      server = engine.mcpServerName(connection);
+    }
     String name = server == null ? tool : server + "/" + tool;
-    Explanation x = new PolicyEngine(policy, Clock.systemUTC())
-        .explain(new ToolCall(name, "explain", "explain", arguments, null, Map.of()));
+    Explanation x = engine.explain(new ToolCall(name, "explain", "explain", arguments, null, Map.of()));
     ToolVerdict v = x.verdict();
     out.println("tool:     " + name);
+    if (connection != null) {
+      out.println("server:   " + server + " (the name tools.mcp_servers gives connection " + connection + ")");
+    }
     out.println("decision: " + v.outcome().name().toLowerCase(Locale.ROOT)
         + (v.enforced() ? " (the call is refused" + (v.halt() ? " and the run halted" : "") + ")"
         : v.outcome().name().equals("DENY") ? " (not enforced: monitor mode)" : ""));

@@ -90,4 +90,22 @@ class CliTest {
     assertEquals(2, run("explain", "--policy", policy.toString(), "--tool", "x", "--bogus", "1"));
     assertEquals(1, run("explain", "--policy", dir.resolve("none.yaml").toString(), "--tool", "x"));
   }
+
+  @Test
+  void explainNamesAnMcpServerByTheConnectionTheAppConfigured() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), """
+        version: 1
+        tools:
+          deny: ["files/*"]
+          mcp_servers: { "stdio:* /srv/data": files }
+        """);
+    assertEquals(0, run("explain", "--policy", policy.toString(), "--tool", "read", "--mcp-connection",
+        "stdio:/usr/bin/npx -y @modelcontextprotocol/server-filesystem /srv/data"));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.startsWith("tool:     files/read\nserver:   files (the name tools.mcp_servers gives connection "
+        + "stdio:/usr/bin/npx -y @modelcontextprotocol/server-filesystem /srv/data)\n"), text);
+    assertTrue(text.contains("rule:     tools.deny[0]"), text);
+    assertEquals(2, run("explain", "--policy", policy.toString(), "--tool", "x", "--mcp-server", "a",
+        "--mcp-connection", "b"));
+  }
 }
