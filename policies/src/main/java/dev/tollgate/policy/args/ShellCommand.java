@@ -48,6 +48,17 @@ public record ShellCommand(List<List<Word>> commands) {
   }
 
   private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "busybox");
+  /** Options of wrappers that take the next word as their value ({@code nice -n 10}, {@code xargs -I {}}). */
+  private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.of(
+      "nice", Set.of("-n"),
+      "timeout", Set.of("-s", "-k", "--signal", "--kill-after"),
+      "stdbuf", Set.of("-i", "-o", "-e"),
+      "xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a"),
+      "ionice", Set.of("-c", "-n", "-p"),
+      "taskset", Set.of(),
+      "watch", Set.of("-n", "-d"),
+      "flock", Set.of("-w", "-E"),
+      "chroot", Set.of("--userspec", "--groups"));
   private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
       "noglob", "unbuffer", "setsid");
 
@@ -480,14 +491,11 @@ public record ShellCommand(List<List<Word>> commands) {
         return i;
       }
       case "nice", "timeout", "stdbuf", "xargs", "chroot", "ionice", "taskset", "watch", "flock" -> {
-        // options, then (for timeout) a duration, (chroot, flock) a directory or file, (taskset) a mask
+        Set<String> valued = OPTIONS_WITH_VALUES.getOrDefault(name, Set.of());
         while (i < words.size() && words.get(i).text().startsWith("-")) {
-          String w = words.get(i).text();
-          boolean takesValue = w.length() == 2 && !name.equals("xargs") || Set.of("-n", "-I", "-d", "-P", "-s", "-L",
-              "-E", "-a").contains(w);
-          i += takesValue && name.equals("xargs") || takesValue && Set.of("-n", "-s", "-k", "-c", "-p", "-i", "-w",
-              "-o", "-e").contains(w) ? 2 : 1;
+          i += valued.contains(words.get(i).text()) ? 2 : 1;
         }
+        // then timeout's duration, chroot's directory, taskset's mask, flock's file
         if (Set.of("timeout", "chroot", "taskset", "flock").contains(name) && i < words.size()) {
           i++;
         }

@@ -1,7 +1,6 @@
 package dev.tollgate.policy.args;
 
 import java.net.IDN;
-import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -232,8 +231,6 @@ public record UrlHost(String name, List<InetAddress> addresses) {
       } else if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
         out.add(address(new byte[] {b[2], b[3], b[4], b[5]}));
       }
-    } else if (address instanceof Inet4Address) {
-      return out;
     }
     return out;
   }
