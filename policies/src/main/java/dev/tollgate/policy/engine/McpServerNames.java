@@ -19,7 +19,13 @@ import java.util.Map;
 public final class McpServerNames {
   static final int MAX_LENGTH = LoggedName.MAX_LOGGED;
 
+  /** Connections an app configures are few; names are remembered for up to this many. */
+  static final int MAX_CACHED = 256;
+
   private final List<Map.Entry<Glob, String>> mapping = new ArrayList<>();
+  /** A stdio connection holds a whole class path: match its globs once, not on every call. */
+  private final java.util.concurrent.ConcurrentHashMap<String, String> names =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public McpServerNames(Map<String, String> mcpServers) {
     mcpServers.forEach((glob, name) -> mapping.add(Map.entry(Glob.of(glob), name)));
@@ -30,6 +36,18 @@ public final class McpServerNames {
     if (connection == null) {
       return null;
     }
+    String known = names.get(connection);
+    if (known != null) {
+      return known;
+    }
+    String name = resolve(connection);
+    if (names.size() < MAX_CACHED) {
+      names.putIfAbsent(connection, name);
+    }
+    return name;
+  }
+
+  private String resolve(String connection) {
     for (Map.Entry<Glob, String> e : mapping) {
       if (e.getKey().matches(connection)) {
         return e.getValue();
