@@ -27,8 +27,9 @@ final class LedgerFiles {
   static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
 
   /**
-   * Creates {@code dir} (0700) when missing; refuses a symbolic link or a directory owned by someone else, and
-   * takes group and other permissions away from one that has them.
+   * Creates {@code dir} (0700) when missing; refuses a symbolic link or a directory owned by someone else; takes
+   * group and other permissions away from a directory that holds only ledger files, and refuses one that holds
+   * other files too (the app's own directory, say) rather than change its permissions.
    */
   static void prepareDirectory(Path dir) throws IOException {
     if (Files.isSymbolicLink(dir)) {
@@ -57,8 +58,28 @@ final class LedgerFiles {
           + ", not by " + me.getName() + " who runs this JVM; give each user their own ledger.dir");
     }
     if (!view.readAttributes().permissions().equals(DIR)) {
+      // tighten a directory of our own; never change the permissions of one the app shares with other files
+      if (!holdsOnlyLedgerFiles(dir)) {
+        throw new IOException("the ledger directory " + dir.toAbsolutePath() + " may be read by others ("
+            + PosixFilePermissions.toString(view.readAttributes().permissions()) + ") and holds other files; give the "
+            + "ledger a directory of its own (Tollgate makes it rwx------)");
+      }
       view.setPermissions(DIR);
     }
+  }
+
+  /** True when every entry of {@code dir} is a file the ledger writes. */
+  private static boolean holdsOnlyLedgerFiles(Path dir) throws IOException {
+    try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+      for (Path entry : entries) {
+        String name = entry.getFileName().toString();
+        if (!(name.startsWith("journal-") && name.endsWith(".log") || name.equals("snapshot")
+            || name.equals("snapshot.tmp") || name.equals("ledger.lock") || name.equals(LedgerKey.DEFAULT_FILE))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** The user running this JVM, as the file system names it; null when it cannot say. */

@@ -233,4 +233,21 @@ class FileLedgerForgeryTest {
     IOException e = assertThrows(IOException.class, () -> open(dir));
     assertTrue(e.getMessage().contains(":1: not a Tollgate ledger snapshot of this version"), e.getMessage());
   }
+
+  @Test
+  void anOpenLedgerDirectoryIsTightenedButASharedOneIsRefusedNotChanged(@TempDir Path tmp) throws Exception {
+    assumeTrue(posix());
+    Path own = tmp.resolve("own");
+    spend(own);
+    Files.setPosixFilePermissions(own, PosixFilePermissions.fromString("rwxr-xr-x"));
+    open(own).close();
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(own)));
+
+    Path shared = Files.createDirectories(tmp.resolve("app"));
+    Files.writeString(shared.resolve("application.yml"), "x: 1");
+    Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+    IOException e = assertThrows(IOException.class, () -> open(shared));
+    assertTrue(e.getMessage().contains("give the ledger a directory of its own"), e.getMessage());
+    assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
+  }
 }
