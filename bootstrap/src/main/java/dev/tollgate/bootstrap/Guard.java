@@ -73,8 +73,11 @@ public final class Guard {
   /**
    * A call leaving for a remote tool server (an MCP client's {@code callTool}), named {@code server/tool}. When a
    * framework's adapter for that same tool is already dispatching on this thread (Spring AI's or another
-   * framework's MCP tool callback, which has been decided already), this is the same logical call: returns null.
-   * Otherwise decides as {@link #toolEnter(String, Object, String, Object, Object, Object)} does.
+   * framework's MCP tool callback, which has been decided and counted already under the adapter's name, such as
+   * {@code alt_1_delete_file}), this is the same logical call: it is not counted again, but its own name must pass
+   * the tool rules too ({@link Delegate#toolRulesEnter}): null when they allow it, the refusal (a frame
+   * {@link #toolExit} ends) when they deny it. Otherwise decides as
+   * {@link #toolEnter(String, Object, String, Object, Object, Object)} does.
    */
   public static Object remoteToolEnter(String framework, Object request, String server, String tool,
       Object arguments) {
@@ -84,11 +87,47 @@ public final class Guard {
     }
     ArrayDeque<Object[]> dispatching = DISPATCHING.get();
     Object[] top = dispatching.peek();
-    if (top != null && (top[0] == request || sameTool((String) top[1], tool))) {
+    if (top != null && top[0] == request) {
       return null;
     }
     String name = server == null || server.isEmpty() ? tool : server + "/" + tool;
+    if (top != null && sameTool((String) top[1], tool)) {
+      // the adapter decided and counted this call under its own name; its remote name must pass the tool rules too
+      Refusal refusal;
+      try {
+        refusal = d.toolRulesEnter(framework, name, arguments);
+      } catch (Throwable t) {
+        refusal = d.failedDecision(t);
+        if (refusal != null) {
+          refusal = d.toolRulesRefused(refusal);
+        }
+      }
+      if (refusal == null) {
+        return null;
+      }
+      dispatching.push(new Object[] {request, name});
+      return refusal;
+    }
     return decide(d, dispatching, framework, request, name, arguments, null, null);
+  }
+
+  /**
+   * An MCP client's {@code callTool}: as {@link #remoteToolEnter}, with the server named by the connection the
+   * {@code client} was configured with ({@link Delegate#mcpServerName}), never by what the server says it is.
+   */
+  public static Object mcpToolEnter(Object request, Object client, String tool, Object arguments) {
+    Delegate d = delegate;
+    if (d == null || request == null || tool == null) {
+      return null;
+    }
+    String server;
+    try {
+      server = d.mcpServerName(client);
+    } catch (Throwable t) {
+      suppressed(t);
+      server = null;
+    }
+    return remoteToolEnter("mcp", request, server == null ? "unidentified" : server, tool, arguments);
   }
 
   /** An adapter names the remote tool as is, or with its server or client as a prefix. */
@@ -420,6 +459,25 @@ public final class Guard {
 
     /** The decision to use when deciding itself failed (fail-open returns null, fail-closed a refusal). */
     protected abstract Refusal failedDecision(Throwable t);
+
+    /**
+     * A call an adapter has decided under its own name, leaving under its remote name: decided by the tool rules
+     * alone (it was counted once already). A refusal starts a frame that {@code toolExit} ends; null lets it go.
+     * By default nothing more is decided.
+     */
+    protected Refusal toolRulesEnter(String framework, String tool, Object arguments) {
+      return null;
+    }
+
+    /** The name of the MCP server an MCP client object is connected to, from the client's configuration. */
+    protected String mcpServerName(Object client) {
+      return null;
+    }
+
+    /** Starts the frame of a refusal {@link #failedDecision} gave for {@link #toolRulesEnter}; returns it. */
+    protected Refusal toolRulesRefused(Refusal refusal) {
+      return refusal;
+    }
 
     protected abstract Object runEnter(String framework);
 

@@ -108,6 +108,71 @@ class GuardTest {
   }
 
   @Test
+  void theRemoteNameOfAnAdaptedCallMustPassTheToolRulesToo() {
+    List<String> rulesOnly = new java.util.ArrayList<>();
+    Guard.install(new Guard.Delegate() {
+      @Override
+      protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
+        decided.add(framework + ":" + tool);
+        return null; // the adapter's renamed duplicate passes a delete_* deny
+      }
+
+      @Override
+      protected Refusal toolRulesEnter(String framework, String tool, Object arguments) {
+        rulesOnly.add(framework + ":" + tool);
+        return tool.endsWith("/delete_file") ? Refusal.toModel("denied as " + tool) : null;
+      }
+
+      @Override
+      protected Refusal failedDecision(Throwable t) {
+        throw new AssertionError(t);
+      }
+
+      @Override
+      protected Object runEnter(String framework) {
+        return null;
+      }
+
+      @Override
+      protected Throwable runExit(Object token, Throwable thrown) {
+        return null;
+      }
+
+      @Override
+      protected Throwable takePendingHalt() {
+        return null;
+      }
+
+      @Override
+      protected void runDetach(Object token, Throwable thrown) {}
+
+      @Override
+      protected void runBind(Object carrier) {}
+
+      @Override
+      protected Object runResume(Object carrier) {
+        return null;
+      }
+
+      @Override
+      protected void runRelease(Object token, boolean mayEnd, Throwable thrown) {}
+
+      @Override
+      protected void onSuppressed(Throwable t) {}
+    });
+    assertSame(Guard.PROCEED, Guard.toolEnter("spring-ai", new Object(), "alt_1_delete_file", "{}", null));
+    Object refused = Guard.remoteToolEnter("mcp", new Object(), "files", "delete_file", null);
+    assertTrue(refused instanceof Refusal && ((Refusal) refused).text().equals("denied as files/delete_file"));
+    Guard.toolExit();
+    Guard.toolExit();
+    assertSame(Guard.PROCEED, Guard.toolEnter("spring-ai", new Object(), "spring_ai_lookup", "{}", null));
+    assertNull(Guard.remoteToolEnter("mcp", new Object(), "files", "lookup", null), "allowed: one logical call");
+    Guard.toolExit();
+    assertEquals(List.of("mcp:files/delete_file", "mcp:files/lookup"), rulesOnly);
+    assertEquals(List.of("spring-ai:alt_1_delete_file", "spring-ai:spring_ai_lookup"), decided);
+  }
+
+  @Test
   void aNameThatOnlyEndsWithTheToolTextIsNotAnAdapter() {
     Guard.toolEnter("spring-ai", new Object(), "undelete_file", "{}", null);
     assertTrue(Guard.remoteToolEnter("mcp", new Object(), "files", "delete_file", null) instanceof Refusal);

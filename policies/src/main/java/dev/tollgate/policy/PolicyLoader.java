@@ -34,11 +34,20 @@ public final class PolicyLoader {
       if (Files.isDirectory(file)) {
         throw unreadable(name, "it is a directory");
       }
+      if (!Files.exists(file)) {
+        throw unreadable(name, "no such file");
+      }
+      // a FIFO would block the open and /dev/zero never ends: only regular files are read, and at most the limit
+      if (!Files.isRegularFile(file)) {
+        throw unreadable(name, "it is not a regular file (a device, FIFO or socket); give the path of a policy file");
+      }
       long size = Files.size(file);
       if (size > MAX_BYTES) {
         throw tooLarge(name, size);
       }
-      bytes = Files.readAllBytes(file);
+      try (java.io.InputStream in = Files.newInputStream(file)) {
+        bytes = in.readNBytes(MAX_BYTES + 1);
+      }
     } catch (NoSuchFileException e) {
       throw unreadable(name, "no such file");
     } catch (AccessDeniedException e) {
@@ -47,7 +56,8 @@ public final class PolicyLoader {
       throw unreadable(name, "I/O error");
     }
     if (bytes.length > MAX_BYTES) {
-      throw tooLarge(name, bytes.length);
+      throw new PolicyException(List.of(new PolicyError(name, 0, 0, "policy file is too large (it grew past "
+          + MAX_BYTES + " bytes while being read); the limit is " + MAX_BYTES + " bytes (1 MiB)")));
     }
     String text;
     try {

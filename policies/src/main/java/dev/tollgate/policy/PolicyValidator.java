@@ -19,7 +19,7 @@ final class PolicyValidator {
   static final List<String> TOP_KEYS = List.of(
       "version", "mode", "profile", "tools", "profiles", "limits", "budgets", "pricing", "providers", "runs", "ledger",
       "log", "coverage");
-  static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules");
+  static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules", "mcp_servers");
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
   static final List<String> LIMIT_KEYS = List.of(
@@ -33,7 +33,7 @@ final class PolicyValidator {
       "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok");
   static final List<String> PROVIDER_KEYS = List.of("base_url", "format", "name");
   static final List<String> PROVIDER_FORMATS = List.of("openai", "anthropic", "gemini", "ollama", "azure-openai");
-  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone", "store", "redis");
+  static final List<String> LEDGER_KEYS = List.of("dir", "time_zone", "store", "redis", "key_file");
   static final List<String> REDIS_KEYS = List.of("url", "key_prefix", "timeout", "on_unavailable", "hold_ttl");
   /** Longest {@code ledger.redis.timeout}: a host thread never waits longer than this per Redis command. */
   static final Duration MAX_REDIS_TIMEOUT = Duration.ofSeconds(10);
@@ -61,6 +61,9 @@ final class PolicyValidator {
 
   private final String file;
   private final List<PolicyError> errors = new ArrayList<>();
+
+  private final TypedMatcherReader typedMatchers =
+      new TypedMatcherReader(this::error, dev.tollgate.policy.args.MatchContext.system());
 
   private PolicyValidator(String file) {
     this.file = file;
@@ -121,7 +124,7 @@ final class PolicyValidator {
 
   private ToolRules tools(Node node, String path) {
     if (!(node instanceof Node.Mapping m)) {
-      error(node, path + " must be a mapping with default, allow, deny, rules; got " + describe(node));
+      error(node, path + " must be a mapping with default, allow, deny, rules, mcp_servers; got " + describe(node));
       return new ToolRules(Access.ALLOW, List.of(), List.of(), List.of(), path);
     }
     Map<String, Node.Entry> keys = keys(m, path, TOOLS_KEYS);
@@ -130,7 +133,37 @@ final class PolicyValidator {
     List<String> allow = keys.containsKey("allow") ? globs(keys.get("allow").value(), path + ".allow") : List.of();
     List<String> deny = keys.containsKey("deny") ? globs(keys.get("deny").value(), path + ".deny") : List.of();
     List<ArgumentRule> rules = keys.containsKey("rules") ? rules(keys.get("rules").value(), path + ".rules") : List.of();
-    return new ToolRules(access, allow, deny, rules, path);
+    Map<String, String> mcpServers = keys.containsKey("mcp_servers")
+        ? mcpServers(keys.get("mcp_servers").value(), path + ".mcp_servers") : Map.of();
+    return new ToolRules(access, allow, deny, rules, path, mcpServers);
+  }
+
+  /**
+   * {@code mcp_servers}: a glob on an MCP connection as the app configured it (stdio command line or URL) to the
+   * server name its tools are called by.
+   */
+  private Map<String, String> mcpServers(Node node, String path) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, path + " must be a mapping of connection glob (\"*server-filesystem*\", \"http://127.0.0.1:3001/*\")"
+          + " to server name, got " + describe(node));
+      return Map.of();
+    }
+    Map<String, String> servers = new LinkedHashMap<>();
+    for (Node.Entry entry : m.entries()) {
+      String problem = Glob.problem(entry.key());
+      if (servers.containsKey(entry.key())) {
+        error(entry, "duplicate key " + quote(entry.key()) + " in " + path);
+      } else if (problem != null) {
+        error(entry, path + " key " + quote(entry.key()) + " must be a glob on the connection: " + problem);
+      } else if (!(entry.value() instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING
+          || !isName((String) s.value())) {
+        error(entry.value(), path + "." + entry.key() + " must be a server name of 1 to " + MAX_NAME_LENGTH
+            + " letters, digits, '_', '.' or '-', got " + shown(entry.value()));
+      } else {
+        servers.put(entry.key(), (String) s.value());
+      }
+    }
+    return servers;
   }
 
   private List<ArgumentRule> rules(Node node, String path) {
@@ -156,25 +189,38 @@ final class PolicyValidator {
         }
       }
       String tool = keys.containsKey("tool") ? glob(keys.get("tool").value(), at + ".tool") : null;
-      Map<String, String> args = keys.containsKey("args") ? argumentGlobs(keys.get("args").value(), at + ".args") : Map.of();
+      Map<String, dev.tollgate.policy.args.ArgumentMatcher> typed = new LinkedHashMap<>();
+      Map<String, String> args = keys.containsKey("args")
+          ? argumentGlobs(keys.get("args").value(), at + ".args", typed) : Map.of();
       Map<String, String> regexes = keys.containsKey("args_regex")
           ? argumentRegexes(keys.get("args_regex").value(), at + ".args_regex") : Map.of();
       Access decision = keys.containsKey("decision")
           ? enumValue(keys.get("decision").value(), at + ".decision", Access.class, Access.DENY) : Access.DENY;
       String reason = keys.containsKey("reason") ? reason(keys.get("reason").value(), at + ".reason") : null;
       if (errors.size() == before) {
-        rules.add(new ArgumentRule(i, tool, args, regexes, decision, reason));
+        rules.add(new ArgumentRule(i, tool, args, regexes, typed, decision, reason));
       }
     }
     return rules;
   }
 
-  /** {@code args}: argument name to glob. Values are matched as text, so a glob must be a (quoted) string. */
-  private Map<String, String> argumentGlobs(Node node, String path) {
+  /**
+   * {@code args}: argument name to a glob (a quoted string, matched on the value as text) or to a typed matcher
+   * object ({@code { url_host: [...] }}), which goes to {@code typed}.
+   */
+  private Map<String, String> argumentGlobs(Node node, String path,
+      Map<String, dev.tollgate.policy.args.ArgumentMatcher> typed) {
     Map<String, String> globs = new LinkedHashMap<>();
-    for (Node.Entry entry : argumentEntries(node, path, "a glob on its value")) {
+    for (Node.Entry entry : argumentEntries(node, path, "a glob on its value or a typed matcher")) {
       Node value = entry.value();
       String at = path + "." + entry.key();
+      if (value instanceof Node.Mapping m) {
+        dev.tollgate.policy.args.ArgumentMatcher matcher = typedMatchers.read(m, at);
+        if (matcher != null) {
+          typed.put(entry.key(), matcher);
+        }
+        continue;
+      }
       if (value instanceof Node.Scalar s && s.kind() != Node.Kind.STRING && s.kind() != Node.Kind.NULL) {
         error(value, at + " must be a string (a glob on the argument's value as text), got " + describe(value)
             + "; write " + quote(s.text()) + " in quotes");
@@ -192,23 +238,9 @@ final class PolicyValidator {
   private Map<String, String> argumentRegexes(Node node, String path) {
     Map<String, String> regexes = new LinkedHashMap<>();
     for (Node.Entry entry : argumentEntries(node, path, "a regular expression")) {
-      Node value = entry.value();
-      String at = path + "." + entry.key();
-      if (!(value instanceof Node.Scalar s) || s.kind() != Node.Kind.STRING || ((String) s.value()).isEmpty()) {
-        error(value, at + " must be a non-empty string (a regular expression), got " + shown(value));
-        continue;
-      }
-      String regex = (String) s.value();
-      if (regex.length() > MAX_REGEX_LENGTH) {
-        error(value, at + " must be at most " + MAX_REGEX_LENGTH + " characters long, got " + regex.length());
-        continue;
-      }
-      try {
-        com.google.re2j.Pattern.compile(regex);
+      String regex = typedMatchers.regex(entry.value(), path + "." + entry.key());
+      if (regex != null) {
         regexes.put(entry.key(), regex);
-      } catch (com.google.re2j.PatternSyntaxException e) {
-        error(value, at + " is not a valid regular expression (RE2 syntax): " + e.getDescription()
-            + (e.getPattern() == null || e.getPattern().equals(regex) ? "" : " at " + quote(e.getPattern())));
       }
     }
     return regexes;
@@ -739,7 +771,7 @@ final class PolicyValidator {
 
   private LedgerSettings ledger(Node node) {
     if (!(node instanceof Node.Mapping m)) {
-      error(node, "ledger must be a mapping with dir, time_zone, store, redis, got " + describe(node));
+      error(node, "ledger must be a mapping with dir, time_zone, store, redis, key_file, got " + describe(node));
       return LedgerSettings.DEFAULT;
     }
     Map<String, Node.Entry> keys = keys(m, "ledger", LEDGER_KEYS);
@@ -763,6 +795,17 @@ final class PolicyValidator {
         error(value, "ledger.time_zone must be a time zone ID such as \"UTC\" or \"Europe/Berlin\"; " + problem);
       }
     }
+    String keyFile = null;
+    if (keys.containsKey("key_file")) {
+      Node value = keys.get("key_file").value();
+      if (value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && !((String) s.value()).isBlank()
+          && ((String) s.value()).indexOf('\0') < 0) {
+        keyFile = (String) s.value();
+      } else {
+        error(value, "ledger.key_file must be a non-empty string (the path of the ledger's key file), got "
+            + shown(value));
+      }
+    }
     LedgerSettings.Store store = keys.containsKey("store")
         ? enumValue(keys.get("store").value(), "ledger.store", LedgerSettings.Store.class, LedgerSettings.Store.FILE)
         : LedgerSettings.Store.FILE;
@@ -777,7 +820,7 @@ final class PolicyValidator {
       error(keys.get("store"), "ledger.store is redis but ledger.redis is missing; add ledger.redis.url "
           + "(such as redis://127.0.0.1:6379/0)");
     }
-    return new LedgerSettings(dir, zone, store, redis);
+    return new LedgerSettings(dir, zone, keyFile, store, redis);
   }
 
   private RedisSettings redis(Node node) {

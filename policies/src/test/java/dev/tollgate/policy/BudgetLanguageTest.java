@@ -118,11 +118,11 @@ class BudgetLanguageTest {
         providers:
           - {base_url: "https://llm-gateway.internal/v1", format: openai, name: gateway}
           - {base_url: "http://127.0.0.1:11434", format: ollama}
-        ledger: {dir: /var/lib/tollgate, time_zone: America/New_York}
+        ledger: {dir: /var/lib/tollgate, time_zone: America/New_York, key_file: /etc/tollgate/ledger.key}
         """);
     assertEquals(List.of(new ProviderEndpoint(0, "gateway", "https://llm-gateway.internal/v1", "openai"),
         new ProviderEndpoint(1, null, "http://127.0.0.1:11434", "ollama")), p.providers());
-    assertEquals(new LedgerSettings("/var/lib/tollgate", "America/New_York"), p.ledger());
+    assertEquals(new LedgerSettings("/var/lib/tollgate", "America/New_York", "/etc/tollgate/ledger.key"), p.ledger());
     assertEquals(java.time.ZoneId.of("America/New_York"), p.ledger().zone());
   }
 

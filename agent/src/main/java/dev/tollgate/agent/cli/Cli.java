@@ -40,6 +40,9 @@ public final class Cli {
       case "report" -> {
         return dev.tollgate.agent.cli.report.ReportCommand.run(args, System.in, out, err);
       }
+      case "explain" -> {
+        return ExplainCommand.run(args, out, err);
+      }
       default -> {
         err.println("tollgate: unknown command \"" + args[0] + "\"");
         usage(err);
@@ -148,6 +151,11 @@ public final class Cli {
                                                           [--format text|json|csv] [--out FILE]
                                                           spend, tokens, refusals, budgets and costliest runs
                                                           from enforcement logs (globs, .gz, - for stdin)
+          java -jar tollgate-agent.jar explain --policy FILE --tool NAME [--args JSON]
+                                       [--mcp-server NAME | --mcp-connection "stdio:COMMAND ARGS" | URL]
+                                                          decide one tool call and print the decision, the rule
+                                                          that decided and how each argument matcher read its
+                                                          value (the canonical path, the host, the commands)
           java -jar tollgate-agent.jar --help             this text
 
         Configuration (agent argument k=v,k=v > -Dtollgate.KEY > TOLLGATE_KEY > policy file > default):""");

@@ -14,6 +14,7 @@ import dev.tollgate.bootstrap.Refusal;
 import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.engine.LimitBreach;
+import dev.tollgate.policy.engine.LoggedName;
 import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.engine.ToolCall;
 import dev.tollgate.policy.engine.ToolVerdict;
@@ -155,7 +156,7 @@ public final class PolicyGuard extends Guard.Delegate {
         .with("enforced", v.enforced())
         .with("rule", v.rule())
         .with("reason", v.reason())
-        .with("tool", name)
+        .with("tool", LoggedName.of(name))
         .with("framework", framework)
         .with("run", run == null ? null : run.id())
         .with("session", sessionId)
@@ -179,7 +180,7 @@ public final class PolicyGuard extends Guard.Delegate {
           .with("partition", breach.partition())
           .with("on_exceed", breach.onExceed().name().toLowerCase(Locale.ROOT))
           .with("enforced", v.enforced())
-          .with("tool", name)
+          .with("tool", LoggedName.of(name))
           .with("framework", framework)
           .with("run", run == null ? null : run.id()));
     }
@@ -220,6 +221,50 @@ public final class PolicyGuard extends Guard.Delegate {
         .with("cost_usd", LlmGuard.usd(s.costNanos()))
         .with("duration_ms", s.durationMillis())
         .with("halted", s.halted()));
+  }
+
+  /**
+   * The remote name of a call its adapter already decided: the engine's tool rules decide it again under this name
+   * (counting nothing). A denial is logged like any refused call; an allowed one adds no line (the adapter's line
+   * is the call's).
+   */
+  @Override
+  protected Refusal toolRulesEnter(String framework, String tool, Object rawArguments) {
+    String arguments = rawArguments == null || rawArguments instanceof String
+        ? (String) rawArguments : JsonValues.text(rawArguments);
+    RunState run = runs.current();
+    String name = tool == null ? "" : tool;
+    ToolVerdict v = engine.decideToolRules(new ToolCall(name, framework, run == null ? null : run.id(), arguments,
+        run == null ? null : run.session(), mdc.read()));
+    if (v.outcome() != dev.tollgate.policy.engine.Outcome.DENY) {
+      return null;
+    }
+    log.writeDurably(Event.of("tool.call")
+        .with("decision", "deny")
+        .with("enforced", v.enforced())
+        .with("rule", v.rule())
+        .with("reason", v.reason())
+        .with("tool", LoggedName.of(name))
+        .with("framework", framework)
+        .with("run", run == null ? null : run.id())
+        .with("session", run == null ? null : run.session())
+        .withSha256("args_sha256", arguments));
+    if (!v.enforced()) {
+      return null;
+    }
+    dispatchingRuns.get().push(NO_RUN);
+    return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+  }
+
+  @Override
+  protected String mcpServerName(Object client) {
+    return engine.mcpServerName(dev.tollgate.agent.instrumentation.mcp.v0_10.McpConnection.of(client));
+  }
+
+  @Override
+  protected Refusal toolRulesRefused(Refusal refusal) {
+    dispatchingRuns.get().push(NO_RUN);
+    return refusal;
   }
 
   @Override

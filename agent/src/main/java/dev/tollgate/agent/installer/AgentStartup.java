@@ -271,7 +271,9 @@ public final class AgentStartup {
     if (!persistent) {
       return Ledger.none();
     }
-    return FileLedger.open(Path.of(policy.ledger().dir()), clock, policy.ledger().zone());
+    String keyFile = policy.ledger().keyFile();
+    return FileLedger.open(Path.of(policy.ledger().dir()), clock, policy.ledger().zone(),
+        keyFile == null ? null : Path.of(keyFile));
   }
 
   private static void refuse(List<String> problems, boolean failOpen) {

@@ -83,4 +83,56 @@ class CliTest {
         + " unpriced and logged (pricing.unknown_model: warn)"), text);
     assertEquals(2, run("validate", "--prices"));
   }
+
+  @Test
+    void explainPrintsTheDecisionTheRuleAndHowEachMatcherReadTheValue() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), """
+        version: 1
+        tools:
+          rules:
+            - tool: http_get
+              args: { url: { url_host: [metadata, private] } }
+              decision: deny
+              reason: no metadata
+        """);
+    assertEquals(0, run("explain", "--policy", policy.toString(), "--tool", "http_get", "--args",
+        "{\"url\": \"http://[::ffff:169.254.169.254]/latest\"}"));
+    assertEquals("""
+        tool:     http_get
+        decision: deny (the call is refused)
+        rule:     tools.rules[0]
+        reason:   no metadata
+        arguments read:
+          tools.rules[0] url (url_host): has host 169.254.169.254, which is metadata [match]
+        """, out.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void explainNamesAnMcpToolByItsServerAndRefusesBadUsage() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), "version: 1\ntools:\n  deny: [\"files/*\"]\n");
+    assertEquals(0, run("explain", "--policy", policy.toString(), "--tool", "read", "--mcp-server", "files"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("rule:     tools.deny[0]"), out.toString());
+    assertEquals(2, run("explain", "--tool", "x"));
+    assertEquals(2, run("explain", "--policy", policy.toString(), "--tool"));
+    assertEquals(2, run("explain", "--policy", policy.toString(), "--tool", "x", "--bogus", "1"));
+    assertEquals(1, run("explain", "--policy", dir.resolve("none.yaml").toString(), "--tool", "x"));
+  }
+
+  @Test
+  void explainNamesAnMcpServerByTheConnectionTheAppConfigured() throws Exception {
+    Path policy = Files.writeString(dir.resolve("p.yaml"), """
+        version: 1
+        tools:
+          deny: ["files/*"]
+          mcp_servers: { "stdio:* /srv/data": files }
+        """);
+    assertEquals(0, run("explain", "--policy", policy.toString(), "--tool", "read", "--mcp-connection",
+        "stdio:/usr/bin/npx -y @modelcontextprotocol/server-filesystem /srv/data"));
+    String text = out.toString(StandardCharsets.UTF_8);
+    assertTrue(text.startsWith("tool:     files/read\nserver:   files (the name tools.mcp_servers gives connection "
+        + "stdio:/usr/bin/npx -y @modelcontextprotocol/server-filesystem /srv/data)\n"), text);
+    assertTrue(text.contains("rule:     tools.deny[0]"), text);
+    assertEquals(2, run("explain", "--policy", policy.toString(), "--tool", "x", "--mcp-server", "a",
+        "--mcp-connection", "b"));
+  }
 }

@@ -85,6 +85,34 @@ class PolicyGuardTest {
   }
 
   @Test
+  void anMcpToolReachedThroughARenamingAdapterIsDeniedUnderItsOwnNameAndCountedOnce() throws Exception {
+    PolicyGuard g = guard("""
+        version: 1
+        tools:
+          deny: ["delete_*"]
+        limits:
+          - { name: three-calls, scope: process, tools: "*", max_calls: 3 }
+        """);
+    assertNull(g.toolEnter("spring-ai", "alt_1_delete_file", "{}", null), "the adapter's name passes delete_*");
+    Refusal r = g.toolRulesEnter("mcp", "files/delete_file", "{\"path\":\"/srv\"}");
+    assertNotNull(r);
+    assertTrue(r.text().startsWith("blocked by policy: tools.deny[0]: "), r.text());
+    g.toolExit();
+    g.toolExit();
+    assertNull(g.toolEnter("spring-ai", "spring_ai_lookup", "{}", null));
+    assertNull(g.toolRulesEnter("mcp", "files/lookup", "{}"), "allowed, and not counted again");
+    g.toolExit();
+    List<JsonNode> calls = log().stream().filter(e -> e.get("event").asText().equals("tool.call")).toList();
+    assertEquals(List.of("alt_1_delete_file", "files/delete_file", "spring_ai_lookup"),
+        calls.stream().map(e -> e.get("tool").asText()).toList());
+    assertEquals("deny", calls.get(1).get("decision").asText());
+    assertNull(g.toolEnter("spring-ai", "third", "{}", null), "the remote names were not counted: this is call 3");
+    g.toolExit();
+    assertNotNull(g.toolEnter("spring-ai", "fourth", "{}", null));
+    g.toolExit();
+  }
+
+  @Test
   void runLimitRefusesTheThirdCallAndLogsTheBreachOnce() throws Exception {
     PolicyGuard g = guard(POLICY);
     Object run = g.runEnter("langchain4j");

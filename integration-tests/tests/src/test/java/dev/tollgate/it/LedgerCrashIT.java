@@ -79,4 +79,43 @@ class LedgerCrashIT {
             }
         }
     }
+
+    /**
+     * Someone edits the day's spend down in the ledger's snapshot between two runs: the next JVM refuses to start
+     * (fail-closed start, exit 78) and says which file was changed, instead of trusting or skipping it.
+     */
+    @Test
+    void aLedgerEditedBetweenRunsStopsTheNextStart() throws Exception {
+        Path ledger = dir.resolve("ledger");
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), """
+                version: 1
+                pricing:
+                  models:
+                    sim-model: { input_per_mtok: 1000, output_per_mtok: 2000 }
+                budgets:
+                  - { name: daily, scope: day, max_usd: 100000 }
+                ledger:
+                  dir: "%s"
+                """.formatted(ledger.toString().replace("\\", "/")));
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            for (int run = 0; run < 2; run++) { // the second start compacts the first one's journal into the snapshot
+                ForkedApp.Result ok = ForkedApp.of(AppModule.LLM_JDK)
+                        .args("--base-url", sim.baseUrl(), "--model", "sim-model", "--max-tokens", "100", "--calls", "2")
+                        .agent(AgentJar.requireImplemented(), policy, dir.resolve("ok-" + run + ".jsonl")).run();
+                assertEquals(0, ok.exitCode(), ok::toString);
+            }
+            Path snapshot = ledger.resolve("snapshot");
+            String text = Files.readString(snapshot);
+            String edited = text.replaceFirst("\t(\\d)(\\d*)\t", "\t0$2\t");
+            assertTrue(!edited.equals(text), text);
+            Files.writeString(snapshot, edited);
+
+            ForkedApp.Result refused = ForkedApp.of(AppModule.LLM_JDK)
+                    .args("--base-url", sim.baseUrl(), "--model", "sim-model", "--max-tokens", "100", "--calls", "1")
+                    .agent(AgentJar.requireImplemented(), policy, dir.resolve("refused.jsonl")).run();
+            assertEquals(78, refused.exitCode(), refused::toString);
+            assertTrue(refused.stderr().contains("authentication code does not match"), refused::toString);
+            assertTrue(refused.stderr().contains(snapshot.getFileName().toString()), refused::toString);
+        }
+    }
 }

@@ -49,6 +49,9 @@ class McpClientIT {
                 tools:
                   default: allow
                   deny: ["%s"]
+                  mcp_servers:
+                    # the server is named by the connection the host configured, not by its serverInfo
+                    "stdio:* dev.tollgate.it.apps.mcp.FilesMcpServer": files
                 limits:
                   - name: lookups-per-process
                     scope: process

@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The arguments of one tool call, read from the raw JSON text the model sent, with Jackson's streaming parser
@@ -34,7 +33,7 @@ final class Arguments {
       .build();
 
   /** Marks a number, true, false or null: kept as its JSON text. */
-  private record Literal(String json) {}
+  record Literal(String json) {}
 
   private final Map<String, Object> values;
   private final String problem;
@@ -125,38 +124,54 @@ final class Arguments {
     if (value instanceof Literal l) {
       return l.json();
     }
-    return json(value, false);
+    return json(value);
   }
 
-  /** The arguments as compact JSON with object keys sorted at every depth (equal for equal arguments). */
+  /**
+   * The top-level argument {@code name} with its JSON kind, for typed matchers; null when absent or unreadable.
+   */
+  dev.tollgate.policy.args.ArgumentValue value(String name) {
+    if (values == null || !values.containsKey(name)) {
+      return null;
+    }
+    Object value = values.get(name);
+    dev.tollgate.policy.args.ArgumentValue.Kind kind;
+    java.util.List<String> strings = null;
+    if (value instanceof String) {
+      kind = dev.tollgate.policy.args.ArgumentValue.Kind.STRING;
+    } else if (value instanceof Literal l) {
+      char first = l.json().charAt(0);
+      kind = first == 't' || first == 'f' ? dev.tollgate.policy.args.ArgumentValue.Kind.BOOLEAN
+          : first == 'n' ? dev.tollgate.policy.args.ArgumentValue.Kind.NULL
+          : dev.tollgate.policy.args.ArgumentValue.Kind.NUMBER;
+    } else if (value instanceof List<?> list) {
+      kind = dev.tollgate.policy.args.ArgumentValue.Kind.ARRAY;
+      if (list.stream().allMatch(String.class::isInstance)) {
+        strings = list.stream().map(String.class::cast).toList();
+      }
+    } else {
+      kind = dev.tollgate.policy.args.ArgumentValue.Kind.OBJECT;
+    }
+    return new dev.tollgate.policy.args.ArgumentValue(kind, text(name), strings);
+  }
+
+  /** The arguments' canonical text for the loop guard (see {@link LoopGuardKey}); null when unreadable. */
   String canonical() {
-    return values == null ? null : json(values, true);
+    return values == null ? null : LoopGuardKey.of(values);
   }
 
-  private static String json(Object value, boolean sorted) {
+  private static String json(Object value) {
     StringWriter out = new StringWriter();
     try (JsonGenerator g = JSON.createGenerator(out)) {
-      write(g, value, sorted);
+      write(g, value);
     } catch (IOException e) {
       throw new IllegalStateException(e); // a StringWriter does not fail
     }
     return out.toString();
   }
 
-  /** True when the map's keys already come in sorted order (most argument objects have one or two keys). */
-  private static boolean inOrder(Map<String, Object> map) {
-    String previous = null;
-    for (String key : map.keySet()) {
-      if (previous != null && previous.compareTo(key) > 0) {
-        return false;
-      }
-      previous = key;
-    }
-    return true;
-  }
-
   @SuppressWarnings("unchecked")
-  private static void write(JsonGenerator g, Object value, boolean sorted) throws IOException {
+  private static void write(JsonGenerator g, Object value) throws IOException {
     if (value instanceof String s) {
       g.writeString(s);
     } else if (value instanceof Literal l) {
@@ -164,15 +179,15 @@ final class Arguments {
     } else if (value instanceof List<?> list) {
       g.writeStartArray();
       for (Object item : list) {
-        write(g, item, sorted);
+        write(g, item);
       }
       g.writeEndArray();
     } else {
       Map<String, Object> map = (Map<String, Object>) value;
       g.writeStartObject();
-      for (Map.Entry<String, Object> e : (sorted && !inOrder(map) ? new TreeMap<>(map) : map).entrySet()) {
+      for (Map.Entry<String, Object> e : map.entrySet()) {
         g.writeFieldName(e.getKey());
-        write(g, e.getValue(), sorted);
+        write(g, e.getValue());
       }
       g.writeEndObject();
     }

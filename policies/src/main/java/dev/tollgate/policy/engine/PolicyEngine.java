@@ -85,7 +85,8 @@ public final class PolicyEngine {
   private final ToolRules tools;
   private final List<Glob> deny;
   private final List<Glob> allow;
-  private final List<CompiledRule> rules;
+  private final List<CompiledArgumentRule> rules;
+  private final McpServerNames mcpServerNames;
   private final Limit[] limits;
   private final Glob[] limitTools;
   /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
@@ -101,6 +102,13 @@ public final class PolicyEngine {
    */
   private final ConcurrentHashMap<String, ToolVerdict> nameVerdicts = new ConcurrentHashMap<>();
   static final int MAX_CACHED_TOOLS = 1024;
+  /** Longest tool name whose verdict is cached, so the cache holds at most about 512 KiB of names. */
+  static final int MAX_CACHED_NAME = 256;
+  /**
+   * Longest tool name decided at all: the model chooses names, and a longer one is refused without being matched,
+   * quoted in a reason or kept anywhere (real names are identifiers, MCP ones a connection and a name).
+   */
+  public static final int MAX_TOOL_NAME = 1024;
   /** Longest call identity kept as text for {@code max_identical}; longer ones are kept as their SHA-256. */
   static final int MAX_PLAIN_IDENTITY = 256;
 
@@ -117,11 +125,13 @@ public final class PolicyEngine {
     this.tools = policy.tools();
     this.deny = compile(tools.deny());
     this.allow = compile(tools.allow());
-    List<CompiledRule> compiled = new ArrayList<>();
+    List<CompiledArgumentRule> compiled = new ArrayList<>();
+    dev.tollgate.policy.args.MatchContext context = dev.tollgate.policy.args.MatchContext.system();
     for (ArgumentRule rule : tools.rules()) {
-      compiled.add(new CompiledRule(rule));
+      compiled.add(new CompiledArgumentRule(rule, context));
     }
     this.rules = List.copyOf(compiled);
+    this.mcpServerNames = new McpServerNames(tools.mcpServers());
     this.limits = policy.limits().toArray(new Limit[0]);
     this.limitTools = new Glob[limits.length];
     this.shared = new Partitions[limits.length];
@@ -139,6 +149,14 @@ public final class PolicyEngine {
 
   public Policy policy() {
     return policy;
+  }
+
+  /**
+   * The server name of an MCP connection as the app configured it ({@link McpServerNames}): tools reached
+   * through it are called {@code <name>/<tool>}.
+   */
+  public String mcpServerName(String connection) {
+    return mcpServerNames.nameOf(connection);
   }
 
   public ToolVerdict decide(ToolCall call) {
@@ -160,6 +178,28 @@ public final class PolicyEngine {
       return new ToolVerdict(outcome, false, false, rule(breach.limit), breach.reason(), breach.report);
     }
     return admit(c, ruling);
+  }
+
+  /**
+   * Decides {@code call} as {@link #decide} does (counting it), and says how each argument matcher consulted read
+   * its value; for {@code explain}, not for the hot path.
+   */
+  public Explanation explain(ToolCall call) {
+    Call c = new Call(call, clock.millis());
+    c.traces = new ArrayList<>();
+    if (c.tool.length() <= MAX_TOOL_NAME) {
+      matchToolRules(c);
+    }
+    return new Explanation(decide(call), c.traces);
+  }
+
+  /**
+   * The tool rules' verdict alone (deny globs, argument rules, allow globs, default), counting nothing: for a call
+   * already decided and counted under another name (an MCP tool reached through a framework's adapter), which must
+   * pass the rules under its own name too.
+   */
+  public ToolVerdict decideToolRules(ToolCall call) {
+    return toolRule(new Call(call, clock.millis()));
   }
 
   /** Forgets a run's counters once the run has ended. */
@@ -205,20 +245,30 @@ public final class PolicyEngine {
   // ---- tool rules ------------------------------------------------------------------------------------------
 
   private ToolVerdict toolRule(Call c) {
+    if (c.tool.length() > MAX_TOOL_NAME) {
+      return verdict(Outcome.DENY, tools.path(), "the tool name is " + c.tool.length() + " characters long; names over "
+          + MAX_TOOL_NAME + " characters are refused");
+    }
     ToolVerdict cached = nameVerdicts.get(c.tool);
     if (cached != null) {
       return cached;
     }
     ToolVerdict v = matchToolRules(c);
-    if (nameVerdicts.size() < MAX_CACHED_TOOLS && !anyRuleReadsArgumentsOf(c.tool)) {
+    if (c.tool.length() <= MAX_CACHED_NAME && nameVerdicts.size() < MAX_CACHED_TOOLS
+        && !anyRuleReadsArgumentsOf(c.tool)) {
       nameVerdicts.putIfAbsent(c.tool, v);
     }
     return v;
   }
 
+  /** Names whose verdict is cached (for tests of the bound). */
+  int cachedNames() {
+    return nameVerdicts.size();
+  }
+
   private boolean anyRuleReadsArgumentsOf(String tool) {
-    for (CompiledRule rule : rules) {
-      if (rule.rule.readsArguments() && rule.tool.matchesTool(tool)) {
+    for (CompiledArgumentRule rule : rules) {
+      if (rule.rule().readsArguments() && rule.appliesTo(tool)) {
         return true;
       }
     }
@@ -234,14 +284,16 @@ public final class PolicyEngine {
             "tool \"" + tool + "\" matches deny glob \"" + deny.get(i) + "\"");
       }
     }
-    for (CompiledRule rule : rules) {
-      ToolVerdict v = rule.decide(c, base);
-      if (v != null) {
-        return v;
+    for (CompiledArgumentRule rule : rules) {
+      CompiledArgumentRule.Match m = rule.decide(tool, c::arguments, base, c.traces);
+      if (m != null) {
+        return verdict(m.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW, m.path(), m.reason());
       }
     }
     for (int i = 0; i < allow.size(); i++) {
-      if (allow.get(i).matchesTool(tool)) {
+      // an allow glob names whole tools: "read_file" does not admit every MCP server's read_file (deny globs do
+      // cover them, see Glob#matchesTool)
+      if (allow.get(i).matches(tool)) {
         return verdict(Outcome.ALLOW, base + ".allow[" + i + "]",
             "tool \"" + tool + "\" matches allow glob \"" + allow.get(i) + "\"");
       }
@@ -254,59 +306,6 @@ public final class PolicyEngine {
 
   private ToolVerdict verdict(Outcome outcome, String rule, String reason) {
     return new ToolVerdict(outcome, outcome == Outcome.DENY && !monitor, false, rule, reason, null);
-  }
-
-  private final class CompiledRule {
-    private final ArgumentRule rule;
-    private final Glob tool;
-    private final List<Map.Entry<String, Glob>> globs = new ArrayList<>();
-    private final List<Map.Entry<String, com.google.re2j.Pattern>> regexes = new ArrayList<>();
-
-    CompiledRule(ArgumentRule rule) {
-      this.rule = rule;
-      this.tool = Glob.of(rule.tool());
-      rule.args().forEach((name, glob) -> globs.add(Map.entry(name, Glob.of(glob))));
-      rule.argsRegex().forEach((name, regex) -> regexes.add(Map.entry(name, com.google.re2j.Pattern.compile(regex))));
-    }
-
-    /** The verdict when this rule matches, else null. */
-    ToolVerdict decide(Call c, String base) {
-      if (!tool.matchesTool(c.tool)) {
-        return null;
-      }
-      String path = base + ".rules[" + rule.index() + "]";
-      Outcome outcome = rule.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW;
-      if (!rule.readsArguments()) {
-        return verdict(outcome, path, rule.reason() != null ? rule.reason()
-            : "tool \"" + c.tool + "\" matches " + path + ".tool \"" + tool + "\"");
-      }
-      Arguments args = c.arguments();
-      if (!args.readable()) {
-        if (rule.decision() != Access.DENY) {
-          return null;
-        }
-        return verdict(Outcome.DENY, path, "the arguments of tool \"" + c.tool + "\" could not be read ("
-            + args.problem() + "), so " + path + " denies the call"
-            + (rule.reason() == null ? "" : ": " + rule.reason()));
-      }
-      List<String> matched = new ArrayList<>();
-      for (Map.Entry<String, Glob> e : globs) {
-        String value = args.text(e.getKey());
-        if (value == null || !e.getValue().matches(value)) {
-          return null;
-        }
-        matched.add("argument \"" + e.getKey() + "\" of tool \"" + c.tool + "\" matches \"" + e.getValue() + "\"");
-      }
-      for (Map.Entry<String, com.google.re2j.Pattern> e : regexes) {
-        String value = args.text(e.getKey());
-        if (value == null || !e.getValue().matcher(value).matches()) {
-          return null;
-        }
-        matched.add("argument \"" + e.getKey() + "\" of tool \"" + c.tool + "\" matches regex \""
-            + e.getValue().pattern() + "\"");
-      }
-      return verdict(outcome, path, rule.reason() != null ? rule.reason() : String.join(" and ", matched));
-    }
   }
 
   // ---- limits ----------------------------------------------------------------------------------------------
@@ -599,6 +598,8 @@ public final class PolicyEngine {
     final long now;
     private Arguments arguments;
     private String digest;
+    /** Collects how each matcher read its argument, for {@link #explain}; null when deciding. */
+    List<Explanation.ArgumentReading> traces;
     private Bucket[] own;
 
     Call(ToolCall call, long now) {
@@ -624,8 +625,8 @@ public final class PolicyEngine {
     String digest() {
       if (digest == null) {
         Arguments args = arguments();
-        String identity = tool + '\u0000'
-            + (args.readable() ? "json:" + args.canonical() : "raw:" + call.arguments());
+        String identity = LoopGuardKey.text(tool) + '\u0000'
+            + (args.readable() ? "json:" + args.canonical() : "raw:" + LoopGuardKey.text(String.valueOf(call.arguments())));
         if (identity.length() <= MAX_PLAIN_IDENTITY) {
           digest = "=" + identity;
         } else {

@@ -39,7 +39,6 @@ class FileLedgerKillTest {
       Totals t = ledger.load("daily", "tenant", "kill-test");
       assertTrue(t.tokens() >= confirmed, t + " lost records that had returned (" + confirmed + ")");
       assertEquals(3 * t.tokens(), t.nanos(), "no half record counted");
-      assertEquals(0, ledger.corruptLines());
       assertTrue(ledger.tornLines() <= 1);
     }
   }

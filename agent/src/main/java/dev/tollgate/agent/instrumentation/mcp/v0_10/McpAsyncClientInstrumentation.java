@@ -52,9 +52,7 @@ final class McpAsyncClientInstrumentation implements TypeInstrumentation {
       if (request == null) {
         return null;
       }
-      McpSchema.Implementation server = client.getServerInfo();
-      return Guard.remoteToolEnter("mcp", request, server == null ? null : server.name(), request.name(),
-          request.arguments());
+      return Guard.mcpToolEnter(request, client, request.name(), request.arguments());
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

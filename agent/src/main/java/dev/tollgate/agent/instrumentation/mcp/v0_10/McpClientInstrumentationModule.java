@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * The MCP Java SDK client ({@code io.modelcontextprotocol.sdk}, 0.10 to 2.x: {@code callTool} is the same in all).
- * Tools are matched as {@code <server>/<tool>} (and, by the engine, as {@code <tool>} alone).
+ * Tools are named {@code <server>/<tool>}, the server named by the connection the client was configured with
+ * ({@link McpConnection}, mapped by {@code tools.mcp_servers}), never by the name the server reports; deny globs
+ * also match {@code <tool>} alone.
  */
 public final class McpClientInstrumentationModule implements InstrumentationModule {
   @Override

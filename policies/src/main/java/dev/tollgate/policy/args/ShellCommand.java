@@ -1,0 +1,608 @@
+package dev.tollgate.policy.args;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A command argument split the way a POSIX shell would run it, into the simple commands it runs: segments
+ * separated by {@code ;}, {@code &&}, {@code ||}, {@code |}, {@code &}, newlines and parentheses; the commands
+ * inside {@code $(...)}, backticks and {@code <(...)}; the script of {@code sh|bash|zsh|dash|ksh -c} whatever its
+ * other flags; the text of {@code eval}; and the command behind the wrappers {@code env VAR=... -i -u NAME},
+ * {@code sudo}, {@code doas}, {@code command}, {@code exec}, {@code builtin}, {@code nohup}, {@code time},
+ * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}; the commands of
+ * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}. Quotes and backslashes are
+ * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
+ * its last segment. Each wrapper is a command of its own as well ({@code sudo rm} runs {@code sudo} and
+ * {@code rm}).
+ *
+ * <p>Uninterpretable: unbalanced quotes or substitutions, a here-document, a program name that comes from an
+ * expansion ({@code $CMD}, {@code $(echo rm)}) or is a glob, NUL, nesting deeper than {@link #MAX_DEPTH}, more than
+ * {@link #MAX_COMMANDS} commands, text longer than {@link #MAX_LENGTH}.
+ *
+ * @param commands every simple command the text runs, each as its words from the program on
+ */
+public record ShellCommand(List<List<Word>> commands) {
+  public static final int MAX_LENGTH = 65_536;
+  static final int MAX_DEPTH = 8;
+  static final int MAX_COMMANDS = 1000;
+
+  /** One word after quote removal; {@code dynamic} when part of it comes from an expansion the shell performs. */
+  public record Word(String text, boolean dynamic) {
+    @Override
+    public String toString() {
+      return dynamic ? text + " (expanded by the shell)" : text;
+    }
+  }
+
+  public sealed interface Result permits Read, Problem {}
+
+  public record Read(ShellCommand command) implements Result {}
+
+  public record Problem(String why) implements Result {}
+
+  private static final class Unsplittable extends Exception {
+    Unsplittable(String why) {
+      super(why, null, false, false);
+    }
+  }
+
+  private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "busybox");
+  /** Options of wrappers that take the next word as their value ({@code nice -n 10}, {@code xargs -I {}}). */
+  private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.of(
+      "nice", Set.of("-n"),
+      "timeout", Set.of("-s", "-k", "--signal", "--kill-after"),
+      "stdbuf", Set.of("-i", "-o", "-e"),
+      "xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a"),
+      "ionice", Set.of("-c", "-n", "-p"),
+      "taskset", Set.of(),
+      "watch", Set.of("-n", "-d"),
+      "flock", Set.of("-w", "-E"),
+      "chroot", Set.of("--userspec", "--groups"));
+  private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
+      "noglob", "unbuffer", "setsid");
+
+  public static Result of(String text) {
+    if (text == null) {
+      return new Problem("there is no command");
+    }
+    if (text.length() > MAX_LENGTH) {
+      return new Problem("it is longer than " + MAX_LENGTH + " characters");
+    }
+    if (text.indexOf('\0') >= 0) {
+      return new Problem("it contains a NUL character");
+    }
+    List<List<Word>> commands = new ArrayList<>();
+    try {
+      split(text, 0, commands);
+    } catch (Unsplittable e) {
+      return new Problem(e.getMessage());
+    }
+    return new Read(new ShellCommand(commands));
+  }
+
+  /** An argv (the array form some tools take): one command, no shell, wrappers still unwrapped. */
+  public static Result ofArgv(List<String> argv) {
+    List<Word> words = new ArrayList<>();
+    for (String s : argv) {
+      if (s.indexOf('\0') >= 0) {
+        return new Problem("it contains a NUL character");
+      }
+      words.add(new Word(s, false));
+    }
+    List<List<Word>> commands = new ArrayList<>();
+    try {
+      unwrap(words, 0, commands);
+    } catch (Unsplittable e) {
+      return new Problem(e.getMessage());
+    }
+    return new Read(new ShellCommand(commands));
+  }
+
+  // ---- splitting -------------------------------------------------------------------------------------------
+
+  private static void split(String s, int depth, List<List<Word>> commands) throws Unsplittable {
+    if (depth > MAX_DEPTH) {
+      throw new Unsplittable("it nests shells or substitutions more than " + MAX_DEPTH + " deep");
+    }
+    List<Word> words = new ArrayList<>();
+    StringBuilder word = new StringBuilder();
+    boolean inWord = false;
+    boolean dynamic = false;
+    boolean dropNext = false; // the word after a redirection operator is a file name, not an argument
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '\\' -> {
+          if (i + 1 < s.length() && s.charAt(i + 1) == '\n') {
+            i += 2;
+            continue;
+          }
+          if (i + 1 < s.length()) {
+            word.append(s.charAt(i + 1));
+          }
+          inWord = true;
+          i += 2;
+        }
+        case '\'' -> {
+          int close = s.indexOf('\'', i + 1);
+          if (close < 0) {
+            throw new Unsplittable("it has an unclosed single quote");
+          }
+          word.append(s, i + 1, close);
+          inWord = true;
+          i = close + 1;
+        }
+        case '"' -> {
+          i++;
+          boolean closed = false;
+          while (i < s.length()) {
+            char d = s.charAt(i);
+            if (d == '"') {
+              closed = true;
+              i++;
+              break;
+            }
+            if (d == '\\' && i + 1 < s.length()) {
+              char e = s.charAt(i + 1);
+              if (e == '$' || e == '`' || e == '"' || e == '\\') {
+                word.append(e);
+              } else if (e != '\n') {
+                word.append(d).append(e);
+              }
+              i += 2;
+            } else if (d == '`') {
+              i = backtick(s, i, depth, commands);
+              dynamic = true;
+            } else if (d == '$') {
+              int next = dollar(s, i, depth, commands);
+              dynamic |= next > i + 1;
+              if (next == i + 1) {
+                word.append('$');
+              }
+              i = next;
+            } else {
+              word.append(d);
+              i++;
+            }
+          }
+          if (!closed) {
+            throw new Unsplittable("it has an unclosed double quote");
+          }
+          inWord = true;
+        }
+        case '`' -> {
+          i = backtick(s, i, depth, commands);
+          dynamic = true;
+          inWord = true;
+        }
+        case '$' -> {
+          if (i + 1 < s.length() && s.charAt(i + 1) == '\'') {
+            // $'...' ANSI-C quoting: escapes could spell anything
+            int close = s.indexOf('\'', i + 2);
+            if (close < 0) {
+              throw new Unsplittable("it has an unclosed $' quote");
+            }
+            word.append(s, i + 2, close);
+            dynamic |= s.substring(i + 2, close).indexOf('\\') >= 0;
+            inWord = true;
+            i = close + 1;
+            continue;
+          }
+          int next = dollar(s, i, depth, commands);
+          if (next == i + 1) {
+            word.append('$');
+          } else {
+            dynamic = true;
+          }
+          inWord = true;
+          i = next;
+        }
+        case ' ', '\t' -> {
+          dropNext = endWord(words, word, inWord, dynamic, dropNext);
+          inWord = false;
+          dynamic = false;
+          i++;
+        }
+        case '\n', ';', '&', '|', '(', ')' -> {
+          if (c == '&' && i > 0 && (s.charAt(i - 1) == '>' || s.charAt(i - 1) == '<')) {
+            i++; // >& and <& are redirections
+            continue;
+          }
+          endWord(words, word, inWord, dynamic, dropNext);
+          dropNext = false;
+          inWord = false;
+          dynamic = false;
+          flush(words, depth, commands);
+          words = new ArrayList<>();
+          i++;
+        }
+        case '<', '>' -> {
+          if (i + 1 < s.length() && s.charAt(i + 1) == '(') {
+            int close = matching(s, i + 1);
+            split(s.substring(i + 2, close), depth + 1, commands);
+            word.append("<(...)");
+            dynamic = true;
+            inWord = true;
+            i = close + 1;
+            continue;
+          }
+          if (c == '<' && i + 1 < s.length() && s.charAt(i + 1) == '<') {
+            if (i + 2 < s.length() && s.charAt(i + 2) == '<') {
+              i += 3; // here-string: the next word is data
+              endWord(words, word, inWord, dynamic, false);
+              inWord = false;
+              dynamic = false;
+              dropNext = true;
+              continue;
+            }
+            throw new Unsplittable("it has a here-document, whose text the shell may run");
+          }
+          // a redirection: a file-descriptor number before it is not a word; the next word is the file
+          if (inWord && !dynamic && word.chars().allMatch(Character::isDigit)) {
+            word.setLength(0);
+            inWord = false;
+          }
+          endWord(words, word, inWord, dynamic, dropNext);
+          inWord = false;
+          dynamic = false;
+          dropNext = true;
+          i++;
+          while (i < s.length() && (s.charAt(i) == '>' || s.charAt(i) == '|')) {
+            i++;
+          }
+        }
+        case '#' -> {
+          if (inWord) {
+            word.append(c);
+            i++;
+          } else {
+            int nl = s.indexOf('\n', i);
+            i = nl < 0 ? s.length() : nl;
+          }
+        }
+        default -> {
+          word.append(c);
+          inWord = true;
+          i++;
+        }
+      }
+    }
+    endWord(words, word, inWord, dynamic, dropNext);
+    flush(words, depth, commands);
+  }
+
+  /** Ends the current word; returns the new "drop the next word" state. */
+  private static boolean endWord(List<Word> words, StringBuilder word, boolean inWord, boolean dynamic,
+      boolean dropNext) {
+    if (!inWord) {
+      return dropNext;
+    }
+    if (!dropNext) {
+      words.add(new Word(word.toString(), dynamic));
+    }
+    word.setLength(0);
+    return false;
+  }
+
+  /** {@code $(...)}, {@code $((...))}, {@code ${...}}, {@code $NAME}, {@code $1}, {@code $?}: index after it. */
+  private static int dollar(String s, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    if (i + 1 >= s.length()) {
+      return i + 1;
+    }
+    char n = s.charAt(i + 1);
+    if (n == '(') {
+      int close = matching(s, i + 1);
+      String inner = s.substring(i + 2, close);
+      if (inner.startsWith("(") && inner.endsWith(")")) {
+        return close + 1; // arithmetic
+      }
+      split(inner, depth + 1, commands);
+      return close + 1;
+    }
+    if (n == '{') {
+      int close = s.indexOf('}', i + 2);
+      if (close < 0) {
+        throw new Unsplittable("it has an unclosed ${");
+      }
+      return close + 1;
+    }
+    if (n == '_' || Character.isLetter(n)) {
+      int j = i + 1;
+      while (j < s.length() && (s.charAt(j) == '_' || Character.isLetterOrDigit(s.charAt(j)))) {
+        j++;
+      }
+      return j;
+    }
+    if (Character.isDigit(n) || "?!#*@$-".indexOf(n) >= 0) {
+      return i + 2;
+    }
+    return i + 1;
+  }
+
+  private static int backtick(String s, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    StringBuilder inner = new StringBuilder();
+    int j = i + 1;
+    while (j < s.length() && s.charAt(j) != '`') {
+      if (s.charAt(j) == '\\' && j + 1 < s.length()) {
+        inner.append(s.charAt(j + 1));
+        j += 2;
+      } else {
+        inner.append(s.charAt(j++));
+      }
+    }
+    if (j >= s.length()) {
+      throw new Unsplittable("it has an unclosed backtick");
+    }
+    split(inner.toString(), depth + 1, commands);
+    return j + 1;
+  }
+
+  /** The index of the ')' closing the '(' at {@code open}, skipping quotes and nested parentheses. */
+  private static int matching(String s, int open) throws Unsplittable {
+    int level = 0;
+    for (int j = open; j < s.length(); j++) {
+      char c = s.charAt(j);
+      if (c == '\\') {
+        j++;
+      } else if (c == '\'') {
+        j = s.indexOf('\'', j + 1);
+        if (j < 0) {
+          break;
+        }
+      } else if (c == '"') {
+        int k = j + 1;
+        while (k < s.length() && s.charAt(k) != '"') {
+          k += s.charAt(k) == '\\' ? 2 : 1;
+        }
+        j = k;
+      } else if (c == '(') {
+        level++;
+      } else if (c == ')' && --level == 0) {
+        return j;
+      }
+    }
+    throw new Unsplittable("it has an unclosed $( or (");
+  }
+
+  private static void flush(List<Word> words, int depth, List<List<Word>> commands) throws Unsplittable {
+    if (!words.isEmpty()) {
+      unwrap(words, depth, commands);
+    }
+  }
+
+  // ---- unwrapping ------------------------------------------------------------------------------------------
+
+  private static void unwrap(List<Word> words, int depth, List<List<Word>> commands) throws Unsplittable {
+    int i = 0;
+    while (true) {
+      while (i < words.size() && isAssignment(words.get(i))) {
+        i++;
+      }
+      if (i >= words.size()) {
+        return;
+      }
+      Word program = words.get(i);
+      if (program.dynamic()) {
+        throw new Unsplittable("its program name " + program.text() + " comes from an expansion the shell performs");
+      }
+      String name = programName(program.text());
+      if (name.isEmpty() || name.chars().anyMatch(c -> c == '*' || c == '?' || c == '[')) {
+        throw new Unsplittable("its program name \"" + program.text() + "\" is a pattern the shell expands");
+      }
+      List<Word> command = new ArrayList<>();
+      command.add(new Word(name, false));
+      command.addAll(words.subList(i + 1, words.size()));
+      if (commands.size() >= MAX_COMMANDS) {
+        throw new Unsplittable("it runs more than " + MAX_COMMANDS + " commands");
+      }
+      commands.add(command);
+      i++;
+      if (SHELLS.contains(name)) {
+        shellScript(words, i, name, depth, commands);
+        return;
+      }
+      if (name.equals("find")) {
+        findExec(words, i, depth, commands);
+        return;
+      }
+      if (name.equals("su")) {
+        for (int j = i; j + 1 < words.size(); j++) {
+          String w = words.get(j).text();
+          if (w.equals("-c") || w.equals("--command")) {
+            Word script = words.get(j + 1);
+            if (script.dynamic()) {
+              throw new Unsplittable("it runs a su -c script that comes from an expansion");
+            }
+            split(script.text(), depth + 1, commands);
+            return;
+          }
+        }
+        return;
+      }
+      if (name.equals("eval")) {
+        StringBuilder script = new StringBuilder();
+        for (int j = i; j < words.size(); j++) {
+          if (words.get(j).dynamic()) {
+            throw new Unsplittable("it evals text that comes from an expansion");
+          }
+          script.append(j > i ? " " : "").append(words.get(j).text());
+        }
+        split(script.toString(), depth + 1, commands);
+        return;
+      }
+      i = afterWrapper(name, words, i, depth, commands);
+      if (i < 0) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * For a wrapper, the index of the command it runs; -1 when {@code name} is not a wrapper (the command ends here).
+   */
+  private static int afterWrapper(String name, List<Word> words, int i, int depth, List<List<Word>> commands)
+      throws Unsplittable {
+    if (PLAIN_WRAPPERS.contains(name)) {
+      while (i < words.size() && words.get(i).text().startsWith("-")) {
+        i++;
+      }
+      return i;
+    }
+    switch (name) {
+      case "env" -> {
+        while (i < words.size()) {
+          String w = words.get(i).text();
+          if (w.equals("--")) {
+            return i + 1;
+          }
+          if (w.equals("-u") || w.equals("-C") || w.equals("--unset") || w.equals("--chdir")) {
+            i += 2;
+          } else if (w.equals("-S") || w.startsWith("--split-string")) {
+            int at = w.equals("-S") ? i + 1 : i;
+            String script = w.equals("-S") ? (at < words.size() ? words.get(at).text() : "")
+                : w.substring(w.indexOf('=') + 1);
+            List<Word> rest = new ArrayList<>(words.subList(Math.min(at + 1, words.size()), words.size()));
+            split(script + " " + join(rest), depth + 1, commands);
+            return -1;
+          } else if (w.startsWith("-") || isAssignment(words.get(i))) {
+            i++;
+          } else {
+            return i;
+          }
+        }
+        return i;
+      }
+      case "sudo", "doas" -> {
+        while (i < words.size()) {
+          String w = words.get(i).text();
+          if (w.equals("--")) {
+            return i + 1;
+          }
+          if (Set.of("-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "-R", "-T").contains(w)) {
+            i += 2;
+          } else if (w.startsWith("-") || isAssignment(words.get(i))) {
+            i++;
+          } else {
+            return i;
+          }
+        }
+        return i;
+      }
+      case "nice", "timeout", "stdbuf", "xargs", "chroot", "ionice", "taskset", "watch", "flock" -> {
+        Set<String> valued = OPTIONS_WITH_VALUES.getOrDefault(name, Set.of());
+        while (i < words.size() && words.get(i).text().startsWith("-")) {
+          i += valued.contains(words.get(i).text()) ? 2 : 1;
+        }
+        // then timeout's duration, chroot's directory, taskset's mask, flock's file
+        if (Set.of("timeout", "chroot", "taskset", "flock").contains(name) && i < words.size()) {
+          i++;
+        }
+        return i;
+      }
+      default -> {
+        return -1;
+      }
+    }
+  }
+
+  /** {@code find ... -exec|-execdir|-ok|-okdir COMMAND ... ;|+}: each command is a command of its own. */
+  private static void findExec(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    for (int j = i; j < words.size(); j++) {
+      String w = words.get(j).text();
+      if (w.equals("-exec") || w.equals("-execdir") || w.equals("-ok") || w.equals("-okdir")) {
+        int end = j + 1;
+        while (end < words.size() && !words.get(end).text().equals(";") && !words.get(end).text().equals("+")) {
+          end++;
+        }
+        if (end > j + 1) {
+          unwrap(new ArrayList<>(words.subList(j + 1, end)), depth + 1, commands);
+        }
+        j = end;
+      }
+    }
+  }
+
+  /** {@code bash [-flags...] -c SCRIPT [name args...]}, {@code bash -lc SCRIPT}, {@code bash -o opt -c SCRIPT}. */
+  private static void shellScript(List<Word> words, int i, String shell, int depth, List<List<Word>> commands)
+      throws Unsplittable {
+    boolean command = false;
+    if (shell.equals("busybox")) {
+      if (i < words.size()) {
+        unwrap(new ArrayList<>(words.subList(i, words.size())), depth + 1, commands);
+      }
+      return;
+    }
+    while (i < words.size()) {
+      Word w = words.get(i);
+      String t = w.text();
+      if (t.equals("--") || t.equals("-")) {
+        i++;
+        break;
+      }
+      if (!(t.startsWith("-") || t.startsWith("+")) || t.length() < 2) {
+        break;
+      }
+      if (t.equals("-o") || t.equals("+o") || t.equals("-O") || t.equals("+O") || t.equals("--rcfile")
+          || t.equals("--init-file")) {
+        i += 2;
+        continue;
+      }
+      if (!t.startsWith("--") && t.indexOf('c') > 0) {
+        command = true;
+      }
+      i++;
+    }
+    if (!command || i >= words.size()) {
+      return; // runs a script file or standard input, which is not in the text
+    }
+    Word script = words.get(i);
+    if (script.dynamic()) {
+      throw new Unsplittable("it runs a " + shell + " -c script that comes from an expansion");
+    }
+    split(script.text(), depth + 1, commands);
+  }
+
+  private static boolean isAssignment(Word w) {
+    String t = w.text();
+    int eq = t.indexOf('=');
+    if (eq <= 0) {
+      return false;
+    }
+    for (int i = 0; i < eq; i++) {
+      char c = t.charAt(i);
+      if (!(c == '_' || Character.isLetter(c) || i > 0 && Character.isDigit(c) || i == eq - 1 && c == '+')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The last segment of a program path ({@code /usr/bin/rm} is {@code rm}). */
+  static String programName(String program) {
+    int slash = program.lastIndexOf('/');
+    return slash < 0 ? program : program.substring(slash + 1);
+  }
+
+  private static String join(List<Word> words) {
+    StringBuilder out = new StringBuilder();
+    for (Word w : words) {
+      out.append(out.length() > 0 ? " " : "").append('\'').append(w.text().replace("'", "'\\''")).append('\'');
+    }
+    return out.toString();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder out = new StringBuilder();
+    for (List<Word> c : commands) {
+      out.append(out.length() > 0 ? " | " : "").append('[');
+      for (int i = 0; i < c.size(); i++) {
+        out.append(i > 0 ? " " : "").append(c.get(i).text());
+      }
+      out.append(']');
+    }
+    return out.toString();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.tollgate.policy.args;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Shell commands split into the commands they run, wrappers and quoting undone. */
+class CommandPrefixTest {
+  private static final ArgumentMatcher.Compiled DENIED = new ArgumentMatcher.CommandPrefix(
+      List.of("rm", "sudo", "git push", "curl")).compile(MatchContext.system());
+  private static final ArgumentMatcher.Compiled ALLOWED = new ArgumentMatcher.CommandPrefix(
+      List.of("ls", "git status", "cat")).compile(MatchContext.system());
+
+  private static Reading deny(String command) {
+    return DENIED.read(ArgumentValue.string(command), true);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rm -rf /", "bash -c 'rm -rf /'", "ls; rm -rf /", "'rm' -rf /", "ls && rm -rf /",
+      "ls || rm -rf /", "ls | rm -rf /", "ls & rm -rf /", "echo hi\nrm -rf /", "echo $(rm -rf /)", "echo `rm -rf /`",
+      "/bin/rm -rf /", "/usr/bin/env rm -rf /", "env X=1 rm -rf /", "env -i PATH=/bin rm -rf /", "X=1 rm -rf /",
+      "\"rm\" -rf /", "r\"\"m -rf /", "r''m -rf /", "\\rm -rf /", "sh -c \"rm -rf /\"", "bash -lc 'rm -rf /'",
+      "bash -x -e -c 'rm -rf /'", "zsh -o errexit -c 'rm -rf /'", "dash -c 'ls; rm -rf /'",
+      "bash -c \"bash -c 'rm -rf /'\"", "sudo ls", "sudo -u root rm -rf /", "command rm -rf /", "exec rm -rf /",
+      "nohup rm -rf / &", "time rm -rf /", "nice -n 10 rm -rf /", "timeout 5 rm -rf /", "xargs rm -rf < list",
+      "find . | xargs -I{} rm {}", "eval 'rm -rf /'", "(rm -rf /)", "{ rm -rf /; }", "! rm -rf /",
+      "cat <(rm -rf /)", "echo \"$(rm -rf /)\"", "echo \"`rm -rf /`\"", "git push --force", "git push origin main",
+      "/usr/bin/git push", "curl http://169.254.169.254/", "ls 2>&1 | rm x", "ls > out; rm x", "busybox rm -rf /",
+      "env -S 'rm -rf /'", "rm\t-rf /", "find / -exec rm -rf {} \\;", "find . -execdir /bin/rm {} +",
+      "su -c 'rm -rf /' root", "su root --command 'ls; rm -rf /'", "true\\\n; rm x", "ls # comment\nrm -rf /"})
+  void everyWayOfRunningADeniedProgramIsFound(String command) {
+    assertEquals(Reading.Result.MATCH, deny(command).result(), command + " -> " + deny(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"ls -la", "echo rm -rf /", "git status", "git pushy", "gitpush", "cat rm.txt",
+      "echo 'rm -rf /'", "grep -r \"sudo\" .", "echo $HOME", "rmdir x", "ls > rm", "echo \"; rm -rf /\"",
+      "echo '$(rm -rf /)'", "bash script.sh", "printf '%s' rm"})
+  void argumentsAndDataAreNotCommands(String command) {
+    assertEquals(Reading.Result.NO_MATCH, deny(command).result(), command + " -> " + deny(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"$CMD -rf /", "${X} -rf /", "$(echo rm) -rf /", "`echo rm` -rf /", "r$X -rf /",
+      "'unclosed", "\"unclosed", "echo $(unclosed", "echo `unclosed", "cat <<EOF\nrm -rf /\nEOF", "r* -rf /",
+      "/bin/r? -rf /", "bash -c \"$SCRIPT\"", "eval \"$X\"", "git $(echo push)", "echo\u0000rm"})
+  void commandsThatCannotBeSplitAreUninterpretable(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, deny(command).result(), command + " -> " + deny(command).account());
+  }
+
+  @Test
+  void anArgvArrayIsOneCommandWithoutAShell() {
+    Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
+    assertEquals(Reading.Result.MATCH, r.result());
+    Reading literal = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("echo", "; rm -rf /")),
+        true);
+    assertEquals(Reading.Result.NO_MATCH, literal.result(), "no shell, so ; is data");
+    Reading wrapped = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]",
+        List.of("bash", "-c", "ls; rm -rf /")), true);
+    assertEquals(Reading.Result.MATCH, wrapped.result());
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @CsvSource(delimiterString = "=>", value = {
+      "ls -la => true", "git status => true", "ls; cat x => true", "ls; rm -rf / => false", "env ls => false",
+      "bash -c ls => false", "ls $(rm x) => false", "cat x | grep y => false", "true => false"})
+  void anAllowRuleNeedsEveryCommandToBeAllowed(String command, boolean allowed) {
+    Reading r = ALLOWED.read(ArgumentValue.string(command), false);
+    assertEquals(allowed, r.matchesFor(false), command + " -> " + r.account());
+  }
+
+  @Test
+  void theReadingShowsTheCommandsFound() {
+    assertEquals("runs [bash -c ls; rm -rf /] | [ls] | [rm -rf /]; [rm -rf /] begins with a prefix of "
+        + "[rm, sudo, git push, curl]", deny("bash -c 'ls; rm -rf /'").account());
+  }
+}
