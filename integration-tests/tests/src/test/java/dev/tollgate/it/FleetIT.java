@@ -156,6 +156,49 @@ class FleetIT {
         }
     }
 
+    /**
+     * A conversation that moves to another pod keeps its budget (or its windowed LLM-call limit): the LangChain4j
+     * app's AI service with {@code @MemoryId}, user alice on JVM A for two calls, then on JVM B for three.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"budget", "window-limit"})
+    void aSessionFollowedAcrossTwoJvms(String what) throws Exception {
+        String rules = what.equals("budget")
+                ? "budgets:\n  - { name: per-conversation, scope: session, max_usd: 1.00 }\n"
+                : "limits:\n  - { name: per-conversation-rate, scope: session, llm: \"*\", max_calls: 3, window: 1h }\n";
+        // sim-model at 4000 USD/MTok out: a call costs 0.2001 and reserves about 0.4: two fit, the third does too
+        // (0.4002 spent), the fourth of the conversation passes 1.00; the limit allows 3 calls per conversation
+        String pricing = "pricing:\n  models:\n    sim-model: { input_per_mtok: 1, output_per_mtok: 4000 }\n";
+        for (String store : List.of("redis", "file")) {
+            try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+                List<String> decisions = new ArrayList<>();
+                for (String pod : List.of("a", "b")) {
+                    Path policy = Files.writeString(dir.resolve(what + "-" + store + "-" + pod + ".yaml"),
+                            "version: 1\n" + pricing + rules + "ledger:\n  dir: " + dir.resolve("ledger-" + store + pod)
+                                    + "\n" + (store.equals("redis") ? redisStore("block", "1m") : ""));
+                    Path log = dir.resolve(what + "-" + store + "-" + pod + ".jsonl");
+                    ForkedApp.Result r = ForkedApp.of(AppModule.LANGCHAIN4J_SESSION).args("--base-url", sim.baseUrl(),
+                            "--users", "alice", "--calls", pod.equals("a") ? "2" : "3", "--max-tokens", "100")
+                            .agent(AgentJar.requireImplemented(), policy, log).run();
+                    assertEquals(0, r.exitCode(), r::toString);
+                    EnforcementLog entries = EnforcementLog.read(log);
+                    assertClean(entries);
+                    entries.events("llm.call").forEach(e -> {
+                        assertEquals("alice", e.get("session"), entries::toString);
+                        decisions.add(pod + ":" + e.get("decision"));
+                    });
+                }
+                List<String> expected = store.equals("redis")
+                        ? List.of("a:allow", "a:allow", "b:allow", "b:deny", "b:deny")
+                        : List.of("a:allow", "a:allow", "b:allow", "b:allow", "b:allow");
+                assertEquals(expected, decisions, store + ": " + (store.equals("redis")
+                        ? "pod B continues alice's conversation where pod A left it"
+                        : "without a shared store pod B starts alice's conversation from zero"));
+                assertEquals(store.equals("redis") ? 3 : 5, sim.requestCount());
+            }
+        }
+    }
+
     @Test
     void withoutTheAgentTheThreeJvmsSpendWithoutLimit() throws Exception {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
