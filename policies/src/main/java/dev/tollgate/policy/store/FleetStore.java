@@ -40,6 +40,8 @@ public final class FleetStore implements BudgetStore {
   private volatile String downBecause;
   private volatile boolean degraded;
   private long replayId;
+  /** Settlements replayed since Redis went down. */
+  private final java.util.concurrent.atomic.AtomicInteger replayed = new java.util.concurrent.atomic.AtomicInteger();
 
   public FleetStore(RedisStore redis, LocalStore local, Consumer<String> listener) {
     this.redis = redis;
@@ -52,7 +54,9 @@ public final class FleetStore implements BudgetStore {
   public Grant reserve(String holdId, List<Claim> claims, long nowMillis) {
     if (ready()) {
       try {
-        return redis.reserve(holdId, claims, nowMillis);
+        Grant g = redis.reserve(holdId, claims, nowMillis);
+        answered();
+        return g;
       } catch (StoreUnavailableException e) {
         down(e.getMessage());
       }
@@ -84,7 +88,9 @@ public final class FleetStore implements BudgetStore {
     }
     if (ready()) {
       try {
-        return redis.settle(holdId, claims, nanos, tokens, nowMillis);
+        List<Settled> settled = redis.settle(holdId, claims, nanos, tokens, nowMillis);
+        answered();
+        return settled;
       } catch (StoreUnavailableException e) {
         down(e.getMessage());
       }
@@ -104,6 +110,7 @@ public final class FleetStore implements BudgetStore {
     if (ready()) {
       try {
         redis.cancel(holdId, claims, nowMillis);
+        answered();
       } catch (StoreUnavailableException e) {
         down(e.getMessage()); // the hold expires by itself; the count stays (at worst a limit is briefly under-used)
       }
@@ -181,15 +188,26 @@ public final class FleetStore implements BudgetStore {
       return true;
     }
     try {
-      int replayed = flush();
-      if (degraded) {
-        degraded = false;
-        listener.accept("recovered: " + replayed + " settlements replayed");
-      }
+      replayed.addAndGet(flush());
       return true;
     } catch (StoreUnavailableException e) {
       down(e.getMessage());
       return false;
+    }
+  }
+
+  /**
+   * A Redis command just succeeded: after an outage, that is when Redis is back (an empty replay proves nothing).
+   */
+  private void answered() {
+    if (degraded) {
+      synchronized (replay) {
+        if (!degraded) {
+          return;
+        }
+        degraded = false;
+        listener.accept("recovered: " + replayed.getAndSet(0) + " settlements replayed");
+      }
     }
   }
 

@@ -64,12 +64,16 @@ class FleetStoreFaultTest {
       assertFalse(s.reserve("h3-" + i, List.of(daily(100, 1000)), now()).granted());
     }
     assertTrue((System.nanoTime() - t0) / 1_000_000 < 1000, "a Redis known to be down is not asked again at once");
+    Thread.sleep(FleetStore.RETRY_MILLIS + 50);
+    assertFalse(s.reserve("h3b", List.of(daily(100, 1000)), now()).granted(), "tried again, still down");
+    assertEquals(1, heard.size(), "nothing is said until Redis really answers: " + heard);
     server.restart();
     Thread.sleep(FleetStore.RETRY_MILLIS + 50);
     Grant back = s.reserve("h4", List.of(daily(100, 1000)), now());
     assertTrue(back.granted(), "reconnected by itself");
     assertEquals(0, back.seen().get(0).reservedNanos(), "restarted without its data: the day's spend is forgotten");
-    assertTrue(heard.get(heard.size() - 1).startsWith("recovered: "));
+    assertEquals(2, heard.size(), String.valueOf(heard));
+    assertTrue(heard.get(1).startsWith("recovered: "));
   }
 
   @Test
