@@ -1,7 +1,6 @@
 package dev.tollgate.agent.run;
 
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 /** One top-level agent invocation in progress. */
 public final class RunState {
@@ -11,14 +10,16 @@ public final class RunState {
   private volatile RuntimeException halt;
   private volatile String session;
   private final long startNanos = System.nanoTime();
-  private final LongAdder toolCalls = new LongAdder();
-  private final LongAdder llmCalls = new LongAdder();
-  private final LongAdder refusals = new LongAdder();
-  private final LongAdder inputTokens = new LongAdder();
-  private final LongAdder outputTokens = new LongAdder();
-  private final LongAdder costNanos = new LongAdder();
+  // the run's totals for run.summary: plain fields under this object's lock (a run's calls rarely race, and six
+  // adders per run cost more than the lock on a tool call in a run of its own)
+  private long toolCalls;
+  private long llmCalls;
+  private long refusals;
+  private long inputTokens;
+  private long outputTokens;
+  private long costNanos;
   /** The run itself (until it ends) plus its LLM calls not yet settled: the summary is due when it reaches 0. */
-  private final AtomicInteger open = new AtomicInteger(1);
+  private int open = 1;
 
   RunState(String id, String framework) {
     this(id, framework, null);
@@ -62,42 +63,42 @@ public final class RunState {
   }
 
   /** A tool call decided in this run. */
-  public void toolCall(boolean refused) {
-    toolCalls.increment();
+  public synchronized void toolCall(boolean refused) {
+    toolCalls++;
     if (refused) {
-      refusals.increment();
+      refusals++;
     }
   }
 
   /** An LLM call refused before it left. */
-  public void llmRefused() {
-    llmCalls.increment();
-    refusals.increment();
+  public synchronized void llmRefused() {
+    llmCalls++;
+    refusals++;
   }
 
   /** An LLM call admitted: the summary waits for its settlement. */
-  public void llmStarted() {
-    llmCalls.increment();
-    open.incrementAndGet();
+  public synchronized void llmStarted() {
+    llmCalls++;
+    open++;
   }
 
   /** An admitted LLM call settled; true when that was the last thing the summary waited for. */
-  public boolean llmSettled(long input, long output, long nanos) {
-    inputTokens.add(input);
-    outputTokens.add(output);
-    costNanos.add(nanos);
-    return open.decrementAndGet() == 0;
+  public synchronized boolean llmSettled(long input, long output, long nanos) {
+    inputTokens += input;
+    outputTokens += output;
+    costNanos += nanos;
+    return --open == 0;
   }
 
   /** The run ended; true when no LLM call is still to settle (then the summary is due now). */
-  public boolean ended() {
-    return open.decrementAndGet() == 0;
+  public synchronized boolean ended() {
+    return --open == 0;
   }
 
   /** What the run did, for its {@code run.summary} line. */
-  public Summary summary() {
-    return new Summary(llmCalls.sum(), toolCalls.sum(), refusals.sum(), inputTokens.sum(), outputTokens.sum(),
-        costNanos.sum(), (System.nanoTime() - startNanos) / 1_000_000, halt != null);
+  public synchronized Summary summary() {
+    return new Summary(llmCalls, toolCalls, refusals, inputTokens, outputTokens, costNanos,
+        (System.nanoTime() - startNanos) / 1_000_000, halt != null);
   }
 
   /** A run's totals: calls, refusals, tokens and cost (nano-USD) of its settled LLM calls, and how long it lasted. */
