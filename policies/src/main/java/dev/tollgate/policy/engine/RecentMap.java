@@ -1,7 +1,6 @@
 package dev.tollgate.policy.engine;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import dev.tollgate.policy.store.Lru;
 import java.util.function.Supplier;
 
 /**
@@ -9,37 +8,26 @@ import java.util.function.Supplier;
  * of counters keyed by values the application or the model chooses (sessions, MDC values, arguments).
  * An evicted counter is forgotten: if its key comes back, it starts from zero.
  *
- * <p>Synchronized: lookups are short and never do I/O; the counters returned are updated outside the lock.
+ * <p>A synchronized {@link Lru}: lookups are short and never do I/O; the counters returned are updated outside the
+ * lock.
  */
 final class RecentMap<V> {
-  private final LinkedHashMap<String, V> map;
+  private final Lru<String, V> map;
 
   RecentMap(int capacity) {
-    this.map = new LinkedHashMap<>(16, 0.75f, true) {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, V> eldest) {
-        return size() > capacity;
-      }
-    };
+    this.map = new Lru<>(capacity);
   }
 
   synchronized V get(String key, Supplier<V> create) {
-    V value = map.get(key);
-    if (value == null) {
-      value = create.get();
-      map.put(key, value);
-    }
-    return value;
+    return map.get(key, create);
   }
 
   /** The value without creating one (still counts as a use). */
   synchronized V peek(String key) {
-    return map.get(key);
+    return map.peek(key);
   }
 
   synchronized int size() {
-    return map.size();
+    return map.values().size();
   }
 }

@@ -230,32 +230,10 @@ public final class ReportCommand {
       g.writeNumberField("refusals", t.refusals);
       g.writeNumberField("input_tokens", t.inputTokens);
       g.writeNumberField("output_tokens", t.outputTokens);
-      g.writeArrayFieldStart("by_model");
-      for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.byModel)) {
-        g.writeStartObject();
-        g.writeStringField("model", e.getKey());
-        g.writeNumberField("calls", e.getValue().calls);
-        g.writeNumberField("input_tokens", e.getValue().inputTokens);
-        g.writeNumberField("output_tokens", e.getValue().outputTokens);
-        g.writeNumberField("cost_usd", money(e.getValue().costNanos));
-        g.writeNumberField("refusals", e.getValue().refusals);
-        g.writeEndObject();
-      }
-      g.writeEndArray();
-      g.writeArrayFieldStart("by_" + t.by);
+      groups(g, "by_model", "model", t.byModel);
       if (!t.by.equals("model")) {
-        for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.grouped)) {
-          g.writeStartObject();
-          g.writeStringField("key", e.getKey());
-          g.writeNumberField("calls", e.getValue().calls);
-          g.writeNumberField("input_tokens", e.getValue().inputTokens);
-          g.writeNumberField("output_tokens", e.getValue().outputTokens);
-          g.writeNumberField("cost_usd", money(e.getValue().costNanos));
-          g.writeNumberField("refusals", e.getValue().refusals);
-          g.writeEndObject();
-        }
+        groups(g, "by_" + t.by, "key", t.grouped);
       }
-      g.writeEndArray();
       g.writeArrayFieldStart("budgets");
       for (Tally.BudgetLine b : t.budgets.values()) {
         g.writeStartObject();
@@ -295,6 +273,24 @@ public final class ReportCommand {
       g.writeEndObject();
     }
     o.println();
+  }
+
+  /** One table of groups as a JSON array: each group's key under {@code keyField}, its calls, tokens, cost. */
+  private static void groups(JsonGenerator g, String field, String keyField, Map<String, Tally.Group> groups)
+      throws IOException {
+    g.writeArrayFieldStart(field);
+    for (Map.Entry<String, Tally.Group> e : Tally.sorted(groups)) {
+      Tally.Group v = e.getValue();
+      g.writeStartObject();
+      g.writeStringField(keyField, e.getKey());
+      g.writeNumberField("calls", v.calls);
+      g.writeNumberField("input_tokens", v.inputTokens);
+      g.writeNumberField("output_tokens", v.outputTokens);
+      g.writeNumberField("cost_usd", money(v.costNanos));
+      g.writeNumberField("refusals", v.refusals);
+      g.writeEndObject();
+    }
+    g.writeEndArray();
   }
 
   private static void csv(Tally t, PrintStream o) {

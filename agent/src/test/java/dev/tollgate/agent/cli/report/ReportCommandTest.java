@@ -75,6 +75,9 @@ class ReportCommandTest {
     assertTrue(r.out().contains("\"model\" : \"gpt-4o\""), r.out());
     assertTrue(r.out().contains("\"limit_usd\" : 1"), r.out());
     assertTrue(r.out().contains("\"audit\" : [ ]"), r.out());
+    assertEquals(1, r.out().split("\"by_model\"", -1).length - 1, "one by_model array\n" + r.out());
+    Out byTool = report("", "--log", log.toString(), "--format", "json", "--by", "day");
+    assertTrue(byTool.out().contains("\"by_day\" : [ {\n    \"key\" : \"2026-12-05\""), byTool.out());
   }
 
   @Test
