@@ -316,46 +316,37 @@ public final class LlmGovernor {
       seen.add(isShared(r.scope) ? sharedGrant.seen().get(si++) : localGrant.seen().get(li++));
     }
     List<Breach> breaches = new ArrayList<>();
-    String decidingRule = null;
-    String decidingReason = null;
-    OnExceed decidingOn = null;
+    Deciding deciding = new Deciding();
     boolean halt = false;
     for (int i = 0; i < rules.size(); i++) {
       Rule r = rules.get(i);
       Seen s = seen.get(i);
       if (pricing != null && r.budget != null) { // the pricing rule is decided between the limits and the budgets
         breaches.add(pricing);
-        if (decidingOn == null || decidingOn == OnExceed.WARN && pricing.onExceed() != OnExceed.WARN) {
-          decidingRule = "pricing.unknown_model";
-          decidingReason = pricingReason;
-          decidingOn = pricing.onExceed();
-        }
+        deciding.consider("pricing.unknown_model", pricingReason, pricing.onExceed());
         pricing = null;
       }
       if (!s.over()) {
         continue;
       }
       OnExceed on = r.limit != null ? r.limit.onExceed() : r.budget.onExceed();
-      Breach b = r.limit != null ? limitBreach(r.limit, s.calls(), r.claim.partition(), s.first())
+      breaches.add(r.limit != null ? limitBreach(r.limit, s.calls(), r.claim.partition(), s.first())
           : budgetBreach(r.budget, r.claim, s.spentNanos(), s.reservedNanos(), s.spentTokens(), requestNanos,
-              requestTokens, s.first());
-      breaches.add(b);
+              requestTokens, s.first()));
       halt |= on == OnExceed.HALT;
-      if (decidingOn == null || decidingOn == OnExceed.WARN && on != OnExceed.WARN) {
-        decidingRule = r.limit != null ? "limits[" + r.limit.index() + "]" : "budgets[" + r.budget.index() + "]";
-        decidingReason = r.limit != null ? limitReason(r.limit, s.calls())
-            : budgetReason(r.budget, r.claim, s, requestNanos, requestTokens);
-        decidingOn = on;
+      if (deciding.wouldTake(on)) {
+        deciding.consider(r.limit != null ? "limits[" + r.limit.index() + "]" : "budgets[" + r.budget.index() + "]",
+            r.limit != null ? limitReason(r.limit, s.calls()) : budgetReason(r.budget, r.claim, s, requestNanos,
+                requestTokens), on);
       }
     }
     if (pricing != null) {
       breaches.add(pricing);
-      if (decidingOn == null || decidingOn == OnExceed.WARN && pricing.onExceed() != OnExceed.WARN) {
-        decidingRule = "pricing.unknown_model";
-        decidingReason = pricingReason;
-        decidingOn = pricing.onExceed();
-      }
+      deciding.consider("pricing.unknown_model", pricingReason, pricing.onExceed());
     }
+    String decidingRule = deciding.rule;
+    String decidingReason = deciding.reason;
+    OnExceed decidingOn = deciding.on;
     List<BudgetState> states = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       Rule r = rules.get(i);
@@ -395,6 +386,25 @@ public final class LlmGovernor {
             + Costs.usd(requestNanos) + " USD and " + requestTokens + " tokens";
     return new Admission(id, outcome, false, false, decidingRule, reason, call, price, requestNanos, requestTokens,
         states, breaches, List.of(), storeProblem);
+  }
+
+  /** The rule that decides an admission: the first that refuses, else the first that only warns. */
+  private static final class Deciding {
+    String rule;
+    String reason;
+    OnExceed on;
+
+    boolean wouldTake(OnExceed candidate) {
+      return on == null || on == OnExceed.WARN && candidate != OnExceed.WARN;
+    }
+
+    void consider(String rule, String reason, OnExceed candidate) {
+      if (wouldTake(candidate)) {
+        this.rule = rule;
+        this.reason = reason;
+        this.on = candidate;
+      }
+    }
   }
 
   /** True when the scope's instances live in the shared store. */
@@ -540,7 +550,7 @@ public final class LlmGovernor {
     for (int h = 0; h < p.held.size(); h++) {
       Claim c = p.held.get(h);
       Budget b = p.heldRules.get(h).budget;
-      Settled st = after.get(order.indexOf(c));
+      Settled st = after.get(indexOf(order, c));
       if (st == null) {
         continue;
       }
@@ -554,6 +564,16 @@ public final class LlmGovernor {
       }
     }
     return new Settlement(p.id, cost, usage, estimated, price, states, crossed, exceeded);
+  }
+
+  /** Where {@code c} itself (not an equal claim) stands in {@code claims}. */
+  private static int indexOf(List<Claim> claims, Claim c) {
+    for (int i = 0; i < claims.size(); i++) {
+      if (claims.get(i) == c) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("claim not held: " + c.name());
   }
 
   private static List<Claim> concat(List<Claim> a, List<Claim> b) {
