@@ -2,7 +2,7 @@ package dev.tollgate.agent.guard;
 
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
-import dev.tollgate.agent.log.Event;
+import dev.tollgate.policy.event.CoverageGapEvent;
 import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.Policy;
 import java.util.List;
@@ -63,14 +63,8 @@ public final class CoverageWatch {
     if (reported.compareAndSet(false, true)) {
       List<String> points = woven.chokePoints();
       List<String> notWoven = woven.notWoven();
-      log.writeDurably(Event.of("coverage.gap")
-          .with("missing", gap.missing())
-          .with("enforced", gap.enforced())
-          .with("reason", gap.reason())
-          .with("at", at)
-          .with("installed", woven.installed())
-          .with("woven", points)
-          .with("not_woven", notWoven));
+      log.writeDurably(new CoverageGapEvent(gap.missing(), gap.enforced(), gap.reason(), at, woven.installed(),
+          points, notWoven));
       LOG.info("WARNING policy {} cannot be enforced here: {}. Woven: {}.{} {}", policy.source(), gap.reason(),
           points.isEmpty() ? "nothing" : String.join("; ", points),
           notWoven.isEmpty() ? "" : " Not woven: " + String.join("; ", notWoven) + ".",

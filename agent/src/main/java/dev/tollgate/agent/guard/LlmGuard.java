@@ -9,7 +9,6 @@ import dev.tollgate.agent.llm.MeterResult;
 import dev.tollgate.agent.llm.RequestInspector;
 import dev.tollgate.agent.llm.ResponseMeter;
 import dev.tollgate.agent.log.EnforcementLog;
-import dev.tollgate.agent.log.Event;
 import dev.tollgate.agent.run.RunState;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.BudgetExceededException;
@@ -19,13 +18,21 @@ import dev.tollgate.bootstrap.TollgateException;
 import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.budget.Admission;
 import dev.tollgate.policy.budget.Breach;
-import dev.tollgate.policy.budget.BudgetState;
 import dev.tollgate.policy.budget.LlmCall;
 import dev.tollgate.policy.budget.LlmGovernor;
 import dev.tollgate.policy.budget.Settlement;
 import dev.tollgate.policy.budget.Threshold;
 import dev.tollgate.policy.budget.Usage;
-import java.math.BigDecimal;
+import dev.tollgate.policy.engine.Outcome;
+import dev.tollgate.policy.event.Amounts;
+import dev.tollgate.policy.event.BudgetExceeded;
+import dev.tollgate.policy.event.BudgetWarning;
+import dev.tollgate.policy.event.LimitExceeded;
+import dev.tollgate.policy.event.LlmCallEvent;
+import dev.tollgate.policy.event.LlmCallEvent.BudgetLine;
+import dev.tollgate.policy.event.LlmCallEvent.Target;
+import dev.tollgate.policy.event.LogEvent;
+import dev.tollgate.policy.event.Usd;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -44,7 +51,6 @@ import java.util.function.Supplier;
  * Never logs a URL's query string, a header, or a prompt.
  */
 public final class LlmGuard {
-  private static final BigDecimal NANOS_PER_USD = BigDecimal.valueOf(1_000_000_000L);
 
   private final LlmGovernor governor;
   private final Endpoints endpoints;
@@ -121,18 +127,17 @@ public final class LlmGuard {
       RuntimeException halt = run.halt();
       run.llmRefused();
       pendingHalt.apply(halt);
-      log.writeDurably(Event.of("llm.call").with("decision", "deny").with("enforced", true)
-          .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
-          .with("reason", "the run was halted").with("client", client).with("provider", endpoint.provider())
-          .with("model", model).with("endpoint", call.target()).with("run", runId).with("session", session));
+      log.writeDurably(new LlmCallEvent(Outcome.DENY, true,
+          halt instanceof TollgateException ? ((TollgateException) halt).rule() : null, "the run was halted",
+          new Target(client, endpoint.provider(), null, model, call.target(), null, runId, session), null, null, null,
+          null, null));
       return blocked(endpoint, halt.getMessage(), Map.of("halted", true));
     }
     CoverageGap gap = coverage == null ? null : coverage.check("llm call");
     if (gap != null) {
-      log.writeDurably(Event.of("llm.call").with("decision", "deny").with("enforced", true)
-          .with("rule", "coverage.require").with("reason", gap.reason()).with("client", client)
-          .with("provider", endpoint.provider()).with("model", model).with("endpoint", call.target())
-          .with("run", runId).with("session", session));
+      log.writeDurably(new LlmCallEvent(Outcome.DENY, true, "coverage.require", gap.reason(),
+          new Target(client, endpoint.provider(), null, model, call.target(), null, runId, session), null, null, null,
+          null, null));
       return blocked(endpoint, gap.refusal(), Map.of("coverage_missing", gap.missing()));
     }
     Map<String, String> mdcValues = mdc.get();
@@ -145,7 +150,7 @@ public final class LlmGuard {
     }
     thresholds(a.thresholdsCrossed(), runId);
     if (!a.proceeds()) {
-      log.writeDurably(callEvent(a, call).with("status", BlockedResponse.STATUS));
+      log.writeDurably(callEvent(a, call, LlmCallEvent.Result.refusal(BlockedResponse.STATUS)));
       if (run != null) {
         run.llmRefused();
       }
@@ -204,16 +209,9 @@ public final class LlmGuard {
     return uri.getScheme() + "://" + uri.getRawAuthority() + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
-  /**
-   * Nano-USD as a USD number for the log: the double nearest the exact quotient. Below 2^53 both operands are exact
-   * doubles and IEEE division rounds correctly, so this equals the exact decimal quotient rounded once, without
-   * BigDecimal's long division on every call.
-   */
+  /** Nano-USD as a USD number, as the log writes it. */
   public static double usd(long nanos) {
-    if (Math.abs(nanos) < (1L << 53)) {
-      return nanos / 1e9;
-    }
-    return BigDecimal.valueOf(nanos).divide(NANOS_PER_USD).doubleValue();
+    return Usd.of(nanos);
   }
 
   /** A breach's spend against its cap: USD when it caps USD, tokens (or calls, for a limit) when it caps those. */
@@ -233,76 +231,28 @@ public final class LlmGuard {
     return m;
   }
 
-  private Event callEvent(Admission a, Call c) {
-    return Event.of("llm.call")
-        .with("decision", a.outcome().name().toLowerCase(Locale.ROOT))
-        .with("enforced", a.enforced())
-        .with("rule", a.rule())
-        .with("reason", a.reason())
-        .with("client", c.client())
-        .with("provider", c.endpoint().provider())
-        .with("api", c.endpoint().format().name().toLowerCase(Locale.ROOT))
-        .with("model", c.model())
-        .with("endpoint", c.target())
-        .with("stream", c.request().stream())
-        .with("run", c.runId())
-        .with("session", c.session())
-        .with("reserved_usd", usd(a.reservedNanos()))
-        .with("prompt_tokens_estimate", c.request().promptTokensEstimate())
-        .with("budgets", budgets(a.budgets()))
-        .with("ledger_unavailable", a.storeProblem());
+  private static LlmCallEvent callEvent(Admission a, Call c, LlmCallEvent.Result result) {
+    return new LlmCallEvent(a.outcome(), a.enforced(), a.rule(), a.reason(),
+        new Target(c.client(), c.endpoint().provider(), c.endpoint().format().name().toLowerCase(Locale.ROOT),
+            c.model(), c.target(), c.request().stream(), c.runId(), c.session()),
+        a.reservedNanos(), (long) c.request().promptTokensEstimate(), BudgetLine.of(a.budgets()), a.storeProblem(),
+        result);
   }
 
-  private static List<Map<String, Object>> budgets(List<BudgetState> states) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (BudgetState s : states) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("budget", s.budget());
-      m.put("scope", s.scope());
-      if (s.partition() != null) {
-        m.put("partition", s.partition());
-      }
-      m.put("spent_usd", usd(s.spentNanos()));
-      m.put("reserved_usd", usd(s.reservedNanos()));
-      if (s.limitNanos() >= 0) {
-        m.put("limit_usd", usd(s.limitNanos()));
-      }
-      if (s.limitTokens() >= 0) {
-        m.put("spent_tokens", s.spentTokens());
-        m.put("reserved_tokens", s.reservedTokens());
-        m.put("limit_tokens", s.limitTokens());
-      }
-      out.add(m);
+  private static LogEvent breachEvent(Breach b, boolean enforced, String runId, String model) {
+    String onExceed = b.onExceed().name().toLowerCase(Locale.ROOT);
+    if ("limit".equals(b.kind())) {
+      return new LimitExceeded(b.name(), b.rule(), b.scope(), null, null, null, b.partition(), onExceed, enforced,
+          null, null, model, runId, Amounts.of(b));
     }
-    return out;
-  }
-
-  private Event breachEvent(Breach b, boolean enforced, String runId, String model) {
-    boolean limit = "limit".equals(b.kind());
-    Event e = Event.of(limit ? "limit.exceeded" : "budget.exceeded")
-        .with(limit ? "limit" : "budget", b.name())
-        .with("rule", b.rule())
-        .with("scope", b.scope())
-        .with("partition", b.partition())
-        .with("on_exceed", b.onExceed().name().toLowerCase(Locale.ROOT))
-        .with("enforced", enforced)
-        .with("model", model)
-        .with("run", runId);
-    amounts(b).forEach(e::with);
-    return e;
+    return new BudgetExceeded(b.name(), b.rule(), b.scope(), b.partition(), onExceed, enforced, model, runId,
+        Amounts.of(b));
   }
 
   private void thresholds(List<Threshold> crossed, String runId) {
     for (Threshold t : crossed) {
-      log.write(Event.of("budget.warning")
-          .with("budget", t.budget())
-          .with("scope", t.scope())
-          .with("partition", t.partition())
-          .with("period", t.period())
-          .with("threshold", t.fraction())
-          .with("spent_usd", usd(t.spentNanos()))
-          .with("limit_usd", t.limitNanos() < 0 ? null : usd(t.limitNanos()))
-          .with("run", runId));
+      log.write(new BudgetWarning(t.budget(), t.scope(), t.partition(), t.period(), t.fraction(), t.spentNanos(),
+          t.limitNanos() < 0 ? null : t.limitNanos(), runId));
     }
   }
 
@@ -383,23 +333,13 @@ public final class LlmGuard {
         usageKind = "estimated";
       }
       Usage u = s.usage();
-      Event e = callEvent(admission, call)
-          .with("status", status < 0 ? null : status)
-          .with("complete", complete)
-          .with("error", error == null ? null : error.getClass().getName())
-          .with("response_model", result == null ? null : result.responseModel())
-          .with("usage", usageKind)
-          .with("input_tokens", u == null ? null : u.promptTokens())
-          .with("output_tokens", u == null ? null : u.output())
-          .with("cached_tokens", u == null ? null : u.cacheRead())
-          .with("cache_write_tokens", u == null ? null : u.cacheWrite())
-          .with("reasoning_tokens", u == null ? null : u.reasoning())
-          .with("cost_usd", usd(s.costNanos()))
-          .with("price_table", governor.priceTableDate())
-          .with("problem", result == null ? null : result.problem())
-          .with("duration_ms", (System.nanoTime() - startNanos) / 1_000_000)
-          .with("budgets", budgets(s.budgets()));
-      log.write(e);
+      log.write(callEvent(admission, call, null).settled(new LlmCallEvent.Result(status < 0 ? null : status,
+          complete, error == null ? null : error.getClass().getName(),
+          result == null ? null : result.responseModel(), usageKind, u == null ? null : u.promptTokens(),
+          u == null ? null : u.output(), u == null ? null : u.cacheRead(), u == null ? null : u.cacheWrite(),
+          u == null ? null : u.reasoning(), s.costNanos(), governor.priceTableDate(),
+          result == null ? null : result.problem(), (System.nanoTime() - startNanos) / 1_000_000),
+          BudgetLine.of(s.budgets())));
       if (run != null && run.llmSettled(u == null ? 0 : u.promptTokens(), u == null ? 0 : u.output(), s.costNanos())) {
         PolicyGuard.summarize(run, log);
       }

@@ -4,7 +4,11 @@ import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.llm.Endpoints;
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.policy.budget.LlmGovernor;
-import dev.tollgate.agent.log.Event;
+import dev.tollgate.policy.engine.Outcome;
+import dev.tollgate.policy.event.Digest;
+import dev.tollgate.policy.event.LimitExceeded;
+import dev.tollgate.policy.event.RunSummary;
+import dev.tollgate.policy.event.ToolCallEvent;
 import dev.tollgate.agent.log.JsonValues;
 import dev.tollgate.agent.run.RunState;
 import dev.tollgate.agent.run.Runs;
@@ -141,9 +145,8 @@ public final class PolicyGuard extends Guard.Delegate {
     String sessionId = session != null ? String.valueOf(session) : run == null ? null : run.session();
     CoverageGap gap = coverage == null ? null : coverage.check("tool call");
     if (gap != null) {
-      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("enforced", true)
-          .with("rule", "coverage.require").with("reason", gap.reason()).with("tool", name)
-          .with("framework", framework).with("run", run == null ? null : run.id()).with("session", sessionId));
+      log.writeDurably(new ToolCallEvent(Outcome.DENY, true, "coverage.require", gap.reason(), name, framework,
+          run == null ? null : run.id(), sessionId, null, null));
       return Refusal.toModel(gap.refusal());
     }
     ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId,
@@ -151,17 +154,9 @@ public final class PolicyGuard extends Guard.Delegate {
     LimitBreach breach = v.breach();
     // a refusal's lines are on disk before the host sees it; an allowed call's line is written off this thread
     boolean refused = v.enforced() || (breach != null && breach.first());
-    Event line = Event.of("tool.call")
-        .with("decision", v.outcome().name().toLowerCase(Locale.ROOT))
-        .with("enforced", v.enforced())
-        .with("rule", v.rule())
-        .with("reason", v.reason())
-        .with("tool", LoggedName.of(name))
-        .with("framework", framework)
-        .with("run", run == null ? null : run.id())
-        .with("session", sessionId)
-        .with("limit", breach == null ? null : breach.limit())
-        .withSha256("args_sha256", arguments);
+    ToolCallEvent line = new ToolCallEvent(v.outcome(), v.enforced(), v.rule(), v.reason(), LoggedName.of(name),
+        framework, run == null ? null : run.id(), sessionId, breach == null ? null : breach.limit(),
+        Digest.of(arguments));
     if (refused) {
       log.writeDurably(line);
     } else {
@@ -171,18 +166,12 @@ public final class PolicyGuard extends Guard.Delegate {
       run.toolCall(v.enforced());
     }
     if (breach != null && breach.first()) {
-      log.writeDurably(Event.of("limit.exceeded")
-          .with("limit", breach.limit())
-          .with("rule", v.rule())
-          .with("scope", breach.scope().name().toLowerCase(Locale.ROOT))
-          .with(breach.identical() ? "max_identical" : "max_calls", breach.maxCalls())
-          .with("window", breach.window() == null ? null : breach.window().toString())
-          .with("partition", breach.partition())
-          .with("on_exceed", breach.onExceed().name().toLowerCase(Locale.ROOT))
-          .with("enforced", v.enforced())
-          .with("tool", LoggedName.of(name))
-          .with("framework", framework)
-          .with("run", run == null ? null : run.id()));
+      Long max = (long) breach.maxCalls();
+      log.writeDurably(new LimitExceeded(breach.limit(), v.rule(), breach.scope().name().toLowerCase(Locale.ROOT),
+          breach.identical() ? null : max, breach.identical() ? max : null,
+          breach.window() == null ? null : breach.window().toString(), breach.partition(),
+          breach.onExceed().name().toLowerCase(Locale.ROOT), v.enforced(), LoggedName.of(name), framework, null,
+          run == null ? null : run.id(), null));
     }
     if (!v.enforced()) {
       return null;
@@ -209,18 +198,8 @@ public final class PolicyGuard extends Guard.Delegate {
     if (s.llmCalls() == 0 && s.toolCalls() == 0) {
       return;
     }
-    log.write(Event.of("run.summary")
-        .with("run", run.id())
-        .with("session", run.session())
-        .with("framework", run.framework())
-        .with("llm_calls", s.llmCalls())
-        .with("tool_calls", s.toolCalls())
-        .with("refusals", s.refusals())
-        .with("input_tokens", s.inputTokens())
-        .with("output_tokens", s.outputTokens())
-        .with("cost_usd", LlmGuard.usd(s.costNanos()))
-        .with("duration_ms", s.durationMillis())
-        .with("halted", s.halted()));
+    log.write(new RunSummary(run.id(), run.session(), run.framework(), s.llmCalls(), s.toolCalls(), s.refusals(),
+        s.inputTokens(), s.outputTokens(), s.costNanos(), s.durationMillis(), s.halted()));
   }
 
   /**
@@ -236,19 +215,11 @@ public final class PolicyGuard extends Guard.Delegate {
     String name = tool == null ? "" : tool;
     ToolVerdict v = engine.decideToolRules(new ToolCall(name, framework, run == null ? null : run.id(), arguments,
         run == null ? null : run.session(), mdc.read()));
-    if (v.outcome() != dev.tollgate.policy.engine.Outcome.DENY) {
+    if (v.outcome() != Outcome.DENY) {
       return null;
     }
-    log.writeDurably(Event.of("tool.call")
-        .with("decision", "deny")
-        .with("enforced", v.enforced())
-        .with("rule", v.rule())
-        .with("reason", v.reason())
-        .with("tool", LoggedName.of(name))
-        .with("framework", framework)
-        .with("run", run == null ? null : run.id())
-        .with("session", run == null ? null : run.session())
-        .withSha256("args_sha256", arguments));
+    log.writeDurably(new ToolCallEvent(Outcome.DENY, v.enforced(), v.rule(), v.reason(), LoggedName.of(name),
+        framework, run == null ? null : run.id(), run == null ? null : run.session(), null, Digest.of(arguments)));
     if (!v.enforced()) {
       return null;
     }

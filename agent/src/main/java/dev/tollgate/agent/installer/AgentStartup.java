@@ -10,6 +10,11 @@ import dev.tollgate.agent.llm.Endpoints;
 import dev.tollgate.policy.BudgetScope;
 import dev.tollgate.policy.LedgerSettings;
 import dev.tollgate.policy.RedisSettings;
+import dev.tollgate.policy.event.AgentStarted;
+import dev.tollgate.policy.event.AgentStopped;
+import dev.tollgate.policy.event.BudgetLoaded;
+import dev.tollgate.policy.event.LedgerNews;
+import dev.tollgate.policy.event.PolicyLoaded;
 import dev.tollgate.policy.budget.PriceTable;
 import dev.tollgate.policy.store.FleetStore;
 import dev.tollgate.policy.store.LocalStore;
@@ -23,7 +28,6 @@ import dev.tollgate.agent.instrumentation.entrypoint.EntryPointInstrumentationMo
 import dev.tollgate.agent.instrumentation.jdkhttp.JdkHttpClientInstrumentationModule;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
-import dev.tollgate.agent.log.Event;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.policy.Mode;
@@ -116,28 +120,16 @@ public final class AgentStartup {
       refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), config.failOpen());
       return;
     }
-    log.write(Event.of("agent.started")
-        .with("version", agentVersion(agentJar))
-        .with("attach", premain ? "premain" : "agentmain")
-        .with("java", System.getProperty("java.version"))
-        .with("pid", ProcessHandle.current().pid())
-        .with("fail_mode", config.failOpen() ? "open" : "closed"));
-    log.write(Event.of("policy.loaded")
-        .with("source", Path.of(policyPath).toAbsolutePath().toString())
-        .with("source_config", config.source(ConfigKey.POLICY))
-        .with("mode", PolicyGuard.modeName(policy.mode()))
-        .with("profile", policy.profile())
-        .with("deny", policy.tools().deny())
-        .with("allow", policy.tools().allow())
-        .with("default", policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT))
-        .with("rules", policy.tools().rules().size())
-        .with("limits", policy.limits().stream().map(l -> l.name()).toList())
-        .with("budgets", policy.budgets().stream().map(b -> b.name()).toList())
-        .with("entry_points", policy.entryPoints().stream().map(Object::toString).toList())
-        .with("store", policy.ledger().store().name().toLowerCase(Locale.ROOT))
-        .with("redis", policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl())
-        .with("key_prefix", policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix())
-        .with("log", log.path().toString()));
+    log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
+        System.getProperty("java.version"), ProcessHandle.current().pid(), config.failOpen() ? "open" : "closed"));
+    log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
+        PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
+        policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),
+        policy.limits().stream().map(l -> l.name()).toList(), policy.budgets().stream().map(b -> b.name()).toList(),
+        policy.entryPoints().stream().map(Object::toString).toList(),
+        policy.ledger().store().name().toLowerCase(Locale.ROOT),
+        policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl(),
+        policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix(), log.path().toString()));
 
     FleetStore fleet = fleet(policy, clock, log);
     PolicyEngine engine = new PolicyEngine(policy, clock, fleet);
@@ -198,7 +190,7 @@ public final class AgentStartup {
         guard.closeStores();
       }
       log.drainAndWriteSynchronously();
-      log.write(Event.of("agent.stopped").with("suppressed_errors", Guard.suppressedCount()));
+      log.write(new AgentStopped(Guard.suppressedCount()));
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
@@ -216,15 +208,9 @@ public final class AgentStartup {
     if (!governor.sharedStore().shared()) {
       // a shared store is not listed at start: it may be down, and SCAN is for `status`, not the start path
       for (BudgetState state : governor.snapshot()) {
-        log.write(Event.of("budget.loaded")
-            .with("budget", state.budget())
-            .with("scope", state.scope())
-            .with("partition", state.partition())
-            .with("period", state.period())
-            .with("spent_usd", LlmGuard.usd(state.spentNanos()))
-            .with("spent_tokens", state.spentTokens())
-            .with("limit_usd", state.limitNanos() < 0 ? null : LlmGuard.usd(state.limitNanos()))
-            .with("limit_tokens", state.limitTokens() < 0 ? null : state.limitTokens()));
+        log.write(new BudgetLoaded(state.budget(), state.scope(), state.partition(), state.period(),
+            state.spentNanos(), state.spentTokens(), state.limitNanos() < 0 ? null : state.limitNanos(),
+            state.limitTokens() < 0 ? null : state.limitTokens()));
       }
     }
     PolicyGuard guard = new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured), coverage);
@@ -251,11 +237,8 @@ public final class AgentStartup {
     int colon = news.indexOf(": ");
     String kind = colon < 0 ? news : news.substring(0, colon);
     String detail = colon < 0 ? null : news.substring(colon + 2);
-    log.writeDurably(Event.of("ledger." + kind)
-        .with("store", "redis")
-        .with("redis", redis.redactedUrl())
-        .with("on_unavailable", redis.onUnavailable().name().toLowerCase(Locale.ROOT))
-        .with("detail", detail));
+    log.writeDurably(new LedgerNews(LedgerNews.Kind.valueOf(kind.toUpperCase(Locale.ROOT)), "redis",
+        redis.redactedUrl(), redis.onUnavailable().name().toLowerCase(Locale.ROOT), detail));
     if (kind.equals("degraded")) {
       LOG.warn("the shared budget ledger is unavailable ({}); ledger.redis.on_unavailable={} decides governed "
           + "calls until it is back", detail, redis.onUnavailable().name().toLowerCase(Locale.ROOT));

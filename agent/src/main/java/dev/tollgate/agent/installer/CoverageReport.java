@@ -3,7 +3,8 @@ package dev.tollgate.agent.installer;
 import dev.tollgate.agent.guard.CoverageWatch;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
-import dev.tollgate.agent.log.Event;
+import dev.tollgate.policy.event.AgentReady;
+import dev.tollgate.policy.event.CoverageEvent;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.agent.spi.TypeInstrumentation;
 import java.io.IOException;
@@ -61,23 +62,15 @@ public final class CoverageReport implements CoverageWatch.Woven {
   }
 
   /** A coverage event with everything known so far. */
-  private Event event() {
-    List<Object> snapshot = new ArrayList<>();
+  private CoverageEvent event() {
+    List<Map<String, Object>> snapshot = new ArrayList<>();
     for (Map<String, Object> w : woven.values()) {
       Map<String, Object> copy = new LinkedHashMap<>(w);
       copy.put("types", List.copyOf((List<?>) w.get("types")));
       snapshot.add(copy);
     }
-    Event e = Event.of("coverage")
-        .with("installed", modules.stream().map(InstrumentationModule::name).toList())
-        .with("instrumentations", snapshot);
-    if (!disabled.isEmpty()) {
-      e = e.with("disabled", disabled);
-    }
-    if (!skipped.isEmpty()) {
-      e = e.with("skipped", List.copyOf(skipped));
-    }
-    return e;
+    return new CoverageEvent(modules.stream().map(InstrumentationModule::name).toList(), snapshot, disabled,
+        skipped);
   }
 
   /**
@@ -103,13 +96,8 @@ public final class CoverageReport implements CoverageWatch.Woven {
    */
   void ready(long guardMillis, long weaveSetupMillis, long retransformMillis, long appBlockedMillis, int waitingLoads,
       String firstWaiting) {
-    log.write(Event.of("agent.ready")
-        .with("guard_ms", guardMillis)
-        .with("weave_setup_ms", weaveSetupMillis)
-        .with("retransform_ms", retransformMillis)
-        .with("app_blocked_ms", appBlockedMillis)
-        .with("blocked_class_loads", waitingLoads)
-        .with("first_blocked_class", firstWaiting));
+    log.write(new AgentReady(guardMillis, weaveSetupMillis, retransformMillis, appBlockedMillis, waitingLoads,
+        firstWaiting));
   }
 
   synchronized void woven(InstrumentationModule module, TypeInstrumentation type, TypeDescription typeDescription,

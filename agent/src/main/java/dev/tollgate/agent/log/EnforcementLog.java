@@ -3,18 +3,19 @@ package dev.tollgate.agent.log;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.policy.event.LogEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -82,12 +83,12 @@ public final class EnforcementLog implements Closeable {
   }
 
   /** Queues one event, stamped now. Never throws: a failing log is reported once on stderr. */
-  public void write(Event event) {
+  public void write(LogEvent event) {
     append(new Entry(event, clock.instant()), false);
   }
 
   /** Writes one event and returns once it (and everything queued before it) is written. Never throws. */
-  public void writeDurably(Event event) {
+  public void writeDurably(LogEvent event) {
     append(new Entry(event, clock.instant()), true);
   }
 
@@ -228,9 +229,10 @@ public final class EnforcementLog implements Closeable {
     g.writeStartObject();
     g.writeStringField("ts", timestamps.format(entry.ts));
     g.writeStringField("event", entry.event.name());
-    for (Map.Entry<String, Object> f : entry.event.fields().entrySet()) {
-      g.writeFieldName(f.getKey());
-      JsonValues.write(g, f.getValue());
+    try {
+      entry.event.write(new JsonValues.GeneratorFields(g));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
     g.writeEndObject();
     g.writeRaw('\n');
@@ -263,12 +265,12 @@ public final class EnforcementLog implements Closeable {
 
   /** One queued event ({@code null} for a flush marker) and when it happened. */
   private static final class Entry {
-    final Event event;
+    final LogEvent event;
     final Instant ts;
     volatile Thread waiter;
     volatile boolean written;
 
-    Entry(Event event, Instant ts) {
+    Entry(LogEvent event, Instant ts) {
       this.event = event;
       this.ts = ts;
     }

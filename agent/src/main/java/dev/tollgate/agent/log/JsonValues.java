@@ -2,15 +2,11 @@ package dev.tollgate.agent.log;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.policy.event.Fields;
+import dev.tollgate.policy.event.JsonLine;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.Map;
 
 /** Writes JSON-like Java values (String, Number, Boolean, null, List, Map of these) as JSON. */
 public final class JsonValues {
@@ -30,55 +26,31 @@ public final class JsonValues {
   }
 
   static void write(JsonGenerator g, Object v) throws IOException {
-    if (v == null) {
-      g.writeNull();
-    } else if (v instanceof String s) {
-      g.writeString(s);
-    } else if (v instanceof Boolean b) {
-      g.writeBoolean(b);
-    } else if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
-      g.writeNumber(((Number) v).longValue());
-    } else if (v instanceof Number n) {
-      g.writeNumber(n.doubleValue());
-    } else if (v instanceof List<?> list) {
-      g.writeStartArray();
-      for (Object o : list) {
-        write(g, o);
-      }
-      g.writeEndArray();
-    } else if (v instanceof Map<?, ?> map) {
-      g.writeStartObject();
-      for (Map.Entry<?, ?> e : map.entrySet()) {
-        g.writeFieldName(String.valueOf(e.getKey()));
-        write(g, e.getValue());
-      }
-      g.writeEndObject();
-    } else if (v instanceof Sha256 d) {
-      g.writeString(d.hex());
-    } else {
-      g.writeString(v.toString());
-    }
+    JsonLine.writeValue(g, v);
   }
 
-  /** A value written as the SHA-256 of a text, computed only when written. */
-  record Sha256(String text) {
-    /** Mostly the log writer's: one digest per thread, not one looked up per line. */
-    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(() -> {
-      try {
-        return MessageDigest.getInstance("SHA-256");
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is required of every JVM", e);
-      }
-    });
-    private static final HexFormat HEX = HexFormat.of();
+  /**
+   * The writer's side of {@link Fields}: each field straight onto the generator, nulls left out. Its methods throw
+   * {@link UncheckedIOException}; the log writer reports it like any other failed write.
+   */
+  static final class GeneratorFields implements Fields {
+    private final JsonGenerator g;
 
-    String hex() {
-      return HEX.formatHex(DIGEST.get().digest(text.getBytes(StandardCharsets.UTF_8)));
+    GeneratorFields(JsonGenerator g) {
+      this.g = g;
     }
 
     @Override
-    public String toString() {
-      return hex(); // never the text
+    public Fields put(String name, Object value) {
+      if (value != null) {
+        try {
+          g.writeFieldName(name);
+          write(g, value);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+      return this;
     }
   }
 }

@@ -18,6 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import dev.tollgate.policy.engine.Outcome;
+import dev.tollgate.policy.event.AgentStopped;
+import dev.tollgate.policy.event.Digest;
+import dev.tollgate.policy.event.ToolCallEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,7 +63,7 @@ class EnforcementLogTest {
         try {
           start.await();
           for (int i = 0; i < each; i++) {
-            Event e = Event.of("tool.call").with("thread", thread).with("seq", i);
+            ToolCallEvent e = call(Outcome.ALLOW, String.valueOf(thread), i);
             if (i % 1000 == 999) {
               log.writeDurably(e);
             } else {
@@ -83,8 +87,8 @@ class EnforcementLogTest {
     List<JsonNode> lines = lines();
     assertEquals(threads * each, lines.size());
     for (JsonNode line : lines) {
-      int thread = line.get("thread").asInt();
-      assertEquals(next[thread]++, line.get("seq").asInt(), "thread " + thread + "'s events in the order written");
+      int thread = line.get("run").asInt();
+      assertEquals(next[thread]++, line.get("session").asInt(), "thread " + thread + "'s events in the order written");
     }
   }
 
@@ -93,14 +97,15 @@ class EnforcementLogTest {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     Thread noise = new Thread(() -> {
       for (int i = 0; i < 20_000; i++) {
-        log.write(Event.of("tool.call").with("noise", i));
+        log.write(call(Outcome.ALLOW, "noise", i));
       }
     });
     noise.start();
     for (int i = 0; i < 200; i++) {
-      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("n", i));
+      log.writeDurably(call(Outcome.DENY, "deny", i));
       String written = Files.readString(log.path());
-      assertTrue(written.contains("\"decision\":\"deny\",\"n\":" + i + "}"), "deny " + i + " on disk");
+      assertTrue(written.contains("\"decision\":\"deny\",\"enforced\":true,\"tool\":\"t\",\"run\":\"deny\",\"session\":\"" + i + "\"}"),
+          "deny " + i + " on disk");
     }
     noise.join();
   }
@@ -110,35 +115,35 @@ class EnforcementLogTest {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     Thread.currentThread().interrupt();
     try {
-      log.write(Event.of("tool.call").with("n", 1));
-      log.writeDurably(Event.of("tool.call").with("n", 2));
+      log.write(call(Outcome.ALLOW, "r", 1));
+      log.writeDurably(call(Outcome.ALLOW, "r", 2));
       assertTrue(Thread.currentThread().isInterrupted());
     } finally {
       Thread.interrupted();
     }
     log.flush();
-    assertEquals(List.of(1, 2), lines().stream().map(n -> n.get("n").asInt()).toList());
+    assertEquals(List.of(1, 2), lines().stream().map(n -> n.get("session").asInt()).toList());
   }
 
   @Test
   void afterShutdownDrainsEveryWriteIsOnDiskAtOnceAndCloseWritesWhatIsQueued() throws Exception {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     for (int i = 0; i < 1000; i++) {
-      log.write(Event.of("tool.call").with("n", i));
+      log.write(call(Outcome.ALLOW, "r", i));
     }
     log.drainAndWriteSynchronously();
     assertEquals(1000, Files.readAllLines(log.path()).size(), "what was queued is written");
-    log.write(Event.of("agent.stopped").with("suppressed_errors", 0));
+    log.write(new AgentStopped(0));
     assertEquals("agent.stopped", lines().get(1000).get("event").asText(), "written on the caller's thread");
 
     EnforcementLog second = EnforcementLog.open(dir.resolve("second.jsonl"), Clock.systemUTC());
     for (int i = 0; i < 1000; i++) {
-      second.write(Event.of("tool.call").with("n", i));
+      second.write(call(Outcome.ALLOW, "r", i));
     }
     second.close();
     assertEquals(1000, Files.readAllLines(second.path()).size());
-    second.write(Event.of("tool.call").with("n", 1000));
-    second.writeDurably(Event.of("tool.call").with("n", 1001)); // returns: closed logs drop, never block
+    second.write(call(Outcome.ALLOW, "r", 1000));
+    second.writeDurably(call(Outcome.ALLOW, "r", 1001)); // returns: closed logs drop, never block
     assertEquals(1000, Files.readAllLines(second.path()).size());
   }
 
@@ -146,7 +151,7 @@ class EnforcementLogTest {
   void argumentsAppearOnlyAsTheirDigest() throws Exception {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     String arguments = "{\"path\":\"/home/alice/secret-plan.txt\"}";
-    log.write(Event.of("tool.call").withSha256("args_sha256", arguments).withSha256("none", null));
+    log.write(new ToolCallEvent(Outcome.ALLOW, false, null, null, "t", null, null, null, null, Digest.of(arguments)));
     log.flush();
     String written = Files.readString(log.path());
     assertFalse(written.contains("secret-plan"), written);
@@ -154,8 +159,13 @@ class EnforcementLogTest {
         MessageDigest.getInstance("SHA-256").digest(arguments.getBytes(StandardCharsets.UTF_8)));
     JsonNode line = lines().get(0);
     assertEquals(expected, line.get("args_sha256").asText());
-    assertFalse(line.has("none"));
-    Map<String, Object> fields = new HashMap<>(Event.of("x").withSha256("d", "plain words").fields());
-    assertFalse(String.valueOf(fields).contains("plain words"), "even its toString is the digest");
+    assertFalse(line.has("limit"));
+    assertFalse(String.valueOf(Digest.of("plain words")).contains("plain words"), "even its toString is the digest");
+  }
+
+  /** A tool call line whose run and session say who wrote it and in which order. */
+  private static ToolCallEvent call(Outcome decision, String run, int n) {
+    return new ToolCallEvent(decision, decision == Outcome.DENY, null, null, "t", null, run, String.valueOf(n), null,
+        null);
   }
 }
