@@ -16,9 +16,10 @@ import java.util.List;
  * @param onExceed  block, halt or warn
  * @param per       partition: null, {@code "session"} or {@code "mdc:<key>"}
  * @param models    glob on the model name of the LLM calls this budget counts ({@code "*"} by default)
+ * @param approval  with {@code on_exceed: pause}: how long a paused call waits and what then; null otherwise
  */
 public record Budget(int index, String name, BudgetScope scope, long maxNanos, long maxTokens, List<Double> warnAt,
-    OnExceed onExceed, String per, String models) {
+    OnExceed onExceed, String per, String models, Approval approval) {
   /** The value of {@link #maxNanos} or {@link #maxTokens} when the policy does not set it. */
   public static final long UNSET = -1;
   /** Nano-USD per USD. */
@@ -26,6 +27,13 @@ public record Budget(int index, String name, BudgetScope scope, long maxNanos, l
 
   public Budget {
     warnAt = List.copyOf(warnAt);
+    approval = onExceed == OnExceed.PAUSE && approval == null ? Approval.DEFAULT : approval;
+  }
+
+  /** Without {@code approval}. */
+  public Budget(int index, String name, BudgetScope scope, long maxNanos, long maxTokens, List<Double> warnAt,
+      OnExceed onExceed, String per, String models) {
+    this(index, name, scope, maxNanos, maxTokens, warnAt, onExceed, per, models, null);
   }
 
   /** The MDC key this budget is partitioned by, or null when it is not partitioned by an MDC key. */

@@ -25,7 +25,9 @@ final class PolicyValidator {
   static final List<String> LIMIT_KEYS = List.of(
       "name", "scope", "tools", "llm", "max_calls", "max_identical", "window", "per", "on_exceed");
   static final List<String> BUDGET_KEYS = List.of(
-      "name", "scope", "max_usd", "max_tokens", "warn_at", "on_exceed", "per", "models");
+      "name", "scope", "max_usd", "max_tokens", "warn_at", "on_exceed", "per", "models", "approval");
+  static final List<String> APPROVAL_KEYS = List.of("timeout", "on_timeout");
+  static final Duration MAX_APPROVAL_TIMEOUT = Duration.ofHours(24);
   static final List<String> PRICING_KEYS = List.of("unknown_model", "default_max_output_tokens", "models");
   static final List<String> MODEL_RATE_KEYS = List.of(
       "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "cache_write_per_mtok", "reasoning_per_mtok");
@@ -454,9 +456,17 @@ final class PolicyValidator {
           ? count(keys.get("max_identical").value(), path + ".max_identical", 1) : Limit.UNSET;
       Duration window = keys.containsKey("window") ? window(keys.get("window").value(), path + ".window") : null;
       String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
-      OnExceed onExceed = keys.containsKey("on_exceed")
-          ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
-          : OnExceed.BLOCK;
+      OnExceed onExceed = OnExceed.BLOCK;
+      if (keys.containsKey("on_exceed")) {
+        Node value = keys.get("on_exceed").value();
+        if (value instanceof Node.Scalar sc && "pause".equals(sc.value())) {
+          error(value, path + ".on_exceed: pause is for budgets (a paused call waits for an operator to raise the "
+              + "budget); a limit takes block, halt or warn");
+        } else {
+          onExceed = enumValue(value, path + ".on_exceed", OnExceed.class, OnExceed.BLOCK,
+              java.util.EnumSet.of(OnExceed.BLOCK, OnExceed.HALT, OnExceed.WARN));
+        }
+      }
       if (errors.size() == before) {
         limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per, llm));
       }
@@ -518,11 +528,46 @@ final class PolicyValidator {
           : OnExceed.BLOCK;
       String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
       String models = keys.containsKey("models") ? glob(keys.get("models").value(), path + ".models", "gpt-*") : "*";
+      Approval approval = null;
+      if (keys.containsKey("approval")) {
+        if (onExceed != OnExceed.PAUSE) {
+          error(keys.get("approval"), path + ".approval applies only with on_exceed: pause (the call waits for an "
+              + "operator's approve or deny)");
+        } else {
+          approval = approval(keys.get("approval").value(), path + ".approval");
+        }
+      }
+      if (onExceed == OnExceed.PAUSE && maxNanos == Budget.UNSET) {
+        error(keys.get("on_exceed").value(), path + ".on_exceed: pause needs max_usd (an approval raises the USD limit)");
+      }
       if (errors.size() == before) {
-        budgets.add(new Budget(i, name, scope, maxNanos, maxTokens, warnAt, onExceed, per, models));
+        budgets.add(new Budget(i, name, scope, maxNanos, maxTokens, warnAt, onExceed, per, models, approval));
       }
     }
     return budgets;
+  }
+
+  /** {@code approval: { timeout: 5m, on_timeout: block | halt }}. */
+  private Approval approval(Node node, String path) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, path + " must be a mapping such as { timeout: 5m, on_timeout: block }, got " + describe(node));
+      return null;
+    }
+    Map<String, Node.Entry> keys = keys(m, path, APPROVAL_KEYS);
+    Duration timeout = Approval.DEFAULT.timeout();
+    if (keys.containsKey("timeout")) {
+      Duration d = duration(keys.get("timeout").value(), path + ".timeout", MAX_APPROVAL_TIMEOUT, "24h");
+      timeout = d == null ? timeout : d;
+    }
+    OnExceed onTimeout = Approval.DEFAULT.onTimeout();
+    if (keys.containsKey("on_timeout")) {
+      onTimeout = enumValue(keys.get("on_timeout").value(), path + ".on_timeout", OnExceed.class, OnExceed.BLOCK);
+      if (onTimeout != OnExceed.BLOCK && onTimeout != OnExceed.HALT) {
+        error(keys.get("on_timeout").value(), path + ".on_timeout must be block or halt, got "
+            + shown(keys.get("on_timeout").value()));
+      }
+    }
+    return new Approval(timeout, onTimeout);
   }
 
   /** {@code warn_at}: at most {@link #MAX_WARN_AT} fractions in (0, 1), strictly increasing. */
@@ -1054,8 +1099,17 @@ final class PolicyValidator {
   }
 
   private <E extends Enum<E>> E enumValue(Node node, String path, Class<E> type, E fallback) {
+    return enumValue(node, path, type, fallback, java.util.EnumSet.allOf(type));
+  }
+
+  /** One of {@code allowed}, written in lower case. */
+  private <E extends Enum<E>> E enumValue(Node node, String path, Class<E> type, E fallback,
+      java.util.Set<E> allowed) {
     List<String> names = new ArrayList<>();
     for (E constant : type.getEnumConstants()) {
+      if (!allowed.contains(constant)) {
+        continue;
+      }
       String name = constant.name().toLowerCase(Locale.ROOT);
       names.add(name);
       if (node instanceof Node.Scalar s && s.kind() == Node.Kind.STRING && name.equals(s.value())) {

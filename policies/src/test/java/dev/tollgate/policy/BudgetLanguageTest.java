@@ -55,6 +55,40 @@ class BudgetLanguageTest {
   }
 
   @Test
+  void pauseTakesAnApprovalWithDefaultsAndIsOnlyForUsdBudgets() throws Exception {
+    Policy p = parse("""
+        version: 1
+        budgets:
+          - { name: a, scope: day, max_usd: 1, on_exceed: pause }
+          - { name: b, scope: day, max_usd: 1, on_exceed: pause, approval: { timeout: 90s, on_timeout: halt } }
+        """);
+    assertEquals(new Approval(java.time.Duration.ofMinutes(5), OnExceed.BLOCK), p.budgets().get(0).approval());
+    assertEquals(new Approval(java.time.Duration.ofSeconds(90), OnExceed.HALT), p.budgets().get(1).approval());
+    String misplaced = error("""
+        version: 1
+        budgets:
+          - { name: a, scope: day, max_usd: 1, approval: { timeout: 1m } }
+        """);
+    assertTrue(misplaced.startsWith("p.yaml:3:") && misplaced.endsWith("budgets[0].approval applies only with "
+        + "on_exceed: pause (the call waits for an operator's approve or deny)"), misplaced);
+    assertTrue(error("""
+        version: 1
+        budgets:
+          - { name: a, scope: day, max_usd: 1, on_exceed: pause, approval: { on_timeout: warn } }
+        """).contains("budgets[0].approval.on_timeout must be block or halt"));
+    assertTrue(error("""
+        version: 1
+        budgets:
+          - { name: a, scope: day, max_tokens: 100, on_exceed: pause }
+        """).contains("on_exceed: pause needs max_usd"));
+    assertTrue(error("""
+        version: 1
+        limits:
+          - { name: l, scope: run, max_calls: 3, on_exceed: pause }
+        """).contains("limits[0].on_exceed: pause is for budgets"));
+  }
+
+  @Test
   void maxUsdBeyondNineDecimalsIsRoundedDownToNanos() throws Exception {
     assertEquals(1_999_999_999L,
         parse("version: 1\nbudgets: [{name: a, scope: run, max_usd: 1.9999999999}]\n").budgets().get(0).maxNanos());

@@ -43,6 +43,9 @@ public final class Cli {
       case "explain" -> {
         return ExplainCommand.run(args, out, err);
       }
+      case "status", "budget", "approvals", "approve", "deny" -> {
+        return dev.tollgate.agent.cli.operate.OperatorCommand.run(args, out, err);
+      }
       default -> {
         err.println("tollgate: unknown command \"" + args[0] + "\"");
         usage(err);
@@ -156,6 +159,11 @@ public final class Cli {
                                                           decide one tool call and print the decision, the rule
                                                           that decided and how each argument matcher read its
                                                           value (the canonical path, the host, the commands)
+          java -jar tollgate-agent.jar status --policy FILE    budgets and limits in the store, live (fleet-wide
+                                                          with Redis), overrides, calls waiting for approval
+          java -jar tollgate-agent.jar budget reset NAME ... / budget override NAME ...
+                                                          audited reset or raise of a budget (see budget --help)
+          java -jar tollgate-agent.jar approvals | approve ID | deny ID   calls paused at a cap (on_exceed: pause)
           java -jar tollgate-agent.jar --help             this text
 
         Configuration (agent argument k=v,k=v > -Dtollgate.KEY > TOLLGATE_KEY > policy file > default):""");

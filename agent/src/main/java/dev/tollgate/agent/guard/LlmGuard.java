@@ -22,8 +22,14 @@ import dev.tollgate.policy.budget.LlmCall;
 import dev.tollgate.policy.budget.LlmGovernor;
 import dev.tollgate.policy.budget.Settlement;
 import dev.tollgate.policy.budget.Threshold;
+import dev.tollgate.policy.Approval;
+import dev.tollgate.policy.OnExceed;
 import dev.tollgate.policy.budget.Usage;
+import dev.tollgate.policy.budget.UsageSource;
+import dev.tollgate.policy.event.AuditEvent;
+import java.time.Instant;
 import dev.tollgate.policy.engine.Outcome;
+import dev.tollgate.policy.engine.ToolVerdict;
 import dev.tollgate.policy.event.Amounts;
 import dev.tollgate.policy.event.BudgetExceeded;
 import dev.tollgate.policy.event.BudgetWarning;
@@ -59,6 +65,7 @@ public final class LlmGuard {
   private final Function<RuntimeException, Void> pendingHalt;
   private final Supplier<Map<String, String>> mdc;
   private final CoverageWatch coverage;
+  private volatile AuditFollower follower;
   /**
    * Where settlements run: on the thread that ended the response for this JVM's own store (no I/O), on one daemon
    * thread for a shared store, so that a Redis round trip is never added to the host's response path.
@@ -104,6 +111,11 @@ public final class LlmGuard {
     }
   }
 
+  /** Operators' answers to paused calls arrive through {@code follower}. */
+  void follow(AuditFollower follower) {
+    this.follower = follower;
+  }
+
   Object enter(String client, String method, String uri, byte[] body, long contentLength) {
     URI parsed;
     try {
@@ -141,26 +153,25 @@ public final class LlmGuard {
       return blocked(endpoint, gap.refusal(), Map.of("coverage_missing", gap.missing()));
     }
     Map<String, String> mdcValues = mdc.get();
-    Admission a = governor.admit(new LlmCall(endpoint.provider(), model, runId, session, mdcValues::get,
-        request.promptTokensEstimate(), request.maxOutputTokens(), Math.max(1, request.choices())));
-    for (Breach b : a.breaches()) {
-      if (b.first()) {
-        log.writeDurably(breachEvent(b, a.enforced(), runId, model));
-      }
+    LlmCall llmCall = new LlmCall(endpoint.provider(), model, runId, session, mdcValues::get,
+        request.promptTokensEstimate(), request.maxOutputTokens(), Math.max(1, request.choices()));
+    Admission a = admit(llmCall, runId, model);
+    AuditFollower f = follower;
+    for (int round = 0; round < 8 && a.paused() != null && f != null; round++) {
+      a = awaitApproval(a, f, llmCall, call);
     }
-    thresholds(a.thresholdsCrossed(), runId);
     if (!a.proceeds()) {
       log.writeDurably(callEvent(a, call, LlmCallEvent.Result.refusal(BlockedResponse.STATUS)));
       if (run != null) {
         run.llmRefused();
       }
-      String message = "blocked by policy: " + a.rule() + ": " + a.reason();
+      String message = a.refusal();
       Breach deciding = a.breaches().isEmpty() ? null : a.breaches().get(0);
       if (a.halt()) {
         RuntimeException halt = deciding != null && "limit".equals(deciding.kind())
-            ? new LimitExceededException(message + "; the run was halted (on_exceed: halt)", a.rule(),
+            ? new LimitExceededException(ToolVerdict.halted(message), a.rule(),
                 deciding.name(), deciding.scope(), deciding.limitTokens())
-            : new BudgetExceededException(message + "; the run was halted (on_exceed: halt)", a.rule(),
+            : new BudgetExceededException(ToolVerdict.halted(message), a.rule(),
                 deciding == null ? null : deciding.name(), deciding == null ? null : deciding.scope(),
                 deciding == null ? Double.NaN : usd(deciding.spentNanos() + deciding.reservedNanos()),
                 deciding == null || deciding.limitNanos() < 0 ? Double.NaN : usd(deciding.limitNanos()));
@@ -176,6 +187,89 @@ public final class LlmGuard {
     }
     return new Exchange(a, call, run);
   }
+
+  private Admission admit(LlmCall llmCall, String runId, String model) {
+    Admission a = governor.admit(llmCall);
+    for (Breach b : a.breaches()) {
+      if (b.first()) {
+        log.writeDurably(breachEvent(b, a.enforced(), runId, model));
+      }
+    }
+    thresholds(a.thresholdsCrossed(), runId);
+    return a;
+  }
+
+  /**
+   * {@code on_exceed: pause}: this thread (only this one: other calls go on) asks for approval in the store's audit
+   * journal, logs {@code approval.requested} and waits for the operator's answer. Approved: the limit was raised (the
+   * follower applied the approval) and the call is admitted again. Denied, or nobody answered within the budget's
+   * {@code approval.timeout}: refused, or the run halted ({@code on_timeout: halt}).
+   */
+  private Admission awaitApproval(Admission a, AuditFollower f, LlmCall llmCall, Call call) {
+    Breach b = a.paused();
+    Approval approval = governor.budget(b.name()).approval();
+    String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32 | 1L << 32)
+        .substring(1);
+    Instant now = Instant.now();
+    Instant until = now.plus(approval.timeout());
+    String onTimeout = approval.onTimeout().name().toLowerCase(Locale.ROOT);
+    AuditEvent request = new AuditEvent(AuditEvent.Action.REQUEST, id, now, b.name(), "budget", b.scope(),
+        b.partition(), a.periodOf(b), JVM, a.reason(), null, null, null, null, null, until, call.runId(),
+        call.session(), call.model(), Admission.need(b), onTimeout);
+    java.util.concurrent.CompletableFuture<AuditEvent> answer = new java.util.concurrent.CompletableFuture<>();
+    f.awaitAnswer(id, answer::complete);
+    try {
+      f.journal().append(request);
+    } catch (java.io.IOException | RuntimeException e) {
+      f.forget(id);
+      return a.refusedBy(a.rule(), a.reason() + "; approval could not be asked for (" + e.getMessage() + ")", false);
+    }
+    log.writeDurably(request);
+    AuditEvent got = null;
+    try {
+      while (got == null && Instant.now().isBefore(until)) {
+        long left = java.time.Duration.between(Instant.now(), until).toMillis();
+        try {
+          got = answer.get(Math.max(1, Math.min(250, left)), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          f.poll();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the host wants this thread back: as if nobody answered
+    } catch (java.util.concurrent.ExecutionException e) {
+      got = null;
+    }
+    f.forget(id);
+    String rule = "budgets[" + governor.budget(b.name()).index() + "].approval";
+    if (got == null) {
+      AuditEvent timedOut = new AuditEvent(AuditEvent.Action.TIMEOUT, id, Instant.now(), b.name(), "budget",
+          b.scope(), b.partition(), request.period(), JVM, "nobody answered within " + text(approval.timeout()), null, null,
+          null, null, null, until, call.runId(), call.session(), call.model(), request.need(), onTimeout);
+      try {
+        f.journal().append(timedOut);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the request's own `until` says it is over: `approvals` no longer lists it
+      }
+      log.writeDurably(timedOut);
+      return a.refusedBy(rule + ".on_timeout", a.reason() + "; nobody approved it within "
+          + text(approval.timeout()) + " (approval " + id + ")",
+          approval.onTimeout() == OnExceed.HALT);
+    }
+    if (got.action() == AuditEvent.Action.DENY) {
+      return a.refusedBy(rule, a.reason() + "; denied by " + got.by() + ": " + got.reason() + " (approval " + id + ")",
+          false);
+    }
+    return admit(llmCall, call.runId(), call.model());
+  }
+
+  private static String text(java.time.Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+
+  /** This JVM, as approval requests name it. */
+  private static final String JVM = ProcessHandle.current().pid() + "@"
+      + System.getenv().getOrDefault("HOSTNAME", "localhost");
 
   /** What one LLM call is, as the log reports it: who sent it where, for which model, in which run. */
   private record Call(String client, Endpoint endpoint, LlmRequest request, String model, String target,
@@ -319,19 +413,15 @@ public final class LlmGuard {
 
     private void settle(MeterResult result, boolean complete, Throwable error) {
       Settlement s;
-      String usageKind;
-      if (result == null || status < 200 || status >= 300) {
-        // no response, or the provider refused: providers do not bill failed requests
-        s = governor.release(admission);
-        usageKind = "none";
-      } else if (result.usage() != null && (reportedOnce(endpoint.format())
-          || result.complete() && result.problem() == null)) {
-        s = governor.settle(admission, result.responseModel(), result.usage(), false);
-        usageKind = "reported";
-      } else {
-        s = governor.settle(admission, result.responseModel(), estimate(result), true);
-        usageKind = "estimated";
-      }
+      UsageSource source = UsageSource.of(result != null, status, result != null && result.usage() != null,
+          reportedOnce(endpoint.format()), result != null && result.complete(),
+          result != null && result.problem() != null);
+      s = switch (source) {
+        case NONE -> governor.release(admission);
+        case REPORTED -> governor.settle(admission, result.responseModel(), result.usage(), false);
+        case ESTIMATED -> governor.settle(admission, result.responseModel(), estimate(result), true);
+      };
+      String usageKind = source.wire();
       Usage u = s.usage();
       log.write(callEvent(admission, call, null).settled(new LlmCallEvent.Result(status < 0 ? null : status,
           complete, error == null ? null : error.getClass().getName(),

@@ -49,6 +49,7 @@ public final class PolicyGuard extends Guard.Delegate {
   private final LlmGovernor governor;
   private final LlmGuard llm;
   private final CoverageWatch coverage;
+  private volatile AuditFollower follower;
 
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
     this(engine, log, failOpen, null, null);
@@ -91,8 +92,20 @@ public final class PolicyGuard extends Guard.Delegate {
         }, mdc::read, coverage);
   }
 
+  /** Operators' resets, overrides and approvals reach this JVM through {@code follower}. */
+  public void follow(AuditFollower follower) {
+    this.follower = follower;
+    if (llm != null) {
+      llm.follow(follower);
+    }
+  }
+
   /** At shutdown: adds spend kept while a shared store was down, and closes its connections. */
   public void closeStores() {
+    AuditFollower f = follower;
+    if (f != null) {
+      f.stop();
+    }
     if (governor != null) {
       governor.sharedStore().close();
     }
@@ -178,7 +191,7 @@ public final class PolicyGuard extends Guard.Delegate {
     }
     if (v.halt() && breach != null) {
       LimitExceededException halt = new LimitExceededException(
-          "blocked by policy: " + v.rule() + ": " + v.reason() + "; the run was halted (on_exceed: halt)",
+          ToolVerdict.halted(v.refusal()),
           v.rule(), breach.limit(), breach.scope().name().toLowerCase(Locale.ROOT), breach.maxCalls());
       if (run != null) {
         run.halt(halt);
@@ -186,7 +199,7 @@ public final class PolicyGuard extends Guard.Delegate {
       pendingHalt.set(halt);
       return Refusal.haltRun(halt);
     }
-    return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+    return Refusal.toModel(v.refusal());
   }
 
   /**
@@ -224,7 +237,7 @@ public final class PolicyGuard extends Guard.Delegate {
       return null;
     }
     dispatchingRuns.get().push(NO_RUN);
-    return Refusal.toModel("blocked by policy: " + v.rule() + ": " + v.reason());
+    return Refusal.toModel(v.refusal());
   }
 
   @Override

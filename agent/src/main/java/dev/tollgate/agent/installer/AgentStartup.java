@@ -3,7 +3,11 @@ package dev.tollgate.agent.installer;
 import dev.tollgate.agent.config.AgentConfig;
 import dev.tollgate.agent.config.ConfigKey;
 import dev.tollgate.agent.guard.LlmGuard;
+import dev.tollgate.agent.guard.AuditFollower;
 import dev.tollgate.agent.guard.CoverageWatch;
+import dev.tollgate.policy.budget.FileAuditJournal;
+import dev.tollgate.policy.budget.LedgerKey;
+import dev.tollgate.policy.store.AuditJournal;
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.llm.ConfiguredProvider;
 import dev.tollgate.agent.llm.Endpoints;
@@ -215,7 +219,35 @@ public final class AgentStartup {
     }
     PolicyGuard guard = new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured), coverage);
     Guard.install(guard);
+    if (!policy.budgets().isEmpty()) {
+      AuditFollower follower = auditFollower(policy, fleet, governor, log);
+      if (follower != null) {
+        guard.follow(follower);
+        follower.start();
+      }
+    }
     return guard;
+  }
+
+  /**
+   * Follows the store's audit journal (operators' resets, overrides and approvals): the Redis list with the fleet
+   * store, {@code audit.log} in the ledger directory otherwise. A journal that cannot be opened is a warning, not a
+   * reason to refuse the app: budgets hold as the policy says, without operators' changes.
+   */
+  private static AuditFollower auditFollower(Policy policy, FleetStore fleet, LlmGovernor governor,
+      EnforcementLog log) {
+    Path dir = Path.of(policy.ledger().dir());
+    Path keyFile = policy.ledger().keyFile() == null ? null : Path.of(policy.ledger().keyFile());
+    try {
+      AuditJournal journal = fleet != null
+          ? fleet.redis().journal(LedgerKey.forStore(dir, keyFile))
+          : FileAuditJournal.open(dir, keyFile);
+      return new AuditFollower(journal, governor, log);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot open the audit journal ({}); budget reset, override and approvals do not reach this JVM",
+          e.getMessage());
+      return null;
+    }
   }
 
   /**

@@ -36,4 +36,53 @@ public record Admission(long id, Outcome outcome, boolean enforced, boolean halt
   public boolean proceeds() {
     return !enforced;
   }
+
+  /**
+   * The budget breach this refused call may wait on for an operator's approval: when every breach that refuses it is
+   * a budget's {@code on_exceed: pause} (a limit, an unknown model, a store that is down cannot be approved away);
+   * null otherwise.
+   */
+  public Breach paused() {
+    if (!enforced || halt || LlmGovernor.UNAVAILABLE_RULE.equals(rule)
+        || rule != null && rule.contains("].approval")) {
+      return null; // a store that is down cannot be approved away; a call its approval refused does not ask again
+    }
+    Breach first = null;
+    for (Breach b : breaches) {
+      if (b.onExceed() == dev.tollgate.policy.OnExceed.WARN) {
+        continue;
+      }
+      if (b.onExceed() != dev.tollgate.policy.OnExceed.PAUSE || !"budget".equals(b.kind())) {
+        return null;
+      }
+      first = first == null ? b : first;
+    }
+    return first;
+  }
+
+  /** What {@code b}'s instance needs on top of its limit for this call to fit (at least one nano-dollar). */
+  public static long need(Breach b) {
+    return Math.max(1, b.spentNanos() + b.reservedNanos() + b.requestNanos() - b.limitNanos());
+  }
+
+  /** The period of {@code b}'s instance ({@code 2026-12-04}, a run or session id), or null. */
+  public String periodOf(Breach b) {
+    for (BudgetState s : budgets) {
+      if (s.budget().equals(b.name()) && java.util.Objects.equals(s.partition(), b.partition())) {
+        return s.period();
+      }
+    }
+    return null;
+  }
+
+  /** The same refused call, decided by {@code rule} for {@code reason} (an operator's deny, a timeout). */
+  public Admission refusedBy(String rule, String reason, boolean halt) {
+    return new Admission(id, Outcome.DENY, true, halt, rule, reason, call, price, 0, 0, budgets, breaches,
+        thresholdsCrossed, storeProblem);
+  }
+
+  /** What the client is told when the call is refused. */
+  public String refusal() {
+    return dev.tollgate.policy.engine.ToolVerdict.refusal(rule, reason);
+  }
 }

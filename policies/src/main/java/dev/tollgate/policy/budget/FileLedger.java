@@ -73,6 +73,8 @@ public final class FileLedger implements Ledger {
   /** Largest ledger file read. */
   static final long MAX_FILE_BYTES = 1L << 30;
   private static final String SNAPSHOT = "snapshot";
+  /** The amounts of a reset record: the key's totals are zero from there on. */
+  private static final String RESET = "=0";
   private static final String SNAPSHOT_HEADER = "tollgate-ledger v2 gen=";
   private static final String SNAPSHOT_CODE = "code\t";
   /** The ledgers open in this JVM, by real directory path. */
@@ -124,6 +126,42 @@ public final class FileLedger implements Ledger {
     }
   }
 
+  /** Another JVM holds the ledger. */
+  public static final class InUseException extends IOException {
+    InUseException(String message) {
+      super(message);
+    }
+  }
+
+  /** One key of the ledger and its totals, as {@link #peek} reads them. */
+  public record Entry(String budget, String partition, String period, Totals totals) {}
+
+  /**
+   * The totals in {@code dir} as they are now, verified like {@link #open} does, read without taking the ledger (a
+   * running JVM may hold it) and without compacting: for {@code status} and {@code budget reset}. Empty when there is
+   * no ledger there.
+   */
+  public static List<Entry> peek(Path dir, Path keyFile) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
+    }
+    LedgerKey key = LedgerKey.resolve(dir, keyFile, System::getenv);
+    IOException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      Shared s = new Shared(dir, dir.toRealPath(), Clock.systemUTC(), ZoneId.of("UTC"), DEFAULT_COMPACT_EVERY, key);
+      try {
+        s.load();
+      } catch (NoSuchFileException e) {
+        last = e; // a running JVM compacted between listing and reading: read again
+        continue;
+      }
+      List<Entry> out = new ArrayList<>();
+      s.totals.forEach((k, t) -> out.add(new Entry(k.budget(), k.partition(), k.period(), t)));
+      return out;
+    }
+    throw last;
+  }
+
   @Override
   public Totals load(String budget, String partition, String period) {
     synchronized (shared) {
@@ -148,6 +186,20 @@ public final class FileLedger implements Ledger {
         throw new IllegalStateException("ledger is closed");
       }
       shared.record(new Key(budget, partition, period), nanos, tokens);
+    }
+  }
+
+  /**
+   * Appends a reset record (amounts {@code =0}): the key's totals are zero from here on, when this JVM reloads the
+   * ledger too.
+   */
+  @Override
+  public void reset(String budget, String partition, String period) {
+    synchronized (shared) {
+      if (closed) {
+        throw new IllegalStateException("ledger is closed");
+      }
+      shared.reset(new Key(budget, partition, period));
     }
   }
 
@@ -247,8 +299,8 @@ public final class FileLedger implements Ledger {
       }
       if (s.lock == null) {
         s.lockChannel.close();
-        throw new IOException("the Tollgate ledger in " + dir.toAbsolutePath() + " is in use by another JVM; each "
-            + "JVM needs its own ledger.dir");
+        throw new InUseException("the Tollgate ledger in " + dir.toAbsolutePath() + " is in use by another JVM; "
+            + "each JVM needs its own ledger.dir");
       }
       try {
         s.load();
@@ -262,8 +314,17 @@ public final class FileLedger implements Ledger {
 
     void record(Key key, long nanos, long tokens) {
       totals.merge(key, new Totals(nanos, tokens), (a, b) -> a.plus(b.nanos(), b.tokens()));
+      append(journalLine(key, String.valueOf(nanos), String.valueOf(tokens)));
+    }
+
+    void reset(Key key) {
+      totals.remove(key);
+      append(journalLine(key, RESET, RESET));
+    }
+
+    private void append(String text) {
       try {
-        ByteBuffer line = ByteBuffer.wrap(journalLine(key, nanos, tokens).getBytes(StandardCharsets.UTF_8));
+        ByteBuffer line = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
         while (line.hasRemaining()) {
           journal.write(line);
         }
@@ -428,9 +489,10 @@ public final class FileLedger implements Ledger {
       }
       long nanos;
       long tokens;
+      boolean reset = f[3].equals(RESET) && f[4].equals(RESET);
       try {
-        nanos = Long.parseLong(f[3]);
-        tokens = Long.parseLong(f[4]);
+        nanos = reset ? 0 : Long.parseLong(f[3]);
+        tokens = reset ? 0 : Long.parseLong(f[4]);
       } catch (NumberFormatException e) {
         return "the amounts are not whole numbers";
       }
@@ -442,6 +504,10 @@ public final class FileLedger implements Ledger {
         key = new Key(unescape(f[0]), f[1].isEmpty() ? null : unescape(f[1].substring(1)), unescape(f[2]));
       } catch (RuntimeException e) {
         return "a name is not escaped correctly";
+      }
+      if (reset) {
+        totals.remove(key);
+        return null;
       }
       Totals sum = totals.getOrDefault(key, Totals.ZERO);
       if (sum.nanos() > MAX_NANOS - nanos || sum.tokens() > MAX_TOKENS - tokens) {
@@ -488,7 +554,7 @@ public final class FileLedger implements Ledger {
       }
     }
 
-    private String journalLine(Key k, long nanos, long tokens) {
+    private String journalLine(Key k, String nanos, String tokens) {
       String body = body(k, nanos, tokens);
       return body + '\t' + key.code(journalData(generation, lineNumber++, body)) + '\n';
     }
@@ -505,7 +571,7 @@ public final class FileLedger implements Ledger {
     return "journal\n" + gen + "\n" + index + "\n" + body;
   }
 
-  private static String body(Key key, long nanos, long tokens) {
+  private static String body(Key key, Object nanos, Object tokens) {
     return escape(key.budget()) + '\t' + (key.partition() == null ? "" : "=" + escape(key.partition())) + '\t'
         + escape(key.period()) + '\t' + nanos + '\t' + tokens;
   }

@@ -17,6 +17,14 @@ public interface Ledger extends AutoCloseable {
   /** Adds one settlement's cost and tokens to the key. */
   void record(String budget, String partition, String period, long nanos, long tokens);
 
+  /**
+   * Sets the key's totals back to zero (an operator's {@code budget reset}); what is recorded after it counts from
+   * zero, across restarts too.
+   */
+  default void reset(String budget, String partition, String period) {
+    throw new UnsupportedOperationException("this ledger cannot be reset");
+  }
+
   @Override
   default void close() {}
 
@@ -31,5 +39,8 @@ public interface Ledger extends AutoCloseable {
 
     @Override
     public void record(String budget, String partition, String period, long nanos, long tokens) {}
+
+    @Override
+    public void reset(String budget, String partition, String period) {}
   }
 }

@@ -74,7 +74,8 @@ final class LedgerFiles {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         if (!(name.startsWith("journal-") && name.endsWith(".log") || name.equals("snapshot")
-            || name.equals("snapshot.tmp") || name.equals("ledger.lock") || name.equals(LedgerKey.DEFAULT_FILE))) {
+            || name.equals("snapshot.tmp") || name.equals("ledger.lock") || name.equals(LedgerKey.DEFAULT_FILE)
+            || name.equals(FileAuditJournal.FILE) || name.equals(FileAuditJournal.LOCK))) {
           return false;
         }
       }

@@ -47,6 +47,16 @@ public final class LedgerKey {
    * The key for the ledger in {@code dir}: {@value #ENV} if set, else {@code keyFile} (null: {@code dir/ledger.key}),
    * generated when missing.
    */
+  /**
+   * The key of the store whose ledger directory is {@code dir} (made 0700 when missing), from {@value #ENV}, the key
+   * file, or {@code ledger.key} in {@code dir}: what the audit journal of a Redis store is authenticated with, so
+   * every JVM of a fleet and its operators must be given the same one (the environment variable or a shared file).
+   */
+  public static LedgerKey forStore(Path dir, Path keyFile) throws IOException {
+    LedgerFiles.prepareDirectory(dir);
+    return resolve(dir, keyFile, System::getenv);
+  }
+
   public static LedgerKey resolve(Path dir, Path keyFile, Function<String, String> env) throws IOException {
     String fromEnv = env.apply(ENV);
     if (fromEnv != null && !fromEnv.isBlank()) {
@@ -117,7 +127,7 @@ public final class LedgerKey {
   }
 
   /** The authentication code of {@code data}: the first 128 bits of its HMAC-SHA256, as 32 hex digits. */
-  String code(String data) {
+  public String code(String data) {
     try {
       Mac mac = Mac.getInstance(ALGORITHM);
       mac.init(key);
@@ -129,7 +139,7 @@ public final class LedgerKey {
   }
 
   /** Compares codes in constant time. */
-  boolean verify(String data, String code) {
+  public boolean verify(String data, String code) {
     return java.security.MessageDigest.isEqual(code(data).getBytes(StandardCharsets.US_ASCII),
         code.getBytes(StandardCharsets.US_ASCII));
   }

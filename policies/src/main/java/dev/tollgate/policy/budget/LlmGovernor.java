@@ -120,6 +120,8 @@ public final class LlmGovernor {
 
   private final java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong();
   private final Object lock = new Object();
+  /** Operators' overrides and approvals, fed from the store's audit journal. */
+  private final dev.tollgate.policy.store.Adjustments adjustments = new dev.tollgate.policy.store.Adjustments();
   private final Map<Long, Pending> pending = new HashMap<>();
   private final Lru<Long, Settlement> completed = new Lru<>(MAX_PARTITIONS);
   private final Lru<Long, Pending> swept = new Lru<>(MAX_PARTITIONS);
@@ -178,6 +180,26 @@ public final class LlmGovernor {
           .setScale(0, RoundingMode.CEILING).longValueExact();
     }
     return at;
+  }
+
+  /** The policy's budget {@code name}, or null. */
+  public Budget budget(String name) {
+    for (Budget b : budgets) {
+      if (b.name().equals(name)) {
+        return b;
+      }
+    }
+    return null;
+  }
+
+  /** Run and process instances (and, without a shared store, every instance). */
+  public BudgetStore localStore() {
+    return local;
+  }
+
+  /** Where overrides and approvals that raise this governor's budget limits are added. */
+  public dev.tollgate.policy.store.Adjustments adjustments() {
+    return adjustments;
   }
 
   public Policy policy() {
@@ -489,7 +511,9 @@ public final class LlmGovernor {
     }
     boolean persistent = b.scope() == BudgetScope.DAY || b.scope() == BudgetScope.MONTH || b.scope() == BudgetScope.TOTAL;
     return Claim.budget(b.name(), scope, period, partition, run, ephemeral, persistent, requestNanos, requestTokens,
-        b.maxNanos(), b.maxTokens(), enforcing, warnNanos[i], warnTokens[i], expires);
+        adjustments.capNanos(b.name(), partition, period, b.maxNanos(), now),
+        adjustments.capTokens(b.name(), partition, period, b.maxTokens(), now), enforcing, warnNanos[i], warnTokens[i],
+        expires);
   }
 
   // ---- settlement ------------------------------------------------------------------------------------------
@@ -557,7 +581,7 @@ public final class LlmGovernor {
       states.add(state(b, c, st.spentNanos(), st.reservedNanos(), st.spentTokens(), st.reservedTokens()));
       for (int f : st.crossed()) {
         crossed.add(new Threshold(b.name(), scope(b), c.partition(), c.period(), b.warnAt().get(f), st.spentNanos(),
-            b.maxNanos()));
+            c.capNanos()));
       }
       if (st.over()) {
         exceeded.add(budgetBreach(b, c, st.spentNanos(), st.reservedNanos(), st.spentTokens(), 0, 0, st.firstOver()));
@@ -668,8 +692,10 @@ public final class LlmGovernor {
     for (Budget b : budgets) {
       for (KeyState k : keys) {
         if (k.kind() == Claim.Kind.BUDGET && k.name().equals(b.name())) {
+          long now = clock.millis();
           states.add(new BudgetState(b.name(), scope(b), k.partition(), k.period(), k.spentNanos(), k.reservedNanos(),
-              b.maxNanos(), k.spentTokens(), k.reservedTokens(), b.maxTokens()));
+              adjustments.capNanos(b.name(), k.partition(), k.period(), b.maxNanos(), now), k.spentTokens(),
+              k.reservedTokens(), adjustments.capTokens(b.name(), k.partition(), k.period(), b.maxTokens(), now)));
         }
       }
     }
@@ -687,8 +713,8 @@ public final class LlmGovernor {
 
   private static BudgetState state(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
       long reservedTokens) {
-    return new BudgetState(b.name(), scope(b), c.partition(), c.period(), spentNanos, reservedNanos, b.maxNanos(),
-        spentTokens, reservedTokens, b.maxTokens());
+    return new BudgetState(b.name(), scope(b), c.partition(), c.period(), spentNanos, reservedNanos, c.capNanos(),
+        spentTokens, reservedTokens, c.capTokens());
   }
 
   private static String scope(Budget b) {
@@ -706,7 +732,7 @@ public final class LlmGovernor {
   private static Breach budgetBreach(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
       long requestNanos, long requestTokens, boolean first) {
     return new Breach("budget", b.name(), "budgets[" + b.index() + "]", scope(b), c.partition(), b.onExceed(),
-        spentNanos, reservedNanos, requestNanos, b.maxNanos(), spentTokens, requestTokens, b.maxTokens(), first);
+        spentNanos, reservedNanos, requestNanos, c.capNanos(), spentTokens, requestTokens, c.capTokens(), first);
   }
 
   private Breach pricingBreach(OnExceed on, String model) {
@@ -732,11 +758,11 @@ public final class LlmGovernor {
     if (s.overUsd()) {
       return "budget " + quote(b.name()) + " (" + where + ") has spent " + Costs.usd(s.spentNanos()) + " USD with "
           + Costs.usd(s.reservedNanos()) + " USD reserved; this call may cost up to " + Costs.usd(requestNanos)
-          + " USD, over its limit of " + Costs.usd(b.maxNanos()) + " USD";
+          + " USD, over its limit of " + Costs.usd(c.capNanos()) + " USD";
     }
     return "budget " + quote(b.name()) + " (" + where + ") has used " + s.spentTokens() + " tokens with "
         + s.reservedTokens() + " reserved; this call may use up to " + requestTokens + " tokens, over its limit of "
-        + b.maxTokens() + " tokens";
+        + c.capTokens() + " tokens";
   }
 
   private static String quote(String s) {

@@ -15,4 +15,19 @@ public record ToolVerdict(Outcome outcome, boolean enforced, boolean halt, Strin
   public boolean proceeds() {
     return !enforced;
   }
+
+  /** What the model (or the app) is told when the call is refused. */
+  public String refusal() {
+    return refusal(rule, reason);
+  }
+
+  /** The refusal text of every decision: {@code blocked by policy: <rule path>: <reason>}. */
+  public static String refusal(String rule, String reason) {
+    return "blocked by policy: " + rule + ": " + reason;
+  }
+
+  /** A refusal that also ended the run ({@code on_exceed: halt}). */
+  public static String halted(String refusal) {
+    return refusal + "; the run was halted (on_exceed: halt)";
+  }
 }

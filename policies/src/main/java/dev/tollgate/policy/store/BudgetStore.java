@@ -56,6 +56,15 @@ public interface BudgetStore extends AutoCloseable {
   /** Every instance the store holds (for a shared store: that this JVM can list). */
   List<KeyState> states();
 
+  /**
+   * Clears the spend (or calls) of every instance of budget or limit {@code name} whose partition and period match
+   * ({@code null} matches any), keeping reservations in flight; its warnings and first breach are reported again.
+   * Persisted instances stay cleared across restarts.
+   *
+   * @return the instances as they were before
+   */
+  List<KeyState> reset(Claim.Kind kind, String name, String partition, String period);
+
   /** True when other JVMs see the same budgets and limits through this store. */
   boolean shared();
 

@@ -132,6 +132,17 @@ public final class FleetStore implements BudgetStore {
     return redis.states();
   }
 
+  /** The Redis store behind this one (for its audit journal). */
+  public RedisStore redis() {
+    return redis;
+  }
+
+  /** Resets in Redis (where the fleet's instances are); a Redis that is down is an error, never a local reset. */
+  @Override
+  public List<KeyState> reset(Claim.Kind kind, String name, String partition, String period) {
+    return redis.reset(kind, name, partition, period);
+  }
+
   @Override
   public boolean shared() {
     return true;

@@ -174,6 +174,33 @@ public final class LocalStore implements BudgetStore {
     }
   }
 
+  @Override
+  public List<KeyState> reset(Claim.Kind kind, String name, String partition, String period) {
+    String family = (kind == Claim.Kind.BUDGET ? "b:" : "c:") + name;
+    List<KeyState> before = new ArrayList<>();
+    synchronized (lock) {
+      List<Lru<String, Slot>> families = new ArrayList<>();
+      if (byName.containsKey(family)) {
+        families.add(byName.get(family));
+      }
+      for (Map<String, Lru<String, Slot>> run : runs.values()) {
+        if (run.containsKey(family)) {
+          families.add(run.get(family));
+        }
+      }
+      for (Lru<String, Slot> slots : families) {
+        for (Slot slot : slots.values()) {
+          Claim c = slot.origin;
+          if ((partition == null || partition.equals(c.partition())) && (period == null || period.equals(c.period()))) {
+            before.add(slot.state());
+            slot.reset();
+          }
+        }
+      }
+    }
+    return before;
+  }
+
   /** The instance as it is now, without creating it (for tests and status); null when it is not held. */
   public KeyState state(Claim c) {
     synchronized (lock) {
@@ -229,7 +256,7 @@ public final class LocalStore implements BudgetStore {
   /** One budget or limit instance. Guarded by the store's lock. */
   private final class Slot {
     final Claim origin;
-    final Counter counter;
+    Counter counter;
     long spentNanos;
     long reservedNanos;
     long spentTokens;
@@ -299,6 +326,26 @@ public final class LocalStore implements BudgetStore {
       boolean first = over && !exceeded;
       exceeded |= over;
       return new Settled(spentNanos, reservedNanos, spentTokens, reservedTokens, crossed, over, first);
+    }
+
+    void reset() {
+      if (counter != null) {
+        Claim o = origin;
+        counter = Counter.of(o.capCalls(), o.windowMillis() < 0 ? null : Duration.ofMillis(o.windowMillis()));
+      }
+      spentNanos = 0;
+      spentTokens = 0;
+      warned = 0;
+      breached = false;
+      exceeded = false;
+      Claim c = origin;
+      if (c.persistent() && !c.ephemeral()) {
+        try {
+          ledger.reset(c.name(), c.partition(), c.period());
+        } catch (RuntimeException e) {
+          errors++;
+        }
+      }
     }
 
     boolean firstBreach() {

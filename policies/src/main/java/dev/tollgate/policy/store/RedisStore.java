@@ -224,6 +224,59 @@ public final class RedisStore implements BudgetStore {
     return states;
   }
 
+  /**
+   * One atomic step per matching instance: spend (or calls) back to zero and the fleet's warned/breached/exceeded
+   * marks cleared, reservations in flight kept; returns what each held.
+   */
+  @Override
+  public List<KeyState> reset(Claim.Kind kind, String name, String partition, String period) {
+    List<KeyState> before = new ArrayList<>();
+    for (KeyState s : states()) {
+      if (s.kind() == kind && s.name().equals(name) && (partition == null || partition.equals(s.partition()))
+          && (period == null || period.equals(s.period()))) {
+        String key = tag + new Claim(kind, s.name(), s.scope(), s.period(), s.partition(), s.detail(), null, false,
+            false, 0, 0, -1, -1, -1, -1, false, null, null, -1).key();
+        call(() -> redis.eval(RESET_SCRIPT, List.of(key, key + "\u001fh"),
+            List.of(kind == Claim.Kind.BUDGET ? "b" : "c")));
+        before.add(s);
+      }
+    }
+    return before;
+  }
+
+  /**
+   * The fleet's audit journal: the list {@code {<key_prefix>}audit}, appended with a compare-and-append on its length
+   * (one step on the server), so every JVM and operator sees one chain.
+   */
+  public AuditJournal journal(dev.tollgate.policy.budget.LedgerKey key) {
+    String list = tag + "audit";
+    return new AuditJournal(key) {
+      @Override
+      public String where() {
+        return "redis " + settings.redactedUrl() + " " + list;
+      }
+
+      @Override
+      protected List<String> lines(long from) {
+        return call(() -> redis.lrange(list, from, -1));
+      }
+
+      @Override
+      protected boolean appendIfCount(long count, String line) {
+        Object r = call(() -> redis.eval(APPEND_SCRIPT, List.of(list), List.of(Long.toString(count), line)));
+        return r instanceof Long n && n > 0;
+      }
+    };
+  }
+
+  private static final String APPEND_SCRIPT = "if redis.call('LLEN', KEYS[1]) == tonumber(ARGV[1]) then "
+      + "return redis.call('RPUSH', KEYS[1], ARGV[2]) end return -1";
+
+  /** Spend or calls to zero, marks cleared; a count's call times (its windowed zset) dropped too. */
+  private static final String RESET_SCRIPT = "redis.call('HSET', KEYS[1], 'sn', 0, 'st', 0, 'c', 0) "
+      + "redis.call('HDEL', KEYS[1], 'w', 'b', 'x') "
+      + "if ARGV[1] == 'c' then redis.call('DEL', KEYS[2]) end return 1";
+
   private KeyState state(String key) {
     String[] parts = key.substring(tag.length()).split("\u001f", -1);
     if (parts.length < 6 || parts.length > 6) {

@@ -42,6 +42,27 @@ class FileLedgerTest {
   }
 
   @Test
+  void aResetHoldsAcrossReloadAndCompactionAndPeekSeesItWithoutTheLock(@TempDir Path dir) throws Exception {
+    try (FileLedger ledger = open(dir)) {
+      ledger.record("daily", null, "2026-12-04", 5_000, 50);
+      ledger.record("daily", "tenant-a", "2026-12-04", 7_000, 70);
+      ledger.reset("daily", null, "2026-12-04");
+      ledger.record("daily", null, "2026-12-04", 2_000, 20);
+      assertEquals(new Totals(2_000, 20), ledger.load("daily", null, "2026-12-04"));
+      List<FileLedger.Entry> peeked = FileLedger.peek(dir, null);
+      assertEquals(2, peeked.size(), "a running JVM holds the lock; peek reads anyway");
+    }
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(new Totals(2_000, 20), ledger.load("daily", null, "2026-12-04"), "after reload (and compaction)");
+      assertEquals(new Totals(7_000, 70), ledger.load("daily", "tenant-a", "2026-12-04"), "other partitions keep theirs");
+      ledger.reset("daily", "tenant-a", "2026-12-04");
+    }
+    try (FileLedger ledger = open(dir)) {
+      assertEquals(Totals.ZERO, ledger.load("daily", "tenant-a", "2026-12-04"));
+    }
+  }
+
+  @Test
   void reloadAfterManyRecordsGivesTheSameTotals(@TempDir Path dir) throws Exception {
     try (FileLedger ledger = open(dir)) {
       for (int i = 0; i < 2000; i++) {

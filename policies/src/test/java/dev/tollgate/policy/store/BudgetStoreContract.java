@@ -42,6 +42,30 @@ abstract class BudgetStoreContract {
   }
 
   @Test
+  void resetClearsSpendKeepsHoldsAndReportsTheFirstBreachAgain() {
+    BudgetStore s = store();
+    Claim c = budget("reset", 100, 250, true);
+    assertTrue(s.reserve(hold("r1"), List.of(c), now()).granted());
+    s.settle(hold("r1"), List.of(c), 200, 10, now());
+    Claim lenient = budget("reset", 100, 250, false);
+    assertTrue(s.reserve(hold("r2"), List.of(lenient), now()).granted(), "not enforcing: held whatever the room");
+    Settled over = s.settle(hold("r2"), List.of(lenient), 100, 10, now()).get(0);
+    assertTrue(over.over() && over.firstOver(), "300 of 250: the first breach");
+    assertTrue(s.reserve(hold("r3"), List.of(c), now()).granted() == false, "no room left");
+    assertTrue(s.reserve(hold("r4"), List.of(budget("reset", 40, 250, false)), now()).granted(), "held, not enforcing");
+    List<KeyState> before = s.reset(Claim.Kind.BUDGET, c.name(), null, "2026-12-04");
+    assertEquals(1, before.size());
+    assertEquals(300, before.get(0).spentNanos());
+    Grant again = s.reserve(hold("r5"), List.of(c), now());
+    assertTrue(again.granted(), "after the reset there is room");
+    assertEquals(0, again.seen().get(0).spentNanos());
+    assertEquals(40, again.seen().get(0).reservedNanos(), "the hold in flight was kept");
+    Settled after = s.settle(hold("r5"), List.of(c), 260, 10, now()).get(0);
+    assertTrue(after.over() && after.firstOver(), "the breach after a reset is reported again");
+    assertTrue(s.reset(Claim.Kind.BUDGET, c.name(), null, "1999-01-01").isEmpty(), "another period: nothing");
+  }
+
+  @Test
   void reservesOnEveryClaimOrNone() {
     BudgetStore s = store();
     Claim roomy = budget("roomy", 100, 1_000, true);
