@@ -1,0 +1,125 @@
+package dev.tollgate.agent.cli.operate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.policy.event.JsonLine;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operator's commands as a user calls them: exit codes, located errors, the audit trail they leave. */
+class OperatorCommandTest {
+  @TempDir
+  Path dir;
+  Path policy;
+  String out;
+  String err;
+
+  @BeforeEach
+  void policy() throws Exception {
+    policy = Files.writeString(dir.resolve("p.yaml"), """
+        version: 1
+        budgets:
+          - { name: daily, scope: day, max_usd: 1.00 }
+          - { name: tokens, scope: day, max_tokens: 1000 }
+          - { name: per-run, scope: run, max_usd: 0.10, on_exceed: pause }
+        ledger:
+          dir: %s
+        """.formatted(dir.resolve("ledger")));
+  }
+
+  private int run(String... args) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    ByteArrayOutputStream e = new ByteArrayOutputStream();
+    int code = OperatorCommand.run(args, new PrintStream(o, true, StandardCharsets.UTF_8),
+        new PrintStream(e, true, StandardCharsets.UTF_8));
+    out = o.toString(StandardCharsets.UTF_8);
+    err = e.toString(StandardCharsets.UTF_8);
+    return code;
+  }
+
+  @Test
+  void usageMistakesExitTwoWithTheHelp() {
+    assertEquals(2, run("budget", "reset", "daily", "--policy", policy.toString()));
+    assertTrue(err.contains("--reason is required"), err);
+    assertTrue(err.contains("usage: tollgate budget reset NAME"), err);
+    assertEquals(2, run("budget", "override", "daily", "--add-usd", "1", "--set-usd", "2", "--reason", "x",
+        "--policy", policy.toString()));
+    assertTrue(err.contains("exactly one of --add-usd X, --set-usd X, --add-tokens N"), err);
+    assertEquals(2, run("budget", "override", "daily", "--add-usd", "1.0000000001", "--reason", "x", "--policy",
+        policy.toString()));
+    assertTrue(err.contains("at most 9 decimals"), err);
+    assertEquals(2, run("budget", "override", "daily", "--add-usd", "1", "--for", "2 hours", "--reason", "x",
+        "--policy", policy.toString()));
+    assertTrue(err.contains("--for must be a positive whole number and a unit"), err);
+    assertEquals(2, run("status", "--policy", policy.toString(), "--colour", "red"));
+    assertTrue(err.contains("unknown option --colour"), err);
+    assertEquals(2, run("status"));
+    assertTrue(err.contains("--policy FILE is required"), err);
+    assertEquals(0, run("approve", "--help"));
+    assertTrue(out.startsWith("usage: tollgate approve ID"), out);
+  }
+
+  @Test
+  void badInputExitsOneWithAMessageThatNamesIt() throws Exception {
+    assertEquals(1, run("budget", "reset", "weekly", "--reason", "x", "--policy", policy.toString()));
+    assertTrue(err.contains("no budget named 'weekly' in " + policy + "; its budgets are: daily, tokens, per-run"),
+        err);
+    assertEquals(1, run("budget", "override", "tokens", "--add-usd", "1", "--reason", "x", "--policy",
+        policy.toString()));
+    assertTrue(err.contains("budget 'tokens' has no max_usd to raise"), err);
+    assertEquals(1, run("approve", "0badc0de", "--reason", "x", "--policy", policy.toString()));
+    assertTrue(err.contains("no call is waiting for approval 0badc0de"), err);
+    Files.writeString(dir.resolve("bad.yaml"), "version: 1\nbudgets: 7\n");
+    assertEquals(1, run("status", "--policy", dir.resolve("bad.yaml").toString()));
+    assertTrue(err.contains("bad.yaml:2:10:"), err);
+  }
+
+  @Test
+  void aStoreThatIsDownIsAnErrorWithoutItsPassword() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort(); // closed again: nothing listens there
+    }
+    Path redis = Files.writeString(dir.resolve("redis.yaml"), """
+        version: 1
+        budgets: [{ name: daily, scope: day, max_usd: 1 }]
+        ledger:
+          dir: %s
+          store: redis
+          redis: { url: "redis://:S3cret-Pass@127.0.0.1:%d", timeout: 300ms }
+        """.formatted(dir.resolve("ledger"), port));
+    assertEquals(1, run("status", "--policy", redis.toString()));
+    assertTrue(err.contains("unavailable") || err.contains("did not answer"), err);
+    assertFalse(err.contains("S3cret-Pass"), err);
+  }
+
+  @Test
+  void overridesAndResetsLeaveAnAuditTrailThatStatusShows() throws Exception {
+    assertEquals(0, run("budget", "override", "daily", "--add-usd", "0.5", "--for", "2h", "--reason", "incident 7",
+        "--by", "alice", "--policy", policy.toString()));
+    assertTrue(out.contains("limit $1 -> $1.5"), out);
+    assertEquals(0, run("budget", "reset", "daily", "--reason", "new day", "--policy", policy.toString()));
+    assertEquals(0, run("status", "--policy", policy.toString(), "--format", "json"));
+    Map<String, Object> status = JsonLine.parse(out.strip());
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> overrides = (List<Map<String, Object>>) status.get("overrides");
+    assertEquals(1, overrides.size());
+    assertEquals("alice", overrides.get(0).get("by"));
+    assertEquals("incident 7", overrides.get(0).get("reason"));
+    List<String> journal = Files.readAllLines(dir.resolve("ledger").resolve("audit.log"));
+    assertEquals(2, journal.size());
+    assertTrue(journal.get(1).contains("\"action\":\"reset\"") && journal.get(1).contains("\"by\":\""
+        + System.getProperty("user.name") + "\""), journal.get(1));
+  }
+}
