@@ -21,14 +21,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code report --log FILE... [--since T] [--until T] [--by KEY] [--format text|json|csv] [--out FILE]}: spend,
+ * {@code report --log FILE... [--since T] [--until T] [--by KEY] [--format text|json|csv|html] [--out FILE]}: spend,
  * tokens, refusals, budgets and the costliest runs from enforcement logs. Exit 0, 1 when a log could not be read or
  * has a line that is not an event (each named {@code FILE:LINE}; a torn last line, which a crash can leave, is only
  * warned about), 2 for a usage error.
  */
 public final class ReportCommand {
   static final Set<String> BY = Set.of("model", "budget", "tool", "run", "session", "day", "hour", "partition");
-  static final Set<String> FORMATS = Set.of("text", "json", "csv");
+  static final Set<String> FORMATS = Set.of("text", "json", "csv", "html");
 
   private ReportCommand() {}
 
@@ -69,7 +69,7 @@ public final class ReportCommand {
       return 2;
     }
 
-    Tally tally = new Tally(since, until, by);
+    Tally tally = new Tally(since, until, by, format.equals("html"));
     int[] problems = {0};
     List<Path> files;
     try {
@@ -110,6 +110,7 @@ public final class ReportCommand {
       switch (format) {
         case "json" -> json(tally, o);
         case "csv" -> csv(tally, o);
+        case "html" -> HtmlReport.write(tally, o);
         default -> text(tally, o);
       }
       o.flush();
@@ -122,9 +123,11 @@ public final class ReportCommand {
 
   static final String USAGE = """
       usage: java -jar tollgate-agent.jar report --log FILE... [--since T] [--until T]
-                 [--by model|budget|tool|run|session|day|hour|partition] [--format text|json|csv] [--out FILE]
+                 [--by model|budget|tool|run|session|day|hour|partition] [--format text|json|csv|html] [--out FILE]
         FILE: an enforcement log, a glob (logs/*.jsonl.gz), gzip-rotated or not, or - for standard input
-        T: an instant (2026-12-04T10:00:00Z) or a date (2026-12-04, midnight UTC); --until is exclusive""";
+        T: an instant (2026-12-04T10:00:00Z) or a date (2026-12-04, midnight UTC); --until is exclusive
+        html: one self-contained page (charts of spend over time, spend by model, budget burn and refusals over
+          time, and the tables above); it fetches nothing and runs only its own script""";
 
   // ---- formats ---------------------------------------------------------------------------------------------
 
@@ -133,13 +136,24 @@ public final class ReportCommand {
         t.events);
     o.printf("total %s USD over %d LLM calls (%d input, %d output tokens); %d tool calls; %d refusals%n%n",
         usd(t.totalNanos), t.llmCalls, t.inputTokens, t.outputTokens, t.toolCalls, t.refusals);
+    for (Table table : tables(t)) {
+      table(o, table.title(), table.head(), table.rows());
+    }
+  }
+
+  /** One table of the report: the text and the HTML formats show the same ones. */
+  record Table(String title, String[] head, List<String[]> rows) {}
+
+  static List<Table> tables(Tally t) {
+    List<Table> tables = new ArrayList<>();
     List<String[]> rows = new ArrayList<>();
     for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.grouped)) {
       Tally.Group g = e.getValue();
       rows.add(new String[] {e.getKey(), Long.toString(g.calls), Long.toString(g.inputTokens),
           Long.toString(g.outputTokens), usd(g.costNanos), Long.toString(g.refusals)});
     }
-    table(o, "Spend by " + t.by, new String[] {t.by, "calls", "input", "output", "cost_usd", "refused"}, rows);
+    tables.add(new Table("Spend by " + t.by, new String[] {t.by, "calls", "input", "output", "cost_usd", "refused"},
+        rows));
     rows = new ArrayList<>();
     for (Tally.BudgetLine b : t.budgets.values()) {
       String pct = b.limitNanos() > 0 ? String.format(Locale.ROOT, "%.1f%%", 100.0 * b.spentNanos() / b.limitNanos())
@@ -148,28 +162,29 @@ public final class ReportCommand {
           b.period() == null ? "" : b.period(), usd(b.spentNanos()), b.limitNanos() < 0 ? "-" : usd(b.limitNanos()),
           pct, bar(b.spentNanos(), b.limitNanos())});
     }
-    table(o, "Budgets (latest state in the log)", new String[] {"budget", "scope", "partition", "period", "spent_usd",
-        "limit_usd", "%", ""}, rows);
+    tables.add(new Table("Budgets (latest state in the log)", new String[] {"budget", "scope", "partition", "period",
+        "spent_usd", "limit_usd", "%", ""}, rows));
     rows = new ArrayList<>();
     for (Map.Entry<String, Long> e : t.refusalsByRule.entrySet()) {
       rows.add(new String[] {e.getKey(), Long.toString(e.getValue())});
     }
-    table(o, "Refusals by rule", new String[] {"rule", "refusals"}, rows);
+    tables.add(new Table("Refusals by rule", new String[] {"rule", "refusals"}, rows));
     rows = new ArrayList<>();
     List<Map.Entry<String, Tally.Group>> tools = new ArrayList<>(t.byTool.entrySet());
     tools.sort((a, b) -> Long.compare(b.getValue().calls, a.getValue().calls));
     for (Map.Entry<String, Tally.Group> e : tools.subList(0, Math.min(Tally.TOP, tools.size()))) {
       rows.add(new String[] {e.getKey(), Long.toString(e.getValue().calls), Long.toString(e.getValue().refusals)});
     }
-    table(o, "Top tools by calls", new String[] {"tool", "calls", "refused"}, rows);
+    tables.add(new Table("Top tools by calls", new String[] {"tool", "calls", "refused"}, rows));
     rows = new ArrayList<>();
     for (Tally.Run r : t.costliestRuns()) {
       rows.add(new String[] {r.run(), r.session() == null ? "" : r.session(), Long.toString(r.llmCalls()),
           Long.toString(r.toolCalls()), Long.toString(r.refusals()), usd(r.costNanos()),
           Long.toString(r.durationMillis())});
     }
-    table(o, "Costliest runs (run.summary)", new String[] {"run", "session", "llm", "tools", "refused", "cost_usd",
-        "ms"}, rows);
+    tables.add(new Table("Costliest runs (run.summary)", new String[] {"run", "session", "llm", "tools", "refused",
+        "cost_usd", "ms"}, rows));
+    return tables;
   }
 
   private static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
@@ -313,7 +328,7 @@ public final class ReportCommand {
     return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
   }
 
-  private static BigDecimal money(long nanos) {
+  static BigDecimal money(long nanos) {
     return BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
   }
 
