@@ -70,39 +70,9 @@ public final class ReportCommand {
     }
 
     Tally tally = new Tally(since, until, by, format.equals("html"));
-    int[] problems = {0};
-    List<Path> files;
-    try {
-      files = LogLines.expand(logs);
-    } catch (IOException e) {
-      err.println("tollgate report: " + e.getMessage());
+    int problems = LogLines.events(logs, stdin, err, "report", (event, line) -> tally.add(event));
+    if (problems < 0) {
       return 1;
-    }
-    for (Path file : files) {
-      try {
-        LogLines.read(file, stdin, line -> {
-          if (line.text().isBlank()) {
-            return;
-          }
-          try {
-            Map<String, Object> event = EventReader.read(line.text());
-            if (event.get("event") == null || event.get("ts") == null) {
-              throw new IOException("not an enforcement log event (an object with \"ts\" and \"event\")");
-            }
-            tally.add(event);
-          } catch (IOException | DateTimeParseException | ArithmeticException | NumberFormatException e) {
-            if (line.last()) {
-              err.println(line.where() + ": warning: the last line is incomplete (a write cut short?); skipped");
-            } else {
-              problems[0]++;
-              err.println(line.where() + ": " + shortMessage(e));
-            }
-          }
-        });
-      } catch (IOException e) {
-        problems[0]++;
-        err.println((file == null ? "<stdin>" : file) + ": cannot read: " + shortMessage(e));
-      }
     }
 
     try (OutputStream target = outFile == null ? null : Files.newOutputStream(outFile)) {
@@ -118,7 +88,7 @@ public final class ReportCommand {
       err.println("tollgate report: cannot write " + outFile + ": " + shortMessage(e));
       return 1;
     }
-    return problems[0] == 0 ? 0 : 1;
+    return problems == 0 ? 0 : 1;
   }
 
   static final String USAGE = """
@@ -187,7 +157,7 @@ public final class ReportCommand {
     return tables;
   }
 
-  private static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
+  static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
     o.println(title);
     if (rows.isEmpty()) {
       o.println("  (none)");
@@ -332,14 +302,14 @@ public final class ReportCommand {
     return BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
   }
 
-  private static String value(String[] args, int i, String option) {
+  static String value(String[] args, int i, String option) {
     if (i >= args.length) {
       throw new IllegalArgumentException(option + " needs a value");
     }
     return args[i];
   }
 
-  private static String oneOf(String value, Set<String> allowed, String option) {
+  static String oneOf(String value, Set<String> allowed, String option) {
     if (!allowed.contains(value)) {
       throw new IllegalArgumentException(option + " must be one of " + String.join(", ", allowed.stream().sorted()
           .toList()) + "; got \"" + value + "\"");
@@ -356,7 +326,7 @@ public final class ReportCommand {
     }
   }
 
-  private static String shortMessage(Exception e) {
+  static String shortMessage(Exception e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     for (String cut : new String[] {"\n", " (start marker", " at [Source"}) {
       int at = m.indexOf(cut);
