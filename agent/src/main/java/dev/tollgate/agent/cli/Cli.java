@@ -54,6 +54,18 @@ public final class Cli {
     }
   }
 
+  /** The policy in {@code file}, or null after printing each of its problems on {@code err} as the loader locates it. */
+  public static Policy loadPolicy(String file, PrintStream err) {
+    try {
+      return PolicyLoader.load(Path.of(file));
+    } catch (PolicyException e) {
+      for (PolicyError error : e.errors()) {
+        err.println(error);
+      }
+      return null;
+    }
+  }
+
   private static int validate(String[] args, PrintStream out, PrintStream err) {
     int prices = Arrays.asList(args).indexOf("--prices");
     List<String> files = Arrays.asList(args).subList(1, prices < 0 ? args.length : prices);

@@ -84,6 +84,17 @@ final class LogLines {
     return problems[0];
   }
 
+  /**
+   * Adds the values after {@code --log} at {@code args[i]} to {@code logs}: every argument up to the next option
+   * ({@code -} is standard input, not an option). Returns the index of the last one taken.
+   */
+  static int logArguments(String[] args, int i, List<String> logs) {
+    while (i + 1 < args.length && (!args[i + 1].startsWith("--") || args[i + 1].equals("-"))) {
+      logs.add(args[++i]);
+    }
+    return i;
+  }
+
   /** The files the arguments name, in order; a glob that matches nothing is an error naming it. */
   static List<Path> expand(List<String> args) throws IOException {
     List<Path> files = new ArrayList<>();

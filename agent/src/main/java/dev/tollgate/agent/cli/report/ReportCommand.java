@@ -47,11 +47,7 @@ public final class ReportCommand {
             out.println(USAGE);
             return 0;
           }
-          case "--log" -> {
-            while (i + 1 < args.length && (!args[i + 1].startsWith("--") || args[i + 1].equals("-"))) {
-              logs.add(args[++i]);
-            }
-          }
+          case "--log" -> i = LogLines.logArguments(args, i, logs);
           case "--since" -> since = time(value(args, ++i, a));
           case "--until" -> until = time(value(args, ++i, a));
           case "--by" -> by = oneOf(value(args, ++i, a), BY, a);

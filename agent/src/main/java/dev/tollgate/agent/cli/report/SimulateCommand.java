@@ -2,10 +2,8 @@ package dev.tollgate.agent.cli.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.agent.cli.Cli;
 import dev.tollgate.policy.Policy;
-import dev.tollgate.policy.PolicyError;
-import dev.tollgate.policy.PolicyException;
-import dev.tollgate.policy.PolicyLoader;
 import dev.tollgate.policy.budget.Usage;
 import dev.tollgate.policy.replay.Recorded;
 import dev.tollgate.policy.replay.Replay;
@@ -13,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,11 +47,7 @@ public final class SimulateCommand {
             out.println(USAGE);
             return 0;
           }
-          case "--log" -> {
-            while (i + 1 < args.length && (!args[i + 1].startsWith("--") || args[i + 1].equals("-"))) {
-              logs.add(args[++i]);
-            }
-          }
+          case "--log" -> i = LogLines.logArguments(args, i, logs);
           case "--policy" -> policyFile = ReportCommand.value(args, ++i, a);
           case "--format" -> format = ReportCommand.oneOf(ReportCommand.value(args, ++i, a), FORMATS, a);
           default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
@@ -72,13 +65,8 @@ public final class SimulateCommand {
       return 2;
     }
 
-    Policy policy;
-    try {
-      policy = PolicyLoader.load(Path.of(policyFile));
-    } catch (PolicyException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(error);
-      }
+    Policy policy = Cli.loadPolicy(policyFile, err);
+    if (policy == null) {
       return 1;
     }
     Replay replay = new Replay(policy);
