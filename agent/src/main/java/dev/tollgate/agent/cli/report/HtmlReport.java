@@ -58,9 +58,10 @@ final class HtmlReport {
     o.print("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     o.print("<title>Tollgate report</title>\n<style>" + STYLE + "</style>\n<script>" + WATCH + "</script>\n");
     o.print("</head>\n<body>\n<header><h1>Tollgate <span>report</span></h1><p>");
-    o.print(t.from == null ? "no events" : esc(t.from + " to " + t.to) + " \u00b7 " + t.events + " events");
+    o.print(t.from == null ? "no events" : esc(t.from + " to " + t.to) + " \u00b7 " + grouped(t.events) + " events"
+        + " \u00b7 total " + ReportCommand.usd(t.totalNanos) + " USD");
     o.print("</p></header>\n<main>\n<section class=\"cards\">\n");
-    card(o, "Total spend", "$" + ReportCommand.usd(t.totalNanos), "");
+    card(o, "Total spend", dollars(t.totalNanos), "");
     card(o, "LLM calls", grouped(t.llmCalls), "");
     card(o, "Input tokens", grouped(t.inputTokens), "");
     card(o, "Output tokens", grouped(t.outputTokens), "");
@@ -81,6 +82,13 @@ final class HtmlReport {
         + ". Amounts are exact to the nano-dollar in the tables; charts round them.</footer>\n</main>\n");
     o.print("<script type=\"application/json\" id=\"report-data\">" + data(t) + "</script>\n");
     o.print("<script>" + SCRIPT + "</script>\n</body>\n</html>\n");
+  }
+
+  /** Exact below a dollar; to the cent above, where nine decimals would not fit a card (the tables stay exact). */
+  private static String dollars(long nanos) {
+    java.math.BigDecimal usd = ReportCommand.money(nanos);
+    return usd.compareTo(java.math.BigDecimal.ONE) < 0 ? "$" + usd.toPlainString()
+        : String.format(java.util.Locale.ROOT, "$%,.2f", usd.setScale(2, java.math.RoundingMode.HALF_EVEN));
   }
 
   private static String grouped(long n) {

@@ -163,7 +163,7 @@
     figure.querySelector('.plot').appendChild(svg);
     var max = 0;
     models.forEach(function (m) { max = Math.max(max, m.usd); });
-    var pw = W - labelW - 110;
+    var pw = W - labelW - 170;
     models.forEach(function (m, i) {
       var y = M.top + i * row;
       var name = m.name.length > 22 ? m.name.substring(0, 21) + '\u2026' : m.name;
