@@ -58,8 +58,8 @@ final class HtmlReport {
     o.print("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     o.print("<title>Tollgate report</title>\n<style>" + STYLE + "</style>\n<script>" + WATCH + "</script>\n");
     o.print("</head>\n<body>\n<header><h1>Tollgate <span>report</span></h1><p>");
-    o.print(t.from == null ? "no events" : esc(t.from + " to " + t.to) + " \u00b7 " + grouped(t.events) + " events"
-        + " \u00b7 total " + ReportCommand.usd(t.totalNanos) + " USD");
+    o.print(t.from == null ? "no events" : esc(t.from + " to " + t.to) + " &middot; " + grouped(t.events) + " events"
+        + " &middot; total " + ReportCommand.usd(t.totalNanos) + " USD");
     o.print("</p></header>\n<main>\n<section class=\"cards\">\n");
     card(o, "Total spend", dollars(t.totalNanos), "");
     card(o, "LLM calls", grouped(t.llmCalls), "");
@@ -144,6 +144,7 @@ final class HtmlReport {
     StringWriter text = new StringWriter();
     JsonFactory factory = new JsonFactory();
     factory.setCharacterEscapes(new HtmlSafe());
+    factory.enable(JsonGenerator.Feature.ESCAPE_NON_ASCII);
     try (JsonGenerator g = factory.createGenerator(text)) {
       g.writeStartObject();
       g.writeNumberField("bucket", t.overTime.width());
@@ -223,13 +224,25 @@ final class HtmlReport {
         case '>' -> b.append("&gt;");
         case '"' -> b.append("&quot;");
         case '\'' -> b.append("&#39;");
-        default -> b.append(c);
+        default -> {
+          if (c < 0x80) {
+            b.append(c);
+          } else {
+            // a numeric reference keeps the page ASCII, so standard output's charset cannot garble it
+            int cp = s.codePointAt(i);
+            b.append("&#x").append(Integer.toHexString(cp)).append(';');
+            i += Character.charCount(cp) - 1;
+          }
+        }
       }
     }
     return b.toString();
   }
 
-  /** JSON escapes for a {@code <script>} data block: markup characters as {@code \}u escapes, so no {@code </script>}. */
+  /**
+   * JSON escapes for a {@code <script>} data block: markup characters (and, with {@code ESCAPE_NON_ASCII}, everything
+   * outside ASCII) as {@code \}u escapes, so no {@code </script>} and no byte standard output's charset could garble.
+   */
   private static final class HtmlSafe extends CharacterEscapes {
     private final int[] escapes;
 

@@ -50,6 +50,8 @@ class HtmlReportTest {
     assertFalse(html.contains(HOSTILE_TOOL), "the raw tool name must not reach the page");
     assertFalse(html.contains("<img"), html);
     assertTrue(html.contains(HtmlReport.esc(HOSTILE_TOOL)), "the tool is listed, as text");
+    assertTrue(html.chars().allMatch(c -> c < 0x80), "ASCII only, whatever the charset of standard output");
+    assertTrue(html.contains("caf&#xe9;-&#x1f916;"), "non-ASCII names as numeric references");
     assertEquals(3, count(html, "<script"), "the watch script, the data block and the report script; nothing else");
     assertFalse(Pattern.compile("\\s(src|href)=\"").matcher(html).find(), "nothing to fetch");
     assertTrue(html.contains("content=\"default-src 'none'; script-src 'sha256-"),
