@@ -100,6 +100,17 @@ class HtmlReportTest {
     assertFalse(dom.contains("data-pwned=\""), "the model name ran as a script");
     assertTrue(dom.contains(HtmlReport.esc(HOSTILE_TOOL)), "the tool name is shown as text");
 
+    Path empty = Files.writeString(OUT.resolve("empty.jsonl"), "");
+    Path emptyPage = OUT.resolve("empty.html");
+    assertEquals(0, ReportCommandTest.report("", "--log", empty.toString(), "--format", "html", "--out",
+        emptyPage.toString()).status());
+    String emptyDom = run(List.of(chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run",
+        "--user-data-dir=" + profile, "--virtual-time-budget=5000", "--dump-dom",
+        emptyPage.toAbsolutePath().toUri().toString()));
+    assertTrue(emptyDom.contains("data-rendered=\"spend,models,budgets,refusals\""), head(emptyDom));
+    assertFalse(emptyDom.contains("data-errors="), "an empty log's page:\n" + head(emptyDom));
+    assertTrue(emptyDom.contains("No settled LLM spend in this log."), head(emptyDom));
+
     Path png = OUT.resolve("report.png").toAbsolutePath();
     Files.deleteIfExists(png);
     run(List.of(chromium, "--headless", "--disable-gpu", "--no-sandbox", "--no-first-run", "--hide-scrollbars",
