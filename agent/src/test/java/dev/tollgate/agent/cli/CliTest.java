@@ -63,7 +63,7 @@ class CliTest {
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("simulate --policy NEW.yaml --log FILE..."));
     assertTrue(out.toString(StandardCharsets.UTF_8).contains("[--format text|json|csv|html]"));
     assertEquals(0, run("simulate", "--help"));
-    assertEquals(2, run("simulate"));
+    assertEquals(2, run("simulate", "--log", "old.jsonl"));
     assertTrue(err.toString(StandardCharsets.UTF_8).contains("tollgate simulate: --policy needs the candidate policy"),
         err.toString(StandardCharsets.UTF_8));
   }

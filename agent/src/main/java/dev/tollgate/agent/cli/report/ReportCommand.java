@@ -33,40 +33,30 @@ public final class ReportCommand {
   private ReportCommand() {}
 
   public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-    List<String> logs = new ArrayList<>();
-    Instant since = null;
-    Instant until = null;
-    String by = "model";
-    String format = "text";
-    Path outFile = null;
+    LogOptions options;
+    Instant since;
+    Instant until;
+    String by;
+    String format;
+    Path outFile;
     try {
-      for (int i = 1; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "--help", "-h" -> {
-            out.println(USAGE);
-            return 0;
-          }
-          case "--log" -> i = LogLines.logArguments(args, i, logs);
-          case "--since" -> since = time(value(args, ++i, a));
-          case "--until" -> until = time(value(args, ++i, a));
-          case "--by" -> by = oneOf(value(args, ++i, a), BY, a);
-          case "--format" -> format = oneOf(value(args, ++i, a), FORMATS, a);
-          case "--out" -> outFile = Path.of(value(args, ++i, a));
-          default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
-        }
+      options = LogOptions.parse(args, Set.of("--since", "--until", "--by", "--format", "--out"));
+      if (options.help) {
+        out.println(USAGE);
+        return 0;
       }
-      if (logs.isEmpty()) {
-        throw new IllegalArgumentException("--log needs at least one file, glob or - (standard input)");
-      }
+      Map<String, String> v = options.values;
+      since = v.containsKey("--since") ? time(v.get("--since")) : null;
+      until = v.containsKey("--until") ? time(v.get("--until")) : null;
+      by = oneOf(v.getOrDefault("--by", "model"), BY, "--by");
+      format = oneOf(v.getOrDefault("--format", "text"), FORMATS, "--format");
+      outFile = v.containsKey("--out") ? Path.of(v.get("--out")) : null;
     } catch (IllegalArgumentException e) {
-      err.println("tollgate report: " + e.getMessage());
-      err.println(USAGE);
-      return 2;
+      return LogOptions.usageError("report", USAGE, e, err);
     }
 
     Tally tally = new Tally(since, until, by, format.equals("html"));
-    int problems = LogLines.events(logs, stdin, err, "report", (event, line) -> tally.add(event));
+    int problems = LogLines.events(options.logs, stdin, err, "report", (event, line) -> tally.add(event));
     if (problems < 0) {
       return 1;
     }

@@ -36,33 +36,22 @@ public final class SimulateCommand {
   private SimulateCommand() {}
 
   public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-    List<String> logs = new ArrayList<>();
-    String policyFile = null;
-    String format = "text";
+    LogOptions options;
+    String policyFile;
+    String format;
     try {
-      for (int i = 1; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "--help", "-h" -> {
-            out.println(USAGE);
-            return 0;
-          }
-          case "--log" -> i = LogLines.logArguments(args, i, logs);
-          case "--policy" -> policyFile = ReportCommand.value(args, ++i, a);
-          case "--format" -> format = ReportCommand.oneOf(ReportCommand.value(args, ++i, a), FORMATS, a);
-          default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
-        }
+      options = LogOptions.parse(args, Set.of("--policy", "--format"));
+      if (options.help) {
+        out.println(USAGE);
+        return 0;
       }
+      policyFile = options.values.get("--policy");
       if (policyFile == null) {
         throw new IllegalArgumentException("--policy needs the candidate policy file");
       }
-      if (logs.isEmpty()) {
-        throw new IllegalArgumentException("--log needs at least one file, glob or - (standard input)");
-      }
+      format = ReportCommand.oneOf(options.values.getOrDefault("--format", "text"), FORMATS, "--format");
     } catch (IllegalArgumentException e) {
-      err.println("tollgate simulate: " + e.getMessage());
-      err.println(USAGE);
-      return 2;
+      return LogOptions.usageError("simulate", USAGE, e, err);
     }
 
     Policy policy = Cli.loadPolicy(policyFile, err);
@@ -71,7 +60,7 @@ public final class SimulateCommand {
     }
     Replay replay = new Replay(policy);
     Read read = new Read();
-    int problems = LogLines.events(logs, stdin, err, "simulate", (event, line) -> {
+    int problems = LogLines.events(options.logs, stdin, err, "simulate", (event, line) -> {
       Recorded r = read.recorded(event, line.where());
       if (r != null) {
         replay.replay(r);
