@@ -83,7 +83,7 @@ public final class ReportCommand {
         FILE: an enforcement log, a glob (logs/*.jsonl.gz), gzip-rotated or not, or - for standard input
         T: an instant (2026-12-04T10:00:00Z) or a date (2026-12-04, midnight UTC); --until is exclusive
         html: one self-contained page (charts of spend over time, spend by model, budget burn and refusals over
-          time, and the tables above); it fetches nothing and runs only its own script""";
+          time, and the text format's tables); it fetches nothing and runs only its own scripts""";
 
   // ---- formats ---------------------------------------------------------------------------------------------
 
