@@ -40,6 +40,9 @@ public final class Cli {
       case "report" -> {
         return dev.tollgate.agent.cli.report.ReportCommand.run(args, System.in, out, err);
       }
+      case "simulate" -> {
+        return dev.tollgate.agent.cli.report.SimulateCommand.run(args, System.in, out, err);
+      }
       case "explain" -> {
         return ExplainCommand.run(args, out, err);
       }
@@ -51,6 +54,18 @@ public final class Cli {
         usage(err);
         return 2;
       }
+    }
+  }
+
+  /** The policy in {@code file}, or null after printing each of its problems on {@code err} as the loader locates it. */
+  public static Policy loadPolicy(String file, PrintStream err) {
+    try {
+      return PolicyLoader.load(Path.of(file));
+    } catch (PolicyException e) {
+      for (PolicyError error : e.errors()) {
+        err.println(error);
+      }
+      return null;
     }
   }
 
@@ -151,9 +166,15 @@ public final class Cli {
                                                           how each model would be priced (under each policy's
                                                           pricing, else the bundled table), or that it is unknown
           java -jar tollgate-agent.jar report --log FILE... [--since T] [--until T] [--by KEY]
-                                                          [--format text|json|csv] [--out FILE]
+                                                          [--format text|json|csv|html] [--out FILE]
                                                           spend, tokens, refusals, budgets and costliest runs
-                                                          from enforcement logs (globs, .gz, - for stdin)
+                                                          from enforcement logs (globs, .gz, - for stdin); html:
+                                                          one self-contained page with charts
+          java -jar tollgate-agent.jar simulate --policy NEW.yaml --log FILE... [--format text|json]
+                                                          replay logged tool and LLM calls through NEW.yaml: the
+                                                          calls it would refuse and by which rule, spend saved,
+                                                          budgets and limits crossed and when; exit 0 ok, 1 bad
+                                                          policy or log line, 2 usage
           java -jar tollgate-agent.jar explain --policy FILE --tool NAME [--args JSON]
                                        [--mcp-server NAME | --mcp-connection "stdio:COMMAND ARGS" | URL]
                                                           decide one tool call and print the decision, the rule

@@ -1,15 +1,11 @@
 package dev.tollgate.agent.cli;
 
 import dev.tollgate.policy.Policy;
-import dev.tollgate.policy.PolicyError;
-import dev.tollgate.policy.PolicyException;
-import dev.tollgate.policy.PolicyLoader;
 import dev.tollgate.policy.engine.Explanation;
 import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.engine.ToolCall;
 import dev.tollgate.policy.engine.ToolVerdict;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.Map;
@@ -55,13 +51,8 @@ final class ExplainCommand {
       err.println("tollgate: explain needs --policy and --tool; usage: " + USAGE);
       return 2;
     }
-    Policy policy;
-    try {
-      policy = PolicyLoader.load(Path.of(policyFile));
-    } catch (PolicyException e) {
-      for (PolicyError error : e.errors()) {
-        err.println(error);
-      }
+    Policy policy = Cli.loadPolicy(policyFile, err);
+    if (policy == null) {
       return 1;
     }
     if (server != null && connection != null) {

@@ -58,6 +58,17 @@ class CliTest {
   }
 
   @Test
+  void simulateAndTheHtmlReportAreCommandsOfTheJar() {
+    assertEquals(0, run("--help"));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("simulate --policy NEW.yaml --log FILE..."));
+    assertTrue(out.toString(StandardCharsets.UTF_8).contains("[--format text|json|csv|html]"));
+    assertEquals(0, run("simulate", "--help"));
+    assertEquals(2, run("simulate", "--log", "old.jsonl"));
+    assertTrue(err.toString(StandardCharsets.UTF_8).contains("tollgate simulate: --policy needs the candidate policy"),
+        err.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
   void pricesSaysHowEachModelIsChargedOrThatItIsUnknown() {
     assertEquals(0, run("validate", "--prices", "gpt-4", "bedrock/anthropic.claude-sonnet-4-5-20250929-v1:0",
         "gemini-2.5-pro", "my-finetune"));

@@ -147,6 +147,19 @@ class HttpClientBudgetIT {
             assertTrue(report.stdout().contains("\"llm_calls\" : 4,"), report::toString);
             assertTrue(report.stdout().contains("\"refusals\" : 6,"), report::toString);
             assertTrue(report.stdout().contains("\"name\" : \"process-cap\""), report::toString);
+
+            // the same recorded run replayed against a cap of 0.50 USD: calls 3 and 4 would not have been made
+            Path half = policy("""
+                    budgets:
+                      - { name: half-cap, scope: process, max_usd: 0.50 }
+                    """);
+            ForkedApp.Result simulated = ForkedApp.jar(AgentJar.requireImplemented())
+                    .args("simulate", "--policy", half.toString(), "--log", log.toString(), "--format", "json").run();
+            assertEquals(0, simulated.exitCode(), simulated::toString);
+            String json = simulated.stdout().replaceAll("\\s+", "");
+            assertTrue(json.contains("\"llm_calls\":4,\"refused_when_recorded\":6,\"recorded_usd\":0.8,"
+                    + "\"refused_calls\":2,\"saved_usd\":0.4,\"simulated_usd\":0.4"), simulated::toString);
+            assertTrue(json.contains("\"name\":\"half-cap\",\"rule\":\"budgets[0]\""), simulated::toString);
         }
     }
 

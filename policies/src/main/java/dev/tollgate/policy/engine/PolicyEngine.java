@@ -202,6 +202,29 @@ public final class PolicyEngine {
     return toolRule(new Call(call, clock.millis()));
   }
 
+  /**
+   * The path of the argument rule that would read {@code tool}'s arguments before anything else decides it (no deny
+   * glob matches, and no earlier rule decides on the name alone), or null when the name alone decides. A log keeps
+   * only a digest of the arguments, so a replay must not decide such a call either way.
+   */
+  public String argumentRuleFor(String tool) {
+    String name = tool == null ? "" : tool;
+    if (name.length() > MAX_TOOL_NAME) {
+      return null;
+    }
+    for (Glob glob : deny) {
+      if (glob.matchesTool(name)) {
+        return null;
+      }
+    }
+    for (CompiledArgumentRule rule : rules) {
+      if (rule.appliesTo(name)) {
+        return rule.rule().readsArguments() ? tools.path() + ".rules[" + rule.rule().index() + "]" : null;
+      }
+    }
+    return null;
+  }
+
   /** Forgets a run's counters once the run has ended. */
   public void endRun(String runId) {
     if (runId != null) {

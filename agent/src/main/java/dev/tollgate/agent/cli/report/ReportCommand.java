@@ -21,88 +21,44 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code report --log FILE... [--since T] [--until T] [--by KEY] [--format text|json|csv] [--out FILE]}: spend,
+ * {@code report --log FILE... [--since T] [--until T] [--by KEY] [--format text|json|csv|html] [--out FILE]}: spend,
  * tokens, refusals, budgets and the costliest runs from enforcement logs. Exit 0, 1 when a log could not be read or
  * has a line that is not an event (each named {@code FILE:LINE}; a torn last line, which a crash can leave, is only
  * warned about), 2 for a usage error.
  */
 public final class ReportCommand {
   static final Set<String> BY = Set.of("model", "budget", "tool", "run", "session", "day", "hour", "partition");
-  static final Set<String> FORMATS = Set.of("text", "json", "csv");
+  static final Set<String> FORMATS = Set.of("text", "json", "csv", "html");
 
   private ReportCommand() {}
 
   public static int run(String[] args, InputStream stdin, PrintStream out, PrintStream err) {
-    List<String> logs = new ArrayList<>();
-    Instant since = null;
-    Instant until = null;
-    String by = "model";
-    String format = "text";
-    Path outFile = null;
+    LogOptions options;
+    Instant since;
+    Instant until;
+    String by;
+    String format;
+    Path outFile;
     try {
-      for (int i = 1; i < args.length; i++) {
-        String a = args[i];
-        switch (a) {
-          case "--help", "-h" -> {
-            out.println(USAGE);
-            return 0;
-          }
-          case "--log" -> {
-            while (i + 1 < args.length && (!args[i + 1].startsWith("--") || args[i + 1].equals("-"))) {
-              logs.add(args[++i]);
-            }
-          }
-          case "--since" -> since = time(value(args, ++i, a));
-          case "--until" -> until = time(value(args, ++i, a));
-          case "--by" -> by = oneOf(value(args, ++i, a), BY, a);
-          case "--format" -> format = oneOf(value(args, ++i, a), FORMATS, a);
-          case "--out" -> outFile = Path.of(value(args, ++i, a));
-          default -> throw new IllegalArgumentException("unknown option \"" + a + "\"");
-        }
+      options = LogOptions.parse(args, Set.of("--since", "--until", "--by", "--format", "--out"));
+      if (options.help) {
+        out.println(USAGE);
+        return 0;
       }
-      if (logs.isEmpty()) {
-        throw new IllegalArgumentException("--log needs at least one file, glob or - (standard input)");
-      }
+      Map<String, String> v = options.values;
+      since = v.containsKey("--since") ? time(v.get("--since")) : null;
+      until = v.containsKey("--until") ? time(v.get("--until")) : null;
+      by = oneOf(v.getOrDefault("--by", "model"), BY, "--by");
+      format = oneOf(v.getOrDefault("--format", "text"), FORMATS, "--format");
+      outFile = v.containsKey("--out") ? Path.of(v.get("--out")) : null;
     } catch (IllegalArgumentException e) {
-      err.println("tollgate report: " + e.getMessage());
-      err.println(USAGE);
-      return 2;
+      return LogOptions.usageError("report", USAGE, e, err);
     }
 
-    Tally tally = new Tally(since, until, by);
-    int[] problems = {0};
-    List<Path> files;
-    try {
-      files = LogLines.expand(logs);
-    } catch (IOException e) {
-      err.println("tollgate report: " + e.getMessage());
+    Tally tally = new Tally(since, until, by, format.equals("html"));
+    int problems = LogLines.events(options.logs, stdin, err, "report", (event, line) -> tally.add(event));
+    if (problems < 0) {
       return 1;
-    }
-    for (Path file : files) {
-      try {
-        LogLines.read(file, stdin, line -> {
-          if (line.text().isBlank()) {
-            return;
-          }
-          try {
-            Map<String, Object> event = EventReader.read(line.text());
-            if (event.get("event") == null || event.get("ts") == null) {
-              throw new IOException("not an enforcement log event (an object with \"ts\" and \"event\")");
-            }
-            tally.add(event);
-          } catch (IOException | DateTimeParseException | ArithmeticException | NumberFormatException e) {
-            if (line.last()) {
-              err.println(line.where() + ": warning: the last line is incomplete (a write cut short?); skipped");
-            } else {
-              problems[0]++;
-              err.println(line.where() + ": " + shortMessage(e));
-            }
-          }
-        });
-      } catch (IOException e) {
-        problems[0]++;
-        err.println((file == null ? "<stdin>" : file) + ": cannot read: " + shortMessage(e));
-      }
     }
 
     try (OutputStream target = outFile == null ? null : Files.newOutputStream(outFile)) {
@@ -110,6 +66,7 @@ public final class ReportCommand {
       switch (format) {
         case "json" -> json(tally, o);
         case "csv" -> csv(tally, o);
+        case "html" -> HtmlReport.write(tally, o);
         default -> text(tally, o);
       }
       o.flush();
@@ -117,14 +74,16 @@ public final class ReportCommand {
       err.println("tollgate report: cannot write " + outFile + ": " + shortMessage(e));
       return 1;
     }
-    return problems[0] == 0 ? 0 : 1;
+    return problems == 0 ? 0 : 1;
   }
 
   static final String USAGE = """
       usage: java -jar tollgate-agent.jar report --log FILE... [--since T] [--until T]
-                 [--by model|budget|tool|run|session|day|hour|partition] [--format text|json|csv] [--out FILE]
+                 [--by model|budget|tool|run|session|day|hour|partition] [--format text|json|csv|html] [--out FILE]
         FILE: an enforcement log, a glob (logs/*.jsonl.gz), gzip-rotated or not, or - for standard input
-        T: an instant (2026-12-04T10:00:00Z) or a date (2026-12-04, midnight UTC); --until is exclusive""";
+        T: an instant (2026-12-04T10:00:00Z) or a date (2026-12-04, midnight UTC); --until is exclusive
+        html: one self-contained page (charts of spend over time, spend by model, budget burn and refusals over
+          time, and the text format's tables); it fetches nothing and runs only its own scripts""";
 
   // ---- formats ---------------------------------------------------------------------------------------------
 
@@ -133,13 +92,24 @@ public final class ReportCommand {
         t.events);
     o.printf("total %s USD over %d LLM calls (%d input, %d output tokens); %d tool calls; %d refusals%n%n",
         usd(t.totalNanos), t.llmCalls, t.inputTokens, t.outputTokens, t.toolCalls, t.refusals);
+    for (Table table : tables(t)) {
+      table(o, table.title(), table.head(), table.rows());
+    }
+  }
+
+  /** One table of the report: the text and the HTML formats show the same ones. */
+  record Table(String title, String[] head, List<String[]> rows) {}
+
+  static List<Table> tables(Tally t) {
+    List<Table> tables = new ArrayList<>();
     List<String[]> rows = new ArrayList<>();
     for (Map.Entry<String, Tally.Group> e : Tally.sorted(t.grouped)) {
       Tally.Group g = e.getValue();
       rows.add(new String[] {e.getKey(), Long.toString(g.calls), Long.toString(g.inputTokens),
           Long.toString(g.outputTokens), usd(g.costNanos), Long.toString(g.refusals)});
     }
-    table(o, "Spend by " + t.by, new String[] {t.by, "calls", "input", "output", "cost_usd", "refused"}, rows);
+    tables.add(new Table("Spend by " + t.by, new String[] {t.by, "calls", "input", "output", "cost_usd", "refused"},
+        rows));
     rows = new ArrayList<>();
     for (Tally.BudgetLine b : t.budgets.values()) {
       String pct = b.limitNanos() > 0 ? String.format(Locale.ROOT, "%.1f%%", 100.0 * b.spentNanos() / b.limitNanos())
@@ -148,31 +118,32 @@ public final class ReportCommand {
           b.period() == null ? "" : b.period(), usd(b.spentNanos()), b.limitNanos() < 0 ? "-" : usd(b.limitNanos()),
           pct, bar(b.spentNanos(), b.limitNanos())});
     }
-    table(o, "Budgets (latest state in the log)", new String[] {"budget", "scope", "partition", "period", "spent_usd",
-        "limit_usd", "%", ""}, rows);
+    tables.add(new Table("Budgets (latest state in the log)", new String[] {"budget", "scope", "partition", "period",
+        "spent_usd", "limit_usd", "%", ""}, rows));
     rows = new ArrayList<>();
     for (Map.Entry<String, Long> e : t.refusalsByRule.entrySet()) {
       rows.add(new String[] {e.getKey(), Long.toString(e.getValue())});
     }
-    table(o, "Refusals by rule", new String[] {"rule", "refusals"}, rows);
+    tables.add(new Table("Refusals by rule", new String[] {"rule", "refusals"}, rows));
     rows = new ArrayList<>();
     List<Map.Entry<String, Tally.Group>> tools = new ArrayList<>(t.byTool.entrySet());
     tools.sort((a, b) -> Long.compare(b.getValue().calls, a.getValue().calls));
     for (Map.Entry<String, Tally.Group> e : tools.subList(0, Math.min(Tally.TOP, tools.size()))) {
       rows.add(new String[] {e.getKey(), Long.toString(e.getValue().calls), Long.toString(e.getValue().refusals)});
     }
-    table(o, "Top tools by calls", new String[] {"tool", "calls", "refused"}, rows);
+    tables.add(new Table("Top tools by calls", new String[] {"tool", "calls", "refused"}, rows));
     rows = new ArrayList<>();
     for (Tally.Run r : t.costliestRuns()) {
       rows.add(new String[] {r.run(), r.session() == null ? "" : r.session(), Long.toString(r.llmCalls()),
           Long.toString(r.toolCalls()), Long.toString(r.refusals()), usd(r.costNanos()),
           Long.toString(r.durationMillis())});
     }
-    table(o, "Costliest runs (run.summary)", new String[] {"run", "session", "llm", "tools", "refused", "cost_usd",
-        "ms"}, rows);
+    tables.add(new Table("Costliest runs (run.summary)", new String[] {"run", "session", "llm", "tools", "refused",
+        "cost_usd", "ms"}, rows));
+    return tables;
   }
 
-  private static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
+  static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
     o.println(title);
     if (rows.isEmpty()) {
       o.println("  (none)");
@@ -313,18 +284,18 @@ public final class ReportCommand {
     return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
   }
 
-  private static BigDecimal money(long nanos) {
+  static BigDecimal money(long nanos) {
     return BigDecimal.valueOf(nanos, 9).stripTrailingZeros();
   }
 
-  private static String value(String[] args, int i, String option) {
+  static String value(String[] args, int i, String option) {
     if (i >= args.length) {
       throw new IllegalArgumentException(option + " needs a value");
     }
     return args[i];
   }
 
-  private static String oneOf(String value, Set<String> allowed, String option) {
+  static String oneOf(String value, Set<String> allowed, String option) {
     if (!allowed.contains(value)) {
       throw new IllegalArgumentException(option + " must be one of " + String.join(", ", allowed.stream().sorted()
           .toList()) + "; got \"" + value + "\"");
@@ -341,7 +312,7 @@ public final class ReportCommand {
     }
   }
 
-  private static String shortMessage(Exception e) {
+  static String shortMessage(Exception e) {
     String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     for (String cut : new String[] {"\n", " (start marker", " at [Source"}) {
       int at = m.indexOf(cut);

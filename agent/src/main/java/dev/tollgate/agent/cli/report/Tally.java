@@ -37,6 +37,22 @@ final class Tally {
   record Run(String run, String session, long llmCalls, long toolCalls, long refusals, long costNanos,
       long durationMillis) {}
 
+  /** A budget's spend over time (the highest level per bucket), for the HTML report's burn chart. */
+  static final class Burn {
+    final String name;
+    final String partition;
+    long limitNanos = -1;
+    final Timeline spent = new Timeline(1, true);
+
+    Burn(String name, String partition) {
+      this.name = name;
+      this.partition = partition;
+    }
+  }
+
+  /** Most budgets (name and partition) whose burn is charted: a chart of more lines is unreadable anyway. */
+  static final int BURN_SERIES = 8;
+
   final Instant since;
   final Instant until;
   final String by;
@@ -54,12 +70,21 @@ final class Tally {
   final Map<String, Long> refusalsByRule = new LinkedHashMap<>();
   final Map<String, Group> grouped = new LinkedHashMap<>();
   final Map<String, BudgetLine> budgets = new LinkedHashMap<>();
+  /** Cost (nano-USD), LLM calls and refusals per time bucket; null unless charts are asked for. */
+  final Timeline overTime;
+  final Map<String, Burn> burn = new LinkedHashMap<>();
   private final PriorityQueue<Run> costliest = new PriorityQueue<>(Comparator.comparingLong(Run::costNanos));
 
   Tally(Instant since, Instant until, String by) {
+    this(since, until, by, false);
+  }
+
+  /** @param charts also keep the time series the HTML report draws */
+  Tally(Instant since, Instant until, String by, boolean charts) {
     this.since = since;
     this.until = until;
     this.by = by;
+    this.overTime = charts ? new Timeline(3, false) : null;
   }
 
   /** Counts one event; false when its time is outside {@code --since}/{@code --until}. */
@@ -85,7 +110,7 @@ final class Tally {
     boolean refused = refusal(e);
     String model = text(e, "model", "(unknown)");
     if (refused) {
-      refused(e);
+      refused(e, ts);
       group(byModel, model).refusals++;
       group(grouped, key(e, ts, model, null)).refusals++;
       return;
@@ -102,6 +127,9 @@ final class Tally {
     outputTokens += out;
     count(group(byModel, model), cost, in, out);
     count(group(grouped, key(e, ts, model, null)), cost, in, out);
+    if (overTime != null) {
+      overTime.add(ts, cost, 1, 0);
+    }
     Object list = e.get("budgets");
     for (Object item : list instanceof List<?> l ? l : List.of()) {
       if (!(item instanceof Map<?, ?> b)) {
@@ -114,6 +142,9 @@ final class Tally {
       if (budgets.size() < MAX_GROUPS || budgets.containsKey(id)) {
         budgets.put(id, new BudgetLine(name, String.valueOf(b.get("scope")), partition, period,
             nanos(b.get("spent_usd")), b.get("limit_usd") != null ? nanos(b.get("limit_usd")) : -1));
+      }
+      if (overTime != null) {
+        burn(name, partition, ts, nanos(b.get("spent_usd")), b.get("limit_usd"));
       }
       if (by.equals("budget") || by.equals("partition")) {
         String k = by.equals("budget") ? name : name + (partition == null ? "" : " / " + partition);
@@ -132,7 +163,7 @@ final class Tally {
       k.calls++;
     }
     if (refusal(e)) {
-      refused(e);
+      refused(e, ts);
       g.refusals++;
       if (k != null) {
         k.refusals++;
@@ -150,7 +181,26 @@ final class Tally {
     }
   }
 
-  private void refused(Map<String, Object> e) {
+  private void burn(String name, String partition, Instant ts, long spent, Object limit) {
+    String id = name + '\u0000' + partition;
+    Burn series = burn.get(id);
+    if (series == null) {
+      if (burn.size() >= BURN_SERIES) {
+        return;
+      }
+      series = new Burn(name, partition);
+      burn.put(id, series);
+    }
+    if (limit != null) {
+      series.limitNanos = nanos(limit);
+    }
+    series.spent.add(ts, spent);
+  }
+
+  private void refused(Map<String, Object> e, Instant ts) {
+    if (overTime != null) {
+      overTime.add(ts, 0, 0, 1);
+    }
     refusals++;
     refusalsByRule.merge(text(e, "rule", "(none)"), 1L, Long::sum);
   }
