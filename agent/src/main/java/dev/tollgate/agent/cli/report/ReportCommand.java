@@ -2,6 +2,7 @@ package dev.tollgate.agent.cli.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.policy.event.AuditEvent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -140,6 +141,19 @@ public final class ReportCommand {
     }
     tables.add(new Table("Costliest runs (run.summary)", new String[] {"run", "session", "llm", "tools", "refused",
         "cost_usd", "ms"}, rows));
+    rows = new ArrayList<>();
+    for (Tally.Audit a : t.auditTrail()) {
+      AuditEvent r = a.record();
+      String change = r.set() != null ? "set " + usd(r.set()) : r.add() != null ? "+" + usd(r.add())
+          : r.addTokens() != null ? "+" + r.addTokens() + " tokens" : "";
+      String beforeAfter = r.before() == null && r.after() == null ? "" : (r.before() == null ? "?" : usd(r.before()))
+          + " -> " + (r.after() == null ? "?" : usd(r.after()));
+      rows.add(new String[] {a.ts().toString(), r.action().wire(), r.limit() == null ? "" : r.limit(),
+          r.partition() == null ? "" : r.partition(), change, beforeAfter, r.by() == null ? "" : r.by(),
+          r.reason() == null ? "" : r.reason()});
+    }
+    tables.add(new Table("Audit trail (budget reset / override, approve / deny)", new String[] {"ts", "action",
+        "budget", "partition", "change", "before -> after", "by", "reason"}, rows));
     return tables;
   }
 
@@ -239,11 +253,43 @@ public final class ReportCommand {
         g.writeEndObject();
       }
       g.writeEndArray();
-      g.writeArrayFieldStart("audit"); // budget reset / override / approve / deny records: none are written yet
+      g.writeArrayFieldStart("audit");
+      for (Tally.Audit a : t.auditTrail()) {
+        AuditEvent r = a.record();
+        g.writeStartObject();
+        g.writeStringField("ts", a.ts().toString());
+        g.writeStringField("action", r.action().wire());
+        g.writeStringField("id", r.id());
+        g.writeStringField("budget", r.limit());
+        writeOptional(g, "partition", r.partition());
+        writeOptional(g, "period", r.period());
+        writeOptional(g, "by", r.by());
+        writeOptional(g, "reason", r.reason());
+        if (r.before() != null) {
+          g.writeNumberField("before_usd", money(r.before()));
+        }
+        if (r.after() != null) {
+          g.writeNumberField("after_usd", money(r.after()));
+        }
+        if (r.add() != null) {
+          g.writeNumberField("add_usd", money(r.add()));
+        }
+        if (r.set() != null) {
+          g.writeNumberField("set_usd", money(r.set()));
+        }
+        writeOptional(g, "until", r.until() == null ? null : r.until().toString());
+        g.writeEndObject();
+      }
       g.writeEndArray();
       g.writeEndObject();
     }
     o.println();
+  }
+
+  private static void writeOptional(JsonGenerator g, String field, String value) throws IOException {
+    if (value != null) {
+      g.writeStringField(field, value);
+    }
   }
 
   /** One table of groups as a JSON array: each group's key under {@code keyField}, its calls, tokens, cost. */

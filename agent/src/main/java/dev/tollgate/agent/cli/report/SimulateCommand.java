@@ -5,6 +5,11 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.tollgate.agent.cli.Cli;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.budget.Usage;
+import dev.tollgate.policy.event.Line;
+import dev.tollgate.policy.event.LlmCallEvent;
+import dev.tollgate.policy.event.LogEvent;
+import dev.tollgate.policy.event.RunSummary;
+import dev.tollgate.policy.event.ToolCallEvent;
 import dev.tollgate.policy.replay.Recorded;
 import dev.tollgate.policy.replay.Replay;
 import java.io.IOException;
@@ -91,53 +96,55 @@ public final class SimulateCommand {
     long refusedWhenRecorded;
 
     Recorded recorded(Map<String, Object> e, String where) throws IOException {
-      String event = String.valueOf(e.get("event"));
-      if (!event.equals("tool.call") && !event.equals("llm.call") && !event.equals("run.summary")) {
+      Line line = new Line(e);
+      LogEvent event = LogEvent.read(line);
+      if (!(event instanceof ToolCallEvent || event instanceof LlmCallEvent || event instanceof RunSummary)) {
         return null;
       }
-      Instant ts = Instant.parse(String.valueOf(e.get("ts")));
+      Instant ts = line.ts();
       from = from == null || ts.isBefore(from) ? ts : from;
       to = to == null || ts.isAfter(to) ? ts : to;
-      if (event.equals("run.summary")) {
-        return e.get("run") == null ? null : new Recorded.RunEnded(ts, where, String.valueOf(e.get("run")));
+      if (event instanceof RunSummary r) {
+        return r.run() == null ? null : new Recorded.RunEnded(ts, where, r.run());
       }
-      if (Boolean.TRUE.equals(e.get("enforced")) && "deny".equals(e.get("decision"))) {
+      if (event instanceof ToolCallEvent t) {
+        if (t.refused()) {
+          refusedWhenRecorded++;
+          return null;
+        }
+        if (t.tool() == null) {
+          throw new IOException("a tool.call without \"tool\"");
+        }
+        return new Recorded.ToolCallMade(ts, where, t.tool(), t.framework(), t.run(), t.session(),
+            t.args() == null ? null : t.args().hex());
+      }
+      LlmCallEvent c = (LlmCallEvent) event;
+      if (c.refused()) {
         refusedWhenRecorded++;
         return null;
       }
-      if (event.equals("tool.call")) {
-        if (!(e.get("tool") instanceof String tool)) {
-          throw new IOException("a tool.call without \"tool\"");
-        }
-        return new Recorded.ToolCallMade(ts, where, tool, text(e, "framework"), text(e, "run"), text(e, "session"),
-            text(e, "args_sha256"));
-      }
-      if (!e.containsKey("cost_usd")) {
+      if (c.result() == null || c.result().costNanos() == null) {
         return null; // an admission line of an old log; its settled line follows
       }
-      long prompt = count(e, "input_tokens");
-      long cacheRead = count(e, "cached_tokens");
-      long cacheWrite = count(e, "cache_write_tokens");
+      long prompt = count(line, "input_tokens");
+      long cacheRead = count(line, "cached_tokens");
+      long cacheWrite = count(line, "cache_write_tokens");
       if (cacheRead + cacheWrite > prompt) {
         throw new IOException("cached_tokens + cache_write_tokens exceed input_tokens");
       }
-      Usage usage = new Usage(prompt - cacheRead - cacheWrite, cacheRead, cacheWrite, count(e, "output_tokens"),
-          count(e, "reasoning_tokens"));
-      return new Recorded.LlmCallMade(ts, where, text(e, "provider"), text(e, "model"), text(e, "run"),
-          text(e, "session"), usage, Tally.nanos(e.get("cost_usd")));
+      Usage usage = new Usage(prompt - cacheRead - cacheWrite, cacheRead, cacheWrite, count(line, "output_tokens"),
+          count(line, "reasoning_tokens"));
+      return new Recorded.LlmCallMade(ts, where, c.target().provider(), c.target().model(), c.target().run(),
+          c.target().session(), usage, c.result().costNanos());
     }
 
-    private static String text(Map<String, Object> e, String field) {
-      Object v = e.get(field);
-      return v == null ? null : String.valueOf(v);
-    }
-
-    private static long count(Map<String, Object> e, String field) throws IOException {
-      Object v = e.get(field);
-      if (v == null) {
+    private static long count(Line line, String field) throws IOException {
+      if (!line.has(field)) {
         return 0;
       }
-      if (!(v instanceof Long n) || n < 0) {
+      Object v = line.values().get(field);
+      Long n = v instanceof Long l ? l : null;
+      if (n == null || n < 0) {
         throw new IOException("\"" + field + "\" must be a whole number >= 0, got " + v);
       }
       return n;

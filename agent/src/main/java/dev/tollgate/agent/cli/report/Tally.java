@@ -1,5 +1,11 @@
 package dev.tollgate.agent.cli.report;
 
+import dev.tollgate.policy.event.AuditEvent;
+import dev.tollgate.policy.event.Line;
+import dev.tollgate.policy.event.LlmCallEvent;
+import dev.tollgate.policy.event.LogEvent;
+import dev.tollgate.policy.event.RunSummary;
+import dev.tollgate.policy.event.ToolCallEvent;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -74,6 +80,8 @@ final class Tally {
   final Timeline overTime;
   final Map<String, Burn> burn = new LinkedHashMap<>();
   private final PriorityQueue<Run> costliest = new PriorityQueue<>(Comparator.comparingLong(Run::costNanos));
+  private final List<Audit> audit = new ArrayList<>();
+  private final java.util.Set<String> auditIds = new java.util.HashSet<>();
 
   Tally(Instant since, Instant until, String by) {
     this(since, until, by, false);
@@ -89,81 +97,78 @@ final class Tally {
 
   /** Counts one event; false when its time is outside {@code --since}/{@code --until}. */
   boolean add(Map<String, Object> e) {
-    Instant ts = Instant.parse(String.valueOf(e.get("ts")));
+    Line line = new Line(e);
+    Instant ts = line.ts();
     if (since != null && ts.isBefore(since) || until != null && !ts.isBefore(until)) {
       return false;
     }
     events++;
     from = from == null || ts.isBefore(from) ? ts : from;
     to = to == null || ts.isAfter(to) ? ts : to;
-    String event = String.valueOf(e.get("event"));
-    switch (event) {
-      case "llm.call" -> llmCall(e, ts);
-      case "tool.call" -> toolCall(e, ts);
-      case "run.summary" -> runSummary(e, ts);
-      default -> { }
+    LogEvent event = LogEvent.read(line);
+    if (event instanceof LlmCallEvent c) {
+      llmCall(c, ts);
+    } else if (event instanceof ToolCallEvent c) {
+      toolCall(c, ts);
+    } else if (event instanceof RunSummary r) {
+      runSummary(r);
+    } else if (event instanceof AuditEvent a && a.operatorAction()) {
+      audit(a, ts);
     }
     return true;
   }
 
-  private void llmCall(Map<String, Object> e, Instant ts) {
-    boolean refused = refusal(e);
-    String model = text(e, "model", "(unknown)");
-    if (refused) {
-      refused(e, ts);
+  private void llmCall(LlmCallEvent e, Instant ts) {
+    LlmCallEvent.Target target = e.target();
+    String model = target.model() == null ? "(unknown)" : target.model();
+    if (e.refused()) {
+      refused(e.rule(), ts);
       group(byModel, model).refusals++;
-      group(grouped, key(e, ts, model, null)).refusals++;
+      group(grouped, key(target.run(), target.session(), ts, model, null)).refusals++;
       return;
     }
-    if (!e.containsKey("cost_usd")) {
+    if (e.result() == null || e.result().costNanos() == null) {
       return; // not settled (an old log's admission line)
     }
     llmCalls++;
-    long cost = nanos(e.get("cost_usd"));
-    long in = number(e.get("input_tokens"));
-    long out = number(e.get("output_tokens"));
+    long cost = e.result().costNanos();
+    long in = orZero(e.result().inputTokens());
+    long out = orZero(e.result().outputTokens());
     totalNanos += cost;
     inputTokens += in;
     outputTokens += out;
     count(group(byModel, model), cost, in, out);
-    count(group(grouped, key(e, ts, model, null)), cost, in, out);
+    count(group(grouped, key(target.run(), target.session(), ts, model, null)), cost, in, out);
     if (overTime != null) {
       overTime.add(ts, cost, 1, 0);
     }
-    Object list = e.get("budgets");
-    for (Object item : list instanceof List<?> l ? l : List.of()) {
-      if (!(item instanceof Map<?, ?> b)) {
-        continue;
-      }
-      String partition = b.get("partition") == null ? null : String.valueOf(b.get("partition"));
-      String period = b.get("period") == null ? null : String.valueOf(b.get("period"));
-      String name = String.valueOf(b.get("budget"));
-      String id = name + '\u0000' + partition + '\u0000' + period;
+    for (LlmCallEvent.BudgetLine b : e.budgets() == null ? List.<LlmCallEvent.BudgetLine>of() : e.budgets()) {
+      String id = b.budget() + '\u0000' + b.partition() + '\u0000' + b.period();
       if (budgets.size() < MAX_GROUPS || budgets.containsKey(id)) {
-        budgets.put(id, new BudgetLine(name, String.valueOf(b.get("scope")), partition, period,
-            nanos(b.get("spent_usd")), b.get("limit_usd") != null ? nanos(b.get("limit_usd")) : -1));
+        budgets.put(id, new BudgetLine(b.budget(), b.scope(), b.partition(), b.period(), b.spentNanos(),
+            b.limitNanos() == null ? -1 : b.limitNanos()));
       }
       if (overTime != null) {
-        burn(name, partition, ts, nanos(b.get("spent_usd")), b.get("limit_usd"));
+        burn(b.budget(), b.partition(), ts, b.spentNanos(), b.limitNanos());
       }
       if (by.equals("budget") || by.equals("partition")) {
-        String k = by.equals("budget") ? name : name + (partition == null ? "" : " / " + partition);
+        String k = by.equals("budget") ? b.budget() : b.budget() + (b.partition() == null ? "" : " / " + b.partition());
         count(group(grouped, k), cost, in, out);
       }
     }
   }
 
-  private void toolCall(Map<String, Object> e, Instant ts) {
+  private void toolCall(ToolCallEvent e, Instant ts) {
     toolCalls++;
-    String tool = text(e, "tool", "");
+    String tool = e.tool() == null ? "" : e.tool();
     Group g = group(byTool, tool);
     g.calls++;
     Group k = by.equals("tool") ? group(grouped, tool) : null;
     if (k != null) {
       k.calls++;
     }
-    if (refusal(e)) {
-      refused(e, ts);
+    if (e.refused()) {
+      refused(e.rule(), ts);
       g.refusals++;
       if (k != null) {
         k.refusals++;
@@ -171,17 +176,39 @@ final class Tally {
     }
   }
 
-  private void runSummary(Map<String, Object> e, Instant ts) {
-    Run run = new Run(text(e, "run", ""), text(e, "session", null), number(e.get("llm_calls")),
-        number(e.get("tool_calls")), number(e.get("refusals")), nanos(e.get("cost_usd")),
-        number(e.get("duration_ms")));
-    costliest.add(run);
+  private void runSummary(RunSummary r) {
+    costliest.add(new Run(r.run() == null ? "" : r.run(), r.session(), r.llmCalls(), r.toolCalls(), r.refusals(),
+        r.costNanos(), r.durationMs()));
     if (costliest.size() > TOP) {
       costliest.poll();
     }
   }
 
-  private void burn(String name, String partition, Instant ts, long spent, Object limit) {
+  /** An operator's action, once per record id (every JVM of a fleet logs the records it applies). */
+  private void audit(AuditEvent a, Instant ts) {
+    if (a.id() != null && !auditIds.add(a.id() + '\u0000' + a.action())) {
+      return;
+    }
+    if (audit.size() < MAX_GROUPS) {
+      audit.add(new Audit(a.at() != null ? a.at() : ts, a));
+    }
+  }
+
+  /** One line of the audit trail: when the operator acted, and the record. */
+  record Audit(Instant ts, AuditEvent record) {}
+
+  /** The audit trail in the order the actions were made. */
+  List<Audit> auditTrail() {
+    List<Audit> sorted = new ArrayList<>(audit);
+    sorted.sort(Comparator.comparing(Audit::ts));
+    return sorted;
+  }
+
+  private static long orZero(Long v) {
+    return v == null ? 0 : v;
+  }
+
+  private void burn(String name, String partition, Instant ts, long spent, Long limit) {
     String id = name + '\u0000' + partition;
     Burn series = burn.get(id);
     if (series == null) {
@@ -192,25 +219,25 @@ final class Tally {
       burn.put(id, series);
     }
     if (limit != null) {
-      series.limitNanos = nanos(limit);
+      series.limitNanos = limit;
     }
     series.spent.add(ts, spent);
   }
 
-  private void refused(Map<String, Object> e, Instant ts) {
+  private void refused(String rule, Instant ts) {
     if (overTime != null) {
       overTime.add(ts, 0, 0, 1);
     }
     refusals++;
-    refusalsByRule.merge(text(e, "rule", "(none)"), 1L, Long::sum);
+    refusalsByRule.merge(rule == null ? "(none)" : rule, 1L, Long::sum);
   }
 
   /** The group an LLM call counts in for {@code --by}. */
-  private String key(Map<String, Object> e, Instant ts, String model, String fallback) {
+  private String key(String run, String session, Instant ts, String model, String fallback) {
     return switch (by) {
       case "model" -> model;
-      case "run" -> text(e, "run", "(no run)");
-      case "session" -> text(e, "session", "(no session)");
+      case "run" -> run == null ? "(no run)" : run;
+      case "session" -> session == null ? "(no session)" : session;
       case "day" -> ts.toString().substring(0, 10);
       case "hour" -> ts.toString().substring(0, 13) + ":00Z";
       default -> fallback == null ? "(all)" : fallback;
@@ -237,28 +264,6 @@ final class Tally {
     return g;
   }
 
-  private static boolean refusal(Map<String, Object> e) {
-    return Boolean.TRUE.equals(e.get("enforced")) && "deny".equals(e.get("decision"));
-  }
-
-  private static String text(Map<String, Object> e, String field, String missing) {
-    Object v = e.get(field);
-    return v == null ? missing : String.valueOf(v);
-  }
-
-  private static long number(Object v) {
-    return v instanceof Number n ? n.longValue() : 0;
-  }
-
-  /** A decimal USD amount as exact nano-USD (the log writes at most nine decimals). */
-  static long nanos(Object usd) {
-    if (usd == null) {
-      return 0;
-    }
-    BigDecimal value = usd instanceof BigDecimal d ? d : usd instanceof Long l ? BigDecimal.valueOf(l)
-        : new BigDecimal(String.valueOf(usd));
-    return value.movePointRight(9).setScale(0, java.math.RoundingMode.HALF_EVEN).longValueExact();
-  }
 
   /** The costliest runs, costliest first. */
   List<Run> costliestRuns() {

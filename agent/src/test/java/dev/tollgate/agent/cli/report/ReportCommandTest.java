@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
 import net.jqwik.api.ForAll;
@@ -154,5 +155,40 @@ class ReportCommandTest {
     Out r = report(log.toString(), "--log", "-", "--format", "csv", "--by", "run");
     String[] row = r.out().split("\n")[1].split(",");
     assertEquals(0, sum.compareTo(new BigDecimal(row[4])), r.out());
+  }
+
+  @Test
+  void theAuditTrailListsEachOperatorActionOnceHoweverManyJvmsLoggedIt() {
+    String override = "\"event\":\"budget.override\",\"id\":\"5feebf0b\",\"at\":\"2026-12-04T10:00:00Z\","
+        + "\"budget\":\"daily\",\"scope\":\"day\",\"by\":\"alice\",\"reason\":\"incident 42\",\"before_usd\":1.0,"
+        + "\"after_usd\":1.4,\"add_usd\":0.4,\"until\":\"2026-12-04T11:00:00Z\"}\n";
+    String log = "{\"ts\":\"2026-12-04T10:00:01Z\"," + override
+        + "{\"ts\":\"2026-12-04T10:00:02Z\"," + override // a second JVM applied the same record
+        + "{\"ts\":\"2026-12-04T12:00:01Z\",\"event\":\"budget.reset\",\"id\":\"6855cec0\",\"at\":"
+        + "\"2026-12-04T12:00:00Z\",\"budget\":\"daily\",\"scope\":\"day\",\"by\":\"bob\",\"reason\":\"new day\","
+        + "\"before_usd\":1.2,\"after_usd\":0.0}\n"
+        + "{\"ts\":\"2026-12-04T12:30:00Z\",\"event\":\"approval.requested\",\"id\":\"0badc0de\",\"budget\":\"daily\"}\n";
+    Out json = report(log, "--log", "-", "--format", "json");
+    assertEquals(0, json.status(), json.err());
+    Map<String, Object> parsed;
+    try {
+      parsed = dev.tollgate.policy.event.JsonLine.parse(json.out());
+    } catch (java.io.IOException e) {
+      throw new AssertionError(json.out(), e);
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> audit = (List<Map<String, Object>>) parsed.get("audit");
+    assertEquals(2, audit.size(), json.out());
+    assertEquals("override", audit.get(0).get("action"));
+    assertEquals("5feebf0b", audit.get(0).get("id"));
+    assertEquals("alice", audit.get(0).get("by"));
+    assertEquals("incident 42", audit.get(0).get("reason"));
+    assertEquals(0, new java.math.BigDecimal("1.4").compareTo((java.math.BigDecimal) audit.get(0).get("after_usd")));
+    assertEquals("reset", audit.get(1).get("action"));
+    assertEquals("2026-12-04T12:00:00Z", audit.get(1).get("ts"), "when the operator acted");
+    assertEquals(0, new java.math.BigDecimal("1.2").compareTo((java.math.BigDecimal) audit.get(1).get("before_usd")));
+    Out text = report(log, "--log", "-");
+    assertTrue(text.out().contains("Audit trail"), text.out());
+    assertTrue(text.out().contains("override  daily") && text.out().contains("alice"), text.out());
   }
 }
