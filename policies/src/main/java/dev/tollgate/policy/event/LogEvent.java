@@ -8,7 +8,7 @@ import java.util.function.Function;
 /**
  * The enforcement log's schema: every line is one of these records. The agent's guards build them, the log writer
  * writes them ({@code ts} and {@code event} first, then {@link #write}), and every reader ({@code report},
- * {@code simulate}, the tests) reads lines back into them with {@link #read}. README's event table is checked against
+ * {@code simulate}, the tests) reads lines back into them with {@link #read}. docs/events.md's event table is checked against
  * this set by a test.
  */
 public sealed interface LogEvent extends Written

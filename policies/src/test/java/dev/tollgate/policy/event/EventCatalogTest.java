@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * event table names every event and every field they write (so the table cannot drift from the code).
  */
 class EventCatalogTest {
-  private static final Path README = Path.of("..", "README.md");
+  private static final Path EVENTS = Path.of("..", "docs", "events.md");
 
   @Test
   void everyEventReadsBackWhatItWrites() throws Exception {
@@ -42,7 +42,7 @@ class EventCatalogTest {
   void readmeEventTableNamesEveryEventAndEveryFieldItWrites() throws Exception {
     Map<String, String> rows = readmeRows();
     assertEquals(new TreeSet<>(LogEvent.READERS.keySet()), new TreeSet<>(rows.keySet()),
-        "README's event table lists exactly the events of the catalog");
+        "docs/events.md's event table lists exactly the events of the catalog");
     Map<Class<?>, Set<String>> documented = new LinkedHashMap<>();
     Map<Class<?>, Set<String>> written = new LinkedHashMap<>();
     for (LogEvent sample : samples()) {
@@ -54,7 +54,7 @@ class EventCatalogTest {
     for (Map.Entry<Class<?>, Set<String>> e : written.entrySet()) {
       Set<String> missing = new TreeSet<>(e.getValue());
       missing.removeAll(documented.get(e.getKey()));
-      assertTrue(missing.isEmpty(), e.getKey().getSimpleName() + " writes fields README does not document: " + missing);
+      assertTrue(missing.isEmpty(), e.getKey().getSimpleName() + " writes fields docs/events.md does not document: " + missing);
     }
   }
 
@@ -67,11 +67,11 @@ class EventCatalogTest {
     assertEquals(2_500_000_000L, Usd.parse("2.5"));
   }
 
-  /** README rows: event name -> the row's text. */
+  /** The event table's rows: event name -> the row's text. */
   private static Map<String, String> readmeRows() throws Exception {
-    String text = Files.readString(README);
+    String text = Files.readString(EVENTS);
     int start = text.indexOf("| event | fields |");
-    assertTrue(start >= 0, "README has the event table");
+    assertTrue(start >= 0, "docs/events.md has the event table");
     Map<String, String> rows = new LinkedHashMap<>();
     Pattern row = Pattern.compile("^\\| `([a-z._]+)` \\|(.*)$", Pattern.MULTILINE);
     for (String l : text.substring(start).split("\n")) {

@@ -287,7 +287,8 @@ public final class OperatorCommand {
       for (AuditEvent e : waiting) {
         rows.add(new String[] {e.id(), e.limit(), instance(e.period(), e.partition()),
             e.need() == null ? "-" : money(e.need()), dash(e.run()), dash(e.session()), dash(e.model()),
-            e.until() == null ? "-" : e.until().toString(), dash(e.onTimeout()), dash(e.by())});
+            e.until() == null ? "-" : e.until().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+            dash(e.onTimeout()), dash(e.by())});
       }
       table(rows);
       return 0;

@@ -148,7 +148,7 @@ public final class ReportCommand {
           : r.addTokens() != null ? "+" + r.addTokens() + " tokens" : "";
       String beforeAfter = r.before() == null && r.after() == null ? "" : (r.before() == null ? "?" : usd(r.before()))
           + " -> " + (r.after() == null ? "?" : usd(r.after()));
-      rows.add(new String[] {a.ts().toString(), r.action().wire(), r.limit() == null ? "" : r.limit(),
+      rows.add(new String[] {a.ts().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), r.action().wire(), r.limit() == null ? "" : r.limit(),
           r.partition() == null ? "" : r.partition(), change, beforeAfter, r.by() == null ? "" : r.by(),
           r.reason() == null ? "" : r.reason()});
     }

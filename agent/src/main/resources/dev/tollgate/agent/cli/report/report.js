@@ -46,10 +46,11 @@
     return bucket >= 86400 ? day : day.substring(5) + ' ' + pad(d.getUTCHours()) + ':00';
   }
 
-  function ticks(max, n) {
+  function ticks(max, n, whole) {
     if (!(max > 0)) max = 1;
     var raw = max / n, mag = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10)), r = raw / mag;
     var step = (r <= 1 ? 1 : r <= 2 ? 2 : r <= 5 ? 5 : 10) * mag, out = [];
+    if (whole) step = Math.max(1, step); // counts: no 0.5 of a refusal
     for (var v = 0; v < max + step * 0.999; v += step) out.push(v);
     return out;
   }
@@ -65,7 +66,7 @@
   function frame(figure, maxY, format, t0, t1, bucket) {
     var svg = svgEl('svg', {viewBox: '0 0 ' + W + ' ' + H, role: 'img', 'class': 'chart-svg'});
     figure.querySelector('.plot').appendChild(svg);
-    var ys = ticks(maxY, 4), top = ys[ys.length - 1];
+    var ys = ticks(maxY, 4, format === count), top = ys[ys.length - 1];
     var pw = W - M.left - M.right, ph = H - M.top - M.bottom;
     var y = function (v) { return M.top + ph - (v / top) * ph; };
     var span = Math.max(t1 + bucket - t0, 1);
