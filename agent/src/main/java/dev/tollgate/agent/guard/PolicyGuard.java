@@ -6,10 +6,10 @@ import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.policy.budget.LlmGovernor;
 import dev.tollgate.policy.engine.Outcome;
 import dev.tollgate.policy.event.Digest;
+import dev.tollgate.policy.event.JsonLine;
 import dev.tollgate.policy.event.LimitExceeded;
 import dev.tollgate.policy.event.RunSummary;
 import dev.tollgate.policy.event.ToolCallEvent;
-import dev.tollgate.agent.log.JsonValues;
 import dev.tollgate.agent.run.RunState;
 import dev.tollgate.agent.run.Runs;
 import dev.tollgate.bootstrap.Guard;
@@ -139,7 +139,7 @@ public final class PolicyGuard extends Guard.Delegate {
     ArrayDeque<Object> frames = dispatchingRuns.get();
     frames.push(NO_RUN);
     String arguments = rawArguments == null || rawArguments instanceof String
-        ? (String) rawArguments : JsonValues.text(rawArguments);
+        ? (String) rawArguments : JsonLine.text(rawArguments);
     pendingHalt.remove(); // a halt not surfaced by now was surfaced elsewhere or belongs to the run
     RunState run = runs.current();
     if (run == null && runCarrier != null) {
@@ -223,7 +223,7 @@ public final class PolicyGuard extends Guard.Delegate {
   @Override
   protected Refusal toolRulesEnter(String framework, String tool, Object rawArguments) {
     String arguments = rawArguments == null || rawArguments instanceof String
-        ? (String) rawArguments : JsonValues.text(rawArguments);
+        ? (String) rawArguments : JsonLine.text(rawArguments);
     RunState run = runs.current();
     String name = tool == null ? "" : tool;
     ToolVerdict v = engine.decideToolRules(new ToolCall(name, framework, run == null ? null : run.id(), arguments,

@@ -3,6 +3,7 @@ package dev.tollgate.agent.log;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.policy.event.JsonLine;
 import dev.tollgate.policy.event.LogEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
@@ -230,7 +231,7 @@ public final class EnforcementLog implements Closeable {
     g.writeStringField("ts", timestamps.format(entry.ts));
     g.writeStringField("event", entry.event.name());
     try {
-      entry.event.write(new JsonValues.GeneratorFields(g));
+      entry.event.write(JsonLine.fields(g));
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }

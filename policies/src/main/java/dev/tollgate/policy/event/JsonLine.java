@@ -40,6 +40,17 @@ public final class JsonLine {
     }
   }
 
+  /** Compact JSON text of a JSON-like value (tool arguments a framework hands over as maps and lists). */
+  public static String text(Object value) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    try (JsonGenerator g = JSON.createGenerator(out)) {
+      writeValue(g, value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toString();
+  }
+
   /** One compact JSON object (no newline) of what {@code w} writes. */
   public static String write(Written w) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -53,7 +64,16 @@ public final class JsonLine {
 
   private static void writeObject(JsonGenerator g, Written w) throws IOException {
     g.writeStartObject();
-    w.write(new Fields() {
+    w.write(fields(g));
+    g.writeEndObject();
+  }
+
+  /**
+   * Fields written straight onto {@code g}, nulls left out; its methods throw {@link UncheckedIOException}, which the
+   * caller turns back into the {@link IOException} it was.
+   */
+  public static Fields fields(JsonGenerator g) {
+    return new Fields() {
       @Override
       public Fields put(String name, Object value) {
         if (value != null) {
@@ -66,8 +86,7 @@ public final class JsonLine {
         }
         return this;
       }
-    });
-    g.writeEndObject();
+    };
   }
 
   /** Writes a JSON-like value: String, Number, Boolean, {@link Written}, List or Map of these; others as text. */
