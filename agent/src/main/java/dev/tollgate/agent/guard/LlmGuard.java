@@ -226,6 +226,7 @@ public final class LlmGuard {
     }
     log.writeDurably(request);
     AuditEvent got = null;
+    long seen = governor.adjustments().version();
     try {
       while (got == null && Instant.now().isBefore(until)) {
         long left = java.time.Duration.between(Instant.now(), until).toMillis();
@@ -233,6 +234,25 @@ public final class LlmGuard {
           got = answer.get(Math.max(1, Math.min(250, left)), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
           f.poll();
+          got = answer.getNow(null); // an answer read by this poll comes first: it raised the limit itself
+          if (got == null && governor.adjustments().version() != seen) {
+            // an override (or another call's approval) raised a limit meanwhile: ask again
+            seen = governor.adjustments().version();
+            Admission again = admit(llmCall, call.runId(), call.model());
+            if (again.proceeds()) {
+              f.forget(id);
+              AuditEvent released = new AuditEvent(AuditEvent.Action.RELEASE, id, Instant.now(), b.name(), "budget",
+                  b.scope(), b.partition(), request.period(), JVM, "the limit was raised while the call waited", null,
+                  null, null, null, null, null, call.runId(), call.session(), call.model(), request.need(), null);
+              try {
+                f.journal().append(released);
+              } catch (java.io.IOException | RuntimeException ignored) {
+                // its `until` ends the request for `approvals` anyway
+              }
+              log.write(released);
+              return again;
+            }
+          }
         }
       }
     } catch (InterruptedException e) {

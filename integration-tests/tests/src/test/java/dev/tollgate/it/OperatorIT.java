@@ -149,25 +149,30 @@ class OperatorIT {
                 """.formatted(dir.resolve("ledger")));
         Path log = dir.resolve("app.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
-            ForkedApp.Running app = app(sim, 7, policy, log).start(dir.resolve("app"));
+            ForkedApp.Running app = app(sim, 8, policy, log).start(dir.resolve("app"));
             String first = awaitWaiting(policy, 1, log, "json");
             cli("approve", first, "--reason", "the batch must finish", "--by", "carol", "--policy", policy.toString());
             String second = awaitWaiting(policy, 2, log, "text");
             assertFalse(second.equals(first));
             cli("deny", second, "--reason", "enough for today", "--by", "dave", "--policy", policy.toString());
             awaitEvents(log, "approval.timed_out", 1); // the third waits its 10 seconds out
+            awaitEvents(log, "approval.requested", 4); // the fourth is let go by an override
+            cli("budget", "override", "daily", "--add-usd", "1", "--for", "1h", "--reason", "let the rest through",
+                    "--policy", policy.toString());
             assertTrue(app.process().waitFor(ForkedApp.TIMEOUT_SECONDS, TimeUnit.SECONDS), "the app did not finish");
             String out = app.stdout();
             List<String> calls = out.lines().filter(l -> l.startsWith("CALL")).toList();
-            assertEquals(7, calls.size(), out);
+            assertEquals(8, calls.size(), out);
             for (int i = 0; i < 5; i++) {
                 assertTrue(calls.get(i).contains("status=200"), "call " + (i + 1) + " served (the 5th approved): " + out);
             }
             assertTrue(calls.get(5).contains("402") && calls.get(5).contains("denied by dave: enough for today"), out);
             assertTrue(calls.get(6).contains("402") && calls.get(6).contains("nobody approved it within 10s"), out);
+            assertTrue(calls.get(7).contains("status=200"), "released by the override: " + out);
 
             EnforcementLog entries = EnforcementLog.read(log);
-            assertEquals(3, entries.events("approval.requested").size(), entries::toString);
+            assertEquals(4, entries.events("approval.requested").size(), entries::toString);
+            assertEquals(1, entries.events("approval.released").size(), entries::toString);
             Map<String, Object> granted = entries.only("approval.granted");
             assertEquals(first, granted.get("id"));
             assertEquals("carol", granted.get("by"));

@@ -237,7 +237,7 @@ public final class Operator implements AutoCloseable {
       if (e.action() == AuditEvent.Action.REQUEST) {
         open.put(e.id(), e);
       } else if (e.action() == AuditEvent.Action.APPROVE || e.action() == AuditEvent.Action.DENY
-          || e.action() == AuditEvent.Action.TIMEOUT) {
+          || e.action() == AuditEvent.Action.TIMEOUT || e.action() == AuditEvent.Action.RELEASE) {
         open.remove(e.id());
       }
     }

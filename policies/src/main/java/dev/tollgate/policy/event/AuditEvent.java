@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * One record of the store's audit journal, and the log line a JVM writes when it applies it: an operator's
  * {@code budget reset} or {@code budget override}, a call paused at a cap asking for approval, and the answer
- * ({@code approve}, {@code deny}, or the timeout).
+ * ({@code approve}, {@code deny}, the timeout, or a release: an override raised the limit enough while it waited).
  *
  * @param id       the record's id; an approval's request, answer and timeout share the request's id
  * @param at       when the record was made (the log line's {@code ts} is when this JVM applied it)
@@ -27,7 +27,7 @@ public record AuditEvent(Action action, String id, Instant at, String limit, Str
   /** What the record does. */
   public enum Action {
     RESET("budget.reset"), OVERRIDE("budget.override"), REQUEST("approval.requested"), APPROVE("approval.granted"),
-    DENY("approval.denied"), TIMEOUT("approval.timed_out");
+    DENY("approval.denied"), TIMEOUT("approval.timed_out"), RELEASE("approval.released");
 
     private final String eventName;
 

@@ -12,6 +12,7 @@ import java.util.List;
  */
 public final class Adjustments {
   private volatile List<AuditEvent> raises = List.of();
+  private volatile long version;
 
   /** Takes an override or an approval into account (other records are ignored). */
   public synchronized void add(AuditEvent e) {
@@ -21,6 +22,12 @@ public final class Adjustments {
     List<AuditEvent> next = new ArrayList<>(raises);
     next.add(e);
     raises = List.copyOf(next);
+    version++;
+  }
+
+  /** Changes with every override or approval taken in: a paused call asks again when it moves. */
+  public long version() {
+    return version;
   }
 
   /** The USD limit (nano-USD; negative: none) of one instance of budget {@code name} at {@code nowMillis}. */
