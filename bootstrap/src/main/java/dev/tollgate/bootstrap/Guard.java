@@ -299,6 +299,43 @@ public final class Guard {
   }
 
   /**
+   * Lends the current thread's run, if any, to {@code carrier} for one piece of work another thread will do for it
+   * (an HTTP call handed to a client's dispatcher): {@link #runResume} finds it there, and the lend does not count
+   * as the run being handed on (see {@link #runRelease}).
+   */
+  public static void runLend(Object carrier) {
+    Delegate d = delegate;
+    if (d == null || carrier == null) {
+      return;
+    }
+    try {
+      d.runLend(carrier);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /**
+   * Makes the run a framework identifies by a value of its own current on this thread (ADK's invocation, known by
+   * the runner's session service when a run is bound to it, else by the invocation id, as
+   * {@link #runCarrier} picks), naming {@code session} as its conversation if it has none yet. Returns a token for
+   * {@link #runRelease} (with {@code mayEnd} false: the run goes on), or null when a run is current already.
+   */
+  public static Object runJoin(String framework, Object preferred, Object fallback, Object session) {
+    Delegate d = delegate;
+    if (d == null || (preferred == null && fallback == null)) {
+      return null;
+    }
+    try {
+      Object carrier = preferred != null && d.isBound(preferred) ? preferred : fallback;
+      return carrier == null ? null : d.runJoin(framework, carrier, session);
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /**
    * The callback that {@link #runResume} returned {@code token} for is done. With {@code mayEnd}, the run ends
    * unless the callback handed it on (bound it to a new carrier), or always when {@code thrown} is not null.
    */
@@ -500,6 +537,14 @@ public final class Guard {
     protected abstract Object runResume(Object carrier);
 
     protected abstract void runRelease(Object token, boolean mayEnd, Throwable thrown);
+
+    /** See {@link Guard#runLend}; by default nothing is lent. */
+    protected void runLend(Object carrier) {}
+
+    /** See {@link Guard#runJoin}; by default no run is joined. */
+    protected Object runJoin(String framework, Object carrier, Object session) {
+      return null;
+    }
 
     /** A tool frame that {@code toolEnter} decided ends. */
     protected void toolExit() {}

@@ -345,6 +345,16 @@ public final class PolicyGuard extends Guard.Delegate {
   }
 
   @Override
+  protected void runLend(Object carrier) {
+    runs.lend(carrier);
+  }
+
+  @Override
+  protected Object runJoin(String framework, Object carrier, Object session) {
+    return runs.join(carrier, framework, session == null ? null : String.valueOf(session));
+  }
+
+  @Override
   protected Object runResume(Object carrier) {
     return runs.resume(carrier);
   }

@@ -32,6 +32,7 @@ public enum AppModule {
     SPRING_AI_1_SESSION("apps/spring-ai-1", "dev.tollgate.it.apps.springai.SessionApp"),
     LANGGRAPH4J_SESSION("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphSessionApp"),
     SPRING_AI_2_SESSION("apps/spring-ai-2", "dev.tollgate.it.apps.springai.SessionApp"),
+    GOOGLE_ADK_SESSION("apps/google-adk", "dev.tollgate.it.apps.adk.AdkSessionApp"),
     OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
