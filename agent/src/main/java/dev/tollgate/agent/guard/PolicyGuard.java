@@ -11,6 +11,7 @@ import dev.tollgate.agent.run.Runs;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.Refusal;
+import dev.tollgate.bootstrap.TollgateException;
 import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.engine.LimitBreach;
@@ -132,13 +133,19 @@ public final class PolicyGuard extends Guard.Delegate {
       frames.pop();
       frames.push(run);
     }
-    if (run != null && run.halt() != null) {
-      // the framework swallowed the halt and carried on: keep refusing until the run ends
-      pendingHalt.set(run.halt());
-      return Refusal.haltRun(run.halt());
-    }
     String name = tool == null ? "" : tool;
     String sessionId = session != null ? String.valueOf(session) : run == null ? null : run.session();
+    if (run != null && run.halt() != null) {
+      // the framework swallowed the halt and carried on: keep refusing (and saying so) until the run ends
+      RuntimeException halt = run.halt();
+      run.toolCall(true);
+      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("enforced", true)
+          .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
+          .with("reason", "the run was halted").with("tool", LoggedName.of(name)).with("framework", framework)
+          .with("run", run.id()).with("session", sessionId));
+      pendingHalt.set(halt);
+      return Refusal.haltRun(halt);
+    }
     CoverageGap gap = coverage == null ? null : coverage.check("tool call");
     if (gap != null) {
       log.writeDurably(Event.of("tool.call").with("decision", "deny").with("enforced", true)

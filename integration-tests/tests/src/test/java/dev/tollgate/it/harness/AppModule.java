@@ -37,6 +37,8 @@ public enum AppModule {
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
+    /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */
+    QUARKUS_LANGCHAIN4J("apps/quarkus-langchain4j", null),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;
@@ -63,6 +65,10 @@ public enum AppModule {
     /** The jar {@code mvn package} built in the module's {@code target/}. */
     public Path jar() {
         Path target = dir().resolve("target");
+        Path quarkusApp = target.resolve("quarkus-app").resolve("quarkus-run.jar");
+        if (Files.isRegularFile(quarkusApp)) {
+            return quarkusApp;
+        }
         try (Stream<Path> files = Files.list(target)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jar"))
                     .filter(p -> !p.getFileName().toString().endsWith("-sources.jar"))
