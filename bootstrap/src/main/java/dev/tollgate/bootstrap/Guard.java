@@ -130,6 +130,30 @@ public final class Guard {
     return remoteToolEnter("mcp", request, server == null ? "unidentified" : server, tool, arguments);
   }
 
+  /**
+   * A tool this thread's framework decided earlier runs its body now, later than its dispatch frame (ADK's MCP tools
+   * call the server inside the {@code Single} that {@code runAsync} returned, when it is subscribed): marks this thread
+   * as dispatching that call again, deciding and counting nothing, so that the remote call inside is recognised as
+   * the same logical call (see {@link #remoteToolEnter}). Pair with {@link #toolRedispatchExit}.
+   */
+  public static void toolRedispatchEnter(Object request, String tool) {
+    if (delegate != null && request != null) {
+      DISPATCHING.get().push(new Object[] {request, tool});
+    }
+  }
+
+  /** Ends what {@link #toolRedispatchEnter} started, given the same request. */
+  public static void toolRedispatchExit(Object request) {
+    if (request == null) {
+      return;
+    }
+    ArrayDeque<Object[]> dispatching = DISPATCHING.get();
+    Object[] top = dispatching.peek();
+    if (top != null && top[0] == request) {
+      dispatching.poll();
+    }
+  }
+
   /** An adapter names the remote tool as is, or with its server or client as a prefix. */
   private static boolean sameTool(String adapterTool, String remoteTool) {
     if (adapterTool == null) {

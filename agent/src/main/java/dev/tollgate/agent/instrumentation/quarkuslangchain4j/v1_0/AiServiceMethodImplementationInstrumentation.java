@@ -33,7 +33,9 @@ final class AiServiceMethodImplementationInstrumentation implements TypeInstrume
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("implement").and(takesArguments(1)).and(not(isStatic())),
         getClass().getName() + "$ImplementAdvice");
-    target.applyAdvice(named("executeTool").and(isStatic()), getClass().getName() + "$RethrowHaltAdvice");
+    // the same catch-all as LangChain4j's ToolService.executeWithErrorHandling: the same advice
+    target.applyAdvice(named("executeTool").and(isStatic()),
+        "dev.tollgate.agent.instrumentation.langchain4j.v1_0.ToolServiceInstrumentation$RethrowHaltAdvice");
   }
 
   @SuppressWarnings("unused")
@@ -46,17 +48,6 @@ final class AiServiceMethodImplementationInstrumentation implements TypeInstrume
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     public static void exit(@Advice.Enter Object run, @Advice.Thrown(readOnly = false) Throwable thrown) {
       Throwable halt = Guard.runExit(run, thrown);
-      if (halt != null) {
-        thrown = halt;
-      }
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static class RethrowHaltAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.Thrown(readOnly = false) Throwable thrown) {
-      Throwable halt = Guard.takePendingHalt();
       if (halt != null) {
         thrown = halt;
       }
