@@ -101,6 +101,8 @@ class QuarkusHaltIT {
             assertEquals("tools-per-run", exceeded.get("limit"), entries::toString);
             assertEquals("halt", exceeded.get("on_exceed"), entries::toString);
             assertEquals(true, entries.only("run.summary").get("halted"), entries::toString);
+            // the README's known gap: the model's traffic goes through Quarkus's REST client on Vert.x, not hooked yet
+            assertEquals(List.of(), entries.events("llm.call"), "update the README's quarkus-langchain4j row\n" + entries);
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
                     entries::toString);
             assertFalse(entries.text().contains(victim.getFileName().toString()), "no tool argument in clear");
