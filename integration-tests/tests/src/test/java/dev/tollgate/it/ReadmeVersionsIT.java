@@ -52,10 +52,14 @@ class ReadmeVersionsIT {
             new Row("LangGraph4j", List.of(
                     new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))));
 
-    /** Provider SDKs: the README names each as {@code <artifactId> <version>} where it lists what metering was proved on. */
+    /**
+     * Provider SDKs: the README's "LLM metering and budgets" names each as {@code <app> <version>} where it lists what
+     * metering was proved on, and no other version of it there (ADK's row may name the google-genai ADK brings).
+     */
     private static final List<Resolved> SDKS = List.of(
             new Resolved("openai-java", "com.openai", "openai-java-core"),
-            new Resolved("anthropic-java", "com.anthropic", "anthropic-java-core"));
+            new Resolved("anthropic-java", "com.anthropic", "anthropic-java-core"),
+            new Resolved("google-genai", "com.google.genai", "google-genai"));
 
     private static Path apps() {
         return ItPaths.moduleDir().resolve("../apps").normalize();
@@ -131,10 +135,14 @@ class ReadmeVersionsIT {
 
     @Test
     void theProviderSdkVersionsTheReadmeNamesAreTheOnesTested() throws IOException {
-        String readme = readme();
+        String all = readme();
+        int start = all.indexOf("## LLM metering and budgets");
+        assertTrue(start >= 0, "README section LLM metering and budgets");
+        int end = all.indexOf("\n## ", start + 1);
+        String readme = all.substring(start, end < 0 ? all.length() : end);
         for (Resolved sdk : SDKS) {
             String version = resolvedVersion(sdk);
-            String name = sdk.app(); // the SDK's own name: openai-java, anthropic-java
+            String name = sdk.app(); // the SDK's own name: openai-java, anthropic-java, google-genai
             assertTrue(readme.contains(name + " " + version), "README names " + name + " " + version);
             Matcher other = Pattern.compile(Pattern.quote(name) + " (\\d+\\.\\d+\\.\\d+)").matcher(readme);
             while (other.find()) {

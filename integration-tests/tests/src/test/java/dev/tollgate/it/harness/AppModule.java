@@ -35,6 +35,7 @@ public enum AppModule {
     GOOGLE_ADK_SESSION("apps/google-adk", "dev.tollgate.it.apps.adk.AdkSessionApp"),
     OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
+    GOOGLE_GENAI("apps/google-genai", "dev.tollgate.it.apps.genai.GenAiApp"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
     /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */
