@@ -130,6 +130,30 @@ public final class Guard {
     return remoteToolEnter("mcp", request, server == null ? "unidentified" : server, tool, arguments);
   }
 
+  /**
+   * A tool this thread's framework decided earlier runs its body now, later than its dispatch frame (ADK's MCP tools
+   * call the server inside the {@code Single} that {@code runAsync} returned, when it is subscribed): marks this thread
+   * as dispatching that call again, deciding and counting nothing, so that the remote call inside is recognised as
+   * the same logical call (see {@link #remoteToolEnter}). Pair with {@link #toolRedispatchExit}.
+   */
+  public static void toolRedispatchEnter(Object request, String tool) {
+    if (delegate != null && request != null) {
+      DISPATCHING.get().push(new Object[] {request, tool});
+    }
+  }
+
+  /** Ends what {@link #toolRedispatchEnter} started, given the same request. */
+  public static void toolRedispatchExit(Object request) {
+    if (request == null) {
+      return;
+    }
+    ArrayDeque<Object[]> dispatching = DISPATCHING.get();
+    Object[] top = dispatching.peek();
+    if (top != null && top[0] == request) {
+      dispatching.poll();
+    }
+  }
+
   /** An adapter names the remote tool as is, or with its server or client as a prefix. */
   private static boolean sameTool(String adapterTool, String remoteTool) {
     if (adapterTool == null) {
@@ -292,6 +316,43 @@ public final class Guard {
     }
     try {
       return d.runResume(carrier);
+    } catch (Throwable t) {
+      suppressed(t);
+      return null;
+    }
+  }
+
+  /**
+   * Lends the current thread's run, if any, to {@code carrier} for one piece of work another thread will do for it
+   * (an HTTP call handed to a client's dispatcher): {@link #runResume} finds it there, and the lend does not count
+   * as the run being handed on (see {@link #runRelease}).
+   */
+  public static void runLend(Object carrier) {
+    Delegate d = delegate;
+    if (d == null || carrier == null) {
+      return;
+    }
+    try {
+      d.runLend(carrier);
+    } catch (Throwable t) {
+      suppressed(t);
+    }
+  }
+
+  /**
+   * Makes the run a framework identifies by a value of its own current on this thread (ADK's invocation, known by
+   * the runner's session service when a run is bound to it, else by the invocation id, as
+   * {@link #runCarrier} picks), naming {@code session} as its conversation if it has none yet. Returns a token for
+   * {@link #runRelease} (with {@code mayEnd} false: the run goes on), or null when a run is current already.
+   */
+  public static Object runJoin(String framework, Object preferred, Object fallback, Object session) {
+    Delegate d = delegate;
+    if (d == null || (preferred == null && fallback == null)) {
+      return null;
+    }
+    try {
+      Object carrier = preferred != null && d.isBound(preferred) ? preferred : fallback;
+      return carrier == null ? null : d.runJoin(framework, carrier, session);
     } catch (Throwable t) {
       suppressed(t);
       return null;
@@ -500,6 +561,14 @@ public final class Guard {
     protected abstract Object runResume(Object carrier);
 
     protected abstract void runRelease(Object token, boolean mayEnd, Throwable thrown);
+
+    /** See {@link Guard#runLend}; by default nothing is lent. */
+    protected void runLend(Object carrier) {}
+
+    /** See {@link Guard#runJoin}; by default no run is joined. */
+    protected Object runJoin(String framework, Object carrier, Object session) {
+      return null;
+    }
 
     /** A tool frame that {@code toolEnter} decided ends. */
     protected void toolExit() {}

@@ -108,6 +108,21 @@ class GuardTest {
   }
 
   @Test
+  void aToolWhoseBodyRunsAfterItsFrameIsRedispatchedSoItsRemoteCallCountsOnce() {
+    Object request = new Object();
+    assertSame(Guard.PROCEED, Guard.toolEnter("google-adk", request, "lookup", "{}", null));
+    Guard.toolExit(); // runAsync returned its Single; the server is called when it is subscribed
+    Guard.toolRedispatchEnter(request, "lookup");
+    assertNull(Guard.remoteToolEnter("mcp", new Object(), "files", "lookup", null), "the same logical call");
+    Guard.toolRedispatchExit(request);
+    assertSame(Guard.PROCEED, Guard.remoteToolEnter("mcp", new Object(), "files", "lookup", null),
+        "after it, a client call is a call of its own");
+    Guard.toolExit();
+    Guard.toolRedispatchExit(request); // not on top: nothing is taken off
+    assertEquals(List.of("google-adk:lookup", "mcp:files/lookup"), decided);
+  }
+
+  @Test
   void theRemoteNameOfAnAdaptedCallMustPassTheToolRulesToo() {
     List<String> rulesOnly = new java.util.ArrayList<>();
     Guard.install(new Guard.Delegate() {

@@ -15,6 +15,7 @@ import dev.tollgate.agent.run.Runs;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LimitExceededException;
 import dev.tollgate.bootstrap.Refusal;
+import dev.tollgate.bootstrap.TollgateException;
 import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.CoverageGap;
 import dev.tollgate.policy.engine.LimitBreach;
@@ -149,13 +150,19 @@ public final class PolicyGuard extends Guard.Delegate {
       frames.pop();
       frames.push(run);
     }
-    if (run != null && run.halt() != null) {
-      // the framework swallowed the halt and carried on: keep refusing until the run ends
-      pendingHalt.set(run.halt());
-      return Refusal.haltRun(run.halt());
-    }
     String name = tool == null ? "" : tool;
     String sessionId = session != null ? String.valueOf(session) : run == null ? null : run.session();
+    if (run != null && run.halt() != null) {
+      // the framework swallowed the halt and carried on: keep refusing (and saying so) until the run ends
+      RuntimeException halt = run.halt();
+      run.toolCall(true);
+      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("enforced", true)
+          .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
+          .with("reason", "the run was halted").with("tool", LoggedName.of(name)).with("framework", framework)
+          .with("run", run.id()).with("session", sessionId));
+      pendingHalt.set(halt);
+      return Refusal.haltRun(halt);
+    }
     CoverageGap gap = coverage == null ? null : coverage.check("tool call");
     if (gap != null) {
       log.writeDurably(new ToolCallEvent(Outcome.DENY, true, "coverage.require", gap.reason(), name, framework,
@@ -326,6 +333,16 @@ public final class PolicyGuard extends Guard.Delegate {
   @Override
   protected void runBind(Object carrier) {
     runs.bind(carrier);
+  }
+
+  @Override
+  protected void runLend(Object carrier) {
+    runs.lend(carrier);
+  }
+
+  @Override
+  protected Object runJoin(String framework, Object carrier, Object session) {
+    return runs.join(carrier, framework, session == null ? null : String.valueOf(session));
   }
 
   @Override

@@ -120,6 +120,30 @@ public final class Runs {
     run.handedOff();
   }
 
+  /** Binds the current run, if any, to a carrier without counting it as handed on (a lend, see Guard.runLend). */
+  public void lend(Object carrier) {
+    RunState run = current.get();
+    if (run != null) {
+      carriers.put(carrier, run);
+    }
+  }
+
+  /**
+   * Makes the run {@link #identifiedBy} {@code runIdentity} current, naming its session if it has none, unless a
+   * run is current already. Undone by {@link #release} with {@code mayEnd} false.
+   */
+  public Resumption join(Object runIdentity, String framework, String session) {
+    if (current.get() != null) {
+      return null;
+    }
+    RunState run = identifiedBy(runIdentity, framework);
+    if (session != null) {
+      run.nameSession(session);
+    }
+    current.set(run);
+    return new Resumption(run, runIdentity, run.handOffs());
+  }
+
   /** Makes the run bound to {@code carrier} current, unless a run is current already. */
   public Resumption resume(Object carrier) {
     if (current.get() != null) {

@@ -153,6 +153,15 @@ class PolicyGuardTest {
     assertNull(g.takePendingHalt(), "taken once");
     assertSame(e, g.toolEnter("langchain4j", "lookup", "{}", null).halt(), "a halted run refuses everything");
     assertSame(e, g.runExit(run, null), "swallowed halt resurfaces at the run's exit");
+    List<JsonNode> calls = log().stream().filter(j -> j.get("event").asText().equals("tool.call")).toList();
+    assertEquals(3, calls.size(), "every refusal after the halt is logged too");
+    JsonNode after = calls.get(2);
+    assertEquals("lookup", after.get("tool").asText());
+    assertEquals("deny", after.get("decision").asText());
+    assertTrue(after.get("enforced").asBoolean());
+    assertEquals("limits[1]", after.get("rule").asText());
+    assertEquals("the run was halted", after.get("reason").asText());
+    assertEquals(calls.get(1).get("run").asText(), after.get("run").asText());
   }
 
   @Test

@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       {@code response.completed} (the only usage); calls are {@code function_call} items; base URL {@link #baseUrl()}.</li>
  *   <li>Anthropic Messages {@code POST /v1/messages}: named SSE events {@code message_start} ... {@code message_stop};
  *       calls are {@code tool_use} blocks with ids {@code toolu_<turn>_<index>}; base URL {@link #anthropicBaseUrl()}.</li>
- *   <li>Gemini API {@code POST /v1beta/models/{model}:generateContent} and {@code :streamGenerateContent?alt=sse};
+ *   <li>Gemini API {@code POST /v1beta/models/{model}:generateContent} (or {@code /v1/models/...}) and {@code :streamGenerateContent?alt=sse};
  *       calls are {@code functionCall} parts without ids; base URL {@link #geminiBaseUrl()}.</li>
  *   <li>Ollama native {@code POST /api/chat}: NDJSON unless {@code "stream": false}; base URL {@link #ollamaBaseUrl()}.</li>
  * </ul>
@@ -61,6 +61,8 @@ public final class ProviderSimulator implements AutoCloseable {
     public static final String OLLAMA_CHAT_PATH = "/api/chat";
     /** Gemini API paths: {@code /v1beta/models/<model>:generateContent} or {@code :streamGenerateContent}. */
     public static final String GEMINI_MODELS_PREFIX = "/v1beta/models/";
+    /** The same under the Gemini API's v1 (google-genai 2.x's default API version). */
+    public static final String GEMINI_V1_MODELS_PREFIX = "/v1/models/";
 
     /** The answer text of {@link Fault#HUGE_LINE}: 10 MiB in one delta. */
     public static final int HUGE_LINE_BYTES = 10 << 20;
@@ -265,7 +267,7 @@ public final class ProviderSimulator implements AutoCloseable {
 
     /**
      * The root a Gemini (google-genai) client is configured with, e.g. {@code http://127.0.0.1:40123}; the client
-     * appends {@code /v1beta/models/<model>:generateContent}.
+     * appends {@code /v1beta/models/<model>:generateContent} (google-genai 1.x) or {@code /v1/models/...} (2.x).
      */
     public String geminiBaseUrl() {
         return root();
@@ -537,7 +539,7 @@ public final class ProviderSimulator implements AutoCloseable {
                 requests.add(recorded);
             }
             boolean post = "POST".equals(method);
-            if (post && path.startsWith(GEMINI_MODELS_PREFIX)) {
+            if (post && (path.startsWith(GEMINI_MODELS_PREFIX) || path.startsWith(GEMINI_V1_MODELS_PREFIX))) {
                 handleGemini(exchange, recorded);
             } else if (post && CHAT_COMPLETIONS_PATH.equals(path)) {
                 handleChat(exchange, recorded);
@@ -663,7 +665,7 @@ public final class ProviderSimulator implements AutoCloseable {
         String path = recorded.path();
         String raw = recorded.rawBody();
         JsonNode body = recorded.body();
-        String modelAndMethod = path.substring(GEMINI_MODELS_PREFIX.length());
+        String modelAndMethod = path.substring(path.indexOf("/models/") + "/models/".length());
         int colon = modelAndMethod.lastIndexOf(':');
         String method = colon < 0 ? "" : modelAndMethod.substring(colon + 1);
         if (colon <= 0 || !(method.equals("generateContent") || method.equals("streamGenerateContent"))) {

@@ -5,6 +5,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.ToolLoopScript;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static dev.tollgate.it.harness.ToolLoopScript.lookupCall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -40,16 +42,7 @@ class AdkToolIT {
 
     private Script deleteThenFiveLookups() throws IOException {
         victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
-        Script.Builder script = Script.builder().callTool("delete_file", "path", victim.toString());
-        for (int k = 1; k <= 5; k++) {
-            script.callTool("lookup", "key", "k" + k);
-        }
-        return script.answer("finished").build();
-    }
-
-    /** The id of the call that looks up k{n}: turn n+1 (turn 1 is the delete). */
-    private static String lookupCall(int n) {
-        return Script.callId(n + 1, 0);
+        return ToolLoopScript.deleteThenFiveLookups(victim);
     }
 
     /** What ADK sent back to the model for a scripted call: {@code {result: ..}} or the agent's {@code {error: ..}}. */
@@ -305,6 +298,40 @@ class AdkToolIT {
                     "helper + 2 lookups = the run's 3 calls; lookups k3..k5 refused\n" + result + entries);
             assertEquals(1, toolCalls.stream().map(c -> c.get("run")).distinct().count(),
                     "one top-level ADK invocation is one run, AgentTool's inner invocation included\n" + entries);
+            assertCleanLog(entries);
+        }
+    }
+
+    /**
+     * ADK's MCP tools ({@code McpToolset} over stdio to a real MCP server in a child JVM) call the server when the
+     * {@code Single} that {@code runAsync} returned is subscribed, after the tool's dispatch frame: the MCP client's
+     * {@code callTool} inside is still the same logical call, decided and counted once under the ADK tool's name.
+     */
+    @Test
+    void anAdkMcpToolCallIsDecidedAndCountedOnce() throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
+            ForkedApp.Result result = runApp(simulator, policy("enforce", "block"), log, false,
+                    "--mcp-server-cp", AppModule.MCP.classpath());
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
+            assertTrue(Files.exists(victim), "the denied MCP tool never reached the server");
+            for (int k = 1; k <= 3; k++) {
+                assertTrue(response(simulator, lookupCall(k)).toString().contains("value-of-k" + k),
+                        simulator.functionResponses()::toString);
+            }
+            for (int k = 4; k <= 5; k++) {
+                String limited = response(simulator, lookupCall(k)).path("error").asText();
+                assertTrue(limited.startsWith("blocked by policy: limits[0]"), limited);
+            }
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> toolCalls = entries.events("tool.call");
+            assertEquals(List.of("delete_file", "lookup", "lookup", "lookup", "lookup", "lookup"),
+                    toolCalls.stream().map(c -> c.get("tool")).toList(), "one line per call, none for the MCP client\n" + entries);
+            assertEquals(List.of("deny", "allow", "allow", "allow", "deny", "deny"),
+                    toolCalls.stream().map(c -> c.get("decision")).toList(), entries::toString);
             assertCleanLog(entries);
         }
     }

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Unmodified apps (LangChain4j with its OpenAI and Anthropic models, Spring AI 1.x over the JDK client and over
- * Reactor Netty, Spring AI 2.0, the openai-java and anthropic-java SDKs) ask a chat model ten
+ * Reactor Netty, Spring AI 2.0, the openai-java, anthropic-java and google-genai 2.x SDKs) ask a chat model ten
  * questions at their default retry settings. A process budget of 1.00 USD (0.20 USD a call, 0.2x reserved up
  * front) lets exactly four calls reach the provider; the six refused calls fail in the app with an error naming the
  * budget, and the framework retries none of them (the simulator sees four requests, not more). Without the agent
@@ -53,7 +53,9 @@ class FrameworkBudgetIT {
                 Arguments.of(AppModule.OPENAI_JAVA, "openai", false),
                 Arguments.of(AppModule.OPENAI_JAVA, "openai", true),
                 Arguments.of(AppModule.ANTHROPIC_JAVA, "anthropic", false),
-                Arguments.of(AppModule.ANTHROPIC_JAVA, "anthropic", true));
+                Arguments.of(AppModule.ANTHROPIC_JAVA, "anthropic", true),
+                Arguments.of(AppModule.GOOGLE_GENAI, "gemini", false),
+                Arguments.of(AppModule.GOOGLE_GENAI, "gemini", true));
     }
 
     /**
@@ -79,9 +81,10 @@ class FrameworkBudgetIT {
 
     private static ForkedApp app(AppModule app, String provider, boolean stream, ProviderSimulator sim) {
         String base = app == AppModule.ANTHROPIC_JAVA ? sim.anthropicBaseUrl()
+                : app == AppModule.GOOGLE_GENAI ? sim.geminiBaseUrl()
                 : provider.equals("anthropic") ? sim.anthropicBaseUrl() + "/v1" : sim.baseUrl();
         ForkedApp fork = ForkedApp.of(app).args("--base-url", base, "--calls", "10", "--max-tokens", "100");
-        if (app == AppModule.OPENAI_JAVA || app == AppModule.ANTHROPIC_JAVA) {
+        if (app == AppModule.OPENAI_JAVA || app == AppModule.ANTHROPIC_JAVA || app == AppModule.GOOGLE_GENAI) {
             fork.args("--model", "sim-model");
         }
         if (app == AppModule.LANGCHAIN4J_BUDGET) {

@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.ToolLoopScript;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import static dev.tollgate.it.harness.ToolLoopScript.lookupCall;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -36,16 +38,7 @@ class LangChain4jToolIT {
 
     private Script deleteThenFiveLookups() throws IOException {
         victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
-        Script.Builder script = Script.builder().callTool("delete_file", "path", victim.toString());
-        for (int k = 1; k <= 5; k++) {
-            script.callTool("lookup", "key", "k" + k);
-        }
-        return script.answer("finished").build();
-    }
-
-    /** The id of the call that looks up k{n}: turn n+1 (turn 1 is the delete). */
-    private static String lookupCall(int n) {
-        return Script.callId(n + 1, 0);
+        return ToolLoopScript.deleteThenFiveLookups(victim);
     }
 
     private Path policy(String mode, String onExceed) throws IOException {

@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * of two users, each user a conversation of the framework's own: a LangChain4j AI service with {@code @MemoryId}
  * (1.19 and 1.0, blocking and streaming through {@code TokenStream}), a Spring AI {@code ChatClient} with a chat
  * memory advisor and {@code ChatMemory.CONVERSATION_ID} (1.1 and 2.0), a LangGraph4j graph invoked under each user's
- * thread id. A 1.00 USD budget per session (0.2001 USD a call, 0.4001 USD reserved up front) lets exactly three calls
+ * thread id, a Google ADK agent run in each user's ADK session (Gemini through google-genai's async client, JSON and
+ * SSE: the request leaves on OkHttp's dispatcher thread). A 1.00 USD budget per session (0.2001 USD a call, 0.4001 USD reserved up front) lets exactly three calls
  * of each user reach the provider; every {@code llm.call} names its user's session. Without the agent the same apps
  * make all ten calls.
  */
@@ -59,11 +60,14 @@ class SessionBudgetIT {
                 Arguments.of(AppModule.LANGCHAIN4J_1_0_SESSION, true),
                 Arguments.of(AppModule.SPRING_AI_1_SESSION, false),
                 Arguments.of(AppModule.SPRING_AI_2_SESSION, false),
-                Arguments.of(AppModule.LANGGRAPH4J_SESSION, false));
+                Arguments.of(AppModule.LANGGRAPH4J_SESSION, false),
+                Arguments.of(AppModule.GOOGLE_ADK_SESSION, false),
+                Arguments.of(AppModule.GOOGLE_ADK_SESSION, true));
     }
 
     private static ForkedApp app(AppModule app, boolean stream, ProviderSimulator sim) {
-        ForkedApp fork = ForkedApp.of(app).args("--base-url", sim.baseUrl(), "--users", "alice,bob", "--calls", "5",
+        String baseUrl = app == AppModule.GOOGLE_ADK_SESSION ? sim.geminiBaseUrl() : sim.baseUrl();
+        ForkedApp fork = ForkedApp.of(app).args("--base-url", baseUrl, "--users", "alice,bob", "--calls", "5",
                 "--max-tokens", "100");
         return stream ? fork.args("--stream") : fork;
     }

@@ -21,7 +21,7 @@ import java.util.List;
  * {@code ResponseBody.create(byte[], MediaType)}, {@code ResponseBody.create(BufferedSource, MediaType, long)};
  * {@code MediaType.parse(String)} (static); okio {@code Buffer()}, {@code Buffer.size()/readByteArray()/
  * copyTo(OutputStream, long, long)}, {@code ForwardingSource(Source)/read(Buffer, long)/close()},
- * {@code Okio.buffer(Source)} (static). In 5.x {@code Response.body()} is never null; in 4.x it may be.
+ * {@code Okio.buffer(Source)} (static); {@code Call.request()}, {@code RealCall.enqueue(Callback)}. In 5.x {@code Response.body()} is never null; in 4.x it may be.
  *
  * <p>Version: neither jar carries a {@code pom.properties}; {@code okhttp3.OkHttp.VERSION} holds it (a constant
  * in 4.x, set by {@code <clinit>} in 5.x), read by reflection.
@@ -39,7 +39,7 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
 
   @Override
   public List<String> anchors() {
-    return List.of("okhttp3.OkHttpClient");
+    return List.of("okhttp3.OkHttpClient", "okhttp3.internal.connection.RealCall", "okhttp3.RealCall");
   }
 
   @Override
@@ -54,7 +54,7 @@ public final class OkHttpInstrumentationModule implements InstrumentationModule 
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new OkHttpClientInstrumentation());
+    return List.of(new OkHttpClientInstrumentation(), new RealCallInstrumentation());
   }
 
   @Override

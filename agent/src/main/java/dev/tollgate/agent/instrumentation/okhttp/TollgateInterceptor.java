@@ -57,7 +57,14 @@ public final class TollgateInterceptor implements Interceptor {
     if (!Guard.installed()) {
       return chain.proceed(request);
     }
-    Object answer = enter(request);
+    // an enqueued call runs here on OkHttp's dispatcher: the run that sent it was lent to its request
+    Object resumed = Guard.runResume(request);
+    Object answer;
+    try {
+      answer = enter(request);
+    } finally {
+      Guard.runRelease(resumed, false, null);
+    }
     if (answer instanceof BlockedCall) {
       Response blocked = blocked(request, (BlockedCall) answer);
       if (blocked != null) {

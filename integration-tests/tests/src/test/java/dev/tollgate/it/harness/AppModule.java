@@ -32,10 +32,14 @@ public enum AppModule {
     SPRING_AI_1_SESSION("apps/spring-ai-1", "dev.tollgate.it.apps.springai.SessionApp"),
     LANGGRAPH4J_SESSION("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphSessionApp"),
     SPRING_AI_2_SESSION("apps/spring-ai-2", "dev.tollgate.it.apps.springai.SessionApp"),
+    GOOGLE_ADK_SESSION("apps/google-adk", "dev.tollgate.it.apps.adk.AdkSessionApp"),
     OPENAI_JAVA("apps/openai-java", "dev.tollgate.it.apps.openai.OpenAiJavaApp"),
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
+    GOOGLE_GENAI("apps/google-genai", "dev.tollgate.it.apps.genai.GenAiApp"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
+    /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */
+    QUARKUS_LANGCHAIN4J("apps/quarkus-langchain4j", null),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;
@@ -62,6 +66,10 @@ public enum AppModule {
     /** The jar {@code mvn package} built in the module's {@code target/}. */
     public Path jar() {
         Path target = dir().resolve("target");
+        Path quarkusApp = target.resolve("quarkus-app").resolve("quarkus-run.jar");
+        if (Files.isRegularFile(quarkusApp)) {
+            return quarkusApp;
+        }
         try (Stream<Path> files = Files.list(target)) {
             return files.filter(p -> p.getFileName().toString().endsWith(".jar"))
                     .filter(p -> !p.getFileName().toString().endsWith("-sources.jar"))

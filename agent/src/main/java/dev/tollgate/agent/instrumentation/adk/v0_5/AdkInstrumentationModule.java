@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Google ADK for Java (0.5 to 1.8: {@code BaseTool.runAsync(Map, ToolContext)} is the same in both). An ADK run is
  * one invocation ({@code Runner.runAsync}); tools know it by {@code ToolContext.invocationId()}, whichever thread
- * the reactive pipeline runs them on, and the session by {@code ToolContext.sessionId()}.
+ * the reactive pipeline runs them on, and the session by {@code ToolContext.sessionId()}. The invocation's model
+ * calls join the same run, with the ADK session as its conversation ({@code BaseLlmFlow.callLlm}).
  */
 public final class AdkInstrumentationModule implements InstrumentationModule {
   @Override
@@ -23,7 +24,8 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
   @Override
   public List<String> anchors() {
     return List.of("com.google.adk.tools.BaseTool",
-        "com.google.adk.runner.Runner");
+        "com.google.adk.runner.Runner",
+        "com.google.adk.flows.llmflows.BaseLlmFlow");
   }
 
   @Override
@@ -33,7 +35,7 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new BaseToolInstrumentation(), new RunnerInstrumentation());
+    return List.of(new BaseToolInstrumentation(), new RunnerInstrumentation(), new LlmFlowInstrumentation());
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.Refusal;
 import io.reactivex.rxjava3.core.Single;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.asm.Advice;
@@ -25,7 +26,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * {@code Single} is made, before the tool runs; an override calling {@code super} counts once (same argument
  * map). A refusal is ADK's own error convention, {@code {"error": "blocked by policy: ..."}}, which the model sees
  * as the function response; a halt is {@code Single.error(LimitExceededException)}, which ends the run's event
- * stream with that error.
+ * stream with that error. An allowed MCP tool's {@code Single} calls the server when subscribed, after this frame:
+ * {@link RemoteToolCall} marks that time as the same dispatch, so the MCP client does not count the call again.
  */
 final class BaseToolInstrumentation implements TypeInstrumentation {
   private static final String BASE_TOOL = "com.google.adk.tools.BaseTool";
@@ -43,6 +45,12 @@ final class BaseToolInstrumentation implements TypeInstrumentation {
   @Override
   public Sees sees() {
     return Sees.TOOL_CALLS;
+  }
+
+  @Override
+  public List<String> helperClasses() {
+    // by name: it extends the host's RxJava Single, so only the ADK loader may define it
+    return List.of(getClass().getPackageName() + ".RemoteToolCall");
   }
 
   @Override
@@ -70,7 +78,8 @@ final class BaseToolInstrumentation implements TypeInstrumentation {
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.Enter Object entered,
+    public static void exit(@Advice.Enter Object entered, @Advice.This BaseTool tool,
+        @Advice.Argument(0) Map<String, Object> args,
         @Advice.Return(readOnly = false) Single<Map<String, Object>> result) {
       if (entered != null) {
         Guard.toolExit();
@@ -81,6 +90,8 @@ final class BaseToolInstrumentation implements TypeInstrumentation {
           } else {
             result = Single.just(Collections.<String, Object>singletonMap("error", refusal.text()));
           }
+        } else {
+          result = RemoteToolCall.wrap(result, tool, args, tool.name());
         }
       }
     }

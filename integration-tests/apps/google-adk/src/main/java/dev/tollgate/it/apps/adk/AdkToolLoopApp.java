@@ -8,6 +8,8 @@ import com.google.adk.runner.InMemoryRunner;
 import com.google.adk.sessions.Session;
 import com.google.adk.tools.AgentTool;
 import com.google.adk.tools.FunctionTool;
+import com.google.adk.tools.mcp.McpToolset;
+import com.google.adk.tools.mcp.StdioServerParameters;
 import com.google.genai.Client;
 import com.google.genai.types.Content;
 import com.google.genai.types.HttpOptions;
@@ -20,11 +22,14 @@ import java.util.List;
  * An ordinary Google ADK app, unaware of Tollgate: an {@link LlmAgent} on a Gemini model (google-genai client
  * pointed at a Gemini-compatible endpoint) with a destructive tool and a harmless one, run once by an
  * {@link InMemoryRunner}.
- * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream] [--runs N [--session-per-run]] [--delegate]</pre>
+ * <pre>AdkToolLoopApp --base-url URL --victim PATH [--stream] [--runs N [--session-per-run]] [--delegate]
+ *     [--mcp-server-cp CP]</pre>
  * Prints {@code RESULT: <text>} (once per run) and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
  * {@code --runs N} makes N invocations of the same runner, in one ADK session unless {@code --session-per-run}.
  * {@code --delegate} gives the root agent no function tools but an {@code AgentTool} named {@code helper}: a
- * sub-agent (same model) that has {@code delete_file} and {@code lookup}.
+ * sub-agent (same model) that has {@code delete_file} and {@code lookup}. {@code --mcp-server-cp CP} takes those two
+ * tools from an MCP server instead: ADK's {@code McpToolset} over stdio to the MCP app's {@code FilesMcpServer}, a child
+ * JVM on class path CP (the same tools, run by the server; ungoverned, as a remote server would be).
  */
 public final class AdkToolLoopApp {
 
@@ -41,6 +46,7 @@ public final class AdkToolLoopApp {
         int runs = 1;
         boolean sessionPerRun = false;
         boolean delegate = false;
+        String mcpServerClasspath = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-url" -> baseUrl = args[++i];
@@ -49,6 +55,7 @@ public final class AdkToolLoopApp {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--session-per-run" -> sessionPerRun = true;
                 case "--delegate" -> delegate = true;
+                case "--mcp-server-cp" -> mcpServerClasspath = args[++i];
                 default -> usage("unknown argument " + args[i]);
             }
         }
@@ -56,7 +63,7 @@ public final class AdkToolLoopApp {
             usage("--base-url and --victim are required");
         }
         try {
-            App app = new App(baseUrl, stream, delegate);
+            App app = new App(baseUrl, stream, delegate, mcpServerClasspath);
             Session session = null;
             for (int run = 0; run < runs; run++) {
                 if (session == null || sessionPerRun) {
@@ -78,15 +85,19 @@ public final class AdkToolLoopApp {
         private final InMemoryRunner runner;
         private final RunConfig config;
 
-        App(String baseUrl, boolean stream, boolean delegate) {
+        App(String baseUrl, boolean stream, boolean delegate, String mcpServerClasspath) {
             Client client = Client.builder()
                     .apiKey(API_KEY)
                     .httpOptions(HttpOptions.builder().baseUrl(baseUrl).build())
                     .build();
             Gemini model = new Gemini(MODEL, client);
-            List<Object> functionTools = List.of(
-                    FunctionTool.create(HostTools.class, "deleteFile"),
-                    FunctionTool.create(HostTools.class, "lookup"));
+            List<Object> functionTools = mcpServerClasspath == null
+                    ? List.of(FunctionTool.create(HostTools.class, "deleteFile"),
+                            FunctionTool.create(HostTools.class, "lookup"))
+                    : List.of(new McpToolset(StdioServerParameters.builder()
+                            .command(Path.of(System.getProperty("java.home"), "bin", "java").toString())
+                            .args(List.of("-cp", mcpServerClasspath, "dev.tollgate.it.apps.mcp.FilesMcpServer"))
+                            .build().toServerParameters()));
             LlmAgent agent;
             if (delegate) {
                 LlmAgent helper = LlmAgent.builder()

@@ -1,0 +1,56 @@
+package dev.tollgate.agent.instrumentation.quarkuslangchain4j.v1_0;
+
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import dev.tollgate.bootstrap.Guard;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * {@code AiServiceMethodImplementationSupport}: {@code implement(Input)}, which every generated AI-service method
+ * calls, is the run (AI services called from inside a run join it); {@code executeTool(...)} (private static; only
+ * the name is matched) catches every {@code Exception} a tool throws and hands it to the model as a tool error, so on
+ * the way out it rethrows the halt decided on this thread. The loop then ends, and {@code implement} throws the
+ * halt even if something above swallowed it.
+ */
+final class AiServiceMethodImplementationInstrumentation implements TypeInstrumentation {
+  @Override
+  public ElementMatcher<TypeDescription> typeMatcher() {
+    return named(QuarkusLangChain4jInstrumentationModule.SUPPORT);
+  }
+
+  @Override
+  public String chokePoint() {
+    return "run entry and tool error handling (AiServiceMethodImplementationSupport)";
+  }
+
+  @Override
+  public void transform(AdviceTarget target) {
+    target.applyAdvice(named("implement").and(takesArguments(1)).and(not(isStatic())),
+        getClass().getName() + "$ImplementAdvice");
+    // the same catch-all as LangChain4j's ToolService.executeWithErrorHandling: the same advice
+    target.applyAdvice(named("executeTool").and(isStatic()),
+        "dev.tollgate.agent.instrumentation.langchain4j.v1_0.ToolServiceInstrumentation$RethrowHaltAdvice");
+  }
+
+  @SuppressWarnings("unused")
+  public static class ImplementAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    public static Object enter() {
+      return Guard.runEnter("quarkus-langchain4j");
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    public static void exit(@Advice.Enter Object run, @Advice.Thrown(readOnly = false) Throwable thrown) {
+      Throwable halt = Guard.runExit(run, thrown);
+      if (halt != null) {
+        thrown = halt;
+      }
+    }
+  }
+}
