@@ -156,10 +156,9 @@ public final class PolicyGuard extends Guard.Delegate {
       // the framework swallowed the halt and carried on: keep refusing (and saying so) until the run ends
       RuntimeException halt = run.halt();
       run.toolCall(true);
-      log.writeDurably(Event.of("tool.call").with("decision", "deny").with("enforced", true)
-          .with("rule", halt instanceof TollgateException ? ((TollgateException) halt).rule() : null)
-          .with("reason", "the run was halted").with("tool", LoggedName.of(name)).with("framework", framework)
-          .with("run", run.id()).with("session", sessionId));
+      log.writeDurably(new ToolCallEvent(Outcome.DENY, true,
+          halt instanceof TollgateException ? ((TollgateException) halt).rule() : null, "the run was halted",
+          LoggedName.of(name), framework, run.id(), sessionId, null, null));
       pendingHalt.set(halt);
       return Refusal.haltRun(halt);
     }

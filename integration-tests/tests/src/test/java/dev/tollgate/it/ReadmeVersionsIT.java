@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The README's table of frameworks and the versions tested says what the IT apps really run: for each row, the
  * versions it names (every {@code x.y.z}) are exactly those Maven resolved for the apps behind it (their
  * {@code target/classpath.txt}, or a {@code quarkus-app}'s {@code lib/main}). The SDK versions named in "LLM
- * metering and budgets" are checked the same way. Bump an app, and this fails until the README says so.
+ * metering and budgets" (docs/budgets.md) are checked the same way. Bump an app, and this fails until the README says so.
  */
 class ReadmeVersionsIT {
 
@@ -53,7 +53,7 @@ class ReadmeVersionsIT {
                     new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))));
 
     /**
-     * Provider SDKs: the README's "LLM metering and budgets" names each as {@code <app> <version>} where it lists what
+     * Provider SDKs: "LLM metering and budgets" (docs/budgets.md) names each as {@code <app> <version>} where it lists what
      * metering was proved on, and no other version of it there (ADK's row may name the google-genai ADK brings).
      */
     private static final List<Resolved> SDKS = List.of(
@@ -135,18 +135,14 @@ class ReadmeVersionsIT {
 
     @Test
     void theProviderSdkVersionsTheReadmeNamesAreTheOnesTested() throws IOException {
-        String all = readme();
-        int start = all.indexOf("## LLM metering and budgets");
-        assertTrue(start >= 0, "README section LLM metering and budgets");
-        int end = all.indexOf("\n## ", start + 1);
-        String readme = all.substring(start, end < 0 ? all.length() : end);
+        String readme = Files.readString(ItPaths.repositoryRoot().resolve("docs/budgets.md"));
         for (Resolved sdk : SDKS) {
             String version = resolvedVersion(sdk);
             String name = sdk.app(); // the SDK's own name: openai-java, anthropic-java, google-genai
-            assertTrue(readme.contains(name + " " + version), "README names " + name + " " + version);
+            assertTrue(readme.contains(name + " " + version), "docs/budgets.md names " + name + " " + version);
             Matcher other = Pattern.compile(Pattern.quote(name) + " (\\d+\\.\\d+\\.\\d+)").matcher(readme);
             while (other.find()) {
-                assertEquals(version, other.group(1), "README names another " + name + " version than the app's");
+                assertEquals(version, other.group(1), "docs/budgets.md names another " + name + " version than the app's");
             }
         }
         assertFalse(SDKS.isEmpty());
