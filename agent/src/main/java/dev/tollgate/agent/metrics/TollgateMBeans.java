@@ -24,7 +24,8 @@ import org.slf4j.Logger;
 
 /**
  * Tollgate's MBeans under the {@code dev.tollgate} domain, on the platform MBeanServer (jconsole, {@code jcmd},
- * the OpenTelemetry javaagent's JMX metrics). Every value is computed when it is read. Only our own names are
+ * the OpenTelemetry javaagent's JMX metrics). Every value is computed when it is read. Budget and limit names need
+ * no quoting in an ObjectName: the policy allows only letters, digits, '_', '.' and '-' in them. Only our own names are
  * registered; a name that is taken already (a second agent copy) is left as it is.
  */
 public final class TollgateMBeans {
@@ -62,10 +63,10 @@ public final class TollgateMBeans {
     add(server, "type=Decisions", new Decisions(), done);
     add(server, "type=Agent", new Agent(), done);
     for (Budget b : policy.budgets()) {
-      add(server, "type=Budget,name=" + ObjectName.quote(b.name()), new BudgetBean(b), done);
+      add(server, "type=Budget,name=" + b.name(), new BudgetBean(b), done);
     }
     for (Limit l : policy.limits()) {
-      add(server, "type=Limit,name=" + ObjectName.quote(l.name()), new LimitBean(l), done);
+      add(server, "type=Limit,name=" + l.name(), new LimitBean(l), done);
     }
     return done;
   }

@@ -92,7 +92,7 @@ class TollgateMBeansTest {
     assertEquals(0L, server.getAttribute(agent, "SuppressedErrors"));
     assertTrue((int) server.getAttribute(agent, "LogQueueDepth") >= 0);
 
-    ObjectName daily = new ObjectName("dev.tollgate:type=Budget,name=\"daily\"");
+    ObjectName daily = new ObjectName("dev.tollgate:type=Budget,name=daily");
     assertEquals("process", server.getAttribute(daily, "Scope"));
     assertEquals(2.0, (double) server.getAttribute(daily, "LimitUsd"), 1e-9);
     double spent = (double) server.getAttribute(daily, "SpentUsd");
@@ -100,16 +100,16 @@ class TollgateMBeansTest {
     assertEquals(100.0 * spent / 2.0, (double) server.getAttribute(daily, "PercentUsed"), 1e-6);
     assertEquals("process", server.getAttribute(daily, "Period"));
     assertEquals(1, server.getAttribute(daily, "Instances"));
-    assertEquals(-1.0, (double) server.getAttribute(new ObjectName("dev.tollgate:type=Budget,name=\"tokens\""),
+    assertEquals(-1.0, (double) server.getAttribute(new ObjectName("dev.tollgate:type=Budget,name=tokens"),
         "LimitUsd"));
 
-    ObjectName searches = new ObjectName("dev.tollgate:type=Limit,name=\"searches\"");
+    ObjectName searches = new ObjectName("dev.tollgate:type=Limit,name=searches");
     assertEquals("tools", server.getAttribute(searches, "Counts"));
     assertEquals(10L, server.getAttribute(searches, "MaxCalls"));
     assertEquals(60L, server.getAttribute(searches, "WindowSeconds"));
     assertEquals(2L, server.getAttribute(searches, "Count"));
     assertEquals(1L, server.getAttribute(searches, "Exceeded"));
-    ObjectName llmLimit = new ObjectName("dev.tollgate:type=Limit,name=\"llm-per-run\"");
+    ObjectName llmLimit = new ObjectName("dev.tollgate:type=Limit,name=llm-per-run");
     assertEquals("llm", server.getAttribute(llmLimit, "Counts"));
     assertEquals(1L, server.getAttribute(llmLimit, "Count"));
   }

@@ -93,9 +93,9 @@ class MetricsIT {
                     ObjectName decisions = new ObjectName("dev.tollgate:type=Decisions");
                     assertEquals(3L, server.getAttribute(decisions, "LlmCallsAllowed"));
                     assertEquals(7L, server.getAttribute(decisions, "LlmCallsDenied"));
-                    ObjectName budget = new ObjectName("dev.tollgate:type=Budget,name=\"process-cap\"");
+                    ObjectName budget = new ObjectName("dev.tollgate:type=Budget,name=process-cap");
                     assertEquals(6.0, (double) server.getAttribute(budget, "PercentUsed"), 1e-9);
-                    ObjectName limit = new ObjectName("dev.tollgate:type=Limit,name=\"llm-cap\"");
+                    ObjectName limit = new ObjectName("dev.tollgate:type=Limit,name=llm-cap");
                     assertEquals(3L, server.getAttribute(limit, "MaxCalls"));
                     assertEquals(1L, server.getAttribute(limit, "Exceeded"));
                     assertEquals(0L, server.getAttribute(new ObjectName("dev.tollgate:type=Agent"), "SuppressedErrors"));
