@@ -177,7 +177,7 @@ public final class AgentStartup {
     Runnable installGuard = () -> {
       installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, failOpen,
           new CoverageWatch(governed, coverage, log)));
-      metrics.export(engine, () -> installed.get().governor());
+      metrics.exportInBackground(engine, () -> installed.get().governor());
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }

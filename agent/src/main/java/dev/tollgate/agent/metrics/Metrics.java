@@ -39,6 +39,18 @@ public final class Metrics {
   }
 
   /**
+   * Exports on the daemon thread {@code tollgate-metrics}: the platform MBeanServer and the HTTP server load a few
+   * hundred JDK classes, which must not hold up the thread that the app's class loading waits for at start-up. Started
+   * from a daemon thread, the JDK HTTP server's dispatcher thread is a daemon too: the endpoint never keeps the app's
+   * JVM alive.
+   */
+  public void exportInBackground(PolicyEngine engine, Supplier<LlmGovernor> governor) {
+    Thread t = new Thread(() -> export(engine, governor), "tollgate-metrics");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  /**
    * Registers the MBeans and starts the Prometheus endpoint if the policy has one; {@code governor} answers null
    * until the guard is installed. Returns the endpoint, or null.
    */
