@@ -103,7 +103,7 @@ class PolicySchemaTest {
       "limit-llm-max-identical.yaml", "pricing-bad-unknown-model.yaml", "pricing-model-rate-errors.yaml",
       "pricing-unknown-key.yaml", "providers-bad-url.yaml", "providers-unknown-key.json", "ledger-unknown-key.yaml",
       "ledger-zone-number.yaml", "metrics-port-range.yaml", "metrics-unknown-key.yaml",
-      "metrics-prometheus-not-a-mapping.yaml"})
+      "metrics-prometheus-not-a-mapping.yaml", "metrics-host-and-port-types.yaml"})
   void badPolicyIsRejectedByBothSchemaAndLoader(String name) throws Exception {
     Path file = Path.of(PolicySchemaTest.class.getResource("/bad/" + name).toURI());
     assertFalse(SCHEMA.validate(tree(file)).isEmpty(), name + " passes the schema");

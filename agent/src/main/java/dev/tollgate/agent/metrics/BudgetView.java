@@ -12,12 +12,14 @@ import java.util.function.Supplier;
 
 /**
  * Each budget of the policy as one figure, computed from the governor's {@link LlmGovernor#snapshot()} when metrics
- * are read (never on the call path), at most once a second however many attributes or series are read. A budget
- * has one instance per run, session, day or partition; the figure is its instance nearest its cap (the one an
- * alert is about), with how many instances there are.
+ * are read (never on the call path), at most once a second however many attributes or series are read (every 5
+ * seconds with a shared store, where a snapshot is a Redis SCAN). A budget has one instance per run, session, day or
+ * partition; the figure is its instance nearest its cap (the one an alert is about), with how many instances there
+ * are. A store that does not answer leaves the last figures in place.
  */
 final class BudgetView {
   private static final long FRESH_NANOS = 1_000_000_000L;
+  private static final long FRESH_SHARED_NANOS = 5_000_000_000L;
 
   /** One budget: the instance nearest its cap, in nano-USD and tokens; {@code limitNanos} -1 when no max_usd. */
   record Figure(String budget, String scope, String period, long spentNanos, long reservedNanos, long limitNanos,
@@ -46,10 +48,12 @@ final class BudgetView {
   Map<String, Figure> figures() {
     Cached c = cached;
     long now = System.nanoTime();
-    if (c != null && now - c.at < FRESH_NANOS) {
+    LlmGovernor g = governor.get();
+    long fresh = g != null && g.sharedStore().shared() ? FRESH_SHARED_NANOS : FRESH_NANOS;
+    if (c != null && now - c.at < fresh) {
       return c.figures;
     }
-    Map<String, Figure> figures = compute();
+    Map<String, Figure> figures = compute(g, c == null ? null : c.figures);
     cached = new Cached(now, figures);
     return figures;
   }
@@ -58,8 +62,7 @@ final class BudgetView {
     return figures().get(budget);
   }
 
-  private Map<String, Figure> compute() {
-    LlmGovernor g = governor.get();
+  private static Map<String, Figure> compute(LlmGovernor g, Map<String, Figure> last) {
     Map<String, Figure> out = new LinkedHashMap<>();
     if (g == null) {
       return out;
@@ -68,7 +71,10 @@ final class BudgetView {
     try {
       states = g.snapshot();
     } catch (RuntimeException e) {
-      states = List.of(); // a shared store that is down: the figures show the policy's limits only
+      if (last != null) {
+        return last; // a shared store that does not answer: the last figures stand
+      }
+      states = List.of();
     }
     for (Budget b : g.policy().budgets()) {
       String scope = b.scope().name().toLowerCase(Locale.ROOT);
