@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * An app calling a provider with the JDK HttpClient, with the agent and {@code metrics.prometheus} on a free loopback
  * port: while it runs, {@code /metrics} serves the decisions, cost, tokens, budget and limit series with the values
  * the enforcement log holds, and the {@code dev.tollgate} MBeans say the same to a JMX client attached from outside
- * (as jconsole does). The same app without the agent serves nothing on that port.
+ * (as jconsole does); a LangChain4j tool loop's tool decisions and limit breach are scraped too. The same app without
+ * the agent serves nothing on that port.
  */
 class MetricsIT {
 
@@ -115,6 +116,50 @@ class MetricsIT {
     }
 
     @Test
+    void toolDecisionsOfALangChain4jToolLoopAreScraped() throws Exception {
+        int port = freePort();
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "precious");
+        Script.Builder script = Script.builder().callTool("delete_file", "path", victim.toString());
+        for (int k = 1; k <= 5; k++) {
+            script.callTool("lookup", "key", "k" + k);
+        }
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), """
+                version: 1
+                tools:
+                  deny: ["delete_*"]
+                limits:
+                  - { name: tools-per-run, scope: run, tools: "*", max_calls: 3 }
+                metrics:
+                  prometheus: { port: %d }
+                """.formatted(port));
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.start(script.answer("finished").build())) {
+            ForkedApp.Running running = ForkedApp.of(AppModule.LANGCHAIN4J)
+                    .args("--base-url", sim.baseUrl(), "--victim", victim.toString(), "--linger-ms", "20000")
+                    .agent(AgentJar.requireImplemented(), policy, log).start(dir.resolve("out"));
+            try {
+                awaitLine(running, "RESULT: finished");
+                String text = scrape(port);
+                assertEquals(1.0, value(text, "tollgate_tool_calls_total", "decision=\"deny\",tool=\"delete_file\""), text);
+                assertEquals(3.0, value(text, "tollgate_tool_calls_total", "decision=\"allow\",tool=\"lookup\""), text);
+                assertEquals(2.0, value(text, "tollgate_tool_calls_total", "decision=\"deny\",tool=\"lookup\""), text);
+                assertEquals(1.0, value(text, "tollgate_limit_exceeded_total", "limit=\"tools-per-run\""), text);
+                assertEquals(7.0, value(text, "tollgate_llm_calls_total", "decision=\"allow\",model=\"gpt-4o-mini\""),
+                        text);
+                assertEquals(0.0, value(text, "tollgate_agent_suppressed_errors", ""), text);
+                assertFalse(text.contains("precious") || text.contains(victim.toString()), "no arguments in metrics");
+            } finally {
+                running.process().destroy();
+                running.process().waitFor();
+            }
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals(6, entries.events("tool.call").size(), entries::toString);
+            assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
+                    entries::toString);
+        }
+    }
+
+    @Test
     void withoutTheAgentNothingListens() throws Exception {
         int port = freePort();
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
@@ -130,8 +175,12 @@ class MetricsIT {
     }
 
     private static void awaitDone(ForkedApp.Running running) throws Exception {
+        awaitLine(running, "DONE ok=");
+    }
+
+    private static void awaitLine(ForkedApp.Running running, String line) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (!running.stdout().contains("DONE ok=")) {
+        while (!running.stdout().contains(line)) {
             if (!running.process().isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("the app did not finish its calls\n" + running.stdout() + running.stderr());
             }
