@@ -24,10 +24,12 @@ import java.util.Map;
  * @param providers   {@code providers:}, in file order
  * @param ledger      {@code ledger:} ({@link LedgerSettings#DEFAULT} when absent)
  * @param coverage    {@code coverage:} ({@link Coverage#DEFAULT} when absent)
+ * @param metrics     {@code metrics:} ({@link MetricsSettings#DEFAULT}, JMX only, when absent)
  */
 public record Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
     String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
-    Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger, Coverage coverage) {
+    Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger, Coverage coverage,
+    MetricsSettings metrics) {
   public Policy {
     limits = List.copyOf(limits);
     profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
@@ -37,6 +39,15 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
     providers = List.copyOf(providers);
     ledger = ledger == null ? LedgerSettings.DEFAULT : ledger;
     coverage = coverage == null ? Coverage.DEFAULT : coverage;
+    metrics = metrics == null ? MetricsSettings.DEFAULT : metrics;
+  }
+
+  /** A policy without {@code metrics:} settings (JMX only). */
+  public Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
+      String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
+      Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger, Coverage coverage) {
+    this(source, version, mode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing, providers, ledger,
+        coverage, MetricsSettings.DEFAULT);
   }
 
   /** A policy without {@code coverage:} requirements. */
@@ -62,7 +73,7 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
   /** This policy in another mode (the agent's {@code tollgate.mode} override); nothing else changes. */
   public Policy withMode(Mode newMode) {
     return new Policy(source, version, newMode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing,
-        providers, ledger, coverage);
+        providers, ledger, coverage, metrics);
   }
 
   /**
@@ -83,6 +94,6 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
       throw new PolicyException(List.of(new PolicyError(source, 0, 0, message)));
     }
     return new Policy(source, version, mode, chosen, limits, log, name, profiles, entryPoints, budgets, pricing,
-        providers, ledger, coverage);
+        providers, ledger, coverage, metrics);
   }
 }

@@ -18,7 +18,7 @@ import java.util.Map;
 final class PolicyValidator {
   static final List<String> TOP_KEYS = List.of(
       "version", "mode", "profile", "tools", "profiles", "limits", "budgets", "pricing", "providers", "runs", "ledger",
-      "log", "coverage");
+      "log", "coverage", "metrics");
   static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules", "mcp_servers");
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
@@ -53,6 +53,8 @@ final class PolicyValidator {
   static final int MAX_WARN_AT = 10;
   static final List<String> RUNS_KEYS = List.of("entry_points");
   static final List<String> LOG_KEYS = List.of("path");
+  static final List<String> METRICS_KEYS = List.of("prometheus");
+  static final List<String> PROMETHEUS_KEYS = List.of("host", "port");
   static final int MAX_NAME_LENGTH = 128;
   /** Longest regular expression in {@code args_regex}; keeps compiled RE2 programs small. */
   static final int MAX_REGEX_LENGTH = 1024;
@@ -98,9 +100,11 @@ final class PolicyValidator {
           ? providers(keys.get("providers").value()) : List.of();
       LedgerSettings ledger = keys.containsKey("ledger") ? ledger(keys.get("ledger").value()) : LedgerSettings.DEFAULT;
       Coverage coverage = keys.containsKey("coverage") ? coverage(keys.get("coverage").value()) : Coverage.DEFAULT;
+      MetricsSettings metrics = keys.containsKey("metrics")
+          ? metrics(keys.get("metrics").value()) : MetricsSettings.DEFAULT;
       ToolRules active = profile != null && profiles.containsKey(profile) ? profiles.get(profile) : tools;
       policy = new Policy(file, version, mode, active, limits, log, profile, profiles, entryPoints, budgets, pricing,
-          providers, ledger, coverage);
+          providers, ledger, coverage, metrics);
     }
     if (!errors.isEmpty()) {
       List<PolicyError> sorted = new ArrayList<>(errors);
@@ -1096,6 +1100,46 @@ final class PolicyValidator {
     }
     error(value, "log.path must be a non-empty string (a file path), got " + shown(value));
     return new LogSettings(null);
+  }
+
+  private MetricsSettings metrics(Node node) {
+    if (!(node instanceof Node.Mapping m)) {
+      error(node, "metrics must be a mapping with prometheus, got " + describe(node));
+      return MetricsSettings.DEFAULT;
+    }
+    Map<String, Node.Entry> keys = keys(m, "metrics", METRICS_KEYS);
+    if (!keys.containsKey("prometheus")) {
+      return MetricsSettings.DEFAULT;
+    }
+    Node value = keys.get("prometheus").value();
+    if (!(value instanceof Node.Mapping p)) {
+      error(value, "metrics.prometheus must be a mapping with host, port (write {} for 127.0.0.1:"
+          + MetricsSettings.Prometheus.DEFAULT_PORT + "), got " + describe(value));
+      return MetricsSettings.DEFAULT;
+    }
+    Map<String, Node.Entry> pkeys = keys(p, "metrics.prometheus", PROMETHEUS_KEYS);
+    String host = MetricsSettings.Prometheus.DEFAULT_HOST;
+    if (pkeys.containsKey("host")) {
+      Node h = pkeys.get("host").value();
+      String text = h instanceof Node.Scalar s && s.kind() == Node.Kind.STRING ? (String) s.value() : null;
+      if (text == null || text.isBlank() || text.length() > 253 || !text.matches("[A-Za-z0-9.:\\-]+")) {
+        error(h, "metrics.prometheus.host must be a host name or IP address to listen on (such as 127.0.0.1), got "
+            + shown(h));
+      } else {
+        host = text;
+      }
+    }
+    int port = MetricsSettings.Prometheus.DEFAULT_PORT;
+    if (pkeys.containsKey("port")) {
+      Node n = pkeys.get("port").value();
+      long v = count(n, "metrics.prometheus.port", 1);
+      if (v > 65535) {
+        error(n, "metrics.prometheus.port must be a TCP port from 1 to 65535, got " + shown(n));
+      } else if (v > 0) {
+        port = (int) v;
+      }
+    }
+    return new MetricsSettings(new MetricsSettings.Prometheus(host, port));
   }
 
   private <E extends Enum<E>> E enumValue(Node node, String path, Class<E> type, E fallback) {

@@ -102,7 +102,8 @@ class PolicySchemaTest {
       "budget-bad-scope-per-models.yaml", "budgets-mapping.json", "limit-llm-and-tools.yaml",
       "limit-llm-max-identical.yaml", "pricing-bad-unknown-model.yaml", "pricing-model-rate-errors.yaml",
       "pricing-unknown-key.yaml", "providers-bad-url.yaml", "providers-unknown-key.json", "ledger-unknown-key.yaml",
-      "ledger-zone-number.yaml"})
+      "ledger-zone-number.yaml", "metrics-port-range.yaml", "metrics-unknown-key.yaml",
+      "metrics-prometheus-not-a-mapping.yaml", "metrics-host-and-port-types.yaml"})
   void badPolicyIsRejectedByBothSchemaAndLoader(String name) throws Exception {
     Path file = Path.of(PolicySchemaTest.class.getResource("/bad/" + name).toURI());
     assertFalse(SCHEMA.validate(tree(file)).isEmpty(), name + " passes the schema");
@@ -130,10 +131,12 @@ class PolicySchemaTest {
          "pricing": {"unknown_model": {"input_per_mtok": 1, "output_per_mtok": 2.5}, "default_max_output_tokens": 1,
                      "models": {"m": {"input_per_mtok": 0, "output_per_mtok": 0, "reasoning_per_mtok": 3}}},
          "providers": [{"base_url": "http://127.0.0.1:8080", "format": "azure-openai"}],
-         "ledger": {"dir": "/var/lib/tollgate", "time_zone": "America/New_York"}}""";
+         "ledger": {"dir": "/var/lib/tollgate", "time_zone": "America/New_York"},
+         "metrics": {"prometheus": {"host": "127.0.0.1", "port": 9464}}}""";
     assertTrue(SCHEMA.validate(JSON.readTree(valid)).isEmpty(), SCHEMA.validate(JSON.readTree(valid)).toString());
     Policy p = PolicyLoader.parse(valid, "inline.json");
     assertEquals("America/New_York", p.ledger().timeZone());
+    assertEquals(new MetricsSettings.Prometheus("127.0.0.1", 9464), p.metrics().prometheus());
     for (String unknown : List.of("\"block\"", "\"warn\"")) {
       String text = "{\"version\": 1, \"pricing\": {\"unknown_model\": " + unknown + "}}";
       assertTrue(SCHEMA.validate(JSON.readTree(text)).isEmpty());

@@ -93,6 +93,11 @@ public final class PolicyGuard extends Guard.Delegate {
         }, mdc::read, coverage);
   }
 
+  /** The LLM-call governor (budgets, LLM-call limits), or null without LLM governance; for the metrics' readings. */
+  public LlmGovernor governor() {
+    return governor;
+  }
+
   /** Operators' resets, overrides and approvals reach this JVM through {@code follower}. */
   public void follow(AuditFollower follower) {
     this.follower = follower;

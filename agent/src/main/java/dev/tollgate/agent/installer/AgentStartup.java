@@ -32,6 +32,7 @@ import dev.tollgate.agent.instrumentation.entrypoint.EntryPointInstrumentationMo
 import dev.tollgate.agent.instrumentation.jdkhttp.JdkHttpClientInstrumentationModule;
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.metrics.Metrics;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.policy.Mode;
@@ -124,6 +125,7 @@ public final class AgentStartup {
       refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), config.failOpen());
       return;
     }
+    Metrics metrics = Metrics.listen(log, policy); // counts from the first event on
     log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
         System.getProperty("java.version"), ProcessHandle.current().pid(), config.failOpen() ? "open" : "closed"));
     log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
@@ -175,6 +177,7 @@ public final class AgentStartup {
     Runnable installGuard = () -> {
       installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, failOpen,
           new CoverageWatch(governed, coverage, log)));
+      metrics.exportInBackground(engine, () -> installed.get().governor());
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }

@@ -35,11 +35,14 @@ import org.slf4j.Logger;
  *       has been handed to the OS. For what refuses or halts something: the line is there before the host sees the
  *       refusal.</li>
  * </ul>
- * {@link #drainAndWriteSynchronously} (the agent's shutdown hook) writes what is queued and makes every later write
+ * The log is one {@link EnforcementListener} of the guards' events; others (the metrics) are
+ * {@linkplain #listen added} to it and see each event first, on the caller's thread, as it is written.
+ *
+ * <p>{@link #drainAndWriteSynchronously} (the agent's shutdown hook) writes what is queued and makes every later write
  * synchronous, so events from shutdown hooks that run after ours are not lost either. What a {@code kill -9} can
  * lose is what was queued and not yet written: the events of the last moments before the kill.
  */
-public final class EnforcementLog implements Closeable {
+public final class EnforcementLog implements EnforcementListener, Closeable {
   private static final Logger LOG = Diagnostics.logger(EnforcementLog.class);
   /** Events the queue holds before callers wait for the writer. */
   static final int CAPACITY = 8192;
@@ -58,6 +61,9 @@ public final class EnforcementLog implements Closeable {
   private ByteArrayOutputStream buffer = new ByteArrayOutputStream(16 * 1024);
   private final Timestamps timestamps = new Timestamps();
   private final Thread writer;
+  /** Copy on write: read on every event without a lock, changed only at start-up. */
+  private volatile EnforcementListener[] listeners = new EnforcementListener[0];
+  private volatile boolean listenerFailed;
   private volatile boolean synchronous;
   private volatile boolean closed;
   private boolean failed;
@@ -83,14 +89,58 @@ public final class EnforcementLog implements Closeable {
     return path;
   }
 
+  /**
+   * Adds a listener that sees every event written from now on, before the log queues it, on the writing thread.
+   * It must be cheap (counter increments) and must not throw.
+   */
+  public synchronized void listen(EnforcementListener listener) {
+    EnforcementListener[] now = listeners;
+    EnforcementListener[] next = java.util.Arrays.copyOf(now, now.length + 1);
+    next[now.length] = listener;
+    listeners = next;
+  }
+
+  /** Events queued and not yet written: a gauge of how far the writer thread is behind. */
+  public int queueDepth() {
+    return queue.size();
+  }
+
+  @Override
+  public void onEvent(LogEvent event, boolean durable) {
+    if (durable) {
+      writeDurably(event);
+    } else {
+      write(event);
+    }
+  }
+
   /** Queues one event, stamped now. Never throws: a failing log is reported once on stderr. */
   public void write(LogEvent event) {
+    tell(event, false);
     append(new Entry(event, clock.instant()), false);
   }
 
   /** Writes one event and returns once it (and everything queued before it) is written. Never throws. */
   public void writeDurably(LogEvent event) {
+    tell(event, true);
     append(new Entry(event, clock.instant()), true);
+  }
+
+  private void tell(LogEvent event, boolean durable) {
+    for (EnforcementListener l : listeners) {
+      try {
+        l.onEvent(event, durable);
+      } catch (RuntimeException e) {
+        reportListenerFailure(l, e);
+      }
+    }
+  }
+
+  private void reportListenerFailure(EnforcementListener l, RuntimeException e) {
+    if (!listenerFailed) {
+      listenerFailed = true;
+      LOG.error("enforcement listener {} failed: {} (further failures are not reported)", l, e.toString());
+    }
   }
 
   /** Returns once every event queued before this call is written. */

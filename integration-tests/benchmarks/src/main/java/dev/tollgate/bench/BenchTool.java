@@ -2,6 +2,7 @@ package dev.tollgate.bench;
 
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.agent.metrics.Metrics;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.PolicyException;
@@ -31,10 +32,19 @@ public final class BenchTool {
     }
   }
 
-  /** Installs the real guard and engine for {@code policyFile} in this JVM, logging to {@code log}. */
+  /**
+   * Installs the real guard and engine for {@code policyFile} in this JVM, logging to {@code log}, with the metrics'
+   * listener on the log's events as the agent always has it ({@code -Dbench.metrics=false}: without it, to measure
+   * what the listener costs).
+   */
   static PolicyEngine installGuard(Path policyFile, Path log) throws IOException {
-    PolicyEngine engine = new PolicyEngine(policy(policyFile), Clock.systemUTC());
-    Guard.install(new PolicyGuard(engine, EnforcementLog.open(log, Clock.systemUTC()), false));
+    Policy policy = policy(policyFile);
+    PolicyEngine engine = new PolicyEngine(policy, Clock.systemUTC());
+    EnforcementLog enforcementLog = EnforcementLog.open(log, Clock.systemUTC());
+    if (Boolean.parseBoolean(System.getProperty("bench.metrics", "true"))) {
+      Metrics.listen(enforcementLog, policy);
+    }
+    Guard.install(new PolicyGuard(engine, enforcementLog, false));
     return engine;
   }
 

@@ -1,5 +1,6 @@
 package dev.tollgate.it;
 
+import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AgentSetup;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
@@ -23,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Tollgate beside the OpenTelemetry Java agent, attached before or after it: both instrument the JDK HttpClient, and
  * both work: OTel starts and propagates {@code traceparent} on every request that leaves, Tollgate's tool policy, run
- * limit and LLM budget hold exactly as without OTel.
+ * limit and LLM budget hold exactly as without OTel; and with the rule file shipped in the jar
+ * ({@code otel.jmx.config}) OTel's JMX Metric Insight exports Tollgate's MBeans as OpenTelemetry metrics.
  */
 class OtelCoexistenceIT {
 
@@ -100,5 +102,44 @@ class OtelCoexistenceIT {
                 assertEquals(0.2, ((Number) call.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AgentSetup.class, names = {"OTEL_FIRST", "TOLLGATE_FIRST"})
+    void tollgateMBeansReachOtelsMetricsExporterThroughTheShippedRuleFile(AgentSetup agents) throws IOException {
+        Path rules = dir.resolve("tollgate-jmx.yaml");
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(AgentJar.requireImplemented().toFile())) {
+            java.util.zip.ZipEntry entry = jar.getEntry("tollgate-jmx.yaml");
+            assertTrue(entry != null, "the rule file is at the root of the agent jar");
+            Files.copy(jar.getInputStream(entry), rules);
+        }
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), "version: 1\n" + HttpClientBudgetIT.PRICES + """
+                budgets:
+                  - { name: process-cap, scope: process, max_usd: 1.00 }
+                """);
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp app = agents.attach(ForkedApp.of(AppModule.LLM_JDK).args("--base-url", sim.baseUrl(),
+                    "--model", "sim-model", "--max-tokens", "100", "--calls", "10", "--linger-ms", "4000"), policy, log)
+                    .jvmArg("-Dotel.metrics.exporter=logging").jvmArg("-Dotel.metric.export.interval=500")
+                    .jvmArg("-Dotel.jmx.discovery.delay=500").jvmArg("-Dotel.jmx.config=" + rules);
+            ForkedApp.Result result = app.run();
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertBothAgentsRan(result, sim, entries);
+            assertEquals(4, sim.requestCount(), result::toString);
+            assertTrue(exported(result, "tollgate.llm.calls", "attributes={decision=\"allow\"}, value=4"), result::toString);
+            assertTrue(exported(result, "tollgate.llm.calls", "attributes={decision=\"deny\"}, value=6"), result::toString);
+            assertTrue(exported(result, "tollgate.budget.spent",
+                    "attributes={budget=\"process-cap\", scope=\"process\"}, value=0.8"), result::toString);
+            assertTrue(exported(result, "tollgate.budget.limit",
+                    "attributes={budget=\"process-cap\", scope=\"process\"}, value=1.0"), result::toString);
+            assertTrue(exported(result, "tollgate.agent.suppressed_errors", "value=0"), result::toString);
+        }
+    }
+
+    /** Whether OTel's logging exporter printed {@code metric} with a point containing {@code point}. */
+    private static boolean exported(ForkedApp.Result result, String metric, String point) {
+        return result.stderrLines().stream().anyMatch(l -> l.contains("name=" + metric + ",") && l.contains(point));
     }
 }

@@ -14,11 +14,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * An ordinary LangChain4j app, unaware of Tollgate: one AiServices call against an OpenAI-compatible endpoint,
  * with a destructive tool and a harmless one.
- * <pre>ToolLoopApp --base-url URL --victim PATH [--stream]
+ * <pre>ToolLoopApp --base-url URL --victim PATH [--stream] [--linger-ms MS]
  * ToolLoopApp --base-url URL --startup-only</pre>
  * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3. With
  * {@code --startup-only} it builds the AI service, prints {@code STARTED} and exits 0 without calling the model:
- * the start-up benchmark measures the JVM and framework start, not model latency.
+ * the start-up benchmark measures the JVM and framework start, not model latency. {@code --linger-ms} keeps the JVM
+ * alive that long after {@code RESULT} (for tests that read it from outside).
  */
 public final class ToolLoopApp {
 
@@ -33,12 +34,14 @@ public final class ToolLoopApp {
         String victim = null;
         boolean stream = false;
         boolean startupOnly = false;
+        long lingerMillis = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--base-url" -> baseUrl = args[++i];
                 case "--victim" -> victim = args[++i];
                 case "--stream" -> stream = true;
                 case "--startup-only" -> startupOnly = true;
+                case "--linger-ms" -> lingerMillis = Long.parseLong(args[++i]);
                 default -> usage("unknown argument " + args[i]);
             }
         }
@@ -52,6 +55,8 @@ public final class ToolLoopApp {
         }
         try {
             System.out.println("RESULT: " + run(baseUrl, Path.of(victim), stream));
+            System.out.flush();
+            Thread.sleep(lingerMillis);
         } catch (Exception e) {
             System.out.println("EXCEPTION: " + e.getClass().getName() + ": " + e.getMessage());
             System.out.flush();

@@ -20,7 +20,8 @@ import java.util.stream.Collectors;
  * An app that talks to an LLM provider with nothing but {@code java.net.http.HttpClient}, unaware of Tollgate.
  * <pre>LlmClientApp --base-url URL [--api chat|responses|anthropic|gemini] [--calls N] [--stream]
  *     [--read string|bytes|lines|inputstream|publisher|abandon] [--async] [--max-tokens M] [--model NAME] [--http2]
- *     [--gzip] [--in-run] [--client jdk|hc5] [--pause-ms MS]</pre>
+ *     [--gzip] [--in-run] [--client jdk|hc5] [--pause-ms MS] [--linger-ms MS]</pre>
+ * {@code --linger-ms} keeps the JVM alive that long after {@code DONE} (for tests that read it from outside).
  * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client; {@code --read} and
  * {@code --async} then do not apply (the body is read as a stream). {@code --read} takes a comma-separated list:
  * call i reads its body the ((i - 1) mod n)-th way.
@@ -43,6 +44,7 @@ public final class LlmClientApp {
     private boolean gzip;
     private String clientKind = "jdk";
     private long pauseMillis;
+    private long lingerMillis;
     private final HttpClient client;
     private org.apache.hc.client5.http.impl.classic.CloseableHttpClient hc5;
     private int ok;
@@ -65,6 +67,7 @@ public final class LlmClientApp {
                 case "--in-run" -> inRun = true;
                 case "--client" -> clientKind = args[++i];
                 case "--pause-ms" -> pauseMillis = Long.parseLong(args[++i]);
+                case "--linger-ms" -> lingerMillis = Long.parseLong(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
@@ -98,6 +101,10 @@ public final class LlmClientApp {
             app.callAll();
         }
         System.out.println("DONE ok=" + app.ok);
+        System.out.flush();
+        if (app.lingerMillis > 0) {
+            Thread.sleep(app.lingerMillis);
+        }
         System.exit(0);
     }
 
