@@ -38,6 +38,7 @@ class ReadmeVersionsIT {
                     new Resolved("langchain4j", "dev.langchain4j", "langchain4j"),
                     new Resolved("langchain4j-1.0", "dev.langchain4j", "langchain4j"))),
             new Row("Spring AI", List.of(
+                    new Resolved("spring-ai-1.0", "org.springframework.ai", "spring-ai-model"),
                     new Resolved("spring-ai-1", "org.springframework.ai", "spring-ai-model"),
                     new Resolved("spring-ai-2", "org.springframework.ai", "spring-ai-model"))),
             new Row("MCP Java SDK", List.of(

@@ -74,7 +74,7 @@ class SpringAiToolIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1_0", "SPRING_AI_1", "SPRING_AI_2"})
     void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup(AppModule app) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = runApp(app, simulator, null, null);
@@ -90,7 +90,7 @@ class SpringAiToolIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1_0", "SPRING_AI_1", "SPRING_AI_2"})
     void deniedToolNeverRunsAndRunLimitRefusesTheFourthCall(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
@@ -146,7 +146,7 @@ class SpringAiToolIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1_0", "SPRING_AI_1", "SPRING_AI_2"})
     void parallelToolCallsInOneTurnAreCountedOneByOne(AppModule app) throws IOException {
         victim = Files.writeString(dir.resolve("victim-" + System.nanoTime() + ".txt"), "precious");
         Script script = Script.builder()
@@ -170,7 +170,7 @@ class SpringAiToolIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1_0", "SPRING_AI_1", "SPRING_AI_2"})
     void haltLimitStopsTheWholeRunWithLimitExceededException(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
@@ -194,7 +194,7 @@ class SpringAiToolIT {
     }
 
     @ParameterizedTest
-    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1", "SPRING_AI_2"})
+    @EnumSource(value = AppModule.class, names = {"SPRING_AI_1_0", "SPRING_AI_1", "SPRING_AI_2"})
     void monitorModeBlocksNothingButLogsWhatItWouldHaveDenied(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {

@@ -14,6 +14,7 @@ public enum AppModule {
     LANGCHAIN4J("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
     LANGCHAIN4J_1_0("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.ToolLoopApp"),
     SPRING_AI_1("apps/spring-ai-1", "dev.tollgate.it.apps.springai.ToolLoopApp"),
+    SPRING_AI_1_0("apps/spring-ai-1.0", "dev.tollgate.it.apps.springai.ToolLoopApp"),
     SPRING_AI_2("apps/spring-ai-2", "dev.tollgate.it.apps.springai.ToolLoopApp"),
     MCP("apps/mcp", "dev.tollgate.it.apps.mcp.McpClientApp"),
     MCP_0_10("apps/mcp-0.10", "dev.tollgate.it.apps.mcp.McpClientApp"),
