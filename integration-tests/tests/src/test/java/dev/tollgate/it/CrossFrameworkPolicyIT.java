@@ -62,14 +62,14 @@ class CrossFrameworkPolicyIT {
     }
 
     private static boolean gemini(AppModule app) {
-        return app == AppModule.GOOGLE_ADK;
+        return app == AppModule.GOOGLE_ADK || app == AppModule.GOOGLE_ADK_1_0;
     }
 
     private static String framework(AppModule app) {
         return switch (app) {
             case LANGCHAIN4J, LANGCHAIN4J_1_0, LANGGRAPH4J -> "langchain4j";
             case SPRING_AI_1, SPRING_AI_2 -> "spring-ai";
-            case GOOGLE_ADK -> "google-adk";
+            case GOOGLE_ADK, GOOGLE_ADK_1_0 -> "google-adk";
             default -> throw new IllegalArgumentException(app.name());
         };
     }
@@ -93,7 +93,8 @@ class CrossFrameworkPolicyIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class,
-            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "LANGGRAPH4J"})
+            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "GOOGLE_ADK_1_0",
+                "LANGGRAPH4J"})
     void withoutTheAgentEveryToolRuns(AppModule app) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {
             ForkedApp.Result result = run(app, simulator, null);
@@ -106,7 +107,8 @@ class CrossFrameworkPolicyIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class,
-            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "LANGGRAPH4J"})
+            names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "GOOGLE_ADK_1_0",
+                "LANGGRAPH4J"})
     void theSamePolicyGivesTheSameOutcome(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {

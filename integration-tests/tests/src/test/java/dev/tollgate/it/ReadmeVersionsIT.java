@@ -45,6 +45,7 @@ class ReadmeVersionsIT {
                     new Resolved("mcp", "io.modelcontextprotocol.sdk", "mcp-core"),
                     new Resolved("mcp-0.10", "io.modelcontextprotocol.sdk", "mcp"))),
             new Row("Google ADK", List.of(
+                    new Resolved("google-adk-1.0", "com.google.adk", "google-adk"),
                     new Resolved("google-adk", "com.google.adk", "google-adk"),
                     new Resolved("google-adk", "com.google.genai", "google-genai"))),
             new Row("quarkus-langchain4j", List.of(

@@ -20,6 +20,7 @@ public enum AppModule {
     MCP_0_10("apps/mcp-0.10", "dev.tollgate.it.apps.mcp.McpClientApp"),
     SPRING_AI_MCP("apps/spring-ai-mcp", "dev.tollgate.it.apps.springaimcp.SpringAiMcpApp"),
     GOOGLE_ADK("apps/google-adk", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
+    GOOGLE_ADK_1_0("apps/google-adk-1.0", "dev.tollgate.it.apps.adk.AdkToolLoopApp"),
     LANGGRAPH4J("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphToolLoopApp"),
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     LLM_JDK("apps/llm-jdk", "dev.tollgate.it.apps.llmjdk.LlmClientApp"),

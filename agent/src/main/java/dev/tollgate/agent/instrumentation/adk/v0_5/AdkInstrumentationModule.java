@@ -5,7 +5,9 @@ import dev.tollgate.agent.spi.TypeInstrumentation;
 import java.util.List;
 
 /**
- * Google ADK for Java (0.5 to 1.8: {@code BaseTool.runAsync(Map, ToolContext)} is the same in both). An ADK run is
+ * Google ADK for Java 1.x (1.0.0 to 1.8.0 proved; {@code BaseTool.runAsync(Map, ToolContext)} is the same in both).
+ * 0.5.0 was declared once but nothing was governed there (AdkToolIT's tools ran with the agent attached), so it is out
+ * of range: skipped with a {@code coverage} entry and a warning instead of silently ungoverned. An ADK run is
  * one invocation ({@code Runner.runAsync}); tools know it by {@code ToolContext.invocationId()}, whichever thread
  * the reactive pipeline runs them on, and the session by {@code ToolContext.sessionId()}. The invocation's model
  * calls join the same run, with the ADK session as its conversation ({@code BaseLlmFlow.callLlm}).
@@ -40,7 +42,7 @@ public final class AdkInstrumentationModule implements InstrumentationModule {
 
   @Override
   public String minVersion() {
-    return "0.5.0";
+    return "1.0.0";
   }
 
   @Override
