@@ -79,12 +79,17 @@ public final class AuditFollower {
         page = next;
         warned = false;
       } catch (Exception e) {
-        if (!warned) {
-          warned = true;
-          LOG.warn("cannot read the audit journal ({}); operators' resets, overrides and approvals are not applied "
-              + "until it can be read", e.getMessage());
-        }
+        unreadable(e);
       }
+    }
+  }
+
+  /** Once per spell of trouble (it is reset by the next good read): a journal that cannot be read or verified. */
+  private void unreadable(Exception e) {
+    if (!warned) {
+      warned = true;
+      LOG.warn("cannot read the audit journal ({}); operators' resets, overrides and approvals are not applied "
+          + "until it can be read", e.getMessage());
     }
   }
 
@@ -97,9 +102,7 @@ public final class AuditFollower {
         }
         page = all;
       } catch (Exception e) {
-        warned = true;
-        LOG.warn("cannot read the audit journal ({}); operators' resets, overrides and approvals are not applied "
-            + "until it can be read", e.getMessage());
+        unreadable(e);
       }
     }
     while (!Thread.currentThread().isInterrupted()) {

@@ -158,7 +158,11 @@ public final class LlmGuard {
     Admission a = admit(llmCall, runId, model);
     AuditFollower f = follower;
     for (int round = 0; round < 8 && a.paused() != null && f != null; round++) {
-      a = awaitApproval(a, f, llmCall, call);
+      Waited w = awaitApproval(a, f, llmCall, call);
+      a = w.admission();
+      if (!w.askedAgain()) {
+        break; // denied, timed out or not asked: the approval decided, the call does not wait again
+      }
     }
     if (!a.proceeds()) {
       log.writeDurably(callEvent(a, call, LlmCallEvent.Result.refusal(BlockedResponse.STATUS)));
@@ -205,11 +209,10 @@ public final class LlmGuard {
    * follower applied the approval) and the call is admitted again. Denied, or nobody answered within the budget's
    * {@code approval.timeout}: refused, or the run halted ({@code on_timeout: halt}).
    */
-  private Admission awaitApproval(Admission a, AuditFollower f, LlmCall llmCall, Call call) {
+  private Waited awaitApproval(Admission a, AuditFollower f, LlmCall llmCall, Call call) {
     Breach b = a.paused();
     Approval approval = governor.budget(b.name()).approval();
-    String id = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 32 | 1L << 32)
-        .substring(1);
+    String id = AuditEvent.newId();
     Instant now = Instant.now();
     Instant until = now.plus(approval.timeout());
     String onTimeout = approval.onTimeout().name().toLowerCase(Locale.ROOT);
@@ -222,7 +225,8 @@ public final class LlmGuard {
       f.journal().append(request);
     } catch (java.io.IOException | RuntimeException e) {
       f.forget(id);
-      return a.refusedBy(a.rule(), a.reason() + "; approval could not be asked for (" + e.getMessage() + ")", false);
+      return new Waited(a.refusedBy(a.rule(), a.reason() + "; approval could not be asked for (" + e.getMessage()
+          + ")", false), false);
     }
     log.writeDurably(request);
     AuditEvent got = null;
@@ -241,16 +245,15 @@ public final class LlmGuard {
             Admission again = admit(llmCall, call.runId(), call.model());
             if (again.proceeds()) {
               f.forget(id);
-              AuditEvent released = new AuditEvent(AuditEvent.Action.RELEASE, id, Instant.now(), b.name(), "budget",
-                  b.scope(), b.partition(), request.period(), JVM, "the limit was raised while the call waited", null,
-                  null, null, null, null, null, call.runId(), call.session(), call.model(), request.need(), null);
+              AuditEvent released = request.answer(AuditEvent.Action.RELEASE, Instant.now(), JVM,
+                  "the limit was raised while the call waited", null);
               try {
                 f.journal().append(released);
               } catch (java.io.IOException | RuntimeException ignored) {
                 // its `until` ends the request for `approvals` anyway
               }
               log.write(released);
-              return again;
+              return new Waited(again, true);
             }
           }
         }
@@ -263,25 +266,29 @@ public final class LlmGuard {
     f.forget(id);
     String rule = "budgets[" + governor.budget(b.name()).index() + "].approval";
     if (got == null) {
-      AuditEvent timedOut = new AuditEvent(AuditEvent.Action.TIMEOUT, id, Instant.now(), b.name(), "budget",
-          b.scope(), b.partition(), request.period(), JVM, "nobody answered within " + text(approval.timeout()), null, null,
-          null, null, null, until, call.runId(), call.session(), call.model(), request.need(), onTimeout);
+      AuditEvent timedOut = request.answer(AuditEvent.Action.TIMEOUT, Instant.now(), JVM,
+          "nobody answered within " + text(approval.timeout()), null);
       try {
         f.journal().append(timedOut);
       } catch (java.io.IOException | RuntimeException e) {
         // the request's own `until` says it is over: `approvals` no longer lists it
       }
       log.writeDurably(timedOut);
-      return a.refusedBy(rule + ".on_timeout", a.reason() + "; nobody approved it within "
-          + text(approval.timeout()) + " (approval " + id + ")",
-          approval.onTimeout() == OnExceed.HALT);
+      return new Waited(a.refusedBy(rule + ".on_timeout", a.reason() + "; nobody approved it within "
+          + text(approval.timeout()) + " (approval " + id + ")", approval.onTimeout() == OnExceed.HALT), false);
     }
     if (got.action() == AuditEvent.Action.DENY) {
-      return a.refusedBy(rule, a.reason() + "; denied by " + got.by() + ": " + got.reason() + " (approval " + id + ")",
-          false);
+      return new Waited(a.refusedBy(rule, a.reason() + "; denied by " + got.by() + ": " + got.reason()
+          + " (approval " + id + ")", false), false);
     }
-    return admit(llmCall, call.runId(), call.model());
+    return new Waited(admit(llmCall, call.runId(), call.model()), true);
   }
+
+  /**
+   * What waiting for an approval came to: the call's admission now, and whether it was admitted again (approved or
+   * released: it may pause once more on another budget) or decided by the approval (denied, timed out).
+   */
+  private record Waited(Admission admission, boolean askedAgain) {}
 
   private static String text(java.time.Duration d) {
     return d.toString().substring(2).toLowerCase(Locale.ROOT);

@@ -43,9 +43,8 @@ public record Admission(long id, Outcome outcome, boolean enforced, boolean halt
    * null otherwise.
    */
   public Breach paused() {
-    if (!enforced || halt || LlmGovernor.UNAVAILABLE_RULE.equals(rule)
-        || rule != null && rule.contains("].approval")) {
-      return null; // a store that is down cannot be approved away; a call its approval refused does not ask again
+    if (!enforced || halt || LlmGovernor.UNAVAILABLE_RULE.equals(rule)) {
+      return null; // a store that is down cannot be approved away
     }
     Breach first = null;
     for (Breach b : breaches) {

@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * What an operator does to a policy's budgets from outside the app ({@code status}, {@code budget reset},
@@ -76,10 +75,9 @@ public final class Operator implements AutoCloseable {
 
   /** The budget {@code name} of the policy; an error naming the policy's budgets when there is none. */
   public Budget budget(String name) {
-    for (Budget b : policy.budgets()) {
-      if (b.name().equals(name)) {
-        return b;
-      }
+    Budget b = find(name);
+    if (b != null) {
+      return b;
     }
     List<String> names = policy.budgets().stream().map(Budget::name).toList();
     throw new IllegalArgumentException("no budget named '" + name + "' in " + policy.source() + (names.isEmpty()
@@ -169,7 +167,7 @@ public final class Operator implements AutoCloseable {
     } else if (persistent(b)) {
       before = resetLedgerIfFree(name, partition, period);
     }
-    AuditEvent record = new AuditEvent(AuditEvent.Action.RESET, id(), clock.instant(), name, "budget", scope(b),
+    AuditEvent record = new AuditEvent(AuditEvent.Action.RESET, AuditEvent.newId(), clock.instant(), name, "budget", scope(b),
         partition, period, by, reason, before, before == null ? null : 0L, null, null, null, null, null, null, null,
         null, null);
     journal.append(record);
@@ -220,7 +218,7 @@ public final class Operator implements AutoCloseable {
     Adjustments current = adjustments();
     long before = addTokens != null ? current.capTokens(name, partition, null, b.maxTokens(), now)
         : current.capNanos(name, partition, null, b.maxNanos(), now);
-    AuditEvent record = new AuditEvent(AuditEvent.Action.OVERRIDE, id(), clock.instant(), name, "budget", scope(b),
+    AuditEvent record = new AuditEvent(AuditEvent.Action.OVERRIDE, AuditEvent.newId(), clock.instant(), name, "budget", scope(b),
         partition, null, by, reason, addTokens != null ? null : before, null, addNanos, setNanos, addTokens, until,
         null, null, null, null, null);
     current.add(record);
@@ -250,9 +248,7 @@ public final class Operator implements AutoCloseable {
   public AuditEvent approve(String id, Long addNanos, String reason, String by) throws IOException {
     AuditEvent request = request(id);
     long add = addNanos != null ? addNanos : request.need() == null ? 0 : request.need();
-    AuditEvent record = new AuditEvent(AuditEvent.Action.APPROVE, id, clock.instant(), request.limit(),
-        request.kind(), request.scope(), request.partition(), request.period(), by, reason, null, null, add, null,
-        null, null, request.run(), request.session(), request.model(), request.need(), null);
+    AuditEvent record = request.answer(AuditEvent.Action.APPROVE, clock.instant(), by, reason, add);
     journal.append(record);
     return record;
   }
@@ -260,9 +256,7 @@ public final class Operator implements AutoCloseable {
   /** {@code deny ID}: the paused call is refused. */
   public AuditEvent deny(String id, String reason, String by) throws IOException {
     AuditEvent request = request(id);
-    AuditEvent record = new AuditEvent(AuditEvent.Action.DENY, id, clock.instant(), request.limit(), request.kind(),
-        request.scope(), request.partition(), request.period(), by, reason, null, null, null, null, null, null,
-        request.run(), request.session(), request.model(), request.need(), null);
+    AuditEvent record = request.answer(AuditEvent.Action.DENY, clock.instant(), by, reason, null);
     journal.append(record);
     return record;
   }
@@ -297,10 +291,6 @@ public final class Operator implements AutoCloseable {
 
   private static String scope(Budget b) {
     return b.scope().name().toLowerCase(Locale.ROOT);
-  }
-
-  private static String id() {
-    return UUID.randomUUID().toString().substring(0, 8);
   }
 
   @Override

@@ -102,6 +102,22 @@ public record AuditEvent(Action action, String id, Instant at, String limit, Str
         l.text("on_timeout"));
   }
 
+  /** A new record id: 8 hex digits, unique enough among the records of one journal. */
+  public static String newId() {
+    return java.util.UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  /**
+   * The answer to this request ({@code approve}, {@code deny}, a timeout or a release): the request's id, instance and
+   * call, with who answered, when, why and what it adds to the limit; a timeout keeps the request's {@code until} and
+   * {@code on_timeout}.
+   */
+  public AuditEvent answer(Action answer, Instant when, String who, String why, Long adds) {
+    boolean timeout = answer == Action.TIMEOUT;
+    return new AuditEvent(answer, id, when, limit, kind, scope, partition, period, who, why, null, null, adds, null,
+        null, timeout ? until : null, run, session, model, need, timeout ? onTimeout : null);
+  }
+
   /** The same record with the spend or limit this JVM saw before and after applying it. */
   public AuditEvent applied(Long before, Long after) {
     return new AuditEvent(action, id, at, limit, kind, scope, partition, period, by, reason, before, after, add, set,

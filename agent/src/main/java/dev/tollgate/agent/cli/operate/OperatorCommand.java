@@ -96,7 +96,7 @@ public final class OperatorCommand {
     noWords(o, "status");
     Policy policy = policy(o);
     String format = format(o);
-    try (Operator operator = Operator.open(policy, clock, System.getenv("TOLLGATE_REDIS_PASSWORD"))) {
+    try (Operator operator = open(policy)) {
       List<Operator.Instance> budgets = operator.status();
       List<Operator.LimitInstance> limits = operator.limitStatus();
       List<AuditEvent> overrides = activeOverrides(operator);
@@ -234,7 +234,7 @@ public final class OperatorCommand {
     String reason = o.required("--reason", "say why (it is kept in the audit journal)");
     String by = by(o);
     Policy policy = policy(o);
-    try (Operator operator = Operator.open(policy, clock, System.getenv("TOLLGATE_REDIS_PASSWORD"))) {
+    try (Operator operator = open(policy)) {
       AuditEvent record;
       if (reset) {
         record = operator.reset(name, o.get("--partition"), o.get("--period"), reason, by);
@@ -272,7 +272,7 @@ public final class OperatorCommand {
     noWords(o, "approvals");
     Policy policy = policy(o);
     String format = format(o);
-    try (Operator operator = Operator.open(policy, clock, System.getenv("TOLLGATE_REDIS_PASSWORD"))) {
+    try (Operator operator = open(policy)) {
       List<AuditEvent> waiting = operator.waiting();
       if (format.equals("json")) {
         out.println(JsonLine.write(f -> f.put("store", operator.where()).put("waiting", audit(waiting))));
@@ -302,7 +302,7 @@ public final class OperatorCommand {
     }
     String reason = o.required("--reason", "say why (it is kept in the audit journal)");
     Policy policy = policy(o);
-    try (Operator operator = Operator.open(policy, clock, System.getenv("TOLLGATE_REDIS_PASSWORD"))) {
+    try (Operator operator = open(policy)) {
       AuditEvent record = approve
           ? operator.approve(o.words.get(0), o.has("--add-usd") ? usd("--add-usd", o.get("--add-usd")) : null,
               reason, by(o))
@@ -315,6 +315,11 @@ public final class OperatorCommand {
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
+
+  /** The policy's store, with the Redis password from {@code TOLLGATE_REDIS_PASSWORD} as the agent takes it. */
+  private Operator open(Policy policy) throws IOException {
+    return Operator.open(policy, clock, System.getenv("TOLLGATE_REDIS_PASSWORD"));
+  }
 
   private static Policy policy(Options o) throws PolicyException {
     String file = o.get("--policy");
