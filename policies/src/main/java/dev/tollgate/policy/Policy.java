@@ -25,12 +25,18 @@ import java.util.Map;
  * @param ledger      {@code ledger:} ({@link LedgerSettings#DEFAULT} when absent)
  * @param coverage    {@code coverage:} ({@link Coverage#DEFAULT} when absent)
  * @param metrics     {@code metrics:} ({@link MetricsSettings#DEFAULT}, JMX only, when absent)
+ * @param header      {@code lock:}, {@code fail_mode:} and where the lockable keys are set ({@link Header#NONE} for a
+ *                    policy built in code)
+ * @param governance  the organisation's layers merged into this policy ({@link Governance#NONE}: none); their limits
+ *                    and budgets are in {@code limits} and {@code budgets} too, first
  */
 public record Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
     String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
     Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger, Coverage coverage,
-    MetricsSettings metrics) {
+    MetricsSettings metrics, Header header, Governance governance) {
   public Policy {
+    header = header == null ? Header.NONE : header;
+    governance = governance == null ? Governance.NONE : governance;
     limits = List.copyOf(limits);
     profiles = Collections.unmodifiableMap(new LinkedHashMap<>(profiles));
     entryPoints = List.copyOf(entryPoints);
@@ -40,6 +46,15 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
     ledger = ledger == null ? LedgerSettings.DEFAULT : ledger;
     coverage = coverage == null ? Coverage.DEFAULT : coverage;
     metrics = metrics == null ? MetricsSettings.DEFAULT : metrics;
+  }
+
+  /** A policy of one file, not governed. */
+  public Policy(String source, int version, Mode mode, ToolRules tools, List<Limit> limits, LogSettings log,
+      String profile, Map<String, ToolRules> profiles, List<EntryPoint> entryPoints, List<Budget> budgets,
+      Pricing pricing, List<ProviderEndpoint> providers, LedgerSettings ledger, Coverage coverage,
+      MetricsSettings metrics) {
+    this(source, version, mode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing, providers, ledger,
+        coverage, metrics, Header.NONE, Governance.NONE);
   }
 
   /** A policy without {@code metrics:} settings (JMX only). */
@@ -73,7 +88,7 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
   /** This policy in another mode (the agent's {@code tollgate.mode} override); nothing else changes. */
   public Policy withMode(Mode newMode) {
     return new Policy(source, version, newMode, tools, limits, log, profile, profiles, entryPoints, budgets, pricing,
-        providers, ledger, coverage, metrics);
+        providers, ledger, coverage, metrics, header, governance);
   }
 
   /**
@@ -94,6 +109,43 @@ public record Policy(String source, int version, Mode mode, ToolRules tools, Lis
       throw new PolicyException(List.of(new PolicyError(source, 0, 0, message)));
     }
     return new Policy(source, version, mode, chosen, limits, log, name, profiles, entryPoints, budgets, pricing,
-        providers, ledger, coverage, metrics);
+        providers, ledger, coverage, metrics, header, governance);
+  }
+
+  /**
+   * This (app) policy governed by {@code org}: the organisation's limits and budgets come first in {@code limits} and
+   * {@code budgets}, its coverage requirements are added, and {@code mode} is the locked one when a layer locks it.
+   */
+  public Policy governedBy(Governance org, Mode lockedMode) {
+    List<Limit> allLimits = new ArrayList<>();
+    List<Budget> allBudgets = new ArrayList<>();
+    boolean requireLlm = coverage.requireLlm();
+    boolean requireTools = coverage.requireTools();
+    for (Governance.Layer layer : org.layers()) {
+      allLimits.addAll(layer.policy().limits());
+      allBudgets.addAll(layer.policy().budgets());
+      requireLlm |= layer.policy().coverage().requireLlm();
+      requireTools |= layer.policy().coverage().requireTools();
+    }
+    allLimits.addAll(limits);
+    allBudgets.addAll(budgets);
+    return new Policy(source, version, lockedMode == null ? mode : lockedMode, tools, allLimits, log, profile, profiles,
+        entryPoints, allBudgets, pricing, providers, ledger, new Coverage(requireLlm, requireTools), metrics, header,
+        org);
+  }
+
+  /**
+   * What a rule path of limit or budget {@code name} starts with: {@code "governance/org.yaml: "} for an organisation's,
+   * "" for the app's own.
+   */
+  public String rulePrefix(String name) {
+    Governance.Layer layer = governance.ownerOf(name);
+    return layer == null ? "" : layer.label() + ": ";
+  }
+
+  /** True when limit or budget {@code name} is only reported: its own file (the app's, or a governance file) monitors. */
+  public boolean monitors(String name) {
+    Governance.Layer layer = governance.ownerOf(name);
+    return (layer == null ? mode : layer.policy().mode()) == Mode.MONITOR;
   }
 }

@@ -28,6 +28,19 @@ public final class PolicyLoader {
 
   /** Loads a policy file; YAML unless the name ends in {@code .json}. A missing file is an error too. */
   public static Policy load(Path file) throws PolicyException {
+    return parse(read(file), file.toString(), false);
+  }
+
+  /**
+   * Loads one file of a governance directory: {@code lock} and {@code fail_mode} are allowed, the app's own settings
+   * ({@code ledger}, {@code log}, ...) are not.
+   */
+  public static Policy loadGovernance(Path file) throws PolicyException {
+    return parse(read(file), file.toString(), true);
+  }
+
+  /** The file's text (UTF-8, at most {@link #MAX_BYTES}), or a located error saying why it cannot be read. */
+  public static String read(Path file) throws PolicyException {
     String name = file.toString();
     byte[] bytes;
     try {
@@ -69,11 +82,20 @@ public final class PolicyLoader {
     } catch (CharacterCodingException e) {
       throw unreadable(name, "the file is not UTF-8 text");
     }
-    return parse(text, name);
+    return text;
   }
 
   /** Parses policy text; {@code fileName} names it in errors and selects JSON when it ends in {@code .json}. */
   public static Policy parse(String text, String fileName) throws PolicyException {
+    return parse(text, fileName, false);
+  }
+
+  /** Parses the text of a governance file ({@link #loadGovernance}). */
+  public static Policy parseGovernance(String text, String fileName) throws PolicyException {
+    return parse(text, fileName, true);
+  }
+
+  private static Policy parse(String text, String fileName, boolean governance) throws PolicyException {
     if (text.length() > MAX_BYTES) {
       throw tooLarge(fileName, text.length());
     }
@@ -82,7 +104,7 @@ public final class PolicyLoader {
     }
     boolean json = fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".json");
     Node root = LocatedTreeReader.read(text, fileName, json);
-    return PolicyValidator.validate(root, fileName);
+    return governance ? PolicyValidator.validateGovernance(root, fileName) : PolicyValidator.validate(root, fileName);
   }
 
   private static PolicyException unreadable(String file, String why) {

@@ -19,6 +19,11 @@ final class PolicyValidator {
   static final List<String> TOP_KEYS = List.of(
       "version", "mode", "profile", "tools", "profiles", "limits", "budgets", "pricing", "providers", "runs", "ledger",
       "log", "coverage", "metrics");
+  /** Top-level keys of a governance file. */
+  static final List<String> GOVERNANCE_TOP_KEYS = List.of(
+      "version", "mode", "lock", "fail_mode", "profile", "tools", "profiles", "limits", "budgets", "coverage");
+  /** Top-level keys a governance file may not set: they are the app's own, one per JVM. */
+  static final List<String> APP_ONLY_KEYS = List.of("pricing", "providers", "runs", "ledger", "log", "metrics");
   static final List<String> TOOLS_KEYS = List.of("default", "allow", "deny", "rules", "mcp_servers");
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
@@ -64,17 +69,24 @@ final class PolicyValidator {
   static final Duration MAX_WINDOW = Duration.ofHours(24);
 
   private final String file;
+  private final boolean governance;
   private final List<PolicyError> errors = new ArrayList<>();
 
   private final TypedMatcherReader typedMatchers =
       new TypedMatcherReader(this::error, dev.tollgate.policy.args.MatchContext.system());
 
-  private PolicyValidator(String file) {
+  private PolicyValidator(String file, boolean governance) {
     this.file = file;
+    this.governance = governance;
   }
 
   static Policy validate(Node root, String file) throws PolicyException {
-    return new PolicyValidator(file).validate(root);
+    return new PolicyValidator(file, false).validate(root);
+  }
+
+  /** A governance file: {@code lock} and {@code fail_mode} are its own; the app's own settings are refused. */
+  static Policy validateGovernance(Node root, String file) throws PolicyException {
+    return new PolicyValidator(file, true).validate(root);
   }
 
   private Policy validate(Node root) throws PolicyException {
@@ -82,7 +94,7 @@ final class PolicyValidator {
     if (!(root instanceof Node.Mapping top)) {
       error(root, "a policy must be a mapping of " + String.join(", ", TOP_KEYS) + "; got " + describe(root));
     } else {
-      Map<String, Node.Entry> keys = keys(top, "the top level", TOP_KEYS);
+      Map<String, Node.Entry> keys = keys(ownKeys(top), "the top level", governance ? GOVERNANCE_TOP_KEYS : TOP_KEYS);
       int version = version(top, keys.get("version"));
       Mode mode = keys.containsKey("mode")
           ? enumValue(keys.get("mode").value(), "mode", Mode.class, Mode.ENFORCE) : Mode.ENFORCE;
@@ -103,8 +115,9 @@ final class PolicyValidator {
       MetricsSettings metrics = keys.containsKey("metrics")
           ? metrics(keys.get("metrics").value()) : MetricsSettings.DEFAULT;
       ToolRules active = profile != null && profiles.containsKey(profile) ? profiles.get(profile) : tools;
+      Header header = header(keys);
       policy = new Policy(file, version, mode, active, limits, log, profile, profiles, entryPoints, budgets, pricing,
-          providers, ledger, coverage, metrics);
+          providers, ledger, coverage, metrics, header, Governance.NONE);
     }
     if (!errors.isEmpty()) {
       List<PolicyError> sorted = new ArrayList<>(errors);
@@ -112,6 +125,74 @@ final class PolicyValidator {
       throw new PolicyException(sorted);
     }
     return policy;
+  }
+
+  /**
+   * The top-level entries this kind of file may have; the others (an app's {@code lock}, a governance file's
+   * {@code ledger}, ...) are reported here with why, rather than as unknown keys.
+   */
+  private Node.Mapping ownKeys(Node.Mapping top) {
+    List<Node.Entry> kept = new ArrayList<>();
+    for (Node.Entry e : top.entries()) {
+      if (!governance && (e.key().equals("lock") || e.key().equals("fail_mode"))) {
+        error(e, e.key() + " is for governance files (governance=DIR), not for an app's policy: "
+            + (e.key().equals("lock") ? "the organisation locks keys, the app cannot"
+                : "the app's fail mode is the agent's fail-mode setting"));
+      } else if (governance && APP_ONLY_KEYS.contains(e.key())) {
+        error(e, e.key() + " is the app's own setting (one per JVM) and cannot be set by a governance file; "
+            + "a governance file may set " + String.join(", ", GOVERNANCE_TOP_KEYS));
+      } else {
+        kept.add(e);
+      }
+    }
+    return new Node.Mapping(top.line(), top.column(), kept);
+  }
+
+  /** {@code lock}, {@code fail_mode} and where the lockable keys are set. */
+  private Header header(Map<String, Node.Entry> keys) {
+    Map<String, String> setAt = new LinkedHashMap<>();
+    for (String[] key : new String[][] {{"mode", "mode"}, {"fail-mode", "fail_mode"}, {"profile", "profile"}}) {
+      Node.Entry e = keys.get(key[1]);
+      if (e != null) {
+        setAt.put(key[0], e.line() + ":" + e.column());
+      }
+    }
+    List<String> lock = new ArrayList<>();
+    String failMode = null;
+    if (governance) {
+      Node.Entry lockEntry = keys.get("lock");
+      if (lockEntry != null) {
+        if (!(lockEntry.value() instanceof Node.Sequence seq)) {
+          error(lockEntry.value(), "lock must be a list of " + String.join(", ", Header.LOCKABLE) + "; got "
+              + describe(lockEntry.value()));
+        } else {
+          for (Node item : seq.items()) {
+            if (item instanceof Node.Scalar sc && sc.kind() == Node.Kind.STRING
+                && Header.LOCKABLE.contains((String) sc.value())) {
+              if (lock.contains((String) sc.value())) {
+                error(item, "lock names " + quote((String) sc.value()) + " twice");
+              } else {
+                lock.add((String) sc.value());
+              }
+            } else {
+              String got = item instanceof Node.Scalar sc && sc.value() instanceof String v ? v : null;
+              String nearest = got == null ? null : nearest(got, Header.LOCKABLE);
+              error(item, "lock entries must be one of " + String.join(", ", Header.LOCKABLE) + "; got " + shown(item)
+                  + (nearest == null ? "" : "; did you mean " + quote(nearest) + "?"));
+            }
+          }
+        }
+      }
+      Node.Entry fm = keys.get("fail_mode");
+      if (fm != null) {
+        if (fm.value() instanceof Node.Scalar sc && ("open".equals(sc.value()) || "closed".equals(sc.value()))) {
+          failMode = (String) sc.value();
+        } else {
+          error(fm.value(), "fail_mode must be one of open, closed; got " + shown(fm.value()));
+        }
+      }
+    }
+    return new Header(lock, failMode, setAt);
   }
 
   private int version(Node.Mapping top, Node.Entry entry) {

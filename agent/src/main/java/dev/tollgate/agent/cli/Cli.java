@@ -70,6 +70,34 @@ public final class Cli {
   }
 
   private static int validate(String[] args, PrintStream out, PrintStream err) {
+    List<String> all = new ArrayList<>(Arrays.asList(args));
+    int g = all.indexOf("--governance");
+    String governanceDir = null;
+    if (g >= 0) {
+      if (g + 1 >= all.size() || all.get(g + 1).startsWith("--")) {
+        err.println("tollgate: validate --governance needs a directory");
+        return 2;
+      }
+      governanceDir = all.get(g + 1);
+      all.subList(g, g + 2).clear();
+      args = all.toArray(new String[0]);
+    }
+    dev.tollgate.policy.Governance org = null;
+    if (governanceDir != null) {
+      try {
+        org = dev.tollgate.policy.GovernanceLoader.load(Path.of(governanceDir));
+        out.println(governanceDir + ": ok (" + String.join(", ", org.layers().stream()
+            .map(dev.tollgate.policy.Governance.Layer::label).toList()) + ")");
+      } catch (PolicyException e) {
+        for (PolicyError error : e.errors()) {
+          err.println(error);
+        }
+        return 1;
+      }
+      if (args.length == 1) {
+        return 0;
+      }
+    }
     int prices = Arrays.asList(args).indexOf("--prices");
     List<String> files = Arrays.asList(args).subList(1, prices < 0 ? args.length : prices);
     List<String> models = prices < 0 ? List.of() : Arrays.asList(args).subList(prices + 1, args.length);
@@ -85,8 +113,20 @@ public final class Cli {
     List<Policy> policies = new ArrayList<>();
     for (String file : files) {
       try {
-        policies.add(PolicyLoader.load(Path.of(file)));
-        out.println(file + ": ok");
+        Policy policy = PolicyLoader.load(Path.of(file));
+        if (org != null) {
+          policy = dev.tollgate.policy.GovernanceLoader.govern(policy, org, java.util.Map.of(), null, null).policy();
+          policies.add(policy);
+          List<String> locked = org.layers().stream().flatMap(l -> l.policy().header().lock().stream()).distinct()
+              .toList();
+          out.println(file + ": ok, governed by " + org.layers().size() + (org.layers().size() == 1 ? " file" : " files")
+              + (locked.isEmpty() ? "" : " (locked: " + String.join(", ", locked) + ")") + "; " + policy.limits().size()
+              + " limits and " + policy.budgets().size() + " budgets in force, mode " + policy.mode().name()
+              .toLowerCase(java.util.Locale.ROOT));
+        } else {
+          policies.add(policy);
+          out.println(file + ": ok");
+        }
       } catch (PolicyException e) {
         status = 1;
         for (PolicyError error : e.errors()) {
@@ -161,6 +201,8 @@ public final class Cli {
 
         Commands:
           java -jar tollgate-agent.jar validate FILE...   check policy files; prints FILE:LINE:COL: message
+          java -jar tollgate-agent.jar validate --governance DIR [FILE...]
+                                                   check a governance directory, and each app policy merged with it
                                                           per problem; exit 0 if all valid, 1 if not
           java -jar tollgate-agent.jar validate [FILE...] --prices MODEL...
                                                           how each model would be priced (under each policy's

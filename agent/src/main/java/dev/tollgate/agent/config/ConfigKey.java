@@ -11,6 +11,8 @@ public enum ConfigKey {
       + "default tollgate-enforcement.jsonl in the working directory."),
   MODE("mode", null, "enforce | monitor. Overrides the policy's mode."),
   PROFILE("profile", null, "Name of the entry of the policy's profiles to enforce. Overrides the policy's profile."),
+  GOVERNANCE("governance", null, "Directory of the organisation's policies (*.yaml, *.json): merged with the app's "
+      + "policy so that the app can only tighten them; each file writable by its owner only."),
   FAIL_MODE("fail-mode", "closed", "closed: an invalid policy or a failed start stops the JVM before main runs "
       + "(exit status 78); open: the agent disables itself, says so on stderr, and the app runs ungoverned.");
 

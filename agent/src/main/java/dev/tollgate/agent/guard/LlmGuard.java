@@ -264,7 +264,7 @@ public final class LlmGuard {
       got = null;
     }
     f.forget(id);
-    String rule = "budgets[" + governor.budget(b.name()).index() + "].approval";
+    String rule = governor.rulePath(governor.budget(b.name())) + ".approval";
     if (got == null) {
       AuditEvent timedOut = request.answer(AuditEvent.Action.TIMEOUT, Instant.now(), JVM,
           "nobody answered within " + text(approval.timeout()), null);

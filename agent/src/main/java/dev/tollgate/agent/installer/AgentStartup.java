@@ -35,6 +35,8 @@ import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.metrics.Metrics;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
+import dev.tollgate.policy.Governance;
+import dev.tollgate.policy.GovernanceLoader;
 import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.PolicyError;
@@ -97,20 +99,55 @@ public final class AgentStartup {
       return;
     }
     String modeOverride = config.get(ConfigKey.MODE);
-    if (modeOverride != null) {
-      policy = policy.withMode(Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)));
-    }
     String profileOverride = config.get(ConfigKey.PROFILE);
-    if (profileOverride != null) {
+    boolean failOpen = config.failOpen();
+    String governanceDir = config.get(ConfigKey.GOVERNANCE);
+    if (governanceDir != null) {
+      // an organisation's policy that cannot be read or merged never lets the app run ungoverned by the app's own
+      // fail-mode: the organisation's fail_mode decides (closed unless its files say open)
+      Governance org;
       try {
-        policy = policy.withProfile(profileOverride);
+        org = GovernanceLoader.load(Path.of(governanceDir));
       } catch (PolicyException e) {
         List<String> lines = new ArrayList<>();
         for (PolicyError err : e.errors()) {
-          lines.add(config.source(ConfigKey.PROFILE) + ": " + err.message());
+          lines.add(err.toString());
         }
-        refuse(lines, config.failOpen());
+        refuse(lines, false);
         return;
+      }
+      failOpen = org.layers().stream().map(l -> l.policy().header().failMode()).filter(m -> m != null).findFirst()
+          .map("open"::equals).orElse(false);
+      try {
+        GovernanceLoader.Governed governed = GovernanceLoader.govern(policy, org, configured(config),
+            modeOverride == null ? null : Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)), profileOverride);
+        policy = governed.policy();
+        failOpen = governed.failMode() != null && (governed.failModeLocked()
+            || "default".equals(config.source(ConfigKey.FAIL_MODE))) ? "open".equals(governed.failMode())
+            : config.failOpen();
+      } catch (PolicyException e) {
+        List<String> lines = new ArrayList<>();
+        for (PolicyError err : e.errors()) {
+          lines.add(err.toString());
+        }
+        refuse(lines, failOpen);
+        return;
+      }
+    } else {
+      if (modeOverride != null) {
+        policy = policy.withMode(Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)));
+      }
+      if (profileOverride != null) {
+        try {
+          policy = policy.withProfile(profileOverride);
+        } catch (PolicyException e) {
+          List<String> lines = new ArrayList<>();
+          for (PolicyError err : e.errors()) {
+            lines.add(config.source(ConfigKey.PROFILE) + ": " + err.message());
+          }
+          refuse(lines, failOpen);
+          return;
+        }
       }
     }
     String logPath = config.get(ConfigKey.LOG);
@@ -122,12 +159,12 @@ public final class AgentStartup {
     try {
       log = EnforcementLog.open(Path.of(logPath), clock);
     } catch (IOException | RuntimeException e) {
-      refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), config.failOpen());
+      refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), failOpen);
       return;
     }
     Metrics metrics = Metrics.listen(log, policy); // counts from the first event on
     log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
-        System.getProperty("java.version"), ProcessHandle.current().pid(), config.failOpen() ? "open" : "closed"));
+        System.getProperty("java.version"), ProcessHandle.current().pid(), failOpen ? "open" : "closed"));
     log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
         PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
         policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),
@@ -135,7 +172,10 @@ public final class AgentStartup {
         policy.entryPoints().stream().map(Object::toString).toList(),
         policy.ledger().store().name().toLowerCase(Locale.ROOT),
         policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl(),
-        policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix(), log.path().toString()));
+        policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix(), log.path().toString(),
+        policy.governance().layers().isEmpty() ? null : policy.governance().files(),
+        policy.governance().layers().isEmpty() ? null : policy.governance().layers().stream()
+            .flatMap(l -> l.policy().header().lock().stream()).distinct().toList()));
 
     FleetStore fleet = fleet(policy, clock, log);
     PolicyEngine engine = new PolicyEngine(policy, clock, fleet);
@@ -144,7 +184,7 @@ public final class AgentStartup {
       ledger = openLedger(policy, clock);
     } catch (IOException | RuntimeException e) {
       refuse(List.of("cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
-          + " (day and month budgets persist there): " + e.getMessage()), config.failOpen());
+          + " (day and month budgets persist there): " + e.getMessage()), failOpen);
       return;
     }
     List<InstrumentationModule> modules = new ArrayList<>();
@@ -172,10 +212,10 @@ public final class AgentStartup {
     // it is set up on the background thread too, before the load gate opens.
     Policy governed = policy;
     Ledger openLedger = ledger;
-    boolean failOpen = config.failOpen();
+    boolean guardFailOpen = failOpen;
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     Runnable installGuard = () -> {
-      installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, failOpen,
+      installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, guardFailOpen,
           new CoverageWatch(governed, coverage, log)));
       metrics.exportInBackground(engine, () -> installed.get().governor());
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
@@ -201,6 +241,18 @@ public final class AgentStartup {
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  /** The lockable keys the agent's configuration sets (not by default), to where it sets them. */
+  static Map<String, String> configured(AgentConfig config) {
+    Map<String, String> set = new LinkedHashMap<>();
+    for (ConfigKey key : List.of(ConfigKey.MODE, ConfigKey.PROFILE, ConfigKey.FAIL_MODE)) {
+      String source = config.source(key);
+      if (config.get(key) != null && source != null && !"default".equals(source)) {
+        set.put(key.key(), source);
+      }
+    }
+    return set;
   }
 
   private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, FleetStore fleet,

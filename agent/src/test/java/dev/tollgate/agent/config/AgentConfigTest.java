@@ -54,7 +54,7 @@ class AgentConfigTest {
   void badInputIsRejectedWithTheOffendingSource() {
     var unknown = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve("polcy=x.yaml", Map.of(), Map.of()));
-    assertEquals("unknown agent argument \"polcy\"; expected one of policy, log, mode, profile, fail-mode,"
+    assertEquals("unknown agent argument \"polcy\"; expected one of policy, log, mode, profile, governance, fail-mode,"
         + " instrumentation.<name>.enabled", unknown.getMessage());
     var noValue = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve("policy", Map.of(), Map.of()));

@@ -355,9 +355,9 @@ public final class LlmGovernor {
       breaches.add(r.limit != null ? limitBreach(r.limit, s.calls(), r.claim.partition(), s.first())
           : budgetBreach(r.budget, r.claim, s.spentNanos(), s.reservedNanos(), s.spentTokens(), requestNanos,
               requestTokens, s.first()));
-      halt |= on == OnExceed.HALT;
+      halt |= on == OnExceed.HALT && r.claim.enforcing();
       if (deciding.wouldTake(on)) {
-        deciding.consider(r.limit != null ? "limits[" + r.limit.index() + "]" : "budgets[" + r.budget.index() + "]",
+        deciding.consider(r.limit != null ? rulePath(r.limit) : rulePath(r.budget),
             r.limit != null ? limitReason(r.limit, s.calls()) : budgetReason(r.budget, r.claim, s, requestNanos,
                 requestTokens), on);
       }
@@ -385,7 +385,7 @@ public final class LlmGovernor {
             + "unavailable (" + storeProblem + "), and ledger.redis.on_unavailable is block", call, price, 0, 0,
             states, breaches, List.of(), storeProblem);
       }
-      return new Admission(id, Outcome.DENY, true, halt && !monitor, decidingRule, decidingReason, call, price, 0, 0,
+      return new Admission(id, Outcome.DENY, true, halt, decidingRule, decidingReason, call, price, 0, 0,
           states, breaches, List.of(), storeProblem);
     }
     List<Claim> held = new ArrayList<>();
@@ -465,7 +465,7 @@ public final class LlmGovernor {
     String partition = partition(limit.per(), call);
     String scope = limit.scope().name().toLowerCase(Locale.ROOT);
     long window = limit.window() == null ? -1 : limit.window().toMillis();
-    boolean enforcing = !monitor && limit.onExceed() != OnExceed.WARN;
+    boolean enforcing = !policy.monitors(limit.name()) && limit.onExceed() != OnExceed.WARN;
     return switch (limit.scope()) {
       case RUN -> call.runId() == null
           ? Claim.count(limit.name(), scope, NO_RUN, partition, null, null, true, limit.maxCalls(), window, enforcing, -1)
@@ -482,7 +482,7 @@ public final class LlmGovernor {
     Budget b = budgets[i];
     String partition = partition(b.per(), call);
     String scope = scope(b);
-    boolean enforcing = !monitor && b.onExceed() != OnExceed.WARN;
+    boolean enforcing = !policy.monitors(b.name()) && b.onExceed() != OnExceed.WARN;
     String period;
     boolean ephemeral = false;
     String run = null;
@@ -723,15 +723,25 @@ public final class LlmGovernor {
 
   // ---- breaches and reasons --------------------------------------------------------------------------------
 
-  private static Breach limitBreach(Limit limit, long calls, String partition, boolean first) {
-    return new Breach("limit", limit.name(), "limits[" + limit.index() + "]",
+  /** A limit's rule path: {@code limits[i]}, after its governance file's label when an organisation's. */
+  public String rulePath(Limit limit) {
+    return policy.rulePrefix(limit.name()) + "limits[" + limit.index() + "]";
+  }
+
+  /** A budget's rule path: {@code budgets[i]}, after its governance file's label when an organisation's. */
+  public String rulePath(Budget b) {
+    return policy.rulePrefix(b.name()) + "budgets[" + b.index() + "]";
+  }
+
+  private Breach limitBreach(Limit limit, long calls, String partition, boolean first) {
+    return new Breach("limit", limit.name(), rulePath(limit),
         limit.scope().name().toLowerCase(Locale.ROOT), partition, limit.onExceed(), 0, 0, 0, -1, calls, 1,
         limit.maxCalls(), first);
   }
 
-  private static Breach budgetBreach(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
+  private Breach budgetBreach(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
       long requestNanos, long requestTokens, boolean first) {
-    return new Breach("budget", b.name(), "budgets[" + b.index() + "]", scope(b), c.partition(), b.onExceed(),
+    return new Breach("budget", b.name(), rulePath(b), scope(b), c.partition(), b.onExceed(),
         spentNanos, reservedNanos, requestNanos, c.capNanos(), spentTokens, requestTokens, c.capTokens(), first);
   }
 

@@ -81,11 +81,15 @@ public final class PolicyEngine {
 
   private final Policy policy;
   private final Clock clock;
+  /** Every limit is only reported (the app monitors, and no governance layer enforces a limit). */
   private final boolean monitor;
   private final ToolRules tools;
-  private final List<Glob> deny;
-  private final List<Glob> allow;
-  private final List<CompiledArgumentRule> rules;
+  /** The governance layers' tool rules, decided before the app's, in order; empty when not governed. */
+  private final RuleSet[] orgRules;
+  /** The app's own tool rules. */
+  private final RuleSet appRules;
+  /** Per limit: only reported (its file monitors), never refusing. */
+  private final boolean[] monitoredLimit;
   private final McpServerNames mcpServerNames;
   private final Limit[] limits;
   private final Glob[] limitTools;
@@ -121,18 +125,29 @@ public final class PolicyEngine {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.fleet = fleet != null && fleet.shared() ? fleet : null;
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.monitor = policy.mode() == Mode.MONITOR;
     this.tools = policy.tools();
-    this.deny = compile(tools.deny());
-    this.allow = compile(tools.allow());
-    List<CompiledArgumentRule> compiled = new ArrayList<>();
     dev.tollgate.policy.args.MatchContext context = dev.tollgate.policy.args.MatchContext.system();
-    for (ArgumentRule rule : tools.rules()) {
-      compiled.add(new CompiledArgumentRule(rule, context));
+    List<dev.tollgate.policy.Governance.Layer> layers = policy.governance().layers();
+    this.orgRules = new RuleSet[layers.size()];
+    for (int i = 0; i < orgRules.length; i++) {
+      Policy org = layers.get(i).policy();
+      orgRules[i] = new RuleSet(layers.get(i).label() + ": ", org.tools(), org.mode() == Mode.MONITOR, context);
     }
-    this.rules = List.copyOf(compiled);
-    this.mcpServerNames = new McpServerNames(tools.mcpServers());
+    this.appRules = new RuleSet("", tools, policy.mode() == Mode.MONITOR, context);
+    java.util.Map<String, String> servers = new java.util.LinkedHashMap<>();
+    for (dev.tollgate.policy.Governance.Layer layer : layers) {
+      layer.policy().tools().mcpServers().forEach(servers::putIfAbsent);
+    }
+    tools.mcpServers().forEach(servers::putIfAbsent);
+    this.mcpServerNames = new McpServerNames(servers);
     this.limits = policy.limits().toArray(new Limit[0]);
+    this.monitoredLimit = new boolean[limits.length];
+    boolean everyLimitMonitored = true;
+    for (int i = 0; i < limits.length; i++) {
+      monitoredLimit[i] = policy.monitors(limits[i].name());
+      everyLimitMonitored &= monitoredLimit[i];
+    }
+    this.monitor = everyLimitMonitored && policy.mode() == Mode.MONITOR;
     this.limitTools = new Glob[limits.length];
     this.shared = new Partitions[limits.length];
     this.inFleet = new boolean[limits.length];
@@ -163,8 +178,13 @@ public final class PolicyEngine {
     Call c = new Call(call, clock.millis());
     ToolVerdict ruling = toolRule(c);
     if (ruling.outcome() == Outcome.DENY) {
-      if (!monitor) {
+      if (ruling.enforced()) {
         return ruling;
+      }
+      if (!monitor) {
+        // a monitored denial, but a governance layer's limits still refuse: the call runs unless one of them does
+        ToolVerdict v = admit(c, ruling);
+        return v.enforced() ? v : new ToolVerdict(Outcome.DENY, false, false, ruling.rule(), ruling.reason(), v.breach());
       }
       LimitBreach breach = countAll(c);
       return new ToolVerdict(Outcome.DENY, false, false, ruling.rule(), ruling.reason(), breach);
@@ -212,17 +232,14 @@ public final class PolicyEngine {
     if (name.length() > MAX_TOOL_NAME) {
       return null;
     }
-    for (Glob glob : deny) {
-      if (glob.matchesTool(name)) {
-        return null;
+    for (RuleSet set : orgRules) {
+      String path = set.argumentRuleFor(name);
+      if (path != null) {
+        return path.isEmpty() ? null : path;
       }
     }
-    for (CompiledArgumentRule rule : rules) {
-      if (rule.appliesTo(name)) {
-        return rule.rule().readsArguments() ? tools.path() + ".rules[" + rule.rule().index() + "]" : null;
-      }
-    }
-    return null;
+    String path = appRules.argumentRuleFor(name);
+    return path == null || path.isEmpty() ? null : path;
   }
 
   /** Forgets a run's counters once the run has ended. */
@@ -269,8 +286,10 @@ public final class PolicyEngine {
 
   private ToolVerdict toolRule(Call c) {
     if (c.tool.length() > MAX_TOOL_NAME) {
-      return verdict(Outcome.DENY, tools.path(), "the tool name is " + c.tool.length() + " characters long; names over "
-          + MAX_TOOL_NAME + " characters are refused");
+      return new ToolVerdict(Outcome.DENY, !appRules.monitor
+          || java.util.Arrays.stream(orgRules).anyMatch(r -> !r.monitor), false,
+          tools.path(), "the tool name is " + c.tool.length() + " characters long; names over "
+          + MAX_TOOL_NAME + " characters are refused", null);
     }
     ToolVerdict cached = nameVerdicts.get(c.tool);
     if (cached != null) {
@@ -290,45 +309,118 @@ public final class PolicyEngine {
   }
 
   private boolean anyRuleReadsArgumentsOf(String tool) {
-    for (CompiledArgumentRule rule : rules) {
-      if (rule.rule().readsArguments() && rule.appliesTo(tool)) {
+    for (RuleSet set : orgRules) {
+      if (set.readsArgumentsOf(tool)) {
         return true;
       }
     }
-    return false;
+    return appRules.readsArgumentsOf(tool);
   }
 
+  /**
+   * The governance layers' rules first: an enforced denial of any of them is final (the app cannot allow what the
+   * organisation denies, whatever its rules or mode); a monitored one is reported unless the app's rules deny too.
+   */
   private ToolVerdict matchToolRules(Call c) {
-    String tool = c.tool;
-    String base = tools.path();
-    for (int i = 0; i < deny.size(); i++) {
-      if (deny.get(i).matchesTool(tool)) {
-        return verdict(Outcome.DENY, base + ".deny[" + i + "]",
-            "tool \"" + tool + "\" matches deny glob \"" + deny.get(i) + "\"");
+    ToolVerdict monitoredDenial = null;
+    for (RuleSet set : orgRules) {
+      ToolVerdict v = set.match(c);
+      if (v.outcome() == Outcome.DENY) {
+        if (v.enforced()) {
+          return v;
+        }
+        monitoredDenial = monitoredDenial == null ? v : monitoredDenial;
       }
     }
-    for (CompiledArgumentRule rule : rules) {
-      CompiledArgumentRule.Match m = rule.decide(tool, c::arguments, base, c.traces);
-      if (m != null) {
-        return verdict(m.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW, m.path(), m.reason());
-      }
-    }
-    for (int i = 0; i < allow.size(); i++) {
-      // an allow glob names whole tools: "read_file" does not admit every MCP server's read_file (deny globs do
-      // cover them, see Glob#matchesTool)
-      if (allow.get(i).matches(tool)) {
-        return verdict(Outcome.ALLOW, base + ".allow[" + i + "]",
-            "tool \"" + tool + "\" matches allow glob \"" + allow.get(i) + "\"");
-      }
-    }
-    return tools.defaultAccess() == Access.DENY
-        ? verdict(Outcome.DENY, base + ".default",
-            "tool \"" + tool + "\" is not in " + base + ".allow and " + base + ".default is deny")
-        : verdict(Outcome.ALLOW, base + ".default", "tool \"" + tool + "\" is allowed by " + base + ".default");
+    ToolVerdict v = appRules.match(c);
+    return v.outcome() != Outcome.DENY && monitoredDenial != null ? monitoredDenial : v;
   }
 
-  private ToolVerdict verdict(Outcome outcome, String rule, String reason) {
-    return new ToolVerdict(outcome, outcome == Outcome.DENY && !monitor, false, rule, reason, null);
+  /** One file's tool rules: deny globs, argument rules, allow globs, default; rule paths start with its label. */
+  private static final class RuleSet {
+    final String base;
+    final ToolRules tools;
+    final boolean monitor;
+    final List<Glob> deny;
+    final List<Glob> allow;
+    final List<CompiledArgumentRule> rules;
+
+    RuleSet(String label, ToolRules tools, boolean monitor, dev.tollgate.policy.args.MatchContext context) {
+      this.base = label + tools.path();
+      this.tools = tools;
+      this.monitor = monitor;
+      this.deny = compile(tools.deny());
+      this.allow = compile(tools.allow());
+      List<CompiledArgumentRule> compiled = new ArrayList<>();
+      for (ArgumentRule rule : tools.rules()) {
+        compiled.add(new CompiledArgumentRule(rule, context));
+      }
+      this.rules = List.copyOf(compiled);
+    }
+
+    boolean readsArgumentsOf(String tool) {
+      for (CompiledArgumentRule rule : rules) {
+        if (rule.rule().readsArguments() && rule.appliesTo(tool)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** The path of the argument rule that would read the arguments first; "" when the name decides; null: next set. */
+    String argumentRuleFor(String name) {
+      for (Glob glob : deny) {
+        if (glob.matchesTool(name)) {
+          return "";
+        }
+      }
+      for (CompiledArgumentRule rule : rules) {
+        if (rule.appliesTo(name)) {
+          if (rule.rule().readsArguments()) {
+            return base + ".rules[" + rule.rule().index() + "]";
+          }
+          return rule.rule().decision() == Access.DENY ? "" : null;
+        }
+      }
+      for (Glob glob : allow) {
+        if (glob.matches(name)) {
+          return null;
+        }
+      }
+      return tools.defaultAccess() == Access.DENY ? "" : null;
+    }
+
+    ToolVerdict match(Call c) {
+      String tool = c.tool;
+      for (int i = 0; i < deny.size(); i++) {
+        if (deny.get(i).matchesTool(tool)) {
+          return verdict(Outcome.DENY, base + ".deny[" + i + "]",
+              "tool \"" + tool + "\" matches deny glob \"" + deny.get(i) + "\"");
+        }
+      }
+      for (CompiledArgumentRule rule : rules) {
+        CompiledArgumentRule.Match m = rule.decide(tool, c::arguments, base, c.traces);
+        if (m != null) {
+          return verdict(m.decision() == Access.DENY ? Outcome.DENY : Outcome.ALLOW, m.path(), m.reason());
+        }
+      }
+      for (int i = 0; i < allow.size(); i++) {
+        // an allow glob names whole tools: "read_file" does not admit every MCP server's read_file (deny globs do
+        // cover them, see Glob#matchesTool)
+        if (allow.get(i).matches(tool)) {
+          return verdict(Outcome.ALLOW, base + ".allow[" + i + "]",
+              "tool \"" + tool + "\" matches allow glob \"" + allow.get(i) + "\"");
+        }
+      }
+      return tools.defaultAccess() == Access.DENY
+          ? verdict(Outcome.DENY, base + ".default",
+              "tool \"" + tool + "\" is not in " + base + ".allow and " + base + ".default is deny")
+          : verdict(Outcome.ALLOW, base + ".default", "tool \"" + tool + "\" is allowed by " + base + ".default");
+    }
+
+    private ToolVerdict verdict(Outcome outcome, String rule, String reason) {
+      return new ToolVerdict(outcome, outcome == Outcome.DENY && !monitor, false, rule, reason, null);
+    }
   }
 
   // ---- limits ----------------------------------------------------------------------------------------------
@@ -338,7 +430,7 @@ public final class PolicyEngine {
     List<Counter> taken = new ArrayList<>(2);
     for (int i = 0; i < limits.length; i++) {
       Limit limit = limits[i];
-      if (limit.onExceed() == OnExceed.WARN || !countsTool(i, c.tool) || aloneAndAdmitted(i, c) || counted(i, c)) {
+      if (reportsOnly(i) || !countsTool(i, c.tool) || aloneAndAdmitted(i, c) || counted(i, c)) {
         continue;
       }
       Bucket bucket = bucket(i, c);
@@ -380,7 +472,7 @@ public final class PolicyEngine {
       warned = answer == null ? null : answer.warned;
     }
     for (int i = 0; i < limits.length; i++) {
-      if (limits[i].onExceed() == OnExceed.WARN && countsTool(i, c.tool) && !counted(i, c)) {
+      if (reportsOnly(i) && countsTool(i, c.tool) && !counted(i, c)) {
         Breach breach = count(i, c, warned == null);
         warned = warned == null ? breach : warned;
       }
@@ -388,7 +480,14 @@ public final class PolicyEngine {
     if (warned == null) {
       return ruling;
     }
-    return new ToolVerdict(Outcome.WARN, false, false, rule(warned.limit), warned.reason(), warned.report);
+    // a warn limit warns; a block or halt limit of a monitoring file reports the denial it would have made
+    return new ToolVerdict(warned.limit.onExceed() == OnExceed.WARN ? Outcome.WARN : Outcome.DENY, false, false,
+        rule(warned.limit), warned.reason(), warned.report);
+  }
+
+  /** True when limit {@code i} never refuses: {@code on_exceed: warn}, or its file (app or governance) monitors. */
+  private boolean reportsOnly(int i) {
+    return limits[i].onExceed() == OnExceed.WARN || monitoredLimit[i];
   }
 
   /** Monitor mode and monitored denials: the call runs, so it counts everywhere; report the first breach. */
@@ -433,7 +532,7 @@ public final class PolicyEngine {
       if (!inFleet[i] || !countsTool(i, c.tool)) {
         continue;
       }
-      boolean enforcing = enforce && limit.onExceed() != OnExceed.WARN;
+      boolean enforcing = enforce && !reportsOnly(i);
       long window = limit.window() == null ? -1 : limit.window().toMillis();
       String partition = partition(limit, c);
       if (limit.capsCalls()) {
@@ -570,8 +669,8 @@ public final class PolicyEngine {
     return value == null ? "" : value;
   }
 
-  private static String rule(Limit limit) {
-    return "limits[" + limit.index() + "]";
+  private String rule(Limit limit) {
+    return policy.rulePrefix(limit.name()) + "limits[" + limit.index() + "]";
   }
 
   /** A breach with the limit that was passed, for the verdict's rule and reason. */

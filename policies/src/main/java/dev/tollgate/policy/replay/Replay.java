@@ -197,7 +197,7 @@ public final class Replay {
     List<dev.tollgate.policy.Limit> limits = engine.policy().limits();
     for (int i = 0; i < limits.size(); i++) {
       if (limits.get(i).name().equals(name)) {
-        return "limits[" + i + "]";
+        return engine.policy().rulePrefix(name) + "limits[" + limits.get(i).index() + "]";
       }
     }
     return null;
