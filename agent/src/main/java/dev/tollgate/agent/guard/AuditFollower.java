@@ -27,12 +27,18 @@ public final class AuditFollower {
   static final long POLL_MILLIS = 500;
   private static final Logger LOG = Diagnostics.logger(AuditFollower.class);
   private final AuditJournal journal;
-  private final LlmGovernor governor;
+  /** Swapped by a policy reload (the same stores and adjustments, the new policy's budgets). */
+  private volatile LlmGovernor governor;
   private final EnforcementLog log;
   private final Map<String, Consumer<AuditEvent>> waiting = new ConcurrentHashMap<>();
   private volatile AuditJournal.Page page = AuditJournal.Page.START;
   private volatile Thread thread;
   private boolean warned;
+
+  /** After a policy reload: resets and overrides are applied through the new policy's governor. */
+  public void reload(LlmGovernor next) {
+    this.governor = next;
+  }
 
   public AuditFollower(AuditJournal journal, LlmGovernor governor, EnforcementLog log) {
     this.journal = journal;

@@ -58,7 +58,8 @@ import java.util.function.Supplier;
  */
 public final class LlmGuard {
 
-  private final LlmGovernor governor;
+  /** Swapped by a policy reload; a call is settled by the governor that admitted it. */
+  private volatile LlmGovernor governor;
   private final Endpoints endpoints;
   private final EnforcementLog log;
   private final Supplier<RunState> currentRun;
@@ -109,6 +110,11 @@ public final class LlmGuard {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** A reloaded policy's governor (over the same stores): calls from now on are admitted by it. */
+  void reload(LlmGovernor next) {
+    this.governor = next;
   }
 
   /** Operators' answers to paused calls arrive through {@code follower}. */
@@ -379,6 +385,8 @@ public final class LlmGuard {
 
   /** One admitted call in flight. */
   private final class Exchange implements LlmExchange {
+    /** The governor that admitted the call (a reload may have swapped in another since): it settles the call. */
+    private final LlmGovernor admittedBy = governor;
     private final Admission admission;
     private final Call call;
     private final Endpoint endpoint;
@@ -444,9 +452,9 @@ public final class LlmGuard {
           reportedOnce(endpoint.format()), result != null && result.complete(),
           result != null && result.problem() != null);
       s = switch (source) {
-        case NONE -> governor.release(admission);
-        case REPORTED -> governor.settle(admission, result.responseModel(), result.usage(), false);
-        case ESTIMATED -> governor.settle(admission, result.responseModel(), estimate(result), true);
+        case NONE -> admittedBy.release(admission);
+        case REPORTED -> admittedBy.settle(admission, result.responseModel(), result.usage(), false);
+        case ESTIMATED -> admittedBy.settle(admission, result.responseModel(), estimate(result), true);
       };
       String usageKind = source.wire();
       Usage u = s.usage();

@@ -36,18 +36,19 @@ public final class PolicyGuard extends Guard.Delegate {
   private static final Logger LOG = Diagnostics.logger(PolicyGuard.class);
   private static final int MAX_REPORTED_ERRORS = 10;
 
-  private final PolicyEngine engine;
+  /** Swapped by a policy reload ({@link #reload}). */
+  private volatile PolicyEngine engine;
   private final EnforcementLog log;
   private final Runs runs;
   private final boolean failOpen;
   private final ThreadLocal<RuntimeException> pendingHalt = new ThreadLocal<>();
   private final AtomicInteger reportedErrors = new AtomicInteger();
-  private final HostMdc mdc;
+  private volatile HostMdc mdc;
   /** The runs of the tool calls being dispatched on this thread, innermost first ({@link #NO_RUN}: none). */
   private final ThreadLocal<ArrayDeque<Object>> dispatchingRuns = ThreadLocal.withInitial(ArrayDeque::new);
   private static final Object NO_RUN = new Object();
 
-  private final LlmGovernor governor;
+  private volatile LlmGovernor governor;
   private final LlmGuard llm;
   private final CoverageWatch coverage;
   private volatile AuditFollower follower;
@@ -73,24 +74,54 @@ public final class PolicyGuard extends Guard.Delegate {
     this.log = log;
     this.governor = governor;
     this.runs = new Runs(run -> {
-      engine.endRun(run.id());
-      if (governor != null) {
-        governor.endRun(run.id());
+      this.engine.endRun(run.id());
+      LlmGovernor g = this.governor;
+      if (g != null) {
+        g.endRun(run.id());
       }
       if (run.ended()) {
         summarize(run, log);
       }
     });
-    java.util.List<String> mdcKeys = new java.util.ArrayList<>();
-    engine.policy().limits().stream().map(l -> l.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
-    engine.policy().budgets().stream().map(b -> b.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
-    this.mdc = new HostMdc(mdcKeys.stream().distinct().toList());
+    this.mdc = mdcOf(engine.policy());
     this.failOpen = failOpen;
     this.llm = governor == null || endpoints == null ? null
         : new LlmGuard(governor, endpoints, log, runs::current, halt -> {
           pendingHalt.set(halt);
           return null;
-        }, mdc::read, coverage);
+        }, () -> this.mdc.read(), coverage);
+  }
+
+  private static HostMdc mdcOf(dev.tollgate.policy.Policy policy) {
+    java.util.List<String> mdcKeys = new java.util.ArrayList<>();
+    policy.limits().stream().map(l -> l.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
+    policy.budgets().stream().map(b -> b.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
+    return new HostMdc(mdcKeys.stream().distinct().toList());
+  }
+
+  /** The engine deciding tool calls now (a reload swaps it). */
+  public PolicyEngine engine() {
+    return engine;
+  }
+
+  /**
+   * Swaps in a reloaded policy: its engine (built over this one's, so limits that keep their name carry their counts)
+   * and its LLM governor (over the same stores). Calls decided from now on see the new policy; calls in flight finish
+   * under the one that admitted them.
+   */
+  public void reload(PolicyEngine next, LlmGovernor nextGovernor) {
+    this.mdc = mdcOf(next.policy());
+    this.engine = next;
+    if (nextGovernor != null && governor != null) {
+      this.governor = nextGovernor;
+      if (llm != null) {
+        llm.reload(nextGovernor);
+      }
+      AuditFollower f = follower;
+      if (f != null) {
+        f.reload(nextGovernor);
+      }
+    }
   }
 
   /** The LLM-call governor (budgets, LLM-call limits), or null without LLM governance; for the metrics' readings. */

@@ -9,6 +9,7 @@ import dev.tollgate.policy.budget.FileAuditJournal;
 import dev.tollgate.policy.budget.LedgerKey;
 import dev.tollgate.policy.store.AuditJournal;
 import dev.tollgate.agent.guard.PolicyGuard;
+import dev.tollgate.agent.guard.PolicyWatcher;
 import dev.tollgate.agent.llm.ConfiguredProvider;
 import dev.tollgate.agent.llm.Endpoints;
 import dev.tollgate.policy.BudgetScope;
@@ -88,67 +89,14 @@ public final class AgentStartup {
       return;
     }
     Policy policy;
+    boolean failOpen;
     try {
-      policy = PolicyLoader.load(Path.of(policyPath));
-    } catch (PolicyException e) {
-      List<String> lines = new ArrayList<>();
-      for (PolicyError err : e.errors()) {
-        lines.add(err.toString());
-      }
-      refuse(lines, config.failOpen());
+      Loaded loaded = load(config, policyPath);
+      policy = loaded.policy();
+      failOpen = loaded.failOpen();
+    } catch (LoadFailure e) {
+      refuse(e.lines, e.failOpen);
       return;
-    }
-    String modeOverride = config.get(ConfigKey.MODE);
-    String profileOverride = config.get(ConfigKey.PROFILE);
-    boolean failOpen = config.failOpen();
-    String governanceDir = config.get(ConfigKey.GOVERNANCE);
-    if (governanceDir != null) {
-      // an organisation's policy that cannot be read or merged never lets the app run ungoverned by the app's own
-      // fail-mode: the organisation's fail_mode decides (closed unless its files say open)
-      Governance org;
-      try {
-        org = GovernanceLoader.load(Path.of(governanceDir));
-      } catch (PolicyException e) {
-        List<String> lines = new ArrayList<>();
-        for (PolicyError err : e.errors()) {
-          lines.add(err.toString());
-        }
-        refuse(lines, false);
-        return;
-      }
-      failOpen = org.layers().stream().map(l -> l.policy().header().failMode()).filter(m -> m != null).findFirst()
-          .map("open"::equals).orElse(false);
-      try {
-        GovernanceLoader.Governed governed = GovernanceLoader.govern(policy, org, configured(config),
-            modeOverride == null ? null : Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)), profileOverride);
-        policy = governed.policy();
-        failOpen = governed.failMode() != null && (governed.failModeLocked()
-            || "default".equals(config.source(ConfigKey.FAIL_MODE))) ? "open".equals(governed.failMode())
-            : config.failOpen();
-      } catch (PolicyException e) {
-        List<String> lines = new ArrayList<>();
-        for (PolicyError err : e.errors()) {
-          lines.add(err.toString());
-        }
-        refuse(lines, failOpen);
-        return;
-      }
-    } else {
-      if (modeOverride != null) {
-        policy = policy.withMode(Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)));
-      }
-      if (profileOverride != null) {
-        try {
-          policy = policy.withProfile(profileOverride);
-        } catch (PolicyException e) {
-          List<String> lines = new ArrayList<>();
-          for (PolicyError err : e.errors()) {
-            lines.add(config.source(ConfigKey.PROFILE) + ": " + err.message());
-          }
-          refuse(lines, failOpen);
-          return;
-        }
-      }
     }
     String logPath = config.get(ConfigKey.LOG);
     if (logPath == null) {
@@ -217,6 +165,14 @@ public final class AgentStartup {
     Runnable installGuard = () -> {
       installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, guardFailOpen,
           new CoverageWatch(governed, coverage, log)));
+      String dir = config.get(ConfigKey.GOVERNANCE);
+      new PolicyWatcher(Path.of(policyPath), dir == null ? null : Path.of(dir), () -> {
+        try {
+          return load(config, policyPath).policy();
+        } catch (LoadFailure f) {
+          throw new PolicyWatcher.Failure(f.lines);
+        }
+      }, installed.get(), log, clock, fleet).start();
       metrics.exportInBackground(engine, () -> installed.get().governor());
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
@@ -241,6 +197,72 @@ public final class AgentStartup {
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  /** A policy as the agent enforces it: the app's file, the agent's overrides, the governance directory merged in. */
+  record Loaded(Policy policy, boolean failOpen) {}
+
+  /** Why a policy could not be loaded: located lines, and whether the JVM may then go on ungoverned. */
+  static final class LoadFailure extends Exception {
+    final List<String> lines;
+    final boolean failOpen;
+
+    LoadFailure(List<String> lines, boolean failOpen) {
+      super(String.join("\n", lines), null, false, false);
+      this.lines = lines;
+      this.failOpen = failOpen;
+    }
+
+    LoadFailure(PolicyException e, boolean failOpen) {
+      this(e.errors().stream().map(PolicyError::toString).toList(), failOpen);
+    }
+  }
+
+  /** Loads the policy the agent enforces (at start and on every reload). */
+  static Loaded load(AgentConfig config, String policyPath) throws LoadFailure {
+    Policy policy;
+    try {
+      policy = PolicyLoader.load(Path.of(policyPath));
+    } catch (PolicyException e) {
+      throw new LoadFailure(e, config.failOpen());
+    }
+    String modeOverride = config.get(ConfigKey.MODE);
+    String profileOverride = config.get(ConfigKey.PROFILE);
+    String governanceDir = config.get(ConfigKey.GOVERNANCE);
+    if (governanceDir == null) {
+      if (modeOverride != null) {
+        policy = policy.withMode(Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)));
+      }
+      if (profileOverride != null) {
+        try {
+          policy = policy.withProfile(profileOverride);
+        } catch (PolicyException e) {
+          throw new LoadFailure(e.errors().stream()
+              .map(err -> config.source(ConfigKey.PROFILE) + ": " + err.message()).toList(), config.failOpen());
+        }
+      }
+      return new Loaded(policy, config.failOpen());
+    }
+    // an organisation's policy that cannot be read or merged never lets the app run ungoverned by the app's own
+    // fail-mode: the organisation's fail_mode decides (closed unless its files say open)
+    Governance org;
+    try {
+      org = GovernanceLoader.load(Path.of(governanceDir));
+    } catch (PolicyException e) {
+      throw new LoadFailure(e, false);
+    }
+    boolean orgFailOpen = org.layers().stream().map(l -> l.policy().header().failMode()).filter(m -> m != null)
+        .findFirst().map("open"::equals).orElse(false);
+    try {
+      GovernanceLoader.Governed governed = GovernanceLoader.govern(policy, org, configured(config),
+          modeOverride == null ? null : Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)), profileOverride);
+      boolean failOpen = governed.failMode() != null && (governed.failModeLocked()
+          || "default".equals(config.source(ConfigKey.FAIL_MODE))) ? "open".equals(governed.failMode())
+          : config.failOpen();
+      return new Loaded(governed.policy(), failOpen);
+    } catch (PolicyException e) {
+      throw new LoadFailure(e, orgFailOpen);
+    }
   }
 
   /** The lockable keys the agent's configuration sets (not by default), to where it sets them. */

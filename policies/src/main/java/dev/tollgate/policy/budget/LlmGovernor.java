@@ -121,7 +121,7 @@ public final class LlmGovernor {
   private final java.util.concurrent.atomic.AtomicLong nextId = new java.util.concurrent.atomic.AtomicLong();
   private final Object lock = new Object();
   /** Operators' overrides and approvals, fed from the store's audit journal. */
-  private final dev.tollgate.policy.store.Adjustments adjustments = new dev.tollgate.policy.store.Adjustments();
+  private final dev.tollgate.policy.store.Adjustments adjustments;
   private final Map<Long, Pending> pending = new HashMap<>();
   private final Lru<Long, Settlement> completed = new Lru<>(MAX_PARTITIONS);
   private final Lru<Long, Pending> swept = new Lru<>(MAX_PARTITIONS);
@@ -145,11 +145,26 @@ public final class LlmGovernor {
    */
   public LlmGovernor(Policy policy, Clock clock, BudgetStore local, BudgetStore shared, Duration reservationTtl,
       PriceTable table) {
+    this(policy, clock, local, shared, reservationTtl.toMillis(), table, new dev.tollgate.policy.store.Adjustments());
+  }
+
+  /**
+   * The governor of a reloaded policy: the same stores (so spend, reservations and counts of budgets and limits that
+   * keep their name carry over, as they are kept by name), price table and operators' adjustments. Calls admitted by
+   * this governor before the reload are settled or released by it.
+   */
+  public LlmGovernor reloaded(Policy next) {
+    return new LlmGovernor(next, clock, local, shared, ttlMillis, table, adjustments);
+  }
+
+  private LlmGovernor(Policy policy, Clock clock, BudgetStore local, BudgetStore shared, long ttlMillis,
+      PriceTable table, dev.tollgate.policy.store.Adjustments adjustments) {
+    this.adjustments = adjustments;
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.local = Objects.requireNonNull(local, "local");
     this.shared = shared == null ? local : shared;
-    this.ttlMillis = reservationTtl.toMillis();
+    this.ttlMillis = ttlMillis;
     this.table = Objects.requireNonNull(table, "table");
     this.monitor = policy.mode() == Mode.MONITOR;
     this.zone = policy.ledger().zone();

@@ -11,14 +11,31 @@ final class Bucket {
   private final RecentMap<Counter> identical;
   private final Limit limit;
 
+  /** The bucket this one carries on after a reload (its counts seed this one's), or null. */
+  private final Bucket previous;
+  private final long now;
+
   Bucket(Limit limit) {
+    this(limit, null, 0);
+  }
+
+  /** After a reload: starts from {@code previous}'s counts at {@code now} (null: from zero). */
+  Bucket(Limit limit, Bucket previous, long now) {
     this.limit = limit;
-    this.calls = limit.capsCalls() ? Counter.of(limit.maxCalls(), limit.window()) : null;
+    this.previous = previous;
+    this.now = now;
+    this.calls = !limit.capsCalls() ? null : previous != null && previous.calls != null
+        ? Counter.carried(previous.calls, limit.maxCalls(), limit.window(), now)
+        : Counter.of(limit.maxCalls(), limit.window());
     this.identical = limit.capsIdentical() ? new RecentMap<>(PolicyEngine.MAX_PARTITIONS) : null;
   }
 
   Counter identical(String digest) {
-    return identical.get(digest, () -> Counter.of(limit.maxIdentical(), limit.window()));
+    return identical.get(digest, () -> {
+      Counter before = previous == null ? null : previous.identicalIfPresent(digest);
+      return before == null ? Counter.of(limit.maxIdentical(), limit.window())
+          : Counter.carried(before, limit.maxIdentical(), limit.window(), now);
+    });
   }
 
   Counter identicalIfPresent(String digest) {

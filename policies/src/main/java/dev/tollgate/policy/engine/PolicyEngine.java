@@ -96,6 +96,12 @@ public final class PolicyEngine {
   /** Per limit: the process's buckets (process scope) or every session's (session scope); null for run scope. */
   private final Partitions[] shared;
   private final ConcurrentHashMap<String, Partitions[]> runs = new ConcurrentHashMap<>();
+  /** The engine this one replaced on a reload (its runs' counters carry over), or null. */
+  private volatile PolicyEngine previous;
+  /** Per limit: the index of the same-shaped limit in {@link #previous}, or -1. */
+  private final int[] previousIndex;
+  /** Per limit: that limit has the same caps too, so its counters are shared as they are. */
+  private final boolean[] sameCaps;
   /** The shared store session limits count in, or null when every limit counts in this JVM. */
   private final BudgetStore fleet;
   /** Per limit: true when its calls with a session count in {@link #fleet}. */
@@ -122,6 +128,16 @@ public final class PolicyEngine {
 
   /** @param fleet the shared store session limits count in (a {@link BudgetStore#shared()} one), or null */
   public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet) {
+    this(policy, clock, fleet, null);
+  }
+
+  /**
+   * The engine of a reloaded policy. Limits of {@code previous} that keep their name, scope, {@code per}, window and
+   * kind carry their counts over: the same counters when their caps are unchanged, else counters that start from the
+   * old counts (a run's, lazily, at its first call here). A limit whose shape changed starts from zero. Calls still
+   * being decided by {@code previous} while this one takes over may be missed by a changed limit's new counters.
+   */
+  public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet, PolicyEngine previous) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.fleet = fleet != null && fleet.shared() ? fleet : null;
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -151,15 +167,48 @@ public final class PolicyEngine {
     this.limitTools = new Glob[limits.length];
     this.shared = new Partitions[limits.length];
     this.inFleet = new boolean[limits.length];
+    this.previousIndex = new int[limits.length];
+    this.sameCaps = new boolean[limits.length];
     for (int i = 0; i < limits.length; i++) {
       inFleet[i] = this.fleet != null && limits[i].scope() == Scope.SESSION && !limits[i].countsLlmCalls();
       limitTools[i] = limits[i].countsLlmCalls() ? null : Glob.of(limits[i].tools());
-      if (limits[i].scope() == Scope.PROCESS) {
-        shared[i] = new Partitions(limits[i], limits[i].per() != null);
-      } else if (limits[i].scope() == Scope.SESSION) {
-        shared[i] = new Partitions(limits[i], true);
+      previousIndex[i] = previous == null ? -1 : previous.sameShape(limits[i]);
+      sameCaps[i] = previousIndex[i] >= 0 && previous.limits[previousIndex[i]].maxCalls() == limits[i].maxCalls()
+          && previous.limits[previousIndex[i]].maxIdentical() == limits[i].maxIdentical();
+      Partitions before = previousIndex[i] < 0 ? null : previous.shared[previousIndex[i]];
+      if (limits[i].scope() == Scope.PROCESS || limits[i].scope() == Scope.SESSION) {
+        boolean partitioned = limits[i].scope() == Scope.SESSION || limits[i].per() != null;
+        shared[i] = before == null ? new Partitions(limits[i], partitioned)
+            : sameCaps[i] ? before : new Partitions(limits[i], partitioned, before, clock);
       }
     }
+    this.previous = previous;
+    if (previous != null) {
+      previous.previous = null; // runs older than one reload and not seen since start from zero (see above)
+    }
+  }
+
+  /** The index of this engine's limit with {@code limit}'s name, scope, per, window and kind, or -1. */
+  private int sameShape(Limit limit) {
+    for (int j = 0; j < limits.length; j++) {
+      Limit l = limits[j];
+      if (l.name().equals(limit.name()) && l.scope() == limit.scope() && Objects.equals(l.per(), limit.per())
+          && Objects.equals(l.window(), limit.window()) && l.countsLlmCalls() == limit.countsLlmCalls()) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  /** Names of this engine's limits whose counts a reload to {@code next} carries over. */
+  public List<String> carriedTo(PolicyEngine next) {
+    List<String> names = new ArrayList<>();
+    for (Limit l : next.limits) {
+      if (sameShape(l) >= 0) {
+        names.add(l.name());
+      }
+    }
+    return names;
   }
 
   public Policy policy() {
@@ -246,6 +295,10 @@ public final class PolicyEngine {
   public void endRun(String runId) {
     if (runId != null) {
       runs.remove(runId);
+      PolicyEngine before = previous;
+      if (before != null) {
+        before.endRun(runId);
+      }
     }
   }
 
@@ -631,7 +684,7 @@ public final class PolicyEngine {
     return switch (limit.scope()) {
       case PROCESS -> shared[i].bucket(key);
       case SESSION -> c.session == null ? c.ownSession(i) : shared[i].bucket(c.session + '\u0000' + key);
-      case RUN -> c.runId == null ? c.ownRun(i) : runs.computeIfAbsent(c.runId, id -> newRun())[i].bucket(key);
+      case RUN -> c.runId == null ? c.ownRun(i) : runs.computeIfAbsent(c.runId, this::newRun)[i].bucket(key);
     };
   }
 
@@ -650,11 +703,15 @@ public final class PolicyEngine {
     };
   }
 
-  private Partitions[] newRun() {
+  private Partitions[] newRun(String runId) {
+    PolicyEngine before = previous;
+    Partitions[] old = before == null ? null : before.runs.get(runId);
     Partitions[] run = new Partitions[limits.length];
     for (int i = 0; i < limits.length; i++) {
       if (limits[i].scope() == Scope.RUN) {
-        run[i] = new Partitions(limits[i], limits[i].per() != null);
+        Partitions carried = old == null || previousIndex[i] < 0 ? null : old[previousIndex[i]];
+        run[i] = carried == null ? new Partitions(limits[i], limits[i].per() != null)
+            : sameCaps[i] ? carried : new Partitions(limits[i], limits[i].per() != null, carried, clock);
       }
     }
     return run;

@@ -14,7 +14,7 @@ import java.util.function.Function;
 public sealed interface LogEvent extends Written
     permits AgentStarted, PolicyLoaded, CoverageEvent, CoverageGapEvent, AgentReady,
     AgentStopped, BudgetLoaded, LedgerNews, ToolCallEvent, LlmCallEvent, LimitExceeded, BudgetExceeded,
-    BudgetWarning, RunSummary, AuditEvent {
+    BudgetWarning, RunSummary, AuditEvent, PolicyReloaded, PolicyErrorEvent {
 
   /** The line's {@code event} field. */
   String name();
@@ -33,6 +33,8 @@ public sealed interface LogEvent extends Written
     Map<String, Function<Line, LogEvent>> m = new LinkedHashMap<>();
     m.put(AgentStarted.NAME, AgentStarted::read);
     m.put(PolicyLoaded.NAME, PolicyLoaded::read);
+    m.put(PolicyReloaded.NAME, PolicyReloaded::read);
+    m.put(PolicyErrorEvent.NAME, PolicyErrorEvent::read);
     m.put(CoverageEvent.NAME, CoverageEvent::read);
     m.put(CoverageGapEvent.NAME, CoverageGapEvent::read);
     m.put(AgentReady.NAME, AgentReady::read);

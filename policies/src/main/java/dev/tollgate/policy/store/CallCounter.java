@@ -11,6 +11,10 @@ public final class CallCounter extends Counter {
     this.max = max;
   }
 
+  void preset(long counted) {
+    calls.set(counted);
+  }
+
   @Override
   public boolean tryTake(long now) {
     long current;

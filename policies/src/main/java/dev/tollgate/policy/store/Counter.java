@@ -14,6 +14,20 @@ public abstract sealed class Counter permits CallCounter, WindowCounter {
     return window == null ? new CallCounter(max) : new WindowCounter(max, window.toMillis());
   }
 
+  /**
+   * A counter for a reloaded limit that kept its name and window: it starts with the calls {@code previous} holds at
+   * {@code now} (the same timestamps, with a window) and counts against {@code max}.
+   */
+  public static Counter carried(Counter previous, long max, Duration window, long now) {
+    Counter next = of(max, window);
+    if (previous instanceof CallCounter old && next instanceof CallCounter fresh) {
+      fresh.preset(old.calls(now));
+    } else if (previous instanceof WindowCounter old && next instanceof WindowCounter fresh) {
+      fresh.preset(old.stamps(now));
+    }
+    return next;
+  }
+
   /** Takes one slot if fewer than the cap are taken (at time {@code now}, for windows). */
   public abstract boolean tryTake(long now);
 

@@ -46,6 +46,15 @@ public final class WindowCounter extends Counter {
     return over;
   }
 
+  synchronized java.util.List<Long> stamps(long now) {
+    expire(now);
+    return new java.util.ArrayList<>(stamps);
+  }
+
+  synchronized void preset(java.util.List<Long> counted) {
+    stamps.addAll(counted);
+  }
+
   @Override
   public synchronized long calls(long now) {
     expire(now);
