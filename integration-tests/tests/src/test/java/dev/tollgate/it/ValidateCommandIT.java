@@ -58,6 +58,25 @@ class ValidateCommandIT {
     }
 
     @Test
+    void governanceChecksTheMergeAndNamesBothFiles() throws IOException {
+        Path gov = java.nio.file.Files.createDirectories(dir.resolve("governance"));
+        java.nio.file.Files.setPosixFilePermissions(gov, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path org = java.nio.file.Files.writeString(gov.resolve("org.yaml"), "version: 1\nlock: [mode]\n"
+                + "tools: { deny: [\"shell_*\"] }\n");
+        java.nio.file.Files.setPosixFilePermissions(org, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        Path ok = java.nio.file.Files.writeString(dir.resolve("ok.yaml"), "version: 1\n");
+        Path locked = java.nio.file.Files.writeString(dir.resolve("locked.yaml"), "version: 1\nmode: monitor\n");
+        ForkedApp.Result good = validate("--governance", gov.toString(), ok.toString());
+        assertEquals(0, good.exitCode(), good::toString);
+        assertTrue(good.stdout().contains(ok + ": ok, governed by 1 file (locked: mode)"), good::toString);
+        ForkedApp.Result bad = validate("--governance", gov.toString(), ok.toString(), locked.toString());
+        assertEquals(1, bad.exitCode(), bad::toString);
+        assertTrue(bad.stderr().contains(locked + ":2:1: mode is locked by the organisation (" + org + ")"),
+                bad::toString);
+        assertEquals(2, validate("--governance").exitCode());
+    }
+
+    @Test
     void validPolicyExitsZero() throws IOException {
         ForkedApp.Result result = validate(valid().toString());
         assertEquals(0, result.exitCode(), result::toString);
