@@ -54,9 +54,6 @@ public final class PolicyChanges {
         out.add("budget removed: " + b.name());
       }
     }
-    if (!before.coverage().equals(after.coverage())) {
-      out.add("coverage");
-    }
     return out;
   }
 
@@ -99,6 +96,9 @@ public final class PolicyChanges {
     }
     if (!before.pricing().equals(after.pricing())) {
       out.add("pricing");
+    }
+    if (!before.coverage().equals(after.coverage())) {
+      out.add("coverage");
     }
     return out;
   }

@@ -10,7 +10,7 @@ import java.util.List;
  *                       {@code limit added: x}, {@code budget removed: y}, {@code limit changed: z}, ...
  * @param carried        limits and budgets that kept their name and whose counts and spend carried over
  * @param restartNeeded  keys that changed but only take effect at the next start (log, ledger, metrics, runs,
- *                       providers, pricing)
+ *                       providers, pricing, coverage)
  */
 public record PolicyReloaded(List<String> files, List<String> changes, List<String> carried,
     List<String> restartNeeded) implements LogEvent {
