@@ -246,11 +246,40 @@ public final class Operator implements AutoCloseable {
 
   /** {@code approve ID}: the paused call goes on, the limit of its instance raised by {@code addNanos} or what it needs. */
   public AuditEvent approve(String id, Long addNanos, String reason, String by) throws IOException {
+    return approve(id, addNanos, null, reason, by);
+  }
+
+  /**
+   * {@code approve ID}: the paused call goes on. A budget's instance is raised by {@code addNanos} or what the call
+   * needs; a limit's {@code max_calls} (of that instance) by {@code addCalls} or what it needs (one call). An amount
+   * of the other kind is a {@link WrongAmountException}.
+   */
+  public AuditEvent approve(String id, Long addNanos, Long addCalls, String reason, String by) throws IOException {
     AuditEvent request = request(id);
-    long add = addNanos != null ? addNanos : request.need() == null ? 0 : request.need();
+    if (request.aboutLimit() && addNanos != null) {
+      throw new WrongAmountException("approval " + id + " is for limit '" + request.limit() + "' (calls): give "
+          + "--add-calls N, not --add-usd");
+    }
+    if (!request.aboutLimit() && addCalls != null) {
+      throw new WrongAmountException("approval " + id + " is for budget '" + request.limit() + "' (USD): give "
+          + "--add-usd X, not --add-calls");
+    }
+    long add;
+    if (request.aboutLimit()) {
+      add = addCalls != null ? addCalls : request.needCalls() == null ? 1 : request.needCalls();
+    } else {
+      add = addNanos != null ? addNanos : request.need() == null ? 0 : request.need();
+    }
     AuditEvent record = request.answer(AuditEvent.Action.APPROVE, clock.instant(), by, reason, add);
     journal.append(record);
     return record;
+  }
+
+  /** An approval's amount of the wrong kind: USD for a limit, calls for a budget (a usage mistake). */
+  public static final class WrongAmountException extends IllegalArgumentException {
+    WrongAmountException(String message) {
+      super(message);
+    }
   }
 
   /** {@code deny ID}: the paused call is refused. */
