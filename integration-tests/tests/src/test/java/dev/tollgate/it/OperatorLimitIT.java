@@ -4,6 +4,8 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.sim.ProviderSimulator;
+import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * executor in runs of their own ({@code runs.entry_points}), two lookups a run. The third lookup of a run waits (only
  * its thread: another run makes all its calls meanwhile), is listed by {@code approvals}, and goes on when
  * {@code approve ID} raises that run's {@code max_calls}; denied, it is refused; unanswered, its run halts
- * ({@code on_timeout: halt}). Without the agent every lookup runs.
+ * ({@code on_timeout: halt}). An LLM-call limit pauses an openai-java app's third model call the same way. Without the
+ * agent every call runs.
  */
 class OperatorLimitIT {
     private static final String ENTRY = "dev.tollgate.it.apps.langchain4j.ToolRunsApp#work";
@@ -174,5 +177,40 @@ class OperatorLimitIT {
         assertEquals("dave", entries.only("approval.denied").get("by"));
         assertEquals("halt", entries.only("approval.timed_out").get("on_timeout"));
         assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue());
+    }
+
+    @Test
+    void anLlmCallPausedAtItsLimitGoesOnWhenApproved() throws Exception {
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), """
+                version: 1
+                limits:
+                  - { name: model-calls, scope: process, llm: "*", max_calls: 2, on_exceed: pause,
+                      approval: { timeout: 60s } }
+                ledger:
+                  dir: %s
+                """.formatted(dir.resolve("ledger")));
+        Path log = dir.resolve("app.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp app = ForkedApp.of(AppModule.OPENAI_JAVA).args("--base-url", sim.baseUrl(), "--max-tokens", "20",
+                    "--calls", "3", "--model", "sim-model");
+            ForkedApp.Result free = app.run();
+            assertTrue(free.stdout().contains("DONE ok=3"), free::toString);
+
+            ForkedApp.Running running = app.agent(AgentJar.requireImplemented(), policy, log).start(dir.resolve("app"));
+            awaitEvents(log, "approval.requested", 1);
+            ForkedApp.Result waiting = cli(0, "approvals", "--policy", policy.toString());
+            Matcher m = Pattern.compile("(?m)^([0-9a-f]{8})\\s+model-calls\\s+process\\s+1 call\\s.*sim-model")
+                    .matcher(waiting.stdout());
+            assertTrue(m.find(), waiting::toString);
+            cli(0, "approve", m.group(1), "--add-calls", "1", "--reason", "one more turn", "--policy",
+                    policy.toString());
+            assertTrue(running.process().waitFor(ForkedApp.TIMEOUT_SECONDS, TimeUnit.SECONDS), "the app did not finish");
+            assertTrue(running.stdout().contains("DONE ok=3"), running.stdout());
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals("model-calls", entries.only("approval.requested").get("limit"));
+            assertEquals(1, ((Number) entries.only("approval.granted").get("add_calls")).intValue());
+            assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue());
+        }
     }
 }

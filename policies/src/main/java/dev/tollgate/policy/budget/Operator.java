@@ -119,15 +119,25 @@ public final class Operator implements AutoCloseable {
     return out;
   }
 
-  /** The fleet's limit instances (session tool and LLM-call limits counted in Redis); empty with the file store. */
-  public List<LimitInstance> limitStatus() {
+  /**
+   * The fleet's limit instances (session tool and LLM-call limits counted in Redis), with {@code max_calls} as
+   * approvals raised it; empty with the file store.
+   */
+  public List<LimitInstance> limitStatus() throws IOException {
     List<LimitInstance> out = new ArrayList<>();
     if (redis != null) {
+      Adjustments adjustments = null;
+      long now = clock.millis();
       for (KeyState s : redis.states()) {
         if (s.kind() == Claim.Kind.COUNT) {
           for (dev.tollgate.policy.Limit l : policy.limits()) {
             if (l.name().equals(s.name())) {
-              out.add(new LimitInstance(l, s.partition(), s.period(), s.detail(), s.calls()));
+              long max = l.maxCalls();
+              if (l.onExceed() == dev.tollgate.policy.OnExceed.PAUSE && s.detail() == null) {
+                adjustments = adjustments == null ? adjustments() : adjustments;
+                max = adjustments.capCalls(l.name(), s.partition(), s.period(), max, now);
+              }
+              out.add(new LimitInstance(l, s.partition(), s.period(), s.detail(), s.calls(), max));
               break;
             }
           }
@@ -137,9 +147,12 @@ public final class Operator implements AutoCloseable {
     return out;
   }
 
-  /** One limit instance as {@code status} shows it; {@code detail} is the loop guard's tool-and-arguments key. */
+  /**
+   * One limit instance as {@code status} shows it; {@code detail} is the loop guard's tool-and-arguments key;
+   * {@code maxCalls} the cap in force (approvals of paused calls raise it), or {@link dev.tollgate.policy.Limit#UNSET}.
+   */
   public record LimitInstance(dev.tollgate.policy.Limit limit, String partition, String period, String detail,
-      long calls) {}
+      long calls, long maxCalls) {}
 
   /** The overrides and approvals in the journal, as a JVM of this store applies them. */
   public Adjustments adjustments() throws IOException {

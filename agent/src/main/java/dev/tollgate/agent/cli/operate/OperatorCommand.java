@@ -122,7 +122,7 @@ public final class OperatorCommand {
           l.add((dev.tollgate.policy.event.Written) f -> f.put("limit", i.limit().name())
               .put("scope", i.limit().scope().name().toLowerCase(Locale.ROOT)).put("partition", i.partition())
               .put("period", i.period()).put("calls", i.calls())
-              .put("max_calls", i.limit().maxCalls() < 0 ? null : i.limit().maxCalls()));
+              .put("max_calls", i.maxCalls() < 0 ? null : i.maxCalls()));
         }
         out.println(JsonLine.write(f -> f.put("store", operator.where()).put("fleet", operator.fleet())
             .put("budgets", b).put("limits", l).put("overrides", audit(overrides)).put("waiting", audit(waiting))));
@@ -157,7 +157,7 @@ public final class OperatorCommand {
         for (Operator.LimitInstance i : limits) {
           lrows.add(new String[] {i.limit().name(), i.limit().scope().name().toLowerCase(Locale.ROOT),
               instance(i.period(), i.partition()), Long.toString(i.calls()),
-              i.limit().maxCalls() < 0 ? "-" : Long.toString(i.limit().maxCalls())});
+              i.maxCalls() < 0 ? "-" : Long.toString(i.maxCalls())});
         }
         table(lrows);
       }
