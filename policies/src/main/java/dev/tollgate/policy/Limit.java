@@ -18,11 +18,23 @@ import java.time.Duration;
  * @param per          partition of the counters: null, {@code "session"} or {@code "mdc:<key>"}
  * @param llm          glob on model names for a limit on LLM calls ({@code llm:} instead of {@code tools:}), else
  *                     null; such a limit never counts tool calls, and a tool limit never counts LLM calls
+ * @param approval     with {@code on_exceed: pause}: how long the call that would pass {@code max_calls} waits for an
+ *                     operator's {@code approve} or {@code deny}, and what then; null otherwise
  */
 public record Limit(int index, String name, Scope scope, String tools, long maxCalls, OnExceed onExceed,
-    Duration window, long maxIdentical, String per, String llm) {
+    Duration window, long maxIdentical, String per, String llm, Approval approval) {
   /** The value of {@link #maxCalls} or {@link #maxIdentical} when the policy does not set it. */
   public static final long UNSET = -1;
+
+  public Limit {
+    approval = onExceed == OnExceed.PAUSE && approval == null ? Approval.DEFAULT : approval;
+  }
+
+  /** Without {@code approval}. */
+  public Limit(int index, String name, Scope scope, String tools, long maxCalls, OnExceed onExceed,
+      Duration window, long maxIdentical, String per, String llm) {
+    this(index, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per, llm, null);
+  }
 
   /** A tool-call limit. */
   public Limit(int index, String name, Scope scope, String tools, long maxCalls, OnExceed onExceed,

@@ -28,7 +28,7 @@ final class PolicyValidator {
   static final List<String> RULE_KEYS = List.of("tool", "args", "args_regex", "decision", "reason");
   static final List<String> PROFILE_KEYS = List.of("tools");
   static final List<String> LIMIT_KEYS = List.of(
-      "name", "scope", "tools", "llm", "max_calls", "max_identical", "window", "per", "on_exceed");
+      "name", "scope", "tools", "llm", "max_calls", "max_identical", "window", "per", "on_exceed", "approval");
   static final List<String> BUDGET_KEYS = List.of(
       "name", "scope", "max_usd", "max_tokens", "warn_at", "on_exceed", "per", "models", "approval");
   static final List<String> APPROVAL_KEYS = List.of("timeout", "on_timeout");
@@ -541,19 +541,27 @@ final class PolicyValidator {
           ? count(keys.get("max_identical").value(), path + ".max_identical", 1) : Limit.UNSET;
       Duration window = keys.containsKey("window") ? window(keys.get("window").value(), path + ".window") : null;
       String per = keys.containsKey("per") ? per(keys.get("per").value(), path + ".per") : null;
-      OnExceed onExceed = OnExceed.BLOCK;
-      if (keys.containsKey("on_exceed")) {
-        Node value = keys.get("on_exceed").value();
-        if (value instanceof Node.Scalar sc && "pause".equals(sc.value())) {
-          error(value, path + ".on_exceed: pause is for budgets (a paused call waits for an operator to raise the "
-              + "budget); a limit takes block, halt or warn");
+      OnExceed onExceed = keys.containsKey("on_exceed")
+          ? enumValue(keys.get("on_exceed").value(), path + ".on_exceed", OnExceed.class, OnExceed.BLOCK)
+          : OnExceed.BLOCK;
+      Approval approval = null;
+      if (keys.containsKey("approval")) {
+        if (onExceed != OnExceed.PAUSE) {
+          error(keys.get("approval"), path + ".approval applies only with on_exceed: pause (the call waits for an "
+              + "operator's approve or deny)");
         } else {
-          onExceed = enumValue(value, path + ".on_exceed", OnExceed.class, OnExceed.BLOCK,
-              java.util.EnumSet.of(OnExceed.BLOCK, OnExceed.HALT, OnExceed.WARN));
+          approval = approval(keys.get("approval").value(), path + ".approval");
         }
       }
+      if (onExceed == OnExceed.PAUSE && !keys.containsKey("max_calls")) {
+        error(keys.get("on_exceed").value(), path + ".on_exceed: pause needs max_calls (an approval raises it)");
+      }
+      if (onExceed == OnExceed.PAUSE && keys.containsKey("max_identical")) {
+        error(keys.get("max_identical"), path + ".max_identical cannot pause (a loop guard is not approved away); "
+            + "put it in a limit of its own with on_exceed: block or halt");
+      }
       if (errors.size() == before) {
-        limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per, llm));
+        limits.add(new Limit(i, name, scope, tools, maxCalls, onExceed, window, maxIdentical, per, llm, approval));
       }
     }
     return limits;

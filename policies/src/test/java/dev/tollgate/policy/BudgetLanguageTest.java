@@ -81,11 +81,44 @@ class BudgetLanguageTest {
         budgets:
           - { name: a, scope: day, max_tokens: 100, on_exceed: pause }
         """).contains("on_exceed: pause needs max_usd"));
+  }
+
+  @Test
+  void limitsPauseTooWithAnApprovalButNeedMaxCallsAndNoLoopGuard() throws Exception {
+    Policy p = parse("""
+        version: 1
+        limits:
+          - { name: t, scope: run, max_calls: 3, on_exceed: pause }
+          - { name: l, scope: session, llm: "*", max_calls: 2, window: 1m, per: session, on_exceed: pause,
+              approval: { timeout: 30s, on_timeout: halt } }
+        """);
+    assertEquals(Approval.DEFAULT, p.limits().get(0).approval());
+    assertEquals(new Approval(java.time.Duration.ofSeconds(30), OnExceed.HALT), p.limits().get(1).approval());
+    assertEquals(OnExceed.PAUSE, p.limits().get(1).onExceed());
+    String misplaced = error("""
+        version: 1
+        limits:
+          - { name: t, scope: run, max_calls: 3, approval: { timeout: 1m } }
+        """);
+    assertTrue(misplaced.startsWith("p.yaml:3:") && misplaced.endsWith("limits[0].approval applies only with "
+        + "on_exceed: pause (the call waits for an operator's approve or deny)"), misplaced);
+    String loopGuard = error("""
+        version: 1
+        limits:
+          - { name: t, scope: run, max_calls: 3, max_identical: 2, on_exceed: pause }
+        """);
+    assertTrue(loopGuard.startsWith("p.yaml:3:") && loopGuard.contains("limits[0].max_identical cannot pause"),
+        loopGuard);
+    assertTrue(assertThrows(PolicyException.class, () -> parse("""
+        version: 1
+        limits:
+          - { name: t, scope: run, max_identical: 2, on_exceed: pause }
+        """)).errors().toString().contains("limits[0].on_exceed: pause needs max_calls"));
     assertTrue(error("""
         version: 1
         limits:
-          - { name: l, scope: run, max_calls: 3, on_exceed: pause }
-        """).contains("limits[0].on_exceed: pause is for budgets"));
+          - { name: t, scope: run, max_calls: 2, on_exceed: pause, approval: { on_timeout: warn } }
+        """).contains("limits[0].approval.on_timeout must be block or halt"));
   }
 
   @Test

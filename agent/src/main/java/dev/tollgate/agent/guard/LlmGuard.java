@@ -217,14 +217,16 @@ public final class LlmGuard {
    */
   private Waited awaitApproval(Admission a, AuditFollower f, LlmCall llmCall, Call call) {
     Breach b = a.paused();
-    Approval approval = governor.budget(b.name()).approval();
+    LlmGovernor.Paused paused = governor.approvalOf(b);
+    Approval approval = paused.approval();
     String id = AuditEvent.newId();
     Instant now = Instant.now();
     Instant until = now.plus(approval.timeout());
     String onTimeout = approval.onTimeout().name().toLowerCase(Locale.ROOT);
-    AuditEvent request = new AuditEvent(AuditEvent.Action.REQUEST, id, now, b.name(), "budget", b.scope(),
+    AuditEvent request = new AuditEvent(AuditEvent.Action.REQUEST, id, now, b.name(), b.kind(), b.scope(),
         b.partition(), a.periodOf(b), JVM, a.reason(), null, null, null, null, null, until, call.runId(),
-        call.session(), call.model(), Admission.need(b), onTimeout);
+        call.session(), call.model(), b.ofLimit() ? null : Admission.need(b), onTimeout, null, null,
+        b.ofLimit() ? Admission.need(b) : null);
     java.util.concurrent.CompletableFuture<AuditEvent> answer = new java.util.concurrent.CompletableFuture<>();
     f.awaitAnswer(id, answer::complete);
     try {
@@ -270,7 +272,7 @@ public final class LlmGuard {
       got = null;
     }
     f.forget(id);
-    String rule = governor.rulePath(governor.budget(b.name())) + ".approval";
+    String rule = paused.rule();
     if (got == null) {
       AuditEvent timedOut = request.answer(AuditEvent.Action.TIMEOUT, Instant.now(), JVM,
           "nobody answered within " + text(approval.timeout()), null);

@@ -52,6 +52,8 @@ public final class PolicyGuard extends Guard.Delegate {
   private final LlmGuard llm;
   private final CoverageWatch coverage;
   private volatile AuditFollower follower;
+  /** Tool calls paused at a limit wait here for an operator's answer; null until the audit journal is followed. */
+  private volatile PausedToolCalls paused;
 
   public PolicyGuard(PolicyEngine engine, EnforcementLog log, boolean failOpen) {
     this(engine, log, failOpen, null, null);
@@ -132,6 +134,7 @@ public final class PolicyGuard extends Guard.Delegate {
   /** Operators' resets, overrides and approvals reach this JVM through {@code follower}. */
   public void follow(AuditFollower follower) {
     this.follower = follower;
+    this.paused = new PausedToolCalls(this::engine, follower, log);
     if (llm != null) {
       llm.follow(follower);
     }
@@ -204,8 +207,12 @@ public final class PolicyGuard extends Guard.Delegate {
           run == null ? null : run.id(), sessionId, null, null));
       return Refusal.toModel(gap.refusal());
     }
-    ToolVerdict v = engine.decide(new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId,
-        mdc.read()));
+    ToolCall call = new ToolCall(name, framework, run == null ? null : run.id(), arguments, sessionId, mdc.read());
+    ToolVerdict v = engine.decide(call);
+    PausedToolCalls waiting = paused;
+    if (waiting != null && v.paused() != null) {
+      v = waiting.await(v, call);
+    }
     LimitBreach breach = v.breach();
     // a refusal's lines are on disk before the host sees it; an allowed call's line is written off this thread
     boolean refused = v.enforced() || (breach != null && breach.first());

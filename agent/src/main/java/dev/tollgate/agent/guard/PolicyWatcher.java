@@ -134,7 +134,7 @@ public final class PolicyWatcher {
     }
     PolicyEngine running = guard.engine();
     Policy current = running.policy();
-    PolicyEngine engine = new PolicyEngine(next, clock, fleet, running);
+    PolicyEngine engine = new PolicyEngine(next, clock, fleet, running.adjustments(), running);
     LlmGovernor governor = guard.governor();
     guard.reload(engine, governor == null ? null : governor.reloaded(next));
     List<String> changes = PolicyChanges.changes(current, next);

@@ -279,9 +279,12 @@ public final class AgentStartup {
 
   private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, FleetStore fleet,
       PolicyEngine engine, EnforcementLog log, boolean failOpen, CoverageWatch coverage) {
-    LlmGovernor governor = fleet == null ? new LlmGovernor(policy, clock, ledger)
+    // one Adjustments for the engine and the governor: the audit follower raises tool and LLM caps alike
+    LlmGovernor governor = fleet == null
+        ? new LlmGovernor(policy, clock, new LocalStore(ledger, LlmGovernor.DEFAULT_RESERVATION_TTL, clock), null,
+            LlmGovernor.DEFAULT_RESERVATION_TTL, PriceTable.bundled(), engine.adjustments())
         : new LlmGovernor(policy, clock, new LocalStore(Ledger.none(), fleet.holdTtl(), clock), fleet, fleet.holdTtl(),
-            PriceTable.bundled());
+            PriceTable.bundled(), engine.adjustments());
     List<ConfiguredProvider> configured = new ArrayList<>();
     for (ProviderEndpoint p : policy.providers()) {
       configured.add(new ConfiguredProvider(p.name(), p.baseUrl(), p.format()));
@@ -296,7 +299,8 @@ public final class AgentStartup {
     }
     PolicyGuard guard = new PolicyGuard(engine, log, failOpen, governor, new Endpoints(configured), coverage);
     Guard.install(guard);
-    if (!policy.budgets().isEmpty()) {
+    if (!policy.budgets().isEmpty()
+        || policy.limits().stream().anyMatch(l -> l.onExceed() == dev.tollgate.policy.OnExceed.PAUSE)) {
       AuditFollower follower = auditFollower(policy, fleet, governor, log);
       if (follower != null) {
         guard.follow(follower);

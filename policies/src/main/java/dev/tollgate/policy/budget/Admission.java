@@ -38,9 +38,9 @@ public record Admission(long id, Outcome outcome, boolean enforced, boolean halt
   }
 
   /**
-   * The budget breach this refused call may wait on for an operator's approval: when every breach that refuses it is
-   * a budget's {@code on_exceed: pause} (a limit, an unknown model, a store that is down cannot be approved away);
-   * null otherwise.
+   * The breach this refused call may wait on for an operator's approval: when every breach that refuses it is a
+   * budget's or an LLM-call limit's {@code on_exceed: pause} (an unknown model, a store that is down, a call alone in
+   * its run or session cannot be approved away); null otherwise.
    */
   public Breach paused() {
     if (!enforced || halt || LlmGovernor.UNAVAILABLE_RULE.equals(rule)) {
@@ -51,7 +51,8 @@ public record Admission(long id, Outcome outcome, boolean enforced, boolean halt
       if (b.onExceed() == dev.tollgate.policy.OnExceed.WARN) {
         continue;
       }
-      if (b.onExceed() != dev.tollgate.policy.OnExceed.PAUSE || !"budget".equals(b.kind())) {
+      if (b.onExceed() != dev.tollgate.policy.OnExceed.PAUSE || !"budget".equals(b.kind())
+          && !(b.ofLimit() && b.period() != null)) {
         return null;
       }
       first = first == null ? b : first;
@@ -59,13 +60,22 @@ public record Admission(long id, Outcome outcome, boolean enforced, boolean halt
     return first;
   }
 
-  /** What {@code b}'s instance needs on top of its limit for this call to fit (at least one nano-dollar). */
+  /**
+   * What {@code b}'s instance needs on top of its limit for this call to fit: nano-USD for a budget (at least one
+   * nano-dollar), calls for a limit (one).
+   */
   public static long need(Breach b) {
+    if (b.ofLimit()) {
+      return Math.max(1, b.spentTokens() + 1 - b.limitTokens());
+    }
     return Math.max(1, b.spentNanos() + b.reservedNanos() + b.requestNanos() - b.limitNanos());
   }
 
   /** The period of {@code b}'s instance ({@code 2026-12-04}, a run or session id), or null. */
   public String periodOf(Breach b) {
+    if (b.ofLimit()) {
+      return b.period();
+    }
     for (BudgetState s : budgets) {
       if (s.budget().equals(b.name()) && java.util.Objects.equals(s.partition(), b.partition())) {
         return s.period();

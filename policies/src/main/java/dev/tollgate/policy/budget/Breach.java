@@ -19,7 +19,24 @@ import dev.tollgate.policy.OnExceed;
  * @param requestTokens this call's reserved tokens; for a limit, 1
  * @param limitTokens   {@code max_tokens}, or -1; for a limit, {@code max_calls}
  * @param first     true the first time this budget or limit instance is passed (log it once)
+ * @param period    for a limit with {@code on_exceed: pause}, the scope instance counted in (the run, the session or
+ *                  {@code process}) as an approval names it, null for a call alone in its run or session; null for
+ *                  other limits, budgets (see
+ *                  {@link Admission#periodOf}) and pricing
  */
 public record Breach(String kind, String name, String rule, String scope, String partition, OnExceed onExceed,
     long spentNanos, long reservedNanos, long requestNanos, long limitNanos, long spentTokens, long requestTokens,
-    long limitTokens, boolean first) {}
+    long limitTokens, boolean first, String period) {
+  /** A breach without a limit's instance (budgets, pricing). */
+  public Breach(String kind, String name, String rule, String scope, String partition, OnExceed onExceed,
+      long spentNanos, long reservedNanos, long requestNanos, long limitNanos, long spentTokens, long requestTokens,
+      long limitTokens, boolean first) {
+    this(kind, name, rule, scope, partition, onExceed, spentNanos, reservedNanos, requestNanos, limitNanos,
+        spentTokens, requestTokens, limitTokens, first, null);
+  }
+
+  /** True for an LLM-call limit's breach. */
+  public boolean ofLimit() {
+    return "limit".equals(kind);
+  }
+}

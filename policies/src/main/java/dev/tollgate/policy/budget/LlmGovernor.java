@@ -145,7 +145,16 @@ public final class LlmGovernor {
    */
   public LlmGovernor(Policy policy, Clock clock, BudgetStore local, BudgetStore shared, Duration reservationTtl,
       PriceTable table) {
-    this(policy, clock, local, shared, reservationTtl.toMillis(), table, new dev.tollgate.policy.store.Adjustments());
+    this(policy, clock, local, shared, reservationTtl, table, new dev.tollgate.policy.store.Adjustments());
+  }
+
+  /**
+   * @param adjustments where operators' overrides and approvals are taken in: the engine's too, so that one audit
+   *                    follower raises budgets, LLM-call limits and tool-call limits alike
+   */
+  public LlmGovernor(Policy policy, Clock clock, BudgetStore local, BudgetStore shared, Duration reservationTtl,
+      PriceTable table, dev.tollgate.policy.store.Adjustments adjustments) {
+    this(policy, clock, local, shared, reservationTtl.toMillis(), table, adjustments);
   }
 
   /**
@@ -159,7 +168,7 @@ public final class LlmGovernor {
 
   private LlmGovernor(Policy policy, Clock clock, BudgetStore local, BudgetStore shared, long ttlMillis,
       PriceTable table, dev.tollgate.policy.store.Adjustments adjustments) {
-    this.adjustments = adjustments;
+    this.adjustments = Objects.requireNonNull(adjustments, "adjustments");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.local = Objects.requireNonNull(local, "local");
@@ -196,6 +205,32 @@ public final class LlmGovernor {
     }
     return at;
   }
+
+  /** The policy's LLM-call limit {@code name}, or null. */
+  public Limit limit(String name) {
+    for (Limit l : limits) {
+      if (l.name().equals(name)) {
+        return l;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * How long the call paused at {@code b} waits and what then: its budget's or LLM-call limit's {@code approval}, with
+   * the rule path an approval's refusals name ({@code budgets[0].approval}, {@code limits[2].approval}).
+   */
+  public Paused approvalOf(Breach b) {
+    if (b.ofLimit()) {
+      Limit l = limit(b.name());
+      return new Paused(l.approval(), rulePath(l) + ".approval");
+    }
+    Budget budget = budget(b.name());
+    return new Paused(budget.approval(), rulePath(budget) + ".approval");
+  }
+
+  /** See {@link #approvalOf}. */
+  public record Paused(dev.tollgate.policy.Approval approval, String rule) {}
 
   /** The policy's budget {@code name}, or null. */
   public Budget budget(String name) {
@@ -367,13 +402,13 @@ public final class LlmGovernor {
         continue;
       }
       OnExceed on = r.limit != null ? r.limit.onExceed() : r.budget.onExceed();
-      breaches.add(r.limit != null ? limitBreach(r.limit, s.calls(), r.claim.partition(), s.first())
+      breaches.add(r.limit != null ? limitBreach(r.limit, r.claim, s.calls(), s.first())
           : budgetBreach(r.budget, r.claim, s.spentNanos(), s.reservedNanos(), s.spentTokens(), requestNanos,
               requestTokens, s.first()));
       halt |= on == OnExceed.HALT && r.claim.enforcing();
       if (deciding.wouldTake(on)) {
         deciding.consider(r.limit != null ? rulePath(r.limit) : rulePath(r.budget),
-            r.limit != null ? limitReason(r.limit, s.calls()) : budgetReason(r.budget, r.claim, s, requestNanos,
+            r.limit != null ? limitReason(r.limit, r.claim.capCalls(), s.calls()) : budgetReason(r.budget, r.claim, s, requestNanos,
                 requestTokens), on);
       }
     }
@@ -484,13 +519,24 @@ public final class LlmGovernor {
     return switch (limit.scope()) {
       case RUN -> call.runId() == null
           ? Claim.count(limit.name(), scope, NO_RUN, partition, null, null, true, limit.maxCalls(), window, enforcing, -1)
-          : Claim.count(limit.name(), scope, call.runId(), partition, null, call.runId(), false, limit.maxCalls(), window,
-              enforcing, -1);
-      case SESSION -> Claim.count(limit.name(), scope, call.session() == null ? "(no session)" : call.session(),
-          partition, null, null, call.session() == null, limit.maxCalls(), window, enforcing, -1);
-      case PROCESS -> Claim.count(limit.name(), scope, "process", partition, null, null, false, limit.maxCalls(), window,
-          enforcing, -1);
+          : Claim.count(limit.name(), scope, call.runId(), partition, null, call.runId(), false,
+              capCalls(limit, partition, call.runId(), now), window, enforcing, -1);
+      case SESSION -> call.session() == null
+          ? Claim.count(limit.name(), scope, "(no session)", partition, null, null, true, limit.maxCalls(), window,
+              enforcing, -1)
+          : Claim.count(limit.name(), scope, call.session(), partition, null, null, false,
+              capCalls(limit, partition, call.session(), now), window, enforcing, -1);
+      case PROCESS -> Claim.count(limit.name(), scope, "process", partition, null, null, false,
+          capCalls(limit, partition, "process", now), window, enforcing, -1);
     };
+  }
+
+  /** A limit instance's {@code max_calls} as operators' approvals and overrides raised it. */
+  private long capCalls(Limit limit, String partition, String instance, long now) {
+    if (limit.onExceed() != OnExceed.PAUSE) {
+      return limit.maxCalls(); // only approvals of paused calls raise a limit
+    }
+    return adjustments.capCalls(limit.name(), partition, instance, limit.maxCalls(), now);
   }
 
   private Claim budgetClaim(int i, LlmCall call, long now, long requestNanos, long requestTokens) {
@@ -748,10 +794,10 @@ public final class LlmGovernor {
     return policy.rulePrefix(b.name()) + "budgets[" + b.index() + "]";
   }
 
-  private Breach limitBreach(Limit limit, long calls, String partition, boolean first) {
+  private Breach limitBreach(Limit limit, Claim c, long calls, boolean first) {
     return new Breach("limit", limit.name(), rulePath(limit),
-        limit.scope().name().toLowerCase(Locale.ROOT), partition, limit.onExceed(), 0, 0, 0, -1, calls, 1,
-        limit.maxCalls(), first);
+        limit.scope().name().toLowerCase(Locale.ROOT), c.partition(), limit.onExceed(), 0, 0, 0, -1, calls, 1,
+        c.capCalls(), first, c.ephemeral() || limit.onExceed() != OnExceed.PAUSE ? null : c.period());
   }
 
   private Breach budgetBreach(Budget b, Claim c, long spentNanos, long reservedNanos, long spentTokens,
@@ -770,9 +816,9 @@ public final class LlmGovernor {
         first);
   }
 
-  private static String limitReason(Limit limit, long calls) {
+  private static String limitReason(Limit limit, long cap, long calls) {
     String per = limit.per() == null ? "" : ", for each " + limit.per();
-    return "limit " + quote(limit.name()) + " allows " + limit.maxCalls() + (limit.maxCalls() == 1 ? " LLM call" : " LLM calls")
+    return "limit " + quote(limit.name()) + " allows " + cap + (cap == 1 ? " LLM call" : " LLM calls")
         + (limit.window() == null ? "" : " within " + limit.window().toString().substring(2).toLowerCase(Locale.ROOT))
         + " per " + limit.scope().name().toLowerCase(Locale.ROOT) + per + "; " + calls + " already made";
   }

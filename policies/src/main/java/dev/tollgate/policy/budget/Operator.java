@@ -119,15 +119,25 @@ public final class Operator implements AutoCloseable {
     return out;
   }
 
-  /** The fleet's limit instances (session tool and LLM-call limits counted in Redis); empty with the file store. */
-  public List<LimitInstance> limitStatus() {
+  /**
+   * The fleet's limit instances (session tool and LLM-call limits counted in Redis), with {@code max_calls} as
+   * approvals raised it; empty with the file store.
+   */
+  public List<LimitInstance> limitStatus() throws IOException {
     List<LimitInstance> out = new ArrayList<>();
     if (redis != null) {
+      Adjustments adjustments = null;
+      long now = clock.millis();
       for (KeyState s : redis.states()) {
         if (s.kind() == Claim.Kind.COUNT) {
           for (dev.tollgate.policy.Limit l : policy.limits()) {
             if (l.name().equals(s.name())) {
-              out.add(new LimitInstance(l, s.partition(), s.period(), s.detail(), s.calls()));
+              long max = l.maxCalls();
+              if (l.onExceed() == dev.tollgate.policy.OnExceed.PAUSE && s.detail() == null) {
+                adjustments = adjustments == null ? adjustments() : adjustments;
+                max = adjustments.capCalls(l.name(), s.partition(), s.period(), max, now);
+              }
+              out.add(new LimitInstance(l, s.partition(), s.period(), s.detail(), s.calls(), max));
               break;
             }
           }
@@ -137,9 +147,12 @@ public final class Operator implements AutoCloseable {
     return out;
   }
 
-  /** One limit instance as {@code status} shows it; {@code detail} is the loop guard's tool-and-arguments key. */
+  /**
+   * One limit instance as {@code status} shows it; {@code detail} is the loop guard's tool-and-arguments key;
+   * {@code maxCalls} the cap in force (approvals of paused calls raise it), or {@link dev.tollgate.policy.Limit#UNSET}.
+   */
   public record LimitInstance(dev.tollgate.policy.Limit limit, String partition, String period, String detail,
-      long calls) {}
+      long calls, long maxCalls) {}
 
   /** The overrides and approvals in the journal, as a JVM of this store applies them. */
   public Adjustments adjustments() throws IOException {
@@ -246,11 +259,40 @@ public final class Operator implements AutoCloseable {
 
   /** {@code approve ID}: the paused call goes on, the limit of its instance raised by {@code addNanos} or what it needs. */
   public AuditEvent approve(String id, Long addNanos, String reason, String by) throws IOException {
+    return approve(id, addNanos, null, reason, by);
+  }
+
+  /**
+   * {@code approve ID}: the paused call goes on. A budget's instance is raised by {@code addNanos} or what the call
+   * needs; a limit's {@code max_calls} (of that instance) by {@code addCalls} or what it needs (one call). An amount
+   * of the other kind is a {@link WrongAmountException}.
+   */
+  public AuditEvent approve(String id, Long addNanos, Long addCalls, String reason, String by) throws IOException {
     AuditEvent request = request(id);
-    long add = addNanos != null ? addNanos : request.need() == null ? 0 : request.need();
+    if (request.aboutLimit() && addNanos != null) {
+      throw new WrongAmountException("approval " + id + " is for limit '" + request.limit() + "' (calls): give "
+          + "--add-calls N, not --add-usd");
+    }
+    if (!request.aboutLimit() && addCalls != null) {
+      throw new WrongAmountException("approval " + id + " is for budget '" + request.limit() + "' (USD): give "
+          + "--add-usd X, not --add-calls");
+    }
+    long add;
+    if (request.aboutLimit()) {
+      add = addCalls != null ? addCalls : request.needCalls() == null ? 1 : request.needCalls();
+    } else {
+      add = addNanos != null ? addNanos : request.need() == null ? 0 : request.need();
+    }
     AuditEvent record = request.answer(AuditEvent.Action.APPROVE, clock.instant(), by, reason, add);
     journal.append(record);
     return record;
+  }
+
+  /** An approval's amount of the wrong kind: USD for a limit, calls for a budget (a usage mistake). */
+  public static final class WrongAmountException extends IllegalArgumentException {
+    WrongAmountException(String message) {
+      super(message);
+    }
   }
 
   /** {@code deny ID}: the paused call is refused. */

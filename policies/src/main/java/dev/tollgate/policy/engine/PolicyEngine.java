@@ -9,6 +9,7 @@ import dev.tollgate.policy.OnExceed;
 import dev.tollgate.policy.Policy;
 import dev.tollgate.policy.Scope;
 import dev.tollgate.policy.ToolRules;
+import dev.tollgate.policy.store.Adjustments;
 import dev.tollgate.policy.store.BudgetStore;
 import dev.tollgate.policy.store.Claim;
 import dev.tollgate.policy.store.Counter;
@@ -104,6 +105,8 @@ public final class PolicyEngine {
   private final boolean[] sameCaps;
   /** The shared store session limits count in, or null when every limit counts in this JVM. */
   private final BudgetStore fleet;
+  /** Operators' approvals (and overrides) that raise a limit instance's {@code max_calls}. */
+  private final Adjustments adjustments;
   /** Per limit: true when its calls with a session count in {@link #fleet}. */
   private final boolean[] inFleet;
   /**
@@ -128,16 +131,27 @@ public final class PolicyEngine {
 
   /** @param fleet the shared store session limits count in (a {@link BudgetStore#shared()} one), or null */
   public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet) {
-    this(policy, clock, fleet, null);
+    this(policy, clock, fleet, new Adjustments());
   }
 
   /**
-   * The engine of a reloaded policy. Limits of {@code previous} that keep their name, scope, {@code per}, window and
-   * kind carry their counts over: the same counters when their caps are unchanged, else counters that start from the
-   * old counts (a run's, lazily, at its first call here). A limit whose shape changed starts from zero. Calls still
-   * being decided by {@code previous} while this one takes over may be missed by a changed limit's new counters.
+   * @param adjustments where operators' approvals of paused calls raise limits ({@code on_exceed: pause}); the same
+   *                    instance the audit follower (and the LLM governor) feeds
    */
-  public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet, PolicyEngine previous) {
+  public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet, Adjustments adjustments) {
+    this(policy, clock, fleet, adjustments, null);
+  }
+
+  /**
+   * The engine of a reloaded policy (with the running engine's {@code adjustments}). Limits of {@code previous} that
+   * keep their name, scope, {@code per}, window and kind carry their counts over: the same counters when their caps are
+   * unchanged, else counters that start from the old counts (a run's, lazily, at its first call here). A limit whose
+   * shape changed starts from zero. Calls still being decided by {@code previous} while this one takes over may be
+   * missed by a changed limit's new counters.
+   */
+  public PolicyEngine(Policy policy, Clock clock, BudgetStore fleet, Adjustments adjustments,
+      PolicyEngine previous) {
+    this.adjustments = Objects.requireNonNull(adjustments, "adjustments");
     this.policy = Objects.requireNonNull(policy, "policy");
     this.fleet = fleet != null && fleet.shared() ? fleet : null;
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -213,6 +227,21 @@ public final class PolicyEngine {
 
   public Policy policy() {
     return policy;
+  }
+
+  /** Where approvals and overrides of limits are taken in (see {@link Adjustments#capCalls}). */
+  public Adjustments adjustments() {
+    return adjustments;
+  }
+
+  /** The policy's limit {@code name}, or null. */
+  public Limit limit(String name) {
+    for (Limit l : limits) {
+      if (l.name().equals(name)) {
+        return l;
+      }
+    }
+    return null;
   }
 
   /**
@@ -489,7 +518,7 @@ public final class PolicyEngine {
       Bucket bucket = bucket(i, c);
       Counter refusing = null;
       if (limit.capsCalls()) {
-        if (bucket.calls.tryTake(c.now)) {
+        if (bucket.calls.tryTake(c.now, capCalls(limit, c))) {
           taken.add(bucket.calls);
         } else {
           refusing = bucket.calls;
@@ -509,7 +538,8 @@ public final class PolicyEngine {
       for (Counter counter : taken) {
         counter.giveBack(c.now);
       }
-      Breach breach = new Breach(limit, refusing != bucket.calls, refusing.firstBreach(), partition(limit, c));
+      Breach breach = new Breach(limit, refusing != bucket.calls, refusing.firstBreach(), partition(limit, c),
+          instance(limit, c), refusing == bucket.calls ? capCalls(limit, c) : limit.maxIdentical());
       return new ToolVerdict(Outcome.DENY, true, limit.onExceed() == OnExceed.HALT, rule(limit), breach.reason(),
           breach.report);
     }
@@ -589,8 +619,8 @@ public final class PolicyEngine {
       long window = limit.window() == null ? -1 : limit.window().toMillis();
       String partition = partition(limit, c);
       if (limit.capsCalls()) {
-        claims.add(Claim.count(limit.name(), "session", c.session, partition, null, null, false, limit.maxCalls(),
-            window, enforcing, -1));
+        claims.add(Claim.count(limit.name(), "session", c.session, partition, null, null, false,
+            adjustments.capCalls(limit.name(), partition, c.session, limit.maxCalls(), c.now), window, enforcing, -1));
         owners.add(limit);
         identical.add(false);
       }
@@ -618,7 +648,9 @@ public final class PolicyEngine {
       if (!seen.over()) {
         continue;
       }
-      Breach breach = new Breach(owners.get(k), identical.get(k), seen.first(), claims.get(k).partition());
+      Limit owner = owners.get(k);
+      Breach breach = new Breach(owner, identical.get(k), seen.first(), claims.get(k).partition(),
+          owner.onExceed() == OnExceed.PAUSE ? c.session : null, claims.get(k).capCalls());
       if (claims.get(k).enforcing() && refusing == null) {
         refusing = breach;
       }
@@ -646,7 +678,7 @@ public final class PolicyEngine {
     }
     Bucket bucket = bucket(i, c);
     Counter over = null;
-    if (limit.capsCalls() && bucket.calls.countAnyway(c.now)) {
+    if (limit.capsCalls() && bucket.calls.countAnyway(c.now, capCalls(limit, c))) {
       over = bucket.calls;
     }
     if (limit.capsIdentical()) {
@@ -658,7 +690,35 @@ public final class PolicyEngine {
     if (over == null || !report) {
       return null;
     }
-    return new Breach(limit, over != bucket.calls, over.firstBreach(), partition(limit, c));
+    return new Breach(limit, over != bucket.calls, over.firstBreach(), partition(limit, c), instance(limit, c),
+        over == bucket.calls ? capCalls(limit, c) : limit.maxIdentical());
+  }
+
+  /**
+   * The {@code max_calls} of the call's instance of {@code limit}: the policy's, raised by operators' approvals and
+   * overrides of that instance (one volatile read when there are none).
+   */
+  private long capCalls(Limit limit, Call c) {
+    if (limit.onExceed() != OnExceed.PAUSE) {
+      return limit.maxCalls(); // only approvals of paused calls raise a limit
+    }
+    return adjustments.capCalls(limit.name(), partition(limit, c), instance(limit, c), limit.maxCalls(), c.now);
+  }
+
+  /**
+   * The scope instance a call counts in for {@code limit}, as approvals name it: its run, its session, or
+   * {@code process}; null for a call alone in its run or session (nothing is kept for it, nothing can raise it), and
+   * for a limit that does not pause (nothing asks).
+   */
+  private static String instance(Limit limit, Call c) {
+    if (limit.onExceed() != OnExceed.PAUSE) {
+      return null; // only a paused call names it
+    }
+    return switch (limit.scope()) {
+      case RUN -> c.runId;
+      case SESSION -> c.session;
+      case PROCESS -> "process";
+    };
   }
 
   /**
@@ -735,10 +795,10 @@ public final class PolicyEngine {
     final Limit limit;
     final LimitBreach report;
 
-    Breach(Limit limit, boolean identical, boolean first, String partition) {
+    Breach(Limit limit, boolean identical, boolean first, String partition, String instance, long cap) {
       this.limit = limit;
-      this.report = new LimitBreach(limit.name(), limit.scope(), identical ? limit.maxIdentical() : limit.maxCalls(),
-          limit.onExceed(), first, identical, limit.window(), partition);
+      this.report = new LimitBreach(limit.name(), limit.scope(), cap, limit.onExceed(), first, identical,
+          limit.window(), partition, instance);
     }
 
     String reason() {

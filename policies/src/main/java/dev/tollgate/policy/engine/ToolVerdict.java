@@ -16,6 +16,25 @@ public record ToolVerdict(Outcome outcome, boolean enforced, boolean halt, Strin
     return !enforced;
   }
 
+  /**
+   * The limit breach this refused call may wait on for an operator's approval ({@code on_exceed: pause} passed on
+   * {@code max_calls} in a scope instance that is kept), or null: the call is refused (or halts) as it is.
+   */
+  public LimitBreach paused() {
+    return enforced && !halt && breach != null && breach.onExceed() == dev.tollgate.policy.OnExceed.PAUSE
+        && !breach.identical() && breach.instance() != null && rule.startsWith("limits[") ? breach : null;
+  }
+
+  /**
+   * The same refused call, decided by {@code rule} for {@code reason} (an operator's deny, a timeout); its breach was
+   * reported when the call paused, so it is no longer the first.
+   */
+  public ToolVerdict refusedBy(String rule, String reason, boolean halt) {
+    LimitBreach b = breach == null ? null : new LimitBreach(breach.limit(), breach.scope(), breach.maxCalls(),
+        breach.onExceed(), false, breach.identical(), breach.window(), breach.partition(), breach.instance());
+    return new ToolVerdict(Outcome.DENY, true, halt, rule, reason, b);
+  }
+
   /** What the model (or the app) is told when the call is refused. */
   public String refusal() {
     return refusal(rule, reason);

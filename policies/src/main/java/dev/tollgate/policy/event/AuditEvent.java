@@ -17,12 +17,28 @@ import java.time.Instant;
  * @param add      nano-USD an override or approval adds to the limit
  * @param set      nano-USD an override sets the limit to
  * @param until    when an override ends by itself (null: it stays) or when a waiting request times out
- * @param need     nano-USD the paused call needs on top of the limit
+ * @param need     nano-USD the paused call needs on top of a budget's limit
+ * @param tool     the tool a call paused at a tool-call limit was to run
+ * @param addCalls calls an approval (or override) of a limit adds to its {@code max_calls}
+ * @param needCalls calls the paused call needs on top of a limit's {@code max_calls} (1)
  */
 public record AuditEvent(Action action, String id, Instant at, String limit, String kind, String scope,
     String partition, String period, String by, String reason, Long before, Long after, Long add, Long set,
-    Long addTokens, Instant until, String run, String session, String model, Long need, String onTimeout)
-    implements LogEvent {
+    Long addTokens, Instant until, String run, String session, String model, Long need, String onTimeout,
+    String tool, Long addCalls, Long needCalls) implements LogEvent {
+
+  /** A record about a budget (no tool, no calls). */
+  public AuditEvent(Action action, String id, Instant at, String limit, String kind, String scope,
+      String partition, String period, String by, String reason, Long before, Long after, Long add, Long set,
+      Long addTokens, Instant until, String run, String session, String model, Long need, String onTimeout) {
+    this(action, id, at, limit, kind, scope, partition, period, by, reason, before, after, add, set, addTokens, until,
+        run, session, model, need, onTimeout, null, null, null);
+  }
+
+  /** True for a record about a limit (its calls), false for one about a budget. */
+  public boolean aboutLimit() {
+    return "limit".equals(kind);
+  }
 
   /** What the record does. */
   public enum Action {
@@ -76,7 +92,8 @@ public record AuditEvent(Action action, String id, Instant at, String limit, Str
         .put("scope", scope).put("partition", partition).put("period", period).put("by", by).put("reason", reason)
         .usd("before_usd", before).usd("after_usd", after).usd("add_usd", add).usd("set_usd", set)
         .put("add_tokens", addTokens).put("until", until == null ? null : until.toString()).put("run", run)
-        .put("session", session).put("model", model).usd("need_usd", need).put("on_timeout", onTimeout);
+        .put("session", session).put("model", model).usd("need_usd", need).put("on_timeout", onTimeout)
+        .put("tool", tool).put("add_calls", addCalls).put("need_calls", needCalls);
   }
 
   static AuditEvent read(Line l) {
@@ -99,7 +116,7 @@ public record AuditEvent(Action action, String id, Instant at, String limit, Str
         l.text("partition"), l.text("period"), l.text("by"), l.text("reason"), l.nanos("before_usd"),
         l.nanos("after_usd"), l.nanos("add_usd"), l.nanos("set_usd"), l.whole("add_tokens"),
         instant(l.text("until")), l.text("run"), l.text("session"), l.text("model"), l.nanos("need_usd"),
-        l.text("on_timeout"));
+        l.text("on_timeout"), l.text("tool"), l.whole("add_calls"), l.whole("need_calls"));
   }
 
   /** A new record id: 8 hex digits, unique enough among the records of one journal. */
@@ -109,19 +126,21 @@ public record AuditEvent(Action action, String id, Instant at, String limit, Str
 
   /**
    * The answer to this request ({@code approve}, {@code deny}, a timeout or a release): the request's id, instance and
-   * call, with who answered, when, why and what it adds to the limit; a timeout keeps the request's {@code until} and
-   * {@code on_timeout}.
+   * call, with who answered, when, why and what it adds to the limit (nano-USD for a budget, calls for a limit); a
+   * timeout keeps the request's {@code until} and {@code on_timeout}.
    */
   public AuditEvent answer(Action answer, Instant when, String who, String why, Long adds) {
     boolean timeout = answer == Action.TIMEOUT;
-    return new AuditEvent(answer, id, when, limit, kind, scope, partition, period, who, why, null, null, adds, null,
-        null, timeout ? until : null, run, session, model, need, timeout ? onTimeout : null);
+    boolean calls = aboutLimit();
+    return new AuditEvent(answer, id, when, limit, kind, scope, partition, period, who, why, null, null,
+        calls ? null : adds, null, null, timeout ? until : null, run, session, model, need, timeout ? onTimeout : null,
+        tool, calls ? adds : null, needCalls);
   }
 
   /** The same record with the spend or limit this JVM saw before and after applying it. */
   public AuditEvent applied(Long before, Long after) {
     return new AuditEvent(action, id, at, limit, kind, scope, partition, period, by, reason, before, after, add, set,
-        addTokens, until, run, session, model, need, onTimeout);
+        addTokens, until, run, session, model, need, onTimeout, tool, addCalls, needCalls);
   }
 
   private static Instant instant(String text) {

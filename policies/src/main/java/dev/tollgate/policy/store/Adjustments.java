@@ -5,10 +5,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Budget limits as operators changed them: {@code budget override} (which may end by itself) and {@code approve}
- * (which raises the limit of the instance a paused call waited on), read from the audit journal by every JVM of the
- * store. The policy's limit is the base; the latest active {@code --set-usd} replaces it; every active addition is
- * added on top. Lock-free for the call path: one volatile read when nothing was ever changed.
+ * Budget and limit caps as operators changed them: {@code budget override} (which may end by itself) and {@code approve}
+ * (which raises the cap of the instance a paused call waited on: a budget's USD limit, a limit's {@code max_calls}),
+ * read from the audit journal by every JVM of the store. The policy's cap is the base; the latest active
+ * {@code --set-usd} replaces it; every active addition is added on top. Lock-free for the call path: one volatile read
+ * when nothing was ever changed.
  */
 public final class Adjustments {
   private volatile List<AuditEvent> raises = List.of();
@@ -39,7 +40,7 @@ public final class Adjustments {
     long cap = base;
     long added = 0;
     for (AuditEvent e : all) {
-      if (applies(e, name, partition, period, nowMillis)) {
+      if (!e.aboutLimit() && applies(e, name, partition, period, nowMillis)) {
         if (e.set() != null) {
           cap = e.set();
           added = 0; // what was added before a set is part of what the operator set
@@ -60,8 +61,27 @@ public final class Adjustments {
     }
     long cap = base;
     for (AuditEvent e : all) {
-      if (e.addTokens() != null && applies(e, name, partition, period, nowMillis)) {
+      if (e.addTokens() != null && !e.aboutLimit() && applies(e, name, partition, period, nowMillis)) {
         cap = Claim.saturatedAdd(cap, e.addTokens());
+      }
+    }
+    return cap;
+  }
+
+  /**
+   * The {@code max_calls} of one instance of limit {@code name} at {@code nowMillis}: {@code base} plus every
+   * approval (and override) of it in force. {@code period} is the instance: the run, the session or {@code process}.
+   * Without any change ever taken in, this is one volatile read.
+   */
+  public long capCalls(String name, String partition, String period, long base, long nowMillis) {
+    List<AuditEvent> all = raises;
+    if (all.isEmpty() || base < 0) {
+      return base;
+    }
+    long cap = base;
+    for (AuditEvent e : all) {
+      if (e.addCalls() != null && e.aboutLimit() && applies(e, name, partition, period, nowMillis)) {
+        cap = Claim.saturatedAdd(cap, e.addCalls());
       }
     }
     return cap;

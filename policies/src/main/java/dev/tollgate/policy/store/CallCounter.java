@@ -16,11 +16,16 @@ public final class CallCounter extends Counter {
   }
 
   @Override
-  public boolean tryTake(long now) {
+  public long max() {
+    return max;
+  }
+
+  @Override
+  public boolean tryTake(long now, long cap) {
     long current;
     do {
       current = calls.get();
-      if (current >= max) {
+      if (current >= cap) {
         return false;
       }
     } while (!calls.compareAndSet(current, current + 1));
@@ -33,8 +38,8 @@ public final class CallCounter extends Counter {
   }
 
   @Override
-  public boolean countAnyway(long now) {
-    return calls.getAndIncrement() >= max;
+  public boolean countAnyway(long now, long cap) {
+    return calls.getAndIncrement() >= cap;
   }
 
   @Override

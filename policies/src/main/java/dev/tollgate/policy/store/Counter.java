@@ -29,13 +29,29 @@ public abstract sealed class Counter permits CallCounter, WindowCounter {
   }
 
   /** Takes one slot if fewer than the cap are taken (at time {@code now}, for windows). */
-  public abstract boolean tryTake(long now);
+  public final boolean tryTake(long now) {
+    return tryTake(now, max());
+  }
+
+  /**
+   * Takes one slot if fewer than {@code cap} are taken: the cap as operators raised it (an approval or override), which
+   * may differ from the one the counter was made with.
+   */
+  public abstract boolean tryTake(long now, long cap);
 
   /** Gives back the slot taken by {@link #tryTake} at {@code now} for a call that another limit then refused. */
   public abstract void giveBack(long now);
 
   /** Counts a call that runs whatever the cap; true when the cap was already reached before it. */
-  public abstract boolean countAnyway(long now);
+  public final boolean countAnyway(long now) {
+    return countAnyway(now, max());
+  }
+
+  /** {@link #countAnyway(long)} against {@code cap} (see {@link #tryTake(long, long)}). */
+  public abstract boolean countAnyway(long now, long cap);
+
+  /** The cap this counter was made with (the policy's). */
+  public abstract long max();
 
   /** Calls counted (within the window at {@code now}, for windows). */
   public abstract long calls(long now);

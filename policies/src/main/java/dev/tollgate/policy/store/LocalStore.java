@@ -286,7 +286,7 @@ public final class LocalStore implements BudgetStore {
 
     void take(Claim c, long now) {
       if (counter != null) {
-        counter.countAnyway(now);
+        counter.countAnyway(now, c.capCalls());
       } else {
         reservedNanos = Claim.saturatedAdd(reservedNanos, c.nanos());
         reservedTokens = Claim.saturatedAdd(reservedTokens, c.tokens());

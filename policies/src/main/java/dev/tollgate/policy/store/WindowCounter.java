@@ -6,7 +6,8 @@ import java.util.ArrayDeque;
  * A rolling-window counter: the timestamps (clock millis) of the calls counted, oldest first. A call counts
  * while {@code now - timestamp < window}. It keeps only timestamps inside the window, and never more than
  * the cap: whether a new call passes the cap depends only on the cap-th most recent one. So
- * {@link #calls} is at most the cap, even for calls counted past it by warn limits and monitor mode.
+ * {@link #calls} is at most the cap, even for calls counted past it by warn limits and monitor mode. The cap is the
+ * one each call is decided against (an operator may raise it): stamps are trimmed to the largest in force.
  *
  * <p>Synchronized: the critical section is a few deque operations, never I/O.
  */
@@ -21,9 +22,14 @@ public final class WindowCounter extends Counter {
   }
 
   @Override
-  public synchronized boolean tryTake(long now) {
+  public long max() {
+    return max;
+  }
+
+  @Override
+  public synchronized boolean tryTake(long now, long cap) {
     expire(now);
-    if (stamps.size() >= max) {
+    if (stamps.size() >= cap) {
       return false;
     }
     stamps.addLast(now);
@@ -36,11 +42,11 @@ public final class WindowCounter extends Counter {
   }
 
   @Override
-  public synchronized boolean countAnyway(long now) {
+  public synchronized boolean countAnyway(long now, long cap) {
     expire(now);
-    boolean over = stamps.size() >= max;
+    boolean over = stamps.size() >= cap;
     stamps.addLast(now);
-    while (stamps.size() > max) {
+    while (stamps.size() > Math.max(max, cap)) {
       stamps.removeFirst();
     }
     return over;

@@ -46,7 +46,7 @@ class ReloadCarryPropertiesTest {
     }
     assertEquals(Math.min(before, oldCap), admitted);
     PolicyEngine next = new PolicyEngine(PolicyLoader.parse(policy(scope, newCap, window), "a.yaml"), clock, null,
-        first);
+        first.adjustments(), first);
     AtomicInteger passed = new AtomicInteger();
     CountDownLatch go = new CountDownLatch(1);
     List<Thread> racers = new ArrayList<>();
@@ -81,7 +81,8 @@ class ReloadCarryPropertiesTest {
     for (int i = 0; i < cap; i++) {
       first.decide(call);
     }
-    PolicyEngine next = new PolicyEngine(PolicyLoader.parse(policy("run", cap, false), "a.yaml"), clock, null, first);
+    PolicyEngine next = new PolicyEngine(PolicyLoader.parse(policy("run", cap, false), "a.yaml"), clock, null,
+        first.adjustments(), first);
     int passed = 0;
     for (int i = 0; i < cap + 2; i++) {
       passed += next.decide(call).enforced() ? 0 : 1;

@@ -100,6 +100,26 @@ class FleetGovernorTest {
   }
 
   @Test
+  void anApprovalOfAPausedSessionLimitRaisesItForTheWholeFleet() throws Exception {
+    String yaml = "limits: [{name: per-session, scope: session, tools: \"*\", max_calls: 2, on_exceed: pause}]\n";
+    PolicyEngine podA = engine(yaml);
+    PolicyEngine podB = engine(yaml);
+    assertEquals(Outcome.ALLOW, podA.decide(tool("search", "{}", "ra", "s1")).outcome());
+    assertEquals(Outcome.ALLOW, podB.decide(tool("search", "{}", "rb", "s1")).outcome());
+    ToolVerdict paused = podA.decide(tool("search", "{}", "ra", "s1"));
+    assertEquals("s1", paused.paused().instance(), "the session's fleet-wide count is full: the call may wait");
+    dev.tollgate.policy.event.AuditEvent approve = new dev.tollgate.policy.event.AuditEvent(
+        dev.tollgate.policy.event.AuditEvent.Action.APPROVE, "a1", java.time.Instant.EPOCH, "per-session", "limit",
+        "session", null, "s1", "alice", "why", null, null, null, null, null, null, null, null, null, null, null,
+        "search", 1L, 1L);
+    podA.adjustments().add(approve); // every JVM's follower reads it from the shared journal
+    podB.adjustments().add(approve);
+    assertEquals(Outcome.ALLOW, podB.decide(tool("search", "{}", "rb", "s1")).outcome(), "one more call, on any pod");
+    assertTrue(podA.decide(tool("search", "{}", "ra", "s1")).paused() != null, "and only one");
+    assertEquals(Outcome.ALLOW, podA.decide(tool("search", "{}", "ra", "s2")).outcome(), "another session");
+  }
+
+  @Test
   void aSessionToolLimitRefusesWhileRedisIsDownWithBlock() throws Exception {
     PolicyEngine pod = engine("limits: [{name: per-session, scope: session, tools: \"*\", max_calls: 3}]\n");
     assertEquals(Outcome.ALLOW, pod.decide(tool("search", "{}", "r", "s1")).outcome());

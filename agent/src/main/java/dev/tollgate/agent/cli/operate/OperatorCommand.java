@@ -63,7 +63,8 @@ public final class OperatorCommand {
         case "status" -> status(new Options(args, 1, Set.of("--policy", "--format")));
         case "budget" -> budget(args);
         case "approvals" -> approvals(new Options(args, 1, Set.of("--policy", "--format")));
-        case "approve" -> answer(true, new Options(args, 1, Set.of("--policy", "--add-usd", "--reason", "--by")));
+        case "approve" -> answer(true, new Options(args, 1,
+            Set.of("--policy", "--add-usd", "--add-calls", "--reason", "--by")));
         default -> answer(false, new Options(args, 1, Set.of("--policy", "--reason", "--by")));
       };
     } catch (UsageException e) {
@@ -75,6 +76,10 @@ public final class OperatorCommand {
         err.println(error);
       }
       return 1;
+    } catch (Operator.WrongAmountException e) {
+      err.println("tollgate " + command + ": " + e.getMessage());
+      err.print(help(command));
+      return 2;
     } catch (StoreUnavailableException e) {
       err.println("tollgate " + command + ": the store is unavailable: " + e.getMessage());
       return 1;
@@ -117,7 +122,7 @@ public final class OperatorCommand {
           l.add((dev.tollgate.policy.event.Written) f -> f.put("limit", i.limit().name())
               .put("scope", i.limit().scope().name().toLowerCase(Locale.ROOT)).put("partition", i.partition())
               .put("period", i.period()).put("calls", i.calls())
-              .put("max_calls", i.limit().maxCalls() < 0 ? null : i.limit().maxCalls()));
+              .put("max_calls", i.maxCalls() < 0 ? null : i.maxCalls()));
         }
         out.println(JsonLine.write(f -> f.put("store", operator.where()).put("fleet", operator.fleet())
             .put("budgets", b).put("limits", l).put("overrides", audit(overrides)).put("waiting", audit(waiting))));
@@ -152,7 +157,7 @@ public final class OperatorCommand {
         for (Operator.LimitInstance i : limits) {
           lrows.add(new String[] {i.limit().name(), i.limit().scope().name().toLowerCase(Locale.ROOT),
               instance(i.period(), i.partition()), Long.toString(i.calls()),
-              i.limit().maxCalls() < 0 ? "-" : Long.toString(i.limit().maxCalls())});
+              i.maxCalls() < 0 ? "-" : Long.toString(i.maxCalls())});
         }
         table(lrows);
       }
@@ -283,10 +288,13 @@ public final class OperatorCommand {
         return 0;
       }
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"ID", "CAP", "INSTANCE", "NEEDS", "RUN", "SESSION", "MODEL", "TIMES OUT", "THEN", "JVM"});
+      rows.add(new String[] {"ID", "CAP", "INSTANCE", "NEEDS", "RUN", "SESSION", "MODEL/TOOL", "TIMES OUT", "THEN",
+          "JVM"});
       for (AuditEvent e : waiting) {
         rows.add(new String[] {e.id(), e.limit(), instance(e.period(), e.partition()),
-            e.need() == null ? "-" : money(e.need()), dash(e.run()), dash(e.session()), dash(e.model()),
+            e.needCalls() != null ? e.needCalls() + (e.needCalls() == 1 ? " call" : " calls")
+                : e.need() == null ? "-" : money(e.need()), dash(e.run()), dash(e.session()),
+            e.tool() != null ? "tool " + e.tool() : dash(e.model()),
             e.until() == null ? "-" : e.until().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
             dash(e.onTimeout()), dash(e.by())});
       }
@@ -303,13 +311,18 @@ public final class OperatorCommand {
     String reason = o.required("--reason", "say why (it is kept in the audit journal)");
     Policy policy = policy(o);
     try (Operator operator = open(policy)) {
+      if (o.has("--add-usd") && o.has("--add-calls")) {
+        throw new UsageException("give --add-usd (a budget) or --add-calls (a limit), not both");
+      }
       AuditEvent record = approve
           ? operator.approve(o.words.get(0), o.has("--add-usd") ? usd("--add-usd", o.get("--add-usd")) : null,
-              reason, by(o))
+              o.has("--add-calls") ? calls("--add-calls", o.get("--add-calls")) : null, reason, by(o))
           : operator.deny(o.words.get(0), reason, by(o));
+      String raised = record.aboutLimit()
+          ? "max_calls raised by " + (record.addCalls() == null ? 0 : record.addCalls())
+          : "limit raised by " + money(record.add() == null ? 0 : record.add());
       out.println((approve ? "approved " : "denied ") + record.id() + " (" + record.limit()
-          + instanceText(record) + (approve ? ", limit raised by " + money(record.add() == null ? 0 : record.add())
-              : "") + "); the waiting JVM goes on within 2 seconds");
+          + instanceText(record) + (approve ? ", " + raised : "") + "); the waiting JVM goes on within 2 seconds");
       return 0;
     }
   }
@@ -352,6 +365,19 @@ public final class OperatorCommand {
   private static String by(Options o) {
     String by = o.get("--by");
     return by != null ? by : System.getProperty("user.name", "unknown");
+  }
+
+  /** A whole number of calls, at least 1 ({@code --add-calls}). */
+  private static long calls(String option, String text) {
+    try {
+      long n = Long.parseLong(text);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // said below
+    }
+    throw new UsageException(option + " must be a whole number of calls, at least 1, got \"" + text + "\"");
   }
 
   private static long usd(String option, String text) {
@@ -466,8 +492,10 @@ public final class OperatorCommand {
             Calls paused at a cap (on_exceed: pause) that wait for `approve ID` or `deny ID` (fleet-wide with Redis).
           """;
       case "approve" -> """
-          usage: tollgate approve ID [--add-usd X] --reason TEXT [--by WHO] --policy FILE
-            Lets the paused call through: its budget instance's limit is raised by what the call needs, or by X.
+          usage: tollgate approve ID [--add-usd X | --add-calls N] --reason TEXT [--by WHO] --policy FILE
+            Lets the paused call through: its budget instance's limit is raised by what the call needs, or by X
+            (--add-usd); a limit's max_calls (of that run, session or process, and partition) by one call, or by N
+            (--add-calls).
           """;
       default -> """
           usage: tollgate deny ID --reason TEXT [--by WHO] --policy FILE

@@ -145,7 +145,8 @@ public final class ReportCommand {
     for (Tally.Audit a : t.auditTrail()) {
       AuditEvent r = a.record();
       String change = r.set() != null ? "set " + usd(r.set()) : r.add() != null ? "+" + usd(r.add())
-          : r.addTokens() != null ? "+" + r.addTokens() + " tokens" : "";
+          : r.addTokens() != null ? "+" + r.addTokens() + " tokens"
+          : r.addCalls() != null ? "+" + r.addCalls() + (r.addCalls() == 1 ? " call" : " calls") : "";
       String beforeAfter = r.before() == null && r.after() == null ? "" : (r.before() == null ? "?" : usd(r.before()))
           + " -> " + (r.after() == null ? "?" : usd(r.after()));
       rows.add(new String[] {a.ts().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(), r.action().wire(), r.limit() == null ? "" : r.limit(),
@@ -276,6 +277,9 @@ public final class ReportCommand {
         }
         if (r.set() != null) {
           g.writeNumberField("set_usd", money(r.set()));
+        }
+        if (r.addCalls() != null) {
+          g.writeNumberField("add_calls", r.addCalls());
         }
         writeOptional(g, "until", r.until() == null ? null : r.until().toString());
         g.writeEndObject();

@@ -33,6 +33,8 @@ class OperatorCommandTest {
           - { name: daily, scope: day, max_usd: 1.00 }
           - { name: tokens, scope: day, max_tokens: 1000 }
           - { name: per-run, scope: run, max_usd: 0.10, on_exceed: pause }
+        limits:
+          - { name: lookups, scope: run, tools: lookup, max_calls: 2, on_exceed: pause }
         ledger:
           dir: %s
         """.formatted(dir.resolve("ledger")));
@@ -121,5 +123,40 @@ class OperatorCommandTest {
     assertEquals(2, journal.size());
     assertTrue(journal.get(1).contains("\"action\":\"reset\"") && journal.get(1).contains("\"by\":\""
         + System.getProperty("user.name") + "\""), journal.get(1));
+  }
+
+  /** A paused call's request, as the agent writes it to the journal. */
+  private void requested(String id, String kind, String name) throws Exception {
+    boolean limit = kind.equals("limit");
+    dev.tollgate.policy.budget.FileAuditJournal.open(dir.resolve("ledger"), null).append(
+        new dev.tollgate.policy.event.AuditEvent(dev.tollgate.policy.event.AuditEvent.Action.REQUEST, id,
+            java.time.Instant.now(), name, kind, "run", null, "run-1", "1@host", "over", null, null, null, null, null,
+            java.time.Instant.now().plusSeconds(600), "run-1", null, limit ? null : "m", limit ? null : 5L, "block",
+            limit ? "lookup" : null, null, limit ? 1L : null));
+  }
+
+  @Test
+  void aLimitsPausedCallIsApprovedInCallsAndTheWrongAmountIsAUsageMistake() throws Exception {
+    requested("1111aaaa", "limit", "lookups");
+    requested("2222bbbb", "budget", "per-run");
+    assertEquals(0, run("approvals", "--policy", policy.toString()));
+    assertTrue(out.matches("(?s).*1111aaaa\\s+lookups\\s+run-1\\s+1 call\\s.*tool lookup.*"), out);
+    assertEquals(2, run("approve", "1111aaaa", "--add-usd", "1", "--reason", "x", "--policy", policy.toString()));
+    assertTrue(err.contains("approval 1111aaaa is for limit 'lookups' (calls): give --add-calls N, not --add-usd"),
+        err);
+    assertTrue(err.contains("usage: tollgate approve ID [--add-usd X | --add-calls N]"), err);
+    assertEquals(2, run("approve", "2222bbbb", "--add-calls", "1", "--reason", "x", "--policy", policy.toString()));
+    assertTrue(err.contains("approval 2222bbbb is for budget 'per-run' (USD): give --add-usd X, not --add-calls"), err);
+    assertEquals(2, run("approve", "1111aaaa", "--add-calls", "0", "--reason", "x", "--policy", policy.toString()));
+    assertTrue(err.contains("--add-calls must be a whole number of calls, at least 1, got \"0\""), err);
+    assertEquals(0, run("approve", "1111aaaa", "--add-calls", "3", "--reason", "three more", "--by", "alice",
+        "--policy", policy.toString()));
+    assertTrue(out.contains("approved 1111aaaa (lookups [run-1], max_calls raised by 3)"), out);
+    List<String> journal = Files.readAllLines(dir.resolve("ledger").resolve("audit.log"));
+    String granted = journal.get(journal.size() - 1);
+    assertTrue(granted.contains("\"action\":\"approve\"") && granted.contains("\"add_calls\":3")
+        && !granted.contains("add_usd"), granted);
+    assertEquals(0, run("approve", "2222bbbb", "--reason", "needed", "--policy", policy.toString()));
+    assertTrue(out.contains("limit raised by $0.000000005"), out);
   }
 }

@@ -30,6 +30,7 @@ public enum AppModule {
     SPRING_AI_2_BUDGET("apps/spring-ai-2", "dev.tollgate.it.apps.springai.BudgetApp"),
     LANGCHAIN4J_UNHOOKED_CLIENT("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.UnhookedClientApp"),
     LANGCHAIN4J_SESSION("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.SessionApp"),
+    LANGCHAIN4J_TOOL_RUNS("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.ToolRunsApp"),
     LANGCHAIN4J_1_0_SESSION("apps/langchain4j-1.0", "dev.tollgate.it.apps.langchain4j.SessionApp"),
     SPRING_AI_1_SESSION("apps/spring-ai-1", "dev.tollgate.it.apps.springai.SessionApp"),
     LANGGRAPH4J_SESSION("apps/langgraph4j", "dev.tollgate.it.apps.langgraph4j.GraphSessionApp"),

@@ -1,0 +1,107 @@
+package dev.tollgate.agent.guard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.policy.Policy;
+import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.budget.FileAuditJournal;
+import dev.tollgate.policy.budget.Ledger;
+import dev.tollgate.policy.budget.LlmGovernor;
+import dev.tollgate.policy.budget.PriceTable;
+import dev.tollgate.policy.engine.PolicyEngine;
+import dev.tollgate.policy.engine.ToolCall;
+import dev.tollgate.policy.engine.ToolVerdict;
+import dev.tollgate.policy.event.AuditEvent;
+import dev.tollgate.policy.store.AuditJournal;
+import dev.tollgate.policy.store.LocalStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A tool call paused at a limit, against a real audit journal: an operator's deny (appended by another thread, as
+ * the CLI's process would) refuses it; a windowed limit that has room again lets it go on (approval.released).
+ */
+class PausedToolCallsTest {
+  @TempDir
+  Path dir;
+
+  private PausedToolCalls paused(PolicyEngine engine, AuditJournal journal, EnforcementLog log) {
+    LlmGovernor governor = new LlmGovernor(engine.policy(), Clock.systemUTC(),
+        new LocalStore(Ledger.none(), LlmGovernor.DEFAULT_RESERVATION_TTL, Clock.systemUTC()), null,
+        LlmGovernor.DEFAULT_RESERVATION_TTL, PriceTable.bundled(), engine.adjustments());
+    return new PausedToolCalls(() -> engine, new AuditFollower(journal, governor, log), log);
+  }
+
+  private PolicyEngine engine(String limit) throws Exception {
+    Policy policy = PolicyLoader.parse("version: 1\nlimits:\n  - " + limit + "\n", "p.yaml");
+    return new PolicyEngine(policy, Clock.systemUTC());
+  }
+
+  @Test
+  void aDenyFromAnotherProcessRefusesTheWaitingCall() throws Exception {
+    PolicyEngine engine = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 60s}}");
+    FileAuditJournal journal = FileAuditJournal.open(dir.resolve("ledger"), null);
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    PausedToolCalls paused = paused(engine, journal, log);
+    ToolCall call = new ToolCall("lookup", "test", "run-1");
+    assertTrue(engine.decide(call).proceeds());
+    ToolVerdict refused = engine.decide(call);
+    assertNotNull(refused.paused());
+    Thread operator = new Thread(() -> {
+      try {
+        FileAuditJournal other = FileAuditJournal.open(dir.resolve("ledger"), null);
+        while (true) {
+          for (AuditEvent e : other.readAll().records()) {
+            if (e.action() == AuditEvent.Action.REQUEST) {
+              other.append(e.answer(AuditEvent.Action.DENY, Instant.now(), "dave", "no", null));
+              return;
+            }
+          }
+          Thread.sleep(50);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    operator.start();
+    ToolVerdict v = paused.await(refused, call);
+    operator.join(TimeUnit.SECONDS.toMillis(60));
+    assertFalse(v.proceeds());
+    assertFalse(v.halt());
+    assertEquals("limits[0].approval", v.rule());
+    assertTrue(v.reason().endsWith("denied by dave: no (approval " + journal.readAll().records().get(0).id() + ")"),
+        v.reason());
+    assertFalse(v.breach().first(), "the breach was reported when the call paused");
+    assertEquals(1, engine.callsCounted("l", "run-1"), "the refused call counts nowhere");
+  }
+
+  @Test
+  void aWindowedLimitWithRoomAgainReleasesTheWaitingCall() throws Exception {
+    PolicyEngine engine = engine(
+        "{name: rate, scope: process, max_calls: 1, window: 300ms, on_exceed: pause, approval: {timeout: 60s}}");
+    FileAuditJournal journal = FileAuditJournal.open(dir.resolve("ledger"), null);
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    PausedToolCalls paused = paused(engine, journal, log);
+    ToolCall call = new ToolCall("lookup", "test", "run-1");
+    assertTrue(engine.decide(call).proceeds());
+    ToolVerdict refused = engine.decide(call);
+    assertNotNull(refused.paused());
+    ToolVerdict v = paused.await(refused, call);
+    assertTrue(v.proceeds(), v::toString);
+    log.drainAndWriteSynchronously();
+    var records = journal.readAll().records();
+    assertEquals(AuditEvent.Action.RELEASE, records.get(records.size() - 1).action(), records::toString);
+    String text = Files.readString(dir.resolve("log.jsonl"));
+    assertTrue(text.contains("\"event\":\"approval.released\"")
+        && text.contains("the limit's window had room again while the call waited"), text);
+  }
+}
