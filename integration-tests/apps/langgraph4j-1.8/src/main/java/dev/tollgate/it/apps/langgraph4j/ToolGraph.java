@@ -1,7 +1,7 @@
 package dev.tollgate.it.apps.langgraph4j;
 
-import static org.bsc.langgraph4j.GraphDefinition.END;
-import static org.bsc.langgraph4j.GraphDefinition.START;
+import static org.bsc.langgraph4j.StateGraph.END;
+import static org.bsc.langgraph4j.StateGraph.START;
 import static org.bsc.langgraph4j.action.AsyncEdgeAction.edge_async;
 import static org.bsc.langgraph4j.action.AsyncNodeAction.node_async;
 
@@ -28,12 +28,15 @@ import org.bsc.langgraph4j.prebuilt.MessagesStateGraph;
  * and the graph goes back to the model until it answers without a tool call.
  */
 final class ToolGraph {
+    /** MessagesState's channel of chat messages, an appender. */
+    private static final String MESSAGES = "messages";
+
     private ToolGraph() {
     }
 
     static CompiledGraph<MessagesState<ChatMessage>> compile(ChatModel model, Object tools) throws GraphStateException {
         LC4jToolService toolService = LC4jToolService.builder().toolsFromObject(tools).build();
-        AsyncNodeAction<MessagesState<ChatMessage>> agent = node_async(state -> Map.of(MessagesState.MESSAGES_STATE,
+        AsyncNodeAction<MessagesState<ChatMessage>> agent = node_async(state -> Map.of(MESSAGES,
                 model.chat(ChatRequest.builder()
                         .messages(state.messages())
                         .toolSpecifications(toolService.toolSpecifications())
@@ -41,7 +44,7 @@ final class ToolGraph {
         AsyncNodeAction<MessagesState<ChatMessage>> action = state -> toolService.execute(
                 ((AiMessage) state.lastMessage().orElseThrow()).toolExecutionRequests(),
                 InvocationContext.builder().invocationId(UUID.randomUUID()).build(),
-                MessagesState.MESSAGES_STATE).thenApply(Command::update);
+                MESSAGES).thenApply(Command::update);
         return new MessagesStateGraph<ChatMessage>(new LC4jStateSerializer<>(MessagesState::new))
                 .addNode("agent", agent)
                 .addNode("action", action)
