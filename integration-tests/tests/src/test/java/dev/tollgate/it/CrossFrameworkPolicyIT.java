@@ -67,7 +67,7 @@ class CrossFrameworkPolicyIT {
 
     private static String framework(AppModule app) {
         return switch (app) {
-            case LANGCHAIN4J, LANGCHAIN4J_1_0, LANGGRAPH4J -> "langchain4j";
+            case LANGCHAIN4J, LANGCHAIN4J_1_0, LANGGRAPH4J, LANGGRAPH4J_1_8 -> "langchain4j";
             case SPRING_AI_1, SPRING_AI_2 -> "spring-ai";
             case GOOGLE_ADK, GOOGLE_ADK_1_0 -> "google-adk";
             default -> throw new IllegalArgumentException(app.name());
@@ -94,7 +94,7 @@ class CrossFrameworkPolicyIT {
     @ParameterizedTest
     @EnumSource(value = AppModule.class,
             names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "GOOGLE_ADK_1_0",
-                "LANGGRAPH4J"})
+                "LANGGRAPH4J", "LANGGRAPH4J_1_8"})
     void withoutTheAgentEveryToolRuns(AppModule app) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {
             ForkedApp.Result result = run(app, simulator, null);
@@ -108,7 +108,7 @@ class CrossFrameworkPolicyIT {
     @ParameterizedTest
     @EnumSource(value = AppModule.class,
             names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "GOOGLE_ADK_1_0",
-                "LANGGRAPH4J"})
+                "LANGGRAPH4J", "LANGGRAPH4J_1_8"})
     void theSamePolicyGivesTheSameOutcome(AppModule app) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {

@@ -52,6 +52,7 @@ class ReadmeVersionsIT {
                     new Resolved("quarkus-langchain4j", "io.quarkiverse.langchain4j", "quarkus-langchain4j-core"),
                     new Resolved("quarkus-langchain4j", "io.quarkus", "quarkus-core"))),
             new Row("LangGraph4j", List.of(
+                    new Resolved("langgraph4j-1.8", "org.bsc.langgraph4j", "langgraph4j-core"),
                     new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))));
 
     /**

@@ -26,8 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A {@code scope: session} budget reaches the LLM calls of a conversation. Unmodified apps ask five questions for each
  * of two users, each user a conversation of the framework's own: a LangChain4j AI service with {@code @MemoryId}
  * (1.19 and 1.0, blocking and streaming through {@code TokenStream}), a Spring AI {@code ChatClient} with a chat
- * memory advisor and {@code ChatMemory.CONVERSATION_ID} (1.1 and 2.0), a LangGraph4j graph invoked under each user's
- * thread id, a Google ADK agent run in each user's ADK session (Gemini through google-genai's async client, JSON and
+ * memory advisor and {@code ChatMemory.CONVERSATION_ID} (1.1 and 2.0), a LangGraph4j graph (1.8.17 and 1.8.3) invoked
+ * under each user's thread id, a Google ADK agent run in each user's ADK session (Gemini through google-genai's async client, JSON and
  * SSE: the request leaves on OkHttp's dispatcher thread). A 1.00 USD budget per session (0.2001 USD a call, 0.4001 USD reserved up front) lets exactly three calls
  * of each user reach the provider; every {@code llm.call} names its user's session. Without the agent the same apps
  * make all ten calls.
@@ -61,6 +61,7 @@ class SessionBudgetIT {
                 Arguments.of(AppModule.SPRING_AI_1_SESSION, false),
                 Arguments.of(AppModule.SPRING_AI_2_SESSION, false),
                 Arguments.of(AppModule.LANGGRAPH4J_SESSION, false),
+                Arguments.of(AppModule.LANGGRAPH4J_1_8_SESSION, false),
                 Arguments.of(AppModule.GOOGLE_ADK_SESSION, false),
                 Arguments.of(AppModule.GOOGLE_ADK_SESSION, true));
     }

@@ -32,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>Spring AI 1.1.8, {@code ChatModel.stream(Prompt)} called directly;</li>
  *   <li>Spring AI 2.0.1, {@code ChatClient…stream().content()}: {@code ToolCallingAdvisor.adviseStream} runs each
  *       round on {@code boundedElastic} (openai-java SDK, async streaming);</li>
- *   <li>LangGraph4j 1.8.17, {@code CompiledGraph.stream(...)}: the app iterates the generator itself.</li>
+ *   <li>LangGraph4j 1.8.17 ({@code AgentExecutor}) and 1.8.3 (the same loop built from langgraph4j-core),
+ *       {@code CompiledGraph.stream(...)}: the app iterates the generator itself.</li>
  * </ul>
  * One stream is one run: a run limit of 3 lets exactly three lookups run across the tool rounds, every log line
  * carries the same run id, the refusals reach the model and the stream goes on; with {@code on_exceed: halt} the
@@ -53,7 +54,8 @@ class StreamingRunIT {
                 Arguments.of(AppModule.SPRING_AI_1, "--stream"),
                 Arguments.of(AppModule.SPRING_AI_1, "--stream-model"),
                 Arguments.of(AppModule.SPRING_AI_2, "--stream"),
-                Arguments.of(AppModule.LANGGRAPH4J, "--stream"));
+                Arguments.of(AppModule.LANGGRAPH4J, "--stream"),
+                Arguments.of(AppModule.LANGGRAPH4J_1_8, "--stream"));
     }
 
     private Script deleteThenFiveLookups() throws IOException {
@@ -71,7 +73,7 @@ class StreamingRunIT {
     }
 
     private static String framework(AppModule app) {
-        return app == AppModule.LANGGRAPH4J ? "langchain4j" : "spring-ai";
+        return app == AppModule.LANGGRAPH4J || app == AppModule.LANGGRAPH4J_1_8 ? "langchain4j" : "spring-ai";
     }
 
     private Path policy(String onExceed) throws IOException {

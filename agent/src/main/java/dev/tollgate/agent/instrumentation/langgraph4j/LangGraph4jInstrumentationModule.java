@@ -18,11 +18,12 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * LangGraph4j (1.8): its tool nodes call LangChain4j's {@code ToolExecutor.executeWithContext} or Spring AI's
- * {@code ToolCallback.call} directly, so those modules decide the tools; this module marks the run: one
- * {@code CompiledGraph.invoke(...)} (every overload; they do not all funnel through one, and nested calls join
- * the outer run). {@code invoke} drives the graph on the caller's thread, which is where the tool nodes run.
- * The run's session is the graph's thread id ({@code RunnableConfig.threadId()}), for session-scope limits.
+ * LangGraph4j 1.8 (1.8.3 to 1.8.17 proved): its tool nodes call LangChain4j's
+ * {@code ToolExecutor.executeWithContext} or Spring AI's {@code ToolCallback.call} directly, so those modules decide
+ * the tools; this module marks the run: one {@code CompiledGraph.invoke(...)} (every overload; they do not all
+ * funnel through one, and nested calls join the outer run). {@code invoke} drives the graph on the caller's thread,
+ * which is where the tool nodes run. The run's session is the graph's thread id ({@code RunnableConfig.threadId()}),
+ * for session-scope limits.
  *
  * <p>{@code stream(...)} and {@code streamSnapshots(...)} return a generator that the caller drives later, on
  * any thread: one generator is one run. Every graph execution builds a {@code CompiledGraph$AsyncNodeGeneratorWithEmbed}
@@ -31,6 +32,11 @@ import net.bytebuddy.matcher.ElementMatcher;
  * makes that run current on the thread driving it, and the {@code next()} that reports the generator done
  * (exhausted, cancelled, failed) or throws ends it. Built inside a run ({@code invoke}, a subgraph, a tool), the
  * generator joins that run and leaves its end to it.
+ *
+ * <p>Before 1.8 (the registry serves 1.4 to 1.7 of 1.x below it) {@code invoke} is the same, but a stream is a plain
+ * {@code CompiledGraph$AsyncNodeGenerator} without the {@code WithEmbed} parent: a streamed graph would not be one
+ * run. So the range starts at 1.8.0 and {@code AsyncNodeGeneratorWithEmbed} is a required member: an older LangGraph4j
+ * is skipped with a {@code coverage} entry and a warning instead of half-governed.
  */
 public final class LangGraph4jInstrumentationModule implements InstrumentationModule {
   @Override
@@ -185,7 +191,7 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
 
   @Override
   public String minVersion() {
-    return "1.0.0";
+    return "1.8.0";
   }
 
   @Override
@@ -195,6 +201,7 @@ public final class LangGraph4jInstrumentationModule implements InstrumentationMo
 
   @Override
   public List<String> requiredMembers() {
-    return List.of("org.bsc.langgraph4j.CompiledGraph#invoke");
+    return List.of("org.bsc.langgraph4j.CompiledGraph#invoke",
+        "org.bsc.langgraph4j.CompiledGraph$AsyncNodeGeneratorWithEmbed");
   }
 }
