@@ -1,5 +1,7 @@
 package dev.tollgate.policy.budget;
 
+import dev.tollgate.policy.testing.Race;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -11,9 +13,6 @@ import dev.tollgate.policy.PolicyLoader;
 import dev.tollgate.policy.event.AuditEvent;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -94,28 +93,7 @@ class LlmLimitPauseTest {
     assertNotNull(b);
     g.adjustments().add(approval(b, paused.periodOf(b), raise));
     int perThread = raise / threads + 2;
-    AtomicInteger admitted = new AtomicInteger();
-    CountDownLatch start = new CountDownLatch(1);
-    Thread[] workers = new Thread[threads];
-    for (int t = 0; t < threads; t++) {
-      workers[t] = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int k = 0; k < perThread; k++) {
-          if (g.admit(call("run-1", null)).proceeds()) {
-            admitted.incrementAndGet();
-          }
-        }
-      });
-      workers[t].start();
-    }
-    start.countDown();
-    for (Thread worker : workers) {
-      worker.join(TimeUnit.SECONDS.toMillis(30));
-    }
-    assertEquals(raise, admitted.get());
+    int admitted = Race.count(threads, perThread, () -> g.admit(call("run-1", null)).proceeds());
+    assertEquals(raise, admitted);
   }
 }

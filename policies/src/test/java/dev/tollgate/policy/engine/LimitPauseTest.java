@@ -1,5 +1,7 @@
 package dev.tollgate.policy.engine;
 
+import dev.tollgate.policy.testing.Race;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -15,9 +17,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -194,32 +193,14 @@ class LimitPauseTest {
     assertNotNull(paused);
     adjustments.add(approval("l", paused.partition(), paused.instance(), raise));
     int perThread = raise / threads + 2; // so that more calls race than the raise admits
-    AtomicInteger admitted = new AtomicInteger();
-    CountDownLatch start = new CountDownLatch(1);
-    Thread[] workers = new Thread[threads];
-    for (int t = 0; t < threads; t++) {
-      workers[t] = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int k = 0; k < perThread; k++) {
-          ToolVerdict v = engine.decide(call("run-1"));
-          if (v.proceeds()) {
-            admitted.incrementAndGet();
-          } else {
-            assertNotNull(v.paused(), "every refusal past the raised cap may wait again");
-          }
-        }
-      });
-      workers[t].start();
-    }
-    start.countDown();
-    for (Thread worker : workers) {
-      worker.join(TimeUnit.SECONDS.toMillis(30));
-    }
-    assertEquals(raise, admitted.get());
+    int admitted = Race.count(threads, perThread, () -> {
+      ToolVerdict v = engine.decide(call("run-1"));
+      if (!v.proceeds()) {
+        assertNotNull(v.paused(), "every refusal past the raised cap may wait again");
+      }
+      return v.proceeds();
+    });
+    assertEquals(raise, admitted);
     assertEquals(maxCalls + raise, engine.callsCounted("l", "run-1"));
   }
 

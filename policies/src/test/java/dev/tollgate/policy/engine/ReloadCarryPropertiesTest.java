@@ -3,12 +3,9 @@ package dev.tollgate.policy.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tollgate.policy.PolicyLoader;
+import dev.tollgate.policy.testing.Race;
 import dev.tollgate.policy.testing.TestClock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
@@ -47,30 +44,8 @@ class ReloadCarryPropertiesTest {
     assertEquals(Math.min(before, oldCap), admitted);
     PolicyEngine next = new PolicyEngine(PolicyLoader.parse(policy(scope, newCap, window), "a.yaml"), clock, null,
         first.adjustments(), first);
-    AtomicInteger passed = new AtomicInteger();
-    CountDownLatch go = new CountDownLatch(1);
-    List<Thread> racers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      Thread th = new Thread(() -> {
-        try {
-          go.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int i = 0; i < 5; i++) {
-          if (!next.decide(call).enforced()) {
-            passed.incrementAndGet();
-          }
-        }
-      });
-      racers.add(th);
-      th.start();
-    }
-    go.countDown();
-    for (Thread th : racers) {
-      th.join();
-    }
-    assertEquals(Math.min(threads * 5, Math.max(0, newCap - admitted)), passed.get());
+    int passed = Race.count(threads, 5, () -> !next.decide(call).enforced());
+    assertEquals(Math.min(threads * 5, Math.max(0, newCap - admitted)), passed);
   }
 
   @Property(tries = 20)
