@@ -227,67 +227,24 @@ public final class LlmGuard {
         b.partition(), a.periodOf(b), JVM, a.reason(), null, null, null, null, null, until, call.runId(),
         call.session(), call.model(), b.ofLimit() ? null : Admission.need(b), onTimeout, null, null,
         b.ofLimit() ? Admission.need(b) : null);
-    java.util.concurrent.CompletableFuture<AuditEvent> answer = new java.util.concurrent.CompletableFuture<>();
-    f.awaitAnswer(id, answer::complete);
-    try {
-      f.journal().append(request);
-    } catch (java.io.IOException | RuntimeException e) {
-      f.forget(id);
-      return new Waited(a.refusedBy(a.rule(), a.reason() + "; approval could not be asked for (" + e.getMessage()
-          + ")", false), false);
+    ApprovalWait.Outcome<Admission> o = ApprovalWait.await(f, log, request, governor.adjustments()::version, false,
+        raised -> {
+          Admission again = admit(llmCall, call.runId(), call.model());
+          return again.proceeds() ? again : null;
+        });
+    if (o.notAsked() != null) {
+      return new Waited(a.refusedBy(a.rule(), ApprovalWait.notAsked(a.reason(), o.notAsked()), false), false);
     }
-    log.writeDurably(request);
-    AuditEvent got = null;
-    long seen = governor.adjustments().version();
-    try {
-      while (got == null && Instant.now().isBefore(until)) {
-        long left = java.time.Duration.between(Instant.now(), until).toMillis();
-        try {
-          got = answer.get(Math.max(1, Math.min(250, left)), java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
-          f.poll();
-          got = answer.getNow(null); // an answer read by this poll comes first: it raised the limit itself
-          if (got == null && governor.adjustments().version() != seen) {
-            // an override (or another call's approval) raised a limit meanwhile: ask again
-            seen = governor.adjustments().version();
-            Admission again = admit(llmCall, call.runId(), call.model());
-            if (again.proceeds()) {
-              f.forget(id);
-              AuditEvent released = request.answer(AuditEvent.Action.RELEASE, Instant.now(), JVM,
-                  "the limit was raised while the call waited", null);
-              try {
-                f.journal().append(released);
-              } catch (java.io.IOException | RuntimeException ignored) {
-                // its `until` ends the request for `approvals` anyway
-              }
-              log.write(released);
-              return new Waited(again, true);
-            }
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the host wants this thread back: as if nobody answered
-    } catch (java.util.concurrent.ExecutionException e) {
-      got = null;
+    if (o.released() != null) {
+      return new Waited(o.released(), true);
     }
-    f.forget(id);
     String rule = paused.rule();
-    if (got == null) {
-      AuditEvent timedOut = request.answer(AuditEvent.Action.TIMEOUT, Instant.now(), JVM,
-          "nobody answered within " + text(approval.timeout()), null);
-      try {
-        f.journal().append(timedOut);
-      } catch (java.io.IOException | RuntimeException e) {
-        // the request's own `until` says it is over: `approvals` no longer lists it
-      }
-      log.writeDurably(timedOut);
-      return new Waited(a.refusedBy(rule + ".on_timeout", a.reason() + "; nobody approved it within "
-          + text(approval.timeout()) + " (approval " + id + ")", approval.onTimeout() == OnExceed.HALT), false);
+    if (o.timedOut()) {
+      return new Waited(a.refusedBy(rule + ".on_timeout", ApprovalWait.timedOut(a.reason(), request),
+          approval.onTimeout() == OnExceed.HALT), false);
     }
-    if (got.action() == AuditEvent.Action.DENY) {
-      return new Waited(a.refusedBy(rule, a.reason() + "; denied by " + got.by() + ": " + got.reason()
-          + " (approval " + id + ")", false), false);
+    if (o.denied()) {
+      return new Waited(a.refusedBy(rule, ApprovalWait.denied(a.reason(), request, o.answer()), false), false);
     }
     return new Waited(admit(llmCall, call.runId(), call.model()), true);
   }
@@ -298,13 +255,7 @@ public final class LlmGuard {
    */
   private record Waited(Admission admission, boolean askedAgain) {}
 
-  private static String text(java.time.Duration d) {
-    return d.toString().substring(2).toLowerCase(Locale.ROOT);
-  }
-
-  /** This JVM, as approval requests name it. */
-  private static final String JVM = ProcessHandle.current().pid() + "@"
-      + System.getenv().getOrDefault("HOSTNAME", "localhost");
+  private static final String JVM = ApprovalWait.JVM;
 
   /** What one LLM call is, as the log reports it: who sent it where, for which model, in which run. */
   private record Call(String client, Endpoint endpoint, LlmRequest request, String model, String target,

@@ -1,0 +1,136 @@
+package dev.tollgate.agent.guard;
+
+import dev.tollgate.agent.log.EnforcementLog;
+import dev.tollgate.policy.event.AuditEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+/**
+ * A paused call waiting for an operator's answer ({@code on_exceed: pause}), for tool calls and LLM calls alike: the
+ * request is appended to the audit journal and logged, then this thread (only this one) waits for {@code approve} or
+ * {@code deny} until the request's {@code until}, reading the journal itself every {@link #POLL_MILLIS} ms. When the
+ * limit was raised meanwhile (an override, another call's approval) — or, for a windowed limit, at every poll — the
+ * call is decided again, and goes on without an answer if it now may ({@code approval.released}).
+ */
+final class ApprovalWait {
+  /** How often a waiting call reads the journal itself (the follower's own poll is slower). */
+  static final long POLL_MILLIS = 250;
+  /** This JVM, as approval requests name it. */
+  static final String JVM = ProcessHandle.current().pid() + "@"
+      + System.getenv().getOrDefault("HOSTNAME", "localhost");
+
+  private ApprovalWait() {}
+
+  /**
+   * How the wait ended: the request could not be asked for ({@code notAsked}, why), it was answered ({@code answer}:
+   * approve or deny), the call went on without an answer ({@code released}, decided again), or nobody answered in
+   * time (all null; {@code approval.timed_out} is written).
+   */
+  record Outcome<T>(String notAsked, AuditEvent answer, T released) {
+    boolean timedOut() {
+      return notAsked == null && answer == null && released == null;
+    }
+
+    boolean denied() {
+      return answer != null && answer.action() == AuditEvent.Action.DENY;
+    }
+  }
+
+  /**
+   * @param version       the adjustments' version: a change means a limit was raised
+   * @param everyPoll     decide again at every poll, raised or not (a windowed limit frees room by itself)
+   * @param again         decides the call again (the argument: whether a limit was raised); the verdict to go on
+   *                      with, or null to keep waiting
+   */
+  static <T> Outcome<T> await(AuditFollower follower, EnforcementLog log, AuditEvent request, LongSupplier version,
+      boolean everyPoll, Function<Boolean, T> again) {
+    String id = request.id();
+    CompletableFuture<AuditEvent> answer = new CompletableFuture<>();
+    follower.awaitAnswer(id, answer::complete);
+    try {
+      follower.journal().append(request);
+    } catch (java.io.IOException | RuntimeException e) {
+      follower.forget(id);
+      return new Outcome<>(String.valueOf(e.getMessage()), null, null);
+    }
+    log.writeDurably(request);
+    AuditEvent got = null;
+    long seen = version.getAsLong();
+    Instant until = request.until();
+    try {
+      while (got == null && Instant.now().isBefore(until)) {
+        long left = Duration.between(Instant.now(), until).toMillis();
+        try {
+          got = answer.get(Math.max(1, Math.min(POLL_MILLIS, left)), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          follower.poll();
+          got = answer.getNow(null); // an answer read by this poll comes first: it raised the limit itself
+          long now = version.getAsLong();
+          if (got == null && (now != seen || everyPoll)) {
+            boolean raised = now != seen;
+            seen = now;
+            T decided = again.apply(raised);
+            if (decided != null) {
+              follower.forget(id);
+              AuditEvent released = request.answer(AuditEvent.Action.RELEASE, Instant.now(), JVM,
+                  raised ? "the limit was raised while the call waited"
+                      : "the limit's window had room again while the call waited", null);
+              try {
+                follower.journal().append(released);
+              } catch (java.io.IOException | RuntimeException ignored) {
+                // its `until` ends the request for `approvals` anyway
+              }
+              log.write(released);
+              return new Outcome<>(null, null, decided);
+            }
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the host wants this thread back: as if nobody answered
+    } catch (ExecutionException e) {
+      got = null;
+    }
+    follower.forget(id);
+    if (got != null) {
+      return new Outcome<>(null, got, null);
+    }
+    AuditEvent timedOut = request.answer(AuditEvent.Action.TIMEOUT, Instant.now(), JVM,
+        "nobody answered within " + text(Duration.between(request.at(), until)), null);
+    try {
+      follower.journal().append(timedOut);
+    } catch (java.io.IOException | RuntimeException e) {
+      // the request's own `until` says it is over: `approvals` no longer lists it
+    }
+    log.writeDurably(timedOut);
+    return new Outcome<>(null, null, null);
+  }
+
+  /** The refusal's reason when the request could not be appended. */
+  static String notAsked(String reason, String why) {
+    return reason + "; approval could not be asked for (" + why + ")";
+  }
+
+  /** The refusal's reason after the timeout. */
+  static String timedOut(String reason, AuditEvent request) {
+    return reason + "; nobody approved it within " + text(Duration.between(request.at(), request.until()))
+        + " (approval " + request.id() + ")";
+  }
+
+  /** The refusal's reason after a deny. */
+  static String denied(String reason, AuditEvent request, AuditEvent answer) {
+    return reason + "; denied by " + answer.by() + ": " + answer.reason() + " (approval " + request.id() + ")";
+  }
+
+  /** A timeout as policies write it: {@code 5m}, {@code 30s}. */
+  static String text(Duration d) {
+    return d.toString().substring(2).toLowerCase(Locale.ROOT);
+  }
+}
