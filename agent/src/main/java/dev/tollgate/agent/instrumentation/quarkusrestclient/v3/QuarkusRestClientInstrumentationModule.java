@@ -40,7 +40,7 @@ public final class QuarkusRestClientInstrumentationModule implements Instrumenta
 
   @Override
   public List<String> anchors() {
-    return List.of(SEND_HANDLER);
+    return List.of(SEND_HANDLER, REQUEST_CONTEXT, VERTX_RESPONSE);
   }
 
   @Override
