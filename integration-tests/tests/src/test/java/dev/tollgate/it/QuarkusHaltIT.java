@@ -15,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static dev.tollgate.it.harness.ToolLoopScript.lookupCall;
+import static java.util.stream.Collectors.toSet;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * An unmodified Quarkus LangChain4j app ({@code @RegisterAiService} with two {@code @Tool}s, packaged as a
  * {@code quarkus-app} and run with {@code java -jar}) against the simulator: the model asks to delete a file, then to
  * look up five keys, one per turn. quarkus-langchain4j runs tools through its own loop, whose catch-all turns any
- * exception of a tool into a tool error the model reads; {@code on_exceed: halt} must end the run all the same.
+ * exception of a tool into a tool error the model reads; {@code on_exceed: halt} must end the run all the same. Its
+ * model calls go through Quarkus's REST client: an LLM-call limit and a USD budget per run refuse the 4th of them.
  */
 class QuarkusHaltIT {
 
@@ -70,6 +73,7 @@ class QuarkusHaltIT {
             assertFalse(Files.exists(victim), "without the agent the tool really deletes the file");
             assertEquals(5, result.countStdout("TOOL_RAN lookup"), result::toString);
             assertEquals(7, simulator.turnsServed(), result::toString);
+            assertEquals(7, simulator.requestCount(), "every model call reaches the provider: " + result);
         }
     }
 
@@ -101,8 +105,13 @@ class QuarkusHaltIT {
             assertEquals("tools-per-run", exceeded.get("limit"), entries::toString);
             assertEquals("halt", exceeded.get("on_exceed"), entries::toString);
             assertEquals(true, entries.only("run.summary").get("halted"), entries::toString);
-            // the README's known gap: the model's traffic goes through Quarkus's REST client on Vert.x, not hooked yet
-            assertEquals(List.of(), entries.events("llm.call"), "update the README's quarkus-langchain4j row\n" + entries);
+            // the model's traffic, through Quarkus's REST client on Vert.x: one llm.call per model call, in the run
+            List<Map<String, Object>> llmCalls = entries.events("llm.call");
+            assertEquals(5, llmCalls.size(), entries::toString);
+            assertEquals(Set.of("quarkus-rest-client"), llmCalls.stream().map(c -> c.get("client")).collect(toSet()),
+                    entries::toString);
+            assertEquals(Set.of(toolCalls.get(0).get("run")), llmCalls.stream().map(c -> c.get("run")).collect(toSet()),
+                    "the model calls belong to the AI-service call's run\n" + entries);
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
                     entries::toString);
             assertFalse(entries.text().contains(victim.getFileName().toString()), "no tool argument in clear");
@@ -126,6 +135,77 @@ class QuarkusHaltIT {
                     result::toString);
             assertEquals(7, simulator.turnsServed(), result::toString);
             EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
+                    entries::toString);
+        }
+    }
+
+    private Path llmPolicy(String rules) throws IOException {
+        return Files.writeString(dir.resolve("llm-policy.yaml"), """
+                version: 1
+                tools:
+                  deny: ["delete_*"]
+                pricing:
+                  models:
+                    sim-model: { input_per_mtok: 1, output_per_mtok: 4000 }
+                """ + rules);
+    }
+
+    /**
+     * An LLM-call limit per run ({@code llm: "*"}, 3 calls): the 4th model call of the AI-service call is refused in
+     * the REST client with the provider-format 402, which quarkus-langchain4j does not retry; the call throws.
+     */
+    @Test
+    void anLlmCallLimitPerRunRefusesTheFourthModelCall() throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.builder(deleteThenFiveLookups()).usage(100, 50).start()) {
+            ForkedApp.Result result = app(simulator).agent(AgentJar.requireImplemented(), llmPolicy("""
+                    limits:
+                      - { name: llm-per-run, scope: run, llm: "*", max_calls: 3 }
+                    """), log).run();
+
+            assertEquals(3, result.exitCode(), result::toString);
+            String exception = result.stdoutLines().stream().filter(l -> l.startsWith("EXCEPTION: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(result));
+            assertTrue(exception.contains("llm-per-run"), exception);
+            assertTrue(Files.exists(victim), "the denied tool must not run");
+            assertEquals(2, result.countStdout("TOOL_RAN lookup"), result::toString);
+            assertEquals(3, simulator.requestCount(), "the refused call never reached the provider, nor a retry");
+            EnforcementLog entries = EnforcementLog.read(log);
+            assertEquals(List.of("allow", "allow", "allow", "deny"),
+                    entries.events("llm.call").stream().map(c -> c.get("decision")).toList(), entries::toString);
+            assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
+                    entries::toString);
+        }
+    }
+
+    /**
+     * A USD budget per run with {@code on_exceed: halt} (1.00 USD; 0.2001 USD a call, about 0.40 USD reserved up front):
+     * the 4th model call is refused and the AI-service call ends with {@code BudgetExceededException}.
+     */
+    @Test
+    void aRunBudgetWithHaltEndsTheAiServiceCallWithBudgetExceededException() throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.builder(deleteThenFiveLookups()).usage(100, 50).start()) {
+            ForkedApp.Result result = app(simulator).args("--max-tokens", "100")
+                    .agent(AgentJar.requireImplemented(), llmPolicy("""
+                    budgets:
+                      - { name: per-run, scope: run, max_usd: 1.00, on_exceed: halt }
+                    """), log).run();
+
+            assertEquals(3, result.exitCode(), result::toString);
+            String exception = result.stdoutLines().stream().filter(l -> l.startsWith("EXCEPTION: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(result));
+            assertTrue(exception.startsWith("EXCEPTION: dev.tollgate.bootstrap.BudgetExceededException: "), exception);
+            assertTrue(exception.contains("per-run"), exception);
+            assertEquals(3, simulator.requestCount(), "the refused call never reached the provider, nor a retry");
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> llmCalls = entries.events("llm.call");
+            assertEquals(List.of("allow", "allow", "allow", "deny"),
+                    llmCalls.stream().map(c -> c.get("decision")).toList(), entries::toString);
+            assertEquals(0.6003, llmCalls.subList(0, 3).stream()
+                    .mapToDouble(c -> ((Number) c.get("cost_usd")).doubleValue()).sum(), 1e-9, entries::toString);
+            assertEquals(true, entries.only("run.summary").get("halted"), entries::toString);
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
                     entries::toString);
         }

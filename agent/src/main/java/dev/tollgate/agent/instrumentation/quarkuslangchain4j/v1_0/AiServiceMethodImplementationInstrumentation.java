@@ -7,6 +7,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.tollgate.agent.spi.TypeInstrumentation;
 import dev.tollgate.bootstrap.Guard;
+import io.quarkiverse.langchain4j.runtime.aiservice.AiServiceMethodCreateInfo;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
@@ -16,7 +17,7 @@ import net.bytebuddy.matcher.ElementMatcher;
  * calls, is the run (AI services called from inside a run join it); {@code executeTool(...)} (private static; only
  * the name is matched) catches every {@code Exception} a tool throws and hands it to the model as a tool error, so on
  * the way out it rethrows the halt decided on this thread. The loop then ends, and {@code implement} throws the
- * halt even if something above swallowed it.
+ * halt even if something above swallowed it. {@code memoryId(...)} names the run's session.
  */
 final class AiServiceMethodImplementationInstrumentation implements TypeInstrumentation {
   @Override
@@ -36,6 +37,22 @@ final class AiServiceMethodImplementationInstrumentation implements TypeInstrume
     // the same catch-all as LangChain4j's ToolService.executeWithErrorHandling: the same advice
     target.applyAdvice(named("executeTool").and(isStatic()),
         "dev.tollgate.agent.instrumentation.langchain4j.v1_0.ToolServiceInstrumentation$RethrowHaltAdvice");
+    // memoryId(AiServiceMethodCreateInfo, Object[], boolean, DefaultMemoryIdProvider): private static; arity 4
+    target.applyAdvice(named("memoryId").and(isStatic()).and(takesArguments(4)), getClass().getName() + "$MemoryIdAdvice");
+  }
+
+  /**
+   * The run's session: the memory id {@code implement} finds for the call, when the method names one with
+   * {@code @MemoryId} (without one, quarkus-langchain4j keys its memory on the request scope, not a conversation).
+   */
+  @SuppressWarnings("unused")
+  public static class MemoryIdAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.Argument(0) AiServiceMethodCreateInfo info, @Advice.Return Object memoryId) {
+      if (info != null && memoryId != null && info.getMemoryIdParamPosition().isPresent()) {
+        Guard.runSession(memoryId);
+      }
+    }
   }
 
   @SuppressWarnings("unused")

@@ -6,11 +6,18 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 import jakarta.enterprise.context.control.ActivateRequestContext;
 import jakarta.inject.Inject;
 
+import java.time.Duration;
+import java.util.List;
+
 /**
- * An ordinary Quarkus LangChain4j app, unaware of Tollgate: one call of an {@code @RegisterAiService} AI service on
- * the OpenAI model (quarkus-langchain4j's REST client) with a destructive tool and a harmless one.
+ * An ordinary Quarkus LangChain4j app, unaware of Tollgate, on the OpenAI model (quarkus-langchain4j's REST client).
  * <pre>java -jar target/quarkus-app/quarkus-run.jar --base-url URL --victim PATH</pre>
- * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * One call of an {@code @RegisterAiService} AI service with a destructive tool and a harmless one: prints
+ * {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * <pre>java -jar target/quarkus-app/quarkus-run.jar --base-url URL --users alice,bob --calls N [--stream]</pre>
+ * N questions for each user, one call of the {@link Conversation} AI service each, the user its {@code @MemoryId}:
+ * prints {@code CALL <user> <i> ok} or {@code CALL <user> <i> error=<class>: <message>} per call, then
+ * {@code DONE ok=<n>}, and exits 0.
  */
 @QuarkusMain
 public class QuarkusToolLoopApp implements QuarkusApplication {
@@ -18,11 +25,17 @@ public class QuarkusToolLoopApp implements QuarkusApplication {
     @Inject
     Assistant assistant;
 
+    @Inject
+    Conversation conversation;
+
     public static void main(String[] args) {
         for (int i = 0; i < args.length - 1; i++) {
             if (args[i].equals("--base-url")) {
                 // read by quarkus-langchain4j when it builds the model client at start-up
                 System.setProperty("quarkus.langchain4j.openai.base-url", args[i + 1]);
+            }
+            if (args[i].equals("--max-tokens")) {
+                System.setProperty("quarkus.langchain4j.openai.chat-model.max-tokens", args[i + 1]);
             }
         }
         Quarkus.run(QuarkusToolLoopApp.class, args);
@@ -32,10 +45,20 @@ public class QuarkusToolLoopApp implements QuarkusApplication {
     @ActivateRequestContext // AI services are request-scoped beans
     public int run(String... args) {
         String victim = null;
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--victim")) {
-                victim = args[i + 1];
+        List<String> users = null;
+        int calls = 1;
+        boolean stream = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--victim" -> victim = args[++i];
+                case "--users" -> users = List.of(args[++i].split(","));
+                case "--calls" -> calls = Integer.parseInt(args[++i]);
+                case "--stream" -> stream = true;
+                default -> { }
             }
+        }
+        if (users != null) {
+            return conversations(users, calls, stream);
         }
         if (victim == null) {
             System.err.println("usage: --base-url URL --victim PATH");
@@ -51,5 +74,29 @@ public class QuarkusToolLoopApp implements QuarkusApplication {
             System.out.flush();
             return 3;
         }
+    }
+
+    private int conversations(List<String> users, int calls, boolean stream) {
+        int ok = 0;
+        for (String user : users) {
+            for (int i = 1; i <= calls; i++) {
+                try {
+                    String question = "Question number " + i + ": what is the capital of France?";
+                    if (stream) {
+                        conversation.stream(user, question).collect().asList().await().atMost(Duration.ofSeconds(60));
+                    } else {
+                        conversation.chat(user, question);
+                    }
+                    ok++;
+                    System.out.println("CALL " + user + " " + i + " ok");
+                } catch (Exception e) {
+                    System.out.println("CALL " + user + " " + i + " error=" + e.getClass().getName() + ": "
+                            + e.getMessage());
+                }
+            }
+        }
+        System.out.println("DONE ok=" + ok);
+        System.out.flush();
+        return 0;
     }
 }
