@@ -9,8 +9,11 @@ import jakarta.inject.Inject;
 /**
  * An ordinary Quarkus LangChain4j app, unaware of Tollgate: one call of an {@code @RegisterAiService} AI service on
  * the OpenAI model (quarkus-langchain4j's REST client) with a destructive tool and a harmless one.
- * <pre>java -jar target/quarkus-app/quarkus-run.jar --base-url URL --victim PATH</pre>
- * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3.
+ * <pre>java -jar target/quarkus-app/quarkus-run.jar --base-url URL --victim PATH
+ * java -jar target/quarkus-app/quarkus-run.jar --base-url URL --startup-only</pre>
+ * Prints {@code RESULT: <text>} and exits 0, or {@code EXCEPTION: <class>: <message>} and exits 3. With
+ * {@code --startup-only} Quarkus starts (the AI service bean, its model client and tools are built), the app prints
+ * {@code STARTED} and exits 0 without calling the model: what the start-up benchmark times.
  */
 @QuarkusMain
 public class QuarkusToolLoopApp implements QuarkusApplication {
@@ -32,8 +35,13 @@ public class QuarkusToolLoopApp implements QuarkusApplication {
     @ActivateRequestContext // AI services are request-scoped beans
     public int run(String... args) {
         String victim = null;
-        for (int i = 0; i < args.length - 1; i++) {
-            if (args[i].equals("--victim")) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--startup-only")) {
+                System.out.println("STARTED");
+                System.out.flush();
+                return 0;
+            }
+            if (args[i].equals("--victim") && i + 1 < args.length) {
                 victim = args[i + 1];
             }
         }
