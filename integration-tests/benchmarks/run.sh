@@ -8,6 +8,9 @@
 # OpenTelemetry / with both, interleaved.
 # About 15 minutes on 2 cores; --quick (one short iteration, fewer calls and rounds) about 4, for development;
 # --startup-only runs only the start-up part (about 5 minutes with 7 rounds); --rounds N sets its rounds.
+# BEFORE_AGENT=path/to/an/older/tollgate-agent.jar adds a fifth start-up variant, "before", interleaved with the
+# others: a before/after comparison under the same load. STARTUP_VARIANTS="none tollgate" (say) runs fewer
+# variants, STARTUP_APPS="quarkus" (say) fewer apps.
 # The JDK is the one on PATH (or JAVA_HOME/bin/java). Everything lands in integration-tests/benchmarks/target/bench.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -116,7 +119,7 @@ probe stream-governed governed stream 100000000
 
 fi
 
-echo "== start-up: $ROUNDS rounds x (none, tollgate, otel, both) x 4 apps (load $(load))"
+echo "== start-up: $ROUNDS rounds x (${STARTUP_VARIANTS:-none tollgate otel both}${BEFORE_AGENT:+ before}) x 4 apps (load $(load))"
 APPS="$ROOT/integration-tests/apps"
 LC4J_CP="$APPS/langchain4j/target/tollgate-it-app-langchain4j-0.1.0-SNAPSHOT.jar:$(cat "$APPS/langchain4j/target/classpath.txt")"
 SPRING_CP="$APPS/spring-ai-1/target/tollgate-it-app-spring-ai-1-0.1.0-SNAPSHOT.jar:$(cat "$APPS/spring-ai-1/target/classpath.txt")"
@@ -135,6 +138,7 @@ start_once() { # start_once APP VARIANT ROUND
   case "$variant" in
     none) ;;
     tollgate) flags=("$tollgate") ;;
+    before) flags=("-javaagent:$BEFORE_AGENT=policy=bench-policy.yaml,log=$OUT/startup-$app-before-$round.jsonl") ;;
     otel) flags=("-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
     both) flags=("$tollgate" "-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
   esac
@@ -146,13 +150,16 @@ start_once() { # start_once APP VARIANT ROUND
   [ "$(echo "$out" | tail -1)" = STARTED ] || { echo "start-up $app/$variant printed: $out"; exit 1; }
   printf '%s\t%s\t%s\t%s\n' "$app" "$variant" "$round" $(( (t1 - t0) / 1000000 )) >> "$OUT/startup.tsv"
 }
-VARIANTS=(none tollgate otel both)
-for app in langchain4j spring-ai spring-boot quarkus; do
+read -r -a VARIANTS <<< "${STARTUP_VARIANTS:-none tollgate otel both}"
+if [ -n "${BEFORE_AGENT:-}" ]; then
+  VARIANTS+=(before)
+fi
+for app in ${STARTUP_APPS:-langchain4j spring-ai spring-boot quarkus}; do
   start_once "$app" none 0 # warms the page cache; not counted
   sed -i "/^$app\tnone\t0\t/d" "$OUT/startup.tsv"
   for round in $(seq 1 "$ROUNDS"); do
-    for k in 0 1 2 3; do # rotate the order every round so no variant always runs first
-      start_once "$app" "${VARIANTS[$(( (k + round) % 4 ))]}" "$round"
+    for k in "${!VARIANTS[@]}"; do # rotate the order every round so no variant always runs first
+      start_once "$app" "${VARIANTS[$(( (k + round) % ${#VARIANTS[@]} ))]}" "$round"
     done
   done
   echo "   $app done (load $(load))"

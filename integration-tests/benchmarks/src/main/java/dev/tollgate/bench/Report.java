@@ -128,19 +128,31 @@ public final class Report {
           + (added == null || otelAdded == null ? "n/a" : String.format(Locale.ROOT, "%.2f", added / otelAdded))
           + "); " + diff(both, none, "ms"), "Tollgate ≤ 1/10 of OTel",
           added == null || otelAdded == null ? null : added <= otelAdded / 10);
+      Double before = medianOrNull(startup.get("before"));
+      if (before != null) {
+        row("  before (BEFORE_AGENT) added; its agent.ready guard_ms, weave_setup_ms, app_blocked_ms",
+            diff(before, none, "ms") + " (" + fmt(before, "ms") + "); " + ready(app, "guard_ms", "before") + ", "
+                + ready(app, "weave_setup_ms", "before") + ", " + ready(app, "app_blocked_ms", "before"), "", null);
+      }
       row("  agent.ready medians (Tollgate alone): guard_ms, weave_setup_ms, app_blocked_ms, blocked loads",
           ready(app, "guard_ms") + ", " + ready(app, "weave_setup_ms") + ", " + ready(app, "app_blocked_ms") + ", "
               + ready(app, "blocked_class_loads"), "", null);
-      row("  runs (ms) none | tollgate | otel | both", runs(startup.get("none")) + " | " + runs(startup.get("tollgate"))
-          + " | " + runs(startup.get("otel")) + " | " + runs(startup.get("both")), "", null);
+      row("  runs (ms) none | tollgate | otel | both" + (before == null ? "" : " | before"),
+          runs(startup.get("none")) + " | " + runs(startup.get("tollgate")) + " | " + runs(startup.get("otel")) + " | "
+              + runs(startup.get("both")) + (before == null ? "" : " | " + runs(startup.get("before"))), "", null);
     }
   }
 
   /** The median of one agent.ready field over the Tollgate-alone runs of an app (their logs: startup-APP-tollgate-*). */
   private String ready(String app, String field) throws IOException {
+    return ready(app, field, "tollgate");
+  }
+
+  private String ready(String app, String field, String variant) throws IOException {
     List<Double> values = new ArrayList<>();
     try (var files = Files.list(dir)) {
-      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-tollgate-")).toList()) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-" + variant + "-"))
+          .toList()) {
         for (String line : Files.readAllLines(p)) {
           if (line.contains("\"agent.ready\"")) {
             JsonNode v = new ObjectMapper().readTree(line).path(field);
