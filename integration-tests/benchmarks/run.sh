@@ -1,29 +1,39 @@
 #!/usr/bin/env bash
 # Runs every Tollgate benchmark and prints one table: benchmark, result, target, met?
-#   integration-tests/benchmarks/run.sh [--quick] [--skip-build]
+#   integration-tests/benchmarks/run.sh [--quick] [--skip-build] [--startup-only] [--rounds N]
 # Builds what it needs (the agent, the apps, this module and the OpenTelemetry javaagent from Maven Central),
 # then: the JMH suite (tool-guard overhead, decision throughput, LLM-call overhead with and without the agent),
 # whole-JVM probes (streaming time to first byte, a 100 MB stream, heap after 10 000 calls) and JVM start-up of
-# the LangChain4j and Spring AI apps without agent / with Tollgate / with OpenTelemetry / with both.
-# About 10 minutes on 2 cores; --quick (one short iteration, fewer calls and rounds) about 3, for development.
+# four apps (LangChain4j, Spring AI, a Spring Boot fat jar, Quarkus) without agent / with Tollgate / with
+# OpenTelemetry / with both, interleaved.
+# About 15 minutes on 2 cores; --quick (one short iteration, fewer calls and rounds) about 4, for development;
+# --startup-only runs only the start-up part (about 5 minutes with 7 rounds); --rounds N sets its rounds.
+# BEFORE_AGENT=path/to/an/older/tollgate-agent.jar adds a fifth start-up variant, "before", interleaved with the
+# others: a before/after comparison under the same load. STARTUP_VARIANTS="none tollgate" (say) runs fewer
+# variants, STARTUP_APPS="quarkus" (say) fewer apps.
 # The JDK is the one on PATH (or JAVA_HOME/bin/java). Everything lands in integration-tests/benchmarks/target/bench.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 QUICK=false
 BUILD=true
-for arg in "$@"; do
-  case "$arg" in
+STARTUP_ONLY=false
+ROUNDS_ARG=
+while [ $# -gt 0 ]; do
+  case "$1" in
     --quick) QUICK=true ;;
     --skip-build) BUILD=false ;;
-    *) echo "usage: $0 [--quick] [--skip-build]" >&2; exit 2 ;;
+    --startup-only) STARTUP_ONLY=true ;;
+    --rounds) ROUNDS_ARG=$2; shift ;;
+    *) echo "usage: $0 [--quick] [--skip-build] [--startup-only] [--rounds N]" >&2; exit 2 ;;
   esac
+  shift
 done
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 
 if $BUILD; then
   echo "== building (agent, apps, benchmarks; -Pbench fetches the OpenTelemetry javaagent)"
-  (cd "$ROOT" && mvn -B -q -Pbench -DskipTests -pl integration-tests/benchmarks -am package)
+  (cd "$ROOT" && mvn -B -q -Pbench -DskipTests -pl integration-tests/benchmarks,integration-tests/apps/spring-boot-fatjar,integration-tests/apps/quarkus-langchain4j -am package)
 fi
 
 cd "$HERE"
@@ -60,6 +70,7 @@ else
   JMH_OPTS=()
   TTFB_CALLS=3000; HEAP_CALLS=10000; PAIRS=3; ROUNDS=7
 fi
+ROUNDS=${ROUNDS_ARG:-$ROUNDS}
 
 jmh() { # jmh NAME CLASSPATH REGEX
   echo "== JMH $1 (load $(load))"
@@ -67,6 +78,7 @@ jmh() { # jmh NAME CLASSPATH REGEX
     || { tail -40 "$OUT/jmh-$1.log"; exit 1; }
   sed -n '/^Benchmark /,$p' "$OUT/jmh-$1.log" | grep -v '·p0\.\(00\|90\|95\|999\|9999\)\|·p1\.00' || true
 }
+if ! $STARTUP_ONLY; then
 jmh tool "$CP" 'ToolGuardBenchmark|DecisionThroughputBenchmark'
 # the fleet store's figures: a real redis-server (the binary inside the embedded-redis test jar in ~/.m2) on loopback
 REDIS_JAR=$(ls ~/.m2/repository/com/github/codemonstur/embedded-redis/*/embedded-redis-*.jar | tail -1)
@@ -105,44 +117,56 @@ EXTRA=(-Xmx64m)
 probe stream-bare bare stream 100000000
 probe stream-governed governed stream 100000000
 
-echo "== start-up: $ROUNDS rounds x (none, tollgate, otel, both) x (langchain4j, spring-ai) (load $(load))"
+fi
+
+echo "== start-up: $ROUNDS rounds x (${STARTUP_VARIANTS:-none tollgate otel both}${BEFORE_AGENT:+ before}) x 4 apps (load $(load))"
 APPS="$ROOT/integration-tests/apps"
 LC4J_CP="$APPS/langchain4j/target/tollgate-it-app-langchain4j-0.1.0-SNAPSHOT.jar:$(cat "$APPS/langchain4j/target/classpath.txt")"
 SPRING_CP="$APPS/spring-ai-1/target/tollgate-it-app-spring-ai-1-0.1.0-SNAPSHOT.jar:$(cat "$APPS/spring-ai-1/target/classpath.txt")"
-TOLLGATE_ARG="-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/startup.jsonl"
+BOOT_JAR=$(ls "$APPS"/spring-boot-fatjar/target/tollgate-it-app-spring-boot-fatjar-*.jar | grep -v sources | head -1)
+QUARKUS_JAR="$APPS/quarkus-langchain4j/target/quarkus-app/quarkus-run.jar"
+NOWHERE=http://127.0.0.1:9/v1 # no model is called: --startup-only
 start_once() { # start_once APP VARIANT ROUND
-  local app=$1 variant=$2 round=$3 cp main flags=()
+  local app=$1 variant=$2 round=$3 cmd flags=()
   case "$app" in
-    langchain4j) cp=$LC4J_CP; main=dev.tollgate.it.apps.langchain4j.ToolLoopApp ;;
-    spring-ai) cp=$SPRING_CP; main=dev.tollgate.it.apps.springai.ToolLoopApp ;;
+    langchain4j) cmd=(-cp "$LC4J_CP" dev.tollgate.it.apps.langchain4j.ToolLoopApp --base-url $NOWHERE --startup-only) ;;
+    spring-ai) cmd=(-cp "$SPRING_CP" dev.tollgate.it.apps.springai.ToolLoopApp --base-url $NOWHERE --startup-only) ;;
+    spring-boot) cmd=(-jar "$BOOT_JAR" startup-only --base-url $NOWHERE) ;;
+    quarkus) cmd=(-jar "$QUARKUS_JAR" --base-url $NOWHERE --startup-only) ;;
   esac
+  local tollgate="-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/startup-$app-$variant-$round.jsonl"
   case "$variant" in
     none) ;;
-    tollgate) flags=("$TOLLGATE_ARG") ;;
+    tollgate) flags=("$tollgate") ;;
+    before) flags=("-javaagent:$BEFORE_AGENT=policy=bench-policy.yaml,log=$OUT/startup-$app-before-$round.jsonl") ;;
     otel) flags=("-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
-    both) flags=("$TOLLGATE_ARG" "-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
+    both) flags=("$tollgate" "-javaagent:$OTEL" "${OTEL_FLAGS[@]}") ;;
   esac
   local t0 t1 out
   t0=$(date +%s%N)
-  out=$("$JAVA" "${flags[@]}" -cp "$cp" "$main" --base-url http://127.0.0.1:9/v1 --startup-only 2>"$OUT/startup-last.err") \
+  out=$("$JAVA" "${flags[@]}" "${cmd[@]}" 2>"$OUT/startup-last.err") \
     || { echo "start-up $app/$variant failed:"; cat "$OUT/startup-last.err"; exit 1; }
   t1=$(date +%s%N)
-  [ "$out" = STARTED ] || { echo "start-up $app/$variant printed: $out"; exit 1; }
+  [ "$(echo "$out" | tail -1)" = STARTED ] || { echo "start-up $app/$variant printed: $out"; exit 1; }
   printf '%s\t%s\t%s\t%s\n' "$app" "$variant" "$round" $(( (t1 - t0) / 1000000 )) >> "$OUT/startup.tsv"
 }
-VARIANTS=(none tollgate otel both)
-for app in langchain4j spring-ai; do
+read -r -a VARIANTS <<< "${STARTUP_VARIANTS:-none tollgate otel both}"
+if [ -n "${BEFORE_AGENT:-}" ]; then
+  VARIANTS+=(before)
+fi
+for app in ${STARTUP_APPS:-langchain4j spring-ai spring-boot quarkus}; do
   start_once "$app" none 0 # warms the page cache; not counted
   sed -i "/^$app\tnone\t0\t/d" "$OUT/startup.tsv"
   for round in $(seq 1 "$ROUNDS"); do
-    for k in 0 1 2 3; do # rotate the order every round so no variant always runs first
-      start_once "$app" "${VARIANTS[$(( (k + round) % 4 ))]}" "$round"
+    for k in "${!VARIANTS[@]}"; do # rotate the order every round so no variant always runs first
+      start_once "$app" "${VARIANTS[$(( (k + round) % ${#VARIANTS[@]} ))]}" "$round"
     done
   done
+  echo "   $app done (load $(load))"
 done
 
 echo "load_after=$(load)" >> "$OUT/machine.txt"
 echo
 echo "== results ($(grep '^java=' "$OUT/machine.txt" | cut -d= -f2-); load before $(grep load_before "$OUT/machine.txt" | cut -d= -f2), after $(load))"
-"$JAVA" -cp "$CP" dev.tollgate.bench.Report "$OUT"
+"$JAVA" -cp "$CP" dev.tollgate.bench.Report "$OUT" $($STARTUP_ONLY && echo --startup-only)
 echo "(table also in $HERE/$OUT/results.md; raw: jmh.json, startup.tsv, probe files)"

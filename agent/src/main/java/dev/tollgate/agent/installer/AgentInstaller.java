@@ -83,25 +83,11 @@ public final class AgentInstaller {
     return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
   }
 
-  /**
-   * Package prefixes never woven: ByteBuddy, the agent itself, the JDK (besides {@code jdk.}, where the
-   * {@code HttpClient} is), and other javaagents' own classes (their loaders hide class files, so matching them
-   * only produces noise).
-   */
-  static final List<String> NEVER_WOVEN = List.of("net.bytebuddy.", "dev.tollgate.bootstrap.",
-      "dev.tollgate.platform.", "dev.tollgate.agent.", "dev.tollgate.policy.", "java.", "javax.", "sun.", "com.sun.",
-      "io.opentelemetry.javaagent.", "datadog.trace.", "co.elastic.apm.agent.", "com.newrelic.agent.");
+  /** See {@link TargetIndex#NEVER_WOVEN}. */
+  static final List<String> NEVER_WOVEN = TargetIndex.NEVER_WOVEN;
 
-  /** Package prefixes of libraries that are never woven (kept in sync with the instrumentations by a test). */
-  static final List<String> IGNORED_LIBRARIES = List.of("com.fasterxml.jackson.", "kotlin.", "kotlinx.", "org.slf4j.",
-      "ch.qos.logback.", "org.apache.logging.", "org.apache.commons.", "com.google.gson.", "com.google.protobuf.",
-      "com.google.common.", "org.yaml.snakeyaml.", "io.micrometer.", "org.jetbrains.", "io.netty.", "org.jspecify.",
-      "com.knuddels.jtokkit.", "io.github.classgraph.", "org.antlr.", "com.github.victools.", "com.fasterxml.classmate.",
-      // Spring's container and utilities (the instrumented Spring packages are ai, web, http: not listed here)
-      "org.springframework.core.", "org.springframework.util.", "org.springframework.beans.",
-      "org.springframework.context.", "org.springframework.aop.", "org.springframework.expression.",
-      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.",
-      "org.springframework.retry.");
+  /** See {@link TargetIndex#IGNORED_LIBRARIES} (kept in sync with the instrumentations by a test). */
+  static final List<String> IGNORED_LIBRARIES = TargetIndex.IGNORED_LIBRARIES;
 
   /** Matches type names starting with any of a few prefixes, without building a matcher tree per prefix. */
   static final class NamePrefixes extends net.bytebuddy.matcher.ElementMatcher.Junction.AbstractBase<TypeDescription> {

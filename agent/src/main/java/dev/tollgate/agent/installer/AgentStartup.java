@@ -110,23 +110,6 @@ public final class AgentStartup {
       refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), failOpen);
       return;
     }
-    Metrics metrics = Metrics.listen(log, policy); // counts from the first event on
-    log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
-        System.getProperty("java.version"), ProcessHandle.current().pid(), failOpen ? "open" : "closed"));
-    log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
-        PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
-        policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),
-        policy.limits().stream().map(l -> l.name()).toList(), policy.budgets().stream().map(b -> b.name()).toList(),
-        policy.entryPoints().stream().map(Object::toString).toList(),
-        policy.ledger().store().name().toLowerCase(Locale.ROOT),
-        policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl(),
-        policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix(), log.path().toString(),
-        policy.governance().layers().isEmpty() ? null : policy.governance().files(),
-        policy.governance().layers().isEmpty() ? null : policy.governance().layers().stream()
-            .flatMap(l -> l.policy().header().lock().stream()).distinct().toList()));
-
-    FleetStore fleet = fleet(policy, clock, log);
-    PolicyEngine engine = new PolicyEngine(policy, clock, fleet);
     Ledger ledger;
     try {
       ledger = openLedger(policy, clock);
@@ -155,20 +138,33 @@ public final class AgentStartup {
       }
     }
     CoverageReport coverage = new CoverageReport(log, modules, disabled);
-    coverage.started();
-    // The guard (the budget governor with its price table) is needed only once something is woven: with premain
-    // it is set up on the background thread too, before the load gate opens.
+    // Everything below is what the first governed call needs, not what the app's main needs: the policy is valid,
+    // the log and ledger are open (so their errors still stop the JVM before main). With premain it runs on the
+    // background thread tollgate-init, behind the load gate, which holds back every class an instrumentation could
+    // weave until it is done: the first events, the engine, the guard (the budget governor with its price table),
+    // the policy watcher, the metrics, then ByteBuddy.
     Policy governed = policy;
-    Ledger openLedger = ledger;
     boolean guardFailOpen = failOpen;
+    String path = policyPath;
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.CountDownLatch startedLogged = new java.util.concurrent.CountDownLatch(1);
     Runnable installGuard = () -> {
-      installed.set(installGuard(governed, clock, openLedger, fleet, engine, log, guardFailOpen,
+      Metrics metrics;
+      try {
+        metrics = Metrics.listen(log, governed); // counts from the first event on
+        logStarted(log, governed, config, path, agentJar, premain, guardFailOpen);
+      } finally {
+        startedLogged.countDown();
+      }
+      FleetStore fleet = fleet(governed, clock, log);
+      PolicyEngine engine = new PolicyEngine(governed, clock, fleet);
+      coverage.started();
+      installed.set(installGuard(governed, clock, ledger, fleet, engine, log, guardFailOpen,
           new CoverageWatch(governed, coverage, log)));
       String dir = config.get(ConfigKey.GOVERNANCE);
-      new PolicyWatcher(Path.of(policyPath), dir == null ? null : Path.of(dir), () -> {
+      new PolicyWatcher(Path.of(path), dir == null ? null : Path.of(dir), () -> {
         try {
-          return load(config, policyPath).policy();
+          return load(config, path).policy();
         } catch (LoadFailure f) {
           throw new PolicyWatcher.Failure(f.lines);
         }
@@ -187,6 +183,12 @@ public final class AgentStartup {
     // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
     // after ours. So ours writes what is queued and makes later writes synchronous; the OS closes the file.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        // an app that ends before the background set-up wrote the log's first lines still leaves them
+        startedLogged.await(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
       PolicyGuard guard = installed.get();
       if (guard != null) {
         guard.drainSettlements(2_000);
@@ -197,6 +199,24 @@ public final class AgentStartup {
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  /** The log's first lines: agent.started and policy.loaded. */
+  private static void logStarted(EnforcementLog log, Policy policy, AgentConfig config, String policyPath,
+      File agentJar, boolean premain, boolean failOpen) {
+    log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
+        System.getProperty("java.version"), ProcessHandle.current().pid(), failOpen ? "open" : "closed"));
+    log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
+        PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
+        policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),
+        policy.limits().stream().map(l -> l.name()).toList(), policy.budgets().stream().map(b -> b.name()).toList(),
+        policy.entryPoints().stream().map(Object::toString).toList(),
+        policy.ledger().store().name().toLowerCase(Locale.ROOT),
+        policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl(),
+        policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix(), log.path().toString(),
+        policy.governance().layers().isEmpty() ? null : policy.governance().files(),
+        policy.governance().layers().isEmpty() ? null : policy.governance().layers().stream()
+            .flatMap(l -> l.policy().header().lock().stream()).distinct().toList()));
   }
 
   /** A policy as the agent enforces it: the app's file, the agent's overrides, the governance directory merged in. */

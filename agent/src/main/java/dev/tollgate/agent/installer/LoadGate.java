@@ -3,7 +3,6 @@ package dev.tollgate.agent.installer;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
-import java.lang.ref.WeakReference;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,48 +12,42 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Lets the application start while ByteBuddy is still being loaded and configured on a background thread, without
- * letting a single instrumented class slip through untransformed. JDK-only, and the only transformer the agent
- * registers with the JVM.
+ * The only transformer the agent registers with the JVM, JDK-only: it decides, with a {@link TargetIndex}, which
+ * classes an instrumentation could weave at all, and hands only those to ByteBuddy's transformer, which is loaded and
+ * set up on a background thread while the application starts. Every other class (nearly all an app loads) costs a
+ * prefix test or a hash lookup and never reaches ByteBuddy.
  *
  * <ul>
- *   <li>Once the woven transformer is ready, every class load and retransformation is delegated to it.</li>
- *   <li>Before that, loading an <em>anchor</em> blocks until it is ready: the classes the instrumentations name
- *       (exactly, or by a prefix ending in {@code $}) and the supertypes they match subtypes of. So a tool
- *       dispatcher or an HTTP client can never be defined unwoven.</li>
- *   <li>A subtype of an anchor can reach this transformer before its supertype is loaded (the JVM resolves
- *       supertypes after the load hook). Every class that passed untransformed is therefore remembered (weakly,
- *       by loader and name) and, once ready, those whose hierarchy holds an anchor are retransformed.</li>
+ *   <li>Once the woven transformer is ready, every candidate's load and retransformation is delegated to it.</li>
+ *   <li>Before that, loading a candidate blocks until it is ready: the classes the instrumentations name and their
+ *       subtypes (found through their class files' supertypes). So a tool dispatcher or an HTTP client can never be
+ *       defined unwoven.</li>
+ *   <li>When it opens, loaded classes in an anchor's hierarchy (by their loaded supertypes) that were not woven yet
+ *       are retransformed: those loaded before the gate existed (late attach), and any the index could not see
+ *       through (a supertype without a readable class file that is loaded now).</li>
  * </ul>
  */
 final class LoadGate implements ClassFileTransformer {
   /** How long a class load may wait for the agent; past it the class is defined unwoven and this is said loudly. */
   static final long MAX_WAIT_SECONDS = 60;
 
-  private final Set<String> exact = new HashSet<>();
-  private final List<String> prefixes = new ArrayList<>();
+  private final TargetIndex index;
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile ClassFileTransformer delegate;
   private volatile Thread initThread;
-  private final List<Passed> passed = new ArrayList<>();
-  private boolean recording = true;
   /** When an application thread first waited at the gate ({@code System.nanoTime}); 0: none has. */
   private final java.util.concurrent.atomic.AtomicLong firstWaitNanos = new java.util.concurrent.atomic.AtomicLong();
   private final java.util.concurrent.atomic.AtomicInteger waitingLoads = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger candidates = new java.util.concurrent.atomic.AtomicInteger();
   private volatile String firstWaiting;
-
-  private record Passed(WeakReference<ClassLoader> loader, String name) {}
+  /** Classes woven as they were defined, until {@link #open} has swept: the sweep need not weave them again. */
+  private final java.util.Map<ClassLoader, Set<String>> wovenOnLoad = new java.util.WeakHashMap<>();
+  private final Set<String> wovenOnLoadByBoot = new HashSet<>();
+  private volatile boolean swept;
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   LoadGate(List<String> anchors) {
-    for (String a : anchors) {
-      String internal = a.replace('.', '/');
-      if (internal.endsWith("$")) {
-        prefixes.add(internal);
-      } else {
-        exact.add(internal);
-      }
-    }
+    this.index = new TargetIndex(anchors);
   }
 
   void initThread(Thread thread) {
@@ -76,61 +69,77 @@ final class LoadGate implements ClassFileTransformer {
     return firstWaiting;
   }
 
+  /** Classes handed to ByteBuddy so far (or held for it). */
+  int candidates() {
+    return candidates.get();
+  }
+
   boolean isAnchor(String internalName) {
-    if (exact.contains(internalName)) {
-      return true;
-    }
-    for (String p : prefixes) {
-      if (internalName.startsWith(p)) {
-        return true;
-      }
-    }
-    return false;
+    return index.isAnchor(internalName);
   }
 
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain, byte[] classfileBuffer) throws IllegalClassFormatException {
-    ClassFileTransformer d = delegate;
-    if (d != null) {
-      return d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
-    }
     if (className == null || Thread.currentThread() == initThread) {
       return null;
     }
-    if (isAnchor(className)) {
-      if (firstWaitNanos.compareAndSet(0, System.nanoTime())) {
-        firstWaiting = className.replace('/', '.');
-      }
-      waitingLoads.incrementAndGet();
-      try {
-        if (!ready.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
-          System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent was "
-              + "ready (waited " + MAX_WAIT_SECONDS + " s): it is NOT governed");
-          return null;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    boolean candidate;
+    try {
+      candidate = index.isCandidate(loader, className, classfileBuffer, classBeingRedefined);
+    } catch (Throwable t) {
+      candidate = true; // let ByteBuddy's own matchers decide rather than miss a class
+    }
+    if (!candidate) {
+      return null;
+    }
+    candidates.incrementAndGet();
+    ClassFileTransformer d = delegate;
+    if (d != null) {
+      return remember(loader, className, classBeingRedefined,
+          d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer));
+    }
+    if (firstWaitNanos.compareAndSet(0, System.nanoTime())) {
+      firstWaiting = className.replace('/', '.');
+    }
+    waitingLoads.incrementAndGet();
+    try {
+      if (!ready.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent was "
+            + "ready (waited " + MAX_WAIT_SECONDS + " s): it is NOT governed");
         return null;
       }
-      d = delegate;
-      return d == null ? null
-          : d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
     }
-    if (loader != null && classBeingRedefined == null) {
-      synchronized (passed) {
-        if (recording) {
-          passed.add(new Passed(new WeakReference<>(loader), className.replace('/', '.')));
-        }
+    d = delegate;
+    return d == null ? null : remember(loader, className, classBeingRedefined,
+        d.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer));
+  }
+
+  private byte[] remember(ClassLoader loader, String className, Class<?> redefined, byte[] woven) {
+    if (!swept && redefined == null) {
+      synchronized (wovenOnLoad) {
+        (loader == null ? wovenOnLoadByBoot : wovenOnLoad.computeIfAbsent(loader, l -> new HashSet<>()))
+            .add(className);
       }
     }
-    return null;
+    return woven;
+  }
+
+  private boolean wovenOnLoad(Class<?> c) {
+    String name = c.getName().replace('.', '/');
+    ClassLoader loader = c.getClassLoader();
+    synchronized (wovenOnLoad) {
+      Set<String> names = loader == null ? wovenOnLoadByBoot : wovenOnLoad.get(loader);
+      return names != null && names.contains(name);
+    }
   }
 
   /**
    * The woven transformer is ready (or null: building it failed, let everything pass). Releases waiting loads,
-   * then retransforms the classes that passed before and belong to an anchor's hierarchy, and those loaded before
-   * the gate existed (late attach).
+   * then retransforms the loaded classes of an anchor's hierarchy (late attach; anything defined before the gate).
    */
   void open(ClassFileTransformer woven, Instrumentation inst) {
     delegate = woven;
@@ -138,33 +147,18 @@ final class LoadGate implements ClassFileTransformer {
     if (woven == null) {
       return;
     }
-    List<Passed> earlier;
-    synchronized (passed) {
-      recording = false;
-      earlier = new ArrayList<>(passed);
-      passed.clear();
-    }
-    Set<Class<?>> candidates = new java.util.LinkedHashSet<>();
-    for (Passed p : earlier) {
-      ClassLoader loader = p.loader().get();
-      if (loader == null) {
-        continue;
-      }
-      try {
-        // waits for a class still being defined by another thread (its supertype was an anchor that just opened)
-        candidates.add(Class.forName(p.name(), false, loader));
-      } catch (Throwable notLoadable) {
-        // it failed to load, or its loader cannot find it by name: nothing to weave
-      }
-    }
-    for (Class<?> c : inst.getAllLoadedClasses()) {
-      candidates.add(c);
-    }
     List<Class<?>> retransform = new ArrayList<>();
-    for (Class<?> c : candidates) {
-      if (inst.isModifiableClass(c) && inHierarchyOfAnchor(c, new HashSet<>())) {
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      String name = c.getName().replace('.', '/');
+      if ((index.isAnchor(name) || !index.isSkipped(name)) && inst.isModifiableClass(c)
+          && index.inHierarchyOfAnchor(c, new HashSet<>()) && !wovenOnLoad(c)) {
         retransform.add(c);
       }
+    }
+    swept = true;
+    synchronized (wovenOnLoad) {
+      wovenOnLoad.clear();
+      wovenOnLoadByBoot.clear();
     }
     for (Class<?> c : retransform) {
       try {
@@ -173,23 +167,5 @@ final class LoadGate implements ClassFileTransformer {
         System.err.println("[tollgate] WARNING could not weave " + c.getName() + ": " + t);
       }
     }
-  }
-
-  private boolean inHierarchyOfAnchor(Class<?> c, Set<Class<?>> seen) {
-    if (c == null || !seen.add(c)) {
-      return false;
-    }
-    if (isAnchor(c.getName().replace('.', '/'))) {
-      return true;
-    }
-    if (inHierarchyOfAnchor(c.getSuperclass(), seen)) {
-      return true;
-    }
-    for (Class<?> i : c.getInterfaces()) {
-      if (inHierarchyOfAnchor(i, seen)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -35,7 +35,11 @@ public final class Report {
 
   public static void main(String[] args) throws IOException {
     Report report = new Report(Path.of(args[0]));
-    report.build();
+    if (args.length > 1 && args[1].equals("--startup-only")) {
+      report.startupRows();
+    } else {
+      report.build();
+    }
     report.print();
   }
 
@@ -100,8 +104,16 @@ public final class Report {
         kb(heapGoverned.get("heap_added_kb")) + " (" + kb(heapBare.get("heap_added_kb")) + ")", "bounded (reported)",
         null);
 
-    for (String app : List.of("langchain4j", "spring-ai")) {
+    startupRows();
+  }
+
+  /** The start-up rows: wall time of each app's process, and what the agent's own agent.ready lines said. */
+  private void startupRows() throws IOException {
+    for (String app : List.of("langchain4j", "spring-ai", "spring-boot", "quarkus")) {
       Map<String, List<Double>> startup = startup(app);
+      if (startup.isEmpty()) {
+        continue;
+      }
       Double none = medianOrNull(startup.get("none"));
       Double tollgate = medianOrNull(startup.get("tollgate"));
       Double otel = medianOrNull(startup.get("otel"));
@@ -111,11 +123,58 @@ public final class Report {
       row("start-up added, " + app + " app (median of " + count(startup.get("none")) + ")",
           diff(tollgate, none, "ms") + " (" + fmt(none, "ms") + " → " + fmt(tollgate, "ms") + ")", "≤ 150 ms",
           added == null ? null : added <= 150);
-      row("  vs OpenTelemetry javaagent added; both agents added", fmt(otelAdded, "ms") + " (Tollgate/OTel = "
+      row("  OpenTelemetry javaagent added (Tollgate/OTel); both agents added", fmt(otelAdded, "ms")
+          + " (Tollgate/OTel = "
           + (added == null || otelAdded == null ? "n/a" : String.format(Locale.ROOT, "%.2f", added / otelAdded))
-          + "); " + diff(both, none, "ms"), "Tollgate ≤ 1/5 of OTel",
-          added == null || otelAdded == null ? null : added <= otelAdded / 5);
+          + "); " + diff(both, none, "ms"), "Tollgate ≤ 1/10 of OTel",
+          added == null || otelAdded == null ? null : added <= otelAdded / 10);
+      Double before = medianOrNull(startup.get("before"));
+      if (before != null) {
+        row("  before (BEFORE_AGENT) added; its agent.ready guard_ms, weave_setup_ms, app_blocked_ms",
+            diff(before, none, "ms") + " (" + fmt(before, "ms") + "); " + ready(app, "guard_ms", "before") + ", "
+                + ready(app, "weave_setup_ms", "before") + ", " + ready(app, "app_blocked_ms", "before"), "", null);
+      }
+      row("  agent.ready medians (Tollgate alone): guard_ms, weave_setup_ms, app_blocked_ms, blocked loads",
+          ready(app, "guard_ms") + ", " + ready(app, "weave_setup_ms") + ", " + ready(app, "app_blocked_ms") + ", "
+              + ready(app, "blocked_class_loads"), "", null);
+      row("  runs (ms) none | tollgate | otel | both" + (before == null ? "" : " | before"),
+          runs(startup.get("none")) + " | " + runs(startup.get("tollgate")) + " | " + runs(startup.get("otel")) + " | "
+              + runs(startup.get("both")) + (before == null ? "" : " | " + runs(startup.get("before"))), "", null);
     }
+  }
+
+  /** The median of one agent.ready field over the Tollgate-alone runs of an app (their logs: startup-APP-tollgate-*). */
+  private String ready(String app, String field) throws IOException {
+    return ready(app, field, "tollgate");
+  }
+
+  private String ready(String app, String field, String variant) throws IOException {
+    List<Double> values = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-" + variant + "-"))
+          .toList()) {
+        for (String line : Files.readAllLines(p)) {
+          if (line.contains("\"agent.ready\"")) {
+            JsonNode v = new ObjectMapper().readTree(line).path(field);
+            if (v.isNumber()) {
+              values.add(v.asDouble());
+            }
+          }
+        }
+      }
+    }
+    return values.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.0f", median(values));
+  }
+
+  private static String runs(List<Double> values) {
+    if (values == null) {
+      return "-";
+    }
+    StringBuilder b = new StringBuilder();
+    for (Double v : values) {
+      b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.0f", v));
+    }
+    return b.toString();
   }
 
   private Double jmh(String benchmark, String mode, String policy, String percentile) {

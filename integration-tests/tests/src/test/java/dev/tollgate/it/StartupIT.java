@@ -4,12 +4,15 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.sim.ProviderSimulator;
+import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -17,7 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Start-up: fail-closed on a bad policy, fail-open on request, and where configuration comes from. */
+/**
+ * Start-up: fail-closed on a bad policy, fail-open on request, where configuration comes from, and no governed call
+ * made while the agent is getting ready escapes the policy.
+ */
 class StartupIT {
 
     private static final int EXIT_CONFIG = 78;
@@ -160,6 +166,54 @@ class StartupIT {
 
         ForkedApp.of(AppModule.ISOLATION).agent(agent, "policy=" + policy.toAbsolutePath()).run();
         assertOnlyLog(fromPolicy);
+    }
+
+    /**
+     * A tool called from a static initializer (before {@code main}) and an LLM call and another tool on {@code main}'s
+     * first lines, while ByteBuddy is still being set up in the background: the load gate holds LangChain4j's tool
+     * dispatcher and the JDK HttpClient until the guard is installed, so every call is decided.
+     */
+    @Test
+    void callsMadeWhileTheAgentGetsReadyAreGoverned() throws IOException {
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
+        Path policy = Files.writeString(dir.resolve("early.yaml"), """
+                version: 1
+                tools:
+                  default: allow
+                  deny: ["delete_*"]
+                limits:
+                  - { name: no-llm, scope: process, llm: "*", max_calls: 0 }
+                """);
+        Path log = dir.resolve("early.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(10, 5).start()) {
+            ForkedApp.Result result = ForkedApp.of(AppModule.LANGCHAIN4J_EARLY_CALLS)
+                    .agent(AgentJar.requireImplemented(), policy, log)
+                    .jvmArg("-Dearly.victim=" + victim.toAbsolutePath())
+                    .args("--base-url", sim.baseUrl(), "--victim", victim.toAbsolutePath().toString())
+                    .run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE"), result::toString);
+            assertFalse(result.stdout().contains("TOOL_RAN"), () -> "no delete_file body may run\n" + result);
+            assertTrue(Files.exists(victim), () -> "the victim survives\n" + result);
+            assertEquals(0, sim.requestCount(), () -> "the LLM call never leaves the JVM\n" + result);
+            assertTrue(result.stdout().contains("TOOL static-init blocked by policy"), result::toString);
+            assertTrue(result.stdout().contains("TOOL main blocked by policy"), result::toString);
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> tools = entries.toolCalls("delete_file");
+            assertEquals(2, tools.size(), entries::toString);
+            assertTrue(tools.stream().allMatch(e -> "deny".equals(e.get("decision"))), entries::toString);
+            List<Map<String, Object>> llm = entries.events("llm.call");
+            assertEquals(1, llm.size(), entries::toString);
+            assertEquals("deny", llm.get(0).get("decision"), entries::toString);
+            Map<String, Object> ready = entries.only("agent.ready");
+            for (String field : List.of("guard_ms", "weave_setup_ms", "retransform_ms", "app_blocked_ms")) {
+                assertTrue(ready.get(field) instanceof Number, () -> "agent.ready reports " + field + ": " + ready);
+            }
+            Map<String, Object> stopped = entries.only("agent.stopped");
+            assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
+        }
     }
 
     private static void assertLoadedFrom(Path policy, Path log) {

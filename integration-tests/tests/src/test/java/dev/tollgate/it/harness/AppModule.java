@@ -26,6 +26,7 @@ public enum AppModule {
     ISOLATION("apps/isolation", "dev.tollgate.it.apps.isolation.IsolationApp"),
     LLM_JDK("apps/llm-jdk", "dev.tollgate.it.apps.llmjdk.LlmClientApp"),
     LANGCHAIN4J_BUDGET("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.BudgetApp"),
+    LANGCHAIN4J_EARLY_CALLS("apps/langchain4j", "dev.tollgate.it.apps.langchain4j.EarlyCallsApp"),
     SPRING_AI_1_BUDGET("apps/spring-ai-1", "dev.tollgate.it.apps.springai.BudgetApp"),
     SPRING_AI_1_NETTY_BUDGET("apps/spring-ai-1-netty", "dev.tollgate.it.apps.springai.BudgetApp"),
     SPRING_AI_2_BUDGET("apps/spring-ai-2", "dev.tollgate.it.apps.springai.BudgetApp"),

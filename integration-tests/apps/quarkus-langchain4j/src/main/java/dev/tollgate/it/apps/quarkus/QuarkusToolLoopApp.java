@@ -18,6 +18,9 @@ import java.util.List;
  * N questions for each user, one call of the {@link Conversation} AI service each, the user its {@code @MemoryId}:
  * prints {@code CALL <user> <i> ok} or {@code CALL <user> <i> error=<class>: <message>} per call, then
  * {@code DONE ok=<n>}, and exits 0.
+ * <pre>java -jar target/quarkus-app/quarkus-run.jar --base-url URL --startup-only</pre>
+ * Quarkus starts (the AI service bean, its model client and tools are built), the app prints {@code STARTED} and
+ * exits 0 without calling the model: what the start-up benchmark times.
  */
 @QuarkusMain
 public class QuarkusToolLoopApp implements QuarkusApplication {
@@ -50,6 +53,11 @@ public class QuarkusToolLoopApp implements QuarkusApplication {
         boolean stream = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
+                case "--startup-only" -> {
+                    System.out.println("STARTED");
+                    System.out.flush();
+                    return 0;
+                }
                 case "--victim" -> victim = args[++i];
                 case "--users" -> users = List.of(args[++i].split(","));
                 case "--calls" -> calls = Integer.parseInt(args[++i]);

@@ -2,6 +2,7 @@ package dev.tollgate.it.apps.springboot;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.springframework.ai.chat.client.ChatClient;
 import org.springframework.boot.SpringApplication;
@@ -14,12 +15,15 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Spring AI's Boot auto-configuration builds the {@code ChatClient}; {@link OpenAiConfiguration} points the OpenAI
  * model at {@code --base-url}.
  * <pre>java -jar app.jar tool-loop --base-url URL --victim PATH [--stream]
- * java -jar app.jar budget --base-url URL [--calls N] [--model NAME] [--max-tokens M]</pre>
+ * java -jar app.jar budget --base-url URL [--calls N] [--model NAME] [--max-tokens M]
+ * java -jar app.jar startup-only --base-url URL</pre>
  * First prints {@code LOADER <class>}, the class loader of Spring AI's {@code ChatClient}. {@code tool-loop}: one
  * {@code ChatClient} call with {@link HostTools} ({@code --stream}: streamed, the tool rounds on Reactor's worker
  * threads), then {@code RESULT: <text>} and exit 0, or
  * {@code EXCEPTION: <class>: <message>} and exit 3. {@code budget}: N {@code ChatClient} calls, each printing
  * {@code CALL <i> ok} or {@code CALL <i> error=<class>: <message>}, then {@code DONE ok=<n>} and exit 0.
+ * {@code startup-only}: the context starts (the {@code ChatClient} and the tools are built), then {@code STARTED} and
+ * exit 0 without calling the model: what the start-up benchmark times.
  */
 @SpringBootApplication
 public class FatJarApp {
@@ -36,6 +40,10 @@ public class FatJarApp {
             status = switch (options.scenario()) {
                 case "tool-loop" -> scenarios.toolLoop(options.victim(), options.stream());
                 case "budget" -> scenarios.budget(options.calls());
+                case "startup-only" -> {
+                    System.out.println("STARTED");
+                    yield 0;
+                }
                 default -> throw new IllegalStateException(options.scenario());
             };
         }
@@ -46,8 +54,8 @@ public class FatJarApp {
     record Options(String scenario, String baseUrl, Path victim, boolean stream, int calls, String model, int maxTokens) {
 
         static Options parse(String[] args) {
-            if (args.length == 0 || !(args[0].equals("tool-loop") || args[0].equals("budget"))) {
-                usage("the first argument is the scenario: tool-loop or budget");
+            if (args.length == 0 || !List.of("tool-loop", "budget", "startup-only").contains(args[0])) {
+                usage("the first argument is the scenario: tool-loop, budget or startup-only");
             }
             String baseUrl = null;
             Path victim = null;

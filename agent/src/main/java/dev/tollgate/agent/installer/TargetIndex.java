@@ -1,0 +1,255 @@
+package dev.tollgate.agent.installer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Which classes an instrumentation could possibly weave, answered with the JDK alone: a class whose name is an
+ * anchor (see {@code InstrumentationModule.anchors()}) or whose supertypes, followed through their class files, reach
+ * one. Everything else (nearly every class an app loads) costs a prefix test, or a scan of its class file's constant
+ * pool and a hash lookup per supertype, and never reaches ByteBuddy, which is loaded and set up only to weave a
+ * candidate. The answer is a superset of what the instrumentations' matchers accept: ByteBuddy still decides.
+ *
+ * <p>Supertypes are looked up by the class loader's resource of their class file, the way ByteBuddy's type pool does,
+ * and the answer is kept per class loader, so each class file is read at most once more than the JVM reads it.
+ */
+final class TargetIndex {
+  /**
+   * Package prefixes never woven: ByteBuddy, the agent itself, the JDK (besides {@code jdk.}, where the
+   * {@code HttpClient} is, and only that anchor of it), and other javaagents' own classes (their loaders hide class
+   * files, so matching them only produces noise).
+   */
+  static final List<String> NEVER_WOVEN = List.of("net.bytebuddy.", "dev.tollgate.bootstrap.",
+      "dev.tollgate.platform.", "dev.tollgate.agent.", "dev.tollgate.policy.", "java.", "javax.", "sun.", "com.sun.",
+      "io.opentelemetry.javaagent.", "datadog.trace.", "co.elastic.apm.agent.", "com.newrelic.agent.");
+
+  /** Package prefixes of libraries that are never woven (kept disjoint from the instrumentations by a test). */
+  static final List<String> IGNORED_LIBRARIES = List.of("com.fasterxml.jackson.", "kotlin.", "kotlinx.",
+      "org.slf4j.", "ch.qos.logback.", "org.apache.logging.", "org.apache.commons.", "com.google.gson.",
+      "com.google.protobuf.", "com.google.common.", "org.yaml.snakeyaml.", "io.micrometer.", "org.jetbrains.",
+      "io.netty.", "org.jspecify.", "com.knuddels.jtokkit.", "io.github.classgraph.", "org.antlr.",
+      "com.github.victools.", "com.fasterxml.classmate.",
+      // Spring's container and utilities (the instrumented Spring packages are ai, web, http: not listed here)
+      "org.springframework.core.", "org.springframework.util.", "org.springframework.beans.",
+      "org.springframework.context.", "org.springframework.aop.", "org.springframework.expression.",
+      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.",
+      "org.springframework.retry.");
+
+  /** How deep a hierarchy is followed; deeper (or cyclic, in a broken jar) is answered "no". */
+  private static final int MAX_DEPTH = 64;
+
+  private final Set<String> exact = new HashSet<>();
+  private final List<String> prefixes = new ArrayList<>();
+  private final String[] skipped;
+  /** Per class loader (the boot loader under {@link #BOOT}): internal name to "in an anchor's hierarchy". */
+  private final Map<Object, Map<String, Boolean>> known = new WeakHashMap<>();
+  private static final Object BOOT = new Object();
+
+  /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
+  TargetIndex(List<String> anchors) {
+    for (String a : anchors) {
+      String internal = a.replace('.', '/');
+      if (internal.endsWith("$")) {
+        prefixes.add(internal);
+      } else {
+        exact.add(internal);
+      }
+    }
+    List<String> skip = new ArrayList<>(List.of("jdk/")); // only its anchor, the HttpClient, is woven
+    for (String p : NEVER_WOVEN) {
+      skip.add(p.replace('.', '/'));
+    }
+    for (String p : IGNORED_LIBRARIES) {
+      skip.add(p.replace('.', '/'));
+    }
+    this.skipped = skip.toArray(new String[0]);
+  }
+
+  boolean isAnchor(String internalName) {
+    if (exact.contains(internalName)) {
+      return true;
+    }
+    for (String p : prefixes) {
+      if (internalName.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A package no instrumentation weaves (the JDK, the agent, libraries that are never targets). */
+  boolean isSkipped(String internalName) {
+    for (String p : skipped) {
+      if (internalName.startsWith(p)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Could an instrumentation weave this class? {@code classfile}: the bytes being defined; {@code redefined}: the
+   * class when it is being retransformed (then its loaded supertypes answer).
+   */
+  boolean isCandidate(ClassLoader loader, String internalName, byte[] classfile, Class<?> redefined) {
+    if (internalName == null) {
+      return false;
+    }
+    if (isAnchor(internalName)) {
+      return true;
+    }
+    if (isSkipped(internalName)) {
+      return false;
+    }
+    if (redefined != null) {
+      return inHierarchyOfAnchor(redefined, new HashSet<>());
+    }
+    String[] supers = ClassFileHeader.supertypes(classfile);
+    if (supers == null) {
+      return false; // not a class file ByteBuddy could read either
+    }
+    boolean candidate = false;
+    for (String s : supers) {
+      if (s != null && inHierarchy(loader, s, 0)) {
+        candidate = true;
+        break;
+      }
+    }
+    cache(loader).put(internalName, candidate);
+    return candidate;
+  }
+
+  /** Is {@code c} an anchor or below one, by its loaded supertypes? */
+  boolean inHierarchyOfAnchor(Class<?> c, Set<Class<?>> seen) {
+    if (c == null || !seen.add(c)) {
+      return false;
+    }
+    if (isAnchor(c.getName().replace('.', '/'))) {
+      return true;
+    }
+    if (inHierarchyOfAnchor(c.getSuperclass(), seen)) {
+      return true;
+    }
+    for (Class<?> i : c.getInterfaces()) {
+      if (inHierarchyOfAnchor(i, seen)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean inHierarchy(ClassLoader loader, String internalName, int depth) {
+    if (isAnchor(internalName)) {
+      return true;
+    }
+    if (isSkipped(internalName) || depth > MAX_DEPTH) {
+      return false;
+    }
+    Map<String, Boolean> cache = cache(loader);
+    Boolean answer = cache.get(internalName);
+    if (answer != null) {
+      return answer;
+    }
+    boolean found = false;
+    String[] supers = ClassFileHeader.supertypes(read(loader, internalName));
+    if (supers != null) {
+      for (String s : supers) {
+        if (s != null && inHierarchy(loader, s, depth + 1)) {
+          found = true;
+          break;
+        }
+      }
+    }
+    cache.put(internalName, found);
+    return found;
+  }
+
+  private Map<String, Boolean> cache(ClassLoader loader) {
+    Object key = loader == null ? BOOT : loader;
+    synchronized (known) {
+      return known.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    }
+  }
+
+  /** The class file of a supertype, as the loader would find it; null when it has none (generated, hidden). */
+  private static byte[] read(ClassLoader loader, String internalName) {
+    String resource = internalName + ".class";
+    try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
+        : loader.getResourceAsStream(resource)) {
+      return in == null ? null : in.readAllBytes();
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Reads a class file's super class and interfaces (internal names) from its header, nothing else. */
+  static final class ClassFileHeader {
+    private ClassFileHeader() {}
+
+    /** {super, interface...} ({@code super} null for {@code java/lang/Object}), or null if it is no class file. */
+    static String[] supertypes(byte[] b) {
+      if (b == null || b.length < 10 || u4(b, 0) != 0xCAFEBABE) {
+        return null;
+      }
+      try {
+        int count = u2(b, 8);
+        int[] offsets = new int[count]; // where each constant pool entry's payload starts
+        int p = 10;
+        for (int i = 1; i < count; i++) {
+          int tag = b[p] & 0xff;
+          offsets[i] = p + 1;
+          switch (tag) {
+            case 1 -> p += 3 + u2(b, p + 1); // Utf8
+            case 3, 4, 9, 10, 11, 12, 17, 18 -> p += 5;
+            case 5, 6 -> {
+              p += 9;
+              i++; // a long or double takes two slots
+            }
+            case 7, 8, 16, 19, 20 -> p += 3;
+            case 15 -> p += 4;
+            default -> {
+              return null;
+            }
+          }
+        }
+        p += 2; // access flags
+        p += 2; // this class
+        int superIndex = u2(b, p);
+        p += 2;
+        int interfaces = u2(b, p);
+        p += 2;
+        String[] names = new String[1 + interfaces];
+        names[0] = superIndex == 0 ? null : className(b, offsets, superIndex);
+        for (int i = 0; i < interfaces; i++) {
+          names[1 + i] = className(b, offsets, u2(b, p + 2 * i));
+        }
+        return names;
+      } catch (ArrayIndexOutOfBoundsException e) {
+        return null;
+      }
+    }
+
+    private static String className(byte[] b, int[] offsets, int classIndex) {
+      int utf8 = offsets[u2(b, offsets[classIndex])];
+      int length = u2(b, utf8);
+      // class names are ASCII in practice; modified UTF-8 differs from UTF-8 only for NUL and supplementary chars
+      return new String(b, utf8 + 2, length, StandardCharsets.UTF_8);
+    }
+
+    private static int u2(byte[] b, int i) {
+      return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
+    }
+
+    private static int u4(byte[] b, int i) {
+      return (u2(b, i) << 16) | u2(b, i + 2);
+    }
+  }
+}
