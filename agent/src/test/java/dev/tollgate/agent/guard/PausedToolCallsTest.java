@@ -97,10 +97,16 @@ class PausedToolCallsTest {
     assertNotNull(refused.paused());
     ToolVerdict v = paused.await(refused, call);
     assertTrue(v.proceeds(), v::toString);
-    log.drainAndWriteSynchronously();
     var records = journal.readAll().records();
     assertEquals(AuditEvent.Action.RELEASE, records.get(records.size() - 1).action(), records::toString);
-    String text = Files.readString(dir.resolve("log.jsonl"));
+    // approval.released is an ordinary (not durable) line: the writer thread may hold it in hand a moment after the
+    // drain below found the queue empty, so the file is read until it shows (at most 10 s)
+    String text = "";
+    for (long end = System.nanoTime() + 10_000_000_000L; System.nanoTime() < end
+        && !text.contains("\"event\":\"approval.released\""); Thread.sleep(20)) {
+      log.drainAndWriteSynchronously();
+      text = Files.readString(dir.resolve("log.jsonl"));
+    }
     assertTrue(text.contains("\"event\":\"approval.released\"")
         && text.contains("the limit's window had room again while the call waited"), text);
   }
