@@ -1,9 +1,6 @@
 package dev.tollgate.policy;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The organisation's policies ({@code governance=DIR}) that govern an app's policy: each file is a layer the app can
@@ -52,13 +49,4 @@ public record Governance(String dir, List<Layer> layers) {
     return layers.stream().map(Layer::file).toList();
   }
 
-  /** Layer label to the names of its limits and budgets, for messages. */
-  public Map<String, List<String>> names() {
-    Map<String, List<String>> names = new LinkedHashMap<>();
-    for (Layer layer : layers) {
-      names.put(layer.label(), java.util.stream.Stream.concat(layer.policy().limits().stream().map(Limit::name),
-          layer.policy().budgets().stream().map(Budget::name)).toList());
-    }
-    return Collections.unmodifiableMap(names);
-  }
 }

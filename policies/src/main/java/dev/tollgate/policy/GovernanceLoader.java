@@ -30,6 +30,13 @@ public final class GovernanceLoader {
 
   private GovernanceLoader() {}
 
+  /** True for a file of a governance directory that is read as a policy: {@code *.yaml}, {@code *.yml}, {@code *.json}, not hidden. */
+  public static boolean isPolicyFile(Path file) {
+    String name = file.getFileName().toString();
+    String lower = name.toLowerCase(Locale.ROOT);
+    return !name.startsWith(".") && (lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json"));
+  }
+
   /** The result of governing an app's policy: the merged policy and the fail mode the organisation sets, if any. */
   public record Governed(Policy policy, String failMode, boolean failModeLocked) {}
 
@@ -49,9 +56,7 @@ public final class GovernanceLoader {
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
       for (Path p : entries) {
-        String name = p.getFileName().toString();
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (!name.startsWith(".") && (lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json"))) {
+        if (isPolicyFile(p)) {
           files.add(p);
         }
       }

@@ -36,7 +36,4 @@ public record Header(List<String> lock, String failMode, Map<String, String> set
     return java.util.Objects.hash(lock, failMode);
   }
 
-  public boolean locks(String key) {
-    return lock.contains(key);
-  }
 }

@@ -60,7 +60,6 @@ public final class PolicyWatcher {
   private final Clock clock;
   private final BudgetStore fleet;
   private volatile Map<Path, String> seen;
-  private volatile Thread thread;
 
   /** @param governanceDir the governance directory, or null */
   public PolicyWatcher(Path policyFile, Path governanceDir, Loader loader, PolicyGuard guard, EnforcementLog log,
@@ -78,16 +77,9 @@ public final class PolicyWatcher {
   public void start() {
     Thread t = new Thread(this::loop, "tollgate-policy-watch");
     t.setDaemon(true);
-    thread = t;
     t.start();
   }
 
-  public void stop() {
-    Thread t = thread;
-    if (t != null) {
-      t.interrupt();
-    }
-  }
 
   private void loop() {
     while (!Thread.currentThread().isInterrupted()) {
@@ -160,8 +152,7 @@ public final class PolicyWatcher {
       }
       files.sort(null);
       for (Path f : files) {
-        String name = f.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
-        if (!name.startsWith(".") && (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json"))) {
+        if (dev.tollgate.policy.GovernanceLoader.isPolicyFile(f)) {
           out.put(f, digest(f) + " " + permissions(f));
         }
       }

@@ -214,16 +214,6 @@ public final class PolicyEngine {
     return -1;
   }
 
-  /** Names of this engine's limits whose counts a reload to {@code next} carries over. */
-  public List<String> carriedTo(PolicyEngine next) {
-    List<String> names = new ArrayList<>();
-    for (Limit l : next.limits) {
-      if (sameShape(l) >= 0) {
-        names.add(l.name());
-      }
-    }
-    return names;
-  }
 
   public Policy policy() {
     return policy;
