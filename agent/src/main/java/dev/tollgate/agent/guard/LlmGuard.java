@@ -1,6 +1,5 @@
 package dev.tollgate.agent.guard;
 
-import dev.tollgate.agent.llm.ApiFormat;
 import dev.tollgate.agent.llm.BlockedResponse;
 import dev.tollgate.agent.llm.Endpoint;
 import dev.tollgate.agent.llm.Endpoints;
@@ -402,7 +401,7 @@ public final class LlmGuard {
     private void settle(MeterResult result, boolean complete, Throwable error) {
       Settlement s;
       UsageSource source = UsageSource.of(result != null, status, result != null && result.usage() != null,
-          reportedOnce(endpoint.format()), result != null && result.complete(),
+          endpoint.format().reportedOnce(), result != null && result.complete(),
           result != null && result.problem() != null);
       s = switch (source) {
         case NONE -> admittedBy.release(admission);
@@ -427,20 +426,6 @@ public final class LlmGuard {
           log.writeDurably(breachEvent(b, false, call.runId(), call.model()));
         }
       }
-    }
-
-    /**
-     * Formats whose usage arrives once, complete, at the end of the response (OpenAI's usage chunk just before
-     * {@code [DONE]}, Responses' {@code response.completed}, Ollama's {@code done} object): seeing it is enough,
-     * even when the client stops reading before the end of the body (openai-java closes at {@code [DONE]}).
-     * Anthropic and Gemini report cumulative usage along the way, so a cut stream's last figures may be partial:
-     * theirs counts as reported only when the body was read to its end without a problem (a body that ends cleanly
-     * in the middle of an event, after {@code message_start} said {@code output_tokens: 1}, is not a report).
-     */
-    private boolean reportedOnce(ApiFormat format) {
-      return format == ApiFormat.OPENAI_CHAT || format == ApiFormat.OPENAI_RESPONSES
-          || format == ApiFormat.OPENAI_EMBEDDINGS || format == ApiFormat.OLLAMA_CHAT
-          || format == ApiFormat.OLLAMA_GENERATE;
     }
 
     /** What to charge when the provider reported nothing usable: partial usage or the estimate, whichever is more. */

@@ -35,37 +35,7 @@ public final class BlockedResponse {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
-      switch (format) {
-        case ANTHROPIC_MESSAGES -> {
-          g.writeStringField("type", "error");
-          g.writeObjectFieldStart("error");
-          g.writeStringField("type", "budget_exceeded");
-          g.writeStringField("message", text);
-          facts(g, facts);
-          g.writeEndObject();
-        }
-        case GEMINI_GENERATE -> {
-          g.writeObjectFieldStart("error");
-          g.writeNumberField("code", STATUS);
-          g.writeStringField("message", text);
-          g.writeStringField("status", "FAILED_PRECONDITION");
-          facts(g, facts);
-          g.writeEndObject();
-        }
-        case OLLAMA_CHAT, OLLAMA_GENERATE -> {
-          g.writeStringField("error", text);
-          facts(g, facts);
-        }
-        default -> {
-          g.writeObjectFieldStart("error");
-          g.writeStringField("message", text);
-          g.writeStringField("type", "budget_exceeded");
-          g.writeNullField("param");
-          g.writeStringField("code", "budget_exceeded");
-          facts(g, facts);
-          g.writeEndObject();
-        }
-      }
+      format.refusal(g, text, gen -> facts(gen, facts));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);

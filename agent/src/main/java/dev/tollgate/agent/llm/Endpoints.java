@@ -50,7 +50,7 @@ public final class Endpoints {
     String hostProvider = providerByHost(host, uri.getPort());
     if (shape.gated && base == null && hostProvider == null) {
       // generic words (".../responses", ".../embeddings", ".../api/chat") on an unknown host are not evidence enough
-      if (shape.format.ollamaNative() || !shape.versionedParent) {
+      if (!shape.versionedParent) {
         return null;
       }
     }
@@ -62,59 +62,28 @@ public final class Endpoints {
     } else if (hostProvider != null) {
       provider = hostProvider;
     } else {
-      provider = switch (shape.format) {
-        case ANTHROPIC_MESSAGES -> "anthropic-compatible";
-        case GEMINI_GENERATE -> "gemini-compatible";
-        case OLLAMA_CHAT, OLLAMA_GENERATE -> "ollama";
-        default -> "openai-compatible";
-      };
+      provider = shape.format.compatibleProvider();
     }
     return new Endpoint(provider, shape.format, shape.pathModel, shape.streamByPath);
   }
 
-  private record Shape(ApiFormat format, String pathModel, boolean streamByPath, boolean azureDeployment,
+  /** What a path says: the format, a model or Azure deployment in the path, whether it needs a known host. */
+  record Shape(ApiFormat format, String pathModel, boolean streamByPath, boolean azureDeployment,
       boolean gated, boolean versionedParent) {}
 
+  /** The first format whose operation the path names; a miss costs each format an {@code endsWith} or two. */
   private static Shape shape(String path) {
-    char last = path.charAt(path.length() - 1);
-    switch (last) {
-      case 's': // .../chat/completions, .../responses, .../embeddings, .../v1/messages
-        if (path.endsWith("/chat/completions")) {
-          return openAi(ApiFormat.OPENAI_CHAT, path, path.length() - "/chat/completions".length(), false);
-        }
-        if (path.endsWith("/responses")) {
-          return openAi(ApiFormat.OPENAI_RESPONSES, path, path.length() - "/responses".length(), true);
-        }
-        if (path.endsWith("/embeddings")) {
-          return openAi(ApiFormat.OPENAI_EMBEDDINGS, path, path.length() - "/embeddings".length(), true);
-        }
-        if (path.endsWith("/v1/messages")) {
-          return new Shape(ApiFormat.ANTHROPIC_MESSAGES, null, false, false, false, true);
-        }
-        return null;
-      case 't': // .../models/{model}:generateContent|:streamGenerateContent, /api/chat
-        if (path.endsWith(":generateContent")) {
-          return gemini(path, path.length() - ":generateContent".length(), false);
-        }
-        if (path.endsWith(":streamGenerateContent")) {
-          return gemini(path, path.length() - ":streamGenerateContent".length(), true);
-        }
-        if (path.endsWith("/api/chat")) {
-          return new Shape(ApiFormat.OLLAMA_CHAT, null, false, false, true, false);
-        }
-        return null;
-      case 'e':
-        if (path.endsWith("/api/generate")) {
-          return new Shape(ApiFormat.OLLAMA_GENERATE, null, false, false, true, false);
-        }
-        return null;
-      default:
-        return null;
+    for (ApiFormat format : ApiFormat.values()) {
+      Shape shape = format.shape(path);
+      if (shape != null) {
+        return shape;
+      }
     }
+    return null;
   }
 
   /** {@code parentEnd}: index of the '/' that starts the operation suffix. */
-  private static Shape openAi(ApiFormat format, String path, int parentEnd, boolean gated) {
+  static Shape openAi(ApiFormat format, String path, int parentEnd, boolean gated) {
     int parentStart = path.lastIndexOf('/', parentEnd - 1) + 1;
     String parent = path.substring(parentStart, parentEnd);
     // Azure legacy: .../openai/deployments/{deployment}/{operation}
@@ -132,7 +101,7 @@ public final class Endpoints {
     return segment.length() >= 2 && segment.charAt(0) == 'v' && Character.isDigit(segment.charAt(1));
   }
 
-  private static Shape gemini(String path, int modelEnd, boolean stream) {
+  static Shape gemini(ApiFormat format, String path, int modelEnd, boolean stream) {
     int modelStart = path.lastIndexOf('/', modelEnd - 1) + 1;
     if (modelStart == 0 || modelStart >= modelEnd || !path.startsWith("/models/", modelStart - "/models/".length())) {
       return null;
@@ -145,7 +114,7 @@ public final class Endpoints {
         && !path.startsWith("google/", publisherStart)) {
       return null; // Vertex: another publisher's model (Anthropic, Mistral, ...) speaks another format
     }
-    return new Shape(ApiFormat.GEMINI_GENERATE, decode(path.substring(modelStart, modelEnd)), stream, false, false,
+    return new Shape(format, decode(path.substring(modelStart, modelEnd)), stream, false, false,
         true);
   }
 

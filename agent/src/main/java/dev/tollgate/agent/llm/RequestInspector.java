@@ -12,6 +12,8 @@ import java.io.IOException;
  */
 public final class RequestInspector {
   private static final JsonFactory JSON = new JsonFactory();
+  /** A field that is there but is neither a number nor a boolean (its text is never read). */
+  private static final Object OTHER = new Object();
 
   private RequestInspector() {}
 
@@ -26,52 +28,27 @@ public final class RequestInspector {
     long bytes = body != null ? body.length : contentLength;
     // UTF-8 bytes / 3 was above the real token count on every sample measured (providers.md 8.2)
     long estimate = bytes < 0 ? -1 : (bytes + 2) / 3;
-    Fields f = new Fields();
+    RequestFields f = new RequestFields();
     if (body != null) {
       try {
         read(body, f);
       } catch (IOException | RuntimeException e) {
-        f = new Fields(); // malformed: nothing from the body is trusted
+        f = new RequestFields(); // malformed: nothing from the body is trusted
       }
     }
-    String model = f.model != null ? f.model : pathModel;
-    long cap = switch (format) {
-      case OPENAI_CHAT -> f.maxCompletionTokens >= 0 ? f.maxCompletionTokens : f.maxTokens;
-      case OPENAI_RESPONSES -> f.maxOutputTokens;
-      case OPENAI_EMBEDDINGS -> 0;
-      case ANTHROPIC_MESSAGES -> f.maxTokens;
-      case GEMINI_GENERATE -> f.geminiMaxOutputTokens;
-      case OLLAMA_CHAT, OLLAMA_GENERATE -> f.numPredict > 0 ? f.numPredict : -1;
-    };
-    int choices = switch (format) {
-      case OPENAI_CHAT -> f.n;
-      case GEMINI_GENERATE -> f.candidateCount;
-      default -> 1;
-    };
-    boolean stream = switch (format) {
-      case GEMINI_GENERATE -> pathStream;
-      case OLLAMA_CHAT, OLLAMA_GENERATE -> f.stream == null || f.stream; // Ollama streams unless told not to
-      case OPENAI_EMBEDDINGS -> false;
-      default -> f.stream != null && f.stream;
-    };
-    boolean includeUsage = format != ApiFormat.OPENAI_CHAT || !stream || f.includeUsage;
-    return new LlmRequest(model, cap, Math.max(1, choices), stream, includeUsage, estimate);
+    String model = f.model() != null ? f.model() : pathModel;
+    long cap = format.maxOutputTokens(f);
+    int choices = Math.max(1, format.choices(f));
+    boolean stream = format.stream(f, pathStream);
+    boolean includeUsage = format.includesUsage(f, stream);
+    return new LlmRequest(model, cap, choices, stream, includeUsage, estimate);
   }
 
-  private static final class Fields {
-    String model;
-    long maxTokens = -1;
-    long maxCompletionTokens = -1;
-    long maxOutputTokens = -1;
-    long geminiMaxOutputTokens = -1;
-    long numPredict = -1;
-    int n = 1;
-    int candidateCount = 1;
-    Boolean stream;
-    boolean includeUsage;
-  }
-
-  private static void read(byte[] body, Fields f) throws IOException {
+  /**
+   * Every scalar at the top level and one level down, by dotted path; arrays and deeper values are skipped without
+   * being read into memory.
+   */
+  private static void read(byte[] body, RequestFields f) throws IOException {
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("not a JSON object");
@@ -80,43 +57,31 @@ public final class RequestInspector {
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken v = p.nextToken();
-        switch (name) {
-          case "model" -> f.model = v == JsonToken.VALUE_STRING ? p.getText() : f.model;
-          case "max_tokens" -> f.maxTokens = count(p, v);
-          case "max_completion_tokens" -> f.maxCompletionTokens = count(p, v);
-          case "max_output_tokens" -> f.maxOutputTokens = count(p, v);
-          case "n" -> f.n = (int) Math.min(Integer.MAX_VALUE, Math.max(1, count(p, v)));
-          case "stream" -> f.stream = v == JsonToken.VALUE_TRUE ? Boolean.TRUE
-              : v == JsonToken.VALUE_FALSE ? Boolean.FALSE : f.stream;
-          case "stream_options" -> readObject(p, v, (key, vt) -> {
-            if (key.equals("include_usage")) {
-              f.includeUsage = vt == JsonToken.VALUE_TRUE;
-            }
-          });
-          case "generationConfig", "generation_config" -> readObject(p, v, (key, vt) -> {
-            if (key.equals("maxOutputTokens") || key.equals("max_output_tokens")) {
-              f.geminiMaxOutputTokens = count(p, vt);
-            } else if (key.equals("candidateCount") || key.equals("candidate_count")) {
-              f.candidateCount = (int) Math.min(Integer.MAX_VALUE, Math.max(1, count(p, vt)));
-            }
-          });
-          case "options" -> readObject(p, v, (key, vt) -> {
-            if (key.equals("num_predict")) {
-              f.numPredict = count(p, vt);
-            }
-          });
-          default -> p.skipChildren();
-        }
-        if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
-          // readObject consumed objects it read; skipChildren is a no-op at their end
-          if (p.currentToken() != JsonToken.END_OBJECT && p.currentToken() != JsonToken.END_ARRAY) {
-            p.skipChildren();
+        if (v == JsonToken.START_OBJECT) {
+          readObject(p, v, (key, vt) -> scalar(p, vt, name + "." + key, f));
+        } else if (v == JsonToken.START_ARRAY) {
+          p.skipChildren();
+        } else if (name.equals("model")) {
+          if (v == JsonToken.VALUE_STRING) {
+            f.model(p.getText());
           }
+        } else {
+          scalar(p, v, name, f);
         }
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
         throw new IOException("truncated JSON object or trailing content");
       }
+    }
+  }
+
+  private static void scalar(JsonParser p, JsonToken v, String path, RequestFields f) throws IOException {
+    if (v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+      f.put(path, v == JsonToken.VALUE_TRUE);
+    } else if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+      f.put(path, count(p, v));
+    } else if (v != JsonToken.VALUE_NULL) {
+      f.put(path, OTHER); // present, but neither a number nor a boolean: not a count
     }
   }
 

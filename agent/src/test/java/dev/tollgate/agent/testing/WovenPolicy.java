@@ -40,12 +40,28 @@ public final class WovenPolicy implements AutoCloseable {
   }
 
   public static WovenPolicy weave(Policy policy, Path dir, InstrumentationModule... modules) throws IOException {
+    return weave(policy, dir, false, modules);
+  }
+
+  /** With LLM-call governance too: the policy's budgets and {@code llm:} limits, an in-memory store. */
+  public static WovenPolicy weaveWithLlmCalls(String policyYaml, Path dir, InstrumentationModule... modules)
+      throws IOException, PolicyException {
+    return weave(PolicyLoader.parse(policyYaml, "test-policy.yaml"), dir, true, modules);
+  }
+
+  private static WovenPolicy weave(Policy policy, Path dir, boolean llmCalls, InstrumentationModule... modules)
+      throws IOException {
     Path logFile = dir.resolve("log.jsonl");
     EnforcementLog log = EnforcementLog.open(logFile, Clock.systemUTC());
     List<InstrumentationModule> list = List.of(modules);
     ResettableClassFileTransformer transformer =
         AgentInstaller.install(ByteBuddyAgent.install(), list, new CoverageReport(log, list));
-    Guard.install(new PolicyGuard(new PolicyEngine(policy, Clock.systemUTC()), log, false));
+    PolicyEngine engine = new PolicyEngine(policy, Clock.systemUTC());
+    Guard.install(llmCalls
+        ? new PolicyGuard(engine, log, false,
+            new dev.tollgate.policy.budget.LlmGovernor(policy, Clock.systemUTC(), dev.tollgate.policy.budget.Ledger.none()),
+            new dev.tollgate.agent.llm.Endpoints(List.of()))
+        : new PolicyGuard(engine, log, false));
     return new WovenPolicy(transformer, log);
   }
 

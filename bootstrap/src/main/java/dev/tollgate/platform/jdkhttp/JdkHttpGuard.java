@@ -3,6 +3,7 @@ package dev.tollgate.platform.jdkhttp;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
+import dev.tollgate.bootstrap.LlmHttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
@@ -23,8 +24,6 @@ import java.util.concurrent.Flow;
  */
 public final class JdkHttpGuard {
   static final String CLIENT = "jdk-httpclient";
-  /** Request bodies larger than this are not copied for inspection; the length alone is used. */
-  static final int MAX_INSPECTED_BODY = 32 * 1024 * 1024;
   private static final String BYTE_ARRAY_PUBLISHER = "jdk.internal.net.http.RequestPublishers$ByteArrayPublisher";
   private static final String STRING_PUBLISHER = "jdk.internal.net.http.RequestPublishers$StringPublisher";
 
@@ -61,41 +60,121 @@ public final class JdkHttpGuard {
   /**
    * Returns null to send the request as it is, a {@link Replacement} to send instead (the app's handler, metered;
    * the same request, or a copy of it whose one-shot body was read ahead), or the {@link CompletableFuture} to
-   * return instead of sending (a blocked call).
+   * return instead of sending (a blocked call, or the failure of a one-shot body that could not be read ahead).
    */
   public static Object enter(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
-    if (request == null || handler == null || !Guard.installed()) {
+    if (request == null || handler == null) {
       return null;
     }
-    try {
-      String uri = request.uri().toString();
-      HttpRequest.BodyPublisher publisher = request.bodyPublisher().orElse(null);
-      long length = publisher == null ? 0 : publisher.contentLength();
-      byte[] body = publisher == null ? new byte[0] : readRepeatable(publisher, length);
-      HttpRequest send = request;
-      if (body == null && length <= MAX_INSPECTED_BODY && Guard.llmRecognized(request.method(), uri)) {
-        // a streaming publisher (Spring's JDK request factories, WebClient's JDK connector): read the body
-        // ahead once, and send those same bytes
-        body = drain(publisher);
-        if (body == null) {
-          return CompletableFuture.failedFuture(new java.io.IOException(
-              "tollgate: the request body of an LLM call was not produced within " + DRAIN_TIMEOUT_SECONDS + " s"));
-        }
-        send = HttpRequest.newBuilder(request, (name, value) -> true)
-            .method(request.method(), HttpRequest.BodyPublishers.ofByteArray(body)).build();
-        length = body.length;
-      }
-      Object answer = Guard.llmEnter(CLIENT, request.method(), uri, body, length);
-      if (answer instanceof LlmExchange) {
-        return new Replacement(send, new MeteredBodyHandler<>(handler, (LlmExchange) answer));
-      }
-      if (answer instanceof BlockedCall) {
-        return BlockedResponses.respond(request, handler, (BlockedCall) answer);
-      }
-      return send == request ? null : new Replacement(send, handler);
-    } catch (Throwable t) {
-      Guard.suppressed(t);
+    LlmHttpClient.Admitted<Sent, CompletableFuture<?>> admitted = Calls.INSTANCE.admit(new Sent(request, handler));
+    if (admitted == null) {
       return null;
+    }
+    if (admitted.refusal != null) {
+      return admitted.refusal;
+    }
+    if (admitted.unreadable != null) {
+      return CompletableFuture.failedFuture(admitted.unreadable);
+    }
+    HttpRequest send = admitted.request.request;
+    if (admitted.exchange != null) {
+      return new Replacement(send, new MeteredBodyHandler<>(handler, admitted.exchange));
+    }
+    return new Replacement(send, handler);
+  }
+
+  /** A request with the handler its response will go to: the refusal is built for that handler. */
+  static final class Sent {
+    final HttpRequest request;
+    final HttpResponse.BodyHandler<?> handler;
+
+    Sent(HttpRequest request, HttpResponse.BodyHandler<?> handler) {
+      this.request = request;
+      this.handler = handler;
+    }
+  }
+
+  /**
+   * The JDK client's side of the {@link LlmHttpClient} template. Its metered body is chosen before sending (the
+   * app's handler wrapped in a {@link MeteredBodyHandler}, which reports the response head and bytes), so
+   * {@link LlmHttpClient#respond} is not used here and the response getters are never asked.
+   */
+  static final class Calls extends LlmHttpClient<Sent, CompletableFuture<?>> {
+    static final Calls INSTANCE = new Calls();
+
+    private Calls() {
+      super(CLIENT);
+    }
+
+    @Override
+    protected String method(Sent sent) {
+      return sent.request.method();
+    }
+
+    @Override
+    protected String uri(Sent sent) {
+      return sent.request.uri().toString();
+    }
+
+    @Override
+    protected long bodyLength(Sent sent) {
+      HttpRequest.BodyPublisher publisher = sent.request.bodyPublisher().orElse(null);
+      return publisher == null ? 0 : publisher.contentLength();
+    }
+
+    /**
+     * {@code BodyPublishers.ofString/ofByteArray} (what LangChain4j, the MCP SDK and most callers use) serve every
+     * subscriber the same bytes synchronously. Any other publisher may be one-shot (an InputStream, a file being
+     * written): it is read ahead only for an LLM call, and then replaced.
+     */
+    @Override
+    protected boolean bodyRepeatable(Sent sent) {
+      String type = sent.request.bodyPublisher().get().getClass().getName();
+      return type.equals(BYTE_ARRAY_PUBLISHER) || type.equals(STRING_PUBLISHER);
+    }
+
+    @Override
+    protected void writeBody(Sent sent, java.io.OutputStream out) throws Exception {
+      HttpRequest.BodyPublisher publisher = sent.request.bodyPublisher().get();
+      byte[] bytes = bodyRepeatable(sent) ? readRepeatable(publisher) : drain(publisher);
+      if (bytes == null) {
+        throw new java.io.IOException(
+            "tollgate: the request body of an LLM call was not produced within " + DRAIN_TIMEOUT_SECONDS + " s");
+      }
+      out.write(bytes);
+    }
+
+    /** A streaming publisher (Spring's JDK request factories, WebClient's JDK connector) is read ahead once. */
+    @Override
+    protected boolean canResend(Sent sent) {
+      return true;
+    }
+
+    @Override
+    protected Sent withBody(Sent sent, byte[] body) {
+      HttpRequest copy = HttpRequest.newBuilder(sent.request, (name, value) -> true)
+          .method(sent.request.method(), HttpRequest.BodyPublishers.ofByteArray(body)).build();
+      return new Sent(copy, sent.handler);
+    }
+
+    @Override
+    protected CompletableFuture<?> refusal(Sent sent, BlockedCall blocked) {
+      return BlockedResponses.respond(sent.request, sent.handler, blocked);
+    }
+
+    @Override
+    protected int status(CompletableFuture<?> response) {
+      throw new UnsupportedOperationException("metered by MeteredBodyHandler");
+    }
+
+    @Override
+    protected String header(CompletableFuture<?> response, String name) {
+      throw new UnsupportedOperationException("metered by MeteredBodyHandler");
+    }
+
+    @Override
+    protected CompletableFuture<?> metered(Sent sent, CompletableFuture<?> response, LlmExchange exchange) {
+      throw new UnsupportedOperationException("metered by MeteredBodyHandler");
     }
   }
 
@@ -137,16 +216,10 @@ public final class JdkHttpGuard {
   }
 
   /**
-   * The body of {@code BodyPublishers.ofString/ofByteArray} (the publishers LangChain4j, the MCP SDK and most
-   * callers use), read through a subscription of our own: those publishers serve every subscriber the same bytes
-   * synchronously. Any other publisher may be one-shot (an InputStream, a file being written), so it is never
-   * subscribed to: null, and the caller estimates from the length.
+   * The body of a publisher that serves every subscriber the same bytes synchronously, read through a subscription
+   * of our own; null if it did not after all.
    */
-  static byte[] readRepeatable(HttpRequest.BodyPublisher publisher, long length) {
-    String type = publisher.getClass().getName();
-    if (!(type.equals(BYTE_ARRAY_PUBLISHER) || type.equals(STRING_PUBLISHER)) || length > MAX_INSPECTED_BODY) {
-      return null;
-    }
+  static byte[] readRepeatable(HttpRequest.BodyPublisher publisher) {
     Collector collector = new Collector();
     publisher.subscribe(collector);
     return collector.bytes();

@@ -39,7 +39,7 @@ final class OkHttpClientInstrumentation implements TypeInstrumentation {
   @Override
   public List<String> helperClasses() {
     // by name: the agent itself must never load these (they link against the host's OkHttp)
-    return List.of(PACKAGE + "TollgateInterceptor", PACKAGE + "MeteredSource",
+    return List.of(PACKAGE + "TollgateInterceptor", PACKAGE + "OkHttpLlmCalls", PACKAGE + "MeteredSource",
         PACKAGE + "MeteredSource$ToExchange");
   }
 

@@ -352,6 +352,17 @@ class OkHttpInstrumentationTest {
       return exchanges.get(0);
     }
 
+    /** What the agent's endpoint recognition answers: only the chat and blocked paths are LLM calls. */
+    @Override
+    protected boolean llmRecognized(String method, String uri) {
+      String path = URI.create(uri).getPath();
+      if (path.equals(CHAT) || path.equals(BLOCKED)) {
+        return true;
+      }
+      ignored.add(method + " " + uri);
+      return false;
+    }
+
     @Override
     protected Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
       assertEquals("okhttp", client);

@@ -49,7 +49,7 @@ final class ClientSendRequestHandlerInstrumentation implements TypeInstrumentati
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter(@Advice.Argument(0) RestClientRequestContext context) {
       if (context != null) {
-        QuarkusRestLlmCalls.admit(context);
+        QuarkusRestLlmCalls.sending(context);
       }
     }
   }

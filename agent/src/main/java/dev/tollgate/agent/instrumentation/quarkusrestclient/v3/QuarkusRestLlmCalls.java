@@ -3,13 +3,14 @@ package dev.tollgate.agent.instrumentation.quarkusrestclient.v3;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
+import dev.tollgate.bootstrap.LlmHttpClient;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import jakarta.ws.rs.client.Entity;
 import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.Response;
 import java.io.ByteArrayInputStream;
-import java.net.URI;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.resteasy.reactive.client.impl.RestClientRequestContext;
@@ -20,45 +21,39 @@ import org.jboss.resteasy.reactive.client.impl.RestClientRequestContext;
  * agent never loads it. Everything of ours here contains its own exceptions (counted by {@link Guard#suppressed}):
  * when it fails, the call goes on as if the agent were not there.
  */
-public final class QuarkusRestLlmCalls {
+public final class QuarkusRestLlmCalls extends LlmHttpClient<RestClientRequestContext, Object> {
   static final String CLIENT = "quarkus-rest-client";
-  /** Request bodies larger than this are not copied for inspection. */
-  private static final int MAX_INSPECTED_BODY = 32 * 1024 * 1024;
+  private static final QuarkusRestLlmCalls INSTANCE = new QuarkusRestLlmCalls();
   /** Admitted calls waiting for their response, by request context (identity: it keeps Object's equals). */
-  private static final Map<RestClientRequestContext, LlmExchange> PENDING = new ConcurrentHashMap<>();
+  private static final Map<RestClientRequestContext, Admitted<RestClientRequestContext, Object>> PENDING =
+      new ConcurrentHashMap<>();
 
-  private QuarkusRestLlmCalls() {}
+  private QuarkusRestLlmCalls() {
+    super(CLIENT);
+  }
 
   /**
    * The request is about to be sent. An LLM call is admitted (its exchange waits for the response) or refused:
    * then the context is aborted with the provider-format error, as a {@code ClientRequestFilter.abortWith} would,
    * and the send handler sends nothing; the REST client turns that response into the provider client's own error.
    */
-  public static void admit(RestClientRequestContext context) {
+  public static void sending(RestClientRequestContext context) {
     try {
-      if (context.isAborted() || !Guard.installed()) {
+      if (context == null || context.isAborted() || context.getUri() == null || !Guard.installed()) {
         return;
       }
-      URI uri = context.getUri();
-      String method = context.getHttpMethod();
-      if (uri == null || !Guard.llmRecognized(method, uri.toString())) {
-        return;
-      }
-      byte[] body = body(context);
       // the chain may run here on a Vert.x event loop: the run that called the REST client was lent to the request
       Object resumed = Guard.runResume(context);
-      Object answer;
+      Admitted<RestClientRequestContext, Object> admitted;
       try {
-        answer = Guard.llmEnter(CLIENT, method, uri.toString(), body, body == null ? -1 : body.length);
+        admitted = INSTANCE.admit(context);
       } finally {
         Guard.runRelease(resumed, false, null);
       }
-      if (answer instanceof BlockedCall) {
-        abort(context, (BlockedCall) answer);
-      } else if (answer instanceof LlmExchange) {
-        LlmExchange previous = PENDING.put(context, (LlmExchange) answer);
+      if (admitted != null && admitted.exchange != null) {
+        Admitted<RestClientRequestContext, Object> previous = PENDING.put(context, admitted);
         if (previous != null) { // the chain sent the same request again (a redirect): the first got no response
-          Guard.llmEnd(previous, false, null);
+          Guard.llmEnd(previous.exchange, false, null);
         }
       }
     } catch (Throwable t) {
@@ -71,17 +66,9 @@ public final class QuarkusRestLlmCalls {
     if (PENDING.isEmpty()) {
       return;
     }
-    LlmExchange exchange = PENDING.remove(context);
-    if (exchange == null) {
-      return;
-    }
-    try {
-      Guard.llmResponse(exchange, response.statusCode(), response.getHeader("Content-Type"),
-          response.getHeader("Content-Encoding"));
-      VertxResponseMeter.bind(response, exchange);
-    } catch (Throwable t) {
-      Guard.suppressed(t);
-      Guard.llmEnd(exchange, false, t);
+    Admitted<RestClientRequestContext, Object> admitted = PENDING.remove(context);
+    if (admitted != null) {
+      INSTANCE.respond(admitted, response, null);
     }
   }
 
@@ -90,32 +77,68 @@ public final class QuarkusRestLlmCalls {
     if (PENDING.isEmpty()) {
       return;
     }
-    LlmExchange exchange = PENDING.remove(context);
-    if (exchange != null) {
-      Guard.llmEnd(exchange, false, null);
+    Admitted<RestClientRequestContext, Object> admitted = PENDING.remove(context);
+    if (admitted != null) {
+      Guard.llmEnd(admitted.exchange, false, null);
     }
   }
 
+  @Override
+  protected String method(RestClientRequestContext context) {
+    return context.getHttpMethod();
+  }
+
+  @Override
+  protected String uri(RestClientRequestContext context) {
+    return context.getUri().toString();
+  }
+
+  @Override
+  protected long bodyLength(RestClientRequestContext context) {
+    return context.getEntity() == null ? 0 : -1;
+  }
+
   /**
-   * The bytes the send handler will write: the entity through the REST client's own message body writer (into a
-   * copy of the headers, without the app's writer interceptors, which may log). Null for streamed and multipart
-   * bodies, which would be consumed, and when writing fails: the call is then governed without its body.
+   * The entity is written through the REST client's own message body writer into a copy (of the headers, without
+   * the app's writer interceptors, which may log), which the send handler does again. Streamed and multipart
+   * bodies would be consumed: those are governed without their body.
    */
-  private static byte[] body(RestClientRequestContext context) {
+  @Override
+  protected boolean bodyRepeatable(RestClientRequestContext context) {
+    return !(context.isMultipart() || context.isFileUpload() || context.isInputStreamUpload()
+        || context.isMultiBufferUpload());
+  }
+
+  @Override
+  protected void writeBody(RestClientRequestContext context, OutputStream out) throws Exception {
     Entity<?> entity = context.getEntity();
-    if (entity == null) {
-      return new byte[0];
+    Buffer buffer = context.writeEntity(entity, new MultivaluedHashMap<>(context.getRequestHeadersAsMap()), null);
+    if (buffer != null) {
+      out.write(buffer.getBytes());
     }
-    if (context.isMultipart() || context.isFileUpload() || context.isInputStreamUpload()
-        || context.isMultiBufferUpload()) {
-      return null;
-    }
-    try {
-      Buffer buffer = context.writeEntity(entity, new MultivaluedHashMap<>(context.getRequestHeadersAsMap()), null);
-      return buffer == null || buffer.length() > MAX_INSPECTED_BODY ? null : buffer.getBytes();
-    } catch (Exception e) {
-      return null;
-    }
+  }
+
+  @Override
+  protected int status(Object response) {
+    return ((HttpClientResponse) response).statusCode();
+  }
+
+  @Override
+  protected String header(Object response, String name) {
+    return ((HttpClientResponse) response).getHeader(name);
+  }
+
+  /** Aborts the context (nothing is sent); the context itself says the call was answered. */
+  @Override
+  protected Object refusal(RestClientRequestContext context, BlockedCall blocked) {
+    abort(context, blocked);
+    return context;
+  }
+
+  @Override
+  protected Object metered(RestClientRequestContext context, Object response, LlmExchange exchange) {
+    VertxResponseMeter.bind((HttpClientResponse) response, exchange);
+    return response;
   }
 
   private static void abort(RestClientRequestContext context, BlockedCall blocked) {
@@ -131,7 +154,7 @@ public final class QuarkusRestLlmCalls {
     Response response = builder.entity(blocked.body()).type(type).build();
     context.setResponseStatus(blocked.status());
     context.setResponseHeaders(response.getStringHeaders());
-    context.setResponseReasonPhrase(blocked.status() == 402 ? "Payment Required" : "Blocked");
+    context.setResponseReasonPhrase(reason(blocked.status()));
     // the body, for the response filters that run before the chain copies the abort's entity over (the MicroProfile
     // client's exception mappers read it there)
     context.setResponseEntityStream(new ByteArrayInputStream(blocked.body()));

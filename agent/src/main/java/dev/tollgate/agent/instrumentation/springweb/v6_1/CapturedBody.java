@@ -1,6 +1,5 @@
 package dev.tollgate.agent.instrumentation.springweb.v6_1;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import org.springframework.http.StreamingHttpOutputMessage;
@@ -19,23 +18,14 @@ public final class CapturedBody implements StreamingHttpOutputMessage.Body {
     this.failure = failure;
   }
 
-  /** {@code body} written into memory; null when there is no body. */
-  public static CapturedBody of(StreamingHttpOutputMessage.Body body) {
-    if (body == null) {
-      return null;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try {
-      body.writeTo(out);
-      return new CapturedBody(out.toByteArray(), null);
-    } catch (IOException | RuntimeException e) {
-      return new CapturedBody(null, e);
-    }
+  /** The bytes a one-shot body wrote. */
+  static CapturedBody of(byte[] bytes) {
+    return new CapturedBody(bytes, null);
   }
 
-  /** The body's bytes, or null when writing it failed. */
-  public byte[] bytes() {
-    return bytes;
+  /** A body whose writing failed with {@code failure}: writing it again fails the same way. */
+  static CapturedBody failed(Exception failure) {
+    return new CapturedBody(null, failure);
   }
 
   @Override
@@ -43,8 +33,11 @@ public final class CapturedBody implements StreamingHttpOutputMessage.Body {
     if (failure instanceof IOException) {
       throw (IOException) failure;
     }
-    if (failure != null) {
+    if (failure instanceof RuntimeException) {
       throw (RuntimeException) failure;
+    }
+    if (failure != null) {
+      throw new IOException(failure);
     }
     out.write(bytes);
   }

@@ -46,7 +46,7 @@ final class ClientHttpRequestInstrumentation implements TypeInstrumentation {
   @Override
   public List<String> helperClasses() {
     return List.of(PACKAGE + "RestClientGuard", PACKAGE + "CapturedBody", PACKAGE + "MeteredClientHttpResponse",
-        PACKAGE + "BlockedClientHttpResponse");
+        PACKAGE + "BlockedClientHttpResponse", PACKAGE + "RestClientGuard$Outgoing");
   }
 
   @Override
@@ -64,7 +64,7 @@ final class ClientHttpRequestInstrumentation implements TypeInstrumentation {
   public static class BufferedAdvice {
     @Advice.OnMethodEnter(skipOn = ClientHttpResponse.class, suppress = Throwable.class)
     public static Object enter(@Advice.This ClientHttpRequest request, @Advice.Argument(1) byte[] body) {
-      return RestClientGuard.recognized(request) ? RestClientGuard.enter(request, body) : null;
+      return RestClientGuard.enter(request, body);
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
@@ -81,14 +81,9 @@ final class ClientHttpRequestInstrumentation implements TypeInstrumentation {
     @Advice.OnMethodEnter(skipOn = ClientHttpResponse.class, suppress = Throwable.class)
     public static Object enter(@Advice.This ClientHttpRequest request,
         @Advice.Argument(value = 1, readOnly = false) StreamingHttpOutputMessage.Body body) {
-      if (!RestClientGuard.recognized(request)) {
-        return null;
-      }
-      CapturedBody captured = CapturedBody.of(body);
-      if (captured != null) {
-        body = captured; // a one-shot body was written once: send those same bytes
-      }
-      return RestClientGuard.enter(request, captured == null ? new byte[0] : captured.bytes());
+      Object entered = RestClientGuard.enterStreaming(request, body);
+      body = RestClientGuard.body(entered, body);
+      return entered;
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -40,8 +40,8 @@ final class ExchangeFunctionInstrumentation implements TypeInstrumentation {
 
   @Override
   public List<String> helperClasses() {
-    return List.of(PACKAGE + "WebClientGuard", PACKAGE + "BodyCapture", PACKAGE + "GovernedExchange",
-        PACKAGE + "MeteredBody");
+    return List.of(PACKAGE + "WebClientGuard", PACKAGE + "WebClientGuard$Outgoing", PACKAGE + "BodyCapture",
+        PACKAGE + "GovernedExchange", PACKAGE + "MeteredBody");
   }
 
   @Override

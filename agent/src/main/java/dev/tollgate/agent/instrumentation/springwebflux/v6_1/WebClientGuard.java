@@ -3,6 +3,9 @@ package dev.tollgate.agent.instrumentation.springwebflux.v6_1;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
+import dev.tollgate.bootstrap.LlmHttpClient;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
@@ -23,10 +26,26 @@ import reactor.core.publisher.Mono;
  * it (the JDK connector calls {@code HttpClient.sendAsync} right there), and the response body is metered as it
  * passes ({@link MeteredBody}). A helper class, defined into the app's loader; contains its own exceptions.
  */
-public final class WebClientGuard {
+public final class WebClientGuard extends LlmHttpClient<WebClientGuard.Outgoing, ClientResponse> {
   static final String CLIENT = "spring-webclient";
+  private static final WebClientGuard INSTANCE = new WebClientGuard();
 
-  private WebClientGuard() {}
+  private WebClientGuard() {
+    super(CLIENT);
+  }
+
+  /** A request whose body was inserted into memory: the replay carries those bytes. */
+  static final class Outgoing {
+    final ClientRequest replay;
+    final BodyCapture capture;
+    final ExchangeStrategies strategies;
+
+    Outgoing(ClientRequest replay, BodyCapture capture, ExchangeStrategies strategies) {
+      this.replay = replay;
+      this.capture = capture;
+      this.strategies = strategies;
+    }
+  }
 
   /** The exchange to return instead of the original one, or null to leave the request alone (not an LLM call). */
   public static Mono<ClientResponse> exchange(ExchangeFunction function, ExchangeStrategies strategies,
@@ -36,9 +55,11 @@ public final class WebClientGuard {
           || !Guard.llmRecognized(request.method().name(), request.url().toString())) {
         return null;
       }
+      // the body may be inserted, and the call sent, on another thread: the run that made the request goes with it
+      Guard.runLend(request);
       return Mono.defer(() -> {
         BodyCapture capture = new BodyCapture(request, strategies);
-        return capture.insert().then(Mono.defer(() -> send(function, strategies, capture)));
+        return capture.insert().then(Mono.defer(() -> send(function, strategies, request, capture)));
       });
     } catch (Throwable t) {
       Guard.suppressed(t);
@@ -47,56 +68,86 @@ public final class WebClientGuard {
   }
 
   private static Mono<ClientResponse> send(ExchangeFunction function, ExchangeStrategies strategies,
-      BodyCapture capture) {
+      ClientRequest request, BodyCapture capture) {
     ClientRequest replay = capture.replay();
     // subscribed with the thread marked, the nested exchange of the replay passes the advice and the transport
     Mono<ClientResponse> sent = new GovernedExchange<>(Mono.defer(() -> function.exchange(replay)));
-    Object answer;
+    Object resumed = Guard.runResume(request);
+    Admitted<Outgoing, ClientResponse> admitted;
     try {
-      byte[] body = capture.bytes();
-      answer = Guard.llmEnter(CLIENT, replay.method().name(), replay.url().toString(), body, body.length);
-    } catch (Throwable t) {
-      Guard.suppressed(t);
+      admitted = INSTANCE.admit(new Outgoing(replay, capture, strategies));
+    } finally {
+      Guard.runRelease(resumed, false, null);
+    }
+    if (admitted == null) {
       return sent;
     }
-    if (answer instanceof BlockedCall) {
-      return Mono.just(blocked((BlockedCall) answer, strategies, capture));
+    if (admitted.refusal != null) {
+      return Mono.just(admitted.refusal);
     }
-    if (!(answer instanceof LlmExchange)) {
+    if (admitted.exchange == null) {
       return sent;
     }
-    LlmExchange exchange = (LlmExchange) answer;
     AtomicBoolean responded = new AtomicBoolean();
     return sent
         .map(response -> {
           responded.set(true);
-          return metered(response, exchange);
+          return INSTANCE.respond(admitted, response, null);
         })
-        .doOnError(e -> Guard.llmEnd(exchange, false, e))
+        .doOnError(e -> INSTANCE.respond(admitted, null, e))
         .doOnCancel(() -> {
           if (!responded.get()) {
-            Guard.llmEnd(exchange, false, null);
+            Guard.llmEnd(admitted.exchange, false, null);
           }
         });
   }
 
-  private static ClientResponse metered(ClientResponse response, LlmExchange exchange) {
-    try {
-      HttpHeaders headers = response.headers().asHttpHeaders();
-      Guard.llmResponse(exchange, response.statusCode().value(), headers.getFirst(HttpHeaders.CONTENT_TYPE),
-          headers.getFirst(HttpHeaders.CONTENT_ENCODING));
-      return response.mutate().body(new MeteredBody(exchange)).build();
-    } catch (Throwable t) {
-      Guard.suppressed(t);
-      Guard.llmEnd(exchange, false, t);
-      return response;
-    }
+  @Override
+  protected String method(Outgoing o) {
+    return o.replay.method().name();
   }
 
-  private static ClientResponse blocked(BlockedCall blocked, ExchangeStrategies strategies, BodyCapture request) {
+  @Override
+  protected String uri(Outgoing o) {
+    return o.replay.url().toString();
+  }
+
+  @Override
+  protected long bodyLength(Outgoing o) {
+    return o.capture.bytes().length;
+  }
+
+  /** The body was inserted into memory with the exchange's own writers; the replay sends those bytes. */
+  @Override
+  protected boolean bodyRepeatable(Outgoing o) {
+    return true;
+  }
+
+  @Override
+  protected void writeBody(Outgoing o, OutputStream out) throws IOException {
+    out.write(o.capture.bytes());
+  }
+
+  @Override
+  protected int status(ClientResponse response) {
+    return response.statusCode().value();
+  }
+
+  @Override
+  protected String header(ClientResponse response, String name) {
+    return response.headers().asHttpHeaders().getFirst(name);
+  }
+
+  @Override
+  protected ClientResponse metered(Outgoing o, ClientResponse response, LlmExchange exchange) {
+    return response.mutate().body(new MeteredBody(exchange)).build();
+  }
+
+  @Override
+  protected ClientResponse refusal(Outgoing o, BlockedCall blocked) {
     byte[] body = blocked.body();
-    ClientResponse.Builder response = ClientResponse.create(HttpStatusCode.valueOf(blocked.status()), strategies)
-        .request(request);
+    ClientResponse.Builder response = ClientResponse.create(HttpStatusCode.valueOf(blocked.status()), o.strategies)
+        .request(o.capture);
     for (Map.Entry<String, String> h : blocked.headers().entrySet()) {
       response.header(h.getKey(), h.getValue());
     }
