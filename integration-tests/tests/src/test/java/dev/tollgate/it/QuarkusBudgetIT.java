@@ -55,11 +55,16 @@ class QuarkusBudgetIT {
         return stream ? app.args("--stream") : app;
     }
 
-    @Test
-    void aSessionBudgetStopsEachConversationAtItsCap() throws IOException {
+    /**
+     * Blocking, and streamed: a streamed call's model request is made when the app subscribes, after the AI-service
+     * call returned, and the run (its session the {@code @MemoryId}) goes with the {@code Multi} until it ends.
+     */
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void aSessionBudgetStopsEachConversationAtItsCap(boolean stream) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
-            ForkedApp.Result result = app(sim, false)
+            ForkedApp.Result result = app(sim, stream)
                     .agent(AgentJar.requireImplemented(), policy("per-conversation", "session"), log).run();
 
             assertEquals(0, result.exitCode(), result::toString);
@@ -69,9 +74,12 @@ class QuarkusBudgetIT {
             for (String user : List.of("alice", "bob")) {
                 List<Map<String, Object>> mine = calls.stream().filter(e -> user.equals(e.get("session"))).toList();
                 assertEquals(5, mine.size(), "every llm.call names its @MemoryId\n" + entries);
+                assertEquals(5, mine.stream().map(e -> e.get("run")).filter(r -> r != null).distinct().count(),
+                        "each call is its AI-service call's own run\n" + entries);
                 assertEquals(List.of("allow", "allow", "allow", "deny", "deny"),
                         mine.stream().map(e -> e.get("decision")).toList(), entries::toString);
                 for (Map<String, Object> allowed : mine.subList(0, 3)) {
+                    assertEquals(stream, allowed.get("stream"), entries::toString);
                     assertEquals("reported", allowed.get("usage"), entries::toString);
                     assertEquals(100, ((Number) allowed.get("input_tokens")).intValue(), entries::toString);
                     assertEquals(50, ((Number) allowed.get("output_tokens")).intValue(), entries::toString);
@@ -98,10 +106,7 @@ class QuarkusBudgetIT {
         }
     }
 
-    /**
-     * Streamed ({@code Multi<String>}, SSE): the model call is made when the app subscribes, after the AI-service call
-     * returned, so it belongs to no run and no session (a known gap); a process budget holds it all the same.
-     */
+    /** Streamed ({@code Multi<String>}, SSE) under a process budget: the first three calls of all ten go. */
     @Test
     void aProcessBudgetStopsStreamedCallsAtItsCap() throws IOException {
         Path log = dir.resolve("log.jsonl");

@@ -9,6 +9,7 @@ import dev.tollgate.agent.spi.TypeInstrumentation;
 import dev.tollgate.bootstrap.Guard;
 import io.quarkiverse.langchain4j.runtime.aiservice.AiServiceMethodCreateInfo;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -17,7 +18,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * calls, is the run (AI services called from inside a run join it); {@code executeTool(...)} (private static; only
  * the name is matched) catches every {@code Exception} a tool throws and hands it to the model as a tool error, so on
  * the way out it rethrows the halt decided on this thread. The loop then ends, and {@code implement} throws the
- * halt even if something above swallowed it. {@code memoryId(...)} names the run's session.
+ * halt even if something above swallowed it. {@code memoryId(...)} names the run's session. A streamed method's
+ * {@code Multi} carries its run until the stream ends ({@link QuarkusStreamingRun}).
  */
 final class AiServiceMethodImplementationInstrumentation implements TypeInstrumentation {
   @Override
@@ -28,6 +30,11 @@ final class AiServiceMethodImplementationInstrumentation implements TypeInstrume
   @Override
   public String chokePoint() {
     return "run entry and tool error handling (AiServiceMethodImplementationSupport)";
+  }
+
+  @Override
+  public java.util.List<String> helperClasses() {
+    return java.util.List.of(getClass().getPackageName() + ".QuarkusStreamingRun");
   }
 
   @Override
@@ -63,7 +70,16 @@ final class AiServiceMethodImplementationInstrumentation implements TypeInstrume
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    public static void exit(@Advice.Enter Object run, @Advice.Thrown(readOnly = false) Throwable thrown) {
+    public static void exit(@Advice.Enter Object run,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result,
+        @Advice.Thrown(readOnly = false) Throwable thrown) {
+      if (thrown == null && run != null) {
+        Object streamed = QuarkusStreamingRun.follow(result, run);
+        if (streamed != null) {
+          result = streamed; // a Multi: the run goes on with the stream
+          return;
+        }
+      }
       Throwable halt = Guard.runExit(run, thrown);
       if (halt != null) {
         thrown = halt;
