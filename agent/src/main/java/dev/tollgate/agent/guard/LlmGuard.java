@@ -117,6 +117,9 @@ public final class LlmGuard {
     this.governor = next;
   }
 
+  /** The client name the AWS SDK for Java v2 seam passes to {@link #enter}. */
+  static final String AWS_SDK = "aws-sdk";
+
   /** Operators' answers to paused calls arrive through {@code follower}. */
   void follow(AuditFollower follower) {
     this.follower = follower;
@@ -129,7 +132,9 @@ public final class LlmGuard {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    Endpoint endpoint = endpoints.recognize(method, parsed);
+    // the AWS SDK's seam knows its calls go to Bedrock Runtime; no plain HTTP client is asked about Bedrock's paths
+    Endpoint endpoint = AWS_SDK.equals(client) ? endpoints.recognizeBedrock(method, parsed)
+        : endpoints.recognize(method, parsed);
     if (endpoint == null) {
       return null;
     }
@@ -440,7 +445,7 @@ public final class LlmGuard {
     private boolean reportedOnce(ApiFormat format) {
       return format == ApiFormat.OPENAI_CHAT || format == ApiFormat.OPENAI_RESPONSES
           || format == ApiFormat.OPENAI_EMBEDDINGS || format == ApiFormat.OLLAMA_CHAT
-          || format == ApiFormat.OLLAMA_GENERATE;
+          || format == ApiFormat.OLLAMA_GENERATE || format == ApiFormat.BEDROCK_CONVERSE;
     }
 
     /** What to charge when the provider reported nothing usable: partial usage or the estimate, whichever is more. */

@@ -8,7 +8,12 @@ public enum ApiFormat {
   ANTHROPIC_MESSAGES,
   GEMINI_GENERATE,
   OLLAMA_CHAT,
-  OLLAMA_GENERATE;
+  OLLAMA_GENERATE,
+  /**
+   * AWS Bedrock Converse / ConverseStream: model in the URL path, cap in {@code inferenceConfig.maxTokens}, usage in
+   * {@code usage} (the stream's {@code metadata} event), streams framed as AWS event-stream messages.
+   */
+  BEDROCK_CONVERSE;
 
   boolean ollamaNative() {
     return this == OLLAMA_CHAT || this == OLLAMA_GENERATE;

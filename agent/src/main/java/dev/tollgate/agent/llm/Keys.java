@@ -63,6 +63,14 @@ final class Keys {
   static final String PARTS = "parts";
   static final String OUTPUT = "output";
   static final String SUMMARY = "summary";
+  // AWS Bedrock Converse
+  static final String INPUT_TOKENS_CAMEL = "inputTokens";
+  static final String OUTPUT_TOKENS_CAMEL = "outputTokens";
+  static final String CACHE_READ_INPUT_TOKENS_CAMEL = "cacheReadInputTokens";
+  static final String CACHE_WRITE_INPUT_TOKENS_CAMEL = "cacheWriteInputTokens";
+  static final String TOOL_USE = "toolUse";
+  static final String INPUT = "input";
+  static final String REASONING_CONTENT_CAMEL = "reasoningContent";
 
   private static final String[] ALL = {
       MODEL, MODEL_VERSION, TYPE, ERROR, USAGE, X_GROQ, RESPONSE, MESSAGE, USAGE_METADATA,
@@ -76,6 +84,8 @@ final class Keys {
       PROMPT_EVAL_COUNT, EVAL_COUNT,
       CHOICES, DELTA, CONTENT, REASONING_CONTENT, REASONING, TOOL_CALLS, FUNCTION, ARGUMENTS, TEXT, PARTIAL_JSON,
       THINKING, CANDIDATES, PARTS, OUTPUT, SUMMARY,
+      INPUT_TOKENS_CAMEL, OUTPUT_TOKENS_CAMEL, CACHE_READ_INPUT_TOKENS_CAMEL, CACHE_WRITE_INPUT_TOKENS_CAMEL, TOOL_USE,
+      INPUT, REASONING_CONTENT_CAMEL,
   };
 
   /** BY_LENGTH[n]: the names of n bytes, with their bytes. */

@@ -42,6 +42,7 @@ public final class RequestInspector {
       case ANTHROPIC_MESSAGES -> f.maxTokens;
       case GEMINI_GENERATE -> f.geminiMaxOutputTokens;
       case OLLAMA_CHAT, OLLAMA_GENERATE -> f.numPredict > 0 ? f.numPredict : -1;
+      case BEDROCK_CONVERSE -> f.bedrockMaxTokens;
     };
     int choices = switch (format) {
       case OPENAI_CHAT -> f.n;
@@ -49,7 +50,7 @@ public final class RequestInspector {
       default -> 1;
     };
     boolean stream = switch (format) {
-      case GEMINI_GENERATE -> pathStream;
+      case GEMINI_GENERATE, BEDROCK_CONVERSE -> pathStream;
       case OLLAMA_CHAT, OLLAMA_GENERATE -> f.stream == null || f.stream; // Ollama streams unless told not to
       case OPENAI_EMBEDDINGS -> false;
       default -> f.stream != null && f.stream;
@@ -65,6 +66,7 @@ public final class RequestInspector {
     long maxOutputTokens = -1;
     long geminiMaxOutputTokens = -1;
     long numPredict = -1;
+    long bedrockMaxTokens = -1;
     int n = 1;
     int candidateCount = 1;
     Boolean stream;
@@ -98,6 +100,11 @@ public final class RequestInspector {
               f.geminiMaxOutputTokens = count(p, vt);
             } else if (key.equals("candidateCount") || key.equals("candidate_count")) {
               f.candidateCount = (int) Math.min(Integer.MAX_VALUE, Math.max(1, count(p, vt)));
+            }
+          });
+          case "inferenceConfig" -> readObject(p, v, (key, vt) -> {
+            if (key.equals("maxTokens")) {
+              f.bedrockMaxTokens = count(p, vt);
             }
           });
           case "options" -> readObject(p, v, (key, vt) -> {

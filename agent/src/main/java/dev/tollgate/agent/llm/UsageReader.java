@@ -242,6 +242,17 @@ final class UsageReader implements JsonScanner.Sink {
         return r == 6 && k(0) == Keys.CANDIDATES && k(1) == ARRAY && k(2) == Keys.CONTENT && k(3) == Keys.PARTS
             && k(4) == ARRAY && last == Keys.TEXT;
       }
+      case BEDROCK_CONVERSE -> {
+        // stream: contentBlockDelta's delta.text | delta.toolUse.input | delta.reasoningContent.text;
+        // whole response: output.message.content[].text
+        if (k(0) == Keys.DELTA) {
+          return (r == 2 && last == Keys.TEXT)
+              || (r == 3 && (k(1) == Keys.TOOL_USE && last == Keys.INPUT
+                  || k(1) == Keys.REASONING_CONTENT_CAMEL && last == Keys.TEXT));
+        }
+        return r == 5 && k(0) == Keys.OUTPUT && k(1) == Keys.MESSAGE && k(2) == Keys.CONTENT && k(3) == ARRAY
+            && last == Keys.TEXT;
+      }
       case OLLAMA_CHAT, OLLAMA_GENERATE -> {
         return (r == 1 && (last == Keys.RESPONSE || last == Keys.THINKING))
             || (r == 2 && k(0) == Keys.MESSAGE && (last == Keys.CONTENT || last == Keys.THINKING));
@@ -338,6 +349,23 @@ final class UsageReader implements JsonScanner.Sink {
         }
         return -1;
       }
+      case BEDROCK_CONVERSE -> {
+        // usage (Converse's whole response, ConverseStream's metadata event)
+        if (r != 2 || k(0) != Keys.USAGE) {
+          return -1;
+        }
+        String f = k(1);
+        if (f == Keys.INPUT_TOKENS_CAMEL) {
+          return PROMPT;
+        } else if (f == Keys.OUTPUT_TOKENS_CAMEL) {
+          return OUTPUT;
+        } else if (f == Keys.CACHE_READ_INPUT_TOKENS_CAMEL) {
+          return CACHED;
+        } else if (f == Keys.CACHE_WRITE_INPUT_TOKENS_CAMEL) {
+          return CACHE_WRITE;
+        }
+        return -1;
+      }
       case OLLAMA_CHAT, OLLAMA_GENERATE -> {
         if (r != 1) {
           return -1;
@@ -359,6 +387,10 @@ final class UsageReader implements JsonScanner.Sink {
     long prompt = n(PROMPT);
     long output = n(OUTPUT);
     switch (format) {
+      case BEDROCK_CONVERSE -> {
+        // inputTokens excludes the cache reads and writes, reported beside it (TokenUsage)
+        return new Usage(prompt, n(CACHED), n(CACHE_WRITE), output, 0);
+      }
       case ANTHROPIC_MESSAGES -> {
         // input_tokens already excludes cache reads and writes
         long write = call[CACHE_WRITE] >= 0 ? call[CACHE_WRITE] : n(CACHE_5M) + n(CACHE_1H);
