@@ -8,22 +8,24 @@ import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An unmodified LangChain4j app on AWS Bedrock ({@code BedrockChatModel} over the AWS SDK for Java v2's default sync
- * client, Converse; {@code BedrockStreamingChatModel} over its Netty async client, ConverseStream's binary event
- * stream) asks {@code us.anthropic.claude-3-5-sonnet-20241022-v2:0} ten questions at the SDK's and LangChain4j's
+ * Unmodified apps on AWS Bedrock, LangChain4j 1.9.1 ({@code BedrockChatModel} over the AWS SDK 2.59.1's default sync
+ * client, Apache 5, Converse; {@code BedrockStreamingChatModel} over its Netty async client, ConverseStream's binary
+ * event stream) and Spring AI 1.1.8 ({@code BedrockProxyChatModel} over SDK 2.36.3, Apache 4 and Netty), each ask {@code us.anthropic.claude-3-5-sonnet-20241022-v2:0} ten questions at the SDK's and LangChain4j's
  * default retry settings, against the simulator speaking Bedrock's wire format (dummy credentials, signatures not
  * checked). The model is priced from the bundled table (Bedrock's own id, 3 / 15 USD per million tokens): 1000 input
  * and 500 output tokens cost 0.0105 USD a call. A process budget of 0.045 USD lets exactly four calls reach Bedrock;
@@ -48,8 +50,16 @@ class BedrockBudgetIT {
                 """);
     }
 
-    private static ForkedApp app(ProviderSimulator sim, boolean stream) {
-        ForkedApp fork = ForkedApp.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET)
+    static Stream<Arguments> apps() {
+        return Stream.of(
+                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, false),
+                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, true),
+                Arguments.of(AppModule.SPRING_AI_BEDROCK_BUDGET, false),
+                Arguments.of(AppModule.SPRING_AI_BEDROCK_BUDGET, true));
+    }
+
+    private static ForkedApp app(AppModule app, ProviderSimulator sim, boolean stream) {
+        ForkedApp fork = ForkedApp.of(app)
                 .args("--endpoint", sim.bedrockEndpoint(), "--model", MODEL, "--calls", "10", "--max-tokens", "500");
         if (stream) {
             fork.args("--stream");
@@ -57,12 +67,12 @@ class BedrockBudgetIT {
         return fork;
     }
 
-    @ParameterizedTest(name = "stream={0}")
-    @ValueSource(booleans = {false, true})
-    void theCapHoldsAndRefusedCallsAreNotRetried(boolean stream) throws IOException {
+    @ParameterizedTest(name = "{0} stream={1}")
+    @MethodSource("apps")
+    void theCapHoldsAndRefusedCallsAreNotRetried(AppModule app, boolean stream) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(1000, 500).start()) {
-            ForkedApp.Result result = app(sim, stream).agent(AgentJar.requireImplemented(), policy(), log).run();
+            ForkedApp.Result result = app(app, sim, stream).agent(AgentJar.requireImplemented(), policy(), log).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             EnforcementLog entries = EnforcementLog.read(log);
@@ -96,11 +106,11 @@ class BedrockBudgetIT {
         }
     }
 
-    @ParameterizedTest(name = "stream={0}")
-    @ValueSource(booleans = {false, true})
-    void withoutTheAgentTheSameAppSpendsMoreThanTwiceTheCap(boolean stream) {
+    @ParameterizedTest(name = "{0} stream={1}")
+    @MethodSource("apps")
+    void withoutTheAgentTheSameAppSpendsMoreThanTwiceTheCap(AppModule app, boolean stream) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(1000, 500).start()) {
-            ForkedApp.Result result = app(sim, stream).run();
+            ForkedApp.Result result = app(app, sim, stream).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.stdoutLines().contains("DONE ok=10"), result::toString);
