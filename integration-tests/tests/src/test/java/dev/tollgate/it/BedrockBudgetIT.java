@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * client, Apache 5, Converse; {@code BedrockStreamingChatModel} over its Netty async client, ConverseStream's binary
  * event stream) and Spring AI 1.1.8 ({@code BedrockProxyChatModel} over SDK 2.36.3, Apache 4 and Netty), each ask {@code us.anthropic.claude-3-5-sonnet-20241022-v2:0} ten questions at the SDK's and LangChain4j's
  * default retry settings, against the simulator speaking Bedrock's wire format (dummy credentials, signatures not
- * checked). The model is priced from the bundled table (Bedrock's own id, 3 / 15 USD per million tokens): 1000 input
+ * checked); the LangChain4j app also calls InvokeModel with an Anthropic Messages body through the SDK client
+ * itself. The model is priced from the bundled table (Bedrock's own id, 3 / 15 USD per million tokens): 1000 input
  * and 500 output tokens cost 0.0105 USD a call. A process budget of 0.045 USD lets exactly four calls reach Bedrock;
  * the six refused calls fail in the app with an error naming the budget, and neither the SDK nor LangChain4j
  * retries them (the simulator sees four requests). Without the agent the same app spends 0.105 USD.
@@ -52,27 +53,28 @@ class BedrockBudgetIT {
 
     static Stream<Arguments> apps() {
         return Stream.of(
-                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, false),
-                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, true),
-                Arguments.of(AppModule.SPRING_AI_BEDROCK_BUDGET, false),
-                Arguments.of(AppModule.SPRING_AI_BEDROCK_BUDGET, true));
+                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, "converse"),
+                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, "stream"),
+                Arguments.of(AppModule.SPRING_AI_BEDROCK_BUDGET, "converse"),
+                Arguments.of(AppModule.SPRING_AI_BEDROCK_BUDGET, "stream"),
+                Arguments.of(AppModule.LANGCHAIN4J_BEDROCK_BUDGET, "invoke"));
     }
 
-    private static ForkedApp app(AppModule app, ProviderSimulator sim, boolean stream) {
+    private static ForkedApp app(AppModule app, ProviderSimulator sim, String operation) {
         ForkedApp fork = ForkedApp.of(app)
                 .args("--endpoint", sim.bedrockEndpoint(), "--model", MODEL, "--calls", "10", "--max-tokens", "500");
-        if (stream) {
-            fork.args("--stream");
+        if (!operation.equals("converse")) {
+            fork.args("--" + operation);
         }
         return fork;
     }
 
-    @ParameterizedTest(name = "{0} stream={1}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("apps")
-    void theCapHoldsAndRefusedCallsAreNotRetried(AppModule app, boolean stream) throws IOException {
+    void theCapHoldsAndRefusedCallsAreNotRetried(AppModule app, String operation) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(1000, 500).start()) {
-            ForkedApp.Result result = app(app, sim, stream).agent(AgentJar.requireImplemented(), policy(), log).run();
+            ForkedApp.Result result = app(app, sim, operation).agent(AgentJar.requireImplemented(), policy(), log).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             EnforcementLog entries = EnforcementLog.read(log);
@@ -96,7 +98,9 @@ class BedrockBudgetIT {
                 assertEquals("aws-sdk", e.get("client"), entries::toString);
                 assertEquals("aws", e.get("provider"), entries::toString);
                 assertEquals(MODEL, e.get("model"), entries::toString);
-                assertEquals("bedrock_converse", e.get("api"), entries::toString);
+                assertEquals(operation.equals("invoke") ? "anthropic_messages" : "bedrock_converse", e.get("api"),
+                        entries::toString);
+                assertEquals(operation.equals("stream"), e.get("stream"), entries::toString);
             }
             assertEquals(6, entries.events("llm.call").stream().filter(e -> "deny".equals(e.get("decision"))).count());
             assertEquals(10, entries.events("llm.call").size(), "exactly one llm.call per request\n" + entries);
@@ -106,11 +110,11 @@ class BedrockBudgetIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} stream={1}")
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("apps")
-    void withoutTheAgentTheSameAppSpendsMoreThanTwiceTheCap(AppModule app, boolean stream) {
+    void withoutTheAgentTheSameAppSpendsMoreThanTwiceTheCap(AppModule app, String operation) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(1000, 500).start()) {
-            ForkedApp.Result result = app(app, sim, stream).run();
+            ForkedApp.Result result = app(app, sim, operation).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.stdoutLines().contains("DONE ok=10"), result::toString);

@@ -11,11 +11,14 @@ import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.Protocol;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeAsyncClient;
 import software.amazon.awssdk.services.bedrockruntime.BedrockRuntimeClient;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelRequest;
+import software.amazon.awssdk.services.bedrockruntime.model.InvokeModelResponse;
 
 import java.net.URI;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * An ordinary LangChain4j app on AWS Bedrock, unaware of Tollgate: it asks {@code BedrockChatModel} (Converse) or
  * {@code BedrockStreamingChatModel} (ConverseStream) a question N times, with the SDK's and LangChain4j's default
  * retry settings, through AWS SDK clients pointed at {@code --endpoint} with dummy static credentials.
- * <pre>BedrockBudgetApp --endpoint URL [--model ID] [--calls N] [--max-tokens M] [--stream]</pre>
+ * With {@code --invoke} it calls InvokeModel (Anthropic Messages body) through the SDK client itself.
+ * <pre>BedrockBudgetApp --endpoint URL [--model ID] [--calls N] [--max-tokens M] [--stream | --invoke]</pre>
  * Prints {@code CALL <i> ok tokens=<output tokens>} or {@code CALL <i> error=<class>: <message>} per call, then
  * {@code DONE ok=<n>}.
  */
@@ -44,6 +48,7 @@ public final class BedrockBudgetApp {
         int calls = 1;
         int maxTokens = 100;
         boolean stream = false;
+        boolean invoke = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--endpoint" -> endpoint = args[++i];
@@ -51,10 +56,15 @@ public final class BedrockBudgetApp {
                 case "--calls" -> calls = Integer.parseInt(args[++i]);
                 case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
                 case "--stream" -> stream = true;
+                case "--invoke" -> invoke = true;
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         ChatRequestParameters parameters = ChatRequestParameters.builder().maxOutputTokens(maxTokens).build();
+        if (invoke) {
+            invokeModel(endpoint, model, calls, maxTokens);
+            return;
+        }
         ChatModel blocking = stream ? null : BedrockChatModel.builder().modelId(model)
                 .client(syncClient(endpoint)).defaultRequestParameters(parameters).build();
         StreamingChatModel streaming = stream ? BedrockStreamingChatModel.builder().modelId(model)
@@ -68,6 +78,35 @@ public final class BedrockBudgetApp {
                 ok++;
                 System.out.println("CALL " + i + " ok tokens="
                         + (response.tokenUsage() == null ? "?" : response.tokenUsage().outputTokenCount()));
+            } catch (Exception e) {
+                System.out.println("CALL " + i + " error=" + e.getClass().getName() + ": " + e.getMessage());
+            }
+        }
+        System.out.println("DONE ok=" + ok);
+        System.exit(0);
+    }
+
+    /**
+     * InvokeModel with an Anthropic model, straight through the SDK (LangChain4j's Bedrock models use Converse): the
+     * body is Anthropic's Messages format with {@code anthropic_version}, and so is the reply.
+     */
+    private static void invokeModel(String endpoint, String model, int calls, int maxTokens) {
+        BedrockRuntimeClient client = syncClient(endpoint);
+        int ok = 0;
+        for (int i = 1; i <= calls; i++) {
+            String body = "{\"anthropic_version\":\"bedrock-2023-05-31\",\"max_tokens\":" + maxTokens
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"Question number " + i
+                    + ": what is the capital of France?\"}]}";
+            try {
+                InvokeModelResponse response = client.invokeModel(InvokeModelRequest.builder().modelId(model)
+                        .contentType("application/json").accept("application/json")
+                        .body(SdkBytes.fromUtf8String(body)).build());
+                String reply = response.body().asUtf8String();
+                if (!reply.contains("\"usage\"")) {
+                    throw new IllegalStateException("no usage in " + reply);
+                }
+                ok++;
+                System.out.println("CALL " + i + " ok");
             } catch (Exception e) {
                 System.out.println("CALL " + i + " error=" + e.getClass().getName() + ": " + e.getMessage());
             }
