@@ -375,6 +375,9 @@ public final class LlmGuard {
       ResponseMeter m = meter;
       if (m != null && !ended.get()) {
         m.accept(bytes);
+        if (m.usageFinal()) {
+          end(true, null);
+        }
       }
     }
 
@@ -383,6 +386,9 @@ public final class LlmGuard {
       ResponseMeter m = meter;
       if (m != null && !ended.get()) {
         m.accept(bytes, offset, length);
+        if (m.usageFinal()) {
+          end(true, null);
+        }
       }
     }
 

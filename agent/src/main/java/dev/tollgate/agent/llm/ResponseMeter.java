@@ -312,10 +312,12 @@ public final class ResponseMeter {
    */
   private final class Messages implements EventStreamFramer.Events {
     private boolean json;
+    private boolean metadata;
 
     @Override
     public void start(String messageType, String eventType) {
       sawEvent = true;
+      metadata = "metadata".equals(eventType);
       if (messageType != null && !messageType.equals("event")) {
         problem("the provider reported an error in the response");
       }
@@ -338,9 +340,23 @@ public final class ResponseMeter {
           problem("an event-stream message ended in the middle of its JSON payload");
         }
         scanner.reset();
+        if (metadata && reader.usage() != null) {
+          usageFinal = true;
+        }
       }
       json = false;
     }
+  }
+
+  private boolean usageFinal;
+
+  /**
+   * True once the response has reported its final usage and nothing more is to be metered: ConverseStream's
+   * {@code metadata} event, its last. The SDK hands the stream's events to the app before the body's end reaches
+   * the metered publisher, so the call is settled here, before the app can send its next call.
+   */
+  public synchronized boolean usageFinal() {
+    return usageFinal;
   }
 
   private void problem(String p) {

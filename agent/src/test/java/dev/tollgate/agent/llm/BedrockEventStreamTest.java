@@ -136,6 +136,17 @@ class BedrockEventStreamTest {
   }
 
   @Test
+  void theMetadataEventIsTheFinalReportEvenBeforeTheBodyEnds() {
+    byte[] whole = stream(2, "{\"inputTokens\":10,\"outputTokens\":20,\"totalTokens\":30}");
+    ResponseMeter meter = ResponseMeter.start(STREAM, null, 200, EVENT_STREAM, null);
+    meter.accept(whole, 0, whole.length - 1);
+    assertTrue(!meter.usageFinal(), "the metadata message is not whole yet");
+    meter.accept(whole, whole.length - 1, 1);
+    assertTrue(meter.usageFinal());
+    assertEquals(new Usage(10, 0, 0, 20, 0), meter.finish(true).usage());
+  }
+
+  @Test
   void aStreamCutInsideAMessageIsAProblem() {
     byte[] whole = stream(1, "{\"inputTokens\":10,\"outputTokens\":20,\"totalTokens\":30}");
     ResponseMeter meter = ResponseMeter.start(STREAM, null, 200, EVENT_STREAM, null);
