@@ -85,6 +85,7 @@ public final class ProviderSimulator implements AutoCloseable {
     private final FaultInjector faults;
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
+    private final AtomicInteger bedrockRefused = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ServedTurn> geminiTurns = new CopyOnWriteArrayList<>();
     private final List<RecordedResponse> responses = new CopyOnWriteArrayList<>();
@@ -131,6 +132,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private Fault fault = Fault.NONE;
         private boolean record = true;
         private long latencyMillis;
+        private int bedrockUnavailable;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -230,6 +232,15 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The first {@code requests} Bedrock requests are answered {@code 503 ServiceUnavailableException} (which the
+         * AWS SDK retries) without consuming a turn (default 0).
+         */
+        public Builder bedrockUnavailable(int requests) {
+            this.bedrockUnavailable = requests;
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -253,6 +264,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.fault = fault;
             copy.record = record;
             copy.latencyMillis = latencyMillis;
+            copy.bedrockUnavailable = bedrockUnavailable;
             return copy;
         }
     }
@@ -672,6 +684,10 @@ public final class ProviderSimulator implements AutoCloseable {
         }
         if (body == null || !body.isObject()) {
             sendBedrockError(exchange, 400, "ValidationException", "request body is not a JSON object");
+            return;
+        }
+        if (bedrockRefused.getAndIncrement() < options.bedrockUnavailable) {
+            sendBedrockError(exchange, 503, "ServiceUnavailableException", "simulated: service unavailable, retry");
             return;
         }
         int index = nextTurn.getAndIncrement();

@@ -122,4 +122,37 @@ class BedrockToolIT {
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(), entries::toString);
         }
     }
+
+    /**
+     * The streamed loop's first request is answered 503: the SDK retries it from its own retry thread, where no
+     * framework carries the run; the attempt still counts against the AI-service run (the run was lent to the
+     * execution when it began), and the failed attempt's reservation is released, not charged.
+     */
+    @org.junit.jupiter.api.Test
+    void anAttemptTheSdkRetriesFromItsOwnThreadCountsAgainstTheRunAndAFailedOneIsReleased() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(deleteThenFiveLookups()).usage(1000, 500)
+                .bedrockUnavailable(1).start()) {
+            ForkedApp.Result result = app(sim, true).agent(AgentJar.requireImplemented(), policy(), log).run();
+
+            assertTrue(Files.exists(victim), "the denied tool must not run\n" + result);
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            Object run = entries.events("tool.call").get(0).get("run");
+            assertNotNull(run, entries::toString);
+            for (Map<String, Object> e : calls) {
+                assertEquals(run, e.get("run"), "the retried attempt is the run's too\n" + entries);
+            }
+            List<Map<String, Object>> failed = calls.stream().filter(e -> Integer.valueOf(503).equals(e.get("status")))
+                    .toList();
+            assertEquals(1, failed.size(), entries::toString);
+            assertEquals(0.0, ((Number) failed.get(0).get("cost_usd")).doubleValue(), entries::toString);
+            // the released attempt costs nothing: four calls are settled before the fifth is refused, as without it
+            assertEquals(4, calls.stream().filter(e -> "allow".equals(e.get("decision"))
+                    && Integer.valueOf(200).equals(e.get("status"))).count(), entries::toString);
+            assertEquals(1, calls.stream().filter(e -> "deny".equals(e.get("decision"))).count(), entries::toString);
+            assertEquals(5, sim.requestCount(), result::toString);
+            assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(), entries::toString);
+        }
+    }
 }

@@ -27,8 +27,9 @@ import software.amazon.awssdk.http.SdkHttpResponse;
  * and (Anthropic) InvokeModel calls and lets every other request pass untouched.
  *
  * <ul>
- *   <li>{@code beforeExecution} (the caller's thread): the caller's run is lent to the execution's attributes, so an
- *       asynchronous client's attempt, sent from an SDK or Netty thread, counts against the run that made the call.
+ *   <li>{@code beforeExecution} (the caller's thread): the caller's run is lent to a carrier kept in the execution's
+ *       attributes, so an asynchronous client's attempt, sent from an SDK thread (a retry), counts against the run
+ *       that made the call.
  *   <li>{@code beforeTransmission} (each attempt, after signing, just before the bytes go): the call is admitted or
  *       refused. A refusal is thrown as an {@link AwsServiceException} with status 402 and error code
  *       {@code TollgateBudgetExceeded}: the SDK's retry policies retry 5xx, throttling (429 and throttling codes),
@@ -52,6 +53,11 @@ public final class TollgateExecutionInterceptor implements ExecutionInterceptor 
   /** Unique per defining loader: the SDK refuses two attributes of the same name. */
   private static final ExecutionAttribute<Attempt> ATTEMPT = new ExecutionAttribute<>(
       "dev.tollgate.attempt@" + Integer.toHexString(System.identityHashCode(TollgateExecutionInterceptor.class)));
+  /** What the caller's run is lent to for the execution's attempts, which may be sent from other threads. */
+  private static final ExecutionAttribute<Object> CARRIER = new ExecutionAttribute<>(
+      "dev.tollgate.run@" + Integer.toHexString(System.identityHashCode(TollgateExecutionInterceptor.class)));
+  /** The package of Bedrock Runtime's request classes; other services' requests are never looked at. */
+  static final String BEDROCK_RUNTIME = "software.amazon.awssdk.services.bedrockruntime.";
 
   private TollgateExecutionInterceptor() {}
 
@@ -73,9 +79,14 @@ public final class TollgateExecutionInterceptor implements ExecutionInterceptor 
 
   @Override
   public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-    if (Guard.installed()) {
-      Guard.runLend(attributes);
+    if (!Guard.installed() || context.request() == null
+        || !context.request().getClass().getName().startsWith(BEDROCK_RUNTIME)) {
+      return;
     }
+    // a carrier of our own: ExecutionAttributes' equals and hashCode follow its contents, which change
+    Object carrier = new Object();
+    attributes.putAttribute(CARRIER, carrier);
+    Guard.runLend(carrier);
   }
 
   @Override
@@ -92,10 +103,11 @@ public final class TollgateExecutionInterceptor implements ExecutionInterceptor 
       }
       SdkHttpRequest request = context.httpRequest();
       String path = request.encodedPath();
-      if (path == null || path.indexOf("/model/") < 0) {
+      if (path == null || path.indexOf("/model/") < 0 || context.request() == null
+          || !context.request().getClass().getName().startsWith(BEDROCK_RUNTIME)) {
         return; // not a Bedrock Runtime model operation: nothing to read
       }
-      Object resumed = Guard.runResume(attributes);
+      Object resumed = Guard.runResume(attributes.getAttribute(CARRIER));
       try {
         answer = enter(context, request);
       } finally {
