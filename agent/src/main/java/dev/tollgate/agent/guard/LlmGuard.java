@@ -116,6 +116,9 @@ public final class LlmGuard {
     this.governor = next;
   }
 
+  /** The client name the AWS SDK for Java v2 seam passes to {@link #enter}. */
+  static final String AWS_SDK = "aws-sdk";
+
   /** Operators' answers to paused calls arrive through {@code follower}. */
   void follow(AuditFollower follower) {
     this.follower = follower;
@@ -128,7 +131,9 @@ public final class LlmGuard {
     } catch (IllegalArgumentException e) {
       return null;
     }
-    Endpoint endpoint = endpoints.recognize(method, parsed);
+    // the AWS SDK's seam knows its calls go to Bedrock Runtime; no plain HTTP client is asked about Bedrock's paths
+    Endpoint endpoint = AWS_SDK.equals(client) ? endpoints.recognizeBedrock(method, parsed)
+        : endpoints.recognize(method, parsed);
     if (endpoint == null) {
       return null;
     }
@@ -369,6 +374,9 @@ public final class LlmGuard {
       ResponseMeter m = meter;
       if (m != null && !ended.get()) {
         m.accept(bytes);
+        if (m.usageFinal()) {
+          end(true, null);
+        }
       }
     }
 
@@ -377,6 +385,9 @@ public final class LlmGuard {
       ResponseMeter m = meter;
       if (m != null && !ended.get()) {
         m.accept(bytes, offset, length);
+        if (m.usageFinal()) {
+          end(true, null);
+        }
       }
     }
 

@@ -23,9 +23,10 @@ public abstract class ApiFormat {
   public static final ApiFormat GEMINI_GENERATE = new GeminiGenerateFormat();
   public static final ApiFormat OLLAMA_CHAT = new OllamaFormat("OLLAMA_CHAT", "/api/chat");
   public static final ApiFormat OLLAMA_GENERATE = new OllamaFormat("OLLAMA_GENERATE", "/api/generate");
+  public static final ApiFormat BEDROCK_CONVERSE = new BedrockConverseFormat();
 
   private static final List<ApiFormat> ALL = List.of(OPENAI_CHAT, OPENAI_RESPONSES, OPENAI_EMBEDDINGS,
-      ANTHROPIC_MESSAGES, GEMINI_GENERATE, OLLAMA_CHAT, OLLAMA_GENERATE);
+      ANTHROPIC_MESSAGES, GEMINI_GENERATE, OLLAMA_CHAT, OLLAMA_GENERATE, BEDROCK_CONVERSE);
 
   private final String name;
 

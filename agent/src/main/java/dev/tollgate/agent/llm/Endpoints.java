@@ -67,6 +67,61 @@ public final class Endpoints {
     return new Endpoint(provider, shape.format, shape.pathModel, shape.streamByPath);
   }
 
+  /**
+   * The Bedrock Runtime operation {@code method uri} calls, or null: {@code POST /model/{modelId}/converse},
+   * {@code /converse-stream}, and {@code /invoke} for Anthropic models (whose body is Anthropic's Messages format).
+   * Only the AWS SDK seam asks, which knows the request is a Bedrock Runtime call whatever the host (a VPC endpoint,
+   * a local simulator): these paths are never recognised on a plain HTTP client, so a call is counted once. The
+   * provider is a configured provider's name when its base URL matches, else {@code aws}.
+   */
+  public Endpoint recognizeBedrock(String method, URI uri) {
+    if (uri == null || method == null || !method.equalsIgnoreCase("POST")) {
+      return null;
+    }
+    String path = uri.getRawPath();
+    if (path == null) {
+      return null;
+    }
+    int modelStart = path.lastIndexOf("/model/");
+    if (modelStart < 0) {
+      return null;
+    }
+    modelStart += "/model/".length();
+    int modelEnd = path.indexOf('/', modelStart);
+    if (modelEnd <= modelStart || path.indexOf('/', modelEnd + 1) >= 0) {
+      return null;
+    }
+    String model = decode(path.substring(modelStart, modelEnd));
+    String operation = path.substring(modelEnd + 1);
+    ApiFormat format;
+    boolean stream;
+    switch (operation) {
+      case "converse" -> {
+        format = ApiFormat.BEDROCK_CONVERSE;
+        stream = false;
+      }
+      case "converse-stream" -> {
+        format = ApiFormat.BEDROCK_CONVERSE;
+        stream = true;
+      }
+      case "invoke" -> {
+        if (!model.toLowerCase(Locale.ROOT).contains("anthropic.")) {
+          return null; // other vendors' InvokeModel bodies are not read
+        }
+        format = ApiFormat.ANTHROPIC_MESSAGES;
+        stream = false;
+      }
+      default -> {
+        return null;
+      }
+    }
+    Base base = configured.isEmpty() ? null : configuredFor(uri, path);
+    return new Endpoint(base != null ? base.name : BEDROCK, format, model, stream);
+  }
+
+  /** The price table's (and the log's) provider id for AWS Bedrock. */
+  static final String BEDROCK = "aws";
+
   /** What a path says: the format, a model or Azure deployment in the path, whether it needs a known host. */
   record Shape(ApiFormat format, String pathModel, boolean streamByPath, boolean azureDeployment,
       boolean gated, boolean versionedParent) {}

@@ -17,6 +17,8 @@ public final class ResponseMeter {
   private static final int JSON = 1;
   private static final int SSE = 2;
   private static final int IGNORE = 3;
+  /** AWS event stream (Bedrock ConverseStream): binary messages, each payload one JSON document. */
+  private static final int EVENT_STREAM = 4;
 
   private static final int EVENT_NONE = 0;
   private static final int EVENT_JSON = 1;
@@ -28,6 +30,7 @@ public final class ResponseMeter {
   private final Decompressor decompressor;
   private JsonScanner scanner;
   private SseFramer sse;
+  private EventStreamFramer eventStream;
   private int mode;
   private int bomSeen;
   private int eventKind = EVENT_NONE;
@@ -53,6 +56,14 @@ public final class ResponseMeter {
           this.problem = "unsupported content-encoding: usage not read";
         }
       }
+    }
+    if (mode == UNDECIDED && contentType != null
+        && contentType.toLowerCase(Locale.ROOT).contains("vnd.amazon.eventstream")) {
+      // binary framing: nothing to sniff
+      mode = EVENT_STREAM;
+      scanner = new JsonScanner(reader, false);
+      reader.attach(scanner);
+      eventStream = new EventStreamFramer(new Messages());
     }
   }
 
@@ -145,7 +156,13 @@ public final class ResponseMeter {
             problem(truncated);
           }
         }
-        if (mode == SSE) {
+        if (mode == EVENT_STREAM) {
+          if (eventStream.problem() != null) {
+            problem(eventStream.problem());
+          } else if (complete && !eventStream.atBoundary()) {
+            problem("the response ended in the middle of an event-stream message");
+          }
+        } else if (mode == SSE) {
           finishingSse = true;
           finishingComplete = complete;
           sse.finish();
@@ -188,12 +205,15 @@ public final class ResponseMeter {
     if (sse != null) {
       n += sse.retainedBytes();
     }
+    if (eventStream != null) {
+      n += eventStream.retainedBytes();
+    }
     return n;
   }
 
   private static boolean expectedContentType(String contentType) {
     String ct = contentType.toLowerCase(Locale.ROOT);
-    return ct.contains("json") || ct.contains("event-stream");
+    return ct.contains("json") || ct.contains("event-stream") || ct.contains("eventstream");
   }
 
   // --- decoded bytes: framing
@@ -232,6 +252,8 @@ public final class ResponseMeter {
       scanner.feed(b, off, len);
     } else if (mode == SSE) {
       sse.feed(b, off, len);
+    } else if (mode == EVENT_STREAM) {
+      eventStream.feed(b, off, len);
     }
   }
 
@@ -282,6 +304,60 @@ public final class ResponseMeter {
   }
 
   private static final byte[] NEWLINE = {'\n'};
+
+  /**
+   * One event-stream message's payload is one JSON document (Converse's events: {@code messageStart},
+   * {@code contentBlockDelta}, ..., {@code metadata} with the usage). An {@code exception} or {@code error} message is
+   * the provider failing mid-stream.
+   */
+  private final class Messages implements EventStreamFramer.Events {
+    private boolean json;
+    private boolean metadata;
+
+    @Override
+    public void start(String messageType, String eventType) {
+      sawEvent = true;
+      metadata = "metadata".equals(eventType);
+      if (messageType != null && !messageType.equals("event")) {
+        problem("the provider reported an error in the response");
+      }
+      json = messageType == null || messageType.equals("event");
+      scanner.reset();
+    }
+
+    @Override
+    public void payload(byte[] b, int off, int len) {
+      if (json) {
+        scanner.feed(b, off, len);
+      }
+    }
+
+    @Override
+    public void end() {
+      if (json) {
+        scanner.endOfInput();
+        if (!scanner.atRoot() && !scanner.failed()) {
+          problem("an event-stream message ended in the middle of its JSON payload");
+        }
+        scanner.reset();
+        if (metadata && reader.usage() != null) {
+          usageFinal = true;
+        }
+      }
+      json = false;
+    }
+  }
+
+  private boolean usageFinal;
+
+  /**
+   * True once the response has reported its final usage and nothing more is to be metered: ConverseStream's
+   * {@code metadata} event, its last. The SDK hands the stream's events to the app before the body's end reaches
+   * the metered publisher, so the call is settled here, before the app can send its next call.
+   */
+  public synchronized boolean usageFinal() {
+    return usageFinal;
+  }
 
   private void problem(String p) {
     if (problem == null) {

@@ -118,4 +118,43 @@ class EndpointsTest {
     assertThrows(IllegalArgumentException.class,
         () -> new Endpoints(List.of(new ConfiguredProvider("x", "https://h/", "bedrock"))));
   }
+
+  /** method, URL, expected provider | format | pathModel | streamByPath, or "-": what the AWS SDK seam asks. */
+  @ParameterizedTest(name = "{0} {1} -> {2}")
+  @CsvSource(delimiter = ' ', value = {
+      "POST https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-5-sonnet-20240620-v1%3A0/converse"
+          + " aws|BEDROCK_CONVERSE|anthropic.claude-3-5-sonnet-20240620-v1:0|false",
+      "POST https://bedrock-runtime.eu-west-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse-stream"
+          + " aws|BEDROCK_CONVERSE|amazon.nova-pro-v1:0|true",
+      "POST http://127.0.0.1:4010/model/us.anthropic.claude-3-5-sonnet-20241022-v2:0/converse"
+          + " aws|BEDROCK_CONVERSE|us.anthropic.claude-3-5-sonnet-20241022-v2:0|false",
+      "POST https://vpce-1.bedrock-runtime.us-east-1.vpce.amazonaws.com/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A1234"
+          + "%3Ainference-profile%2Fus.anthropic.claude-3-5-haiku-20241022-v1%3A0/converse aws|BEDROCK_CONVERSE|"
+          + "arn:aws:bedrock:us-east-1:1234:inference-profile/us.anthropic.claude-3-5-haiku-20241022-v1:0|false",
+      "POST https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
+          + " aws|ANTHROPIC_MESSAGES|anthropic.claude-3-haiku-20240307-v1:0|false",
+      "POST https://bedrock-runtime.us-east-1.amazonaws.com/model/meta.llama3-8b-instruct-v1%3A0/invoke -",
+      "POST https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0"
+          + "/invoke-with-response-stream -",
+      "GET https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse -",
+      "POST https://bedrock.us-east-1.amazonaws.com/foundation-models -",
+      "POST https://llm.corp.example/openai/model/amazon.nova-lite-v1%3A0/converse"
+          + " corp-gateway|BEDROCK_CONVERSE|amazon.nova-lite-v1:0|false"})
+  void theAwsSdkSeamRecognisesBedrockRuntimeOperations(String method, String url, String expected) {
+    Endpoint e = ENDPOINTS.recognizeBedrock(method, URI.create(url));
+    if (expected.equals("-")) {
+      assertNull(e);
+      return;
+    }
+    assertEquals(expected, e.provider() + "|" + e.format() + "|" + e.pathModel() + "|" + e.streamByPath());
+  }
+
+  @Test
+  void plainHttpClientsNeverCountBedrockCallsAgain() {
+    // the SDK's seam governs them; the Apache or Netty client underneath must not count the same request twice
+    assertNull(ENDPOINTS.recognize("POST",
+        URI.create("https://bedrock-runtime.us-east-1.amazonaws.com/model/amazon.nova-pro-v1%3A0/converse")));
+    assertNull(ENDPOINTS.recognize("POST",
+        URI.create("https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke")));
+  }
 }

@@ -106,4 +106,16 @@ class RequestInspectorTest {
     // the 20 MB string is skipped, never materialised (that alone would be 40 MB of chars)
     assertEquals(true, allocated < 2 * 1024 * 1024, "allocated " + allocated);
   }
+
+  @Test
+  void bedrockConverseCapsOutputWithInferenceConfigAndTakesTheModelFromThePath() {
+    String body = "{\"messages\":[{\"role\":\"user\",\"content\":[{\"text\":\"hi\"}]}],"
+        + "\"inferenceConfig\":{\"maxTokens\":512,\"temperature\":0.2},\"toolConfig\":{\"tools\":[]}}";
+    Endpoint converse = new Endpoint("aws", ApiFormat.BEDROCK_CONVERSE, "amazon.nova-pro-v1:0", false);
+    assertEquals(new LlmRequest("amazon.nova-pro-v1:0", 512, 1, false, true, ceil3(body)),
+        RequestInspector.inspect(converse, body.getBytes(StandardCharsets.UTF_8), -1));
+    Endpoint stream = new Endpoint("aws", ApiFormat.BEDROCK_CONVERSE, "amazon.nova-pro-v1:0", true);
+    assertEquals(new LlmRequest("amazon.nova-pro-v1:0", -1, 1, true, true, 1),
+        RequestInspector.inspect(stream, "{}".getBytes(StandardCharsets.UTF_8), -1));
+  }
 }

@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Gemini API {@code POST /v1beta/models/{model}:generateContent} (or {@code /v1/models/...}) and {@code :streamGenerateContent?alt=sse};
  *       calls are {@code functionCall} parts without ids; base URL {@link #geminiBaseUrl()}.</li>
  *   <li>Ollama native {@code POST /api/chat}: NDJSON unless {@code "stream": false}; base URL {@link #ollamaBaseUrl()}.</li>
+ *   <li>AWS Bedrock Runtime {@code POST /model/{modelId}/converse}, {@code /converse-stream} (binary AWS event-stream
+ *       messages with correct CRC32s, usage in the {@code metadata} event) and {@code /invoke} (an Anthropic model's
+ *       Messages body and reply); calls are {@code toolUse} blocks with ids {@code tooluse_<turn>_<index>}; the AWS
+ *       SDK's {@code endpointOverride} is {@link #baseUrl()}; signatures are not checked.</li>
  * </ul>
  * Token usage is estimated from the sizes (about four characters a token) unless fixed with
  * {@link Builder#usage(int, int)}; each format reports it in its own semantics (see {@link Builder#usage}).
@@ -63,6 +67,8 @@ public final class ProviderSimulator implements AutoCloseable {
     public static final String GEMINI_MODELS_PREFIX = "/v1beta/models/";
     /** The same under the Gemini API's v1 (google-genai 2.x's default API version). */
     public static final String GEMINI_V1_MODELS_PREFIX = "/v1/models/";
+    /** AWS Bedrock Runtime: {@code POST /model/{modelId}/converse | converse-stream | invoke}. */
+    public static final String BEDROCK_MODEL_PREFIX = "/model/";
 
     /** The answer text of {@link Fault#HUGE_LINE}: 10 MiB in one delta. */
     public static final int HUGE_LINE_BYTES = 10 << 20;
@@ -79,6 +85,7 @@ public final class ProviderSimulator implements AutoCloseable {
     private final FaultInjector faults;
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
+    private final AtomicInteger bedrockRefused = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ServedTurn> geminiTurns = new CopyOnWriteArrayList<>();
     private final List<RecordedResponse> responses = new CopyOnWriteArrayList<>();
@@ -125,6 +132,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private Fault fault = Fault.NONE;
         private boolean record = true;
         private long latencyMillis;
+        private int bedrockUnavailable;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -224,6 +232,15 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The first {@code requests} Bedrock requests are answered {@code 503 ServiceUnavailableException} (which the
+         * AWS SDK retries) without consuming a turn (default 0).
+         */
+        public Builder bedrockUnavailable(int requests) {
+            this.bedrockUnavailable = requests;
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -247,6 +264,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.fault = fault;
             copy.record = record;
             copy.latencyMillis = latencyMillis;
+            copy.bedrockUnavailable = bedrockUnavailable;
             return copy;
         }
     }
@@ -270,6 +288,14 @@ public final class ProviderSimulator implements AutoCloseable {
      * appends {@code /v1beta/models/<model>:generateContent} (google-genai 1.x) or {@code /v1/models/...} (2.x).
      */
     public String geminiBaseUrl() {
+        return root();
+    }
+
+    /**
+     * The {@code endpointOverride} of an AWS SDK Bedrock Runtime client, e.g. {@code http://127.0.0.1:40123}; the SDK
+     * appends {@code /model/<modelId>/converse} (and signs the request, which the simulator does not check).
+     */
+    public String bedrockEndpoint() {
         return root();
     }
 
@@ -383,6 +409,8 @@ public final class ProviderSimulator implements AutoCloseable {
         List<ToolResult> results = toolResults();
         return results.stream().filter(r -> r.toolCallId().equals(toolCallId)).findFirst()
                 .or(() -> results.stream().filter(r -> r.toolCallId().equals(anthropicId)).findFirst())
+                .or(() -> results.stream().filter(r -> r.toolCallId().equals(BedrockConverse.toolUseId(toolCallId)))
+                        .findFirst())
                 .map(ToolResult::content);
     }
 
@@ -549,6 +577,8 @@ public final class ProviderSimulator implements AutoCloseable {
                 handleAnthropic(exchange, recorded);
             } else if (post && OLLAMA_CHAT_PATH.equals(path)) {
                 handleOllama(exchange, recorded);
+            } else if (post && path.startsWith(BEDROCK_MODEL_PREFIX)) {
+                handleBedrock(exchange, recorded);
             } else {
                 sendError(exchange, 404, "not_found", "the simulator serves only POST " + CHAT_COMPLETIONS_PATH
                         + ", POST " + RESPONSES_PATH + ", POST " + MESSAGES_PATH + ", POST " + OLLAMA_CHAT_PATH
@@ -638,6 +668,55 @@ public final class ProviderSimulator implements AutoCloseable {
         } else {
             sendJson(exchange, 200, messages.message(turn));
         }
+    }
+
+    private void handleBedrock(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+        String path = recorded.path();
+        String rest = path.substring(BEDROCK_MODEL_PREFIX.length());
+        int slash = rest.lastIndexOf('/');
+        String operation = slash < 0 ? "" : rest.substring(slash + 1);
+        String model = slash < 0 ? rest : rest.substring(0, slash);
+        JsonNode body = recorded.body();
+        if (!(operation.equals("converse") || operation.equals("converse-stream") || operation.equals("invoke"))) {
+            sendBedrockError(exchange, 404, "ResourceNotFoundException",
+                    "the simulator serves only converse, converse-stream and invoke");
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            sendBedrockError(exchange, 400, "ValidationException", "request body is not a JSON object");
+            return;
+        }
+        if (bedrockRefused.getAndIncrement() < options.bedrockUnavailable) {
+            sendBedrockError(exchange, 503, "ServiceUnavailableException", "simulated: service unavailable, retry");
+            return;
+        }
+        int index = nextTurn.getAndIncrement();
+        Turn turn = script.turn(index);
+        Usage usage = usageFor(recorded.rawBody(), turn);
+        if (operation.equals("invoke")) {
+            // InvokeModel with an Anthropic model: the body and the reply are Anthropic Messages, "model" in the reply
+            AnthropicMessages messages = new AnthropicMessages("msg_bdrk_sim" + (index + 1), model, usage,
+                    options.answerBytes);
+            exchange.getResponseHeaders().set("x-amzn-bedrock-input-token-count",
+                    Integer.toString(usage.promptTokens() - usage.cachedTokens()));
+            exchange.getResponseHeaders().set("x-amzn-bedrock-output-token-count",
+                    Integer.toString(usage.completionTokens()));
+            sendJson(exchange, 200, messages.message(turn));
+            return;
+        }
+        BedrockConverse converse = new BedrockConverse(usage, options.answerBytes);
+        if (operation.equals("converse-stream")) {
+            ResponseBody out = openStream(exchange, "application/vnd.amazon.eventstream");
+            converse.events(turn, out::event);
+            out.finish();
+        } else {
+            sendJson(exchange, 200, converse.response(turn));
+        }
+    }
+
+    private void sendBedrockError(HttpExchange exchange, int status, String type, String message) throws IOException {
+        exchange.getResponseHeaders().set("x-amzn-ErrorType", type);
+        sendJson(exchange, status, BedrockConverse.error(message));
     }
 
     private void handleOllama(HttpExchange exchange, RecordedRequest recorded) throws IOException {

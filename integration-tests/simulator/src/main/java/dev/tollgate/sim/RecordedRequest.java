@@ -48,7 +48,8 @@ public record RecordedRequest(String method, String path, Map<String, List<Strin
 
     /**
      * The tool results in this request, in order: OpenAI chat {@code role: tool} messages (keyed by
-     * {@code tool_call_id}), Anthropic {@code tool_result} blocks of user messages (keyed by {@code tool_use_id}) and
+     * {@code tool_call_id}), Anthropic {@code tool_result} blocks of user messages (keyed by {@code tool_use_id}), Bedrock
+     * Converse {@code toolResult} blocks (keyed by {@code toolUseId}) and
      * Responses {@code function_call_output} input items (keyed by {@code call_id}).
      */
     public List<ProviderSimulator.ToolResult> toolResults() {
@@ -66,6 +67,10 @@ public record RecordedRequest(String method, String path, Map<String, List<Strin
                     if ("tool_result".equals(block.path("type").asText())) {
                         result.add(new ProviderSimulator.ToolResult(block.path("tool_use_id").asText(),
                                 textOf(block.path("content"))));
+                    } else if (block.has("toolResult")) { // Bedrock Converse
+                        JsonNode toolResult = block.path("toolResult");
+                        result.add(new ProviderSimulator.ToolResult(toolResult.path("toolUseId").asText(),
+                                textOf(toolResult.path("content"))));
                     }
                 }
             }

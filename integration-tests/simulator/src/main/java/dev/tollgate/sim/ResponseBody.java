@@ -99,7 +99,11 @@ final class ResponseBody {
 
     /** Writes one event (or line) and flushes it. */
     void event(String text) throws IOException {
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        event(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes one event's bytes (a binary event-stream message) and flushes them. */
+    void event(byte[] bytes) throws IOException {
         plainDigest.update(bytes);
         plainCount += bytes.length;
         if (kept != null) {

@@ -51,6 +51,11 @@ class ReadmeVersionsIT {
             new Row("quarkus-langchain4j", List.of(
                     new Resolved("quarkus-langchain4j", "io.quarkiverse.langchain4j", "quarkus-langchain4j-core"),
                     new Resolved("quarkus-langchain4j", "io.quarkus", "quarkus-core"))),
+            new Row("AWS Bedrock", List.of(
+                    new Resolved("langchain4j-bedrock", "dev.langchain4j", "langchain4j-bedrock"),
+                    new Resolved("langchain4j-bedrock", "software.amazon.awssdk", "bedrockruntime"),
+                    new Resolved("spring-ai-bedrock", "org.springframework.ai", "spring-ai-bedrock-converse"),
+                    new Resolved("spring-ai-bedrock", "software.amazon.awssdk", "bedrockruntime"))),
             new Row("LangGraph4j", List.of(
                     new Resolved("langgraph4j-1.8", "org.bsc.langgraph4j", "langgraph4j-core"),
                     new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))));

@@ -125,6 +125,31 @@ class PriceTableTest {
     assertEquals(Optional.of(key), TABLE.find(model).map(ModelPrice::key));
   }
 
+  /**
+   * Model ids as the AWS SDK sends them in Bedrock Runtime's URL path (the agent decodes {@code %3A} and {@code %2F}):
+   * base ids, cross-region inference profiles ({@code us.}, {@code eu.}, {@code apac.}, {@code global.}) and
+   * inference-profile ARNs find Bedrock's own prices (USD per million input / output tokens).
+   */
+  @ParameterizedTest
+  @CsvSource({
+      "anthropic.claude-3-5-sonnet-20240620-v1:0, 3, 15",
+      "us.anthropic.claude-3-5-sonnet-20241022-v2:0, 3, 15",
+      "eu.anthropic.claude-3-5-sonnet-20240620-v1:0, 3, 15",
+      "anthropic.claude-3-haiku-20240307-v1:0, 0.25, 1.25",
+      "global.anthropic.claude-sonnet-4-5-20250929-v1:0, 3, 15",
+      "amazon.nova-pro-v1:0, 0.8, 3.2",
+      "us.amazon.nova-pro-v1:0, 0.8, 3.2",
+      "apac.amazon.nova-micro-v1:0, 0.035, 0.14",
+      "amazon.nova-lite-v1:0, 0.06, 0.24",
+      "meta.llama3-1-70b-instruct-v1:0, 0.72, 0.72",
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0, 3, 15"})
+  void bedrockModelIdsFindBedrockPrices(String model, double input, double output) {
+    ModelPrice price = TABLE.find(model).orElseThrow(() -> new AssertionError("no price for " + model));
+    assertEquals(input, price.inputPerMtok(), 1e-12, price.key());
+    assertEquals(output, price.outputPerMtok(), 1e-12, price.key());
+    assertTrue(price.key().startsWith("aws/"), price.key());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"my-finetune", "", " ", "gpt", "claude", "-20250929", "llama3.1:8b"})
   void unknownModelsAreNotMappedToAnotherModel(String model) {
