@@ -442,7 +442,8 @@ public final class LlmGuard {
 
     /**
      * Formats whose usage arrives once, complete, at the end of the response (OpenAI's usage chunk just before
-     * {@code [DONE]}, Responses' {@code response.completed}, Ollama's {@code done} object): seeing it is enough,
+     * {@code [DONE]}, Responses' {@code response.completed}, Ollama's {@code done} object, Bedrock Converse's
+     * {@code usage} and ConverseStream's {@code metadata} event): seeing it is enough,
      * even when the client stops reading before the end of the body (openai-java closes at {@code [DONE]}).
      * Anthropic and Gemini report cumulative usage along the way, so a cut stream's last figures may be partial:
      * theirs counts as reported only when the body was read to its end without a problem (a body that ends cleanly
