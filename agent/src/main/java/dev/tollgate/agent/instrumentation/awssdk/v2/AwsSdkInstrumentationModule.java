@@ -59,7 +59,7 @@ public final class AwsSdkInstrumentationModule implements InstrumentationModule 
 
   @Override
   public String minVersion() {
-    return "2.20.0";
+    return "2.33.0";
   }
 
   @Override
