@@ -53,7 +53,9 @@ class ReadmeVersionsIT {
                     new Resolved("quarkus-langchain4j", "io.quarkus", "quarkus-core"))),
             new Row("LangGraph4j", List.of(
                     new Resolved("langgraph4j-1.8", "org.bsc.langgraph4j", "langgraph4j-core"),
-                    new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))));
+                    new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))),
+            new Row("Koog", List.of(
+                    new Resolved("koog", "ai.koog", "agents-core-jvm"))));
 
     /**
      * Provider SDKs: "LLM metering and budgets" (docs/budgets.md) names each as {@code <app> <version>} where it lists what
