@@ -9,7 +9,8 @@ import java.util.List;
  * models: every tool call of a {@code DefaultToolLoop} (and {@code ParallelToolLoop}, a subclass) goes through
  * {@code executeToolCall(Tool, ToolCall)}, decided there before the tool and Embabel's tool-call inspectors run. A run
  * is one agent process: the {@code AgentProcess} current on the thread that dispatches the tool (Embabel's own
- * thread-local), known by its id. Embabel is Java 21 bytecode, which the agent (Java 17) does not compile against: the
+ * thread-local), known by its id. Embabel runs each LLM invocation under a Spring Retry {@code RetryTemplate} that
+ * retries any exception: {@link RetryTemplateInstrumentation} keeps a halt from being retried there. Embabel is Java 21 bytecode, which the agent (Java 17) does not compile against: the
  * advice reaches Embabel's types by reflection, through {@link EmbabelToolCalls}.
  */
 public final class EmbabelInstrumentationModule implements InstrumentationModule {
@@ -27,7 +28,7 @@ public final class EmbabelInstrumentationModule implements InstrumentationModule
 
   @Override
   public List<String> anchors() {
-    return List.of(TOOL_LOOP);
+    return List.of(TOOL_LOOP, RetryTemplateInstrumentation.RETRY_TEMPLATE);
   }
 
   @Override
@@ -37,7 +38,7 @@ public final class EmbabelInstrumentationModule implements InstrumentationModule
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ToolLoopInstrumentation());
+    return List.of(new ToolLoopInstrumentation(), new RetryTemplateInstrumentation());
   }
 
   @Override
