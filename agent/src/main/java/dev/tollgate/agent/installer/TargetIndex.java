@@ -40,8 +40,7 @@ final class TargetIndex {
       // Spring's container and utilities (the instrumented Spring packages are ai, web, http: not listed here)
       "org.springframework.core.", "org.springframework.util.", "org.springframework.beans.",
       "org.springframework.context.", "org.springframework.aop.", "org.springframework.expression.",
-      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.",
-      "org.springframework.retry.");
+      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.");
 
   /** How deep a hierarchy is followed; deeper (or cyclic, in a broken jar) is answered "no". */
   private static final int MAX_DEPTH = 64;

@@ -58,7 +58,11 @@ class ReadmeVersionsIT {
                     new Resolved("spring-ai-bedrock", "software.amazon.awssdk", "bedrockruntime"))),
             new Row("LangGraph4j", List.of(
                     new Resolved("langgraph4j-1.8", "org.bsc.langgraph4j", "langgraph4j-core"),
-                    new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))));
+                    new Resolved("langgraph4j", "org.bsc.langgraph4j", "langgraph4j-core"))),
+            new Row("Koog", List.of(
+                    new Resolved("koog", "ai.koog", "agents-core-jvm"))),
+            new Row("Embabel", List.of(
+                    new Resolved("embabel", "com.embabel.agent", "embabel-agent-api"))));
 
     /**
      * Provider SDKs: "LLM metering and budgets" (docs/budgets.md) names each as {@code <app> <version>} where it lists what

@@ -45,6 +45,8 @@ public enum AppModule {
     LANGCHAIN4J_BEDROCK_BUDGET("apps/langchain4j-bedrock", "dev.tollgate.it.apps.bedrock.BedrockBudgetApp"),
     LANGCHAIN4J_BEDROCK_TOOLS("apps/langchain4j-bedrock", "dev.tollgate.it.apps.bedrock.BedrockToolApp"),
     SPRING_AI_BEDROCK_BUDGET("apps/spring-ai-bedrock", "dev.tollgate.it.apps.springaibedrock.BedrockBudgetApp"),
+    KOOG("apps/koog", "dev.tollgate.it.apps.koog.KoogToolLoopAppKt"),
+    EMBABEL("apps/embabel", "dev.tollgate.it.apps.embabel.EmbabelToolLoopAppKt"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
     /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */

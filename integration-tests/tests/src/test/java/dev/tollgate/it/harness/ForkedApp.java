@@ -32,6 +32,7 @@ public final class ForkedApp {
     /** {@code -javaagent:} options, in the order they were added (the JVM runs their premains in that order). */
     private final List<String> javaagents = new ArrayList<>();
     private Path workDir;
+    private Path javaHome;
 
     private ForkedApp(String classpath, String mainClass, Path executableJar) {
         this.classpath = classpath;
@@ -78,6 +79,12 @@ public final class ForkedApp {
         return this;
     }
 
+    /** Forks with the {@code java} of {@code home} (an app that needs a newer Java than the tests run on). */
+    public ForkedApp javaHome(Path home) {
+        this.javaHome = home;
+        return this;
+    }
+
     public ForkedApp workDir(Path dir) {
         this.workDir = dir;
         return this;
@@ -85,7 +92,7 @@ public final class ForkedApp {
 
     public List<String> command() {
         List<String> command = new ArrayList<>();
-        command.add(javaExecutable());
+        command.add(javaHome != null ? javaHome.resolve("bin").resolve("java").toString() : javaExecutable());
         command.addAll(javaagents);
         command.addAll(jvmArgs);
         if (executableJar != null) {
