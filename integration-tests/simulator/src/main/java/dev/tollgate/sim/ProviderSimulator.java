@@ -39,6 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>Gemini API {@code POST /v1beta/models/{model}:generateContent} (or {@code /v1/models/...}) and {@code :streamGenerateContent?alt=sse};
  *       calls are {@code functionCall} parts without ids; base URL {@link #geminiBaseUrl()}.</li>
  *   <li>Ollama native {@code POST /api/chat}: NDJSON unless {@code "stream": false}; base URL {@link #ollamaBaseUrl()}.</li>
+ *   <li>Azure OpenAI {@code POST /openai/deployments/{deployment}/chat/completions?api-version=...}: the OpenAI chat
+ *       format above (the key travels in an {@code api-key} header); the response's {@code model} is
+ *       {@link Builder#azureModel(String)} when set (the model behind the deployment, as Azure answers), else the
+ *       request's, else the deployment name; endpoint {@link #azureEndpoint()}.</li>
  * </ul>
  * Token usage is estimated from the sizes (about four characters a token) unless fixed with
  * {@link Builder#usage(int, int)}; each format reports it in its own semantics (see {@link Builder#usage}).
@@ -57,6 +61,8 @@ public final class ProviderSimulator implements AutoCloseable {
     public static final String RESPONSES_PATH = "/v1/responses";
     /** Anthropic Messages API. */
     public static final String MESSAGES_PATH = "/v1/messages";
+    /** Azure OpenAI: {@code /openai/deployments/{deployment}/chat/completions}. */
+    public static final String AZURE_DEPLOYMENTS_PREFIX = "/openai/deployments/";
     /** Ollama native chat API. */
     public static final String OLLAMA_CHAT_PATH = "/api/chat";
     /** Gemini API paths: {@code /v1beta/models/<model>:generateContent} or {@code :streamGenerateContent}. */
@@ -125,6 +131,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private Fault fault = Fault.NONE;
         private boolean record = true;
         private long latencyMillis;
+        private String azureModel;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -224,6 +231,16 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The model an Azure OpenAI deployment answers as, whatever the request's {@code model} says (Azure reports
+         * the model behind the deployment, e.g. {@code gpt-4o-mini-2024-07-18}); default: the request's model, else
+         * the deployment name.
+         */
+        public Builder azureModel(String model) {
+            this.azureModel = model;
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -247,6 +264,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.fault = fault;
             copy.record = record;
             copy.latencyMillis = latencyMillis;
+            copy.azureModel = azureModel;
             return copy;
         }
     }
@@ -279,6 +297,11 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     /** The base URL an Ollama client is configured with, e.g. {@code http://127.0.0.1:40123}; it appends {@code /api/chat}. */
+    /** The Azure OpenAI resource endpoint clients are configured with (they append {@code /openai/deployments/...}). */
+    public String azureEndpoint() {
+        return root();
+    }
+
     public String ollamaBaseUrl() {
         return root();
     }
@@ -542,7 +565,12 @@ public final class ProviderSimulator implements AutoCloseable {
             if (post && (path.startsWith(GEMINI_MODELS_PREFIX) || path.startsWith(GEMINI_V1_MODELS_PREFIX))) {
                 handleGemini(exchange, recorded);
             } else if (post && CHAT_COMPLETIONS_PATH.equals(path)) {
-                handleChat(exchange, recorded);
+                handleChat(exchange, recorded, "gpt-4o-mini", null);
+            } else if (post && path.startsWith(AZURE_DEPLOYMENTS_PREFIX) && path.endsWith("/chat/completions")
+                    && path.indexOf('/', AZURE_DEPLOYMENTS_PREFIX.length()) == path.length() - "/chat/completions".length()) {
+                String deployment = path.substring(AZURE_DEPLOYMENTS_PREFIX.length(), path.length() - "/chat/completions".length());
+                // Azure answers with the model behind the deployment, whatever the request's "model" says
+                handleChat(exchange, recorded, deployment, options.azureModel);
             } else if (post && RESPONSES_PATH.equals(path)) {
                 handleResponses(exchange, recorded);
             } else if (post && MESSAGES_PATH.equals(path)) {
@@ -567,7 +595,8 @@ public final class ProviderSimulator implements AutoCloseable {
                 Math.min(options.reasoningTokens, estimate.completionTokens()));
     }
 
-    private void handleChat(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+    private void handleChat(HttpExchange exchange, RecordedRequest recorded, String defaultModel, String answeringModel)
+            throws IOException {
         JsonNode body = recorded.body();
         if (body == null || !body.isObject()) {
             sendError(exchange, 400, "invalid_request_error", "request body is not a JSON object");
@@ -576,7 +605,7 @@ public final class ProviderSimulator implements AutoCloseable {
         int index = nextTurn.getAndIncrement();
         Turn turn = script.turn(index);
         ChatCompletions completions = new ChatCompletions("chatcmpl-sim" + (index + 1), Instant.now().getEpochSecond(),
-                body.path("model").asText("gpt-4o-mini"), usageFor(recorded.rawBody(), turn));
+                answeringModel != null ? answeringModel : body.path("model").asText(defaultModel), usageFor(recorded.rawBody(), turn));
         if (faults.active()) {
             boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
             replyWithFault(exchange, body.path("stream").asBoolean(false), sink -> {

@@ -1,0 +1,136 @@
+package dev.tollgate.it.apps.azure;
+
+import com.azure.ai.openai.OpenAIClientBuilder;
+import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpHeaders;
+import com.azure.core.http.policy.AddHeadersPolicy;
+import dev.langchain4j.agent.tool.Tool;
+import dev.langchain4j.data.message.UserMessage;
+import dev.langchain4j.model.azure.AzureOpenAiChatModel;
+import dev.langchain4j.model.azure.AzureOpenAiStreamingChatModel;
+import dev.langchain4j.model.chat.request.ChatRequest;
+import dev.langchain4j.model.chat.response.ChatResponse;
+import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
+import dev.langchain4j.service.AiServices;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An ordinary LangChain4j app on Azure OpenAI (azure-ai-openai over azure-core, Reactor Netty underneath), unaware
+ * of Tollgate, with azure-core's default retry policy.
+ * <pre>AzureApp --endpoint URL --deployment NAME [--calls N] [--stream] [--max-tokens M]
+ *          [--agent] (an AiServices assistant with a lookup tool: one question, one run)</pre>
+ * Prints {@code CALL <i> ok tokens=<output tokens> text=<answer>} or {@code CALL <i> error=<class>: <message>} per
+ * call, then {@code DONE ok=<n>}; with {@code --agent}, {@code ANSWER <text>} or {@code RUN error=<class>: <message>}.
+ */
+public final class AzureApp {
+
+    static final String API_KEY = "azure-test-SECRET-456";
+
+    private AzureApp() {
+    }
+
+    /** The assistant of {@code --agent}: one method call is one run. */
+    public interface Assistant {
+        String chat(String message);
+    }
+
+    /** The app's tool; prints a marker so a test can count which bodies really ran. */
+    public static final class Tools {
+        @Tool(name = "lookup", value = "Looks up the value stored under a key")
+        public String lookup(String key) {
+            System.out.println("TOOL_RAN lookup " + key);
+            return "value-of-" + key;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        String endpoint = null;
+        String deployment = "sim-model";
+        int calls = 1;
+        int maxTokens = 100;
+        boolean stream = false;
+        boolean agent = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--endpoint" -> endpoint = args[++i];
+                case "--deployment" -> deployment = args[++i];
+                case "--calls" -> calls = Integer.parseInt(args[++i]);
+                case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
+                case "--stream" -> stream = true;
+                case "--agent" -> agent = true;
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        AzureOpenAiChatModel model = AzureOpenAiChatModel.builder().openAIClient(clientBuilder(endpoint).buildClient())
+                .deploymentName(deployment).maxTokens(maxTokens).build();
+        if (agent) {
+            Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Tools()).build();
+            try {
+                System.out.println("ANSWER " + assistant.chat("Look up the keys k1 to k9, one at a time."));
+            } catch (Exception e) {
+                System.out.println("RUN error=" + e.getClass().getName() + ": " + e.getMessage());
+            }
+            System.out.println("DONE");
+            System.exit(0);
+        }
+        AzureOpenAiStreamingChatModel streaming = stream ? AzureOpenAiStreamingChatModel.builder()
+                .openAIAsyncClient(clientBuilder(endpoint).buildAsyncClient()).deploymentName(deployment)
+                .maxTokens(maxTokens).build() : null;
+        int ok = 0;
+        for (int i = 1; i <= calls; i++) {
+            String question = "Question number " + i + ": what is the capital of France?";
+            try {
+                ChatResponse response = stream ? streamed(streaming, question)
+                        : model.chat(ChatRequest.builder().messages(UserMessage.from(question)).build());
+                ok++;
+                System.out.println("CALL " + i + " ok tokens="
+                        + (response.tokenUsage() == null ? "?" : response.tokenUsage().outputTokenCount())
+                        + " text=" + response.aiMessage().text());
+            } catch (Exception e) {
+                System.out.println("CALL " + i + " error=" + e.getClass().getName() + ": " + e.getMessage());
+            }
+        }
+        System.out.println("DONE ok=" + ok);
+        System.exit(0);
+    }
+
+    /**
+     * The Azure OpenAI client as LangChain4j's {@code endpoint(..).apiKey(..)} builds it, except for the key: azure-core's
+     * key credential refuses plain HTTP (the simulator is http://127.0.0.1), so a policy of the app sends the same
+     * {@code api-key} header. Default retry policy, default HTTP client (Reactor Netty).
+     */
+    private static OpenAIClientBuilder clientBuilder(String endpoint) {
+        return new OpenAIClientBuilder().endpoint(endpoint)
+                .addPolicy(new AddHeadersPolicy(new HttpHeaders().set(HttpHeaderName.fromString("api-key"), API_KEY)));
+    }
+
+    private static ChatResponse streamed(AzureOpenAiStreamingChatModel chat, String question) throws Exception {
+        CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+        chat.chat(question, new StreamingChatResponseHandler() {
+            @Override
+            public void onPartialResponse(String partial) {
+            }
+
+            @Override
+            public void onCompleteResponse(ChatResponse response) {
+                done.complete(response);
+            }
+
+            @Override
+            public void onError(Throwable error) {
+                done.completeExceptionally(error);
+            }
+        });
+        try {
+            return done.get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package dev.tollgate.it;
+
+import dev.tollgate.it.harness.AgentJar;
+import dev.tollgate.it.harness.AppModule;
+import dev.tollgate.it.harness.EnforcementLog;
+import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.sim.ProviderSimulator;
+import dev.tollgate.sim.Script;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An unmodified LangChain4j app on Azure OpenAI ({@code AzureOpenAiChatModel} / {@code AzureOpenAiStreamingChatModel},
+ * azure-ai-openai over azure-core's pipeline, Reactor Netty underneath, default retry policy) against the simulator's
+ * {@code /openai/deployments/{deployment}/chat/completions}: the budget holds, a refused call reaches neither the
+ * provider nor azure-core's retry policy, a halt ends the AiServices run, and without the agent the same app
+ * overspends.
+ */
+class AzureOpenAiIT {
+
+    static final String SECRET = "azure-test-SECRET-456";
+
+    @TempDir
+    Path dir;
+
+    private Path policy(String body) throws IOException {
+        return Files.writeString(dir.resolve("policy-" + System.nanoTime() + ".yaml"), """
+                version: 1
+                pricing:
+                  models:
+                    sim-model: { input_per_mtok: 1000, output_per_mtok: 2000 }
+                """ + body);
+    }
+
+    private static ForkedApp app(ProviderSimulator sim, String... args) {
+        return ForkedApp.of(AppModule.LANGCHAIN4J_AZURE).args("--endpoint", sim.azureEndpoint(), "--max-tokens", "100")
+                .args(args);
+    }
+
+    private static void assertClean(EnforcementLog entries) {
+        assertFalse(entries.text().contains(SECRET), "no API key in the log");
+        assertFalse(entries.text().contains("capital of France"), "no prompt in the log");
+        assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(), entries::toString);
+    }
+
+    /**
+     * 0.20 USD a call (100 + 50 tokens of sim-model), about 0.24 USD reserved before each: a 1.00 USD cap admits
+     * four of ten calls; the other six are answered with a 402 in the OpenAI error format at the top of the
+     * pipeline, so azure-core's retry policy never sees them and the simulator only the four.
+     */
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void theCapHoldsAndRefusedCallsAreNotRetried(boolean stream) throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp fork = app(sim, "--deployment", "sim-model", "--calls", "10");
+            if (stream) {
+                fork.args("--stream");
+            }
+            ForkedApp.Result result = fork.agent(AgentJar.requireImplemented(), policy("""
+                    budgets:
+                      - { name: process-cap, scope: process, max_usd: 1.00 }
+                    """), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE ok=4"), result::toString);
+            assertEquals(4, sim.requestCount(), "refused calls never reach the provider and are not retried\n" + result);
+            List<String> errors = result.stdoutLines().stream().filter(l -> l.contains(" error=")).toList();
+            assertEquals(6, errors.size(), result::toString);
+            for (String error : errors) {
+                assertTrue(error.contains("process-cap"), "the app's error names the budget: " + error);
+            }
+            for (String ok : result.stdoutLines().stream().filter(l -> l.contains(" ok ")).toList()) {
+                assertTrue(ok.contains(" text=" + Script.FALLBACK_ANSWER), "the app read the answer: " + ok);
+            }
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            assertEquals(10, calls.size(), "exactly one llm.call per request\n" + entries);
+            for (Map<String, Object> e : calls.subList(0, 4)) {
+                assertEquals("allow", e.get("decision"), entries::toString);
+                assertEquals("reported", e.get("usage"), entries::toString);
+                assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
+                assertEquals(stream, e.get("stream"), entries::toString);
+            }
+            for (Map<String, Object> e : calls) {
+                assertEquals("azure-core", e.get("client"), entries::toString);
+                assertEquals("azure-openai", e.get("provider"), entries::toString);
+                assertEquals("sim-model", e.get("model"), entries::toString);
+            }
+            assertEquals(6, calls.stream().filter(e -> "deny".equals(e.get("decision"))).count(), entries::toString);
+            assertClean(entries);
+        }
+    }
+
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void withoutTheAgentTheSameAppSpendsTwiceTheCap(boolean stream) {
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp fork = app(sim, "--deployment", "sim-model", "--calls", "10");
+            if (stream) {
+                fork.args("--stream");
+            }
+            ForkedApp.Result result = fork.run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE ok=10"), result::toString);
+            assertEquals(10, sim.requestCount(), "10 × 0.20 USD = 2.00 USD against a 1.00 USD cap");
+        }
+    }
+
+    /**
+     * The request names the deployment ({@code "model": "prod-chat"}, as azure-ai-openai sends it) and Azure answers
+     * with the model behind it: the call is reserved at the deployment's price (the policy prices {@code prod-chat},
+     * as the operator must for a deployment not named after a model) and settled at the price of the model the
+     * response reports (0.40 USD at sim-model-2024's rates, not 0.20 at prod-chat's).
+     */
+    @Test
+    void aDeploymentIsReservedByItsNameAndSettledByTheModelAzureAnswersWith() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50)
+                .azureModel("sim-model-2024").start()) {
+            ForkedApp.Result result = app(sim, "--deployment", "prod-chat", "--calls", "1")
+                    .agent(AgentJar.requireImplemented(), policy("""
+                        prod-chat: { input_per_mtok: 1000, output_per_mtok: 2000 }
+                        sim-model-2024: { input_per_mtok: 2000, output_per_mtok: 4000 }
+                    budgets:
+                      - { name: process-cap, scope: process, max_usd: 10.00 }
+                    """), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE ok=1"), result::toString);
+            Map<String, Object> call = EnforcementLog.read(log).only("llm.call");
+            assertEquals("prod-chat", call.get("model"), call::toString);
+            assertEquals("sim-model-2024", call.get("response_model"), call::toString);
+            assertEquals(0.4, ((Number) call.get("cost_usd")).doubleValue(), 1e-9, call::toString);
+        }
+    }
+
+    /**
+     * An AiServices assistant whose model looks up k1 to k5, one per turn: a USD budget per run with
+     * {@code on_exceed: halt} (1.00 USD; 0.20 USD a call, about 0.25 reserved before each) refuses the 4th model call,
+     * and the AI-service call ends with {@code BudgetExceededException}; the run is the one the sync model call was
+     * admitted in.
+     */
+    @Test
+    void aRunBudgetWithHaltEndsTheAiServiceCall() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(fiveLookups()).usage(100, 50).start()) {
+            ForkedApp.Result result = app(sim, "--deployment", "sim-model", "--agent")
+                    .agent(AgentJar.requireImplemented(), policy("""
+                    budgets:
+                      - { name: per-run, scope: run, max_usd: 1.00, on_exceed: halt }
+                    """), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            String error = result.stdoutLines().stream().filter(l -> l.startsWith("RUN error=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(result));
+            assertTrue(error.startsWith("RUN error=dev.tollgate.bootstrap.BudgetExceededException: "), error);
+            assertTrue(error.contains("per-run"), error);
+            assertEquals(3, sim.requestCount(), "the refused call never reached the provider, nor a retry");
+            assertEquals(3, result.stdoutLines().stream().filter(l -> l.startsWith("TOOL_RAN lookup")).count(),
+                    result::toString);
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            assertEquals(List.of("allow", "allow", "allow", "deny"), calls.stream().map(c -> c.get("decision")).toList(),
+                    entries::toString);
+            Object run = calls.get(0).get("run");
+            assertTrue(run != null, entries::toString);
+            for (Map<String, Object> c : calls) {
+                assertEquals(run, c.get("run"), "every call in the AI-service call's run\n" + entries);
+            }
+            assertEquals(true, entries.only("run.summary").get("halted"), entries::toString);
+            assertClean(entries);
+        }
+    }
+
+    @Test
+    void withoutTheAgentTheAssistantRunsEveryTurn() {
+        try (ProviderSimulator sim = ProviderSimulator.builder(fiveLookups()).usage(100, 50).start()) {
+            ForkedApp.Result result = app(sim, "--deployment", "sim-model", "--agent").run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("ANSWER finished"), result::toString);
+            assertEquals(6, sim.requestCount(), "6 × 0.20 USD = 1.20 USD against a 1.00 USD run budget");
+            assertEquals(5, result.stdoutLines().stream().filter(l -> l.startsWith("TOOL_RAN lookup")).count(),
+                    result::toString);
+        }
+    }
+
+    private static Script fiveLookups() {
+        Script.Builder script = Script.builder();
+        for (int k = 1; k <= 5; k++) {
+            script.callTool("lookup", "key", "k" + k);
+        }
+        return script.answer("finished").build();
+    }
+}
