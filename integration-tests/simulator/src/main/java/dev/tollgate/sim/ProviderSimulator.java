@@ -85,6 +85,8 @@ public final class ProviderSimulator implements AutoCloseable {
     private final FaultInjector faults;
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
+    /** Model requests still to be answered 503 ({@link Builder#unavailableFirst}). */
+    private final AtomicInteger unavailable = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ServedTurn> geminiTurns = new CopyOnWriteArrayList<>();
     private final List<RecordedResponse> responses = new CopyOnWriteArrayList<>();
@@ -104,6 +106,7 @@ public final class ProviderSimulator implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         this.faults = new FaultInjector(options.fault);
+        this.unavailable.set(options.unavailableFirst);
         this.resettingProxy = options.fault == Fault.CONNECTION_RESET
                 ? new ResettingProxy(server.getAddress().getPort(), RESET_AFTER_BODY_BYTES) : null;
     }
@@ -132,6 +135,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private boolean record = true;
         private long latencyMillis;
         private String azureModel;
+        private int unavailableFirst;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -241,6 +245,16 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The first {@code requests} POST requests are answered {@code 503} with an OpenAI-format error and
+         * {@code retry-after-ms: 10} (Azure's hint, which azure-core's retry policy honours), consuming no turn: for
+         * tests of what a client's retries look like.
+         */
+        public Builder unavailableFirst(int requests) {
+            this.unavailableFirst = requests;
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -265,6 +279,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.record = record;
             copy.latencyMillis = latencyMillis;
             copy.azureModel = azureModel;
+            copy.unavailableFirst = unavailableFirst;
             return copy;
         }
     }
@@ -562,6 +577,11 @@ public final class ProviderSimulator implements AutoCloseable {
                 requests.add(recorded);
             }
             boolean post = "POST".equals(method);
+            if (post && unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.getResponseHeaders().set("retry-after-ms", "10");
+                sendError(exchange, 503, "server_error", "the simulator is unavailable for this request");
+                return;
+            }
             if (post && (path.startsWith(GEMINI_MODELS_PREFIX) || path.startsWith(GEMINI_V1_MODELS_PREFIX))) {
                 handleGemini(exchange, recorded);
             } else if (post && CHAT_COMPLETIONS_PATH.equals(path)) {

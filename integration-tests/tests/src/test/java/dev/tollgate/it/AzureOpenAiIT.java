@@ -9,6 +9,7 @@ import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -58,14 +59,19 @@ class AzureOpenAiIT {
     /**
      * 0.20 USD a call (100 + 50 tokens of sim-model), about 0.24 USD reserved before each: a 1.00 USD cap admits
      * four of ten calls; the other six are answered with a 402 in the OpenAI error format at the top of the
-     * pipeline, so azure-core's retry policy never sees them and the simulator only the four.
+     * pipeline, so azure-core's retry policy never sees them and the simulator only the four. Whichever azure-core
+     * HttpClient is underneath, each request is one {@code llm.call}, at azure-core: OkHttp and the JDK client are
+     * instrumented themselves, and leave the request to the pipeline (OkHttp's async calls run on its dispatcher
+     * thread: the mark travels with the enqueued request). Not run: streaming over the JDK client, which fails
+     * without the agent too (azure-ai-openai 1.0.0-beta.16's SSE reader calls {@code array()} on the JDK client's
+     * read-only buffers: {@code ReadOnlyBufferException}).
      */
-    @ParameterizedTest(name = "stream={0}")
-    @ValueSource(booleans = {false, true})
-    void theCapHoldsAndRefusedCallsAreNotRetried(boolean stream) throws IOException {
+    @ParameterizedTest(name = "{0} stream={1}")
+    @CsvSource({"netty,false", "netty,true", "okhttp,false", "okhttp,true", "jdk,false"})
+    void theCapHoldsAndRefusedCallsAreNotRetried(String http, boolean stream) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
-            ForkedApp fork = app(sim, "--deployment", "sim-model", "--calls", "10");
+            ForkedApp fork = app(sim, "--deployment", "sim-model", "--calls", "10", "--http", http);
             if (stream) {
                 fork.args("--stream");
             }
@@ -95,7 +101,7 @@ class AzureOpenAiIT {
                 assertEquals(stream, e.get("stream"), entries::toString);
             }
             for (Map<String, Object> e : calls) {
-                assertEquals("azure-core", e.get("client"), entries::toString);
+                assertEquals("azure-core", e.get("client"), "counted once, at the pipeline\n" + entries);
                 assertEquals("azure-openai", e.get("provider"), entries::toString);
                 assertEquals("sim-model", e.get("model"), entries::toString);
             }
@@ -197,6 +203,74 @@ class AzureOpenAiIT {
             assertEquals(5, result.stdoutLines().stream().filter(l -> l.startsWith("TOOL_RAN lookup")).count(),
                     result::toString);
         }
+    }
+
+    /**
+     * The simulator answers the first request 503 with {@code retry-after-ms}; azure-core's retry policy sends the
+     * request again from a timer thread, where the first subscription's mark is not: the pipeline's Reactor context
+     * carries it to the attempt, so OkHttp's and the JDK client's own hooks leave the retry alone too. One logical
+     * call, one {@code llm.call}, two requests on the wire.
+     */
+    @ParameterizedTest(name = "{0} stream={1}")
+    @CsvSource({"netty,false", "okhttp,false", "okhttp,true", "jdk,false"})
+    void aRetriedCallIsCountedOnceAtThePipeline(String http, boolean stream) throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).unavailableFirst(1)
+                .start()) {
+            ForkedApp fork = app(sim, "--deployment", "sim-model", "--calls", "2", "--http", http);
+            if (stream) {
+                fork.args("--stream");
+            }
+            ForkedApp.Result result = fork.agent(AgentJar.requireImplemented(), policy("""
+                    budgets:
+                      - { name: process-cap, scope: process, max_usd: 10.00 }
+                    """), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE ok=2"), result::toString);
+            assertEquals(3, sim.requestCount(), "the first call was retried once\n" + result);
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            assertEquals(2, calls.size(), "one llm.call per logical call\n" + entries);
+            for (Map<String, Object> e : calls) {
+                assertEquals("azure-core", e.get("client"), entries::toString);
+                assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
+            }
+            assertClean(entries);
+        }
+    }
+
+    /**
+     * No server on the endpoint: every attempt fails before any response (azure-core retries three times). The
+     * reservation of each failed call is released: with a 0.30 USD cap and about 0.25 USD reserved a call, the
+     * second call is still admitted (and fails the same way) instead of being refused at the budget.
+     */
+    @Test
+    void aCallThatFailsBeforeAResponseReleasesItsReservation() throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        int deadPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            deadPort = socket.getLocalPort();
+        }
+        ForkedApp.Result result = ForkedApp.of(AppModule.LANGCHAIN4J_AZURE)
+                .args("--endpoint", "http://127.0.0.1:" + deadPort, "--max-tokens", "100", "--deployment", "sim-model",
+                        "--calls", "2")
+                .agent(AgentJar.requireImplemented(), policy("""
+                    budgets:
+                      - { name: process-cap, scope: process, max_usd: 0.30 }
+                    """), log).run();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.stdoutLines().contains("DONE ok=0"), result::toString);
+        List<String> errors = result.stdoutLines().stream().filter(l -> l.contains(" error=")).toList();
+        assertEquals(2, errors.size(), result::toString);
+        for (String error : errors) {
+            assertFalse(error.contains("process-cap"), "refused at the budget: a reservation was kept\n" + result);
+        }
+        EnforcementLog entries = EnforcementLog.read(log);
+        List<Map<String, Object>> calls = entries.events("llm.call");
+        assertEquals(List.of("allow", "allow"), calls.stream().map(c -> c.get("decision")).toList(), entries::toString);
+        assertClean(entries);
     }
 
     private static Script fiveLookups() {

@@ -36,7 +36,8 @@ class ReadmeVersionsIT {
     private static final List<Row> ROWS = List.of(
             new Row("LangChain4j", List.of(
                     new Resolved("langchain4j", "dev.langchain4j", "langchain4j"),
-                    new Resolved("langchain4j-1.0", "dev.langchain4j", "langchain4j"))),
+                    new Resolved("langchain4j-1.0", "dev.langchain4j", "langchain4j"),
+                    new Resolved("langchain4j-azure", "dev.langchain4j", "langchain4j"))),
             new Row("Spring AI", List.of(
                     new Resolved("spring-ai-1.0", "org.springframework.ai", "spring-ai-model"),
                     new Resolved("spring-ai-1", "org.springframework.ai", "spring-ai-model"),

@@ -13,7 +13,9 @@ import java.util.List;
  * {@code HttpClient} is underneath (Reactor Netty by default, OkHttp, the JDK client): one seam for all three. A
  * refused call is answered there with the provider-format error response, above the retry policy, so it is never
  * retried and nothing reaches the transport. The transport underneath does not count the request again
- * ({@code Guard.llmOuterEnter} while the pipeline runs on the calling thread).
+ * ({@code Guard.llmOuterEnter} while the pipeline runs on the calling thread; for a retried attempt subscribed on a
+ * timer thread, the pipeline's Reactor context says so where the azure-core {@code HttpClient.send} attempt is
+ * subscribed).
  *
  * <p>Checked with {@code javap} on azure-core 1.55.3: {@code HttpPipeline} (final) {@code send(HttpPipelineCallContext):
  * Mono<HttpResponse>}, {@code sendSync(HttpRequest, Context): HttpResponse} (since 1.33.0);
@@ -25,6 +27,7 @@ import java.util.List;
 public final class AzureCoreInstrumentationModule implements InstrumentationModule {
   static final String PIPELINE = "com.azure.core.http.HttpPipeline";
   static final String CALL_CONTEXT = "com.azure.core.http.HttpPipelineCallContext";
+  static final String HTTP_CLIENT = "com.azure.core.http.HttpClient";
   private static final String PACKAGE = AzureCoreInstrumentationModule.class.getPackageName() + ".";
   /** By name: the agent itself never loads them (they link against the host's azure-core and Reactor). */
   static final List<String> HELPERS = List.of(PACKAGE + "AzurePipelineGuard", PACKAGE + "MeteredHttpResponse",
@@ -42,7 +45,7 @@ public final class AzureCoreInstrumentationModule implements InstrumentationModu
 
   @Override
   public List<String> anchors() {
-    return List.of(PIPELINE);
+    return List.of(PIPELINE, HTTP_CLIENT);
   }
 
   @Override
@@ -52,7 +55,7 @@ public final class AzureCoreInstrumentationModule implements InstrumentationModu
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new HttpPipelineInstrumentation());
+    return List.of(new HttpPipelineInstrumentation(), new AzureHttpClientInstrumentation());
   }
 
   @Override

@@ -20,6 +20,8 @@ import reactor.core.publisher.Mono;
  */
 public final class AzurePipelineGuard {
   static final String CLIENT = "azure-core";
+  /** In the subscriber context of a governed pipeline call: the transport leaves the request to the pipeline. */
+  static final String GOVERNED = "dev.tollgate.azure-core.governed";
   /** Request bodies larger than this are not copied for inspection; the length alone is used. */
   static final long MAX_INSPECTED_BODY = 32L * 1024 * 1024;
 
@@ -72,7 +74,16 @@ public final class AzurePipelineGuard {
           if (!responded.get()) {
             Guard.llmEnd(exchange, false, null);
           }
-        });
+        })
+        .contextWrite(c -> c.put(GOVERNED, Boolean.TRUE));
+  }
+
+  /**
+   * An azure-core {@code HttpClient}'s attempt, subscribed with the thread marked as governed when the pipeline's
+   * subscriber context carries {@link #GOVERNED} (a retry subscribes it on a timer thread).
+   */
+  public static <T> Mono<T> markedAttempt(Mono<T> attempt) {
+    return Mono.deferContextual(c -> c.hasKey(GOVERNED) ? new GovernedSend<>(attempt) : attempt);
   }
 
   /**

@@ -2,7 +2,11 @@ package dev.tollgate.it.apps.azure;
 
 import com.azure.ai.openai.OpenAIClientBuilder;
 import com.azure.core.http.HttpHeaderName;
+import com.azure.core.http.HttpClient;
 import com.azure.core.http.HttpHeaders;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.core.http.netty.NettyAsyncHttpClientBuilder;
+import com.azure.core.http.okhttp.OkHttpAsyncHttpClientBuilder;
 import com.azure.core.http.policy.AddHeadersPolicy;
 import dev.langchain4j.agent.tool.Tool;
 import dev.langchain4j.data.message.UserMessage;
@@ -21,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * An ordinary LangChain4j app on Azure OpenAI (azure-ai-openai over azure-core, Reactor Netty underneath), unaware
  * of Tollgate, with azure-core's default retry policy.
  * <pre>AzureApp --endpoint URL --deployment NAME [--calls N] [--stream] [--max-tokens M]
- *          [--agent] (an AiServices assistant with a lookup tool: one question, one run)</pre>
+ *          [--http netty|okhttp|jdk] [--agent] (an AiServices assistant with a lookup tool: one question, one run)</pre>
  * Prints {@code CALL <i> ok tokens=<output tokens> text=<answer>} or {@code CALL <i> error=<class>: <message>} per
  * call, then {@code DONE ok=<n>}; with {@code --agent}, {@code ANSWER <text>} or {@code RUN error=<class>: <message>}.
  */
@@ -53,6 +57,7 @@ public final class AzureApp {
         int maxTokens = 100;
         boolean stream = false;
         boolean agent = false;
+        String http = "netty";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--endpoint" -> endpoint = args[++i];
@@ -61,10 +66,11 @@ public final class AzureApp {
                 case "--max-tokens" -> maxTokens = Integer.parseInt(args[++i]);
                 case "--stream" -> stream = true;
                 case "--agent" -> agent = true;
+                case "--http" -> http = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
-        AzureOpenAiChatModel model = AzureOpenAiChatModel.builder().openAIClient(clientBuilder(endpoint).buildClient())
+        AzureOpenAiChatModel model = AzureOpenAiChatModel.builder().openAIClient(clientBuilder(endpoint, http).buildClient())
                 .deploymentName(deployment).maxTokens(maxTokens).build();
         if (agent) {
             Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Tools()).build();
@@ -77,7 +83,7 @@ public final class AzureApp {
             System.exit(0);
         }
         AzureOpenAiStreamingChatModel streaming = stream ? AzureOpenAiStreamingChatModel.builder()
-                .openAIAsyncClient(clientBuilder(endpoint).buildAsyncClient()).deploymentName(deployment)
+                .openAIAsyncClient(clientBuilder(endpoint, http).buildAsyncClient()).deploymentName(deployment)
                 .maxTokens(maxTokens).build() : null;
         int ok = 0;
         for (int i = 1; i <= calls; i++) {
@@ -100,10 +106,17 @@ public final class AzureApp {
     /**
      * The Azure OpenAI client as LangChain4j's {@code endpoint(..).apiKey(..)} builds it, except for the key: azure-core's
      * key credential refuses plain HTTP (the simulator is http://127.0.0.1), so a policy of the app sends the same
-     * {@code api-key} header. Default retry policy, default HTTP client (Reactor Netty).
+     * {@code api-key} header. Default retry policy; the azure-core HttpClient {@code --http} names: Reactor Netty
+     * (azure-core's default), OkHttp or the JDK client.
      */
-    private static OpenAIClientBuilder clientBuilder(String endpoint) {
-        return new OpenAIClientBuilder().endpoint(endpoint)
+    private static OpenAIClientBuilder clientBuilder(String endpoint, String http) {
+        HttpClient client = switch (http) {
+            case "netty" -> new NettyAsyncHttpClientBuilder().build();
+            case "okhttp" -> new OkHttpAsyncHttpClientBuilder().build();
+            case "jdk" -> new JdkHttpClientBuilder().build();
+            default -> throw new IllegalArgumentException("--http " + http);
+        };
+        return new OpenAIClientBuilder().endpoint(endpoint).httpClient(client)
                 .addPolicy(new AddHeadersPolicy(new HttpHeaders().set(HttpHeaderName.fromString("api-key"), API_KEY)));
     }
 
