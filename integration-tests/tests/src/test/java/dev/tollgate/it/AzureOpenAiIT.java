@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An unmodified LangChain4j app on Azure OpenAI ({@code AzureOpenAiChatModel} / {@code AzureOpenAiStreamingChatModel},
+ * An unmodified LangChain4j app (and a Spring AI one) on Azure OpenAI ({@code AzureOpenAiChatModel} / {@code AzureOpenAiStreamingChatModel},
  * azure-ai-openai over azure-core's pipeline, Reactor Netty underneath, default retry policy) against the simulator's
  * {@code /openai/deployments/{deployment}/chat/completions}: the budget holds, a refused call reaches neither the
  * provider nor azure-core's retry policy, a halt ends the AiServices run, and without the agent the same app
@@ -271,6 +271,61 @@ class AzureOpenAiIT {
         List<Map<String, Object>> calls = entries.events("llm.call");
         assertEquals(List.of("allow", "allow"), calls.stream().map(c -> c.get("decision")).toList(), entries::toString);
         assertClean(entries);
+    }
+
+    /**
+     * Spring AI 1.1's {@code AzureOpenAiChatModel} (the same azure-ai-openai client; {@code call} synchronous,
+     * {@code stream} over the asynchronous client): the same seam, the same cap, one {@code llm.call} per request.
+     */
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void springAiAzureOpenAiHoldsTheSameCap(boolean stream) throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp fork = springAi(sim, stream);
+            ForkedApp.Result result = fork.agent(AgentJar.requireImplemented(), policy("""
+                    budgets:
+                      - { name: process-cap, scope: process, max_usd: 1.00 }
+                    """), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE ok=4"), result::toString);
+            assertEquals(4, sim.requestCount(), "refused calls never reach the provider and are not retried\n" + result);
+            List<String> errors = result.stdoutLines().stream().filter(l -> l.contains(" error=")).toList();
+            assertEquals(6, errors.size(), result::toString);
+            for (String error : errors) {
+                assertTrue(error.contains("process-cap"), "the app's error names the budget: " + error);
+            }
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            assertEquals(10, calls.size(), "exactly one llm.call per request\n" + entries);
+            for (Map<String, Object> e : calls) {
+                assertEquals("azure-core", e.get("client"), entries::toString);
+            }
+            for (Map<String, Object> e : calls.subList(0, 4)) {
+                assertEquals("reported", e.get("usage"), entries::toString);
+                assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
+            }
+            assertClean(entries);
+        }
+    }
+
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void springAiWithoutTheAgentSpendsTwiceTheCap(boolean stream) {
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp.Result result = springAi(sim, stream).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE ok=10"), result::toString);
+            assertEquals(10, sim.requestCount(), result::toString);
+        }
+    }
+
+    private static ForkedApp springAi(ProviderSimulator sim, boolean stream) {
+        ForkedApp fork = ForkedApp.of(AppModule.SPRING_AI_AZURE).args("--endpoint", sim.azureEndpoint(),
+                "--deployment", "sim-model", "--max-tokens", "100", "--calls", "10");
+        return stream ? fork.args("--stream") : fork;
     }
 
     private static Script fiveLookups() {

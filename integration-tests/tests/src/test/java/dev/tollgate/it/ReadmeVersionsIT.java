@@ -41,7 +41,8 @@ class ReadmeVersionsIT {
             new Row("Spring AI", List.of(
                     new Resolved("spring-ai-1.0", "org.springframework.ai", "spring-ai-model"),
                     new Resolved("spring-ai-1", "org.springframework.ai", "spring-ai-model"),
-                    new Resolved("spring-ai-2", "org.springframework.ai", "spring-ai-model"))),
+                    new Resolved("spring-ai-2", "org.springframework.ai", "spring-ai-model"),
+                    new Resolved("spring-ai-azure", "org.springframework.ai", "spring-ai-model"))),
             new Row("MCP Java SDK", List.of(
                     new Resolved("mcp", "io.modelcontextprotocol.sdk", "mcp-core"),
                     new Resolved("mcp-0.10", "io.modelcontextprotocol.sdk", "mcp"))),

@@ -43,6 +43,7 @@ public enum AppModule {
     ANTHROPIC_JAVA("apps/anthropic-java", "dev.tollgate.it.apps.anthropic.AnthropicJavaApp"),
     GOOGLE_GENAI("apps/google-genai", "dev.tollgate.it.apps.genai.GenAiApp"),
     LANGCHAIN4J_AZURE("apps/langchain4j-azure", "dev.tollgate.it.apps.azure.AzureApp"),
+    SPRING_AI_AZURE("apps/spring-ai-azure", "dev.tollgate.it.apps.springaiazure.SpringAiAzureApp"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
     /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */
