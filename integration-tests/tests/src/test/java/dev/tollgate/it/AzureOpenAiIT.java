@@ -192,10 +192,47 @@ class AzureOpenAiIT {
         }
     }
 
+    /**
+     * A {@code TokenStream} assistant: each model call of the tool loop is sent from a Reactor Netty thread after the
+     * previous stream completed, never from the thread that started the run. A USD budget per run (1.00 USD, block)
+     * still finds every call in that run: three are admitted, the fourth is refused at the budget (the app's
+     * {@code onError} gets the 402) and never reaches the provider.
+     */
     @Test
-    void withoutTheAgentTheAssistantRunsEveryTurn() {
+    void aTokenStreamAssistantsModelCallsStayInItsRunAcrossThreads() throws IOException {
+        Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(fiveLookups()).usage(100, 50).start()) {
-            ForkedApp.Result result = app(sim, "--deployment", "sim-model", "--agent").run();
+            ForkedApp.Result result = app(sim, "--deployment", "sim-model", "--agent", "--stream")
+                    .agent(AgentJar.requireImplemented(), policy("""
+                    budgets:
+                      - { name: per-run, scope: run, max_usd: 1.00 }
+                    """), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            String error = result.stdoutLines().stream().filter(l -> l.startsWith("RUN error=")).findFirst()
+                    .orElseThrow(() -> new AssertionError(result));
+            assertTrue(error.contains("per-run"), error);
+            assertEquals(3, sim.requestCount(), result::toString);
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> calls = entries.events("llm.call");
+            assertEquals(List.of("allow", "allow", "allow", "deny"), calls.stream().map(c -> c.get("decision")).toList(),
+                    entries::toString);
+            Object run = calls.get(0).get("run");
+            assertTrue(run != null, entries::toString);
+            for (Map<String, Object> c : calls) {
+                assertEquals(run, c.get("run"), "every call in the TokenStream's run\n" + entries);
+                assertEquals(true, c.get("stream"), entries::toString);
+            }
+            assertClean(entries);
+        }
+    }
+
+    @ParameterizedTest(name = "stream={0}")
+    @ValueSource(booleans = {false, true})
+    void withoutTheAgentTheAssistantRunsEveryTurn(boolean stream) {
+        try (ProviderSimulator sim = ProviderSimulator.builder(fiveLookups()).usage(100, 50).start()) {
+            ForkedApp fork = app(sim, "--deployment", "sim-model", "--agent");
+            ForkedApp.Result result = (stream ? fork.args("--stream") : fork).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.stdoutLines().contains("ANSWER finished"), result::toString);

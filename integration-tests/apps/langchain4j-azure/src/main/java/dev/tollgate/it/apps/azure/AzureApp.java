@@ -16,6 +16,7 @@ import dev.langchain4j.model.chat.request.ChatRequest;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.service.AiServices;
+import dev.langchain4j.service.TokenStream;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * An ordinary LangChain4j app on Azure OpenAI (azure-ai-openai over azure-core, Reactor Netty underneath), unaware
  * of Tollgate, with azure-core's default retry policy.
  * <pre>AzureApp --endpoint URL --deployment NAME [--calls N] [--stream] [--max-tokens M]
- *          [--http netty|okhttp|jdk] [--agent] (an AiServices assistant with a lookup tool: one question, one run)</pre>
+ *          [--http netty|okhttp|jdk] [--agent] (an AiServices assistant with a lookup tool: one question, one run;
+          with --stream a TokenStream assistant)</pre>
  * Prints {@code CALL <i> ok tokens=<output tokens> text=<answer>} or {@code CALL <i> error=<class>: <message>} per
  * call, then {@code DONE ok=<n>}; with {@code --agent}, {@code ANSWER <text>} or {@code RUN error=<class>: <message>}.
  */
@@ -39,6 +41,11 @@ public final class AzureApp {
     /** The assistant of {@code --agent}: one method call is one run. */
     public interface Assistant {
         String chat(String message);
+    }
+
+    /** The streaming assistant of {@code --agent --stream}: one method call is one run, its tool rounds too. */
+    public interface StreamingAssistant {
+        TokenStream chat(String message);
     }
 
     /** The app's tool; prints a marker so a test can count which bodies really ran. */
@@ -72,6 +79,27 @@ public final class AzureApp {
         }
         AzureOpenAiChatModel model = AzureOpenAiChatModel.builder().openAIClient(clientBuilder(endpoint, http).buildClient())
                 .deploymentName(deployment).maxTokens(maxTokens).build();
+        if (agent && stream) {
+            AzureOpenAiStreamingChatModel streaming = AzureOpenAiStreamingChatModel.builder()
+                    .openAIAsyncClient(clientBuilder(endpoint, http).buildAsyncClient()).deploymentName(deployment)
+                    .maxTokens(maxTokens).build();
+            StreamingAssistant assistant = AiServices.builder(StreamingAssistant.class).streamingChatModel(streaming)
+                    .tools(new Tools()).build();
+            CompletableFuture<ChatResponse> done = new CompletableFuture<>();
+            assistant.chat("Look up the keys k1 to k9, one at a time.")
+                    .onPartialResponse(partial -> { })
+                    .onCompleteResponse(done::complete)
+                    .onError(done::completeExceptionally)
+                    .start();
+            try {
+                System.out.println("ANSWER " + done.get(60, TimeUnit.SECONDS).aiMessage().text());
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                System.out.println("RUN error=" + cause.getClass().getName() + ": " + cause.getMessage());
+            }
+            System.out.println("DONE");
+            System.exit(0);
+        }
         if (agent) {
             Assistant assistant = AiServices.builder(Assistant.class).chatModel(model).tools(new Tools()).build();
             try {
