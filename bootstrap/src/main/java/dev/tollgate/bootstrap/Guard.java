@@ -15,6 +15,12 @@ public final class Guard {
   private static final ThreadLocal<ArrayDeque<Object[]>> DISPATCHING = ThreadLocal.withInitial(ArrayDeque::new);
   /** Per thread, how many outer HTTP layers (Spring's RestClient, WebClient) govern the request being sent here. */
   private static final ThreadLocal<int[]> GOVERNING = ThreadLocal.withInitial(() -> new int[1]);
+  /**
+   * Requests an outer layer governs that were handed to another thread to be carried out (see {@link #llmOuterLend});
+   * weak keys: a request nobody carries out is forgotten with it.
+   */
+  private static final java.util.Map<Object, Boolean> GOVERNED_ELSEWHERE =
+      java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
 
   /** {@link #toolEnter}'s answer for a call that may run. */
   public static final Object PROCEED = new Object();
@@ -442,6 +448,31 @@ public final class Guard {
    */
   public static void llmOuterEnter() {
     GOVERNING.get()[0]++;
+  }
+
+  /**
+   * The mark of {@link #llmOuterEnter()} travels with a request a transport hands to another thread (OkHttp's
+   * {@code RealCall.enqueue} runs the call on its dispatcher): when this thread is marked, {@code carrier} (the
+   * transport's request object) is remembered as governed, and {@link #llmOuterResume} finds it on the thread that
+   * carries it out. Nothing happens on an unmarked thread.
+   */
+  public static void llmOuterLend(Object carrier) {
+    if (carrier != null && GOVERNING.get()[0] > 0) {
+      GOVERNED_ELSEWHERE.put(carrier, Boolean.TRUE);
+    }
+  }
+
+  /**
+   * On the thread that carries out {@code carrier}: true, with this thread marked as by {@link #llmOuterEnter()}
+   * (the caller pairs it with {@link #llmOuterExit()}), when an outer layer lent it with {@link #llmOuterLend};
+   * false otherwise. Each lend is found once.
+   */
+  public static boolean llmOuterResume(Object carrier) {
+    if (carrier == null || GOVERNED_ELSEWHERE.isEmpty() || GOVERNED_ELSEWHERE.remove(carrier) == null) {
+      return false;
+    }
+    llmOuterEnter();
+    return true;
   }
 
   /** Ends what {@link #llmOuterEnter()} began. */

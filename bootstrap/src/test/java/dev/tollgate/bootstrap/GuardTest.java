@@ -219,4 +219,31 @@ class GuardTest {
     assertEquals(List.of("spring-restclient:" + uri, "okhttp:" + uri, "other thread: exchange",
         "jdk-httpclient:" + uri), decided);
   }
+
+  @Test
+  void theOuterMarkTravelsWithARequestLentToAnotherThreadAndIsFoundThereOnce() throws Exception {
+    String uri = "http://127.0.0.1/v1/chat/completions";
+    Object lentMarked = new Object();
+    Object lentUnmarked = new Object();
+    Guard.llmOuterLend(lentUnmarked); // an unmarked thread lends nothing
+    Guard.llmOuterEnter();
+    Guard.llmOuterLend(lentMarked);
+    Guard.llmOuterLend(null); // harmless
+    Guard.llmOuterExit();
+    Thread dispatcher = new Thread(() -> {
+      assertFalse(Guard.llmOuterResume(lentUnmarked));
+      assertFalse(Guard.llmOuterResume(null));
+      assertTrue(Guard.llmOuterResume(lentMarked));
+      try {
+        decided.add("lent: " + Guard.llmEnter("okhttp", "POST", uri, null, 0));
+      } finally {
+        Guard.llmOuterExit();
+      }
+      assertFalse(Guard.llmOuterResume(lentMarked), "each lend is found once");
+      decided.add("after: " + Guard.llmEnter("okhttp", "POST", uri, null, 0));
+    });
+    dispatcher.start();
+    dispatcher.join();
+    assertEquals(List.of("lent: null", "okhttp:" + uri, "after: exchange"), decided);
+  }
 }

@@ -43,6 +43,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       messages with correct CRC32s, usage in the {@code metadata} event) and {@code /invoke} (an Anthropic model's
  *       Messages body and reply); calls are {@code toolUse} blocks with ids {@code tooluse_<turn>_<index>}; the AWS
  *       SDK's {@code endpointOverride} is {@link #baseUrl()}; signatures are not checked.</li>
+ *   <li>Azure OpenAI {@code POST /openai/deployments/{deployment}/chat/completions?api-version=...}: the OpenAI chat
+ *       format above (the key travels in an {@code api-key} header); the response's {@code model} is
+ *       {@link Builder#azureModel(String)} when set (the model behind the deployment, as Azure answers), else the
+ *       request's, else the deployment name; endpoint {@link #azureEndpoint()}.</li>
  * </ul>
  * Token usage is estimated from the sizes (about four characters a token) unless fixed with
  * {@link Builder#usage(int, int)}; each format reports it in its own semantics (see {@link Builder#usage}).
@@ -61,6 +65,8 @@ public final class ProviderSimulator implements AutoCloseable {
     public static final String RESPONSES_PATH = "/v1/responses";
     /** Anthropic Messages API. */
     public static final String MESSAGES_PATH = "/v1/messages";
+    /** Azure OpenAI: {@code /openai/deployments/{deployment}/chat/completions}. */
+    public static final String AZURE_DEPLOYMENTS_PREFIX = "/openai/deployments/";
     /** Ollama native chat API. */
     public static final String OLLAMA_CHAT_PATH = "/api/chat";
     /** Gemini API paths: {@code /v1beta/models/<model>:generateContent} or {@code :streamGenerateContent}. */
@@ -86,6 +92,8 @@ public final class ProviderSimulator implements AutoCloseable {
     private final ExecutorService executor;
     private final AtomicInteger nextTurn = new AtomicInteger();
     private final AtomicInteger bedrockRefused = new AtomicInteger();
+    /** Model requests still to be answered 503 ({@link Builder#unavailableFirst}). */
+    private final AtomicInteger unavailable = new AtomicInteger();
     private final List<RecordedRequest> requests = new CopyOnWriteArrayList<>();
     private final List<ServedTurn> geminiTurns = new CopyOnWriteArrayList<>();
     private final List<RecordedResponse> responses = new CopyOnWriteArrayList<>();
@@ -105,6 +113,7 @@ public final class ProviderSimulator implements AutoCloseable {
         server.createContext("/", this::handle);
         server.start();
         this.faults = new FaultInjector(options.fault);
+        this.unavailable.set(options.unavailableFirst);
         this.resettingProxy = options.fault == Fault.CONNECTION_RESET
                 ? new ResettingProxy(server.getAddress().getPort(), RESET_AFTER_BODY_BYTES) : null;
     }
@@ -133,6 +142,8 @@ public final class ProviderSimulator implements AutoCloseable {
         private boolean record = true;
         private long latencyMillis;
         private int bedrockUnavailable;
+        private String azureModel;
+        private int unavailableFirst;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -241,6 +252,26 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The model an Azure OpenAI deployment answers as, whatever the request's {@code model} says (Azure reports
+         * the model behind the deployment, e.g. {@code gpt-4o-mini-2024-07-18}); default: the request's model, else
+         * the deployment name.
+         */
+        public Builder azureModel(String model) {
+            this.azureModel = model;
+            return this;
+        }
+
+        /**
+         * The first {@code requests} POST requests are answered {@code 503} with an OpenAI-format error and
+         * {@code retry-after-ms: 10} (Azure's hint, which azure-core's retry policy honours), consuming no turn: for
+         * tests of what a client's retries look like.
+         */
+        public Builder unavailableFirst(int requests) {
+            this.unavailableFirst = requests;
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -265,6 +296,8 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.record = record;
             copy.latencyMillis = latencyMillis;
             copy.bedrockUnavailable = bedrockUnavailable;
+            copy.azureModel = azureModel;
+            copy.unavailableFirst = unavailableFirst;
             return copy;
         }
     }
@@ -305,6 +338,11 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     /** The base URL an Ollama client is configured with, e.g. {@code http://127.0.0.1:40123}; it appends {@code /api/chat}. */
+    /** The Azure OpenAI resource endpoint clients are configured with (they append {@code /openai/deployments/...}). */
+    public String azureEndpoint() {
+        return root();
+    }
+
     public String ollamaBaseUrl() {
         return root();
     }
@@ -567,10 +605,20 @@ public final class ProviderSimulator implements AutoCloseable {
                 requests.add(recorded);
             }
             boolean post = "POST".equals(method);
+            if (post && unavailable.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                exchange.getResponseHeaders().set("retry-after-ms", "10");
+                sendError(exchange, 503, "server_error", "the simulator is unavailable for this request");
+                return;
+            }
             if (post && (path.startsWith(GEMINI_MODELS_PREFIX) || path.startsWith(GEMINI_V1_MODELS_PREFIX))) {
                 handleGemini(exchange, recorded);
             } else if (post && CHAT_COMPLETIONS_PATH.equals(path)) {
-                handleChat(exchange, recorded);
+                handleChat(exchange, recorded, "gpt-4o-mini", null);
+            } else if (post && path.startsWith(AZURE_DEPLOYMENTS_PREFIX) && path.endsWith("/chat/completions")
+                    && path.indexOf('/', AZURE_DEPLOYMENTS_PREFIX.length()) == path.length() - "/chat/completions".length()) {
+                String deployment = path.substring(AZURE_DEPLOYMENTS_PREFIX.length(), path.length() - "/chat/completions".length());
+                // Azure answers with the model behind the deployment, whatever the request's "model" says
+                handleChat(exchange, recorded, deployment, options.azureModel);
             } else if (post && RESPONSES_PATH.equals(path)) {
                 handleResponses(exchange, recorded);
             } else if (post && MESSAGES_PATH.equals(path)) {
@@ -597,7 +645,8 @@ public final class ProviderSimulator implements AutoCloseable {
                 Math.min(options.reasoningTokens, estimate.completionTokens()));
     }
 
-    private void handleChat(HttpExchange exchange, RecordedRequest recorded) throws IOException {
+    private void handleChat(HttpExchange exchange, RecordedRequest recorded, String defaultModel, String answeringModel)
+            throws IOException {
         JsonNode body = recorded.body();
         if (body == null || !body.isObject()) {
             sendError(exchange, 400, "invalid_request_error", "request body is not a JSON object");
@@ -606,7 +655,7 @@ public final class ProviderSimulator implements AutoCloseable {
         int index = nextTurn.getAndIncrement();
         Turn turn = script.turn(index);
         ChatCompletions completions = new ChatCompletions("chatcmpl-sim" + (index + 1), Instant.now().getEpochSecond(),
-                body.path("model").asText("gpt-4o-mini"), usageFor(recorded.rawBody(), turn));
+                answeringModel != null ? answeringModel : body.path("model").asText(defaultModel), usageFor(recorded.rawBody(), turn));
         if (faults.active()) {
             boolean includeUsage = body.path("stream_options").path("include_usage").asBoolean(false);
             replyWithFault(exchange, body.path("stream").asBoolean(false), sink -> {

@@ -127,4 +127,51 @@ class ProviderSimulatorTest {
             assertEquals(0, simulator.turnsServed());
         }
     }
+
+    private static HttpResponse<String> azure(ProviderSimulator simulator, String deployment, String body)
+            throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(simulator.azureEndpoint() + "/openai/deployments/"
+                        + deployment + "/chat/completions?api-version=2024-10-21"))
+                .header("Content-Type", "application/json")
+                .header("api-key", "azure-test-SECRET-456")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void azureDeploymentsAnswerInTheOpenAiChatFormatAsTheModelBehindTheDeployment() throws Exception {
+        try (ProviderSimulator simulator = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            JsonNode named = Json.MAPPER.readTree(azure(simulator, "prod-chat", "{\"messages\":[]}").body());
+            assertEquals("prod-chat", named.path("model").asText(), "no model in the request: the deployment");
+            assertEquals(100, named.path("usage").path("prompt_tokens").asInt());
+            JsonNode asked = Json.MAPPER.readTree(
+                    azure(simulator, "prod-chat", "{\"model\":\"gpt-4o\",\"messages\":[]}").body());
+            assertEquals("gpt-4o", asked.path("model").asText());
+            assertEquals("<redacted>", simulator.requests().get(0).header("api-key"));
+            assertEquals("/openai/deployments/prod-chat/chat/completions", simulator.requests().get(0).path());
+        }
+        try (ProviderSimulator simulator = ProviderSimulator.builder(Script.empty()).azureModel("gpt-4o-2024-08-06")
+                .start()) {
+            HttpResponse<String> stream = azure(simulator, "prod-chat",
+                    "{\"model\":\"prod-chat\",\"stream\":true,\"messages\":[]}");
+            assertTrue(stream.body().contains("\"model\":\"gpt-4o-2024-08-06\""), stream.body());
+            assertTrue(stream.body().endsWith("data: [DONE]\n\n"), stream.body());
+        }
+    }
+
+    @Test
+    void unavailableFirstAnswers503WithARetryHintAndConsumesNoTurn() throws Exception {
+        try (ProviderSimulator simulator = ProviderSimulator.builder(Script.builder().answer("first").build())
+                .unavailableFirst(1).start()) {
+            HttpResponse<String> refused = post(simulator, "{\"messages\":[]}");
+            assertEquals(503, refused.statusCode());
+            assertEquals("10", refused.headers().firstValue("retry-after-ms").orElseThrow());
+            HttpResponse<String> served = post(simulator, "{\"messages\":[]}");
+            assertEquals(200, served.statusCode());
+            assertTrue(served.body().contains("first"), served.body());
+            assertEquals(2, simulator.requestCount());
+            assertEquals(1, simulator.turnsServed());
+        }
+    }
 }

@@ -116,7 +116,7 @@ class UsageAndWireTest {
                     "X-Stainless-Retry-Count", "0");
             Http.post(root + "/v1/messages", "{\"messages\":[]}", "x-api-key", "sk-ant-SECRET-2",
                     "X-Stainless-Retry-Count", "1");
-            Http.post(root + "/openai/deployments/d/chat/completions", "{}", "api-key", "SECRET-3");
+            Http.post(root + "/openai/deployments/d/embeddings", "{}", "api-key", "SECRET-3");
             Http.post(root + GEMINI, "{\"contents\":[]}", "x-goog-api-key", "SECRET-4");
             Http.post(root + "/v1/messages/count_tokens", "{}");
 

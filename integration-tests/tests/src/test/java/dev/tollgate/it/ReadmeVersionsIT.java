@@ -36,11 +36,13 @@ class ReadmeVersionsIT {
     private static final List<Row> ROWS = List.of(
             new Row("LangChain4j", List.of(
                     new Resolved("langchain4j", "dev.langchain4j", "langchain4j"),
-                    new Resolved("langchain4j-1.0", "dev.langchain4j", "langchain4j"))),
+                    new Resolved("langchain4j-1.0", "dev.langchain4j", "langchain4j"),
+                    new Resolved("langchain4j-azure", "dev.langchain4j", "langchain4j"))),
             new Row("Spring AI", List.of(
                     new Resolved("spring-ai-1.0", "org.springframework.ai", "spring-ai-model"),
                     new Resolved("spring-ai-1", "org.springframework.ai", "spring-ai-model"),
-                    new Resolved("spring-ai-2", "org.springframework.ai", "spring-ai-model"))),
+                    new Resolved("spring-ai-2", "org.springframework.ai", "spring-ai-model"),
+                    new Resolved("spring-ai-azure", "org.springframework.ai", "spring-ai-model"))),
             new Row("MCP Java SDK", List.of(
                     new Resolved("mcp", "io.modelcontextprotocol.sdk", "mcp-core"),
                     new Resolved("mcp-0.10", "io.modelcontextprotocol.sdk", "mcp"))),

@@ -15,7 +15,9 @@ import okhttp3.Call;
  * {@code RealCall.enqueue(Callback)}: an asynchronous call runs its interceptors on OkHttp's dispatcher thread,
  * which carries no run. The caller's run is lent to the call's request, which {@link TollgateInterceptor} sees
  * first ({@code chain.request()} is the call's original request), so the LLM call counts against the run that
- * sent it (google-genai's async client, which ADK uses; openai-java's and anthropic-java's async clients).
+ * sent it (google-genai's async client, which ADK uses; openai-java's and anthropic-java's async clients). Likewise
+ * an outer layer's "governed" mark (azure-core's pipeline enqueuing through azure-core-http-okhttp): the
+ * interceptor then leaves the call to that layer.
  */
 final class RealCallInstrumentation implements TypeInstrumentation {
   @Override
@@ -40,6 +42,7 @@ final class RealCallInstrumentation implements TypeInstrumentation {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     public static void enter(@Advice.This Call call) {
       Guard.runLend(call.request());
+      Guard.llmOuterLend(call.request());
     }
   }
 }

@@ -46,6 +46,14 @@ public final class TollgateInterceptor implements Interceptor {
     if (!Guard.installed()) {
       return chain.proceed(request);
     }
+    if (Guard.llmOuterResume(request)) {
+      // an outer layer (azure-core's pipeline) governs this enqueued call: it was counted there
+      try {
+        return chain.proceed(request);
+      } finally {
+        Guard.llmOuterExit();
+      }
+    }
     // an enqueued call runs here on OkHttp's dispatcher: the run that sent it was lent to its request
     Object resumed = Guard.runResume(request);
     LlmHttpClient.Admitted<Request, Response> admitted;

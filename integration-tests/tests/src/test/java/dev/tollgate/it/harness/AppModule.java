@@ -47,6 +47,8 @@ public enum AppModule {
     SPRING_AI_BEDROCK_BUDGET("apps/spring-ai-bedrock", "dev.tollgate.it.apps.springaibedrock.BedrockBudgetApp"),
     KOOG("apps/koog", "dev.tollgate.it.apps.koog.KoogToolLoopAppKt"),
     EMBABEL("apps/embabel", "dev.tollgate.it.apps.embabel.EmbabelToolLoopAppKt"),
+    LANGCHAIN4J_AZURE("apps/langchain4j-azure", "dev.tollgate.it.apps.azure.AzureApp"),
+    SPRING_AI_AZURE("apps/spring-ai-azure", "dev.tollgate.it.apps.springaiazure.SpringAiAzureApp"),
     /** A Spring Boot fat jar: its manifest names Boot's {@code JarLauncher}, which finds the app's main class. */
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
     /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */

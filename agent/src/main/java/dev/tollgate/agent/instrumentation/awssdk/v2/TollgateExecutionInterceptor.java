@@ -47,7 +47,7 @@ import software.amazon.awssdk.http.SdkHttpResponse;
 public final class TollgateExecutionInterceptor implements ExecutionInterceptor {
   static final String CLIENT = "aws-sdk";
   /** Request bodies larger than this are not copied for inspection; the length alone is used. */
-  static final long MAX_INSPECTED_BODY = 32L * 1024 * 1024;
+  static final long MAX_INSPECTED_BODY = dev.tollgate.bootstrap.LlmHttpClient.MAX_INSPECTED_BODY;
   static final String ERROR_CODE = "TollgateBudgetExceeded";
   private static final TollgateExecutionInterceptor INSTANCE = new TollgateExecutionInterceptor();
   /** Unique per defining loader: the SDK refuses two attributes of the same name. */
