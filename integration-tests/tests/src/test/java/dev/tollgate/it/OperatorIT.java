@@ -197,8 +197,10 @@ class OperatorIT {
             String override = auditId(cli("budget", "override", "daily", "--add-usd", "0.40", "--for", "1h",
                     "--reason", "incident 42: finish the batch", "--by", "alice", "--policy", policy.toString()));
             awaitEvents(log, "budget.override", 1);
-            // +0.40 USD: two more calls (1.2 spent), then the cap again
+            // +0.40 USD: two more calls (1.2 spent), then the cap again: reset only once the app has met the raised
+            // cap (a reset made first, by a CLI JVM started under load, lets the app's next calls through instead)
             awaitServed(log, 6);
+            awaitRefusedAfterServed(log, 6);
 
             String reset = auditId(cli("budget", "reset", "daily", "--reason", "new allowance", "--by", "bob",
                     "--policy", policy.toString()));
@@ -223,8 +225,12 @@ class OperatorIT {
             // an allowed call after the override, and one after the reset that starts again from zero
             int overrideAt = lines.indexOf(o);
             int resetAt = lines.indexOf(r);
-            assertEquals(1.4, ((Number) lines.stream().filter(l -> "budget.exceeded".equals(l.get("event")))
-                    .reduce((a, b) -> b).orElseThrow().get("limit_usd")).doubleValue(), "the limit in force is named");
+            @SuppressWarnings("unchecked")
+            Map<String, Object> refusedAfterOverride = ((List<Map<String, Object>>) lines.subList(overrideAt, resetAt)
+                    .stream().filter(OperatorIT::refused).reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError(entries.toString())).get("budgets")).get(0);
+            assertEquals(1.4, ((Number) refusedAfterOverride.get("limit_usd")).doubleValue(),
+                    "the limit in force is named");
             assertTrue(lines.subList(overrideAt, resetAt).stream().anyMatch(OperatorIT::served), entries::toString);
             // with Redis the operator's process clears the fleet's spend at once (`at`); the app logs it when it reads it
             java.time.Instant resetMade = java.time.Instant.parse((String) r.get("at"));
@@ -239,6 +245,27 @@ class OperatorIT {
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue());
             assertFalse(entries.text().contains("sk-test-SECRET-123"));
         }
+    }
+
+    private static boolean refused(Map<String, Object> line) {
+        return "llm.call".equals(line.get("event")) && "deny".equals(line.get("decision"));
+    }
+
+    /** Waits until an LLM call was refused after the {@code count}th served one. */
+    private static void awaitRefusedAfterServed(Path log, int count) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            int served = 0;
+            for (Map<String, Object> line : EnforcementLog.read(log).entries()) {
+                if (served(line)) {
+                    served++;
+                } else if (served >= count && refused(line)) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no LLM call refused after " + count + " served in " + log);
     }
 
     private static boolean served(Map<String, Object> line) {
