@@ -122,7 +122,7 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
     }
     if (is(Keys.ERROR)) {
       problem("the provider reported an error in the response");
-    } else if (isTextPath(r)) {
+    } else if (format.isTextPath(this)) {
       textBytes += rawBytes;
     }
   }
@@ -133,7 +133,7 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
     if (r < 1) {
       return;
     }
-    int slot = slot(r);
+    int slot = format.slot(this);
     if (slot < 0) {
       return;
     }
@@ -185,13 +185,6 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
     return format.isModelPath(this);
   }
 
-  private boolean isTextPath(int r) {
-    return format.isTextPath(this);
-  }
-
-  private int slot(int r) {
-    return format.slot(this);
-  }
 
   /** The provider's usage in disjoint buckets, or null if it reported none. */
   Usage usage() {

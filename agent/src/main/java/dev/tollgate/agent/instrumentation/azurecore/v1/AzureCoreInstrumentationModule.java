@@ -31,7 +31,7 @@ public final class AzureCoreInstrumentationModule implements InstrumentationModu
   private static final String PACKAGE = AzureCoreInstrumentationModule.class.getPackageName() + ".";
   /** By name: the agent itself never loads them (they link against the host's azure-core and Reactor). */
   static final List<String> HELPERS = List.of(PACKAGE + "AzurePipelineGuard", PACKAGE + "AzurePipelineGuard$Failing", PACKAGE + "MeteredHttpResponse",
-      PACKAGE + "BlockedHttpResponse", PACKAGE + "GovernedSend");
+      PACKAGE + "BlockedHttpResponse", "dev.tollgate.agent.instrumentation.reactor.GovernedMono");
 
   @Override
   public String name() {

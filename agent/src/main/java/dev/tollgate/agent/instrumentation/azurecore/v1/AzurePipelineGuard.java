@@ -4,6 +4,7 @@ import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.util.BinaryData;
+import dev.tollgate.agent.instrumentation.reactor.GovernedMono;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
@@ -11,7 +12,6 @@ import dev.tollgate.bootstrap.LlmHttpClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
 
 /**
@@ -72,18 +72,7 @@ public final class AzurePipelineGuard extends LlmHttpClient<HttpRequest, HttpRes
     if (admitted.exchange == null) {
       return sent;
     }
-    AtomicBoolean responded = new AtomicBoolean();
-    return new GovernedSend<>(sent)
-        .map(response -> {
-          responded.set(true);
-          return INSTANCE.respond(admitted, response, null);
-        })
-        .doOnError(e -> INSTANCE.respond(admitted, null, e))
-        .doOnCancel(() -> {
-          if (!responded.get()) {
-            Guard.llmEnd(admitted.exchange, false, null);
-          }
-        })
+    return GovernedMono.responded(new GovernedMono<>(sent), INSTANCE, admitted)
         .contextWrite(c -> c.put(GOVERNED, Boolean.TRUE));
   }
 
@@ -92,7 +81,7 @@ public final class AzurePipelineGuard extends LlmHttpClient<HttpRequest, HttpRes
    * subscriber context carries {@link #GOVERNED} (a retry subscribes it on a timer thread).
    */
   public static <T> Mono<T> markedAttempt(Mono<T> attempt) {
-    return Mono.deferContextual(c -> c.hasKey(GOVERNED) ? new GovernedSend<>(attempt) : attempt);
+    return Mono.deferContextual(c -> c.hasKey(GOVERNED) ? new GovernedMono<>(attempt) : attempt);
   }
 
   /**

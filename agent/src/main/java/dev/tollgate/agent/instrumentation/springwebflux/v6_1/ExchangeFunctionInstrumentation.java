@@ -41,7 +41,7 @@ final class ExchangeFunctionInstrumentation implements TypeInstrumentation {
   @Override
   public List<String> helperClasses() {
     return List.of(PACKAGE + "WebClientGuard", PACKAGE + "WebClientGuard$Outgoing", PACKAGE + "BodyCapture",
-        PACKAGE + "GovernedExchange", PACKAGE + "MeteredBody");
+        "dev.tollgate.agent.instrumentation.reactor.GovernedMono", PACKAGE + "MeteredBody");
   }
 
   @Override

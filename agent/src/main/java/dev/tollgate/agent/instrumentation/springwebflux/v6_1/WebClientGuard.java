@@ -1,5 +1,6 @@
 package dev.tollgate.agent.instrumentation.springwebflux.v6_1;
 
+import dev.tollgate.agent.instrumentation.reactor.GovernedMono;
 import dev.tollgate.bootstrap.BlockedCall;
 import dev.tollgate.bootstrap.Guard;
 import dev.tollgate.bootstrap.LlmExchange;
@@ -7,7 +8,6 @@ import dev.tollgate.bootstrap.LlmHttpClient;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.core.io.buffer.DefaultDataBufferFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatusCode;
@@ -71,7 +71,7 @@ public final class WebClientGuard extends LlmHttpClient<WebClientGuard.Outgoing,
       ClientRequest request, BodyCapture capture) {
     ClientRequest replay = capture.replay();
     // subscribed with the thread marked, the nested exchange of the replay passes the advice and the transport
-    Mono<ClientResponse> sent = new GovernedExchange<>(Mono.defer(() -> function.exchange(replay)));
+    Mono<ClientResponse> sent = new GovernedMono<>(Mono.defer(() -> function.exchange(replay)));
     Object resumed = Guard.runResume(request);
     Admitted<Outgoing, ClientResponse> admitted;
     try {
@@ -88,18 +88,7 @@ public final class WebClientGuard extends LlmHttpClient<WebClientGuard.Outgoing,
     if (admitted.exchange == null) {
       return sent;
     }
-    AtomicBoolean responded = new AtomicBoolean();
-    return sent
-        .map(response -> {
-          responded.set(true);
-          return INSTANCE.respond(admitted, response, null);
-        })
-        .doOnError(e -> INSTANCE.respond(admitted, null, e))
-        .doOnCancel(() -> {
-          if (!responded.get()) {
-            Guard.llmEnd(admitted.exchange, false, null);
-          }
-        });
+    return GovernedMono.responded(sent, INSTANCE, admitted);
   }
 
   @Override
