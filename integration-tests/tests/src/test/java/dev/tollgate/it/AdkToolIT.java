@@ -6,6 +6,7 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.it.harness.ToolLoopScript;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,7 @@ class AdkToolIT {
 
     @ParameterizedTest(name = "stream={0}")
     @ValueSource(booleans = {false, true})
+    @WithoutTheAgent
     void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup(boolean stream) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = runApp(simulator, null, null, stream);

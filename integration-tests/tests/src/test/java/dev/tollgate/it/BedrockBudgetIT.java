@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -112,6 +113,7 @@ class BedrockBudgetIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("apps")
+    @WithoutTheAgent
     void withoutTheAgentTheSameAppSpendsMoreThanTwiceTheCap(AppModule app, String operation) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(1000, 500).start()) {
             ForkedApp.Result result = app(app, sim, operation).run();

@@ -5,6 +5,7 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.it.harness.ToolLoopScript;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +70,7 @@ class BedrockToolIT {
 
     @ParameterizedTest(name = "stream={0}")
     @ValueSource(booleans = {false, true})
+    @WithoutTheAgent
     void withoutTheAgentTheFileIsDeletedAndTheLoopRunsToItsAnswer(boolean stream) throws IOException {
         try (ProviderSimulator sim = ProviderSimulator.builder(deleteThenFiveLookups()).usage(1000, 500).start()) {
             ForkedApp.Result result = app(sim, stream).run();

@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.BeforeEach;
@@ -131,6 +132,7 @@ class CoverageGapIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutTheAgentTheUnhookedAppRunsTheToolsAndCallsTheModel() {
         try (ProviderSimulator sim = ProviderSimulator.start(script)) {
             ForkedApp.Result result = app(AppModule.LANGCHAIN4J_UNHOOKED_CLIENT, sim).run();

@@ -8,6 +8,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import java.io.IOException;
@@ -95,6 +96,7 @@ class CrossFrameworkPolicyIT {
     @EnumSource(value = AppModule.class,
             names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0", "SPRING_AI_1", "SPRING_AI_2", "GOOGLE_ADK", "GOOGLE_ADK_1_0",
                 "LANGGRAPH4J", "LANGGRAPH4J_1_8"})
+    @WithoutTheAgent
     void withoutTheAgentEveryToolRuns(AppModule app) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(script())) {
             ForkedApp.Result result = run(app, simulator, null);

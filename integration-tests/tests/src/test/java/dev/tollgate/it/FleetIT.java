@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.policy.testing.RedisServerProcess;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
@@ -200,6 +201,7 @@ class FleetIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutTheAgentTheThreeJvmsSpendWithoutLimit() throws Exception {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
             runTogether(List.of(app(sim, 8, 100), app(sim, 8, 100), app(sim, 8, 100)));

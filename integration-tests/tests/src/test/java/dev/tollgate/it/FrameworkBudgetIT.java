@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -154,6 +155,7 @@ class FrameworkBudgetIT {
 
     @ParameterizedTest(name = "{0} {1} stream={2}")
     @MethodSource("apps")
+    @WithoutTheAgent
     void withoutTheAgentTheSameAppSpendsTwiceTheCap(AppModule app, String provider, boolean stream) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
             ForkedApp.Result result = app(app, provider, stream, sim).run();

@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.RecordedResponse;
 import dev.tollgate.sim.Script;
@@ -164,6 +165,7 @@ class HttpClientBudgetIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutTheAgentTheSameAppOverspends() {
         try (ProviderSimulator sim = simulator()) {
             ForkedApp.Result result = app(sim, "--calls", "10").run();

@@ -5,6 +5,7 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.it.harness.ToolLoopScript;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,7 @@ class KoogToolIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup() throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = runApp(simulator, null, null);
@@ -185,6 +187,7 @@ class KoogToolIT {
      * of 3, each run's fourth lookup is refused and the second run starts counting afresh.
      */
     @Test
+    @WithoutTheAgent
     void withoutTheAgentBothRunsRunEveryLookup() throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(twoRuns(4))) {
             ForkedApp.Result result = runApp(simulator, null, null, "--runs", "2");

@@ -5,6 +5,7 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.it.harness.ToolLoopScript;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,12 +71,14 @@ class LangChain4jToolIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class, names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0"})
+    @WithoutTheAgent
     void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup(AppModule app) throws IOException {
         assertUngovernedRun(app, false);
     }
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class, names = {"LANGCHAIN4J", "LANGCHAIN4J_1_0"})
+    @WithoutTheAgent
     void withoutTheAgentAStreamingRunAlsoDeletesTheFile(AppModule app) throws IOException {
         assertUngovernedRun(app, true);
     }

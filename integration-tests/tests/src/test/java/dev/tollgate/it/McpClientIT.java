@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -81,6 +82,7 @@ class McpClientIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class, names = {"MCP", "MCP_0_10"})
+    @WithoutTheAgent
     void withoutTheAgentTheServerDeletesTheFileAndAnswersEveryLookup(AppModule app) {
         ForkedApp.Result result = runApp(app, null, null);
 

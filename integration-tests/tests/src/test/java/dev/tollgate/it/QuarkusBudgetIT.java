@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -137,6 +138,7 @@ class QuarkusBudgetIT {
 
     @ParameterizedTest(name = "stream={0}")
     @ValueSource(booleans = {false, true})
+    @WithoutTheAgent
     void withoutTheAgentEveryConversationSpendsPastTheCap(boolean stream) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
             ForkedApp.Result result = app(sim, stream).run();

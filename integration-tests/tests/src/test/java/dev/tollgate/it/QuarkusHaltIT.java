@@ -5,6 +5,7 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.it.harness.ToolLoopScript;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,7 @@ class QuarkusHaltIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup() throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = app(simulator).run();

@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,6 +114,7 @@ class SessionBudgetIT {
 
     @ParameterizedTest(name = "{0} stream={1}")
     @MethodSource("apps")
+    @WithoutTheAgent
     void withoutTheAgentEveryConversationSpendsPastTheCap(AppModule app, boolean stream) {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
             ForkedApp.Result result = app(app, stream, sim).run();

@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,7 @@ class SpringAiMcpIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutTheAgentTheServerDeletesTheFileAndRunsEveryLookup() {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = runApp(simulator, null, null);

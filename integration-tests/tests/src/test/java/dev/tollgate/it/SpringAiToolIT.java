@@ -5,6 +5,7 @@ import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
 import dev.tollgate.it.harness.ToolLoopScript;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +76,7 @@ class SpringAiToolIT {
 
     @ParameterizedTest
     @EnumSource(value = AppModule.class, names = {"SPRING_AI_1_0", "SPRING_AI_1", "SPRING_AI_2"})
+    @WithoutTheAgent
     void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup(AppModule app) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = runApp(app, simulator, null, null);

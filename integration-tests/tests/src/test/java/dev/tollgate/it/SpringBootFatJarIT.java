@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentSetup;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -123,6 +124,7 @@ class SpringBootFatJarIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutAnAgentTheToolLoopDeletesTheFileAndRunsEveryLookup() throws IOException {
         try (ProviderSimulator sim = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = toolLoop(sim, false).run();
@@ -138,6 +140,7 @@ class SpringBootFatJarIT {
     }
 
     @Test
+    @WithoutTheAgent
     void withoutAnAgentTheBudgetAppSpendsTwiceTheCap() {
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
             ForkedApp.Result result = budget(sim).run();

@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +102,7 @@ class StreamingRunIT {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("streams")
+    @WithoutTheAgent
     void withoutTheAgentTheStreamDeletesTheFileAndRunsEveryLookup(AppModule app, String flag) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
             ForkedApp.Result result = runApp(app, flag, simulator, null, null);
