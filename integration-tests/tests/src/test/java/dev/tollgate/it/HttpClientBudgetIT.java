@@ -96,7 +96,7 @@ class HttpClientBudgetIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sync", "async", "http2", "hc5"})
+    @ValueSource(strings = {"sync", "async", "http2", "hc5", "hc5-async"})
     void theProcessBudgetStopsCallsAtTheCapAndBlockedCallsNeverLeaveTheJvm(String how) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = simulator()) {
@@ -105,8 +105,8 @@ class HttpClientBudgetIT {
                 app.args("--async");
             } else if (how.equals("http2")) {
                 app.args("--http2"); // h2c upgrade offered; the simulator answers HTTP/1.1
-            } else if (how.equals("hc5")) {
-                app.args("--client", "hc5");
+            } else if (how.startsWith("hc5")) {
+                app.args("--client", how);
             }
             ForkedApp.Result result = app.agent(AgentJar.requireImplemented(), processCap(this, "block"), log).run();
 
@@ -128,7 +128,11 @@ class HttpClientBudgetIT {
                 assertEquals(50, ((Number) e.get("output_tokens")).intValue());
                 assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9);
                 assertEquals("sim-model", e.get("model"));
-                assertEquals(how.equals("hc5") ? "apache-httpclient5" : "jdk-httpclient", e.get("client"));
+                assertEquals(switch (how) {
+                    case "hc5" -> "apache-httpclient5";
+                    case "hc5-async" -> "apache-httpclient5-async";
+                    default -> "jdk-httpclient";
+                }, e.get("client"));
             }
             assertEquals(6, llm.stream().filter(e -> "deny".equals(e.get("decision"))).count(), entries::toString);
             Map<String, Object> exceeded = entries.only("budget.exceeded");
@@ -198,6 +202,44 @@ class HttpClientBudgetIT {
             for (Map<String, Object> e : entries.events("llm.call")) {
                 assertEquals("reported", e.get("usage"), entries::toString);
                 assertEquals(true, e.get("stream"));
+                assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
+            }
+            assertNoSecrets(entries);
+            assertNoSuppressedErrors(entries);
+        }
+    }
+
+    /**
+     * Apache HttpClient 5's async client (what Ktor's Apache 5 engine, Koog's default, sends with): a streamed
+     * answer in 7-byte pieces reaches the app's consumer byte-identical, chunk by chunk, and is metered from its usage
+     * chunk; an OpenAI and an Anthropic stream.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"chat", "anthropic"})
+    void theAsyncApacheClientsStreamsReachTheAppByteIdenticalAndAreMetered(String api) throws IOException {
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).splitEvents(7).start()) {
+            String base = api.equals("anthropic") ? sim.anthropicBaseUrl() + "/v1" : sim.baseUrl();
+            ForkedApp.Result result = ForkedApp.of(AppModule.LLM_JDK).args("--base-url", base, "--api", api,
+                    "--model", "sim-model", "--max-tokens", "100", "--calls", "2", "--stream", "--client", "hc5-async")
+                    .agent(AgentJar.requireImplemented(), policy(""), log).run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            List<String[]> calls = calls(result);
+            assertEquals(2, calls.size(), result::toString);
+            List<RecordedResponse> written = sim.responses();
+            for (int i = 0; i < 2; i++) {
+                assertEquals("200", calls.get(i)[1], result::toString);
+                assertEquals(written.get(i).sha256(), calls.get(i)[3], "byte-identical body, call " + (i + 1));
+            }
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> llm = entries.events("llm.call");
+            assertEquals(2, llm.size(), entries::toString);
+            for (Map<String, Object> e : llm) {
+                assertEquals("apache-httpclient5-async", e.get("client"), entries::toString);
+                assertEquals("reported", e.get("usage"), entries::toString);
+                assertEquals(true, e.get("stream"), entries::toString);
+                assertEquals(true, e.get("complete"), entries::toString);
                 assertEquals(0.2, ((Number) e.get("cost_usd")).doubleValue(), 1e-9, entries::toString);
             }
             assertNoSecrets(entries);

@@ -152,9 +152,57 @@ class KoogToolIT {
             Map<String, Object> exceeded = entries.first("limit.exceeded").orElseThrow(() -> new AssertionError(entries));
             assertEquals("tools-per-run", exceeded.get("limit"));
             assertEquals("run", exceeded.get("scope"));
-            // Koog's default HTTP engine, Ktor on Apache HttpClient 5 *async*, is not a client Tollgate meters (README)
-            assertEquals(0, entries.events("llm.call").size(), entries::toString);
+            // Koog's model calls, through its default HTTP engine (Ktor on Apache HttpClient 5's async client), are
+            // metered: one llm.call per turn, from the provider's usage
+            List<Map<String, Object>> llmCalls = entries.events("llm.call");
+            assertEquals(7, llmCalls.size(), entries::toString);
+            for (Map<String, Object> call : llmCalls) {
+                assertEquals("apache-httpclient5-async", call.get("client"), entries::toString);
+                assertEquals("allow", call.get("decision"), entries::toString);
+                assertEquals("reported", call.get("usage"), entries::toString);
+                assertEquals("gpt-4o", call.get("model"), entries::toString);
+            }
 
+            assertCleanLog(entries);
+        }
+    }
+
+    /**
+     * An LLM-call limit for the process ({@code llm: "*"}, 3 calls) holds for Koog's model calls, which go out
+     * through Ktor's Apache 5 engine on the async client: the 4th is refused before it leaves the JVM, with the
+     * OpenAI-format error Koog's client reports, and the agent's run fails; the simulator serves 3 turns. (Without
+     * the agent the same app runs all 7: {@code withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup}.)
+     */
+    @Test
+    void anLlmCallLimitStopsKoogsFourthModelCall() throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
+            Path policy = Files.writeString(dir.resolve("policy-llm-limit.yaml"), """
+                    version: 1
+                    tools:
+                      default: allow
+                      deny: ["delete_*"]
+                    limits:
+                      - { name: koog-model-calls, scope: process, llm: "*", max_calls: 3 }
+                    """);
+            ForkedApp.Result result = runApp(simulator, policy, log);
+
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.stdout().contains("EXCEPTION: ai.koog.prompt.executor.clients.LLMClientException"),
+                    result::toString);
+            // Koog's client reports the provider-format refusal: its status and body, which names the limit
+            assertTrue(result.stdout().contains("Status code: 402"), result::toString);
+            assertTrue(result.stdout().contains("limit \\\"koog-model-calls\\\" allows 3 LLM calls per process"),
+                    result::toString);
+            assertEquals(3, simulator.turnsServed(), "the 4th model call never reached the provider");
+            assertTrue(Files.exists(victim), "the denied tool must not run");
+            assertEquals(2, result.countStdout("TOOL_RAN lookup"), result::toString);
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> llmCalls = entries.events("llm.call");
+            assertEquals(List.of("allow", "allow", "allow", "deny"),
+                    llmCalls.stream().map(c -> c.get("decision")).toList(), entries::toString);
+            assertEquals("koog-model-calls", entries.first("limit.exceeded").orElseThrow().get("limit"));
             assertCleanLog(entries);
         }
     }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Apache HttpClient 5 classic ({@code org.apache.hc.client5}, 5.0 onwards): Spring's
  * {@code HttpComponentsClientHttpRequestFactory} (RestClient's first choice when HttpClient 5 is on the class
- * path) and apps that call providers with it directly. The async client is not covered yet.
+ * path) and apps that call providers with it directly; and the async client ({@code CloseableHttpAsyncClient}
+ * as {@code HttpAsyncClients} builds it): Ktor's Apache 5 engine, which Koog uses by default.
  */
 public final class ApacheHttpClient5InstrumentationModule implements InstrumentationModule {
   @Override
@@ -24,7 +25,8 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
   @Override
   public List<String> anchors() {
     return List.of("org.apache.hc.client5.http.impl.classic.InternalHttpClient",
-        "org.apache.hc.client5.http.impl.classic.MinimalHttpClient");
+        "org.apache.hc.client5.http.impl.classic.MinimalHttpClient",
+        "org.apache.hc.client5.http.impl.async.InternalAbstractHttpAsyncClient");
   }
 
   @Override
@@ -34,7 +36,7 @@ public final class ApacheHttpClient5InstrumentationModule implements Instrumenta
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new ClassicClientInstrumentation());
+    return List.of(new ClassicClientInstrumentation(), new AsyncClientInstrumentation());
   }
 
   @Override

@@ -22,8 +22,9 @@ import java.util.stream.Collectors;
  *     [--read string|bytes|lines|inputstream|publisher|abandon] [--async] [--max-tokens M] [--model NAME] [--http2]
  *     [--gzip] [--in-run] [--client jdk|hc5] [--pause-ms MS] [--linger-ms MS]</pre>
  * {@code --linger-ms} keeps the JVM alive that long after {@code DONE} (for tests that read it from outside).
- * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client; {@code --read} and
- * {@code --async} then do not apply (the body is read as a stream). {@code --read} takes a comma-separated list:
+ * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client, {@code --client hc5-async}
+ * with its async client ({@code CloseableHttpAsyncClient}, HTTP/1.1; the request a {@code SimpleHttpRequest}, the
+ * body collected chunk by chunk by a binary consumer); {@code --read} and {@code --async} then do not apply. {@code --read} takes a comma-separated list:
  * call i reads its body the ((i - 1) mod n)-th way.
  * For every call prints {@code CALL <i> status=<code> bytes=<n> sha256=<hex of the body bytes as read>} (and, for
  * a failed call, {@code CALL <i> error=<class>: <message>}); then {@code DONE ok=<2xx calls>}. With
@@ -47,6 +48,7 @@ public final class LlmClientApp {
     private long lingerMillis;
     private final HttpClient client;
     private org.apache.hc.client5.http.impl.classic.CloseableHttpClient hc5;
+    private org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient hc5Async;
     private int ok;
 
     private LlmClientApp(String baseUrl, String[] args) {
@@ -76,6 +78,9 @@ public final class LlmClientApp {
                 .build();
         if (clientKind.equals("hc5")) {
             hc5 = org.apache.hc.client5.http.impl.classic.HttpClients.createDefault();
+        } else if (clientKind.equals("hc5-async")) {
+            hc5Async = org.apache.hc.client5.http.impl.async.HttpAsyncClients.createDefault();
+            hc5Async.start();
         }
     }
 
@@ -129,6 +134,10 @@ public final class LlmClientApp {
     private void call(int i) throws Exception {
         if (hc5 != null) {
             callHc5(i);
+            return;
+        }
+        if (hc5Async != null) {
+            callHc5Async(i);
             return;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url()))
@@ -185,6 +194,40 @@ public final class LlmClientApp {
         Result result = hc5.execute(post, response -> new Result(response.getCode(),
                 response.getEntity() == null ? new byte[0] : readAll(response.getEntity().getContent())));
         report(i, result);
+    }
+
+    private void callHc5Async(int i) throws Exception {
+        org.apache.hc.client5.http.async.methods.SimpleRequestBuilder post =
+                org.apache.hc.client5.http.async.methods.SimpleRequestBuilder.post(url())
+                        .setBody(body(i), org.apache.hc.core5.http.ContentType.APPLICATION_JSON);
+        switch (api) {
+            case "anthropic" -> post.addHeader("x-api-key", API_KEY).addHeader("anthropic-version", "2023-06-01");
+            case "gemini" -> post.addHeader("x-goog-api-key", API_KEY);
+            default -> post.addHeader("authorization", "Bearer " + API_KEY);
+        }
+        java.util.concurrent.Future<Result> future = hc5Async.execute(
+                org.apache.hc.client5.http.async.methods.SimpleRequestProducer.create(post.build()),
+                new Collector(), null);
+        report(i, future.get(60, TimeUnit.SECONDS));
+    }
+
+    /** Collects a response body as the async client hands it over, chunk by chunk. */
+    private static final class Collector
+            extends org.apache.hc.core5.http.nio.support.AbstractAsyncResponseConsumer<Result, byte[]> {
+        Collector() {
+            super(new org.apache.hc.core5.http.nio.entity.BasicAsyncEntityConsumer());
+        }
+
+        @Override
+        protected Result buildResult(org.apache.hc.core5.http.HttpResponse response, byte[] body,
+                org.apache.hc.core5.http.ContentType contentType) {
+            return new Result(response.getCode(), body == null ? new byte[0] : body);
+        }
+
+        @Override
+        public void informationResponse(org.apache.hc.core5.http.HttpResponse response,
+                org.apache.hc.core5.http.protocol.HttpContext context) {
+        }
     }
 
     private record Result(int status, byte[] body) {
