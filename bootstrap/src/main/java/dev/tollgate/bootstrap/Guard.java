@@ -382,6 +382,23 @@ public final class Guard {
   }
 
   /**
+   * Whether a run is current on this thread: for hooks that create a carrier only to take the run along (a Kotlin
+   * coroutine's context element), so that code outside any run allocates nothing.
+   */
+  public static boolean inRun() {
+    Delegate d = delegate;
+    if (d == null) {
+      return false;
+    }
+    try {
+      return d.inRun();
+    } catch (Throwable t) {
+      suppressed(t);
+      return false;
+    }
+  }
+
+  /**
    * Takes the halt decided on this thread and not yet surfaced, if any. Framework frames that catch every
    * exception from a tool call it on exit to rethrow the halt past their own catch.
    */
@@ -595,6 +612,11 @@ public final class Guard {
 
     /** See {@link Guard#runLend}; by default nothing is lent. */
     protected void runLend(Object carrier) {}
+
+    /** See {@link Guard#inRun}; by default no run is ever current. */
+    protected boolean inRun() {
+      return false;
+    }
 
     /** See {@link Guard#runJoin}; by default no run is joined. */
     protected Object runJoin(String framework, Object carrier, Object session) {

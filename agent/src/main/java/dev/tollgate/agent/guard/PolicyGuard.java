@@ -383,6 +383,11 @@ public final class PolicyGuard extends Guard.Delegate {
   }
 
   @Override
+  protected boolean inRun() {
+    return runs.current() != null;
+  }
+
+  @Override
   protected Object runJoin(String framework, Object carrier, Object session) {
     return runs.join(carrier, framework, session == null ? null : String.valueOf(session));
   }

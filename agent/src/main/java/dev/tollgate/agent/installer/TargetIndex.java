@@ -32,7 +32,13 @@ final class TargetIndex {
       "io.opentelemetry.javaagent.", "datadog.trace.", "co.elastic.apm.agent.", "com.newrelic.agent.");
 
   /** Package prefixes of libraries that are never woven (kept disjoint from the instrumentations by a test). */
-  static final List<String> IGNORED_LIBRARIES = List.of("com.fasterxml.jackson.", "kotlin.", "kotlinx.",
+  static final List<String> IGNORED_LIBRARIES = List.of("com.fasterxml.jackson.", "kotlin.",
+      // kotlinx, but the coroutines' top-level package, where a coroutine's context is made (the run goes along)
+      "kotlinx.serialization.", "kotlinx.datetime.", "kotlinx.io.", "kotlinx.atomicfu.", "kotlinx.collections.",
+      "kotlinx.coroutines.flow.", "kotlinx.coroutines.internal.", "kotlinx.coroutines.channels.",
+      "kotlinx.coroutines.scheduling.", "kotlinx.coroutines.sync.", "kotlinx.coroutines.selects.",
+      "kotlinx.coroutines.debug.", "kotlinx.coroutines.intrinsics.", "kotlinx.coroutines.future.",
+      "kotlinx.coroutines.reactive.", "kotlinx.coroutines.reactor.", "kotlinx.coroutines.slf4j.",
       "org.slf4j.", "ch.qos.logback.", "org.apache.logging.", "org.apache.commons.", "com.google.gson.",
       "com.google.protobuf.", "com.google.common.", "org.yaml.snakeyaml.", "io.micrometer.", "org.jetbrains.",
       "io.netty.", "org.jspecify.", "com.knuddels.jtokkit.", "io.github.classgraph.", "org.antlr.",

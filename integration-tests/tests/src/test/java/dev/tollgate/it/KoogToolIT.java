@@ -153,7 +153,8 @@ class KoogToolIT {
             assertEquals("tools-per-run", exceeded.get("limit"));
             assertEquals("run", exceeded.get("scope"));
             // Koog's model calls, through its default HTTP engine (Ktor on Apache HttpClient 5's async client), are
-            // metered: one llm.call per turn, from the provider's usage
+            // metered: one llm.call per turn, from the provider's usage, in the run of the tools (Ktor sends them
+            // from a Dispatchers.IO coroutine, which carries the run)
             List<Map<String, Object>> llmCalls = entries.events("llm.call");
             assertEquals(7, llmCalls.size(), entries::toString);
             for (Map<String, Object> call : llmCalls) {
@@ -161,6 +162,8 @@ class KoogToolIT {
                 assertEquals("allow", call.get("decision"), entries::toString);
                 assertEquals("reported", call.get("usage"), entries::toString);
                 assertEquals("gpt-4o", call.get("model"), entries::toString);
+                assertEquals(toolCalls.get(0).get("run"), call.get("run"), "the model calls are in the run\n" + entries);
+                assertEquals(toolCalls.get(0).get("session"), call.get("session"), entries::toString);
             }
 
             assertCleanLog(entries);
@@ -203,6 +206,50 @@ class KoogToolIT {
             assertEquals(List.of("allow", "allow", "allow", "deny"),
                     llmCalls.stream().map(c -> c.get("decision")).toList(), entries::toString);
             assertEquals("koog-model-calls", entries.first("limit.exceeded").orElseThrow().get("limit"));
+            assertCleanLog(entries);
+        }
+    }
+
+    /**
+     * An LLM-call limit per run holds for Koog's model calls because they are counted in the run: Ktor sends each
+     * from a {@code Dispatchers.IO} coroutine, which carries the run the agent's model call started in. Two
+     * {@code AIAgent.run} calls, at most 3 model calls each: the first run's 4th is refused (the run fails with the
+     * 402 Koog reports); the second run starts counting afresh and ends with an answer after 2. Counted without the
+     * run (each call a run of its own), no call would be refused.
+     */
+    @Test
+    void anLlmCallLimitPerRunCountsKoogsModelCallsInTheirRun() throws IOException {
+        Path log = dir.resolve("enforcement.jsonl");
+        try (ProviderSimulator simulator = ProviderSimulator.start(twoRuns(4))) {
+            Path policy = Files.writeString(dir.resolve("policy-llm-per-run.yaml"), """
+                    version: 1
+                    limits:
+                      - { name: model-calls-per-run, scope: run, llm: "*", max_calls: 3 }
+                    """);
+            ForkedApp.Result result = runApp(simulator, policy, log, "--runs", "2");
+
+            assertEquals(3, result.exitCode(), result::toString);
+            assertTrue(result.stdout().contains("limit \\\"model-calls-per-run\\\" allows 3 LLM calls per run"),
+                    result::toString);
+            // run 1: turns 1-3 (lookups r1k1-r1k3), its 4th model call refused; run 2: turns 4 and 5 (lookup r1k4,
+            // then the answer the script wrote for run 1)
+            assertEquals(List.of("RESULT: run 1 done"),
+                    result.stdoutLines().stream().filter(l -> l.startsWith("RESULT: ")).toList(), result::toString);
+            assertEquals(5, simulator.turnsServed(), result::toString);
+            assertEquals(4, result.countStdout("TOOL_RAN lookup"), result::toString);
+
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> llmCalls = entries.events("llm.call");
+            assertEquals(List.of("allow", "allow", "allow", "deny", "allow", "allow"),
+                    llmCalls.stream().map(c -> c.get("decision")).toList(), entries::toString);
+            List<Object> runs = llmCalls.stream().map(c -> c.get("run")).toList();
+            assertEquals(1, runs.subList(0, 4).stream().distinct().count(), entries::toString);
+            assertEquals(1, runs.subList(4, 6).stream().distinct().count(), entries::toString);
+            assertFalse(runs.get(0).equals(runs.get(4)), "two AIAgent.run calls, two runs\n" + entries);
+            assertTrue(runs.stream().allMatch(java.util.Objects::nonNull), entries::toString);
+            List<Map<String, Object>> toolCalls = entries.events("tool.call");
+            assertEquals(runs.get(0), toolCalls.get(0).get("run"), "model and tool calls share the run\n" + entries);
+            assertEquals(runs.get(4), toolCalls.get(toolCalls.size() - 1).get("run"), entries::toString);
             assertCleanLog(entries);
         }
     }

@@ -50,6 +50,11 @@ final class AgentEnvironmentInstrumentation implements TypeInstrumentation {
   }
 
   @Override
+  public java.util.List<String> helperClasses() {
+    return java.util.List.of(getClass().getPackageName() + ".KoogRun");
+  }
+
+  @Override
   public void transform(AdviceTarget target) {
     target.applyAdvice(named("executeTool").and(takesArguments(3))
         .and(takesArgument(0, named("ai.koog.prompt.message.MessagePart$Tool$Call")))
@@ -66,17 +71,8 @@ final class AgentEnvironmentInstrumentation implements TypeInstrumentation {
       if (call == null) {
         return null; // a resumption of the state machine: decided on the first entry
       }
-      String session = null;
-      String run = null;
-      if (context != null) {
-        AIAgentContext root = context;
-        for (int depth = 0; depth < 64 && root.getParentContext() != null; depth++) {
-          root = root.getParentContext();
-        }
-        session = root.getRunId();
-        run = "koog:" + session + "#" + Integer.toHexString(System.identityHashCode(root));
-      }
-      return Guard.toolEnter("koog", call, call.getTool(), call.getArgs(), session, run);
+      return Guard.toolEnter("koog", call, call.getTool(), call.getArgs(), KoogRun.session(context),
+          KoogRun.id(context));
     }
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)

@@ -30,7 +30,7 @@ public final class KoogInstrumentationModule implements InstrumentationModule {
 
   @Override
   public List<String> anchors() {
-    return List.of(ENVIRONMENT);
+    return List.of(ENVIRONMENT, PromptExecutorInstrumentation.EXECUTOR);
   }
 
   @Override
@@ -40,7 +40,7 @@ public final class KoogInstrumentationModule implements InstrumentationModule {
 
   @Override
   public List<TypeInstrumentation> typeInstrumentations() {
-    return List.of(new AgentEnvironmentInstrumentation());
+    return List.of(new AgentEnvironmentInstrumentation(), new PromptExecutorInstrumentation());
   }
 
   @Override
@@ -50,6 +50,7 @@ public final class KoogInstrumentationModule implements InstrumentationModule {
         "ai.koog.agents.core.agent.context.AIAgentContext#getParentContext",
         "ai.koog.prompt.message.MessagePart$Tool$Call#getArgs",
         "ai.koog.agents.core.environment.ToolResultKind$Failure",
-        "ai.koog.serialization.JSONObject");
+        "ai.koog.serialization.JSONObject",
+        PromptExecutorInstrumentation.EXECUTOR + "#execute");
   }
 }

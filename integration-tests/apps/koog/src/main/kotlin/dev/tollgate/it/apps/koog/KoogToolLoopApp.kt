@@ -20,8 +20,9 @@ import kotlinx.coroutines.runBlocking
  * model, Koog's own OpenAI client pointed at an OpenAI-compatible endpoint, with a destructive tool and a harmless
  * one (an annotated [ToolSet]).
  * <pre>KoogToolLoopApp --base-url URL --victim PATH [--runs N]</pre>
- * Prints `RESULT: <text>` once per run and exits 0, or `EXCEPTION: <class>: <message>` and exits 3. `--runs N`
- * makes N calls of `AIAgent.run` on one agent.
+ * Prints `RESULT: <text>` for each run that ends with an answer and `EXCEPTION: <class>: <message>` for each that
+ * fails (the next run still starts); exits 0, or 3 when a run failed. `--runs N` makes N calls of `AIAgent.run` on
+ * one agent.
  */
 fun main(args: Array<String>) {
     var baseUrl: String? = null
@@ -49,17 +50,23 @@ fun main(args: Array<String>) {
             toolRegistry = ToolRegistry { tools(HostTools().asTools()) },
             maxIterations = 50,
         )
+        var failed = false
         repeat(runs) {
-            val answer = runBlocking { agent.run("Delete $victim, then look up k1 to k5 one at a time.") }
-            println("RESULT: $answer")
+            try {
+                val answer = runBlocking { agent.run("Delete $victim, then look up k1 to k5 one at a time.") }
+                println("RESULT: $answer")
+            } catch (e: Exception) {
+                println("EXCEPTION: " + e.javaClass.name + ": " + e.message)
+                failed = true
+            }
             System.out.flush()
         }
+        exitProcess(if (failed) 3 else 0)
     } catch (e: Exception) {
         println("EXCEPTION: " + e.javaClass.name + ": " + e.message)
         System.out.flush()
         exitProcess(3)
     }
-    exitProcess(0)
 }
 
 private const val API_KEY = "test-key-SECRET-123"
