@@ -8,8 +8,9 @@ import dev.tollgate.it.harness.ToolLoopScript;
 import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * look up five keys, one per turn. quarkus-langchain4j runs tools through its own loop, whose catch-all turns any
  * exception of a tool into a tool error the model reads; {@code on_exceed: halt} must end the run all the same. Its
  * model calls go through Quarkus's REST client: an LLM-call limit and a USD budget per run refuse the 4th of them.
+ * The scenarios run on quarkus-langchain4j 1.10.0 (Quarkus 3.33.2) and, but for the tool-limit block, on the oldest
+ * supported, 1.0.0 (Quarkus 3.20.0): the default OpenAI model of both apps.
  */
 class QuarkusHaltIT {
 
@@ -59,16 +62,17 @@ class QuarkusHaltIT {
                 """.formatted(onExceed));
     }
 
-    private ForkedApp app(ProviderSimulator simulator) {
-        return ForkedApp.of(AppModule.QUARKUS_LANGCHAIN4J).args("--base-url", simulator.baseUrl(), "--victim",
+    private ForkedApp app(AppModule module, ProviderSimulator simulator) {
+        return ForkedApp.of(module).args("--base-url", simulator.baseUrl(), "--victim",
                 victim.toString());
     }
 
-    @Test
+    @ParameterizedTest
+    @EnumSource(names = {"QUARKUS_LANGCHAIN4J", "QUARKUS_LANGCHAIN4J_1_0"})
     @WithoutTheAgent
-    void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup() throws IOException {
+    void withoutTheAgentTheModelDeletesTheFileAndRunsEveryLookup(AppModule module) throws IOException {
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
-            ForkedApp.Result result = app(simulator).run();
+            ForkedApp.Result result = app(module, simulator).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
@@ -79,11 +83,12 @@ class QuarkusHaltIT {
         }
     }
 
-    @Test
-    void haltEndsTheRunWithLimitExceededExceptionAndNoFurtherModelCall() throws IOException {
+    @ParameterizedTest
+    @EnumSource(names = {"QUARKUS_LANGCHAIN4J", "QUARKUS_LANGCHAIN4J_1_0"})
+    void haltEndsTheRunWithLimitExceededExceptionAndNoFurtherModelCall(AppModule module) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
-            ForkedApp.Result result = app(simulator).agent(AgentJar.requireImplemented(), policy("halt"), log).run();
+            ForkedApp.Result result = app(module, simulator).agent(AgentJar.requireImplemented(), policy("halt"), log).run();
 
             assertEquals(3, result.exitCode(), result::toString);
             String exception = result.stdoutLines().stream().filter(l -> l.startsWith("EXCEPTION: ")).findFirst()
@@ -121,11 +126,13 @@ class QuarkusHaltIT {
         }
     }
 
-    @Test
-    void blockRefusesTheFourthLookupAndTheConversationGoesOn() throws IOException {
+    /** On 1.10.0 only: on 1.0.0 the halt scenario proves the same hooks (the tool refusals are LangChain4j's). */
+    @ParameterizedTest
+    @EnumSource(names = "QUARKUS_LANGCHAIN4J")
+    void blockRefusesTheFourthLookupAndTheConversationGoesOn(AppModule module) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.start(deleteThenFiveLookups())) {
-            ForkedApp.Result result = app(simulator).agent(AgentJar.requireImplemented(), policy("block"), log).run();
+            ForkedApp.Result result = app(module, simulator).agent(AgentJar.requireImplemented(), policy("block"), log).run();
 
             assertEquals(0, result.exitCode(), result::toString);
             assertTrue(result.stdoutLines().contains("RESULT: finished"), result::toString);
@@ -157,11 +164,12 @@ class QuarkusHaltIT {
      * An LLM-call limit per run ({@code llm: "*"}, 3 calls): the 4th model call of the AI-service call is refused in
      * the REST client with the provider-format 402, which quarkus-langchain4j does not retry; the call throws.
      */
-    @Test
-    void anLlmCallLimitPerRunRefusesTheFourthModelCall() throws IOException {
+    @ParameterizedTest
+    @EnumSource(names = {"QUARKUS_LANGCHAIN4J", "QUARKUS_LANGCHAIN4J_1_0"})
+    void anLlmCallLimitPerRunRefusesTheFourthModelCall(AppModule module) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.builder(deleteThenFiveLookups()).usage(100, 50).start()) {
-            ForkedApp.Result result = app(simulator).agent(AgentJar.requireImplemented(), llmPolicy("""
+            ForkedApp.Result result = app(module, simulator).agent(AgentJar.requireImplemented(), llmPolicy("""
                     limits:
                       - { name: llm-per-run, scope: run, llm: "*", max_calls: 3 }
                     """), log).run();
@@ -185,11 +193,12 @@ class QuarkusHaltIT {
      * A USD budget per run with {@code on_exceed: halt} (1.00 USD; 0.2001 USD a call, about 0.40 USD reserved up front):
      * the 4th model call is refused and the AI-service call ends with {@code BudgetExceededException}.
      */
-    @Test
-    void aRunBudgetWithHaltEndsTheAiServiceCallWithBudgetExceededException() throws IOException {
+    @ParameterizedTest
+    @EnumSource(names = {"QUARKUS_LANGCHAIN4J", "QUARKUS_LANGCHAIN4J_1_0"})
+    void aRunBudgetWithHaltEndsTheAiServiceCallWithBudgetExceededException(AppModule module) throws IOException {
         Path log = dir.resolve("enforcement.jsonl");
         try (ProviderSimulator simulator = ProviderSimulator.builder(deleteThenFiveLookups()).usage(100, 50).start()) {
-            ForkedApp.Result result = app(simulator).args("--max-tokens", "100")
+            ForkedApp.Result result = app(module, simulator).args("--max-tokens", "100")
                     .agent(AgentJar.requireImplemented(), llmPolicy("""
                     budgets:
                       - { name: per-run, scope: run, max_usd: 1.00, on_exceed: halt }

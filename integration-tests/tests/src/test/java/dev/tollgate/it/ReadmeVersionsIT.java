@@ -51,6 +51,8 @@ class ReadmeVersionsIT {
                     new Resolved("google-adk", "com.google.adk", "google-adk"),
                     new Resolved("google-adk", "com.google.genai", "google-genai"))),
             new Row("quarkus-langchain4j", List.of(
+                    new Resolved("quarkus-langchain4j-oldest", "io.quarkiverse.langchain4j", "quarkus-langchain4j-core"),
+                    new Resolved("quarkus-langchain4j-oldest", "io.quarkus", "quarkus-core"),
                     new Resolved("quarkus-langchain4j", "io.quarkiverse.langchain4j", "quarkus-langchain4j-core"),
                     new Resolved("quarkus-langchain4j", "io.quarkus", "quarkus-core"))),
             new Row("AWS Bedrock", List.of(

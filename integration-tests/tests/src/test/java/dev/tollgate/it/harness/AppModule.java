@@ -53,6 +53,8 @@ public enum AppModule {
     SPRING_BOOT_FATJAR("apps/spring-boot-fatjar", null),
     /** A Quarkus app as {@code quarkus-maven-plugin} packages it: {@code target/quarkus-app/quarkus-run.jar}. */
     QUARKUS_LANGCHAIN4J("apps/quarkus-langchain4j", null),
+    /** The same, on quarkus-langchain4j 1.0.0 (Quarkus 3.20.0) with the OpenAI, Anthropic and Ollama providers. */
+    QUARKUS_LANGCHAIN4J_1_0("apps/quarkus-langchain4j-oldest", null),
     DEMO("demo", "dev.tollgate.it.demo.LangChain4jDemo");
 
     private final String directory;

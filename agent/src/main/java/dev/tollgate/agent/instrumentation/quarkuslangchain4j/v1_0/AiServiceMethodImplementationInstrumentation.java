@@ -3,6 +3,7 @@ package dev.tollgate.agent.instrumentation.quarkuslangchain4j.v1_0;
 import static net.bytebuddy.matcher.ElementMatchers.isStatic;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import dev.tollgate.agent.spi.TypeInstrumentation;
@@ -44,8 +45,11 @@ final class AiServiceMethodImplementationInstrumentation implements TypeInstrume
     // the same catch-all as LangChain4j's ToolService.executeWithErrorHandling: the same advice
     target.applyAdvice(named("executeTool").and(isStatic()),
         "dev.tollgate.agent.instrumentation.langchain4j.v1_0.ToolServiceInstrumentation$RethrowHaltAdvice");
-    // memoryId(AiServiceMethodCreateInfo, Object[], boolean, DefaultMemoryIdProvider): private static; arity 4
-    target.applyAdvice(named("memoryId").and(isStatic()).and(takesArguments(4)), getClass().getName() + "$MemoryIdAdvice");
+    // memoryId(AiServiceMethodCreateInfo, Object[], boolean[, DefaultMemoryIdProvider]): private static; arity 3 in
+    // 1.0.0, 4 since the DefaultMemoryIdProvider parameter came; the advice reads only the first
+    target.applyAdvice(named("memoryId").and(isStatic())
+        .and(takesArgument(0, named("io.quarkiverse.langchain4j.runtime.aiservice.AiServiceMethodCreateInfo"))),
+        getClass().getName() + "$MemoryIdAdvice");
   }
 
   /**

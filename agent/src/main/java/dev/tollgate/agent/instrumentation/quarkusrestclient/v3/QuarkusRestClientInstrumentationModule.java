@@ -13,7 +13,8 @@ import java.util.List;
  * metered where Vert.x receives it ({@code HttpClientResponseImpl.handleChunk/handleEnd/handleException}), whichever
  * way the REST client then reads it (a whole JSON body, an SSE {@code Multi}, an {@code InputStream}).
  *
- * <p>Checked with {@code javap} on resteasy-reactive-client 3.33.2 and vertx-core 4.5.27: the members the helpers
+ * <p>Checked with {@code javap} on resteasy-reactive-client 3.33.2 with vertx-core 4.5.27 and on 3.20.0 with 4.5.13
+ * (the Quarkus under quarkus-langchain4j 1.0.0): the members the helpers
  * call are {@code RestClientRequestContext.getUri/getHttpMethod/getEntity/getRequestHeadersAsMap/writeEntity(Entity,
  * MultivaluedMap, WriterInterceptor[])/isAborted/isMultipart/isFileUpload/isInputStreamUpload/isMultiBufferUpload/
  * setAbortedWith/setResponseStatus/setResponseHeaders/setResponseReasonPhrase}, {@code initialiseResponse
