@@ -492,6 +492,11 @@ public final class Guard {
     return true;
   }
 
+  /** Whether this thread is marked by {@link #llmOuterEnter()}: an outer layer governs the request it starts. */
+  public static boolean llmOuterActive() {
+    return GOVERNING.get()[0] > 0;
+  }
+
   /** Ends what {@link #llmOuterEnter()} began. */
   public static void llmOuterExit() {
     int[] depth = GOVERNING.get();

@@ -11,6 +11,7 @@ import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
@@ -96,7 +97,7 @@ class HttpClientBudgetIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"sync", "async", "http2", "hc5", "hc5-async"})
+    @ValueSource(strings = {"sync", "async", "http2", "hc5", "hc5-async", "reactor-netty"})
     void theProcessBudgetStopsCallsAtTheCapAndBlockedCallsNeverLeaveTheJvm(String how) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = simulator()) {
@@ -105,7 +106,7 @@ class HttpClientBudgetIT {
                 app.args("--async");
             } else if (how.equals("http2")) {
                 app.args("--http2"); // h2c upgrade offered; the simulator answers HTTP/1.1
-            } else if (how.startsWith("hc5")) {
+            } else if (how.startsWith("hc5") || how.equals("reactor-netty")) {
                 app.args("--client", how);
             }
             ForkedApp.Result result = app.agent(AgentJar.requireImplemented(), processCap(this, "block"), log).run();
@@ -113,10 +114,17 @@ class HttpClientBudgetIT {
             assertEquals(0, result.exitCode(), result::toString);
             // 0.20 USD a call, 0.244 USD reserved before each: the fifth would pass 1.00 USD
             assertEquals(4, statusCount(result, "200"), result::toString);
-            assertEquals(6, statusCount(result, "402"), result::toString);
+            if (how.equals("reactor-netty")) {
+                // no response to answer with: the send fails with Tollgate's typed, non-retryable refusal
+                assertEquals(6, result.stdoutLines().stream().filter(l -> l.matches(
+                        "CALL \\d+ error=dev\\.tollgate\\.bootstrap\\.LlmCallRefusedException: .*process-cap.*"))
+                        .count(), result::toString);
+            } else {
+                assertEquals(6, statusCount(result, "402"), result::toString);
+                assertTrue(result.stdout().contains("budget_exceeded"), result::toString);
+            }
             assertEquals(4, sim.requestCount(), "blocked calls must not reach the provider");
             assertTrue(result.stdout().contains("process-cap"), "the error names the budget\n" + result);
-            assertTrue(result.stdout().contains("budget_exceeded"), result::toString);
 
             EnforcementLog entries = EnforcementLog.read(log);
             List<Map<String, Object>> llm = entries.events("llm.call");
@@ -131,6 +139,7 @@ class HttpClientBudgetIT {
                 assertEquals(switch (how) {
                     case "hc5" -> "apache-httpclient5";
                     case "hc5-async" -> "apache-httpclient5-async";
+                    case "reactor-netty" -> "reactor-netty";
                     default -> "jdk-httpclient";
                 }, e.get("client"));
             }
@@ -210,18 +219,18 @@ class HttpClientBudgetIT {
     }
 
     /**
-     * Apache HttpClient 5's async client (what Ktor's Apache 5 engine, Koog's default, sends with): a streamed
-     * answer in 7-byte pieces reaches the app's consumer byte-identical, chunk by chunk, and is metered from its usage
-     * chunk; an OpenAI and an Anthropic stream.
+     * Apache HttpClient 5's async client (what Ktor's Apache 5 engine, Koog's default, sends with) and Reactor Netty's
+     * {@code HttpClient} used directly: a streamed answer in 7-byte pieces reaches the app byte-identical, chunk by
+     * chunk, and is metered from its usage chunk; an OpenAI and an Anthropic stream.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"chat", "anthropic"})
-    void theAsyncApacheClientsStreamsReachTheAppByteIdenticalAndAreMetered(String api) throws IOException {
+    @CsvSource({"hc5-async,chat", "hc5-async,anthropic", "reactor-netty,chat", "reactor-netty,anthropic"})
+    void asyncClientsStreamsReachTheAppByteIdenticalAndAreMetered(String client, String api) throws IOException {
         Path log = dir.resolve("log.jsonl");
         try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).splitEvents(7).start()) {
             String base = api.equals("anthropic") ? sim.anthropicBaseUrl() + "/v1" : sim.baseUrl();
             ForkedApp.Result result = ForkedApp.of(AppModule.LLM_JDK).args("--base-url", base, "--api", api,
-                    "--model", "sim-model", "--max-tokens", "100", "--calls", "2", "--stream", "--client", "hc5-async")
+                    "--model", "sim-model", "--max-tokens", "100", "--calls", "2", "--stream", "--client", client)
                     .agent(AgentJar.requireImplemented(), policy(""), log).run();
 
             assertEquals(0, result.exitCode(), result::toString);
@@ -236,7 +245,8 @@ class HttpClientBudgetIT {
             List<Map<String, Object>> llm = entries.events("llm.call");
             assertEquals(2, llm.size(), entries::toString);
             for (Map<String, Object> e : llm) {
-                assertEquals("apache-httpclient5-async", e.get("client"), entries::toString);
+                assertEquals(client.equals("hc5-async") ? "apache-httpclient5-async" : "reactor-netty", e.get("client"),
+                        entries::toString);
                 assertEquals("reported", e.get("usage"), entries::toString);
                 assertEquals(true, e.get("stream"), entries::toString);
                 assertEquals(true, e.get("complete"), entries::toString);

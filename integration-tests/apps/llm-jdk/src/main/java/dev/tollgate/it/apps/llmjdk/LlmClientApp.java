@@ -24,7 +24,10 @@ import java.util.stream.Collectors;
  * {@code --linger-ms} keeps the JVM alive that long after {@code DONE} (for tests that read it from outside).
  * {@code --client hc5} sends with Apache HttpClient 5 (classic) instead of the JDK client, {@code --client hc5-async}
  * with its async client ({@code CloseableHttpAsyncClient}, HTTP/1.1; the request a {@code SimpleHttpRequest}, the
- * body collected chunk by chunk by a binary consumer); {@code --read} and {@code --async} then do not apply. {@code --read} takes a comma-separated list:
+ * body collected chunk by chunk by a binary consumer), {@code --client reactor-netty} with Reactor Netty's
+ * {@code HttpClient} used directly (the body sent as a {@code ByteBufFlux}; the answer read with
+ * {@code responseSingle}, or chunk by chunk with {@code response} when streamed); {@code --read} and {@code --async}
+ * then do not apply. {@code --read} takes a comma-separated list:
  * call i reads its body the ((i - 1) mod n)-th way.
  * For every call prints {@code CALL <i> status=<code> bytes=<n> sha256=<hex of the body bytes as read>} (and, for
  * a failed call, {@code CALL <i> error=<class>: <message>}); then {@code DONE ok=<2xx calls>}. With
@@ -49,6 +52,7 @@ public final class LlmClientApp {
     private final HttpClient client;
     private org.apache.hc.client5.http.impl.classic.CloseableHttpClient hc5;
     private org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient hc5Async;
+    private reactor.netty.http.client.HttpClient reactorNetty;
     private int ok;
 
     private LlmClientApp(String baseUrl, String[] args) {
@@ -81,6 +85,8 @@ public final class LlmClientApp {
         } else if (clientKind.equals("hc5-async")) {
             hc5Async = org.apache.hc.client5.http.impl.async.HttpAsyncClients.createDefault();
             hc5Async.start();
+        } else if (clientKind.equals("reactor-netty")) {
+            reactorNetty = reactor.netty.http.client.HttpClient.create();
         }
     }
 
@@ -138,6 +144,10 @@ public final class LlmClientApp {
         }
         if (hc5Async != null) {
             callHc5Async(i);
+            return;
+        }
+        if (reactorNetty != null) {
+            callReactorNetty(i);
             return;
         }
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url()))
@@ -209,6 +219,40 @@ public final class LlmClientApp {
                 org.apache.hc.client5.http.async.methods.SimpleRequestProducer.create(post.build()),
                 new Collector(), null);
         report(i, future.get(60, TimeUnit.SECONDS));
+    }
+
+    private void callReactorNetty(int i) {
+        String json = body(i);
+        reactor.netty.http.client.HttpClient client = reactorNetty.headers(h -> {
+            h.add("content-type", "application/json");
+            switch (api) {
+                case "anthropic" -> h.add("x-api-key", API_KEY).add("anthropic-version", "2023-06-01");
+                case "gemini" -> h.add("x-goog-api-key", API_KEY);
+                default -> h.add("authorization", "Bearer " + API_KEY);
+            }
+        });
+        reactor.netty.http.client.HttpClient.ResponseReceiver<?> request = client.post().uri(url())
+                .send(reactor.netty.ByteBufFlux.fromString(reactor.core.publisher.Mono.just(json)));
+        Result result;
+        if (stream) {
+            result = request.response((response, content) -> content.asByteArray()
+                    .reduce(new java.io.ByteArrayOutputStream(), (out, chunk) -> {
+                        out.write(chunk, 0, chunk.length);
+                        return out;
+                    })
+                    .map(out -> new Result(response.status().code(), out.toByteArray())))
+                    .blockLast(java.time.Duration.ofSeconds(60));
+        } else {
+            result = request.responseSingle((response, content) -> content.asByteArray()
+                    .defaultIfEmpty(new byte[0])
+                    .map(bytes -> new Result(response.status().code(), bytes)))
+                    .block(java.time.Duration.ofSeconds(60));
+        }
+        try {
+            report(i, result);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** Collects a response body as the async client hands it over, chunk by chunk. */
