@@ -429,7 +429,7 @@ public final class Guard {
    */
   public static Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
     Delegate d = delegate;
-    if (d == null || uri == null || GOVERNING.get()[0] > 0) {
+    if (d == null || uri == null || llmOuterActive()) {
       return null;
     }
     try {
@@ -446,7 +446,7 @@ public final class Guard {
    */
   public static boolean llmRecognized(String method, String uri) {
     Delegate d = delegate;
-    if (d == null || uri == null || GOVERNING.get()[0] > 0) {
+    if (d == null || uri == null || llmOuterActive()) {
       return false;
     }
     try {
@@ -474,7 +474,7 @@ public final class Guard {
    * carries it out. Nothing happens on an unmarked thread.
    */
   public static void llmOuterLend(Object carrier) {
-    if (carrier != null && GOVERNING.get()[0] > 0) {
+    if (carrier != null && llmOuterActive()) {
       GOVERNED_ELSEWHERE.put(carrier, Boolean.TRUE);
     }
   }

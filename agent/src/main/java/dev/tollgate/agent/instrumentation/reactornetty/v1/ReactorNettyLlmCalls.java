@@ -153,13 +153,8 @@ public final class ReactorNettyLlmCalls {
       }
       String method = request.method().name();
       String uri = request.resourceUrl();
-      Object token = state == null ? null : Guard.runResume(state);
-      try {
-        if (!Guard.llmRecognized(method, uri)) {
-          return null;
-        }
-      } finally {
-        Guard.runRelease(token, false, null);
+      if (!Guard.llmRecognized(method, uri)) { // by method and URL alone: no run needed
+        return null;
       }
       Call call = new Call(method, uri, state);
       CALLS.put(operations, call);
