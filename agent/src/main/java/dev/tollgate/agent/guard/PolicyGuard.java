@@ -151,6 +151,11 @@ public final class PolicyGuard extends Guard.Delegate {
     }
   }
 
+  /** Ends the runs the JVM stops before their last callback did (see {@link Runs#endBound}); at shutdown. */
+  public void endBoundRuns() {
+    runs.endBound();
+  }
+
   /** At shutdown: lets settlements still on their way to a shared store finish (at most {@code timeoutMillis}). */
   public void drainSettlements(long timeoutMillis) {
     if (llm != null) {

@@ -192,6 +192,7 @@ public final class AgentStartup {
       PolicyGuard guard = installed.get();
       if (guard != null) {
         guard.drainSettlements(2_000);
+        guard.endBoundRuns();
         guard.closeStores();
       }
       log.drainAndWriteSynchronously();

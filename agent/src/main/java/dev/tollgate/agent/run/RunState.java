@@ -20,6 +20,8 @@ public final class RunState {
   private long costNanos;
   /** The run itself (until it ends) plus its LLM calls not yet settled: the summary is due when it reaches 0. */
   private int open = 1;
+  /** The run's own end was counted (a run may be ended both by its last callback and by the JVM stopping). */
+  private boolean over;
 
   RunState(String id, String framework) {
     this(id, framework, null);
@@ -90,8 +92,15 @@ public final class RunState {
     return --open == 0;
   }
 
-  /** The run ended; true when no LLM call is still to settle (then the summary is due now). */
+  /**
+   * The run ended; true when no LLM call is still to settle (then the summary is due now). Counted once: a second
+   * end of the same run (its callback releasing it while the JVM stops) is false.
+   */
   public synchronized boolean ended() {
+    if (over) {
+      return false;
+    }
+    over = true;
     return --open == 0;
   }
 

@@ -166,6 +166,19 @@ public final class Runs {
     }
   }
 
+  /**
+   * Ends every run still bound to a carrier: when the JVM stops, a streaming run whose last callback has not yet
+   * released it (the app printed the answer and returned from {@code main} meanwhile) still gets its end, and its
+   * summary. A run ended already is not ended again ({@link RunState#ended} counts once).
+   */
+  public void endBound() {
+    java.util.Set<RunState> bound = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    synchronized (carriers) {
+      bound.addAll(carriers.values());
+    }
+    bound.forEach(onEnd);
+  }
+
   /** A run made current on a callback thread. */
   public record Resumption(RunState run, Object carrier, int handOffsAtResume) {}
 }

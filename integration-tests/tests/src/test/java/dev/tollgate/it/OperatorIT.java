@@ -232,11 +232,16 @@ class OperatorIT {
             assertEquals(1.4, ((Number) refusedAfterOverride.get("limit_usd")).doubleValue(),
                     "the limit in force is named");
             assertTrue(lines.subList(overrideAt, resetAt).stream().anyMatch(OperatorIT::served), entries::toString);
-            // with Redis the operator's process clears the fleet's spend at once (`at`); the app logs it when it reads it
-            java.time.Instant resetMade = java.time.Instant.parse((String) r.get("at"));
-            Map<String, Object> afterReset = lines.stream().filter(OperatorIT::served)
-                    .filter(l -> java.time.Instant.parse((String) l.get("ts")).isAfter(resetMade))
-                    .findFirst().orElseThrow(() -> new AssertionError(entries.toString()));
+            // with Redis the operator's process clears the fleet's spend at once; the app logs the record when it reads
+            // it. The first call served once the raised cap refused calls is the first the reset let through: the app
+            // calls one at a time and the calls before it were refused, so none was in flight across the reset. (Not
+            // chosen by timestamp: the record's `at` is stamped once the reset is done, and a call admitted and
+            // settled in between would make the second call after the reset look like the first.)
+            int refusedAgainAt = overrideAt + lines.subList(overrideAt, resetAt).stream()
+                    .filter(OperatorIT::refused).findFirst().map(lines.subList(overrideAt, resetAt)::indexOf)
+                    .orElseThrow(() -> new AssertionError(entries.toString()));
+            Map<String, Object> afterReset = lines.subList(refusedAgainAt, lines.size()).stream()
+                    .filter(OperatorIT::served).findFirst().orElseThrow(() -> new AssertionError(entries.toString()));
             @SuppressWarnings("unchecked")
             Map<String, Object> daily = ((List<Map<String, Object>>) afterReset.get("budgets")).get(0);
             assertEquals(0.2, ((Number) daily.get("spent_usd")).doubleValue(), entries::toString);
