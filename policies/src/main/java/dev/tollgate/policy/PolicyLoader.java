@@ -103,9 +103,24 @@ public final class PolicyLoader {
       text = text.substring(1);
     }
     boolean json = fileName.toLowerCase(java.util.Locale.ROOT).endsWith(".json");
-    Node root = LocatedTreeReader.read(text, fileName, json);
+    Node root = json ? null : PlainYamlReader.read(text); // the YAML library's classes only when needed
+    if (root == null) {
+      root = LocatedTreeReader.read(text, fileName, json);
+    } else if (CROSS_CHECK) {
+      Node library = LocatedTreeReader.read(text, fileName, false);
+      if (!library.equals(root)) {
+        throw new AssertionError("PlainYamlReader and the YAML library disagree on " + fileName + ":\n" + root
+            + "\n" + library);
+      }
+    }
     return governance ? PolicyValidator.validateGovernance(root, fileName) : PolicyValidator.validate(root, fileName);
   }
+
+  /**
+   * Set by the test suites ({@code -Dtollgate.policy.cross-check=true}): every document {@link PlainYamlReader} reads
+   * is read by the YAML library too, and a difference fails the test that loaded it.
+   */
+  private static final boolean CROSS_CHECK = Boolean.getBoolean("tollgate.policy.cross-check");
 
   private static PolicyException unreadable(String file, String why) {
     return new PolicyException(List.of(new PolicyError(file, 0, 0, "cannot read policy file: " + why)));

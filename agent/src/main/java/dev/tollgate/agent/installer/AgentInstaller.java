@@ -47,7 +47,8 @@ public final class AgentInstaller {
    * application starts, behind a {@link LoadGate} that holds back every class the instrumentations name until
    * the transformer is ready and weaves anything that slipped by before. For {@code premain}: the JVM's own
    * start and the app's first class loads overlap the agent's set-up instead of waiting for it. {@code first}
-   * runs on that thread before anything is woven (the guard's installation).
+   * (the guard's installation) runs on a second thread, {@code tollgate-init-guard}, beside ByteBuddy's set-up;
+   * the gate opens when both are done.
    */
   public static void installInBackground(Instrumentation inst, List<InstrumentationModule> modules,
       CoverageReport coverage, Runnable first) {
@@ -60,16 +61,39 @@ public final class AgentInstaller {
       java.lang.instrument.ClassFileTransformer woven = null;
       long start = System.nanoTime();
       long guardReady = start;
+      long weaveReady = start;
+      // The guard (engine, budgets, log's first lines, metrics) and ByteBuddy's set-up need nothing of each other:
+      // each is mostly class loading and first runs of code, so on two cores they finish in about the time of the
+      // longer one. The gate opens when both are done.
+      Throwable[] guardFailed = {null};
+      long[] guardDone = {0};
+      Thread guard = new Thread(() -> {
+        try {
+          first.run();
+        } catch (Throwable t) {
+          guardFailed[0] = t;
+        } finally {
+          guardDone[0] = System.nanoTime();
+        }
+      }, "tollgate-init-guard");
+      guard.setDaemon(true);
       try {
-        first.run();
-        guardReady = System.nanoTime();
-        woven = configure(inst, modules, coverage).makeRaw();
+        guard.start();
+        AgentBuilder b = configure(inst, modules, coverage);
+        java.lang.instrument.ClassFileTransformer made = b.makeRaw();
+        weaveReady = System.nanoTime();
+        guard.join();
+        guardReady = guardDone[0];
+        if (guardFailed[0] != null) {
+          throw guardFailed[0];
+        }
+        woven = made;
       } catch (Throwable t) {
         LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
       } finally {
         long opened = System.nanoTime();
         gate.open(woven, inst);
-        coverage.ready(millis(guardReady - start), millis(opened - guardReady), millis(System.nanoTime() - opened),
+        coverage.ready(millis(guardReady - start), millis(weaveReady - start), millis(System.nanoTime() - opened),
             millis(gate.appBlockedNanos(opened)), gate.waitingLoads(), gate.firstWaiting());
       }
     }, "tollgate-init");

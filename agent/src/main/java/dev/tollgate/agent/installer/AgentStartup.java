@@ -103,19 +103,21 @@ public final class AgentStartup {
       logPath = policy.log().path() != null ? policy.log().path() : DEFAULT_LOG;
     }
     Clock clock = Clock.systemUTC();
+    // The ledger (its lock, key and records verified: mostly the JDK's crypto providers loading) opens on a second
+    // thread while this one opens the log and lists the instrumentations; premain still waits for both, so an error
+    // in either stops the JVM before main as before.
+    Policy opened = policy;
+    java.util.concurrent.FutureTask<Ledger> ledgerOpening = new java.util.concurrent.FutureTask<>(
+        () -> openLedger(opened, clock));
+    Thread ledgerThread = new Thread(ledgerOpening, "tollgate-ledger-open");
+    ledgerThread.setDaemon(true);
+    ledgerThread.start();
     EnforcementLog log;
     try {
       log = EnforcementLog.open(Path.of(logPath), clock);
     } catch (IOException | RuntimeException e) {
+      closeQuietly(ledgerOpening);
       refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), failOpen);
-      return;
-    }
-    Ledger ledger;
-    try {
-      ledger = openLedger(policy, clock);
-    } catch (IOException | RuntimeException e) {
-      refuse(List.of("cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
-          + " (day and month budgets persist there): " + e.getMessage()), failOpen);
       return;
     }
     List<InstrumentationModule> modules = new ArrayList<>();
@@ -136,6 +138,18 @@ public final class AgentStartup {
         LOG.warn("{} names no instrumentation; known: {}", off.getValue(),
             String.join(", ", modules.stream().map(InstrumentationModule::name).toList()));
       }
+    }
+    Ledger ledger;
+    try {
+      ledger = ledgerOpening.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      refuse(List.of("cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
+          + " (day and month budgets persist there): " + e.getCause().getMessage()), failOpen);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      refuse(List.of("interrupted while opening the budget ledger"), failOpen);
+      return;
     }
     CoverageReport coverage = new CoverageReport(log, modules, disabled);
     // Everything below is what the first governed call needs, not what the app's main needs: the policy is valid,
@@ -391,6 +405,17 @@ public final class AgentStartup {
     String keyFile = policy.ledger().keyFile();
     return FileLedger.open(Path.of(policy.ledger().dir()), clock, policy.ledger().zone(),
         keyFile == null ? null : Path.of(keyFile));
+  }
+
+  /** A ledger opened for nothing (the log could not be): released, so the JVM that runs ungoverned holds no lock. */
+  private static void closeQuietly(java.util.concurrent.FutureTask<Ledger> opening) {
+    try {
+      opening.get().close();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private static void refuse(List<String> problems, boolean failOpen) {

@@ -64,8 +64,8 @@ public final class BootstrapDefiner {
    * the JDK hands the body of any subscriber that is not its own internal {@code TrustedSubscriber} to its executor,
    * a thread hand-off or two per response. Generates a subclass of the metering subscriber that implements that
    * interface (answering {@code needsExecutor()} as the app's own subscriber does), defines it beside the platform
-   * helpers and exports {@code jdk.internal.net.http} to that loader only. Uses ByteBuddy, so it runs with the
-   * rest of the weaving set-up, off {@code premain}'s path. False (metering works, with the hand-off) when this
+   * helpers and exports {@code jdk.internal.net.http} to that loader only. The class file is written with the JDK
+   * alone ({@link TrustedSubscriberClass}); this runs on {@code tollgate-init}, off {@code premain}'s path. False (metering works, with the hand-off) when this
    * JDK has no such interface.
    */
   public static boolean trustMeteredJdkResponses(Instrumentation inst) {
@@ -76,20 +76,11 @@ public final class BootstrapDefiner {
       ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
       Class<?> trusted = Class.forName(dev.tollgate.platform.jdkhttp.JdkHttpGuard.TRUSTED_SUBSCRIBER, false,
           platformLoader);
-      Class<?> base = Class.forName(PLATFORM_JDKHTTP + "MeteredBodyHandler$Subscriber", false, platformLoader);
       Module http = trusted.getModule();
       inst.redefineModule(http, Set.of(), Map.of("jdk.internal.net.http", Set.of(platformLoader.getUnnamedModule())),
           Map.of(), Set.of(), Map.of());
       String name = PLATFORM_JDKHTTP + "TrustedMeteredSubscriber";
-      byte[] bytes = new net.bytebuddy.ByteBuddy()
-          .subclass(base, net.bytebuddy.dynamic.scaffold.subclass.ConstructorStrategy.Default.IMITATE_SUPER_CLASS)
-          .implement(trusted)
-          .name(name)
-          .method(net.bytebuddy.matcher.ElementMatchers.named("needsExecutor")
-              .and(net.bytebuddy.matcher.ElementMatchers.takesArguments(0)))
-          .intercept(net.bytebuddy.implementation.MethodCall.invoke(base.getDeclaredMethod("delegateNeedsExecutor")))
-          .make()
-          .getBytes();
+      byte[] bytes = TrustedSubscriberClass.bytes(); // written with the JDK alone: no ByteBuddy on this path
       ClassDefiner.open(inst).defineAll(platformLoader, Map.of(name, bytes));
       Class<?> type = Class.forName(name, false, platformLoader);
       Class.forName(PLATFORM_JDKHTTP + "JdkHttpGuard", false, platformLoader)
@@ -100,17 +91,43 @@ public final class BootstrapDefiner {
     }
   }
 
+  /** Lists the classes to define, one class file per line; written into the jar when it is packaged. */
+  static final String CLASS_LIST = "dev/tollgate/agent/launch/boot-classes.list";
+
+  /**
+   * The class files under {@code packagePath}, by the list the build wrote (a walk over every entry of the jar, which
+   * holds the agent's 5 700 libraries' classes too, costs more than all of these reads); by that walk when there is
+   * no list (a jar built some other way).
+   */
   private static Map<String, byte[]> readClasses(File agentJar, String packagePath) throws IOException {
     Map<String, byte[]> classes = new LinkedHashMap<>();
     try (JarFile jar = new JarFile(agentJar, false)) {
-      Enumeration<JarEntry> entries = jar.entries();
-      while (entries.hasMoreElements()) {
-        JarEntry e = entries.nextElement();
-        String name = e.getName();
-        if (name.startsWith(packagePath) && name.endsWith(".class")) {
-          try (InputStream in = jar.getInputStream(e)) {
-            classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
+      JarEntry list = jar.getJarEntry(CLASS_LIST);
+      java.util.List<String> names = new java.util.ArrayList<>();
+      if (list != null) {
+        try (InputStream in = jar.getInputStream(list)) {
+          for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith(packagePath) && line.endsWith(".class")) {
+              names.add(line);
+            }
           }
+        }
+      } else {
+        Enumeration<JarEntry> entries = jar.entries();
+        while (entries.hasMoreElements()) {
+          String name = entries.nextElement().getName();
+          if (name.startsWith(packagePath) && name.endsWith(".class")) {
+            names.add(name);
+          }
+        }
+      }
+      for (String name : names) {
+        JarEntry e = jar.getJarEntry(name);
+        if (e == null) {
+          throw new IOException(CLASS_LIST + " names " + name + ", which is not in " + agentJar);
+        }
+        try (InputStream in = jar.getInputStream(e)) {
+          classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
         }
       }
     }

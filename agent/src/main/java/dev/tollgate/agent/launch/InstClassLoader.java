@@ -68,6 +68,25 @@ final class InstClassLoader extends ClassLoader {
     return defineClass(name, bytes, 0, bytes.length, domain);
   }
 
+  /**
+   * Our own entries straight from the open jar: ByteBuddy reads every advice class's bytes this way, and the
+   * default (a {@code jar:} URL per resource) opens the jar a second time through the URL handlers.
+   */
+  @Override
+  public InputStream getResourceAsStream(String name) {
+    String entry = PREFIX + (name.endsWith(".class")
+        ? name.substring(0, name.length() - ".class".length()) + ".classdata" : name);
+    JarEntry found = jar.getJarEntry(entry);
+    if (found == null) {
+      return super.getResourceAsStream(name);
+    }
+    try {
+      return jar.getInputStream(found);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   @Override
   protected URL findResource(String name) {
     String entry = PREFIX + name;

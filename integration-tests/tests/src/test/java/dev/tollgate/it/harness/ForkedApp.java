@@ -94,6 +94,9 @@ public final class ForkedApp {
         List<String> command = new ArrayList<>();
         command.add(javaHome != null ? javaHome.resolve("bin").resolve("java").toString() : javaExecutable());
         command.addAll(javaagents);
+        // every policy the agent or its CLI reads with the plain YAML reader is read by the YAML library too, and a
+        // difference stops the JVM (see PolicyLoader)
+        command.add("-Dtollgate.policy.cross-check=true");
         command.addAll(jvmArgs);
         if (executableJar != null) {
             command.add("-jar");
