@@ -103,6 +103,27 @@ public final class AgentInstaller {
     init.start();
   }
 
+  /**
+   * Starts loading ByteBuddy on a daemon thread while {@code premain} reads the policy and opens the log on the main
+   * thread: the class initialisation of ByteBuddy's transformer (which generates its module-aware subclass with
+   * ByteBuddy itself, loading a few hundred of its classes) is the longest step between {@code premain} and the gate
+   * opening, and it needs nothing from the policy. Whatever it has not finished when {@code tollgate-init} needs it,
+   * that thread waits for (class initialisation is once per JVM, under the JVM's own lock); a failure here is left
+   * for {@code tollgate-init} to meet and report.
+   */
+  static void warmUpInBackground() {
+    Thread warm = new Thread(() -> {
+      try {
+        Class.forName("net.bytebuddy.agent.builder.AgentBuilder$Default$ExecutingTransformer", true,
+            AgentInstaller.class.getClassLoader());
+      } catch (Throwable t) {
+        // tollgate-init meets the same problem where it is reported
+      }
+    }, "tollgate-warm-up");
+    warm.setDaemon(true);
+    warm.start();
+  }
+
   private static long millis(long nanos) {
     return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
   }

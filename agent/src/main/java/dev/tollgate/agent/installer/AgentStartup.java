@@ -75,6 +75,9 @@ public final class AgentStartup {
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;
     }
+    if (premain) {
+      AgentInstaller.warmUpInBackground();
+    }
     AgentConfig config;
     try {
       config = AgentConfig.resolve(agentArgs, System.getProperties(), System.getenv());
