@@ -115,23 +115,14 @@ final class PlainYamlReader {
         if (p == colon + 1) {
           throw outside(); // "key:value" is one plain scalar in YAML, not a pair
         }
-        value = inlineValue(l, p, keyLine, depth);
-        row++;
-        skipBlank();
-        if (row < lines.length && indent(lines[row]) > column) {
-          throw outside(); // a continuation line or a misplaced block: the library decides
-        }
+        value = lineValue(l, p, keyLine, depth, column);
       }
       entries.add(new Node.Entry(key, keyLine, start + 1, value));
-      if (row >= lines.length) {
+      int ind = nextIndent(column);
+      if (ind < 0) {
         break;
       }
-      String next = lines[row];
-      int ind = indent(next);
-      if (ind < column) {
-        break;
-      }
-      if (ind > column || isSequenceItem(next, ind)) {
+      if (ind > column || isSequenceItem(lines[row], ind)) {
         throw outside();
       }
       start = ind;
@@ -184,22 +175,13 @@ final class PlainYamlReader {
       } else if ((c == '"' || c == '\'') && quotedKeyAt(l, p)) {
         items.add(mapping(p, p, depth + 1));
       } else {
-        items.add(inlineValue(l, p, itemLine, depth));
-        row++;
-        skipBlank();
-        if (row < lines.length && indent(lines[row]) > column) {
-          throw outside();
-        }
+        items.add(lineValue(l, p, itemLine, depth, column));
       }
-      if (row >= lines.length) {
+      int ind = nextIndent(column);
+      if (ind < 0) {
         break;
       }
-      String next = lines[row];
-      int ind = indent(next);
-      if (ind < column) {
-        break;
-      }
-      if (ind > column || !isSequenceItem(next, ind)) {
+      if (ind > column || !isSequenceItem(lines[row], ind)) {
         if (ind == column) {
           break; // a key at the sequence's indent: the sequence was the value of the key above
         }
@@ -208,6 +190,20 @@ final class PlainYamlReader {
       dash = ind;
     }
     return new Node.Sequence(seqLine, first + 1, List.copyOf(items));
+  }
+
+  /**
+   * A value that ends on its line ({@link #inlineValue}), then past it: the next line may not be more indented than
+   * the key or dash ({@code column}) it belongs to (a continuation line or a misplaced block: the library decides).
+   */
+  private Node lineValue(String l, int p, int line, int depth, int column) throws Outside {
+    Node value = inlineValue(l, p, line, depth);
+    row++;
+    skipBlank();
+    if (row < lines.length && indent(lines[row]) > column) {
+      throw outside();
+    }
+    return value;
   }
 
   /** A value that starts at {@code p} and ends on this line: flow collection, quoted or plain scalar. */
@@ -570,6 +566,15 @@ final class PlainYamlReader {
     if (text.contains(" #") || text.contains(": ")) {
       throw outside();
     }
+  }
+
+  /** The indent of the next line of a block at {@code column}, or -1 when the block ends (end of text, or less indent). */
+  private int nextIndent(int column) {
+    if (row >= lines.length) {
+      return -1;
+    }
+    int ind = indent(lines[row]);
+    return ind < column ? -1 : ind;
   }
 
   private static boolean isSequenceItem(String l, int indent) {

@@ -17,15 +17,9 @@ class RunsAtShutdownTest {
   @Test
   void aRunStillBoundToItsCallbackIsEndedOnceAtShutdown() {
     List<RunState> summaries = Collections.synchronizedList(new ArrayList<>());
-    Runs runs = new Runs(run -> {
-      if (run.ended()) {
-        summaries.add(run);
-      }
-    });
-    RunState streaming = runs.begin("langchain4j");
+    Runs runs = summarising(summaries);
     Object handler = new Object();
-    runs.bind(handler);
-    runs.detach(streaming); // the app's thread returned; the stream goes on on a callback thread
+    RunState streaming = streaming(runs, handler);
     RunState finished = runs.begin("langchain4j");
     runs.end(finished);
 
@@ -42,15 +36,9 @@ class RunsAtShutdownTest {
   @RepeatedTest(50)
   void shutdownRacingTheLastCallbackSummarisesTheRunOnce() throws Exception {
     List<RunState> summaries = Collections.synchronizedList(new ArrayList<>());
-    Runs runs = new Runs(run -> {
-      if (run.ended()) {
-        summaries.add(run);
-      }
-    });
-    RunState streaming = runs.begin("langchain4j");
+    Runs runs = summarising(summaries);
     Object handler = new Object();
-    runs.bind(handler);
-    runs.detach(streaming);
+    RunState streaming = streaming(runs, handler);
     CountDownLatch go = new CountDownLatch(1);
     Thread callback = new Thread(() -> {
       await(go);
@@ -64,6 +52,23 @@ class RunsAtShutdownTest {
     runs.endBound();
     callback.join();
     assertEquals(List.of(streaming), summaries);
+  }
+
+  /** Runs whose ends add the run to {@code summaries} when its summary is due (as PolicyGuard writes run.summary). */
+  private static Runs summarising(List<RunState> summaries) {
+    return new Runs(run -> {
+      if (run.ended()) {
+        summaries.add(run);
+      }
+    });
+  }
+
+  /** A streaming run bound to its callback {@code handler}, the app's thread returned (the stream goes on). */
+  private static RunState streaming(Runs runs, Object handler) {
+    RunState streaming = runs.begin("langchain4j");
+    runs.bind(handler);
+    runs.detach(streaming);
+    return streaming;
   }
 
   private static void await(CountDownLatch latch) {
