@@ -219,8 +219,8 @@ final class PlainYamlReader {
     } else {
       int e = plainEnd(l, p);
       String text = l.substring(p, e).stripTrailing();
-      if (text.contains(": ") || text.endsWith(":")) {
-        throw outside(); // "a: b: c" is malformed
+      if (text.endsWith(":")) {
+        throw outside(); // "a: b:" is malformed ("a: b: c" too: plain() gives up on it)
       }
       value = plain(text, line, p + 1);
       end[0] = e;
@@ -476,7 +476,8 @@ final class PlainYamlReader {
     if (lower.equals("true") || lower.equals("false") || lower.equals("null")) {
       throw outside();
     }
-    if (lower.matches("[-+]?\\.(inf|nan)")) {
+    String unsigned = lower.startsWith("-") || lower.startsWith("+") ? lower.substring(1) : lower;
+    if (unsigned.equals(".inf") || unsigned.equals(".nan")) {
       throw outside();
     }
     char c = text.charAt(0);
@@ -560,7 +561,7 @@ final class PlainYamlReader {
     }
     char c = text.charAt(0);
     if ("&*!|>%@`?,[]{}#'\"".indexOf(c) >= 0 || (c == '-' && (text.length() == 1 || text.charAt(1) == ' '))
-        || (c == ':' )) {
+        || c == ':') {
       throw outside();
     }
     if (text.contains(" #") || text.contains(": ")) {

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -40,13 +39,13 @@ public final class BootstrapDefiner {
   }
 
   public static void define(Instrumentation inst, File agentJar) throws Exception {
-    Map<String, byte[]> classes = readClasses(agentJar, PACKAGE_PATH);
+    Map<String, byte[]> platform = new LinkedHashMap<>();
+    Map<String, byte[]> classes = readClasses(agentJar, platform);
     if (classes.isEmpty()) {
       throw new IllegalStateException("no " + PACKAGE_PATH + " classes in " + agentJar);
     }
     ClassDefiner definer = ClassDefiner.open(inst);
     definer.defineAll(null, classes);
-    Map<String, byte[]> platform = readClasses(agentJar, PLATFORM_PATH);
     Module http = ModuleLayer.boot().findModule("java.net.http").orElse(null);
     if (!platform.isEmpty() && http != null) {
       ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
@@ -65,8 +64,8 @@ public final class BootstrapDefiner {
    * a thread hand-off or two per response. Generates a subclass of the metering subscriber that implements that
    * interface (answering {@code needsExecutor()} as the app's own subscriber does), defines it beside the platform
    * helpers and exports {@code jdk.internal.net.http} to that loader only. The class file is written with the JDK
-   * alone ({@link TrustedSubscriberClass}); this runs on {@code tollgate-init}, off {@code premain}'s path. False (metering works, with the hand-off) when this
-   * JDK has no such interface.
+   * alone ({@link TrustedSubscriberClass}); this runs on {@code tollgate-init-guard}, off {@code premain}'s path.
+   * False (metering works, with the hand-off) when this JDK has no such interface.
    */
   public static boolean trustMeteredJdkResponses(Instrumentation inst) {
     if (!platformDefined) {
@@ -79,7 +78,7 @@ public final class BootstrapDefiner {
       Module http = trusted.getModule();
       inst.redefineModule(http, Set.of(), Map.of("jdk.internal.net.http", Set.of(platformLoader.getUnnamedModule())),
           Map.of(), Set.of(), Map.of());
-      String name = PLATFORM_JDKHTTP + "TrustedMeteredSubscriber";
+      String name = TrustedSubscriberClass.NAME.replace('/', '.');
       byte[] bytes = TrustedSubscriberClass.bytes(); // written with the JDK alone: no ByteBuddy on this path
       ClassDefiner.open(inst).defineAll(platformLoader, Map.of(name, bytes));
       Class<?> type = Class.forName(name, false, platformLoader);
@@ -95,39 +94,32 @@ public final class BootstrapDefiner {
   static final String CLASS_LIST = "dev/tollgate/agent/launch/boot-classes.list";
 
   /**
-   * The class files under {@code packagePath}, by the list the build wrote (a walk over every entry of the jar, which
-   * holds the agent's 5 700 libraries' classes too, costs more than all of these reads); by that walk when there is
-   * no list (a jar built some other way).
+   * The bootstrap class files (returned) and the platform helpers' (into {@code platform}), by the list the build
+   * wrote: one read of the jar for both, without walking its 5 700 entries (most of them the libraries' classes).
    */
-  private static Map<String, byte[]> readClasses(File agentJar, String packagePath) throws IOException {
+  private static Map<String, byte[]> readClasses(File agentJar, Map<String, byte[]> platform) throws IOException {
     Map<String, byte[]> classes = new LinkedHashMap<>();
     try (JarFile jar = new JarFile(agentJar, false)) {
       JarEntry list = jar.getJarEntry(CLASS_LIST);
-      java.util.List<String> names = new java.util.ArrayList<>();
-      if (list != null) {
-        try (InputStream in = jar.getInputStream(list)) {
-          for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-            if (line.startsWith(packagePath) && line.endsWith(".class")) {
-              names.add(line);
-            }
-          }
-        }
-      } else {
-        Enumeration<JarEntry> entries = jar.entries();
-        while (entries.hasMoreElements()) {
-          String name = entries.nextElement().getName();
-          if (name.startsWith(packagePath) && name.endsWith(".class")) {
-            names.add(name);
-          }
-        }
+      if (list == null) {
+        throw new IOException("no " + CLASS_LIST + " in " + agentJar);
       }
-      for (String name : names) {
+      String names;
+      try (InputStream in = jar.getInputStream(list)) {
+        names = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      for (String name : names.split("\n")) {
+        Map<String, byte[]> into = name.startsWith(PACKAGE_PATH) ? classes
+            : name.startsWith(PLATFORM_PATH) ? platform : null;
+        if (into == null || !name.endsWith(".class")) {
+          continue;
+        }
         JarEntry e = jar.getJarEntry(name);
         if (e == null) {
           throw new IOException(CLASS_LIST + " names " + name + ", which is not in " + agentJar);
         }
         try (InputStream in = jar.getInputStream(e)) {
-          classes.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
+          into.put(name.substring(0, name.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
         }
       }
     }

@@ -21,6 +21,7 @@ final class TrustedSubscriberClass {
   static final String INTERFACE = "jdk/internal/net/http/ResponseSubscribers$TrustedSubscriber";
   static final String CONSTRUCTOR = "(Ljava/net/http/HttpResponse$BodySubscriber;L" + PACKAGE + "MeteredBodyHandler;)V";
 
+  /** UTF-8 constants written so far, to their index (the only kind written twice). */
   private final Map<String, Integer> pool = new LinkedHashMap<>();
   private final ByteArrayOutputStream constants = new ByteArrayOutputStream();
   private final DataOutputStream cp = new DataOutputStream(constants);
@@ -96,13 +97,13 @@ final class TrustedSubscriberClass {
   }
 
   private int utf8(String s) throws IOException {
-    Integer known = pool.get("U" + s);
+    Integer known = pool.get(s);
     if (known != null) {
       return known;
     }
     cp.writeByte(1);
     cp.writeUTF(s);
-    pool.put("U" + s, next);
+    pool.put(s, next);
     return next++;
   }
 

@@ -74,9 +74,7 @@ final class InstClassLoader extends ClassLoader {
    */
   @Override
   public InputStream getResourceAsStream(String name) {
-    String entry = PREFIX + (name.endsWith(".class")
-        ? name.substring(0, name.length() - ".class".length()) + ".classdata" : name);
-    JarEntry found = jar.getJarEntry(entry);
+    JarEntry found = jar.getJarEntry(entryOf(name));
     if (found == null) {
       return super.getResourceAsStream(name);
     }
@@ -87,13 +85,16 @@ final class InstClassLoader extends ClassLoader {
     }
   }
 
+  /** The jar entry of one of our resources: under {@code inst/}, a class file stored as {@code .classdata}. */
+  private static String entryOf(String resource) {
+    // ByteBuddy reads advice bytes as resources; our classes are stored as .classdata
+    return PREFIX + (resource.endsWith(".class")
+        ? resource.substring(0, resource.length() - ".class".length()) + ".classdata" : resource);
+  }
+
   @Override
   protected URL findResource(String name) {
-    String entry = PREFIX + name;
-    if (name.endsWith(".class")) {
-      // ByteBuddy reads advice bytes as resources; our classes are stored as .classdata
-      entry = PREFIX + name.substring(0, name.length() - ".class".length()) + ".classdata";
-    }
+    String entry = entryOf(name);
     if (jar.getJarEntry(entry) == null) {
       return null;
     }
