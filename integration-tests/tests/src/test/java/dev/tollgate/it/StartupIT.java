@@ -4,6 +4,7 @@ import dev.tollgate.it.harness.AgentJar;
 import dev.tollgate.it.harness.AppModule;
 import dev.tollgate.it.harness.EnforcementLog;
 import dev.tollgate.it.harness.ForkedApp;
+import dev.tollgate.it.harness.WithoutTheAgent;
 import dev.tollgate.sim.ProviderSimulator;
 import dev.tollgate.sim.Script;
 import org.junit.jupiter.api.Test;
@@ -213,6 +214,25 @@ class StartupIT {
             }
             Map<String, Object> stopped = entries.only("agent.stopped");
             assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
+        }
+    }
+
+    /** The same early calls without the agent: the tool deletes the file and the LLM call reaches the provider. */
+    @Test
+    @WithoutTheAgent
+    void withoutTheAgentTheEarlyCallsGoThrough() throws IOException {
+        Path victim = Files.writeString(dir.resolve("victim.txt"), "keep me");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(10, 5).start()) {
+            ForkedApp.Result result = ForkedApp.of(AppModule.LANGCHAIN4J_EARLY_CALLS)
+                    .jvmArg("-Dearly.victim=" + victim.toAbsolutePath())
+                    .args("--base-url", sim.baseUrl(), "--victim", victim.toAbsolutePath().toString())
+                    .run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertTrue(result.stdoutLines().contains("DONE"), result::toString);
+            assertTrue(result.stdout().contains("TOOL_RAN"), () -> "the static initializer's tool body runs\n" + result);
+            assertFalse(Files.exists(victim), () -> "without the agent the file is deleted\n" + result);
+            assertEquals(1, sim.requestCount(), () -> "the LLM call reaches the provider\n" + result);
         }
     }
 
