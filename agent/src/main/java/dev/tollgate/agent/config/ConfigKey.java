@@ -14,7 +14,10 @@ public enum ConfigKey {
   GOVERNANCE("governance", null, "Directory of the organisation's policies (*.yaml, *.json): merged with the app's "
       + "policy so that the app can only tighten them; each file writable by its owner only."),
   FAIL_MODE("fail-mode", "closed", "closed: an invalid policy or a failed start stops the JVM before main runs "
-      + "(exit status 78); open: the agent disables itself, says so on stderr, and the app runs ungoverned.");
+      + "(exit status 78); open: the agent disables itself, says so on stderr, and the app runs ungoverned."),
+  WEAVE_CACHE("weave-cache", null, "Directory that keeps what the instrumentations made of each framework class, so "
+      + "that later starts weave without loading ByteBuddy; default weave-cache in the policy's ledger directory "
+      + "(rwx------, owned by the JVM's user, else unused); off: weave at every start.");
 
   private final String key;
   private final String defaultValue;

@@ -75,15 +75,18 @@ public final class AgentStartup {
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;
     }
-    if (premain) {
-      AgentInstaller.warmUpInBackground();
-    }
     AgentConfig config;
     try {
       config = AgentConfig.resolve(agentArgs, System.getProperties(), System.getenv());
     } catch (IllegalArgumentException e) {
       refuse(List.of("configuration: " + e.getMessage()), failOpenFromRaw(agentArgs));
       return;
+    }
+    // ByteBuddy starts loading now, beside the policy's parsing, unless the weave cache may make it unneeded (known
+    // once the policy names the ledger directory; then, on a cold cache, it starts loading after the policy is read)
+    boolean warmingUp = premain && "off".equals(config.get(ConfigKey.WEAVE_CACHE));
+    if (warmingUp) {
+      AgentInstaller.warmUpInBackground();
     }
     String policyPath = config.get(ConfigKey.POLICY);
     if (policyPath == null) {
@@ -100,6 +103,10 @@ public final class AgentStartup {
     } catch (LoadFailure e) {
       refuse(e.lines, e.failOpen);
       return;
+    }
+    if (premain && !warmingUp && !new WeaveCache(weaveCacheDir(config, policy), "").warm()) {
+      warmingUp = true; // no start stored anything there yet: ByteBuddy will be needed
+      AgentInstaller.warmUpInBackground();
     }
     String logPath = config.get(ConfigKey.LOG);
     if (logPath == null) {
@@ -165,7 +172,7 @@ public final class AgentStartup {
     String path = policyPath;
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch startedLogged = new java.util.concurrent.CountDownLatch(1);
-    Runnable installGuard = () -> {
+    Runnable installGuard = Boolean.getBoolean("tollgate.x.noguard") ? () -> {} : () -> {
       Metrics metrics;
       try {
         metrics = Metrics.listen(log, governed); // counts from the first event on
@@ -192,7 +199,11 @@ public final class AgentStartup {
       }
     };
     if (premain) {
-      AgentInstaller.installInBackground(inst, modules, coverage, installGuard);
+      WeaveCache cache = weaveCache(config, policy, modules, agentJar);
+      if (!warmingUp && (cache == null || !cache.warm())) {
+        AgentInstaller.warmUpInBackground();
+      }
+      AgentInstaller.installInBackground(inst, modules, coverage, installGuard, cache);
     } else {
       installGuard.run();
       AgentInstaller.install(inst, modules, coverage); // late attach: everything is loaded already
@@ -217,6 +228,37 @@ public final class AgentStartup {
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  /**
+   * The weave cache of this start, or null: switched off, no agent jar to key it by (the agent's classes on a class
+   * path), or a directory others may write to (its entries are bytecode the JVM would define: never trusted then).
+   */
+  private static WeaveCache weaveCache(AgentConfig config, Policy policy, List<InstrumentationModule> modules,
+      File agentJar) {
+    String configured = config.get(ConfigKey.WEAVE_CACHE);
+    if ("off".equals(configured) || agentJar == null || !agentJar.isFile()) {
+      return null;
+    }
+    Path dir = weaveCacheDir(config, policy);
+    String unsafe = WeaveCache.unsafe(dir);
+    if (unsafe != null) {
+      LOG.warn("the weave cache {} is not used: {}", dir.toAbsolutePath(), unsafe);
+      return null;
+    }
+    List<String> names = new ArrayList<>();
+    for (InstrumentationModule m : modules) {
+      names.add(m.name());
+    }
+    String build = agentVersion(agentJar) + " " + agentJar.length() + " " + agentJar.lastModified();
+    return new WeaveCache(dir, WeaveCache.configOf(build, names) + "\nentry_points="
+        + policy.entryPoints().stream().map(Object::toString).toList());
+  }
+
+  private static Path weaveCacheDir(AgentConfig config, Policy policy) {
+    String configured = config.get(ConfigKey.WEAVE_CACHE);
+    return configured != null && !"off".equals(configured) ? Path.of(configured)
+        : Path.of(policy.ledger().dir(), "weave-cache");
   }
 
   /** The log's first lines: agent.started and policy.loaded. */

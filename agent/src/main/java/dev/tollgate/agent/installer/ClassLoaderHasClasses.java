@@ -3,13 +3,12 @@ package dev.tollgate.agent.installer;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The cheap first check of every instrumentation: are the library's marker classes visible from this class
  * loader at all? Answered by a resource lookup (no class loading) and remembered per loader, weakly.
  */
-final class ClassLoaderHasClasses extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+final class ClassLoaderHasClasses {
   private final List<String> resources;
   private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
 
@@ -17,7 +16,6 @@ final class ClassLoaderHasClasses extends ElementMatcher.Junction.AbstractBase<C
     this.resources = classNames.stream().map(n -> n.replace('.', '/') + ".class").toList();
   }
 
-  @Override
   public boolean matches(ClassLoader loader) {
     if (loader == null) {
       return false; // the libraries and apps we govern never live on the boot class path

@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import net.bytebuddy.description.type.TypeDescription;
 import org.slf4j.Logger;
 
 /**
@@ -95,20 +94,20 @@ public final class CoverageReport implements CoverageWatch.Woven {
    * log of every run, not only in benchmarks.
    */
   void ready(long guardMillis, long weaveSetupMillis, long retransformMillis, long appBlockedMillis, int waitingLoads,
-      String firstWaiting) {
+      String firstWaiting, String weaveCache) {
     log.write(new AgentReady(guardMillis, weaveSetupMillis, retransformMillis, appBlockedMillis, waitingLoads,
-        firstWaiting));
+        firstWaiting, weaveCache));
   }
 
-  synchronized void woven(InstrumentationModule module, TypeInstrumentation type, TypeDescription typeDescription,
+  synchronized void woven(InstrumentationModule module, TypeInstrumentation type, String typeName,
       ClassLoader loader) {
     String key = module.name() + "|" + type.chokePoint();
     Map<String, Object> entry = woven.get(key);
     if (entry != null) {
       @SuppressWarnings("unchecked")
       List<String> types = (List<String>) entry.get("types");
-      if (!types.contains(typeDescription.getName())) {
-        types.add(typeDescription.getName()); // same choke point, one more implementation: no new event
+      if (!types.contains(typeName)) {
+        types.add(typeName); // same choke point, one more implementation: no new event
       }
       return;
     }
@@ -123,11 +122,11 @@ public final class CoverageReport implements CoverageWatch.Woven {
     entry.put("version", version);
     entry.put("choke_point", type.chokePoint());
     List<String> types = new ArrayList<>();
-    types.add(typeDescription.getName());
+    types.add(typeName);
     entry.put("types", types);
     woven.put(key, entry);
     log.write(event());
-    LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeDescription.getName());
+    LOG.info("coverage: {} {} {} woven ({})", module.name(), version, type.chokePoint(), typeName);
   }
 
   @Override

@@ -3,7 +3,6 @@ package dev.tollgate.agent.installer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.security.ProtectionDomain;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,10 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Defines an instrumentation's helper classes ({@link dev.tollgate.agent.spi.TypeInstrumentation#helperClasses})
@@ -24,8 +19,8 @@ import net.bytebuddy.utility.JavaModule;
  * of the library.
  *
  * <p>When a loader already sees a helper as a class-path resource (the agent's classes on the test class path)
- * it loads that copy itself, so nothing is defined. A failure to define is thrown from the transformer: ByteBuddy
- * reports it to the listener (a warning) and leaves the type as it was.
+ * it loads that copy itself, so nothing is defined. A failure to define is thrown: ByteBuddy reports it to the listener
+ * (a warning) and leaves the type as it was; the {@link CachingWeaver} does the same for a cached class.
  */
 final class HelperInjector {
   private final ClassDefiner definer;
@@ -41,19 +36,6 @@ final class HelperInjector {
 
   static HelperInjector open(Instrumentation inst, ClassLoader agentLoader) throws ReflectiveOperationException {
     return new HelperInjector(ClassDefiner.open(inst), agentLoader);
-  }
-
-  /** The transformer to run before the advice of a type with these helpers. */
-  AgentBuilder.Transformer forType(List<String> helperClasses) {
-    List<String> helpers = List.copyOf(helperClasses);
-    return new AgentBuilder.Transformer() {
-      @Override
-      public DynamicType.Builder<?> transform(DynamicType.Builder<?> builder, TypeDescription type,
-          ClassLoader loader, JavaModule module, ProtectionDomain domain) {
-        inject(loader, helpers);
-        return builder;
-      }
-    };
   }
 
   void inject(ClassLoader loader, List<String> helpers) {

@@ -5,22 +5,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.matcher.ElementMatchers;
-import net.bytebuddy.pool.TypePool;
 
 /**
  * The second check of a module against a class loader, after its marker classes were found there: is the library
  * in the module's supported version range ({@link InstrumentationModule#minVersion()},
  * {@link InstrumentationModule#maxVersionExclusive()}), and does it have every member the advice needs
- * ({@link InstrumentationModule#requiredMembers()})? Read from class files and {@code pom.properties} without
- * loading a class; answered once per loader (weakly held). A loader that fails is reported to the coverage report
- * with the reason, and none of its types is woven by this module.
+ * ({@link InstrumentationModule#requiredMembers()})? Read from class files (with the JDK alone) and
+ * {@code pom.properties} without loading a class; answered once per loader (weakly held). A loader that fails is
+ * reported to the coverage report with the reason, and none of its types is woven by this module.
  */
-final class ModuleCompatibility extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+final class ModuleCompatibility {
   private final InstrumentationModule module;
   private final CoverageReport coverage;
   private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
@@ -35,7 +29,6 @@ final class ModuleCompatibility extends ElementMatcher.Junction.AbstractBase<Cla
     return module.minVersion() != null || module.maxVersionExclusive() != null || !module.requiredMembers().isEmpty();
   }
 
-  @Override
   public boolean matches(ClassLoader loader) {
     if (loader == null) {
       return false;
@@ -70,23 +63,15 @@ final class ModuleCompatibility extends ElementMatcher.Junction.AbstractBase<Cla
       }
     }
     List<String> missing = new ArrayList<>();
-    TypePool pool = null;
     for (String member : module.requiredMembers()) {
       int hash = member.indexOf('#');
       String type = hash < 0 ? member : member.substring(0, hash);
-      if (loader.getResource(type.replace('.', '/') + ".class") == null) {
+      String resource = type.replace('.', '/') + ".class";
+      if (loader.getResource(resource) == null) {
         missing.add(type);
         continue;
       }
-      if (hash < 0) {
-        continue;
-      }
-      if (pool == null) {
-        pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
-      }
-      TypePool.Resolution resolution = pool.describe(type);
-      String method = member.substring(hash + 1);
-      if (!resolution.isResolved() || !declares(resolution.resolve(), method)) {
+      if (hash >= 0 && !TargetIndex.ClassFileHeader.declaresMethod(read(loader, resource), member.substring(hash + 1))) {
         missing.add(member);
       }
     }
@@ -94,9 +79,12 @@ final class ModuleCompatibility extends ElementMatcher.Junction.AbstractBase<Cla
         : "missing " + String.join(", ", missing) + (version == null ? "" : " (version " + version + ")");
   }
 
-  private static boolean declares(TypeDescription type, String method) {
-    return !type.getDeclaredMethods().filter(ElementMatchers.<MethodDescription.InDefinedShape>named(method))
-        .isEmpty();
+  private static byte[] read(ClassLoader loader, String resource) {
+    try (java.io.InputStream in = loader.getResourceAsStream(resource)) {
+      return in == null ? null : in.readAllBytes();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Compares dotted versions by their leading numbers ({@code 1.19.0 > 1.8}; {@code 2.0.0-M1} counts as 2.0.0). */

@@ -242,6 +242,74 @@ final class TargetIndex {
       }
     }
 
+    /**
+     * Does the class file declare a method named {@code name} (any descriptor, constructors as {@code <init>})? False
+     * when it is no class file.
+     */
+    static boolean declaresMethod(byte[] b, String name) {
+      if (b == null || b.length < 10 || u4(b, 0) != 0xCAFEBABE) {
+        return false;
+      }
+      try {
+        int count = u2(b, 8);
+        int[] offsets = new int[count];
+        int p = 10;
+        for (int i = 1; i < count; i++) {
+          int tag = b[p] & 0xff;
+          offsets[i] = p + 1;
+          switch (tag) {
+            case 1 -> p += 3 + u2(b, p + 1);
+            case 3, 4, 9, 10, 11, 12, 17, 18 -> p += 5;
+            case 5, 6 -> {
+              p += 9;
+              i++;
+            }
+            case 7, 8, 16, 19, 20 -> p += 3;
+            case 15 -> p += 4;
+            default -> {
+              return false;
+            }
+          }
+        }
+        p += 6; // access flags, this class, super class
+        p += 2 + 2 * u2(b, p); // interfaces
+        p = skipMembers(b, p); // fields
+        int methods = u2(b, p);
+        p += 2;
+        byte[] wanted = name.getBytes(StandardCharsets.UTF_8);
+        for (int m = 0; m < methods; m++) {
+          int utf8 = offsets[u2(b, p + 2)];
+          if (u2(b, utf8) == wanted.length
+              && java.util.Arrays.equals(b, utf8 + 2, utf8 + 2 + wanted.length, wanted, 0, wanted.length)) {
+            return true;
+          }
+          p = skipAttributes(b, p + 6);
+        }
+        return false;
+      } catch (ArrayIndexOutOfBoundsException e) {
+        return false;
+      }
+    }
+
+    /** Skips a fields or methods table starting at its count; returns the offset after it. */
+    private static int skipMembers(byte[] b, int p) {
+      int count = u2(b, p);
+      p += 2;
+      for (int i = 0; i < count; i++) {
+        p = skipAttributes(b, p + 6); // access flags, name, descriptor
+      }
+      return p;
+    }
+
+    private static int skipAttributes(byte[] b, int p) {
+      int count = u2(b, p);
+      p += 2;
+      for (int i = 0; i < count; i++) {
+        p += 6 + u4(b, p + 2);
+      }
+      return p;
+    }
+
     private static String className(byte[] b, int[] offsets, int classIndex) {
       int utf8 = offsets[u2(b, offsets[classIndex])];
       int length = u2(b, utf8);

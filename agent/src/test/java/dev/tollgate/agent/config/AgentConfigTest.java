@@ -55,7 +55,7 @@ class AgentConfigTest {
     var unknown = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve("polcy=x.yaml", Map.of(), Map.of()));
     assertEquals("unknown agent argument \"polcy\"; expected one of policy, log, mode, profile, governance, fail-mode,"
-        + " instrumentation.<name>.enabled", unknown.getMessage());
+        + " weave-cache, instrumentation.<name>.enabled", unknown.getMessage());
     var noValue = assertThrows(IllegalArgumentException.class,
         () -> AgentConfig.resolve("policy", Map.of(), Map.of()));
     assertTrue(noValue.getMessage().startsWith("agent argument \"policy\" must be key=value"));

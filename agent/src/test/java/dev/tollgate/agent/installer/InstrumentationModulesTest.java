@@ -78,7 +78,7 @@ class InstrumentationModulesTest {
         }
       }
     }
-    AgentInstaller.NamePrefixes prefixes = new AgentInstaller.NamePrefixes(AgentInstaller.IGNORED_LIBRARIES);
+    ByteBuddyWeaving.NamePrefixes prefixes = new ByteBuddyWeaving.NamePrefixes(AgentInstaller.IGNORED_LIBRARIES);
     assertTrue(prefixes.matches(net.bytebuddy.description.type.TypeDescription.ForLoadedType.of(
         com.fasterxml.jackson.core.JsonFactory.class)));
     assertFalse(prefixes.matches(net.bytebuddy.description.type.TypeDescription.ForLoadedType.of(

@@ -217,6 +217,81 @@ class StartupIT {
         }
     }
 
+    /**
+     * The same early calls on a second start, woven from the weave cache the first start filled: ByteBuddy is never
+     * loaded (the class-load log says so), every call is decided as before; the test JVMs' cross-check (ByteBuddy
+     * weaves too and the outcomes must be equal) finds no difference; an altered cache entry is never defined (the
+     * class is woven by ByteBuddy instead, and still governed).
+     */
+    @Test
+    void aSecondStartWeavesFromTheCacheWithoutByteBuddyAndStaysGoverned() throws IOException {
+        Path ledger = dir.resolve("ledger");
+        Path policy = Files.writeString(dir.resolve("cached.yaml"), """
+                version: 1
+                tools:
+                  default: allow
+                  deny: ["delete_*"]
+                limits:
+                  - { name: no-llm, scope: process, llm: "*", max_calls: 0 }
+                ledger: { dir: "%s" }
+                """.formatted(ledger.toAbsolutePath().toString().replace("\\", "/")));
+        Path cache = ledger.resolve("weave-cache");
+
+        Map<String, Object> cold = earlyCallsAreDenied(policy, "cold", List.of());
+        assertEquals("cold", cold.get("weave_cache"), cold::toString);
+        List<Path> entries;
+        try (var files = Files.list(cache)) {
+            entries = files.filter(f -> f.toString().endsWith(".woven")).toList();
+        }
+        assertFalse(entries.isEmpty(), "the first start stored what it wove");
+
+        Path classes = dir.resolve("class-load.log");
+        Map<String, Object> warm = earlyCallsAreDenied(policy, "warm",
+                List.of("-Dtollgate.weave.cross-check=false", "-Xlog:class+load:file=" + classes.toAbsolutePath()));
+        assertEquals("warm", warm.get("weave_cache"), warm::toString);
+        List<String> byteBuddy = Files.readAllLines(classes).stream()
+                .filter(l -> l.contains(" net.bytebuddy.agent.") || l.contains(" net.bytebuddy.asm.")).toList();
+        assertEquals(List.of(), byteBuddy, "a start woven from the cache loads no ByteBuddy weaving class");
+
+        Map<String, Object> checked = earlyCallsAreDenied(policy, "cross-checked", List.of());
+        assertEquals("warm", checked.get("weave_cache"), checked::toString);
+
+        for (Path entry : entries) { // an attacker (or a torn disk) alters every entry's woven bytes
+            byte[] bytes = Files.readAllBytes(entry);
+            bytes[bytes.length / 2] ^= 0x5a;
+            Files.write(entry, bytes);
+        }
+        earlyCallsAreDenied(policy, "altered", List.of("-Dtollgate.weave.cross-check=false"));
+    }
+
+    /** Runs the early-calls app with {@code policy}: all three calls denied, nothing suppressed; its agent.ready. */
+    private Map<String, Object> earlyCallsAreDenied(Path policy, String name, List<String> jvmArgs) throws IOException {
+        Path victim = Files.writeString(dir.resolve("victim-" + name + ".txt"), "keep me");
+        Path log = dir.resolve(name + ".jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(10, 5).start()) {
+            ForkedApp app = ForkedApp.of(AppModule.LANGCHAIN4J_EARLY_CALLS)
+                    .agent(AgentJar.requireImplemented(), policy, log)
+                    .jvmArg("-Dearly.victim=" + victim.toAbsolutePath());
+            jvmArgs.forEach(app::jvmArg);
+            ForkedApp.Result result = app
+                    .args("--base-url", sim.baseUrl(), "--victim", victim.toAbsolutePath().toString())
+                    .run();
+
+            assertEquals(0, result.exitCode(), result::toString);
+            assertFalse(result.stdout().contains("TOOL_RAN"), () -> name + ": no delete_file body may run\n" + result);
+            assertTrue(Files.exists(victim), () -> name + ": the victim survives\n" + result);
+            assertEquals(0, sim.requestCount(), () -> name + ": the LLM call never leaves the JVM\n" + result);
+            EnforcementLog entries = EnforcementLog.read(log);
+            List<Map<String, Object>> tools = entries.toolCalls("delete_file");
+            assertEquals(2, tools.size(), entries::toString);
+            assertTrue(tools.stream().allMatch(e -> "deny".equals(e.get("decision"))), entries::toString);
+            assertEquals("deny", entries.only("llm.call").get("decision"), entries::toString);
+            assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue(),
+                    () -> name + ": " + entries + "\n" + result);
+            return entries.only("agent.ready");
+        }
+    }
+
     /** The same early calls without the agent: the tool deletes the file and the LLM call reaches the provider. */
     @Test
     @WithoutTheAgent

@@ -75,7 +75,8 @@ final class LedgerFiles {
         String name = entry.getFileName().toString();
         if (!(name.startsWith("journal-") && name.endsWith(".log") || name.equals("snapshot")
             || name.equals("snapshot.tmp") || name.equals("ledger.lock") || name.equals(LedgerKey.DEFAULT_FILE)
-            || name.equals(FileAuditJournal.FILE) || name.equals(FileAuditJournal.LOCK))) {
+            || name.equals(FileAuditJournal.FILE) || name.equals(FileAuditJournal.LOCK)
+            || name.equals("weave-cache"))) { // the agent's (see ConfigKey.WEAVE_CACHE)
           return false;
         }
       }

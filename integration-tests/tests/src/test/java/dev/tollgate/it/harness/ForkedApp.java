@@ -97,6 +97,9 @@ public final class ForkedApp {
         // every policy the agent or its CLI reads with the plain YAML reader is read by the YAML library too, and a
         // difference stops the JVM (see PolicyLoader)
         command.add("-Dtollgate.policy.cross-check=true");
+        // every class woven from the weave cache (an earlier JVM's outcome) is woven by ByteBuddy too, and a
+        // difference is a counted suppressed error (see CachingWeaver); a test may set it false after this
+        command.add("-Dtollgate.weave.cross-check=true");
         command.addAll(jvmArgs);
         if (executableJar != null) {
             command.add("-jar");

@@ -1,0 +1,185 @@
+package dev.tollgate.agent.installer;
+
+import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.agent.spi.TypeInstrumentation;
+import dev.tollgate.bootstrap.Guard;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.IllegalClassFormatException;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Weaves a candidate class (one the {@link LoadGate} let through) from the {@link WeaveCache} when an earlier start
+ * stored what ByteBuddy made of the same bytes under the same conditions, and with ByteBuddy otherwise, storing the
+ * outcome. ByteBuddy is set up the first time a class needs it ({@link #byteBuddy}); a start whose candidates are
+ * all in the cache never loads it. Retransformations always go to ByteBuddy.
+ *
+ * <p>The outcome of a class depends on its bytes, on which instrumentations apply in its loader (their marker
+ * classes and version checks, evaluated here exactly as ByteBuddy's class-loader matchers evaluate them: the same
+ * objects) and on the agent build and its instrumentations (the cache's config): all of it is in the key. With
+ * {@code -Dtollgate.weave.cross-check=true} (every test JVM) a cached outcome is compared with ByteBuddy's and a
+ * difference is reported loudly and counted as a suppressed error, ByteBuddy's bytes winning.
+ */
+final class CachingWeaver implements ClassFileTransformer {
+  /** What ByteBuddy did with the class being transformed on this thread (set by {@link #byteBuddy}'s listener). */
+  static final class Outcome {
+    final List<String> wovenBy = new ArrayList<>();
+    boolean failed;
+  }
+
+  private static final ThreadLocal<Outcome> CURRENT = new ThreadLocal<>();
+
+  private final WeaveCache cache;
+  private final List<AgentInstaller.Applies> applies;
+  private final Map<String, TypeInstrumentation> types = new LinkedHashMap<>();
+  private final Map<String, InstrumentationModule> moduleOf = new LinkedHashMap<>();
+  private final CoverageReport coverage;
+  private final Supplier<HelperInjector> helpers;
+  private final Supplier<ClassFileTransformer> byteBuddy;
+  private final boolean crossCheck = Boolean.getBoolean("tollgate.weave.cross-check");
+  private final Map<ClassLoader, String> conditions = new WeakHashMap<>();
+  private final AtomicInteger hits = new AtomicInteger();
+  private final AtomicInteger stored = new AtomicInteger();
+
+  CachingWeaver(WeaveCache cache, List<InstrumentationModule> modules, List<AgentInstaller.Applies> applies,
+      CoverageReport coverage, Supplier<HelperInjector> helpers, Supplier<ClassFileTransformer> byteBuddy) {
+    this.cache = cache;
+    this.applies = applies;
+    this.coverage = coverage;
+    this.helpers = helpers;
+    this.byteBuddy = byteBuddy;
+    for (InstrumentationModule m : modules) {
+      for (TypeInstrumentation t : m.typeInstrumentations()) {
+        types.putIfAbsent(wovenBy(m, t), t);
+        moduleOf.putIfAbsent(wovenBy(m, t), m);
+      }
+    }
+  }
+
+  /** How a (module, type instrumentation) pair is named in a cache entry. */
+  static String wovenBy(InstrumentationModule module, TypeInstrumentation type) {
+    return module.name() + "|" + type.chokePoint();
+  }
+
+  /** Called by ByteBuddy's listener: {@code module}'s {@code type} wove the class this thread is transforming. */
+  static void woven(InstrumentationModule module, TypeInstrumentation type) {
+    Outcome o = CURRENT.get();
+    if (o != null && !o.wovenBy.contains(wovenBy(module, type))) {
+      o.wovenBy.add(wovenBy(module, type));
+    }
+  }
+
+  /** Called by ByteBuddy's listener: the class this thread is transforming could not be woven. */
+  static void failed() {
+    Outcome o = CURRENT.get();
+    if (o != null) {
+      o.failed = true;
+    }
+  }
+
+  int hits() {
+    return hits.get();
+  }
+
+  int stored() {
+    return stored.get();
+  }
+
+  @Override
+  public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+      ProtectionDomain protectionDomain, byte[] classfileBuffer) throws IllegalClassFormatException {
+    if (cache == null || classBeingRedefined != null || className == null) {
+      ClassFileTransformer b = byteBuddy.get();
+      return b == null ? null : b.transform(module, loader, className, classBeingRedefined, protectionDomain,
+          classfileBuffer);
+    }
+    String key = cache.key(conditions(loader), className, classfileBuffer);
+    WeaveCache.Entry cached = cache.find(key, className);
+    if (cached != null && !crossCheck) {
+      hits.incrementAndGet();
+      return apply(cached, loader, className);
+    }
+    Outcome outcome = new Outcome();
+    byte[] woven;
+    CURRENT.set(outcome);
+    try {
+      ClassFileTransformer b = byteBuddy.get();
+      if (b == null) {
+        return null; // a class ByteBuddy's own set-up loads on this thread: let through, as tollgate-init's are
+      }
+      woven = b.transform(module, loader, className, null, protectionDomain, classfileBuffer);
+    } finally {
+      CURRENT.remove();
+    }
+    if (outcome.failed) {
+      return woven; // not stored: a helper that could not be defined may be definable next time
+    }
+    WeaveCache.Entry made = new WeaveCache.Entry(woven, List.copyOf(outcome.wovenBy));
+    if (cached != null) {
+      hits.incrementAndGet();
+      if (!Arrays.equals(cached.woven(), made.woven()) || !cached.wovenBy().equals(made.wovenBy())) {
+        String problem = "the weave cache's outcome for " + className.replace('/', '.') + " differs from ByteBuddy's ("
+            + cached.wovenBy() + " vs " + made.wovenBy() + "); ByteBuddy's is used";
+        System.err.println("[tollgate] ERROR " + problem);
+        Guard.suppressed(new IllegalStateException(problem));
+      }
+      return woven;
+    }
+    cache.store(key, className, made);
+    stored.incrementAndGet();
+    return woven;
+  }
+
+  /** A cached outcome: the helper classes its instrumentations need, the coverage report, then the bytes. */
+  private byte[] apply(WeaveCache.Entry entry, ClassLoader loader, String className) {
+    try {
+      for (String by : entry.wovenBy()) {
+        TypeInstrumentation type = types.get(by);
+        if (type != null && !type.helperClasses().isEmpty()) {
+          helpers.get().inject(loader, type.helperClasses());
+        }
+      }
+    } catch (RuntimeException | LinkageError e) {
+      // as ByteBuddy does when its helper transformer throws: reported, the class left as it was
+      System.err.println("[tollgate] WARNING could not weave " + className.replace('/', '.') + ": " + e);
+      return null;
+    }
+    for (String by : entry.wovenBy()) {
+      TypeInstrumentation type = types.get(by);
+      if (type != null) {
+        coverage.woven(moduleOf.get(by), type, className.replace('/', '.'), loader);
+      }
+    }
+    return entry.woven();
+  }
+
+  /** Which modules apply in {@code loader}: one character per module, in order. */
+  private String conditions(ClassLoader loader) {
+    if (loader != null) {
+      synchronized (conditions) {
+        String known = conditions.get(loader);
+        if (known != null) {
+          return known;
+        }
+      }
+    }
+    StringBuilder s = new StringBuilder(applies.size());
+    for (AgentInstaller.Applies a : applies) {
+      s.append(a.matches(loader) ? '1' : '0');
+    }
+    String answer = s.toString();
+    if (loader != null) {
+      synchronized (conditions) {
+        conditions.put(loader, answer);
+      }
+    }
+    return answer;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.tollgate.agent.installer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.bootstrap.Guard;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.reflect.Method;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WeaveCacheTest {
+  private static final byte[] ORIGINAL = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61};
+  private static final byte[] WOVEN = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, 42};
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void aStoredOutcomeIsFoundByTheNextStartAndMarksTheCacheWarm() throws IOException {
+    WeaveCache first = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
+    assertFalse(first.warm());
+    String key = first.key("10", "a/B", ORIGINAL);
+    first.store(key, "a/B", new WeaveCache.Entry(WOVEN, List.of("langchain4j|tool dispatch")));
+    first.store(first.key("10", "a/C", ORIGINAL), "a/C", new WeaveCache.Entry(null, List.of()));
+
+    WeaveCache next = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
+    assertTrue(next.warm());
+    assertFalse(new WeaveCache(dir.resolve("weave-cache"), "agent=2").warm(), "another build's entries");
+    assertTrue(new WeaveCache(dir.resolve("weave-cache"), "").warm(), "any build's entries");
+    WeaveCache.Entry found = next.find(key, "a/B");
+    assertArrayEquals(WOVEN, found.woven());
+    assertEquals(List.of("langchain4j|tool dispatch"), found.wovenBy());
+    WeaveCache.Entry unchanged = next.find(next.key("10", "a/C", ORIGINAL), "a/C");
+    assertNotNull(unchanged);
+    assertNull(unchanged.woven(), "left as it was");
+    assertNull(next.find(key, "a/Other"), "an entry is only ever the class it was stored for");
+    assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("weave-cache"))));
+    try (var files = Files.list(dir.resolve("weave-cache"))) {
+      for (Path f : files.toList()) {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), f.toString());
+      }
+    }
+  }
+
+  @Test
+  void everyInputOfTheOutcomeIsInTheKey() {
+    WeaveCache cache = new WeaveCache(dir, "agent=1");
+    String key = cache.key("10", "a/B", ORIGINAL);
+    assertEquals(key, new WeaveCache(dir, "agent=1").key("10", "a/B", ORIGINAL.clone()));
+    Set<String> keys = new HashSet<>(List.of(key,
+        new WeaveCache(dir, "agent=2").key("10", "a/B", ORIGINAL),
+        cache.key("11", "a/B", ORIGINAL),
+        cache.key("10", "a/C", ORIGINAL),
+        cache.key("10", "a/B", WOVEN),
+        cache.key("1", "0a/B", ORIGINAL)));
+    assertEquals(6, keys.size());
+  }
+
+  @Test
+  void anAlteredOrTornEntryIsNeverDefined() throws IOException {
+    byte[] file = WeaveCache.encode("a/B", new WeaveCache.Entry(WOVEN, List.of("m|t")));
+    assertNotNull(WeaveCache.decode(file, "a/B"));
+    for (int i = 0; i < file.length; i++) {
+      for (int bit = 0; bit < 8; bit++) {
+        byte[] altered = file.clone();
+        altered[i] ^= (byte) (1 << bit);
+        assertNull(WeaveCache.decode(altered, "a/B"), "byte " + i + " bit " + bit);
+      }
+    }
+    for (int length = 0; length < file.length; length++) {
+      assertNull(WeaveCache.decode(java.util.Arrays.copyOf(file, length), "a/B"), "cut at " + length);
+    }
+  }
+
+  @Test
+  void aDirectoryOthersMayWriteToOrAnotherUserOwnsIsNotUsed() throws IOException {
+    assertNull(WeaveCache.unsafe(dir.resolve("not-yet")));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    assertNull(WeaveCache.unsafe(dir));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+    assertTrue(WeaveCache.unsafe(dir).startsWith("others may write to it (rwxrwxrwx)"), WeaveCache.unsafe(dir));
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+  }
+
+  @Test
+  void aCacheThatCannotBeWrittenOnlyReads() throws IOException {
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    WeaveCache cache = new WeaveCache(file.resolve("weave-cache"), "agent=1");
+    cache.store("k", "a/B", new WeaveCache.Entry(WOVEN, List.of())); // reported on stderr, not thrown
+    assertNull(cache.find("k", "a/B"));
+    assertFalse(cache.warm());
+  }
+
+  @Test
+  void theNextStartWeavesFromTheCacheWithoutByteBuddyAndTheCrossCheckCatchesADifference() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    Supplier<ClassFileTransformer> byteBuddy = () -> new ClassFileTransformer() {
+      @Override
+      public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
+          java.security.ProtectionDomain d, byte[] bytes) {
+        calls.incrementAndGet();
+        return WOVEN;
+      }
+    };
+    Supplier<ClassFileTransformer> none = () -> {
+      throw new AssertionError("ByteBuddy set up although the cache has the class");
+    };
+    Path cacheDir = dir.resolve("weave-cache");
+    CachingWeaver cold = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null,
+        byteBuddy);
+    assertArrayEquals(WOVEN, cold.transform(null, getClass().getClassLoader(), "a/B", null, null, ORIGINAL));
+    assertEquals(1, calls.get());
+    assertEquals(1, cold.stored());
+
+    CachingWeaver warm = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null,
+        none);
+    assertArrayEquals(WOVEN, warm.transform(null, getClass().getClassLoader(), "a/B", null, null, ORIGINAL));
+    assertEquals(1, warm.hits());
+
+    // the cross-check (every test JVM): ByteBuddy runs too, and a different outcome is loud and counted
+    System.setProperty("tollgate.weave.cross-check", "true");
+    try {
+      byte[] other = ORIGINAL.clone();
+      Supplier<ClassFileTransformer> differs = () -> new ClassFileTransformer() {
+        @Override
+        public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
+            java.security.ProtectionDomain d, byte[] bytes) {
+          return other;
+        }
+      };
+      CachingWeaver checked = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null,
+          null, differs);
+      long before = Guard.suppressedCount();
+      assertArrayEquals(other, checked.transform(null, getClass().getClassLoader(), "a/B", null, null, ORIGINAL),
+          "ByteBuddy's outcome wins");
+      assertEquals(before + 1, Guard.suppressedCount());
+    } finally {
+      System.clearProperty("tollgate.weave.cross-check");
+    }
+  }
+
+  @Test
+  void declaresMethodAgreesWithReflection() throws IOException {
+    for (Class<?> c : List.of(String.class, java.util.ArrayList.class, java.util.concurrent.ConcurrentHashMap.class,
+        Thread.class, WeaveCache.class, CachingWeaver.class, TargetIndex.class)) {
+      byte[] bytes = classFile(c);
+      for (Method m : c.getDeclaredMethods()) {
+        assertTrue(TargetIndex.ClassFileHeader.declaresMethod(bytes, m.getName()), c + "#" + m.getName());
+      }
+      assertTrue(TargetIndex.ClassFileHeader.declaresMethod(bytes, "<init>"), c + " constructor");
+      assertFalse(TargetIndex.ClassFileHeader.declaresMethod(bytes, "noSuchMethodAnywhere"), c.toString());
+      assertNotEquals(0, c.getDeclaredMethods().length);
+    }
+    assertFalse(TargetIndex.ClassFileHeader.declaresMethod(new byte[] {1, 2, 3}, "x"));
+    assertFalse(TargetIndex.ClassFileHeader.declaresMethod(null, "x"));
+  }
+
+  private static byte[] classFile(Class<?> c) throws IOException {
+    try (InputStream in = ClassLoader.getSystemResourceAsStream(c.getName().replace('.', '/') + ".class")) {
+      return in.readAllBytes();
+    }
+  }
+}
