@@ -172,7 +172,7 @@ public final class AgentStartup {
     String path = policyPath;
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch startedLogged = new java.util.concurrent.CountDownLatch(1);
-    Runnable installGuard = Boolean.getBoolean("tollgate.x.noguard") ? () -> {} : () -> {
+    Runnable installGuard = () -> {
       Metrics metrics;
       try {
         metrics = Metrics.listen(log, governed); // counts from the first event on
