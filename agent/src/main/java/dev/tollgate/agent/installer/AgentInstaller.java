@@ -46,7 +46,6 @@ public final class AgentInstaller {
     // With a warm cache (an earlier start stored every candidate's outcome) ByteBuddy is not set up here at all: the
     // first class the cache cannot answer sets it up on the thread loading it.
     boolean eager = cache == null || !cache.warm();
-    CachingWeaver weaver = new CachingWeaver(cache, modules, applies, coverage, helpers, byteBuddy);
     Thread init = new Thread(() -> {
       ClassFileTransformer woven = null;
       long start = System.nanoTime();
@@ -78,7 +77,7 @@ public final class AgentInstaller {
         if (guardFailed[0] != null) {
           throw guardFailed[0];
         }
-        woven = weaver;
+        woven = new CachingWeaver(cache, modules, applies, coverage, helpers, byteBuddy);
       } catch (Throwable t) {
         LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
       } finally {

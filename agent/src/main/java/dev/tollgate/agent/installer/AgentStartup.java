@@ -172,30 +172,35 @@ public final class AgentStartup {
     String path = policyPath;
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch startedLogged = new java.util.concurrent.CountDownLatch(1);
-    Runnable installGuard = () -> {
-      Metrics metrics;
-      try {
-        metrics = Metrics.listen(log, governed); // counts from the first event on
-        logStarted(log, governed, config, path, agentJar, premain, guardFailOpen);
-      } finally {
-        startedLogged.countDown();
-      }
-      FleetStore fleet = fleet(governed, clock, log);
-      PolicyEngine engine = new PolicyEngine(governed, clock, fleet);
-      coverage.started();
-      installed.set(installGuard(governed, clock, ledger, fleet, engine, log, guardFailOpen,
-          new CoverageWatch(governed, coverage, log)));
-      String dir = config.get(ConfigKey.GOVERNANCE);
-      new PolicyWatcher(Path.of(path), dir == null ? null : Path.of(dir), () -> {
+    // an inner class, not a lambda: a lambda capturing this many values makes the JDK spin method-handle species
+    // classes on premain's thread (~20 ms measured)
+    Runnable installGuard = new Runnable() {
+      @Override
+      public void run() {
+        Metrics metrics;
         try {
-          return load(config, path).policy();
-        } catch (LoadFailure f) {
-          throw new PolicyWatcher.Failure(f.lines);
+          metrics = Metrics.listen(log, governed); // counts from the first event on
+          logStarted(log, governed, config, path, agentJar, premain, guardFailOpen);
+        } finally {
+          startedLogged.countDown();
         }
-      }, installed.get(), log, clock, fleet).start();
-      metrics.exportInBackground(engine, () -> installed.get().governor());
-      if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
-        LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
+        FleetStore fleet = fleet(governed, clock, log);
+        PolicyEngine engine = new PolicyEngine(governed, clock, fleet);
+        coverage.started();
+        installed.set(installGuard(governed, clock, ledger, fleet, engine, log, guardFailOpen,
+            new CoverageWatch(governed, coverage, log)));
+        String dir = config.get(ConfigKey.GOVERNANCE);
+        new PolicyWatcher(Path.of(path), dir == null ? null : Path.of(dir), () -> {
+          try {
+            return load(config, path).policy();
+          } catch (LoadFailure f) {
+            throw new PolicyWatcher.Failure(f.lines);
+          }
+        }, installed.get(), log, clock, fleet).start();
+        metrics.exportInBackground(engine, () -> installed.get().governor());
+        if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
+          LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
+        }
       }
     };
     if (premain) {
