@@ -75,6 +75,9 @@ public final class AgentStartup {
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;
     }
+    if (premain) {
+      warmUpCryptoInBackground();
+    }
     AgentConfig config;
     try {
       config = AgentConfig.resolve(agentArgs, System.getProperties(), System.getenv());
@@ -255,9 +258,32 @@ public final class AgentStartup {
     for (InstrumentationModule m : modules) {
       names.add(m.name());
     }
-    String build = agentVersion(agentJar) + " " + agentJar.length() + " " + agentJar.lastModified();
+    // the jar's path, size and time identify its build without reading its manifest (5 780 entries) on this thread
+    String build = agentJar.getAbsolutePath() + " " + agentJar.length() + " " + agentJar.lastModified();
     return new WeaveCache(dir, WeaveCache.configOf(build, names) + "\nentry_points="
         + policy.entryPoints().stream().map(Object::toString).toList());
+  }
+
+  /**
+   * The JDK's security providers are loaded the first time a random number, a MAC or a digest is asked for (~50 ms of
+   * class loading): the ledger's key and records, the weave cache's keys and the guard's run ids all need them. A
+   * daemon thread asks for each while {@code premain} reads the policy; whoever needs one first waits for the JDK's
+   * own initialisation instead of doing it. Failures are left for those callers to meet.
+   */
+  private static void warmUpCryptoInBackground() {
+    Thread warm = new Thread(AgentStartup::warmUpCrypto, "tollgate-warm-up-crypto");
+    warm.setDaemon(true);
+    warm.start();
+  }
+
+  private static void warmUpCrypto() {
+    try {
+      new java.security.SecureRandom().nextLong();
+      java.security.MessageDigest.getInstance("SHA-256");
+      javax.crypto.Mac.getInstance("HmacSHA256");
+    } catch (Exception | LinkageError e) {
+      // met again, and reported, where it is needed
+    }
   }
 
   private static Path weaveCacheDir(AgentConfig config, Policy policy) {
