@@ -134,7 +134,9 @@ start_once() { # start_once APP VARIANT ROUND
     spring-boot) cmd=(-jar "$BOOT_JAR" startup-only --base-url $NOWHERE) ;;
     quarkus) cmd=(-jar "$QUARKUS_JAR" --base-url $NOWHERE --startup-only) ;;
   esac
-  local tollgate="-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/startup-$app-$variant-$round.jsonl"
+  # each app (and variant) its own weave cache, as each app has its own ledger directory in production: its first
+  # run fills it (cold)
+  local tollgate="-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/startup-$app-$variant-$round.jsonl,weave-cache=$OUT/weave-cache-$app-$variant"
   case "$variant" in
     none) ;;
     tollgate) flags=("$tollgate") ;;
