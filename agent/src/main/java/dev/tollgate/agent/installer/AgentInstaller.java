@@ -1,6 +1,5 @@
 package dev.tollgate.agent.installer;
 
-
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import java.lang.instrument.ClassFileTransformer;
@@ -10,17 +9,18 @@ import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /**
- * Weaves every instrumentation module into the JVM: inline {@link Advice} only, no class-format changes (so
- * already-loaded classes can be retransformed), the cheap class-loader check first, and every error inside
- * advice routed to {@link Guard#suppressed} where it is counted.
+ * Weaves every instrumentation module into the JVM: with {@code premain}, behind the JDK-only {@link LoadGate}, through
+ * the {@link CachingWeaver} (an earlier start's outcomes from the {@link WeaveCache}, else ByteBuddy); on late attach,
+ * with ByteBuddy directly. This class uses no ByteBuddy type, so loading it loads none: {@link ByteBuddyWeaving} holds
+ * all of that.
  */
 public final class AgentInstaller {
   private static final Logger LOG = Diagnostics.logger(AgentInstaller.class);
 
   private AgentInstaller() {}
 
-  public static net.bytebuddy.agent.builder.ResettableClassFileTransformer install(Instrumentation inst, List<InstrumentationModule> modules,
-      CoverageReport coverage) {
+  public static net.bytebuddy.agent.builder.ResettableClassFileTransformer install(Instrumentation inst,
+      List<InstrumentationModule> modules, CoverageReport coverage) {
     return ByteBuddyWeaving.install(inst, modules, coverage, applies(modules, coverage), helpers(inst));
   }
 

@@ -21,9 +21,10 @@ import java.util.function.Supplier;
  * outcome. ByteBuddy is set up the first time a class needs it ({@link #byteBuddy}); a start whose candidates are
  * all in the cache never loads it. Retransformations always go to ByteBuddy.
  *
- * <p>The outcome of a class depends on its bytes, on which instrumentations apply in its loader (their marker
- * classes and version checks, evaluated here exactly as ByteBuddy's class-loader matchers evaluate them: the same
- * objects) and on the agent build and its instrumentations (the cache's config): all of it is in the key. With
+ * <p>The outcome of a class depends on its bytes, on the names of its supertypes (the type matchers' {@code
+ * hasSuperType}), on which instrumentations apply in its loader (their marker classes and version checks, evaluated
+ * here exactly as ByteBuddy's class-loader matchers evaluate them: the same objects) and on the agent build and its
+ * instrumentations (the cache's config): all of it is in the key. With
  * {@code -Dtollgate.weave.cross-check=true} (every test JVM) a cached outcome is compared with ByteBuddy's and a
  * difference is reported loudly and counted as a suppressed error, ByteBuddy's bytes winning.
  */
@@ -45,6 +46,10 @@ final class CachingWeaver implements ClassFileTransformer {
   private final Supplier<ClassFileTransformer> byteBuddy;
   private final boolean crossCheck = Boolean.getBoolean("tollgate.weave.cross-check");
   private final Map<ClassLoader, String> conditions = new WeakHashMap<>();
+  /** Per class loader (the boot loader under {@link #BOOT}): a class's direct supertypes, from its class file. */
+  private final Map<Object, Map<String, String[]>> supertypes = new WeakHashMap<>();
+  private static final Object BOOT = new Object();
+  private static final String[] NONE = new String[0];
   private final AtomicInteger hits = new AtomicInteger();
   private final AtomicInteger stored = new AtomicInteger();
 
@@ -96,11 +101,12 @@ final class CachingWeaver implements ClassFileTransformer {
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain, byte[] classfileBuffer) throws IllegalClassFormatException {
     if (cache == null || classBeingRedefined != null || className == null) {
-      ClassFileTransformer b = byteBuddy.get();
+      ClassFileTransformer b = byteBuddy(className);
       return b == null ? null : b.transform(module, loader, className, classBeingRedefined, protectionDomain,
           classfileBuffer);
     }
-    String key = cache.key(conditions(loader), className, classfileBuffer);
+    String key = cache.key(conditions(loader) + "\n" + supertypes(loader, classfileBuffer), className,
+        classfileBuffer);
     WeaveCache.Entry cached = cache.find(key, className);
     if (cached != null && !crossCheck) {
       hits.incrementAndGet();
@@ -110,7 +116,7 @@ final class CachingWeaver implements ClassFileTransformer {
     byte[] woven;
     CURRENT.set(outcome);
     try {
-      ClassFileTransformer b = byteBuddy.get();
+      ClassFileTransformer b = byteBuddy(className);
       if (b == null) {
         return null; // a class ByteBuddy's own set-up loads on this thread: let through, as tollgate-init's are
       }
@@ -137,6 +143,20 @@ final class CachingWeaver implements ClassFileTransformer {
     return woven;
   }
 
+  /**
+   * ByteBuddy's transformer, set up now if this is the first class that needs it; null when it cannot be set up (said
+   * on stderr for every class left unwoven so: none of them is governed) or when this thread is setting it up.
+   */
+  private ClassFileTransformer byteBuddy(String className) {
+    try {
+      return byteBuddy.get();
+    } catch (RuntimeException | LinkageError e) {
+      System.err.println("[tollgate] WARNING could not set up the instrumentation (" + e + "): "
+          + (className == null ? "a class" : className.replace('/', '.')) + " is NOT governed");
+      return null;
+    }
+  }
+
   /** A cached outcome: the helper classes its instrumentations need, the coverage report, then the bytes. */
   private byte[] apply(WeaveCache.Entry entry, ClassLoader loader, String className) {
     try {
@@ -158,6 +178,59 @@ final class CachingWeaver implements ClassFileTransformer {
       }
     }
     return entry.woven();
+  }
+
+  /**
+   * Every supertype of the class, transitively, by name, sorted: the instrumentations' type matchers read the class's
+   * own bytes and the names of its supertypes ({@code hasSuperType}), so a class whose bytes are unchanged but whose
+   * superclass now implements another interface gets a new key (and is woven by ByteBuddy again). Read from class
+   * files through the loader, as the {@link TargetIndex} and ByteBuddy's type pool read them; one that cannot be read
+   * is named with a {@code ?}.
+   */
+  private String supertypes(ClassLoader loader, byte[] classfile) {
+    java.util.TreeSet<String> all = new java.util.TreeSet<>();
+    java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
+    String[] direct = TargetIndex.ClassFileHeader.supertypes(classfile);
+    if (direct == null) {
+      return "?";
+    }
+    for (String s : direct) {
+      if (s != null) {
+        todo.add(s);
+      }
+    }
+    while (!todo.isEmpty() && all.size() < 256) {
+      String name = todo.poll();
+      if (name.equals("java/lang/Object") || !all.add(name)) {
+        continue;
+      }
+      String[] supers = supertypesOf(loader, name);
+      if (supers == null) {
+        all.remove(name);
+        all.add("?" + name);
+        continue;
+      }
+      for (String s : supers) {
+        if (s != null) {
+          todo.add(s);
+        }
+      }
+    }
+    return String.join(",", all);
+  }
+
+  private String[] supertypesOf(ClassLoader loader, String internalName) {
+    Map<String, String[]> known;
+    synchronized (supertypes) {
+      known = supertypes.computeIfAbsent(loader == null ? BOOT : loader,
+          l -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+    String[] cached = known.get(internalName);
+    if (cached == null) {
+      cached = TargetIndex.ClassFileHeader.supertypes(TargetIndex.read(loader, internalName));
+      known.put(internalName, cached == null ? NONE : cached);
+    }
+    return cached == NONE ? null : cached;
   }
 
   /** Which modules apply in {@code loader}: one character per module, in order. */

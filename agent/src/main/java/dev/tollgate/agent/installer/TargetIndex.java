@@ -185,7 +185,7 @@ final class TargetIndex {
   }
 
   /** The class file of a supertype, as the loader would find it; null when it has none (generated, hidden). */
-  private static byte[] read(ClassLoader loader, String internalName) {
+  static byte[] read(ClassLoader loader, String internalName) {
     String resource = internalName + ".class";
     try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
         : loader.getResourceAsStream(resource)) {

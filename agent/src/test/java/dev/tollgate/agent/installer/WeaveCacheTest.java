@@ -155,6 +155,48 @@ class WeaveCacheTest {
     }
   }
 
+  /**
+   * A class whose own bytes are unchanged but whose supertypes are not what they were (here: its superclass's class
+   * file is gone) is not answered from the cache: the type matchers read supertypes' names too.
+   */
+  @Test
+  void theSupertypesOfAClassAreInItsKey() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    Supplier<ClassFileTransformer> byteBuddy = () -> new ClassFileTransformer() {
+      @Override
+      public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
+          java.security.ProtectionDomain d, byte[] bytes) {
+        calls.incrementAndGet();
+        return WOVEN;
+      }
+    };
+    Class<?> app = dev.tollgate.fixtures.targets.Hierarchy.AppDispatcher.class;
+    String name = app.getName().replace('.', '/');
+    byte[] bytes = classFile(app);
+    String base = dev.tollgate.fixtures.targets.Hierarchy.BaseDispatcher.class.getName().replace('.', '/') + ".class";
+    ClassLoader normal = getClass().getClassLoader();
+    ClassLoader withoutBase = new ClassLoader(normal) {
+      @Override
+      public java.net.URL getResource(String resource) {
+        return resource.equals(base) ? null : super.getResource(resource);
+      }
+
+      @Override
+      public InputStream getResourceAsStream(String resource) {
+        return resource.equals(base) ? null : super.getResourceAsStream(resource);
+      }
+    };
+    Path cacheDir = dir.resolve("weave-cache");
+    new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null, byteBuddy)
+        .transform(null, normal, name, null, null, bytes);
+    new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null, byteBuddy)
+        .transform(null, normal, name, null, null, bytes);
+    assertEquals(1, calls.get(), "the same class and supertypes: from the cache");
+    new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null, byteBuddy)
+        .transform(null, withoutBase, name, null, null, bytes);
+    assertEquals(2, calls.get(), "other supertypes: woven again");
+  }
+
   @Test
   void declaresMethodAgreesWithReflection() throws IOException {
     for (Class<?> c : List.of(String.class, java.util.ArrayList.class, java.util.concurrent.ConcurrentHashMap.class,
@@ -172,7 +214,9 @@ class WeaveCacheTest {
   }
 
   private static byte[] classFile(Class<?> c) throws IOException {
-    try (InputStream in = ClassLoader.getSystemResourceAsStream(c.getName().replace('.', '/') + ".class")) {
+    String resource = c.getName().replace('.', '/') + ".class";
+    try (InputStream in = c.getClassLoader() == null ? ClassLoader.getSystemResourceAsStream(resource)
+        : c.getClassLoader().getResourceAsStream(resource)) {
       return in.readAllBytes();
     }
   }
