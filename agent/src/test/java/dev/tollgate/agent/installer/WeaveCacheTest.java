@@ -110,14 +110,7 @@ class WeaveCacheTest {
   @Test
   void theNextStartWeavesFromTheCacheWithoutByteBuddyAndTheCrossCheckCatchesADifference() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    Supplier<ClassFileTransformer> byteBuddy = () -> new ClassFileTransformer() {
-      @Override
-      public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
-          java.security.ProtectionDomain d, byte[] bytes) {
-        calls.incrementAndGet();
-        return WOVEN;
-      }
-    };
+    Supplier<ClassFileTransformer> byteBuddy = byteBuddyWeaving(WOVEN, calls);
     Supplier<ClassFileTransformer> none = () -> {
       throw new AssertionError("ByteBuddy set up although the cache has the class");
     };
@@ -137,13 +130,7 @@ class WeaveCacheTest {
     System.setProperty("tollgate.weave.cross-check", "true");
     try {
       byte[] other = ORIGINAL.clone();
-      Supplier<ClassFileTransformer> differs = () -> new ClassFileTransformer() {
-        @Override
-        public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
-            java.security.ProtectionDomain d, byte[] bytes) {
-          return other;
-        }
-      };
+      Supplier<ClassFileTransformer> differs = byteBuddyWeaving(other, new AtomicInteger());
       CachingWeaver checked = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null,
           null, differs);
       long before = Guard.suppressedCount();
@@ -162,14 +149,7 @@ class WeaveCacheTest {
   @Test
   void theSupertypesOfAClassAreInItsKey() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    Supplier<ClassFileTransformer> byteBuddy = () -> new ClassFileTransformer() {
-      @Override
-      public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
-          java.security.ProtectionDomain d, byte[] bytes) {
-        calls.incrementAndGet();
-        return WOVEN;
-      }
-    };
+    Supplier<ClassFileTransformer> byteBuddy = byteBuddyWeaving(WOVEN, calls);
     Class<?> app = dev.tollgate.fixtures.targets.Hierarchy.AppDispatcher.class;
     String name = app.getName().replace('.', '/');
     byte[] bytes = classFile(app);
@@ -211,6 +191,18 @@ class WeaveCacheTest {
     }
     assertFalse(TargetIndex.ClassFileHeader.declaresMethod(new byte[] {1, 2, 3}, "x"));
     assertFalse(TargetIndex.ClassFileHeader.declaresMethod(null, "x"));
+  }
+
+  /** Stands in for ByteBuddy's transformer: answers {@code woven} for every class and counts the calls. */
+  private static Supplier<ClassFileTransformer> byteBuddyWeaving(byte[] woven, AtomicInteger calls) {
+    return () -> new ClassFileTransformer() {
+      @Override
+      public byte[] transform(Module m, ClassLoader l, String name, Class<?> redefined,
+          java.security.ProtectionDomain d, byte[] bytes) {
+        calls.incrementAndGet();
+        return woven;
+      }
+    };
   }
 
   private static byte[] classFile(Class<?> c) throws IOException {
