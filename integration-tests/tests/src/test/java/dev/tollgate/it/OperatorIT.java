@@ -237,8 +237,11 @@ class OperatorIT {
             // calls one at a time and the calls before it were refused, so none was in flight across the reset. (Not
             // chosen by timestamp: the record's `at` is stamped once the reset is done, and a call admitted and
             // settled in between would make the second call after the reset look like the first.)
+            // (A call refused with the old cap just after the override record is not it: the app may log the record
+            // while a call it decided before reading it is still being logged.)
             int refusedAgainAt = overrideAt + lines.subList(overrideAt, resetAt).stream()
-                    .filter(OperatorIT::refused).findFirst().map(lines.subList(overrideAt, resetAt)::indexOf)
+                    .filter(l -> refused(l) && limitUsd(l) == 1.4).findFirst()
+                    .map(lines.subList(overrideAt, resetAt)::indexOf)
                     .orElseThrow(() -> new AssertionError(entries.toString()));
             Map<String, Object> afterReset = lines.subList(refusedAgainAt, lines.size()).stream()
                     .filter(OperatorIT::served).findFirst().orElseThrow(() -> new AssertionError(entries.toString()));
@@ -250,6 +253,12 @@ class OperatorIT {
             assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue());
             assertFalse(entries.text().contains("sk-test-SECRET-123"));
         }
+    }
+
+    /** The limit of the first budget an LLM call line names. */
+    @SuppressWarnings("unchecked")
+    private static double limitUsd(Map<String, Object> line) {
+        return ((Number) ((List<Map<String, Object>>) line.get("budgets")).get(0).get("limit_usd")).doubleValue();
     }
 
     private static boolean refused(Map<String, Object> line) {
