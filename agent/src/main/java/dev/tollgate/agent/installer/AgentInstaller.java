@@ -17,6 +17,10 @@ import org.slf4j.Logger;
 public final class AgentInstaller {
   private static final Logger LOG = Diagnostics.logger(AgentInstaller.class);
 
+  /** ByteBuddy's warm-up is started once per JVM ({@link #warmUpInBackground}). */
+  private static final java.util.concurrent.atomic.AtomicBoolean WARM_UP_STARTED =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   private AgentInstaller() {}
 
   public static net.bytebuddy.agent.builder.ResettableClassFileTransformer install(Instrumentation inst,
@@ -38,7 +42,8 @@ public final class AgentInstaller {
     for (InstrumentationModule m : modules) {
       anchors.addAll(m.anchors());
     }
-    LoadGate gate = new LoadGate(anchors);
+    TargetIndex index = new TargetIndex(anchors);
+    LoadGate gate = new LoadGate(index);
     List<Applies> applies = applies(modules, coverage);
     Supplier<HelperInjector> helpers = helpers(inst);
     OnFirstUse<ClassFileTransformer> byteBuddy = new OnFirstUse<>(
@@ -46,6 +51,9 @@ public final class AgentInstaller {
     // With a warm cache (an earlier start stored every candidate's outcome) ByteBuddy is not set up here at all: the
     // first class the cache cannot answer sets it up on the thread loading it.
     boolean eager = cache == null || !cache.warm();
+    if (eager) {
+      warmUpInBackground(); // if premain has not started it yet
+    }
     Thread init = new Thread(() -> {
       ClassFileTransformer woven = null;
       long start = System.nanoTime();
@@ -77,7 +85,7 @@ public final class AgentInstaller {
         if (guardFailed[0] != null) {
           throw guardFailed[0];
         }
-        woven = new CachingWeaver(cache, modules, applies, coverage, helpers, byteBuddy);
+        woven = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
       } catch (Throwable t) {
         LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
       } finally {
@@ -167,14 +175,17 @@ public final class AgentInstaller {
   }
 
   /**
-   * Starts loading ByteBuddy on a daemon thread while {@code premain} reads the policy and opens the log on the main
-   * thread: the class initialisation of ByteBuddy's transformer (which generates its module-aware subclass with
+   * Starts loading ByteBuddy on a daemon thread (once; later calls do nothing) while {@code premain} opens the log and
+   * the ledger on the main thread: the class initialisation of ByteBuddy's transformer (which generates its module-aware subclass with
    * ByteBuddy itself, loading a few hundred of its classes) is the longest step between {@code premain} and the gate
    * opening, and it needs nothing from the policy. Whatever it has not finished when {@code tollgate-init} needs it,
    * that thread waits for (class initialisation is once per JVM, under the JVM's own lock); a failure here is left
    * for {@code tollgate-init} to meet and report.
    */
   static void warmUpInBackground() {
+    if (!WARM_UP_STARTED.compareAndSet(false, true)) {
+      return;
+    }
     Thread warm = new Thread(() -> {
       try {
         Class.forName("net.bytebuddy.agent.builder.AgentBuilder$Default$ExecutingTransformer", true,
@@ -190,11 +201,4 @@ public final class AgentInstaller {
   private static long millis(long nanos) {
     return java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(nanos);
   }
-
-  /** See {@link TargetIndex#NEVER_WOVEN}. */
-  static final List<String> NEVER_WOVEN = TargetIndex.NEVER_WOVEN;
-
-  /** See {@link TargetIndex#IGNORED_LIBRARIES} (kept in sync with the instrumentations by a test). */
-  static final List<String> IGNORED_LIBRARIES = TargetIndex.IGNORED_LIBRARIES;
-
 }

@@ -85,12 +85,6 @@ public final class AgentStartup {
       refuse(List.of("configuration: " + e.getMessage()), failOpenFromRaw(agentArgs));
       return;
     }
-    // ByteBuddy starts loading now, beside the policy's parsing, unless the weave cache may make it unneeded (known
-    // once the policy names the ledger directory; then, on a cold cache, it starts loading after the policy is read)
-    boolean warmingUp = premain && "off".equals(config.get(ConfigKey.WEAVE_CACHE));
-    if (warmingUp) {
-      AgentInstaller.warmUpInBackground();
-    }
     String policyPath = config.get(ConfigKey.POLICY);
     if (policyPath == null) {
       refuse(List.of("no policy configured: pass -javaagent:tollgate-agent.jar=policy=PATH, "
@@ -107,8 +101,11 @@ public final class AgentStartup {
       refuse(e.lines, e.failOpen);
       return;
     }
-    if (premain && !warmingUp && !new WeaveCache(weaveCacheDir(config, policy), "").warm()) {
-      warmingUp = true; // no start stored anything there yet: ByteBuddy will be needed
+    // ByteBuddy starts loading now, beside the log and ledger opening, when it will be needed: no weave cache, or none
+    // that any start has stored entries in (installInBackground, which knows this start's configuration, starts it
+    // otherwise if the cache has nothing for that configuration)
+    if (premain && ("off".equals(config.get(ConfigKey.WEAVE_CACHE))
+        || !new WeaveCache(weaveCacheDir(config, policy), "").warm())) {
       AgentInstaller.warmUpInBackground();
     }
     String logPath = config.get(ConfigKey.LOG);
@@ -207,11 +204,8 @@ public final class AgentStartup {
       }
     };
     if (premain) {
-      WeaveCache cache = weaveCache(config, policy, modules, agentJar);
-      if (!warmingUp && (cache == null || !cache.warm())) {
-        AgentInstaller.warmUpInBackground();
-      }
-      AgentInstaller.installInBackground(inst, modules, coverage, installGuard, cache);
+      AgentInstaller.installInBackground(inst, modules, coverage, installGuard,
+          weaveCache(config, policy, modules, agentJar));
     } else {
       installGuard.run();
       AgentInstaller.install(inst, modules, coverage); // late attach: everything is loaded already

@@ -37,33 +37,32 @@ final class CachingWeaver implements ClassFileTransformer {
 
   private static final ThreadLocal<Outcome> CURRENT = new ThreadLocal<>();
 
+  private record Woven(InstrumentationModule module, TypeInstrumentation type) {}
+
   private final WeaveCache cache;
+  private final TargetIndex index;
   private final List<AgentInstaller.Applies> applies;
-  private final Map<String, TypeInstrumentation> types = new LinkedHashMap<>();
-  private final Map<String, InstrumentationModule> moduleOf = new LinkedHashMap<>();
+  /** Each (module, type instrumentation) by its name in cache entries ({@link #wovenBy}). */
+  private final Map<String, Woven> byName = new LinkedHashMap<>();
   private final CoverageReport coverage;
   private final Supplier<HelperInjector> helpers;
   private final Supplier<ClassFileTransformer> byteBuddy;
   private final boolean crossCheck = Boolean.getBoolean("tollgate.weave.cross-check");
   private final Map<ClassLoader, String> conditions = new WeakHashMap<>();
-  /** Per class loader (the boot loader under {@link #BOOT}): a class's direct supertypes, from its class file. */
-  private final Map<Object, Map<String, String[]>> supertypes = new WeakHashMap<>();
-  private static final Object BOOT = new Object();
-  private static final String[] NONE = new String[0];
   private final AtomicInteger hits = new AtomicInteger();
   private final AtomicInteger stored = new AtomicInteger();
 
-  CachingWeaver(WeaveCache cache, List<InstrumentationModule> modules, List<AgentInstaller.Applies> applies,
-      CoverageReport coverage, Supplier<HelperInjector> helpers, Supplier<ClassFileTransformer> byteBuddy) {
+  CachingWeaver(WeaveCache cache, TargetIndex index, List<InstrumentationModule> modules,
+      List<AgentInstaller.Applies> applies, CoverageReport coverage, Supplier<HelperInjector> helpers, Supplier<ClassFileTransformer> byteBuddy) {
     this.cache = cache;
+    this.index = index;
     this.applies = applies;
     this.coverage = coverage;
     this.helpers = helpers;
     this.byteBuddy = byteBuddy;
     for (InstrumentationModule m : modules) {
       for (TypeInstrumentation t : m.typeInstrumentations()) {
-        types.putIfAbsent(wovenBy(m, t), t);
-        moduleOf.putIfAbsent(wovenBy(m, t), m);
+        byName.putIfAbsent(wovenBy(m, t), new Woven(m, t));
       }
     }
   }
@@ -161,9 +160,9 @@ final class CachingWeaver implements ClassFileTransformer {
   private byte[] apply(WeaveCache.Entry entry, ClassLoader loader, String className) {
     try {
       for (String by : entry.wovenBy()) {
-        TypeInstrumentation type = types.get(by);
-        if (type != null && !type.helperClasses().isEmpty()) {
-          helpers.get().inject(loader, type.helperClasses());
+        Woven w = byName.get(by);
+        if (w != null && !w.type().helperClasses().isEmpty()) {
+          helpers.get().inject(loader, w.type().helperClasses());
         }
       }
     } catch (RuntimeException | LinkageError e) {
@@ -172,9 +171,9 @@ final class CachingWeaver implements ClassFileTransformer {
       return null;
     }
     for (String by : entry.wovenBy()) {
-      TypeInstrumentation type = types.get(by);
-      if (type != null) {
-        coverage.woven(moduleOf.get(by), type, className.replace('/', '.'), loader);
+      Woven w = byName.get(by);
+      if (w != null) {
+        coverage.woven(w.module(), w.type(), className.replace('/', '.'), loader);
       }
     }
     return entry.woven();
@@ -185,7 +184,7 @@ final class CachingWeaver implements ClassFileTransformer {
    * own bytes and the names of its supertypes ({@code hasSuperType}), so a class whose bytes are unchanged but whose
    * superclass now implements another interface gets a new key (and is woven by ByteBuddy again). Read from class
    * files through the loader, as the {@link TargetIndex} and ByteBuddy's type pool read them; one that cannot be read
-   * is named with a {@code ?}.
+   * is named with a {@code ?}. The index's class files are shared: the gate read most of them already.
    */
   private String supertypes(ClassLoader loader, byte[] classfile) {
     java.util.TreeSet<String> all = new java.util.TreeSet<>();
@@ -204,7 +203,7 @@ final class CachingWeaver implements ClassFileTransformer {
       if (name.equals("java/lang/Object") || !all.add(name)) {
         continue;
       }
-      String[] supers = supertypesOf(loader, name);
+      String[] supers = index.supertypesOf(loader, name);
       if (supers == null) {
         all.remove(name);
         all.add("?" + name);
@@ -217,20 +216,6 @@ final class CachingWeaver implements ClassFileTransformer {
       }
     }
     return String.join(",", all);
-  }
-
-  private String[] supertypesOf(ClassLoader loader, String internalName) {
-    Map<String, String[]> known;
-    synchronized (supertypes) {
-      known = supertypes.computeIfAbsent(loader == null ? BOOT : loader,
-          l -> new java.util.concurrent.ConcurrentHashMap<>());
-    }
-    String[] cached = known.get(internalName);
-    if (cached == null) {
-      cached = TargetIndex.ClassFileHeader.supertypes(TargetIndex.read(loader, internalName));
-      known.put(internalName, cached == null ? NONE : cached);
-    }
-    return cached == NONE ? null : cached;
   }
 
   /** Which modules apply in {@code loader}: one character per module, in order. */

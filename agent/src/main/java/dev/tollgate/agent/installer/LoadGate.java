@@ -47,7 +47,11 @@ final class LoadGate implements ClassFileTransformer {
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   LoadGate(List<String> anchors) {
-    this.index = new TargetIndex(anchors);
+    this(new TargetIndex(anchors));
+  }
+
+  LoadGate(TargetIndex index) {
+    this.index = index;
   }
 
   void initThread(Thread thread) {

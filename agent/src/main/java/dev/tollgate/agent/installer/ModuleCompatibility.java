@@ -66,25 +66,18 @@ final class ModuleCompatibility {
     for (String member : module.requiredMembers()) {
       int hash = member.indexOf('#');
       String type = hash < 0 ? member : member.substring(0, hash);
-      String resource = type.replace('.', '/') + ".class";
-      if (loader.getResource(resource) == null) {
+      String internalName = type.replace('.', '/');
+      if (loader.getResource(internalName + ".class") == null) {
         missing.add(type);
         continue;
       }
-      if (hash >= 0 && !TargetIndex.ClassFileHeader.declaresMethod(read(loader, resource), member.substring(hash + 1))) {
+      if (hash >= 0 && !TargetIndex.ClassFileHeader.declaresMethod(TargetIndex.read(loader, internalName),
+          member.substring(hash + 1))) {
         missing.add(member);
       }
     }
     return missing.isEmpty() ? null
         : "missing " + String.join(", ", missing) + (version == null ? "" : " (version " + version + ")");
-  }
-
-  private static byte[] read(ClassLoader loader, String resource) {
-    try (java.io.InputStream in = loader.getResourceAsStream(resource)) {
-      return in == null ? null : in.readAllBytes();
-    } catch (java.io.IOException | RuntimeException e) {
-      return null;
-    }
   }
 
   /** Compares dotted versions by their leading numbers ({@code 1.19.0 > 1.8}; {@code 2.0.0-M1} counts as 2.0.0). */

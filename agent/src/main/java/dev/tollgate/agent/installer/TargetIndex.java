@@ -57,6 +57,9 @@ final class TargetIndex {
   /** Per class loader (the boot loader under {@link #BOOT}): internal name to "in an anchor's hierarchy". */
   private final Map<Object, Map<String, Boolean>> known = new WeakHashMap<>();
   private static final Object BOOT = new Object();
+  /** Per class loader, like {@link #known}: internal name to its direct supertypes ({@link #supertypesOf}). */
+  private final Map<Object, Map<String, String[]>> supertypes = new WeakHashMap<>();
+  private static final String[] NO_CLASS_FILE = new String[0];
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   TargetIndex(List<String> anchors) {
@@ -164,7 +167,7 @@ final class TargetIndex {
       return answer;
     }
     boolean found = false;
-    String[] supers = ClassFileHeader.supertypes(read(loader, internalName));
+    String[] supers = supertypesOf(loader, internalName);
     if (supers != null) {
       for (String s : supers) {
         if (s != null && inHierarchy(loader, s, depth + 1)) {
@@ -184,7 +187,26 @@ final class TargetIndex {
     }
   }
 
-  /** The class file of a supertype, as the loader would find it; null when it has none (generated, hidden). */
+  /**
+   * The direct supertypes of a class (its super class, null for {@code java/lang/Object}, and interfaces), from its
+   * class file as the loader finds it, or null when it has none; each read once per loader. The {@link CachingWeaver}
+   * walks hierarchies with it too, so a class file this index read is not read again.
+   */
+  String[] supertypesOf(ClassLoader loader, String internalName) {
+    Map<String, String[]> read;
+    Object key = loader == null ? BOOT : loader;
+    synchronized (supertypes) {
+      read = supertypes.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    }
+    String[] found = read.get(internalName);
+    if (found == null) {
+      found = ClassFileHeader.supertypes(read(loader, internalName));
+      read.put(internalName, found == null ? NO_CLASS_FILE : found);
+    }
+    return found == NO_CLASS_FILE ? null : found;
+  }
+
+  /** A class file as the loader would find it; null when it has none (generated, hidden) or it cannot be read. */
   static byte[] read(ClassLoader loader, String internalName) {
     String resource = internalName + ".class";
     try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
@@ -201,30 +223,12 @@ final class TargetIndex {
 
     /** {super, interface...} ({@code super} null for {@code java/lang/Object}), or null if it is no class file. */
     static String[] supertypes(byte[] b) {
-      if (b == null || b.length < 10 || u4(b, 0) != 0xCAFEBABE) {
+      int[] offsets = constantPool(b);
+      if (offsets == null) {
         return null;
       }
       try {
-        int count = u2(b, 8);
-        int[] offsets = new int[count]; // where each constant pool entry's payload starts
-        int p = 10;
-        for (int i = 1; i < count; i++) {
-          int tag = b[p] & 0xff;
-          offsets[i] = p + 1;
-          switch (tag) {
-            case 1 -> p += 3 + u2(b, p + 1); // Utf8
-            case 3, 4, 9, 10, 11, 12, 17, 18 -> p += 5;
-            case 5, 6 -> {
-              p += 9;
-              i++; // a long or double takes two slots
-            }
-            case 7, 8, 16, 19, 20 -> p += 3;
-            case 15 -> p += 4;
-            default -> {
-              return null;
-            }
-          }
-        }
+        int p = offsets[0]; // after the constant pool
         p += 2; // access flags
         p += 2; // this class
         int superIndex = u2(b, p);
@@ -243,35 +247,52 @@ final class TargetIndex {
     }
 
     /**
-     * Does the class file declare a method named {@code name} (any descriptor, constructors as {@code <init>})? False
-     * when it is no class file.
+     * Where each constant pool entry's payload starts ({@code [i]} for entry {@code i}), and at {@code [0]} (no entry
+     * has index 0) where the constant pool ends; null when it is no class file or an entry has an unknown tag.
      */
-    static boolean declaresMethod(byte[] b, String name) {
+    private static int[] constantPool(byte[] b) {
       if (b == null || b.length < 10 || u4(b, 0) != 0xCAFEBABE) {
-        return false;
+        return null;
       }
       try {
         int count = u2(b, 8);
-        int[] offsets = new int[count];
+        int[] offsets = new int[Math.max(count, 1)];
         int p = 10;
         for (int i = 1; i < count; i++) {
           int tag = b[p] & 0xff;
           offsets[i] = p + 1;
           switch (tag) {
-            case 1 -> p += 3 + u2(b, p + 1);
+            case 1 -> p += 3 + u2(b, p + 1); // Utf8
             case 3, 4, 9, 10, 11, 12, 17, 18 -> p += 5;
             case 5, 6 -> {
               p += 9;
-              i++;
+              i++; // a long or double takes two slots
             }
             case 7, 8, 16, 19, 20 -> p += 3;
             case 15 -> p += 4;
             default -> {
-              return false;
+              return null;
             }
           }
         }
-        p += 6; // access flags, this class, super class
+        offsets[0] = p;
+        return offsets;
+      } catch (ArrayIndexOutOfBoundsException e) {
+        return null;
+      }
+    }
+
+    /**
+     * Does the class file declare a method named {@code name} (any descriptor, constructors as {@code <init>})? False
+     * when it is no class file.
+     */
+    static boolean declaresMethod(byte[] b, String name) {
+      int[] offsets = constantPool(b);
+      if (offsets == null) {
+        return false;
+      }
+      try {
+        int p = offsets[0] + 6; // after the constant pool: access flags, this class, super class
         p += 2 + 2 * u2(b, p); // interfaces
         p = skipMembers(b, p); // fields
         int methods = u2(b, p);

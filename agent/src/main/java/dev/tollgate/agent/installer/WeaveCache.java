@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
@@ -128,10 +127,8 @@ final class WeaveCache {
     byte[] file;
     try {
       file = Files.readAllBytes(dir.resolve(key + ".woven"));
-    } catch (NoSuchFileException e) {
-      return null;
     } catch (IOException | RuntimeException e) {
-      return null;
+      return null; // none (NoSuchFileException) or unreadable: woven as if there were no cache
     }
     return decode(file, className);
   }

@@ -72,13 +72,13 @@ class InstrumentationModulesTest {
         }
       }
       for (String name : names) {
-        for (String ignored : AgentInstaller.IGNORED_LIBRARIES) {
+        for (String ignored : TargetIndex.IGNORED_LIBRARIES) {
           assertFalse(name.startsWith(ignored), module.name() + " instruments " + name + ", which starts with "
-              + ignored + ": remove that prefix from AgentInstaller.IGNORED_LIBRARIES");
+              + ignored + ": remove that prefix from TargetIndex.IGNORED_LIBRARIES");
         }
       }
     }
-    ByteBuddyWeaving.NamePrefixes prefixes = new ByteBuddyWeaving.NamePrefixes(AgentInstaller.IGNORED_LIBRARIES);
+    ByteBuddyWeaving.NamePrefixes prefixes = new ByteBuddyWeaving.NamePrefixes(TargetIndex.IGNORED_LIBRARIES);
     assertTrue(prefixes.matches(net.bytebuddy.description.type.TypeDescription.ForLoadedType.of(
         com.fasterxml.jackson.core.JsonFactory.class)));
     assertFalse(prefixes.matches(net.bytebuddy.description.type.TypeDescription.ForLoadedType.of(

@@ -115,14 +115,12 @@ class WeaveCacheTest {
       throw new AssertionError("ByteBuddy set up although the cache has the class");
     };
     Path cacheDir = dir.resolve("weave-cache");
-    CachingWeaver cold = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null,
-        byteBuddy);
+    CachingWeaver cold = start(cacheDir, byteBuddy);
     assertArrayEquals(WOVEN, cold.transform(null, getClass().getClassLoader(), "a/B", null, null, ORIGINAL));
     assertEquals(1, calls.get());
     assertEquals(1, cold.stored());
 
-    CachingWeaver warm = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null,
-        none);
+    CachingWeaver warm = start(cacheDir, none);
     assertArrayEquals(WOVEN, warm.transform(null, getClass().getClassLoader(), "a/B", null, null, ORIGINAL));
     assertEquals(1, warm.hits());
 
@@ -131,8 +129,7 @@ class WeaveCacheTest {
     try {
       byte[] other = ORIGINAL.clone();
       Supplier<ClassFileTransformer> differs = byteBuddyWeaving(other, new AtomicInteger());
-      CachingWeaver checked = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null,
-          null, differs);
+      CachingWeaver checked = start(cacheDir, differs);
       long before = Guard.suppressedCount();
       assertArrayEquals(other, checked.transform(null, getClass().getClassLoader(), "a/B", null, null, ORIGINAL),
           "ByteBuddy's outcome wins");
@@ -167,12 +164,12 @@ class WeaveCacheTest {
       }
     };
     Path cacheDir = dir.resolve("weave-cache");
-    new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null, byteBuddy)
+    start(cacheDir, byteBuddy)
         .transform(null, normal, name, null, null, bytes);
-    new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null, byteBuddy)
+    start(cacheDir, byteBuddy)
         .transform(null, normal, name, null, null, bytes);
     assertEquals(1, calls.get(), "the same class and supertypes: from the cache");
-    new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), List.of(), List.of(), null, null, byteBuddy)
+    start(cacheDir, byteBuddy)
         .transform(null, withoutBase, name, null, null, bytes);
     assertEquals(2, calls.get(), "other supertypes: woven again");
   }
@@ -191,6 +188,12 @@ class WeaveCacheTest {
     }
     assertFalse(TargetIndex.ClassFileHeader.declaresMethod(new byte[] {1, 2, 3}, "x"));
     assertFalse(TargetIndex.ClassFileHeader.declaresMethod(null, "x"));
+  }
+
+  /** A start's weaver over the cache in {@code cacheDir}, no instrumentations, {@code byteBuddy} standing in. */
+  private static CachingWeaver start(Path cacheDir, Supplier<ClassFileTransformer> byteBuddy) {
+    return new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), new TargetIndex(List.of()), List.of(), List.of(),
+        null, null, byteBuddy);
   }
 
   /** Stands in for ByteBuddy's transformer: answers {@code woven} for every class and counts the calls. */

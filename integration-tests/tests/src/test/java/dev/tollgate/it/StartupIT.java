@@ -176,14 +176,7 @@ class StartupIT {
      */
     @Test
     void callsMadeWhileTheAgentGetsReadyAreGoverned() throws IOException {
-        Path policy = Files.writeString(dir.resolve("early.yaml"), """
-                version: 1
-                tools:
-                  default: allow
-                  deny: ["delete_*"]
-                limits:
-                  - { name: no-llm, scope: process, llm: "*", max_calls: 0 }
-                """);
+        Path policy = earlyCallsPolicy("early", "");
         EarlyRun run = earlyCallsAreDenied(policy, "early", List.of());
 
         ForkedApp.Result result = run.result();
@@ -206,15 +199,8 @@ class StartupIT {
     @Test
     void aSecondStartWeavesFromTheCacheWithoutByteBuddyAndStaysGoverned() throws IOException {
         Path ledger = dir.resolve("ledger");
-        Path policy = Files.writeString(dir.resolve("cached.yaml"), """
-                version: 1
-                tools:
-                  default: allow
-                  deny: ["delete_*"]
-                limits:
-                  - { name: no-llm, scope: process, llm: "*", max_calls: 0 }
-                ledger: { dir: "%s" }
-                """.formatted(ledger.toAbsolutePath().toString().replace("\\", "/")));
+        Path policy = earlyCallsPolicy("cached",
+                "ledger: { dir: \"" + ledger.toAbsolutePath().toString().replace("\\", "/") + "\" }\n");
         Path cache = ledger.resolve("weave-cache");
 
         Map<String, Object> cold = earlyCallsAreDenied(policy, "cold", List.of()).ready();
@@ -243,6 +229,18 @@ class StartupIT {
             Files.write(entry, bytes);
         }
         earlyCallsAreDenied(policy, "altered", List.of("-Dtollgate.weave.cross-check=false"));
+    }
+
+    /** The early-calls app's policy: {@code delete_*} tools denied, no LLM call allowed; {@code more} YAML after. */
+    private Path earlyCallsPolicy(String name, String more) throws IOException {
+        return Files.writeString(dir.resolve(name + ".yaml"), """
+                version: 1
+                tools:
+                  default: allow
+                  deny: ["delete_*"]
+                limits:
+                  - { name: no-llm, scope: process, llm: "*", max_calls: 0 }
+                """ + more);
     }
 
     /** One run of the early-calls app: what it printed, its enforcement log. */
