@@ -79,13 +79,16 @@ public final class AgentInstaller {
         if (eager) {
           byteBuddy.get();
         }
+        // made while the guard is set up (the app's thread waits at the gate then: its core is free); it lists
+        // every module's type instrumentations
+        CachingWeaver weaver = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
         weaveReady = System.nanoTime();
         guard.join();
         guardReady = guardDone[0];
         if (guardFailed[0] != null) {
           throw guardFailed[0];
         }
-        woven = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
+        woven = weaver;
       } catch (Throwable t) {
         LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
       } finally {

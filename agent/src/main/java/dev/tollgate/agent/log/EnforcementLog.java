@@ -50,8 +50,10 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   /** How long the writer waits after a batch for more events to gather: the most a line waits for its write. */
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-  private final JsonFactory json = new JsonFactory();
-  private final OutputStream out;
+  /** Made on the first batch, by whichever thread writes it (with {@link #io} held): not on premain's thread. */
+  private JsonFactory json;
+  /** Opened on the first batch (with {@link #io} held); null until then, and after a failed open (retried). */
+  private OutputStream out;
   private final Path path;
   private final Clock clock;
   private final ArrayBlockingQueue<Entry> queue = new ArrayBlockingQueue<>(CAPACITY);
@@ -59,7 +61,7 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private final Object io = new Object();
   /** The batch being written; replaced after a batch over 1 MiB so that one burst does not pin its memory. */
   private ByteArrayOutputStream buffer = new ByteArrayOutputStream(16 * 1024);
-  private final Timestamps timestamps = new Timestamps();
+  private Timestamps timestamps;
   private final Thread writer;
   /** Copy on write: read on every event without a lock, changed only at start-up. */
   private volatile EnforcementListener[] listeners = new EnforcementListener[0];
@@ -68,8 +70,7 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private volatile boolean closed;
   private boolean failed;
 
-  private EnforcementLog(OutputStream out, Path path, Clock clock) {
-    this.out = out;
+  private EnforcementLog(Path path, Clock clock) {
     this.path = path;
     this.clock = clock;
     this.writer = new Thread(this::drainForever, "tollgate-log");
@@ -77,12 +78,27 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
     writer.start();
   }
 
+  /**
+   * A log appending to {@code path}. What would keep it from being written is found here (its directory is made if
+   * missing; it must be a writable file, or a writable directory must hold it), so that a wrong path still stops
+   * the JVM before {@code main}; the file itself is opened, and the JSON writer made, by the first batch written, on
+   * the writer thread, not on premain's path. An open that fails even so (the file's permissions changed since) is
+   * reported once on stderr and tried again by the next batch; the batch it failed on is not written.
+   */
   public static EnforcementLog open(Path path, Clock clock) throws IOException {
     Path abs = path.toAbsolutePath();
-    if (abs.getParent() != null) {
-      Files.createDirectories(abs.getParent());
+    Path dir = abs.getParent();
+    if (dir != null) {
+      Files.createDirectories(dir);
     }
-    return new EnforcementLog(new FileOutputStream(abs.toFile(), true), abs, clock);
+    if (Files.isDirectory(abs)) {
+      throw new IOException(abs + " is a directory");
+    }
+    if (Files.exists(abs) ? !Files.isWritable(abs) : dir != null && !Files.isWritable(dir)) {
+      throw new java.nio.file.AccessDeniedException(Files.exists(abs) ? abs.toString() : dir.toString(), null,
+          Files.exists(abs) ? "not writable" : "cannot create a file in this directory");
+    }
+    return new EnforcementLog(abs, clock);
   }
 
   public Path path() {
@@ -248,6 +264,10 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private void writeBatch(List<Entry> batch) {
     try {
       buffer.reset();
+      if (json == null) {
+        json = new JsonFactory();
+        timestamps = new Timestamps();
+      }
       try (JsonGenerator g = json.createGenerator(buffer, JsonEncoding.UTF8)) {
         g.setRootValueSeparator(null);
         for (Entry entry : batch) {
@@ -257,6 +277,9 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
         }
       }
       if (buffer.size() > 0 && !closed) {
+        if (out == null) {
+          out = new FileOutputStream(path.toFile(), true);
+        }
         buffer.writeTo(out);
         out.flush();
       }
@@ -307,7 +330,9 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
       closed = true;
       writer.interrupt();
       try {
-        out.close();
+        if (out != null) {
+          out.close();
+        }
       } catch (IOException e) {
         reportFailure(e);
       }

@@ -2,10 +2,12 @@ package dev.tollgate.agent.log;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -164,6 +166,31 @@ class EnforcementLogTest {
   }
 
   /** A tool call line whose run and session say who wrote it and in which order. */
+  @Test
+  void theFileIsOpenedByTheFirstWriteNotByOpen() throws Exception {
+    log = EnforcementLog.open(dir.resolve("sub/log.jsonl"), Clock.systemUTC());
+    assertTrue(Files.isDirectory(dir.resolve("sub")), "the directory is made at open: its errors show there");
+    assertFalse(Files.exists(log.path()), "premain's open does not open the file");
+    log.write(call(Outcome.ALLOW, "r", 1));
+    log.flush();
+    assertEquals(1, lines().size());
+  }
+
+  @Test
+  void aPathThatCannotHoldTheLogIsRefusedByOpenNotByTheFirstWrite() throws Exception {
+    Path directory = Files.createDirectories(dir.resolve("a-directory"));
+    IOException isDirectory = assertThrows(IOException.class, () -> EnforcementLog.open(directory, Clock.systemUTC()));
+    assertTrue(isDirectory.getMessage().contains("is a directory"), isDirectory.getMessage());
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThrows(IOException.class, () -> EnforcementLog.open(file.resolve("log.jsonl"), Clock.systemUTC()));
+    if (!"root".equals(System.getProperty("user.name"))) { // root may write anywhere
+      Path readOnly = Files.createDirectories(dir.resolve("read-only"));
+      Files.setPosixFilePermissions(readOnly, java.nio.file.attribute.PosixFilePermissions.fromString("r-x------"));
+      assertThrows(java.nio.file.AccessDeniedException.class,
+          () -> EnforcementLog.open(readOnly.resolve("log.jsonl"), Clock.systemUTC()));
+    }
+  }
+
   private static ToolCallEvent call(Outcome decision, String run, int n) {
     return new ToolCallEvent(decision, decision == Outcome.DENY, null, null, "t", null, run, String.valueOf(n), null,
         null);

@@ -87,6 +87,20 @@ class StartupIT {
         assertTrue(result.stderr().contains("[tollgate]") && result.stderr().contains("no-such-policy.yaml"), result::toString);
     }
 
+    /** The log is opened by its first write, off premain's path; a path that cannot hold it still stops the JVM. */
+    @Test
+    void aLogPathThatCannotBeWrittenStopsTheJvmBeforeMain() throws IOException {
+        Path directory = Files.createDirectories(dir.resolve("a-directory.jsonl"));
+
+        ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)
+                .agent(AgentJar.requireImplemented(), policyLoggingTo("valid", directory), directory).run();
+
+        assertEquals(EXIT_CONFIG, result.exitCode(), result::toString);
+        assertMainNeverRan(result);
+        assertTrue(result.stderr().contains("cannot open the enforcement log") && result.stderr().contains("is a directory"),
+                result::toString);
+    }
+
     @Test
     void failModeOpenRunsTheAppUngovernedAndSaysSoOnce() throws IOException {
         ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)

@@ -19,13 +19,21 @@ public sealed interface LogEvent extends Written
   /** The line's {@code event} field. */
   String name();
 
-  /** Every event name the catalog knows, with its reader. */
-  Map<String, Function<Line, LogEvent>> READERS = readers();
+  /**
+   * Every event name the catalog knows, with its reader. A holder, not a constant of this interface: the agent
+   * writes events (calling this interface's static helpers, which initializes it) and reads none, and its start
+   * should not make the readers' 17 method-reference classes.
+   */
+  final class Readers {
+    public static final Map<String, Function<Line, LogEvent>> ALL = readers();
+
+    private Readers() {}
+  }
 
   /** The line as its typed event; null when its {@code event} is not one this version knows. */
   static LogEvent read(Line line) {
     String name = line.event();
-    Function<Line, LogEvent> reader = name == null ? null : READERS.get(name);
+    Function<Line, LogEvent> reader = name == null ? null : Readers.ALL.get(name);
     return reader == null ? null : reader.apply(line);
   }
 
