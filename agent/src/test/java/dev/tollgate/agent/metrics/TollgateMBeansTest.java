@@ -15,6 +15,7 @@ import dev.tollgate.policy.budget.Usage;
 import dev.tollgate.policy.engine.Outcome;
 import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.engine.ToolCall;
+import dev.tollgate.policy.event.AgentStopped;
 import dev.tollgate.policy.event.Amounts;
 import dev.tollgate.policy.event.LimitExceeded;
 import dev.tollgate.policy.event.LlmCallEvent;
@@ -112,6 +113,38 @@ class TollgateMBeansTest {
     ObjectName llmLimit = new ObjectName("dev.tollgate:type=Limit,name=llm-per-run");
     assertEquals("llm", server.getAttribute(llmLimit, "Counts"));
     assertEquals(1L, server.getAttribute(llmLimit, "Count"));
+  }
+
+  @Test
+  void theExportWaitsForTheFirstGovernedCallThenRegisters() throws Exception {
+    Policy policy = PolicyLoader.parse("version: 1\n", "t.yaml");
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    Metrics metrics = Metrics.listen(log, policy);
+    ObjectName decisions = new ObjectName("dev.tollgate:type=Decisions");
+    Thread export = metrics.exportInBackground(new PolicyEngine(policy, Clock.systemUTC()), () -> null, 600_000);
+    log.write(new AgentStopped(0)); // not a governed call
+    log.flush();
+    Thread.sleep(300);
+    assertFalse(server.isRegistered(decisions), "nothing is registered before the first governed call");
+    log.write(tool("search", Outcome.ALLOW));
+    awaitExported(export);
+    assertTrue(server.isRegistered(decisions));
+    assertEquals(1L, server.getAttribute(decisions, "ToolCallsAllowed"), "the call that opened the export counted");
+  }
+
+  @Test
+  void withoutAGovernedCallTheExportHappensAfterItsDelay() throws Exception {
+    Policy policy = PolicyLoader.parse("version: 1\n", "t.yaml");
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    awaitExported(Metrics.listen(log, policy)
+        .exportInBackground(new PolicyEngine(policy, Clock.systemUTC()), () -> null, 100));
+    assertTrue(server.isRegistered(new ObjectName("dev.tollgate:type=Decisions")));
+  }
+
+  private void awaitExported(Thread export) throws Exception {
+    export.join(20_000);
+    registered = List.copyOf(server.queryNames(new ObjectName("dev.tollgate:*"), null));
+    assertFalse(export.isAlive(), "exported within 20 s");
   }
 
   @Test

@@ -74,7 +74,7 @@ class MetricsIT {
                     .start(dir.resolve("out"));
             try {
                 awaitDone(running);
-                String text = scrape(port);
+                String text = scrapeOnceUp(port);
                 assertEquals(3.0, value(text, "tollgate_llm_calls_total", "decision=\"allow\",model=\"sim-model\""), text);
                 assertEquals(7.0, value(text, "tollgate_llm_calls_total", "decision=\"deny\",model=\"sim-model\""), text);
                 assertEquals(0.6, value(text, "tollgate_llm_cost_usd_total", "model=\"sim-model\""), 1e-9, text);
@@ -137,7 +137,7 @@ class MetricsIT {
                     .agent(AgentJar.requireImplemented(), policy, log).start(dir.resolve("out"));
             try {
                 awaitLine(running, "RESULT: finished");
-                String text = scrape(port);
+                String text = scrapeOnceUp(port);
                 assertEquals(1.0, value(text, "tollgate_tool_calls_total", "decision=\"deny\",tool=\"delete_file\""), text);
                 assertEquals(3.0, value(text, "tollgate_tool_calls_total", "decision=\"allow\",tool=\"lookup\""), text);
                 assertEquals(2.0, value(text, "tollgate_tool_calls_total", "decision=\"deny\",tool=\"lookup\""), text);
@@ -193,6 +193,24 @@ class MetricsIT {
                 throw new AssertionError("the app did not finish its calls\n" + running.stdout() + running.stderr());
             }
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * The endpoint is started at the first governed call (or 2 s after the agent is ready), on a background thread,
+     * so it may come up a moment after the app's first calls: a scraper's retry, as Prometheus does every interval.
+     */
+    private static String scrapeOnceUp(int port) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (true) {
+            try {
+                return scrape(port);
+            } catch (ConnectException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
         }
     }
 

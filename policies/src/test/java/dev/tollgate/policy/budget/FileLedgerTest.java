@@ -42,6 +42,13 @@ class FileLedgerTest {
   }
 
   @Test
+  void journalNamesAreTwelveDigitsZeroPaddedAsTheyAlwaysWere() {
+    for (long gen : new long[] {0, 1, 70, 999_999_999_999L, 1_000_000_000_000L, Long.MAX_VALUE}) {
+      assertEquals(String.format("journal-%012d.log", gen), FileLedger.journalName(gen));
+    }
+  }
+
+  @Test
   void aResetHoldsAcrossReloadAndCompactionAndPeekSeesItWithoutTheLock(@TempDir Path dir) throws Exception {
     try (FileLedger ledger = open(dir)) {
       ledger.record("daily", null, "2026-12-04", 5_000, 50);
