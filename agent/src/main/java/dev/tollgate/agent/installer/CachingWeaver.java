@@ -8,7 +8,6 @@ import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -43,7 +42,10 @@ final class CachingWeaver implements ClassFileTransformer {
   private final TargetIndex index;
   private final List<AgentInstaller.Applies> applies;
   /** Each (module, type instrumentation) by its name in cache entries ({@link #wovenBy}). */
-  private final Map<String, Woven> byName = new LinkedHashMap<>();
+  /** By {@link #wovenBy} name; a module's entries are listed on the first hit that names it (see {@link #woven}). */
+  private final Map<String, Woven> byName = new java.util.HashMap<>();
+  private final List<InstrumentationModule> modules;
+  private final java.util.Set<String> listed = new java.util.HashSet<>();
   private final CoverageReport coverage;
   private final Supplier<HelperInjector> helpers;
   private final Supplier<ClassFileTransformer> byteBuddy;
@@ -60,11 +62,27 @@ final class CachingWeaver implements ClassFileTransformer {
     this.coverage = coverage;
     this.helpers = helpers;
     this.byteBuddy = byteBuddy;
-    for (InstrumentationModule m : modules) {
-      for (TypeInstrumentation t : m.typeInstrumentations()) {
-        byName.putIfAbsent(wovenBy(m, t), new Woven(m, t));
+    this.modules = List.copyOf(modules);
+  }
+
+  /**
+   * The (module, type instrumentation) a cache entry names. Each module's type instrumentations are made the first
+   * time an entry names that module, not for every module at start: a warm start of an app touches two or three of
+   * them, and making all of them loaded ~60 classes (~40 ms) while the guard was being set up.
+   */
+  private synchronized Woven woven(String by) {
+    int bar = by.indexOf('|');
+    String module = bar < 0 ? by : by.substring(0, bar);
+    if (listed.add(module)) {
+      for (InstrumentationModule m : modules) {
+        if (m.name().equals(module)) {
+          for (TypeInstrumentation t : m.typeInstrumentations()) {
+            byName.putIfAbsent(wovenBy(m, t), new Woven(m, t));
+          }
+        }
       }
     }
+    return byName.get(by);
   }
 
   /** How a (module, type instrumentation) pair is named in a cache entry. */
@@ -160,7 +178,7 @@ final class CachingWeaver implements ClassFileTransformer {
   private byte[] apply(WeaveCache.Entry entry, ClassLoader loader, String className) {
     try {
       for (String by : entry.wovenBy()) {
-        Woven w = byName.get(by);
+        Woven w = woven(by);
         if (w != null && !w.type().helperClasses().isEmpty()) {
           helpers.get().inject(loader, w.type().helperClasses());
         }
@@ -171,7 +189,7 @@ final class CachingWeaver implements ClassFileTransformer {
       return null;
     }
     for (String by : entry.wovenBy()) {
-      Woven w = byName.get(by);
+      Woven w = woven(by);
       if (w != null) {
         coverage.woven(w.module(), w.type(), className.replace('/', '.'), loader);
       }

@@ -206,7 +206,15 @@ final class TargetIndex {
     return found == NO_CLASS_FILE ? null : found;
   }
 
-  /** A class file as the loader would find it; null when it has none (generated, hidden) or it cannot be read. */
+  /**
+   * A class file as the loader would find it; null when it has none (generated, hidden) or it cannot be read.
+   *
+   * <p>Read, never loaded: a class loaded from inside a transformer (the JVM is defining the class this index was
+   * asked about) is defined without any transformer seeing it — the JDK's agent support does not re-enter
+   * transformers on a thread already in one — so it would never be woven. (Tried for speed, resolving supertypes with
+   * {@code Class.forName(name, false, loader)} instead of reading them: Apache HttpClient 5's async client under
+   * Koog was left unwoven, caught by {@code KoogToolIT}.)
+   */
   static byte[] read(ClassLoader loader, String internalName) {
     String resource = internalName + ".class";
     try (InputStream in = loader == null ? ClassLoader.getSystemResourceAsStream(resource)
