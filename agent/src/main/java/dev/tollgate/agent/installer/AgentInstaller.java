@@ -79,8 +79,7 @@ public final class AgentInstaller {
         if (eager) {
           byteBuddy.get();
         }
-        // made while the guard is set up (the app's thread waits at the gate then: its core is free); it lists
-        // every module's type instrumentations
+        // made while the guard is set up (the app's thread waits at the gate then: its core is free), not after
         CachingWeaver weaver = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
         weaveReady = System.nanoTime();
         guard.join();

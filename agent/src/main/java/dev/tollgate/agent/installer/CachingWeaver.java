@@ -41,8 +41,10 @@ final class CachingWeaver implements ClassFileTransformer {
   private final WeaveCache cache;
   private final TargetIndex index;
   private final List<AgentInstaller.Applies> applies;
-  /** Each (module, type instrumentation) by its name in cache entries ({@link #wovenBy}). */
-  /** By {@link #wovenBy} name; a module's entries are listed on the first hit that names it (see {@link #woven}). */
+  /**
+   * Each (module, type instrumentation) by its name in cache entries ({@link #wovenBy}); a module's entries are listed
+   * on the first hit that names it (see {@link #woven}).
+   */
   private final Map<String, Woven> byName = new java.util.HashMap<>();
   private final List<InstrumentationModule> modules;
   private final java.util.Set<String> listed = new java.util.HashSet<>();
