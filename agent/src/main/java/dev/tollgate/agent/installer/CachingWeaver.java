@@ -8,8 +8,11 @@ import java.lang.instrument.IllegalClassFormatException;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -45,9 +48,9 @@ final class CachingWeaver implements ClassFileTransformer {
    * Each (module, type instrumentation) by its name in cache entries ({@link #wovenBy}); a module's entries are listed
    * on the first hit that names it (see {@link #woven}).
    */
-  private final Map<String, Woven> byName = new java.util.HashMap<>();
+  private final Map<String, Woven> byName = new HashMap<>();
   private final List<InstrumentationModule> modules;
-  private final java.util.Set<String> listed = new java.util.HashSet<>();
+  private final Set<String> listed = new HashSet<>();
   private final CoverageReport coverage;
   private final Supplier<HelperInjector> helpers;
   private final Supplier<ClassFileTransformer> byteBuddy;

@@ -94,9 +94,12 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
     if (Files.isDirectory(abs)) {
       throw new IOException(abs + " is a directory");
     }
-    if (Files.exists(abs) ? !Files.isWritable(abs) : dir != null && !Files.isWritable(dir)) {
-      throw new java.nio.file.AccessDeniedException(Files.exists(abs) ? abs.toString() : dir.toString(), null,
-          Files.exists(abs) ? "not writable" : "cannot create a file in this directory");
+    if (Files.exists(abs)) {
+      if (!Files.isWritable(abs)) {
+        throw new java.nio.file.AccessDeniedException(abs.toString(), null, "not writable");
+      }
+    } else if (dir != null && !Files.isWritable(dir)) {
+      throw new java.nio.file.AccessDeniedException(dir.toString(), null, "cannot create a file in this directory");
     }
     return new EnforcementLog(abs, clock);
   }
