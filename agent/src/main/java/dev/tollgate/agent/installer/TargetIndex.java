@@ -46,7 +46,25 @@ final class TargetIndex {
       // Spring's container and utilities (the instrumented Spring packages are ai, web, http: not listed here)
       "org.springframework.core.", "org.springframework.util.", "org.springframework.beans.",
       "org.springframework.context.", "org.springframework.aop.", "org.springframework.expression.",
-      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.");
+      "org.springframework.cglib.", "org.springframework.asm.", "org.springframework.objenesis.",
+      // Spring Boot, and the parts of Spring's web and HTTP modules that are no client (the instrumented classes are
+      // in http.client and web.reactive.function.client), Reactor's core (Reactor Netty's client is instrumented)
+      "org.springframework.boot.", "org.springframework.http.converter.", "org.springframework.http.codec.",
+      "org.springframework.web.context.", "org.springframework.web.filter.", "org.springframework.web.util.",
+      "org.springframework.web.cors.", "org.springframework.web.server.", "org.springframework.web.servlet.",
+      "org.springframework.web.method.", "org.springframework.web.bind.", "org.springframework.scheduling.",
+      "org.springframework.format.", "org.springframework.jndi.", "org.springframework.jmx.",
+      "org.springframework.validation.", "reactor.core.", "reactor.util.",
+      // Quarkus's container, configuration, logging and reactive libraries, Vert.x but its HTTP package, and the
+      // Jakarta and MicroProfile APIs (the instrumented Quarkus classes are the LangChain4j extension's and the REST
+      // client's, under io.quarkiverse, org.jboss.resteasy and io.vertx.core.http)
+      "io.quarkus.arc.", "io.quarkus.runtime.", "io.quarkus.qute.", "io.smallrye.config.", "io.smallrye.common.",
+      "io.smallrye.mutiny.", "io.smallrye.context.", "io.vertx.core.impl.", "io.vertx.core.spi.",
+      "io.vertx.core.net.", "io.vertx.core.metrics.", "io.vertx.core.streams.", "io.vertx.core.shareddata.",
+      "io.vertx.core.json.", "io.vertx.core.buffer.", "io.vertx.core.eventbus.", "io.vertx.core.file.",
+      "io.vertx.core.dns.", "io.vertx.core.datagram.", "io.vertx.core.tracing.", "io.vertx.core.logging.",
+      "jakarta.enterprise.", "jakarta.inject.", "jakarta.annotation.", "jakarta.ws.rs.",
+      "org.eclipse.microprofile.config.", "org.jboss.logging.", "org.jboss.logmanager.", "org.jboss.threads.");
 
   /** How deep a hierarchy is followed; deeper (or cyclic, in a broken jar) is answered "no". */
   private static final int MAX_DEPTH = 64;
