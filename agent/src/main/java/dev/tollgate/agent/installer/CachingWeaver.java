@@ -129,7 +129,7 @@ final class CachingWeaver implements ClassFileTransformer {
     }
     String key = cache.key(conditions(loader) + "\n" + supertypes(loader, classfileBuffer), className,
         classfileBuffer);
-    WeaveCache.Entry cached = cache.find(key, className);
+    WeaveCache.Entry cached = cache.find(key, className, classfileBuffer);
     if (cached != null && !crossCheck) {
       hits.incrementAndGet();
       return apply(cached, loader, className);
@@ -160,7 +160,7 @@ final class CachingWeaver implements ClassFileTransformer {
       }
       return woven;
     }
-    cache.store(key, className, made);
+    cache.store(key, className, classfileBuffer, made);
     stored.incrementAndGet();
     return woven;
   }

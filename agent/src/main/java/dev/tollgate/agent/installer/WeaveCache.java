@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -19,22 +20,32 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32C;
 
 /**
  * What ByteBuddy made of each candidate class on an earlier start, kept on disk so that later starts weave without
  * loading ByteBuddy at all: one file per class, named by a SHA-256 of everything the outcome depends on — this agent
  * build and its instrumentations ({@link #WeaveCache(Path, String) config}), which instrumentations apply in the
- * class's loader, the class's name and its bytes. The file holds the woven bytes (or "left as it was") and which
- * instrumentations wove it, for the coverage report and their helper classes.
+ * class's loader, the class's name, and its bytes' length and CRC-32C. The file holds the class's bytes as they were
+ * stored, the woven bytes (or "left as it was") and which instrumentations wove it, for the coverage report and their
+ * helper classes. An entry is used only for the very bytes it was stored for (compared whole): two versions of a
+ * class whose checksums collide share a file name, never an outcome.
+ *
+ * <p>The bytes are checksummed, not hashed with SHA-256 (as the first format did): a start hashes every candidate
+ * class (1–4 MB), which ran in the interpreter and then had the JIT compile the JDK's SHA-256 (~60 ms of a compiler
+ * thread's CPU on the LangChain4j app, measured with async-profiler), while the JDK's CRC-32C is an intrinsic from the
+ * first call.
  *
  * <p>The directory is the ledger's own ({@code rwx------}, see {@code LedgerFiles}); entries are written to a
- * temporary file and moved into place, and each ends with a SHA-256 of its content, so a torn or altered entry is
- * ignored (and ByteBuddy weaves that class again) rather than defined. A cache that cannot be read or written is
- * never an error of the app's: the class is woven as if there were none.
+ * temporary file and moved into place, and each ends with a CRC-32C of its content, so a torn or corrupted entry is
+ * ignored (and ByteBuddy weaves that class again) rather than defined. (Neither checksum nor hash keeps out someone
+ * who may write to the directory, which is why a directory others may write to is not used at all: see
+ * {@link #unsafe}.) A cache that cannot be read or written is never an error of the app's: the class is woven as if
+ * there were none.
  */
 final class WeaveCache {
   private static final int MAGIC = 0x54475743; // "TGWC"
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
   private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
 
   private final Path dir;
@@ -115,34 +126,44 @@ final class WeaveCache {
     sha.update((byte) 0);
     sha.update(className.getBytes(StandardCharsets.UTF_8));
     sha.update((byte) 0);
-    sha.update(classfile);
+    sha.update(ByteBuffer.allocate(8).putInt(classfile.length).putInt(crc32c(classfile, classfile.length)).array());
     return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static int crc32c(byte[] bytes, int length) {
+    CRC32C crc = new CRC32C();
+    crc.update(bytes, 0, length);
+    return (int) crc.getValue();
   }
 
   /** A stored outcome: the woven bytes (null: left as it was) and the instrumentations that wove it. */
   record Entry(byte[] woven, List<String> wovenBy) {}
 
-  /** The entry stored under {@code key} for {@code className}, or null (none, unreadable, altered, another class). */
-  Entry find(String key, String className) {
+  /**
+   * The entry stored under {@code key} for these bytes of {@code className}, or null (none, unreadable, corrupted,
+   * another class, other bytes).
+   */
+  Entry find(String key, String className, byte[] classfile) {
     byte[] file;
     try {
       file = Files.readAllBytes(dir.resolve(key + ".woven"));
     } catch (IOException | RuntimeException e) {
       return null; // none (NoSuchFileException) or unreadable: woven as if there were no cache
     }
-    return decode(file, className);
+    return decode(file, className, classfile);
   }
 
-  static Entry decode(byte[] file, String className) {
-    if (file.length < 32) {
+  static Entry decode(byte[] file, String className, byte[] classfile) {
+    if (file.length < 4) {
       return null;
     }
-    byte[] body = Arrays.copyOf(file, file.length - 32);
-    if (!MessageDigest.isEqual(sha256().digest(body), Arrays.copyOfRange(file, file.length - 32, file.length))) {
+    int body = file.length - 4;
+    if (crc32c(file, body) != ByteBuffer.wrap(file, body, 4).getInt()) {
       return null;
     }
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body))) {
-      if (in.readInt() != MAGIC || in.readInt() != FORMAT || !in.readUTF().equals(className)) {
+    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(file, 0, body))) {
+      if (in.readInt() != MAGIC || in.readInt() != FORMAT || !in.readUTF().equals(className)
+          || in.readInt() != classfile.length || !Arrays.equals(in.readNBytes(classfile.length), classfile)) {
         return null;
       }
       int n = in.readInt();
@@ -161,12 +182,14 @@ final class WeaveCache {
     }
   }
 
-  static byte[] encode(String className, Entry entry) {
+  static byte[] encode(String className, byte[] classfile, Entry entry) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(FORMAT);
       out.writeUTF(className);
+      out.writeInt(classfile.length);
+      out.write(classfile);
       out.writeInt(entry.wovenBy().size());
       for (String s : entry.wovenBy()) {
         out.writeUTF(s);
@@ -175,7 +198,7 @@ final class WeaveCache {
       if (entry.woven() != null) {
         out.write(entry.woven());
       }
-      out.write(sha256().digest(bytes.toByteArray()));
+      out.writeInt(crc32c(bytes.toByteArray(), bytes.size()));
     } catch (IOException e) {
       throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
     }
@@ -185,13 +208,13 @@ final class WeaveCache {
   /**
    * Stores an outcome; a failure (full disk, read-only directory) is reported once and the cache then only reads.
    */
-  void store(String key, String className, Entry entry) {
+  void store(String key, String className, byte[] classfile, Entry entry) {
     if (!writable) {
       return;
     }
     try {
       createDirectory();
-      put(key + ".woven", encode(className, entry));
+      put(key + ".woven", encode(className, classfile, entry));
       if (!configWritten) {
         put(configId() + ".config", config);
         configWritten = true;

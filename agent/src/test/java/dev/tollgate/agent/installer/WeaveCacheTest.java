@@ -36,20 +36,20 @@ class WeaveCacheTest {
     WeaveCache first = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
     assertFalse(first.warm());
     String key = first.key("10", "a/B", ORIGINAL);
-    first.store(key, "a/B", new WeaveCache.Entry(WOVEN, List.of("langchain4j|tool dispatch")));
-    first.store(first.key("10", "a/C", ORIGINAL), "a/C", new WeaveCache.Entry(null, List.of()));
+    first.store(key, "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("langchain4j|tool dispatch")));
+    first.store(first.key("10", "a/C", ORIGINAL), "a/C", ORIGINAL, new WeaveCache.Entry(null, List.of()));
 
     WeaveCache next = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
     assertTrue(next.warm());
     assertFalse(new WeaveCache(dir.resolve("weave-cache"), "agent=2").warm(), "another build's entries");
     assertTrue(new WeaveCache(dir.resolve("weave-cache"), "").warm(), "any build's entries");
-    WeaveCache.Entry found = next.find(key, "a/B");
+    WeaveCache.Entry found = next.find(key, "a/B", ORIGINAL);
     assertArrayEquals(WOVEN, found.woven());
     assertEquals(List.of("langchain4j|tool dispatch"), found.wovenBy());
-    WeaveCache.Entry unchanged = next.find(next.key("10", "a/C", ORIGINAL), "a/C");
+    WeaveCache.Entry unchanged = next.find(next.key("10", "a/C", ORIGINAL), "a/C", ORIGINAL);
     assertNotNull(unchanged);
     assertNull(unchanged.woven(), "left as it was");
-    assertNull(next.find(key, "a/Other"), "an entry is only ever the class it was stored for");
+    assertNull(next.find(key, "a/Other", ORIGINAL), "an entry is only ever the class it was stored for");
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("weave-cache"))));
     try (var files = Files.list(dir.resolve("weave-cache"))) {
       for (Path f : files.toList()) {
@@ -72,19 +72,36 @@ class WeaveCacheTest {
     assertEquals(6, keys.size());
   }
 
+  /**
+   * The key holds the bytes' length and CRC-32C, not the bytes: two versions of a class whose checksums collide get
+   * the same key, and the entry (which holds the bytes it was stored for) must then answer only its own version.
+   */
+  @Test
+  void anEntryAnswersOnlyTheBytesItWasStoredForEvenUnderACollidingKey() throws IOException {
+    WeaveCache cache = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
+    byte[] other = ORIGINAL.clone();
+    other[7] = 62; // another class file version, same length
+    String key = cache.key("10", "a/B", ORIGINAL);
+    cache.store(key, "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
+    assertNotNull(cache.find(key, "a/B", ORIGINAL));
+    assertNull(cache.find(key, "a/B", other), "the same file name asked for other bytes (a checksum collision)");
+    assertNull(cache.find(key, "a/B", java.util.Arrays.copyOf(ORIGINAL, 7)), "shorter bytes");
+    assertNotEquals(key, cache.key("10", "a/B", other));
+  }
+
   @Test
   void anAlteredOrTornEntryIsNeverDefined() throws IOException {
-    byte[] file = WeaveCache.encode("a/B", new WeaveCache.Entry(WOVEN, List.of("m|t")));
-    assertNotNull(WeaveCache.decode(file, "a/B"));
+    byte[] file = WeaveCache.encode("a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
+    assertNotNull(WeaveCache.decode(file, "a/B", ORIGINAL));
     for (int i = 0; i < file.length; i++) {
       for (int bit = 0; bit < 8; bit++) {
         byte[] altered = file.clone();
         altered[i] ^= (byte) (1 << bit);
-        assertNull(WeaveCache.decode(altered, "a/B"), "byte " + i + " bit " + bit);
+        assertNull(WeaveCache.decode(altered, "a/B", ORIGINAL), "byte " + i + " bit " + bit);
       }
     }
     for (int length = 0; length < file.length; length++) {
-      assertNull(WeaveCache.decode(java.util.Arrays.copyOf(file, length), "a/B"), "cut at " + length);
+      assertNull(WeaveCache.decode(java.util.Arrays.copyOf(file, length), "a/B", ORIGINAL), "cut at " + length);
     }
   }
 
@@ -102,8 +119,8 @@ class WeaveCacheTest {
   void aCacheThatCannotBeWrittenOnlyReads() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     WeaveCache cache = new WeaveCache(file.resolve("weave-cache"), "agent=1");
-    cache.store("k", "a/B", new WeaveCache.Entry(WOVEN, List.of())); // reported on stderr, not thrown
-    assertNull(cache.find("k", "a/B"));
+    cache.store("k", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of())); // reported on stderr, not thrown
+    assertNull(cache.find("k", "a/B", ORIGINAL));
     assertFalse(cache.warm());
   }
 
