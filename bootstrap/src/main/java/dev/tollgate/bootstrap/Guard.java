@@ -1,6 +1,8 @@
 package dev.tollgate.bootstrap;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,14 +29,96 @@ public final class Guard {
 
   private Guard() {}
 
+  /**
+   * Set by {@code premain} while the agent's guard is still being set up on {@code installer}: every entry point then
+   * waits (at most {@link #MAX_WAIT_SECONDS}) for {@link #install} or {@link #abandon}, so a tool or LLM call the app
+   * makes during start-up is decided like any other — woven classes may load before the guard is ready. Null: no
+   * guard is coming (late attach installs it before weaving), or it has come.
+   */
+  private static volatile CountDownLatch coming;
+  private static volatile Thread installer;
+  /** How long an entry point waits for a guard that is coming; past it the call goes on ungoverned, said loudly. */
+  public static final long MAX_WAIT_SECONDS = 60;
+  private static final AtomicLong FIRST_WAIT_NANOS = new AtomicLong();
+  private static final AtomicLong WAITED_CALLS = new AtomicLong();
+
   /** Installed once by the agent. */
   public static void install(Delegate d) {
     delegate = d;
+    release();
   }
 
-  /** True once the agent has installed its delegate. */
+  /**
+   * A guard is being set up on {@code installer} (whose own calls never wait): until {@link #install} or
+   * {@link #abandon}, entry points wait for it.
+   */
+  public static void expect(Thread installer) {
+    Guard.installer = installer;
+    coming = new CountDownLatch(1);
+  }
+
+  /** The guard that was expected will not come (its set-up failed): waiting calls go on ungoverned. */
+  public static void abandon() {
+    release();
+  }
+
+  private static void release() {
+    CountDownLatch c = coming;
+    if (c != null) {
+      c.countDown();
+      coming = null;
+    }
+  }
+
+  /** True once the agent has installed its delegate (waiting for it if it is coming, as every entry point does). */
   public static boolean installed() {
-    return delegate != null;
+    return delegate() != null;
+  }
+
+  /** Calls that waited for the guard while it was set up, and since when the first waited (0: none did). */
+  public static long waitedCalls() {
+    return WAITED_CALLS.get();
+  }
+
+  public static long firstWaitNanos() {
+    return FIRST_WAIT_NANOS.get();
+  }
+
+  /** The installed delegate; while one is coming, waits for it. One volatile read once it is installed. */
+  private static Delegate delegate() {
+    Delegate d = delegate;
+    return d != null ? d : awaitDelegate();
+  }
+
+  private static Delegate awaitDelegate() {
+    CountDownLatch c = coming;
+    if (c == null || Thread.currentThread() == installer) {
+      return delegate;
+    }
+    long start = System.nanoTime();
+    FIRST_WAIT_NANOS.compareAndSet(0, start);
+    WAITED_CALLS.incrementAndGet();
+    // an interrupt does not cut the wait short (the call would go on ungoverned); it is kept for the caller
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          if (!c.await(TimeUnit.SECONDS.toNanos(MAX_WAIT_SECONDS) - (System.nanoTime() - start),
+              TimeUnit.NANOSECONDS)) {
+            System.err.println("[tollgate] WARNING a governed call waited " + MAX_WAIT_SECONDS + " s for the agent "
+                + "to be ready: it goes on NOT governed");
+          }
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return delegate;
   }
 
   /**
@@ -64,7 +148,7 @@ public final class Guard {
    */
   public static Object toolEnter(String framework, Object request, String tool, Object arguments, Object session,
       Object runCarrier) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || request == null) {
       return null;
     }
@@ -87,7 +171,7 @@ public final class Guard {
    */
   public static Object remoteToolEnter(String framework, Object request, String server, String tool,
       Object arguments) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || request == null || tool == null) {
       return null;
     }
@@ -122,7 +206,7 @@ public final class Guard {
    * {@code client} was configured with ({@link Delegate#mcpServerName}), never by what the server says it is.
    */
   public static Object mcpToolEnter(Object request, Object client, String tool, Object arguments) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || request == null || tool == null) {
       return null;
     }
@@ -143,7 +227,7 @@ public final class Guard {
    * the same logical call (see {@link #remoteToolEnter}). Pair with {@link #toolRedispatchExit}.
    */
   public static void toolRedispatchEnter(Object request, String tool) {
-    if (delegate != null && request != null) {
+    if (delegate() != null && request != null) {
       DISPATCHING.get().push(new Object[] {request, tool});
     }
   }
@@ -185,7 +269,7 @@ public final class Guard {
   /** Ends the frame whose {@link #toolEnter} answered non-null. */
   public static void toolExit() {
     DISPATCHING.get().poll();
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d != null) {
       try {
         d.toolExit();
@@ -201,7 +285,7 @@ public final class Guard {
    * (ADK's {@code AgentTool} creates a runner whose session service its sub-agent's tools see).
    */
   public static void runBindDispatching(Object carrier) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || carrier == null) {
       return;
     }
@@ -214,7 +298,7 @@ public final class Guard {
 
   /** {@code preferred} when a run is bound to it, else {@code fallback}: picks the run carrier for a tool call. */
   public static Object runCarrier(Object preferred, Object fallback) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || preferred == null) {
       return fallback;
     }
@@ -236,7 +320,7 @@ public final class Guard {
    * calls in the run whose framework names no session of their own belong to {@code session}.
    */
   public static Object runEnter(String framework, String session) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null) {
       return null;
     }
@@ -254,7 +338,7 @@ public final class Guard {
    * first conversation named wins; outside a run this does nothing.
    */
   public static void runSession(Object session) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || session == null) {
       return;
     }
@@ -270,7 +354,7 @@ public final class Guard {
    * the framework swallowed along the way), or null to leave the outcome as it is.
    */
   public static Throwable runExit(Object token, Throwable thrown) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || token == null) {
       return null;
     }
@@ -287,7 +371,7 @@ public final class Guard {
    * run from this thread, ending it only if the entry point threw. Pairs with {@link #runEnter}.
    */
   public static void runDetach(Object token, Throwable thrown) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || token == null) {
       return;
     }
@@ -300,7 +384,7 @@ public final class Guard {
 
   /** Ties the current thread's run, if any, to {@code carrier} (a framework callback object) for later resumption. */
   public static void runBind(Object carrier) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || carrier == null) {
       return;
     }
@@ -316,7 +400,7 @@ public final class Guard {
    * for {@link #runRelease}, or null when there is nothing to resume (no run bound, or one already current).
    */
   public static Object runResume(Object carrier) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || carrier == null) {
       return null;
     }
@@ -334,7 +418,7 @@ public final class Guard {
    * as the run being handed on (see {@link #runRelease}).
    */
   public static void runLend(Object carrier) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || carrier == null) {
       return;
     }
@@ -352,7 +436,7 @@ public final class Guard {
    * {@link #runRelease} (with {@code mayEnd} false: the run goes on), or null when a run is current already.
    */
   public static Object runJoin(String framework, Object preferred, Object fallback, Object session) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || (preferred == null && fallback == null)) {
       return null;
     }
@@ -370,7 +454,7 @@ public final class Guard {
    * unless the callback handed it on (bound it to a new carrier), or always when {@code thrown} is not null.
    */
   public static void runRelease(Object token, boolean mayEnd, Throwable thrown) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || token == null) {
       return;
     }
@@ -386,7 +470,7 @@ public final class Guard {
    * coroutine's context element), so that code outside any run allocates nothing.
    */
   public static boolean inRun() {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null) {
       return false;
     }
@@ -403,7 +487,7 @@ public final class Guard {
    * exception from a tool call it on exit to rethrow the halt past their own catch.
    */
   public static Throwable takePendingHalt() {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null) {
       return null;
     }
@@ -428,7 +512,7 @@ public final class Guard {
    * @param contentLength the body's length when known, else -1
    */
   public static Object llmEnter(String client, String method, String uri, byte[] body, long contentLength) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || uri == null || llmOuterActive()) {
       return null;
     }
@@ -445,7 +529,7 @@ public final class Guard {
    * body ahead only when it matters. Cheap; false when the agent is off.
    */
   public static boolean llmRecognized(String method, String uri) {
-    Delegate d = delegate;
+    Delegate d = delegate();
     if (d == null || uri == null || llmOuterActive()) {
       return false;
     }
@@ -544,7 +628,7 @@ public final class Guard {
   /** Called by the advice exception handler: an agent bug that was swallowed so the host goes on. */
   public static void suppressed(Throwable t) {
     SUPPRESSED.incrementAndGet();
-    Delegate d = delegate;
+    Delegate d = delegate; // never waits: an error path
     if (d != null) {
       try {
         d.onSuppressed(t);

@@ -14,11 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /** Which frame decides a tool call: request identity for nesting, tool names for remote (MCP) adapters. */
 class GuardTest {
-  private final List<String> decided = new ArrayList<>();
+  private final List<String> decided = java.util.Collections.synchronizedList(new ArrayList<>());
+  private Guard.Delegate delegate;
 
   @BeforeEach
   void install() {
-    Guard.install(new Guard.Delegate() {
+    delegate = new Guard.Delegate() {
       @Override
       protected Refusal toolEnter(String framework, String tool, String arguments, Object session) {
         decided.add(framework + ":" + tool);
@@ -72,12 +73,74 @@ class GuardTest {
 
       @Override
       protected void onSuppressed(Throwable t) {}
-    });
+    };
+    Guard.install(delegate);
   }
 
   @AfterEach
   void uninstall() {
     Guard.install(null);
+  }
+
+  /**
+   * The load gate opens before the guard is installed (classes load woven while it is set up): a tool call made then
+   * waits in the entry point for the guard and is decided by it, never let through undecided.
+   */
+  @Test
+  void aCallMadeWhileTheGuardIsComingWaitsForItAndIsDecided() throws Exception {
+    Guard.install(null);
+    Guard.expect(new Thread(() -> {}, "installer"));
+    long waitedBefore = Guard.waitedCalls();
+    Object[] answer = new Object[1];
+    Thread app = new Thread(() -> {
+      answer[0] = Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null);
+      if (answer[0] != null) {
+        Guard.toolExit();
+      }
+    }, "app");
+    app.start();
+    awaitWaiting(waitedBefore);
+    assertTrue(app.isAlive(), "the call waits for the guard");
+    assertEquals(List.of(), decided);
+    Guard.install(delegate);
+    app.join(10_000);
+    assertFalse(app.isAlive());
+    assertTrue(answer[0] instanceof Refusal, "decided by the guard that came: " + answer[0]);
+    assertEquals(List.of("lc4j:delete_file"), decided);
+    assertTrue(Guard.firstWaitNanos() > 0);
+  }
+
+  /**
+   * The thread setting the guard up never waits for itself; a guard whose set-up failed releases the calls waiting
+   * for it, which then go on as with no agent (as a class the gate let through unwoven would).
+   */
+  @Test
+  void theInstallerNeverWaitsAndAnAbandonedGuardReleasesTheWaitingCalls() throws Exception {
+    Guard.install(null);
+    Guard.expect(Thread.currentThread());
+    assertNull(Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null), "the installer's own call");
+    assertFalse(Guard.installed());
+
+    Guard.expect(new Thread(() -> {}, "installer"));
+    long waitedBefore = Guard.waitedCalls();
+    Object[] answer = {"unset"};
+    Thread app = new Thread(() -> answer[0] = Guard.llmEnter("jdk", "POST", "http://127.0.0.1/v1/chat/completions",
+        null, -1), "app");
+    app.start();
+    awaitWaiting(waitedBefore);
+    Guard.abandon();
+    app.join(10_000);
+    assertFalse(app.isAlive());
+    assertNull(answer[0]);
+    assertEquals(List.of(), decided);
+  }
+
+  private static void awaitWaiting(long waitedBefore) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (Guard.waitedCalls() == waitedBefore) {
+      assertTrue(System.nanoTime() < deadline, "no call waited");
+      Thread.sleep(5);
+    }
   }
 
   @Test

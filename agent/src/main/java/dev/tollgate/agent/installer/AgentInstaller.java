@@ -2,6 +2,7 @@ package dev.tollgate.agent.installer;
 
 import dev.tollgate.agent.log.Diagnostics;
 import dev.tollgate.agent.spi.InstrumentationModule;
+import dev.tollgate.bootstrap.Guard;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -33,8 +34,9 @@ public final class AgentInstaller {
    * application starts, behind a {@link LoadGate} that holds back every class the instrumentations name until
    * the transformer is ready and weaves anything that slipped by before. For {@code premain}: the JVM's own
    * start and the app's first class loads overlap the agent's set-up instead of waiting for it. {@code first}
-   * (the guard's installation) runs on a second thread, {@code tollgate-init-guard}, beside ByteBuddy's set-up;
-   * the gate opens when both are done.
+   * (the guard's installation) runs on a second thread, {@code tollgate-init-guard}, beside the weaving's set-up;
+   * the gate opens when the weaving is ready, and until the guard is installed every governed call waits for it in
+   * {@link Guard}'s entry points ({@link Guard#expect}): no tool or LLM call goes undecided.
    */
   public static void installInBackground(Instrumentation inst, List<InstrumentationModule> modules,
       CoverageReport coverage, Runnable first, WeaveCache cache) {
@@ -54,48 +56,59 @@ public final class AgentInstaller {
     if (eager) {
       warmUpInBackground(); // if premain has not started it yet
     }
+    // The guard (engine, budgets, log's first lines, metrics) and the weaving's set-up need nothing of each other:
+    // each is mostly class loading and first runs of code, so on two cores they finish in about the time of the
+    // longer one. The gate opens when the weaving is ready; a tool or LLM call made before the guard is ready waits
+    // for it in Guard's entry points (a class load need not wait for the guard, only a governed call does).
+    Throwable[] guardFailed = {null};
+    long[] guardDone = {0};
+    Thread guard = new Thread(() -> {
+      try {
+        first.run();
+      } catch (Throwable t) {
+        guardFailed[0] = t;
+        Guard.abandon();
+      } finally {
+        guardDone[0] = System.nanoTime();
+      }
+    }, "tollgate-init-guard");
+    guard.setDaemon(true);
+    Guard.expect(guard);
     Thread init = new Thread(() -> {
-      ClassFileTransformer woven = null;
       long start = System.nanoTime();
-      long guardReady = start;
       long weaveReady = start;
-      // The guard (engine, budgets, log's first lines, metrics) and ByteBuddy's set-up need nothing of each other:
-      // each is mostly class loading and first runs of code, so on two cores they finish in about the time of the
-      // longer one. The gate opens when both are done.
-      Throwable[] guardFailed = {null};
-      long[] guardDone = {0};
-      Thread guard = new Thread(() -> {
-        try {
-          first.run();
-        } catch (Throwable t) {
-          guardFailed[0] = t;
-        } finally {
-          guardDone[0] = System.nanoTime();
-        }
-      }, "tollgate-init-guard");
-      guard.setDaemon(true);
+      long retransformNanos = 0;
+      long gateBlockedNanos = 0;
       try {
         guard.start();
-        if (eager) {
-          byteBuddy.get();
+        ClassFileTransformer woven = null;
+        try {
+          if (eager) {
+            byteBuddy.get();
+          }
+          woven = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
+        } catch (Throwable t) {
+          LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
+        } finally {
+          weaveReady = System.nanoTime();
+          gate.open(woven, inst);
+          retransformNanos = System.nanoTime() - weaveReady;
+          gateBlockedNanos = gate.appBlockedNanos(weaveReady);
         }
-        // made while the guard is set up (the app's thread waits at the gate then: its core is free), not after
-        CachingWeaver weaver = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
-        weaveReady = System.nanoTime();
         guard.join();
-        guardReady = guardDone[0];
         if (guardFailed[0] != null) {
-          throw guardFailed[0];
+          LOG.warn("could not set up the guard; nothing is governed: {}", guardFailed[0].toString(), guardFailed[0]);
         }
-        woven = weaver;
       } catch (Throwable t) {
-        LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
+        Guard.abandon();
+        LOG.warn("could not set up the agent; nothing is governed: {}", t.toString(), t);
       } finally {
-        long opened = System.nanoTime();
-        gate.open(woven, inst);
-        coverage.ready(millis(guardReady - start), millis(weaveReady - start), millis(System.nanoTime() - opened),
-            millis(gate.appBlockedNanos(opened)), gate.waitingLoads(), gate.firstWaiting(),
-            cache == null ? "off" : eager ? "cold" : "warm");
+        long guardReady = guardDone[0] == 0 ? System.nanoTime() : guardDone[0];
+        long firstCallWait = Guard.firstWaitNanos();
+        long callsBlockedNanos = firstCallWait == 0 ? 0 : Math.max(0, guardReady - firstCallWait);
+        coverage.ready(millis(guardReady - start), millis(weaveReady - start), millis(retransformNanos),
+            millis(gateBlockedNanos + callsBlockedNanos), gate.waitingLoads(), gate.firstWaiting(),
+            Guard.waitedCalls(), cache == null ? "off" : eager ? "cold" : "warm");
       }
     }, "tollgate-init");
     init.setDaemon(true);

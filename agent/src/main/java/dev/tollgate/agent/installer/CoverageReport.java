@@ -94,9 +94,9 @@ public final class CoverageReport implements CoverageWatch.Woven {
    * log of every run, not only in benchmarks.
    */
   void ready(long guardMillis, long weaveSetupMillis, long retransformMillis, long appBlockedMillis, int waitingLoads,
-      String firstWaiting, String weaveCache) {
+      String firstWaiting, long waitingCalls, String weaveCache) {
     log.write(new AgentReady(guardMillis, weaveSetupMillis, retransformMillis, appBlockedMillis, waitingLoads,
-        firstWaiting, weaveCache));
+        firstWaiting, waitingCalls, weaveCache));
   }
 
   synchronized void woven(InstrumentationModule module, TypeInstrumentation type, String typeName,

@@ -261,7 +261,7 @@ class LangChain4jToolIT {
         Map<String, Object> stopped = entries.only("agent.stopped");
         assertEquals(0, ((Number) stopped.get("suppressed_errors")).intValue(), entries::toString);
         Map<String, Object> ready = entries.only("agent.ready"); // the start-up cost, measured in every run
-        for (String field : List.of("guard_ms", "weave_setup_ms", "retransform_ms", "app_blocked_ms")) {
+        for (String field : List.of("guard_ms", "weave_setup_ms", "retransform_ms", "app_blocked_ms", "blocked_calls")) {
             assertTrue(((Number) ready.get(field)).longValue() >= 0, field + " in " + ready);
         }
         assertTrue(((Number) ready.get("blocked_class_loads")).intValue() >= 0, ready::toString);

@@ -199,7 +199,7 @@ class StartupIT {
         assertTrue(result.stdout().contains("TOOL main blocked by policy"), result::toString);
         assertEquals(1, run.entries().events("llm.call").size(), run.entries()::toString);
         Map<String, Object> ready = run.ready();
-        for (String field : List.of("guard_ms", "weave_setup_ms", "retransform_ms", "app_blocked_ms")) {
+        for (String field : List.of("guard_ms", "weave_setup_ms", "retransform_ms", "app_blocked_ms", "blocked_calls")) {
             assertTrue(ready.get(field) instanceof Number, () -> "agent.ready reports " + field + ": " + ready);
         }
     }

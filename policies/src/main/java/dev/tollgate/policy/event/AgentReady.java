@@ -1,8 +1,11 @@
 package dev.tollgate.policy.event;
 
-/** The agent's background set-up is done and its load gate open: where start-up time went. */
+/**
+ * The agent's background set-up is done (its load gate open, its guard installed): where start-up time went.
+ * {@code appBlockedMs} adds the time class loads waited at the gate and the time governed calls waited for the guard.
+ */
 public record AgentReady(long guardMs, long weaveSetupMs, long retransformMs, long appBlockedMs,
-    long blockedClassLoads, String firstBlockedClass, String weaveCache) implements LogEvent {
+    long blockedClassLoads, String firstBlockedClass, long blockedCalls, String weaveCache) implements LogEvent {
   public static final String NAME = "agent.ready";
 
   @Override
@@ -14,12 +17,13 @@ public record AgentReady(long guardMs, long weaveSetupMs, long retransformMs, lo
   public void write(Fields out) {
     out.put("guard_ms", guardMs).put("weave_setup_ms", weaveSetupMs).put("retransform_ms", retransformMs)
         .put("app_blocked_ms", appBlockedMs).put("blocked_class_loads", blockedClassLoads)
-        .put("first_blocked_class", firstBlockedClass).put("weave_cache", weaveCache);
+        .put("first_blocked_class", firstBlockedClass).put("blocked_calls", blockedCalls)
+        .put("weave_cache", weaveCache);
   }
 
   static AgentReady read(Line l) {
     return new AgentReady(l.whole("guard_ms", 0), l.whole("weave_setup_ms", 0), l.whole("retransform_ms", 0),
         l.whole("app_blocked_ms", 0), l.whole("blocked_class_loads", 0), l.text("first_blocked_class"),
-        l.text("weave_cache"));
+        l.whole("blocked_calls", 0), l.text("weave_cache"));
   }
 }
