@@ -7,8 +7,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The static entry points that woven advice calls. Lives on the bootstrap class path so advice inlined into any
- * class loader can reach it. Until the agent installs a {@link Delegate} every method is a cheap no-op, and no
- * method ever throws to its caller: advice relies on that.
+ * class loader can reach it. Until the agent installs a {@link Delegate} every method is a cheap no-op (or, while
+ * {@code premain}'s guard is being set up, waits for it: {@link #expect}), and no method ever throws to its caller:
+ * advice relies on that.
  */
 public final class Guard {
   private static volatile Delegate delegate;

@@ -97,7 +97,10 @@ public final class AgentInstaller {
         }
         guard.join();
         if (guardFailed[0] != null) {
-          LOG.warn("could not set up the guard; nothing is governed: {}", guardFailed[0].toString(), guardFailed[0]);
+          // installed first, then the watcher and the metrics: a failure after the installation leaves calls governed
+          LOG.warn(Guard.installed() ? "the agent's set-up failed after its guard was installed (calls are governed; "
+              + "policy reloads or metrics may be missing): {}" : "could not set up the guard; nothing is governed: {}",
+              guardFailed[0].toString(), guardFailed[0]);
         }
       } catch (Throwable t) {
         Guard.abandon();
