@@ -1,5 +1,6 @@
 package dev.tollgate.agent.installer;
 
+import dev.tollgate.bootstrap.Guard;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.IllegalClassFormatException;
 import java.lang.instrument.Instrumentation;
@@ -28,8 +29,12 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  */
 final class LoadGate implements ClassFileTransformer {
-  /** How long a class load may wait for the agent; past it the class is defined unwoven and this is said loudly. */
-  static final long MAX_WAIT_SECONDS = 60;
+  /**
+   * How long a class load may wait for the agent; past it the class is defined unwoven and this is said loudly. The
+   * same bound as a governed call's wait for the guard ({@link Guard#MAX_WAIT_SECONDS}): one budget for how long the
+   * app may be held while the agent gets ready.
+   */
+  static final long MAX_WAIT_SECONDS = Guard.MAX_WAIT_SECONDS;
 
   private final TargetIndex index;
   private final CountDownLatch ready = new CountDownLatch(1);
