@@ -6,6 +6,7 @@ import dev.tollgate.bootstrap.Guard;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
@@ -38,86 +39,122 @@ public final class AgentInstaller {
    * the gate opens when the weaving is ready, and until the guard is installed every governed call waits for it in
    * {@link Guard}'s entry points ({@link Guard#expect}): no tool or LLM call goes undecided.
    */
-  public static void installInBackground(Instrumentation inst, List<InstrumentationModule> modules,
-      CoverageReport coverage, Runnable first, WeaveCache cache) {
-    List<String> anchors = new java.util.ArrayList<>();
-    for (InstrumentationModule m : modules) {
-      anchors.addAll(m.anchors());
-    }
+  public static void installInBackground(Instrumentation inst, List<String> anchors, Callable<Plan> planning) {
     TargetIndex index = new TargetIndex(anchors);
     LoadGate gate = new LoadGate(index);
-    List<Applies> applies = applies(modules, coverage);
-    Supplier<HelperInjector> helpers = helpers(inst);
-    OnFirstUse<ClassFileTransformer> byteBuddy = new OnFirstUse<>(
-        () -> ByteBuddyWeaving.transformer(inst, modules, coverage, applies, helpers));
-    // With a warm cache (an earlier start stored every candidate's outcome) ByteBuddy is not set up here at all: the
-    // first class the cache cannot answer sets it up on the thread loading it.
-    boolean eager = cache == null || !cache.warm();
-    if (eager) {
-      warmUpInBackground(); // if premain has not started it yet
-    }
-    // The guard (engine, budgets, log's first lines, metrics) and the weaving's set-up need nothing of each other:
-    // each is mostly class loading and first runs of code, so on two cores they finish in about the time of the
-    // longer one. The gate opens when the weaving is ready; a tool or LLM call made before the guard is ready waits
-    // for it in Guard's entry points (a class load need not wait for the guard, only a governed call does).
-    Throwable[] guardFailed = {null};
-    long[] guardDone = {0};
-    Thread guard = new Thread(() -> {
-      try {
-        first.run();
-      } catch (Throwable t) {
-        guardFailed[0] = t;
-        Guard.abandon();
-      } finally {
-        guardDone[0] = System.nanoTime();
-      }
-    }, "tollgate-init-guard");
-    guard.setDaemon(true);
-    Guard.expect(guard);
-    Thread init = new Thread(() -> {
-      long start = System.nanoTime();
-      long weaveReady = start;
-      long retransformNanos = 0;
-      long gateBlockedNanos = 0;
-      try {
-        guard.start();
-        ClassFileTransformer woven = null;
-        try {
-          if (eager) {
-            byteBuddy.get();
-          }
-          woven = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
-        } catch (Throwable t) {
-          LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
-        } finally {
-          weaveReady = System.nanoTime();
-          gate.open(woven, inst);
-          retransformNanos = System.nanoTime() - weaveReady;
-          gateBlockedNanos = gate.appBlockedNanos(weaveReady);
-        }
-        guard.join();
-        if (guardFailed[0] != null) {
-          // installed first, then the watcher and the metrics: a failure after the installation leaves calls governed
-          LOG.warn(Guard.installed() ? "the agent's set-up failed after its guard was installed (calls are governed; "
-              + "policy reloads or metrics may be missing): {}" : "could not set up the guard; nothing is governed: {}",
-              guardFailed[0].toString(), guardFailed[0]);
-        }
-      } catch (Throwable t) {
-        Guard.abandon();
-        LOG.warn("could not set up the agent; nothing is governed: {}", t.toString(), t);
-      } finally {
-        long guardReady = guardDone[0] == 0 ? System.nanoTime() : guardDone[0];
-        long firstCallWait = Guard.firstWaitNanos();
-        long callsBlockedNanos = firstCallWait == 0 ? 0 : Math.max(0, guardReady - firstCallWait);
-        coverage.ready(millis(guardReady - start), millis(weaveReady - start), millis(retransformNanos),
-            millis(gateBlockedNanos + callsBlockedNanos), gate.waitingLoads(), gate.firstWaiting(),
-            Guard.waitedCalls(), cache == null ? "off" : eager ? "cold" : "warm");
+    Thread init = new Thread(new Runnable() {
+      @Override
+      public void run() {
+        setUp(inst, anchors, index, gate, planning);
       }
     }, "tollgate-init");
     init.setDaemon(true);
     gate.initThread(init);
     inst.addTransformer(gate, true);
     init.start();
+  }
+
+  /**
+   * What {@code tollgate-init} works out before it weaves, beside the app's start rather than on {@code premain}'s
+   * thread: the instrumentation modules (listed and instantiated), their coverage report, the guard's installation
+   * (run on {@code tollgate-init-guard}) and the weave cache (null: none).
+   */
+  public record Plan(List<InstrumentationModule> modules, CoverageReport coverage, Runnable guard, WeaveCache cache) {}
+
+  private static void setUp(Instrumentation inst, List<String> anchors, TargetIndex index, LoadGate gate,
+      Callable<Plan> planning) {
+    long start = System.nanoTime();
+    long weaveReady = start;
+    long retransformNanos = 0;
+    long gateBlockedNanos = 0;
+    Plan plan = null;
+    Throwable[] guardFailed = {null};
+    long[] guardDone = {0};
+    String cacheState = "off";
+    try {
+      plan = planning.call();
+      List<String> missing = AnchorList.missing(anchors, plan.modules());
+      if (!missing.isEmpty()) {
+        LOG.warn("this agent jar's anchor list ({}) lacks {}: classes of these loaded before now are not woven; "
+            + "use the agent jar the build assembles", AnchorList.RESOURCE, missing);
+      }
+      List<InstrumentationModule> modules = plan.modules();
+      CoverageReport coverage = plan.coverage();
+      WeaveCache cache = plan.cache();
+      List<Applies> applies = applies(modules, coverage);
+      Supplier<HelperInjector> helpers = helpers(inst);
+      OnFirstUse<ClassFileTransformer> byteBuddy = new OnFirstUse<>(
+          () -> ByteBuddyWeaving.transformer(inst, modules, coverage, applies, helpers));
+      // With a warm cache (an earlier start stored every candidate's outcome) ByteBuddy is not set up here at all:
+      // the first class the cache cannot answer sets it up on the thread loading it.
+      boolean eager = cache == null || !cache.warm();
+      cacheState = cache == null ? "off" : eager ? "cold" : "warm";
+      if (eager) {
+        warmUpInBackground(); // if premain has not started it yet
+      }
+      // The guard (log's first lines, ledger, engine, budgets, metrics) and the weaving's set-up need nothing of each
+      // other. The gate opens when the weaving is ready; a tool or LLM call made before the guard is ready waits for
+      // it in Guard's entry points (a class load need not wait for the guard, only a governed call does). So with a
+      // warm cache (weaving ready in a few ms) the guard's set-up starts once the gate is open: the app's class loads
+      // at the gate wait for the weaving alone, not for the weaving sharing the cores with the guard's set-up (on two
+      // cores, with the app's main and the JIT running, it would). With a cold cache the weaving is ByteBuddy's long
+      // set-up, and the guard's runs beside it.
+      Runnable first = plan.guard();
+      Thread guard = new Thread(() -> {
+        try {
+          first.run();
+        } catch (Throwable t) {
+          guardFailed[0] = t;
+          Guard.abandon();
+        } finally {
+          guardDone[0] = System.nanoTime();
+        }
+      }, "tollgate-init-guard");
+      guard.setDaemon(true);
+      Guard.expect(guard);
+      if (eager) {
+        guard.start();
+      }
+      ClassFileTransformer woven = null;
+      try {
+        if (eager) {
+          byteBuddy.get();
+        }
+        woven = new CachingWeaver(cache, index, modules, applies, coverage, helpers, byteBuddy);
+      } catch (Throwable t) {
+        LOG.warn("could not set up the instrumentation; nothing is woven: {}", t.toString(), t);
+      } finally {
+        weaveReady = System.nanoTime();
+        gate.open(woven, inst);
+        retransformNanos = System.nanoTime() - weaveReady;
+        gateBlockedNanos = gate.appBlockedNanos(weaveReady);
+        if (!eager) {
+          guard.start();
+        }
+      }
+      guard.join();
+      if (guardFailed[0] != null) {
+        // installed first, then the watcher and the metrics: a failure after the installation leaves calls governed
+        LOG.warn(Guard.installed() ? "the agent's set-up failed after its guard was installed (calls are governed; "
+            + "policy reloads or metrics may be missing): {}" : "could not set up the guard; nothing is governed: {}",
+            guardFailed[0].toString(), guardFailed[0]);
+      }
+    } catch (Throwable t) {
+      Guard.abandon();
+      LOG.warn("could not set up the agent; nothing is governed: {}", t.toString(), t);
+      if (weaveReady == start) {
+        gate.open(null, inst); // the app's class loads are never held for a set-up that failed
+      }
+    } finally {
+      if (plan != null) {
+        long guardReady = guardDone[0] == 0 ? System.nanoTime() : guardDone[0];
+        long firstCallWait = Guard.firstWaitNanos();
+        long callsBlockedNanos = firstCallWait == 0 ? 0 : Math.max(0, guardReady - firstCallWait);
+        plan.coverage().ready(millis(guardReady - start), millis(weaveReady - start), millis(retransformNanos),
+            millis(gateBlockedNanos + callsBlockedNanos), gate.waitingLoads(), gate.firstWaiting(),
+            Guard.waitedCalls(), cacheState);
+      }
+    }
   }
 
   /** Whether a module applies in a class loader: its marker classes are there, and its version checks pass. */

@@ -75,15 +75,21 @@ public final class AgentStartup {
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;
     }
-    if (premain) {
-      warmUpCryptoInBackground();
-    }
     AgentConfig config;
     try {
       config = AgentConfig.resolve(agentArgs, System.getProperties(), System.getenv());
     } catch (IllegalArgumentException e) {
       refuse(List.of("configuration: " + e.getMessage()), failOpenFromRaw(agentArgs));
       return;
+    }
+    // The instrumentation modules are listed (and their classes loaded) on a second thread while this one reads the
+    // policy: tollgate-init needs them to weave, and the app's first class an instrumentation targets waits for that.
+    java.util.concurrent.FutureTask<List<InstrumentationModule>> listing =
+        new java.util.concurrent.FutureTask<>(AgentStartup::listModules);
+    if (premain) {
+      Thread lister = new Thread(listing, "tollgate-modules");
+      lister.setDaemon(true);
+      lister.start();
     }
     String policyPath = config.get(ConfigKey.POLICY);
     if (policyPath == null) {
@@ -113,109 +119,67 @@ public final class AgentStartup {
       logPath = policy.log().path() != null ? policy.log().path() : DEFAULT_LOG;
     }
     Clock clock = Clock.systemUTC();
-    // The ledger (its lock, key and records verified: mostly the JDK's crypto providers loading) opens on a second
-    // thread while this one opens the log and lists the instrumentations; premain still waits for both, so an error
-    // in either stops the JVM before main as before.
+    // The ledger (its lock, key and records verified: mostly the JDK's crypto providers loading) is opened by the
+    // guard's set-up, on tollgate-init-guard with premain: the app's main does not wait for it.
     Policy opened = policy;
     java.util.concurrent.FutureTask<Ledger> ledgerOpening = new java.util.concurrent.FutureTask<>(
         () -> openLedger(opened, clock));
-    Thread ledgerThread = new Thread(ledgerOpening, "tollgate-ledger-open");
-    ledgerThread.setDaemon(true);
-    ledgerThread.start();
     EnforcementLog log;
     try {
       log = EnforcementLog.open(Path.of(logPath), clock);
     } catch (IOException | RuntimeException e) {
-      closeQuietly(ledgerOpening);
       refuse(List.of("cannot open the enforcement log " + logPath + ": " + e), failOpen);
       return;
     }
-    List<InstrumentationModule> modules = new ArrayList<>();
-    ServiceLoader.load(InstrumentationModule.class, AgentStartup.class.getClassLoader()).forEach(modules::add);
-    if (!BootstrapDefiner.platformHelpersDefined()) {
-      // the JDK client's advice calls helpers that must live in the platform loader (see BootstrapDefiner)
-      modules.removeIf(m -> m instanceof JdkHttpClientInstrumentationModule);
-      LOG.warn("the JDK HttpClient is not metered on this JVM: its helpers could not be defined");
-    }
-    if (!policy.entryPoints().isEmpty()) {
-      modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
-    }
-    Map<String, String> disabled = new LinkedHashMap<>();
-    for (Map.Entry<String, String> off : config.disabledInstrumentations().entrySet()) {
-      if (modules.removeIf(m -> m.name().equals(off.getKey()))) {
-        disabled.put(off.getKey(), off.getValue());
-      } else {
-        LOG.warn("{} names no instrumentation; known: {}", off.getValue(),
-            String.join(", ", modules.stream().map(InstrumentationModule::name).toList()));
+    if (!premain) { // late attach: the app runs already; a ledger that cannot be opened is refused here, as ever
+      try {
+        ledgerOpening.run();
+        ledgerOpening.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        refuse(List.of(ledgerProblem(policy, e.getCause())), failOpen);
+        return;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        refuse(List.of("interrupted while opening the budget ledger"), failOpen);
+        return;
       }
     }
-    Ledger ledger;
-    try {
-      ledger = ledgerOpening.get();
-    } catch (java.util.concurrent.ExecutionException e) {
-      refuse(List.of("cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
-          + " (day and month budgets persist there): " + e.getCause().getMessage()), failOpen);
-      return;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      refuse(List.of("interrupted while opening the budget ledger"), failOpen);
-      return;
-    }
-    CoverageReport coverage = new CoverageReport(log, modules, disabled);
-    // Everything below is what the first governed call needs, not what the app's main needs: the policy is valid,
-    // the log and ledger are open (so their errors still stop the JVM before main). With premain it runs on the
-    // background thread tollgate-init, behind the load gate, which holds back every class an instrumentation could
-    // weave until it is done: the first events, the engine, the guard (the budget governor with its price table),
-    // the policy watcher, the metrics, then ByteBuddy.
-    Policy governed = policy;
-    boolean guardFailOpen = failOpen;
-    String path = policyPath;
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.CountDownLatch startedLogged = new java.util.concurrent.CountDownLatch(1);
-    // an inner class, not a lambda: a lambda capturing this many values makes the JDK spin method-handle species
-    // classes on premain's thread (~20 ms measured)
-    Runnable installGuard = new Runnable() {
-      @Override
-      public void run() {
-        Metrics metrics;
-        try {
-          metrics = Metrics.listen(log, governed); // counts from the first event on
-          logStarted(log, governed, config, path, agentJar, premain, guardFailOpen);
-        } finally {
-          startedLogged.countDown();
-        }
-        FleetStore fleet = fleet(governed, clock, log);
-        PolicyEngine engine = new PolicyEngine(governed, clock, fleet);
-        coverage.started();
-        installed.set(installGuard(governed, clock, ledger, fleet, engine, log, guardFailOpen,
-            new CoverageWatch(governed, coverage, log)));
-        String dir = config.get(ConfigKey.GOVERNANCE);
-        new PolicyWatcher(Path.of(path), dir == null ? null : Path.of(dir), () -> {
-          try {
-            return load(config, path).policy();
-          } catch (LoadFailure f) {
-            throw new PolicyWatcher.Failure(f.lines);
-          }
-        }, installed.get(), log, clock, fleet).start();
-        metrics.exportInBackground(engine, () -> installed.get().governor());
-        if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
-          LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
-        }
-      }
-    };
+    java.util.concurrent.CountDownLatch startSettled = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean guardBegun = new java.util.concurrent.atomic.AtomicBoolean();
+    Planning planning = new Planning(inst, config, policy, policyPath, agentJar, premain, failOpen, log,
+        ledgerOpening, listing, clock, installed, startSettled, guardBegun);
     if (premain) {
-      AgentInstaller.installInBackground(inst, modules, coverage, installGuard,
-          weaveCache(config, policy, modules, agentJar));
+      // Everything below is what the first governed call needs, not what the app's main needs: the policy is valid
+      // and the log's path usable (so their errors still stop the JVM before main). premain puts the load gate in
+      // front of the app's class loading with the anchors listed when the jar was packaged, and returns; the
+      // background thread tollgate-init lists the instrumentation modules, starts the guard's set-up (the first
+      // events, the ledger opened on tollgate-ledger-open, the engine, the budget governor with its price table, the
+      // policy watcher, the metrics) and weaves. Until the guard is installed every tool or LLM call waits for it; a
+      // ledger that cannot be opened then stops the JVM with no such call run (fail-mode=closed).
+      List<String> anchors = AnchorList.bundled(AgentStartup.class.getClassLoader());
+      if (anchors == null) { // the agent's classes on a class path (no packaged list): the modules say
+        anchors = AnchorList.of(modules(policy, listing));
+      }
+      List<String> all = new ArrayList<>(anchors);
+      for (dev.tollgate.policy.EntryPoint e : policy.entryPoints()) {
+        all.add(e.className());
+      }
+      AgentInstaller.installInBackground(inst, all, planning);
     } else {
-      installGuard.run();
-      AgentInstaller.install(inst, modules, coverage); // late attach: everything is loaded already
+      AgentInstaller.Plan plan = planning.call();
+      plan.guard().run();
+      AgentInstaller.install(inst, plan.modules(), plan.coverage()); // late attach: everything is loaded already
     }
     // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
     // after ours. So ours writes what is queued and makes later writes synchronous; the OS closes the file.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
         // an app that ends before the background set-up wrote the log's first lines still leaves them
-        startedLogged.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        // and one whose ledger turned out unusable still says so
+        if (guardBegun.get()) {
+          startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -230,6 +194,169 @@ public final class AgentStartup {
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         PolicyGuard.modeName(policy.mode()), log.path());
+  }
+
+  /**
+   * What the weaving and the guard need that the app's main does not: the instrumentation modules (listed by the
+   * {@link ServiceLoader} and instantiated), their coverage report, the guard's installation and the weave cache. With
+   * {@code premain} it is called on {@code tollgate-init}, beside the app's start.
+   */
+  private static final class Planning implements java.util.concurrent.Callable<AgentInstaller.Plan> {
+    private final Instrumentation inst;
+    private final AgentConfig config;
+    private final Policy policy;
+    private final String policyPath;
+    private final File agentJar;
+    private final boolean premain;
+    private final boolean failOpen;
+    private final EnforcementLog log;
+    private final java.util.concurrent.RunnableFuture<Ledger> ledger;
+    private final java.util.concurrent.RunnableFuture<List<InstrumentationModule>> listing;
+    private final Clock clock;
+    private final java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed;
+    private final java.util.concurrent.CountDownLatch startSettled;
+    private final java.util.concurrent.atomic.AtomicBoolean guardBegun;
+
+    Planning(Instrumentation inst, AgentConfig config, Policy policy, String policyPath, File agentJar,
+        boolean premain, boolean failOpen, EnforcementLog log, java.util.concurrent.RunnableFuture<Ledger> ledger,
+        java.util.concurrent.RunnableFuture<List<InstrumentationModule>> listing, Clock clock,
+        java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed,
+        java.util.concurrent.CountDownLatch startSettled, java.util.concurrent.atomic.AtomicBoolean guardBegun) {
+      this.inst = inst;
+      this.config = config;
+      this.policy = policy;
+      this.policyPath = policyPath;
+      this.agentJar = agentJar;
+      this.premain = premain;
+      this.failOpen = failOpen;
+      this.log = log;
+      this.ledger = ledger;
+      this.listing = listing;
+      this.clock = clock;
+      this.installed = installed;
+      this.startSettled = startSettled;
+      this.guardBegun = guardBegun;
+    }
+
+    @Override
+    public AgentInstaller.Plan call() {
+      List<InstrumentationModule> modules = modules(policy, listing);
+      Map<String, String> disabled = new LinkedHashMap<>();
+      for (Map.Entry<String, String> off : config.disabledInstrumentations().entrySet()) {
+        if (modules.removeIf(m -> m.name().equals(off.getKey()))) {
+          disabled.put(off.getKey(), off.getValue());
+        } else {
+          LOG.warn("{} names no instrumentation; known: {}", off.getValue(),
+              String.join(", ", modules.stream().map(InstrumentationModule::name).toList()));
+        }
+      }
+      CoverageReport coverage = new CoverageReport(log, modules, disabled);
+      return new AgentInstaller.Plan(modules, coverage, () -> installGuard(coverage),
+          premain ? weaveCache(config, policy, modules, agentJar) : null);
+    }
+
+    /**
+     * The guard's installation: the log's first lines, the ledger, the engine, the guard, the policy watcher, the
+     * metrics. A ledger that cannot be opened stops the JVM here (fail-mode=closed: every governed call made so far
+     * is still waiting for this guard, and stays so) or leaves it ungoverned, said loudly (fail-mode=open).
+     */
+    private void installGuard(CoverageReport coverage) {
+      guardBegun.set(true);
+      Metrics metrics;
+      Ledger opened = null;
+      List<String> refused = null;
+      try {
+        metrics = Metrics.listen(log, policy); // counts from the first event on
+        logStarted(log, policy, config, policyPath, agentJar, premain, failOpen);
+        try {
+          ledger.run(); // here, unless late attach opened it already
+          opened = ledger.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+          refused = List.of(ledgerProblem(policy, e.getCause()));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          refused = List.of("interrupted while opening the budget ledger");
+        }
+        if (refused != null) {
+          for (String p : refused) {
+            System.err.println("[tollgate] " + p);
+          }
+          System.err.println(failOpen ? "[tollgate] DISABLED: the budget ledger could not be opened and "
+              + "fail-mode=open; the application runs UNGOVERNED" : "[tollgate] stopping the JVM (fail-mode=closed): "
+              + "no tool or LLM call has run. Fix the ledger, or set -Dtollgate.fail-mode=open to run ungoverned.");
+        }
+      } finally {
+        startSettled.countDown();
+      }
+      if (refused != null) {
+        if (!failOpen) {
+          System.exit(EXIT_CONFIG);
+        }
+        throw new IllegalStateException(String.join("; ", refused));
+      }
+      FleetStore fleet = fleet(policy, clock, log);
+      PolicyEngine engine = new PolicyEngine(policy, clock, fleet);
+      coverage.started();
+      installed.set(AgentStartup.installGuard(policy, clock, opened, fleet, engine, log, failOpen,
+          new CoverageWatch(policy, coverage, log)));
+      String dir = config.get(ConfigKey.GOVERNANCE);
+      new PolicyWatcher(Path.of(policyPath), dir == null ? null : Path.of(dir), () -> {
+        try {
+          return load(config, policyPath).policy();
+        } catch (LoadFailure f) {
+          throw new PolicyWatcher.Failure(f.lines);
+        }
+      }, installed.get(), log, clock, fleet).start();
+      metrics.exportInBackground(engine, () -> installed.get().governor());
+      if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
+        LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
+      }
+    }
+  }
+
+  /**
+   * Every instrumentation module in the agent jar, by the {@link ServiceLoader}: instantiated, nothing else. Then, on
+   * the same thread (premain's {@code tollgate-modules}, beside the policy's parse), the JDK's SHA-256 is asked for
+   * once: the weave cache's keys need it on {@code tollgate-init} before the gate opens, and the first request loads
+   * the JDK's security providers (~15 ms measured), which would otherwise delay the weaving the app's first targeted
+   * class waits for. A failure there is left for the weave cache to meet.
+   */
+  private static List<InstrumentationModule> listModules() {
+    List<InstrumentationModule> modules = new ArrayList<>();
+    for (InstrumentationModule m : ServiceLoader.load(InstrumentationModule.class,
+        AgentStartup.class.getClassLoader())) {
+      modules.add(m);
+    }
+    try {
+      java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
+      // met again, and reported, by the weave cache
+    }
+    return modules;
+  }
+
+  /** The instrumentation modules this start weaves with, before the configuration switches any off. */
+  private static List<InstrumentationModule> modules(Policy policy,
+      java.util.concurrent.RunnableFuture<List<InstrumentationModule>> listing) {
+    listing.run(); // here, unless premain's tollgate-modules thread has run it
+    List<InstrumentationModule> modules;
+    try {
+      modules = new ArrayList<>(listing.get());
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("cannot list the instrumentation modules", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while listing the instrumentation modules", e);
+    }
+    if (!BootstrapDefiner.platformHelpersDefined()) {
+      // the JDK client's advice calls helpers that must live in the platform loader (see BootstrapDefiner)
+      modules.removeIf(m -> m instanceof JdkHttpClientInstrumentationModule);
+      LOG.warn("the JDK HttpClient is not metered on this JVM: its helpers could not be defined");
+    }
+    if (!policy.entryPoints().isEmpty()) {
+      modules.add(new EntryPointInstrumentationModule(policy.entryPoints()));
+    }
+    return modules;
   }
 
   /**
@@ -256,28 +383,6 @@ public final class AgentStartup {
     String build = agentJar.getAbsolutePath() + " " + agentJar.length() + " " + agentJar.lastModified();
     return new WeaveCache(dir, WeaveCache.configOf(build, names) + "\nentry_points="
         + policy.entryPoints().stream().map(Object::toString).toList());
-  }
-
-  /**
-   * The JDK's security providers are loaded the first time a random number, a MAC or a digest is asked for (~50 ms of
-   * class loading): the ledger's key and records, the weave cache's keys and the guard's run ids all need them. A
-   * daemon thread asks for each while {@code premain} reads the policy; whoever needs one first waits for the JDK's
-   * own initialisation instead of doing it. Failures are left for those callers to meet.
-   */
-  private static void warmUpCryptoInBackground() {
-    Thread warm = new Thread(AgentStartup::warmUpCrypto, "tollgate-warm-up-crypto");
-    warm.setDaemon(true);
-    warm.start();
-  }
-
-  private static void warmUpCrypto() {
-    try {
-      new java.security.SecureRandom().nextLong();
-      java.security.MessageDigest.getInstance("SHA-256");
-      javax.crypto.Mac.getInstance("HmacSHA256");
-    } catch (Exception | LinkageError e) {
-      // met again, and reported, where it is needed
-    }
   }
 
   private static Path weaveCacheDir(AgentConfig config, Policy policy) {
@@ -478,14 +583,9 @@ public final class AgentStartup {
   }
 
   /** A ledger opened for nothing (the log could not be): released, so the JVM that runs ungoverned holds no lock. */
-  private static void closeQuietly(java.util.concurrent.FutureTask<Ledger> opening) {
-    try {
-      opening.get().close();
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-    }
+  private static String ledgerProblem(Policy policy, Throwable cause) {
+    return "cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
+        + " (day and month budgets persist there): " + cause.getMessage();
   }
 
   private static void refuse(List<String> problems, boolean failOpen) {
