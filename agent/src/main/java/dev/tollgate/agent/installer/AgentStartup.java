@@ -71,7 +71,7 @@ public final class AgentStartup {
   private AgentStartup() {}
 
   public static void start(String agentArgs, Instrumentation inst, boolean premain, File agentJar) {
-    if (Guard.installed()) {
+    if (!premain && Guard.installed()) { // premain: the launcher lets one start per JVM through
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;
     }
@@ -193,7 +193,7 @@ public final class AgentStartup {
       log.write(new AgentStopped(Guard.suppressedCount()));
     }, "tollgate-shutdown"));
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
-        PolicyGuard.modeName(policy.mode()), log.path());
+        policy.mode().name().toLowerCase(Locale.ROOT), log.path());
   }
 
   /**

@@ -112,15 +112,28 @@ final class LoadGate implements ClassFileTransformer {
       firstWaiting = className.replace('/', '.');
     }
     waitingLoads.incrementAndGet();
+    // an interrupt does not cut the wait short (the class would be defined unwoven, and the sweep that weaves what
+    // slipped by may have run before it is defined); it is kept for the loading thread, as Guard's wait keeps it
+    long start = System.nanoTime();
+    boolean interrupted = false;
     try {
-      if (!ready.await(MAX_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent was "
-            + "ready (waited " + MAX_WAIT_SECONDS + " s): it is NOT governed");
-        return null;
+      while (true) {
+        try {
+          if (!ready.await(TimeUnit.SECONDS.toNanos(MAX_WAIT_SECONDS) - (System.nanoTime() - start),
+              TimeUnit.NANOSECONDS)) {
+            System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent "
+                + "was ready (waited " + MAX_WAIT_SECONDS + " s): it is NOT governed");
+            return null;
+          }
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     d = delegate;
     return d == null ? null : remember(loader, className, classBeingRedefined,

@@ -9,12 +9,16 @@ import java.util.jar.JarFile;
  * The {@code -javaagent} entry point and the {@code java -jar} CLI entry point. Does as little as possible:
  * makes the jar's bootstrap classes visible from the bootstrap class loader, then hands over to the agent proper, which
  * loads from {@code inst/} inside the jar through its own class loader so the host never sees our libraries.
- * No static state, no logging framework, nothing from {@code dev.tollgate.bootstrap} touched before the append.
+ * No static state but a once-per-JVM flag, no logging framework, nothing from {@code dev.tollgate.bootstrap} touched
+ * before the append.
  */
 public final class TollgateAgent {
   private static final String STARTUP = "dev.tollgate.agent.installer.AgentStartup";
   private static final String CLI = "dev.tollgate.agent.cli.Cli";
   private static final String DEFINER = "dev.tollgate.agent.installer.BootstrapDefiner";
+  /** Set by the first {@code premain} in this JVM. */
+  private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   private TollgateAgent() {}
 
@@ -34,6 +38,12 @@ public final class TollgateAgent {
   }
 
   private static void start(String args, Instrumentation inst, boolean premain) {
+    if (premain && !STARTED.compareAndSet(false, true)) {
+      // a second -javaagent of this jar (or of a copy of it: the system class loader holds one copy of this class);
+      // a late attach asks the bootstrap Guard instead, whose guard is installed by then
+      System.err.println("[tollgate] already attached to this JVM; ignoring the second attach");
+      return;
+    }
     File jar;
     ClassLoader loader;
     try {

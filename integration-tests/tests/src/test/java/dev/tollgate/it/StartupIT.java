@@ -101,6 +101,29 @@ class StartupIT {
                 result::toString);
     }
 
+    /**
+     * The same agent given twice (a launcher script and JAVA_TOOL_OPTIONS, say): the first governs, the second says
+     * it is ignored, and nothing is set up twice (one log's first lines, the app runs).
+     */
+    @Test
+    void aSecondJavaagentOfTheSameJarIsIgnoredAndSaysSo() throws IOException {
+        Path first = dir.resolve("first.jsonl");
+        Path second = dir.resolve("second.jsonl");
+        Path agent = AgentJar.requireImplemented();
+
+        ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)
+                .agent(agent, "policy=" + policyLoggingTo("first", first).toAbsolutePath())
+                .agent(agent, "policy=" + policyLoggingTo("second", second).toAbsolutePath())
+                .run();
+
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.stdoutLines().contains("ISOLATION DONE"), result::toString);
+        assertEquals(1, result.stderrLines().stream().filter(l -> l.contains("already attached to this JVM")).count(),
+                result::toString);
+        assertLoadedFrom(policyLoggingTo("first", first), first);
+        assertFalse(Files.exists(second), "the second agent must set nothing up\n" + result);
+    }
+
     @Test
     void failModeOpenRunsTheAppUngovernedAndSaysSoOnce() throws IOException {
         ForkedApp.Result result = ForkedApp.of(AppModule.ISOLATION)

@@ -1,0 +1,61 @@
+package dev.tollgate.agent.installer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.junit.jupiter.api.Test;
+
+class LoadGateTest {
+  private static final byte[] ORIGINAL = {1, 2, 3};
+  private static final byte[] WOVEN = {4, 5, 6};
+
+  /**
+   * A class load held at the gate is not cut short by an interrupt: released unwoven, the class would be defined
+   * as the app had it (and a sweep that ran before it was defined would never weave it). It waits for the weaving,
+   * and the interrupt is kept for the loading thread.
+   */
+  @Test
+  void anInterruptedLoadStillWaitsForTheWeavingAndKeepsItsInterrupt() throws Exception {
+    Instrumentation inst = ByteBuddyAgent.install();
+    LoadGate gate = new LoadGate(List.of("a.b.Anchored"));
+    CompletableFuture<byte[]> loaded = new CompletableFuture<>();
+    CompletableFuture<Boolean> interruptKept = new CompletableFuture<>();
+    Thread loader = new Thread(() -> {
+      try {
+        loaded.complete(gate.transform(null, LoadGateTest.class.getClassLoader(), "a/b/Anchored", null, null,
+            ORIGINAL));
+      } catch (Throwable t) {
+        loaded.completeExceptionally(t);
+      }
+      interruptKept.complete(Thread.currentThread().isInterrupted());
+    }, "app-class-load");
+    loader.start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (gate.waitingLoads() == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertEquals(1, gate.waitingLoads(), "the anchor's load is held at the gate");
+    loader.interrupt();
+    Thread.sleep(200);
+    assertTrue(!loaded.isDone(), "an interrupt does not release the load before the weaving is ready");
+
+    gate.open(new ClassFileTransformer() {
+      @Override
+      public byte[] transform(Module module, ClassLoader l, String name, Class<?> redefined, ProtectionDomain pd,
+          byte[] bytes) {
+        return WOVEN;
+      }
+    }, inst);
+
+    assertArrayEquals(WOVEN, loaded.get(10, TimeUnit.SECONDS), "the load is woven once the gate opens");
+    assertTrue(interruptKept.get(10, TimeUnit.SECONDS), "the interrupt is kept for the loading thread");
+  }
+}
