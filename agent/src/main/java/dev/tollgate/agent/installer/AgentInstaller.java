@@ -31,13 +31,14 @@ public final class AgentInstaller {
   }
 
   /**
-   * Returns at once: ByteBuddy is loaded and the woven transformer built on a background thread while the
-   * application starts, behind a {@link LoadGate} that holds back every class the instrumentations name until
-   * the transformer is ready and weaves anything that slipped by before. For {@code premain}: the JVM's own
-   * start and the app's first class loads overlap the agent's set-up instead of waiting for it. {@code first}
-   * (the guard's installation) runs on a second thread, {@code tollgate-init-guard}, beside the weaving's set-up;
-   * the gate opens when the weaving is ready, and until the guard is installed every governed call waits for it in
-   * {@link Guard}'s entry points ({@link Guard#expect}): no tool or LLM call goes undecided.
+   * Returns at once: the {@link LoadGate} (built from {@code anchors}) holds back every class the instrumentations
+   * name, and on the background thread {@code tollgate-init} the {@code planning} is done (the modules, their
+   * coverage, the guard's installation, the weave cache), the woven transformer built, the gate opened (weaving
+   * anything that slipped by before). For {@code premain}: the JVM's own start and the app's first class loads
+   * overlap the agent's set-up instead of waiting for it. The guard's installation runs on {@code
+   * tollgate-init-guard}: once the gate is open with a warm weave cache, beside ByteBuddy's set-up with a cold one;
+   * until it is installed every governed call waits for it in {@link Guard}'s entry points ({@link Guard#expect}): no
+   * tool or LLM call goes undecided.
    */
   public static void installInBackground(Instrumentation inst, List<String> anchors, Callable<Plan> planning) {
     TargetIndex index = new TargetIndex(anchors);

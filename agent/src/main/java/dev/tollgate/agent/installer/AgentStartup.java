@@ -154,7 +154,7 @@ public final class AgentStartup {
       // and the log's path usable (so their errors still stop the JVM before main). premain puts the load gate in
       // front of the app's class loading with the anchors listed when the jar was packaged, and returns; the
       // background thread tollgate-init lists the instrumentation modules, starts the guard's set-up (the first
-      // events, the ledger opened on tollgate-ledger-open, the engine, the budget governor with its price table, the
+      // events, the ledger, the engine, the budget governor with its price table, the
       // policy watcher, the metrics) and weaves. Until the guard is installed every tool or LLM call waits for it; a
       // ledger that cannot be opened then stops the JVM with no such call run (fail-mode=closed).
       List<String> anchors = AnchorList.bundled(AgentStartup.class.getClassLoader());
