@@ -96,20 +96,29 @@ public final class Guard {
     if (c == null || Thread.currentThread() == installer) {
       return delegate;
     }
-    long start = System.nanoTime();
-    FIRST_WAIT_NANOS.compareAndSet(0, start);
+    FIRST_WAIT_NANOS.compareAndSet(0, System.nanoTime());
     WAITED_CALLS.incrementAndGet();
     // an interrupt does not cut the wait short (the call would go on ungoverned); it is kept for the caller
+    if (!awaitThroughInterrupts(c)) {
+      System.err.println("[tollgate] WARNING a governed call waited " + MAX_WAIT_SECONDS + " s for the agent "
+          + "to be ready: it goes on NOT governed");
+    }
+    return delegate;
+  }
+
+  /**
+   * Waits at most {@link #MAX_WAIT_SECONDS} for {@code latch}, going on through interrupts and keeping them for the
+   * caller: true if it counted down in time. A governed call waiting for the guard and a class load held at the load
+   * gate both wait this way: an interrupt must let neither go on undecided or unwoven.
+   */
+  public static boolean awaitThroughInterrupts(CountDownLatch latch) {
+    long start = System.nanoTime();
     boolean interrupted = false;
     try {
       while (true) {
         try {
-          if (!c.await(TimeUnit.SECONDS.toNanos(MAX_WAIT_SECONDS) - (System.nanoTime() - start),
-              TimeUnit.NANOSECONDS)) {
-            System.err.println("[tollgate] WARNING a governed call waited " + MAX_WAIT_SECONDS + " s for the agent "
-                + "to be ready: it goes on NOT governed");
-          }
-          break;
+          return latch.await(TimeUnit.SECONDS.toNanos(MAX_WAIT_SECONDS) - (System.nanoTime() - start),
+              TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
           interrupted = true;
         }
@@ -119,7 +128,6 @@ public final class Guard {
         Thread.currentThread().interrupt();
       }
     }
-    return delegate;
   }
 
   /**

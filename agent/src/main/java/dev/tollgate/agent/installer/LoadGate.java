@@ -10,7 +10,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The only transformer the agent registers with the JVM, JDK-only: it decides, with a {@link TargetIndex}, which
@@ -113,27 +112,11 @@ final class LoadGate implements ClassFileTransformer {
     }
     waitingLoads.incrementAndGet();
     // an interrupt does not cut the wait short (the class would be defined unwoven, and the sweep that weaves what
-    // slipped by may have run before it is defined); it is kept for the loading thread, as Guard's wait keeps it
-    long start = System.nanoTime();
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          if (!ready.await(TimeUnit.SECONDS.toNanos(MAX_WAIT_SECONDS) - (System.nanoTime() - start),
-              TimeUnit.NANOSECONDS)) {
-            System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent "
-                + "was ready (waited " + MAX_WAIT_SECONDS + " s): it is NOT governed");
-            return null;
-          }
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    // slipped by may have run before it is defined); it is kept for the loading thread
+    if (!Guard.awaitThroughInterrupts(ready)) {
+      System.err.println("[tollgate] WARNING " + className.replace('/', '.') + " was loaded before the agent was "
+          + "ready (waited " + MAX_WAIT_SECONDS + " s): it is NOT governed");
+      return null;
     }
     d = delegate;
     return d == null ? null : remember(loader, className, classBeingRedefined,
