@@ -58,9 +58,11 @@ public final class AgentInstaller {
   /**
    * What {@code tollgate-init} works out before it weaves, beside the app's start rather than on {@code premain}'s
    * thread: the instrumentation modules (listed and instantiated), their coverage report, the guard's installation
-   * (run on {@code tollgate-init-guard}) and the weave cache (null: none).
+   * (run on {@code tollgate-init-guard}), what to run if that installation will never start (the set-up failed
+   * before it) and the weave cache (null: none).
    */
-  public record Plan(List<InstrumentationModule> modules, CoverageReport coverage, Runnable guard, WeaveCache cache) {}
+  public record Plan(List<InstrumentationModule> modules, CoverageReport coverage, Runnable guard,
+      Runnable guardNeverStarted, WeaveCache cache) {}
 
   private static void setUp(Instrumentation inst, List<String> anchors, TargetIndex index, LoadGate gate,
       Callable<Plan> planning) {
@@ -72,6 +74,7 @@ public final class AgentInstaller {
     Throwable[] guardFailed = {null};
     long[] guardDone = {0};
     String cacheState = "off";
+    boolean guardStarted = false;
     try {
       plan = planning.call();
       List<String> missing = AnchorList.missing(anchors, plan.modules());
@@ -115,6 +118,7 @@ public final class AgentInstaller {
       Guard.expect(guard);
       if (eager) {
         guard.start();
+        guardStarted = true;
       }
       ClassFileTransformer woven = null;
       try {
@@ -131,6 +135,7 @@ public final class AgentInstaller {
         gateBlockedNanos = gate.appBlockedNanos(weaveReady);
         if (!eager) {
           guard.start();
+          guardStarted = true;
         }
       }
       guard.join();
@@ -142,6 +147,9 @@ public final class AgentInstaller {
       }
     } catch (Throwable t) {
       Guard.abandon();
+      if (plan != null && !guardStarted) {
+        plan.guardNeverStarted().run();
+      }
       LOG.warn("could not set up the agent; nothing is governed: {}", t.toString(), t);
       if (weaveReady == start) {
         gate.open(null, inst); // the app's class loads are never held for a set-up that failed

@@ -146,9 +146,8 @@ public final class AgentStartup {
     }
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch startSettled = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicBoolean guardBegun = new java.util.concurrent.atomic.AtomicBoolean();
     Planning planning = new Planning(inst, config, policy, policyPath, agentJar, premain, failOpen, log,
-        ledgerOpening, listing, clock, installed, startSettled, guardBegun);
+        ledgerOpening, listing, clock, installed, startSettled);
     if (premain) {
       // Everything below is what the first governed call needs, not what the app's main needs: the policy is valid
       // and the log's path usable (so their errors still stop the JVM before main). premain puts the load gate in
@@ -175,11 +174,9 @@ public final class AgentStartup {
     // after ours. So ours writes what is queued and makes later writes synchronous; the OS closes the file.
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        // an app that ends before the background set-up wrote the log's first lines still leaves them
-        // and one whose ledger turned out unusable still says so
-        if (guardBegun.get()) {
-          startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
-        }
+        // an app that ends before the background set-up wrote the log's first lines still leaves them, and one
+        // whose ledger turned out unusable still says so (a set-up that fails before the guard's releases this)
+        startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
@@ -215,13 +212,12 @@ public final class AgentStartup {
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed;
     private final java.util.concurrent.CountDownLatch startSettled;
-    private final java.util.concurrent.atomic.AtomicBoolean guardBegun;
 
     Planning(Instrumentation inst, AgentConfig config, Policy policy, String policyPath, File agentJar,
         boolean premain, boolean failOpen, EnforcementLog log, java.util.concurrent.RunnableFuture<Ledger> ledger,
         java.util.concurrent.RunnableFuture<List<InstrumentationModule>> listing, Clock clock,
         java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed,
-        java.util.concurrent.CountDownLatch startSettled, java.util.concurrent.atomic.AtomicBoolean guardBegun) {
+        java.util.concurrent.CountDownLatch startSettled) {
       this.inst = inst;
       this.config = config;
       this.policy = policy;
@@ -235,11 +231,19 @@ public final class AgentStartup {
       this.clock = clock;
       this.installed = installed;
       this.startSettled = startSettled;
-      this.guardBegun = guardBegun;
     }
 
     @Override
     public AgentInstaller.Plan call() {
+      try {
+        return plan();
+      } catch (RuntimeException | Error e) {
+        startSettled.countDown(); // no guard's set-up will: the shutdown hook must not wait for one
+        throw e;
+      }
+    }
+
+    private AgentInstaller.Plan plan() {
       List<InstrumentationModule> modules = modules(policy, listing);
       Map<String, String> disabled = new LinkedHashMap<>();
       for (Map.Entry<String, String> off : config.disabledInstrumentations().entrySet()) {
@@ -252,7 +256,7 @@ public final class AgentStartup {
       }
       CoverageReport coverage = new CoverageReport(log, modules, disabled);
       return new AgentInstaller.Plan(modules, coverage, () -> installGuard(coverage),
-          premain ? weaveCache(config, policy, modules, agentJar) : null);
+          startSettled::countDown, premain ? weaveCache(config, policy, modules, agentJar) : null);
     }
 
     /**
@@ -261,7 +265,6 @@ public final class AgentStartup {
      * is still waiting for this guard, and stays so) or leaves it ungoverned, said loudly (fail-mode=open).
      */
     private void installGuard(CoverageReport coverage) {
-      guardBegun.set(true);
       Metrics metrics;
       Ledger opened = null;
       List<String> refused = null;
