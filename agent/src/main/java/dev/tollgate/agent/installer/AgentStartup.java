@@ -153,9 +153,9 @@ public final class AgentStartup {
       // and the log's path usable (so their errors still stop the JVM before main). premain puts the load gate in
       // front of the app's class loading with the anchors listed when the jar was packaged, and returns; the
       // background thread tollgate-init lists the instrumentation modules, starts the guard's set-up (the first
-      // events, the ledger, the engine, the budget governor with its price table, the
-      // policy watcher, the metrics) and weaves. Until the guard is installed every tool or LLM call waits for it; a
-      // ledger that cannot be opened then stops the JVM with no such call run (fail-mode=closed).
+      // events, the ledger, the engine, the budget governor with its price table, the policy watcher, the metrics)
+      // and weaves. Until the guard is installed every tool or LLM call waits for it; a ledger that cannot be opened
+      // then stops the JVM with no such call run (fail-mode=closed).
       List<String> anchors = AnchorList.bundled(AgentStartup.class.getClassLoader());
       if (anchors == null) { // the agent's classes on a class path (no packaged list): the modules say
         anchors = AnchorList.of(modules(policy, listing));
@@ -267,7 +267,7 @@ public final class AgentStartup {
     private void installGuard(CoverageReport coverage) {
       Metrics metrics;
       Ledger opened = null;
-      List<String> refused = null;
+      String refused = null;
       try {
         metrics = Metrics.listen(log, policy); // counts from the first event on
         logStarted(log, policy, config, policyPath, agentJar, premain, failOpen);
@@ -275,15 +275,13 @@ public final class AgentStartup {
           ledger.run(); // here, unless late attach opened it already
           opened = ledger.get();
         } catch (java.util.concurrent.ExecutionException e) {
-          refused = List.of(ledgerProblem(policy, e.getCause()));
+          refused = ledgerProblem(policy, e.getCause());
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          refused = List.of("interrupted while opening the budget ledger");
+          refused = "interrupted while opening the budget ledger";
         }
         if (refused != null) {
-          for (String p : refused) {
-            System.err.println("[tollgate] " + p);
-          }
+          System.err.println("[tollgate] " + refused);
           System.err.println(failOpen ? "[tollgate] DISABLED: the budget ledger could not be opened and "
               + "fail-mode=open; the application runs UNGOVERNED" : "[tollgate] stopping the JVM (fail-mode=closed): "
               + "no tool or LLM call has run. Fix the ledger, or set -Dtollgate.fail-mode=open to run ungoverned.");
@@ -295,7 +293,7 @@ public final class AgentStartup {
         if (!failOpen) {
           System.exit(EXIT_CONFIG);
         }
-        throw new IllegalStateException(String.join("; ", refused));
+        throw new IllegalStateException(refused);
       }
       FleetStore fleet = fleet(policy, clock, log);
       PolicyEngine engine = new PolicyEngine(policy, clock, fleet);
@@ -325,11 +323,7 @@ public final class AgentStartup {
    * class waits for. A failure there is left for the weave cache to meet.
    */
   private static List<InstrumentationModule> listModules() {
-    List<InstrumentationModule> modules = new ArrayList<>();
-    for (InstrumentationModule m : ServiceLoader.load(InstrumentationModule.class,
-        AgentStartup.class.getClassLoader())) {
-      modules.add(m);
-    }
+    List<InstrumentationModule> modules = AnchorList.modulesIn(AgentStartup.class.getClassLoader());
     try {
       java.security.MessageDigest.getInstance("SHA-256");
     } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
@@ -585,7 +579,7 @@ public final class AgentStartup {
         keyFile == null ? null : Path.of(keyFile));
   }
 
-  /** A ledger opened for nothing (the log could not be): released, so the JVM that runs ungoverned holds no lock. */
+  /** Why the budget ledger could not be opened, as said on stderr. */
   private static String ledgerProblem(Policy policy, Throwable cause) {
     return "cannot open the budget ledger " + Path.of(policy.ledger().dir()).toAbsolutePath()
         + " (day and month budgets persist there): " + cause.getMessage();

@@ -66,18 +66,30 @@ public final class AnchorList {
     return missing;
   }
 
+  /**
+   * Every instrumentation module {@code loader} finds by the {@link ServiceLoader}, instantiated: what the list is
+   * written from at package time and what {@code tollgate-init} weaves with.
+   */
+  static List<InstrumentationModule> modulesIn(ClassLoader loader) {
+    List<InstrumentationModule> modules = new ArrayList<>();
+    for (InstrumentationModule m : ServiceLoader.load(InstrumentationModule.class, loader)) {
+      modules.add(m);
+    }
+    return modules;
+  }
+
   /** Writes the list of the modules this class's loader finds to the file {@code args[0]} (run by the build). */
   public static void main(String[] args) {
-    List<InstrumentationModule> modules = new ArrayList<>();
-    ServiceLoader.load(InstrumentationModule.class, AnchorList.class.getClassLoader()).forEach(modules::add);
+    List<InstrumentationModule> modules = modulesIn(AnchorList.class.getClassLoader());
     if (modules.isEmpty()) {
       throw new IllegalStateException("no instrumentation module on the class path");
     }
+    List<String> anchors = of(modules);
     try {
-      Files.write(Path.of(args[0]), of(modules), StandardCharsets.UTF_8);
+      Files.write(Path.of(args[0]), anchors, StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    System.out.println("[tollgate] " + of(modules).size() + " anchors of " + modules.size() + " modules -> " + args[0]);
+    System.out.println("[tollgate] " + anchors.size() + " anchors of " + modules.size() + " modules -> " + args[0]);
   }
 }
