@@ -12,12 +12,14 @@ final class Keys {
   static final String MODEL = "model";
   static final String TYPE = "type";
   static final String ERROR = "error";
+  /** Ollama's last line: {@code "done": true}. */
+  static final String DONE = "done";
 
   /** The common names and every format's {@link ApiFormat#keys()}, interned. */
   private static final String[] ALL;
 
   static {
-    java.util.Set<String> all = new java.util.LinkedHashSet<>(java.util.List.of(MODEL, TYPE, ERROR));
+    java.util.Set<String> all = new java.util.LinkedHashSet<>(java.util.List.of(MODEL, TYPE, ERROR, DONE));
     for (ApiFormat f : ApiFormat.values()) {
       all.addAll(f.keys());
     }

@@ -152,7 +152,8 @@ public final class ResponseMeter {
           String truncated = decompressor.finish();
           if (decompressor.problem() != null) {
             problem(decompressor.problem());
-          } else if (truncated != null && complete) {
+          } else if (truncated != null && complete && !usageFinal()) {
+            // a body ended by its last event before the compressed stream's trailer is whole
             problem(truncated);
           }
         }
@@ -262,8 +263,18 @@ public final class ResponseMeter {
   private boolean sawEvent;
   private boolean finishingComplete;
 
-  /** One SSE event's data is one JSON document; data that is not an object ({@code [DONE]}) is skipped. */
+  private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
+  /** OpenAI's {@code data: [DONE]} was dispatched: the stream's last event. */
+  private boolean doneSeen;
+
+  /**
+   * One SSE event's data is one JSON document; data that is not an object is skipped, and {@code [DONE]} (OpenAI's
+   * last event) noted.
+   */
   private final class Events implements SseFramer.Events {
+    /** How much of a skipped event's data matches {@code [DONE]} so far; -1 once it cannot. */
+    private int doneMatched;
+
     @Override
     public void data(byte[] b, int off, int len) {
       int end = off + len;
@@ -275,10 +286,16 @@ public final class ResponseMeter {
           return;
         }
         eventKind = b[off] == '{' ? EVENT_JSON : EVENT_SKIP;
+        doneMatched = 0;
         scanner.reset();
       }
       if (eventKind == EVENT_JSON) {
         scanner.feed(b, off, end - off);
+      } else {
+        for (int i = off; i < end && doneMatched >= 0; i++) {
+          doneMatched = doneMatched < DONE.length && b[i] == DONE[doneMatched] ? doneMatched + 1
+              : doneMatched == DONE.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r') ? doneMatched : -1;
+        }
       }
     }
 
@@ -286,6 +303,8 @@ public final class ResponseMeter {
     public void dataLineBreak() {
       if (eventKind == EVENT_JSON) {
         scanner.feed(NEWLINE, 0, 1);
+      } else if (eventKind == EVENT_SKIP) {
+        doneMatched = -1;
       }
     }
 
@@ -298,6 +317,8 @@ public final class ResponseMeter {
           problem("an event ended in the middle of its JSON data");
         }
         scanner.reset();
+      } else if (eventKind == EVENT_SKIP && doneMatched == DONE.length) {
+        doneSeen = true;
       }
       eventKind = EVENT_NONE;
     }
@@ -351,12 +372,14 @@ public final class ResponseMeter {
   private boolean usageFinal;
 
   /**
-   * True once the response has reported its final usage and nothing more is to be metered: ConverseStream's
-   * {@code metadata} event, its last. The SDK hands the stream's events to the app before the body's end reaches
-   * the metered publisher, so the call is settled here, before the app can send its next call.
+   * True once the response's last event has been read whole and nothing more is to be metered: ConverseStream's
+   * {@code metadata} event, OpenAI's {@code [DONE]}, Anthropic's {@code message_stop}, the Responses API's
+   * {@code response.completed}, Ollama's {@code "done": true}. A client hands that event to the app before the body's
+   * end reaches the metered stream (the AWS SDK's publisher; a connection the provider keeps open a moment), and the
+   * app may send its next call at once: the call is settled here, before the app has the event.
    */
   public synchronized boolean usageFinal() {
-    return usageFinal;
+    return usageFinal || doneSeen || reader.ended();
   }
 
   private void problem(String p) {

@@ -22,6 +22,9 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
   private int base;
   private boolean docHasUsage;
   private boolean callHasUsage;
+  /** The current document is its response's last (see {@link #ended()}). */
+  private boolean docLast;
+  private boolean ended;
   private long textBytes;
   private String model;
   private String problem;
@@ -46,6 +49,15 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
 
   String problem() {
     return problem;
+  }
+
+  /**
+   * Whether a whole document said the response is over: Anthropic's {@code message_stop}, the Responses API's
+   * {@code response.completed} or {@code response.incomplete}, Ollama's {@code "done": true}. Nothing the call is
+   * charged for comes after it.
+   */
+  boolean ended() {
+    return ended;
   }
 
   void problem(String p) {
@@ -119,6 +131,11 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
         problem("the provider reported an error in the response");
         return;
       }
+      if (is(Keys.TYPE) && (captured.equals("message_stop") || captured.equals("response.completed")
+          || captured.equals("response.incomplete"))) {
+        docLast = true;
+        return;
+      }
     }
     if (is(Keys.ERROR)) {
       problem("the provider reported an error in the response");
@@ -151,6 +168,9 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
   @Override
   public void literal(byte first) {
     // true/false/null: "usage": null in OpenAI chunks says nothing
+    if (first == 't' && is(Keys.DONE)) {
+      docLast = true;
+    }
   }
 
   @Override
@@ -158,9 +178,11 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
     problem("invalid JSON in the response");
     java.util.Arrays.fill(doc, -1);
     docHasUsage = false;
+    docLast = false;
   }
 
   void startDocument() {
+    docLast = false;
     if (docHasUsage) {
       java.util.Arrays.fill(doc, -1);
       docHasUsage = false;
@@ -175,6 +197,9 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
         }
       }
       callHasUsage = true;
+    }
+    if (docLast) {
+      ended = true;
     }
     startDocument();
   }

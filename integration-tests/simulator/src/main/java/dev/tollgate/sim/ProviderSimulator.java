@@ -144,6 +144,7 @@ public final class ProviderSimulator implements AutoCloseable {
         private int bedrockUnavailable;
         private String azureModel;
         private int unavailableFirst;
+        private long streamEndDelayMillis;
 
         private Builder(Script script) {
             this.script = java.util.Objects.requireNonNull(script, "script");
@@ -272,6 +273,16 @@ public final class ProviderSimulator implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Every streamed reply keeps its connection open this long after its last event (default 0): the client has
+         * the whole answer (OpenAI's {@code [DONE]}, Anthropic's {@code message_stop}, Ollama's {@code "done": true})
+         * before the body ends, as an app reading the stream acts on it.
+         */
+        public Builder streamEndDelay(java.time.Duration delay) {
+            this.streamEndDelayMillis = delay.toMillis();
+            return this;
+        }
+
         public ProviderSimulator start() {
             if (promptTokens != null) {
                 new Usage(promptTokens, completionTokens, cachedTokens, reasoningTokens); // validates
@@ -298,6 +309,7 @@ public final class ProviderSimulator implements AutoCloseable {
             copy.bedrockUnavailable = bedrockUnavailable;
             copy.azureModel = azureModel;
             copy.unavailableFirst = unavailableFirst;
+            copy.streamEndDelayMillis = streamEndDelayMillis;
             return copy;
         }
     }
@@ -886,7 +898,8 @@ public final class ProviderSimulator implements AutoCloseable {
     }
 
     private ResponseBody openStream(HttpExchange exchange, String contentType) throws IOException {
-        return ResponseBody.stream(exchange, 200, contentType, gzipFor(exchange), options.splitEvents, recorder());
+        return ResponseBody.stream(exchange, 200, contentType, gzipFor(exchange), options.splitEvents, recorder())
+                .endDelay(options.streamEndDelayMillis);
     }
 
     private boolean gzipFor(HttpExchange exchange) {

@@ -40,6 +40,7 @@ final class ResponseBody {
     private final OutputStream out;
     private ByteArrayOutputStream kept;
     private long plainCount;
+    private long endDelayMillis;
 
     private ResponseBody(HttpExchange exchange, int status, String contentType, boolean gzip, int splitBytes,
                          Recorder recorder) throws IOException {
@@ -61,6 +62,15 @@ final class ResponseBody {
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
         exchange.sendResponseHeaders(status, 0);
         return new ResponseBody(exchange, status, contentType, gzip, splitBytes, recorder);
+    }
+
+    /**
+     * The stream's last bytes are held back this long after its last event was flushed: the connection stays open, as
+     * a provider's or a proxy's may, after everything the client needs has arrived.
+     */
+    ResponseBody endDelay(long millis) {
+        this.endDelayMillis = millis;
+        return this;
     }
 
     /** Sends a whole body with {@code Content-Length} (of the gzip bytes when gzipped). */
@@ -125,6 +135,14 @@ final class ResponseBody {
 
     /** Ends the body (gzip trailer included) and records it; the exchange's close sends the last chunk. */
     void finish() throws IOException {
+        out.flush();
+        if (endDelayMillis > 0) {
+            try {
+                Thread.sleep(endDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (out instanceof GZIPOutputStream zip) {
             zip.finish();
         }

@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,7 +90,10 @@ class QuarkusProvidersIT {
     @CsvSource({"openai, false", "anthropic, false", "anthropic, true", "ollama, false", "ollama, true"})
     void aSessionBudgetHoldsForEachProvider(String provider, boolean stream) throws IOException {
         Path log = dir.resolve("log.jsonl");
-        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+        // a stream's connection stays open after its last event: the app has its answer and sends its next call
+        // before the body ends, and that call must see the last one settled, not still reserved
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50)
+                .streamEndDelay(Duration.ofMillis(400)).start()) {
             ForkedApp.Result result = app(sim, provider, stream)
                     .agent(AgentJar.requireImplemented(), policy(sim, provider), log).run();
 
