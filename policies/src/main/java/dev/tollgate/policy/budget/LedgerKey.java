@@ -10,13 +10,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Set;
 import java.util.function.Function;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The secret that authenticates a {@link FileLedger}'s records (HMAC-SHA256). From the environment variable
@@ -30,12 +29,34 @@ public final class LedgerKey {
   public static final String ENV = "TOLLGATE_LEDGER_KEY";
   static final String DEFAULT_FILE = "ledger.key";
   private static final int BYTES = 32;
-  private static final String ALGORITHM = "HmacSHA256";
+  /** SHA-256's block: HMAC pads the key to it (RFC 2104). */
+  private static final int BLOCK = 64;
 
-  private final SecretKeySpec key;
+  /** The key XOR ipad and XOR opad, one block each. */
+  private final byte[] innerPad = new byte[BLOCK];
+  private final byte[] outerPad = new byte[BLOCK];
 
+  /**
+   * HMAC-SHA256 (RFC 2104) over the JDK's SHA-256 rather than {@code javax.crypto.Mac}: the first {@code Mac} of a
+   * JVM loads the JCE framework and every security provider ahead of SunJCE (25 ms of CPU at start-up, on the
+   * thread that opens the ledger beside the app's {@code main}); SHA-256 comes from the first provider, which the
+   * weave cache has loaded already. {@code LedgerKeyTest} checks the codes against {@code Mac}'s.
+   */
   private LedgerKey(byte[] bytes) {
-    this.key = new SecretKeySpec(bytes, ALGORITHM);
+    byte[] k = bytes.length > BLOCK ? sha256().digest(bytes) : bytes;
+    for (int i = 0; i < BLOCK; i++) {
+      byte b = i < k.length ? k[i] : 0;
+      innerPad[i] = (byte) (b ^ 0x36);
+      outerPad[i] = (byte) (b ^ 0x5c);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
   }
 
   /** A key from raw bytes (tests). */
@@ -128,19 +149,17 @@ public final class LedgerKey {
 
   /** The authentication code of {@code data}: the first 128 bits of its HMAC-SHA256, as 32 hex digits. */
   public String code(String data) {
-    try {
-      Mac mac = Mac.getInstance(ALGORITHM);
-      mac.init(key);
-      byte[] full = mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(full, 0, 16);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("HmacSHA256 is required of every JVM", e);
-    }
+    MessageDigest sha = sha256();
+    sha.update(innerPad);
+    byte[] inner = sha.digest(data.getBytes(StandardCharsets.UTF_8));
+    sha.update(outerPad);
+    byte[] full = sha.digest(inner);
+    return HexFormat.of().formatHex(full, 0, 16);
   }
 
   /** Compares codes in constant time. */
   public boolean verify(String data, String code) {
-    return java.security.MessageDigest.isEqual(code(data).getBytes(StandardCharsets.US_ASCII),
+    return MessageDigest.isEqual(code(data).getBytes(StandardCharsets.US_ASCII),
         code.getBytes(StandardCharsets.US_ASCII));
   }
 
