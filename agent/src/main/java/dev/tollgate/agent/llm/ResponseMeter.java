@@ -376,7 +376,9 @@ public final class ResponseMeter {
    * {@code metadata} event, OpenAI's {@code [DONE]}, Anthropic's {@code message_stop}, the Responses API's
    * {@code response.completed}, Ollama's {@code "done": true}. A client hands that event to the app before the body's
    * end reaches the metered stream (the AWS SDK's publisher; a connection the provider keeps open a moment), and the
-   * app may send its next call at once: the call is settled here, before the app has the event.
+   * app may send its next call at once: the call is settled as soon as the meter has read the event, and the client
+   * adapters meter bytes on their way to the app's reader (the Vert.x and Reactor Netty advice on entry, the
+   * wrapped streams and subscribers before they pass the bytes on).
    */
   public synchronized boolean usageFinal() {
     return usageFinal || doneSeen || reader.ended();
