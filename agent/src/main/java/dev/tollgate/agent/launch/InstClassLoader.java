@@ -65,14 +65,14 @@ final class InstClassLoader extends ClassLoader {
     }
   }
 
+  /**
+   * Reached only for a class the parent does not have and {@code inst/} does not hold ({@link #loadClass} defined
+   * those): in CLI mode the bootstrap classes, which were not appended to the boot class path, from the jar's root.
+   */
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    String path = name.replace('.', '/');
-    JarEntry entry = jar.getJarEntry(PREFIX + path + ".classdata");
-    if (entry == null && name.startsWith("dev.tollgate.bootstrap.")) {
-      // CLI mode: the bootstrap classes were not appended to the boot class path
-      entry = jar.getJarEntry(path + ".class");
-    }
+    JarEntry entry = name.startsWith("dev.tollgate.bootstrap.")
+        ? jar.getJarEntry(name.replace('.', '/') + ".class") : null;
     if (entry == null) {
       throw new ClassNotFoundException(name);
     }

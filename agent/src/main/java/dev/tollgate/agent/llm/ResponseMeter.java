@@ -263,9 +263,8 @@ public final class ResponseMeter {
   private boolean sawEvent;
   private boolean finishingComplete;
 
+  /** OpenAI's last event's data. */
   private static final byte[] DONE = {'[', 'D', 'O', 'N', 'E', ']'};
-  /** OpenAI's {@code data: [DONE]} was dispatched: the stream's last event. */
-  private boolean doneSeen;
 
   /**
    * One SSE event's data is one JSON document; data that is not an object is skipped, and {@code [DONE]} (OpenAI's
@@ -318,7 +317,7 @@ public final class ResponseMeter {
         }
         scanner.reset();
       } else if (eventKind == EVENT_SKIP && doneMatched == DONE.length) {
-        doneSeen = true;
+        usageFinal = true;
       }
       eventKind = EVENT_NONE;
     }
@@ -369,6 +368,7 @@ public final class ResponseMeter {
     }
   }
 
+  /** The stream's last event was read whole (ConverseStream's {@code metadata}, OpenAI's {@code [DONE]}). */
   private boolean usageFinal;
 
   /**
@@ -381,7 +381,7 @@ public final class ResponseMeter {
    * wrapped streams and subscribers before they pass the bytes on).
    */
   public synchronized boolean usageFinal() {
-    return usageFinal || doneSeen || reader.ended();
+    return usageFinal || reader.ended();
   }
 
   private void problem(String p) {

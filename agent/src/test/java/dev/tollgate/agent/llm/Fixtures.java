@@ -40,11 +40,16 @@ final class Fixtures {
         : "application/json";
   }
 
-  /** Feeds {@code body} whole and finishes complete. */
-  static MeterResult meter(ApiFormat format, byte[] body, String contentType, String encoding) {
+  /** A 200 response's meter that has been fed {@code body} whole, not yet finished. */
+  static ResponseMeter fed(ApiFormat format, byte[] body, String contentType, String encoding) {
     ResponseMeter m = ResponseMeter.start(endpoint(format), null, 200, contentType, encoding);
     m.accept(body, 0, body.length);
-    return m.finish(true);
+    return m;
+  }
+
+  /** Feeds {@code body} whole and finishes complete. */
+  static MeterResult meter(ApiFormat format, byte[] body, String contentType, String encoding) {
+    return fed(format, body, contentType, encoding).finish(true);
   }
 
   /** Feeds {@code body} in pieces ending at the given cut points (sorted, within the body). */

@@ -57,10 +57,7 @@ class LastEventTest {
 
   @Test
   void geminiHasNoLastEventAndEndsWithItsBody() {
-    byte[] body = Fixtures.bytes("gemini.sse");
-    ResponseMeter m = ResponseMeter.start(Fixtures.endpoint(ApiFormat.GEMINI_GENERATE), null, 200,
-        "text/event-stream", null);
-    m.accept(body, 0, body.length);
+    ResponseMeter m = Fixtures.fed(ApiFormat.GEMINI_GENERATE, Fixtures.bytes("gemini.sse"), "text/event-stream", null);
     assertFalse(m.usageFinal());
   }
 
@@ -97,10 +94,9 @@ class LastEventTest {
   @Test
   void aGzippedStreamEndsAtItsLastEventEvenBeforeTheTrailer() {
     byte[] gz = Fixtures.gzip(Fixtures.bytes("anthropic-basic.sse"));
-    ResponseMeter m = ResponseMeter.start(Fixtures.endpoint(ApiFormat.ANTHROPIC_MESSAGES), null, 200,
-        "text/event-stream", "gzip");
     // the gzip trailer (CRC and length, 8 bytes) has not arrived
-    m.accept(gz, 0, gz.length - 8);
+    ResponseMeter m = Fixtures.fed(ApiFormat.ANTHROPIC_MESSAGES, java.util.Arrays.copyOf(gz, gz.length - 8),
+        "text/event-stream", "gzip");
     assertTrue(m.usageFinal());
     MeterResult r = m.finish(true);
     assertEquals(new Usage(11, 0, 0, 6, 0), r.usage());

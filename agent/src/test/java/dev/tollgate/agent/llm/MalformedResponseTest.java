@@ -110,10 +110,8 @@ class MalformedResponseTest {
 
   @Test
   void wrongContentTypeIsSniffedPast() {
-    byte[] body = Fixtures.bytes("anthropic-basic.sse");
-    ResponseMeter m = ResponseMeter.start(Fixtures.endpoint(ApiFormat.ANTHROPIC_MESSAGES), null, 200,
+    MeterResult r = Fixtures.meter(ApiFormat.ANTHROPIC_MESSAGES, Fixtures.bytes("anthropic-basic.sse"),
         "application/json", null);
-    m.accept(body, 0, body.length);
-    assertEquals(new Usage(11, 0, 0, 6, 0), m.finish(true).usage());
+    assertEquals(new Usage(11, 0, 0, 6, 0), r.usage());
   }
 }

@@ -135,8 +135,7 @@ final class ResponseBody {
 
     /** Ends the body (gzip trailer included) and records it; the exchange's close sends the last chunk. */
     void finish() throws IOException {
-        out.flush();
-        if (endDelayMillis > 0) {
+        if (endDelayMillis > 0) { // every event was flushed as it was written
             try {
                 Thread.sleep(endDelayMillis);
             } catch (InterruptedException e) {
