@@ -38,6 +38,28 @@ public final class BootstrapDefiner {
     return platformDefined;
   }
 
+  /** The launcher's entry: {@code new Entry(inst, jar).run()} defines the classes (a failure is thrown). */
+  public static final class Entry implements Runnable {
+    private final Instrumentation inst;
+    private final File agentJar;
+
+    public Entry(Instrumentation inst, File agentJar) {
+      this.inst = inst;
+      this.agentJar = agentJar;
+    }
+
+    @Override
+    public void run() {
+      try {
+        define(inst, agentJar);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
   public static void define(Instrumentation inst, File agentJar) throws Exception {
     Map<String, byte[]> platform = new LinkedHashMap<>();
     Map<String, byte[]> classes = readClasses(agentJar, platform);

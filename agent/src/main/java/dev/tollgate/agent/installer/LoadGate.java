@@ -35,6 +35,14 @@ final class LoadGate implements ClassFileTransformer {
    */
   static final long MAX_WAIT_SECONDS = Guard.MAX_WAIT_SECONDS;
 
+  /**
+   * Classes defined in this JVM since the gate was put in front of them (a release store per class, no fence): the
+   * metrics export waits for it to stand still, the sign that the app's start-up is over. Lost updates between
+   * threads do not matter: only "it changed" is read.
+   */
+  private static final java.util.concurrent.atomic.AtomicInteger DEFINED =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private final TargetIndex index;
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile ClassFileTransformer delegate;
@@ -86,9 +94,17 @@ final class LoadGate implements ClassFileTransformer {
     return index.isAnchor(internalName);
   }
 
+  /** How many classes have been defined since a gate first stood in front of the JVM's class loading. */
+  static int classesDefined() {
+    return DEFINED.get();
+  }
+
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain, byte[] classfileBuffer) throws IllegalClassFormatException {
+    if (classBeingRedefined == null) {
+      DEFINED.lazySet(DEFINED.get() + 1);
+    }
     if (className == null || Thread.currentThread() == initThread) {
       return null;
     }

@@ -13,9 +13,9 @@ import java.util.jar.JarFile;
  * before the append.
  */
 public final class TollgateAgent {
-  private static final String STARTUP = "dev.tollgate.agent.installer.AgentStartup";
+  private static final String STARTUP = "dev.tollgate.agent.installer.AgentStartup$Entry";
   private static final String CLI = "dev.tollgate.agent.cli.Cli";
-  private static final String DEFINER = "dev.tollgate.agent.installer.BootstrapDefiner";
+  private static final String DEFINER = "dev.tollgate.agent.installer.BootstrapDefiner$Entry";
   /** Set by the first {@code premain} in this JVM. */
   private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -46,11 +46,16 @@ public final class TollgateAgent {
     }
     File jar;
     ClassLoader loader;
+    Runnable startup;
     try {
       jar = agentJar();
       loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader());
+      // the agent proper is entered through a constructor and Runnable, not a reflected method: Class.getMethod
+      // lists every public method and loads each signature's classes (4 ms measured)
+      startup = (Runnable) newInstance(loader, STARTUP, new Class<?>[] {String.class, Instrumentation.class,
+          boolean.class, File.class}, args, inst, premain, jar);
       try {
-        loader.loadClass(DEFINER).getMethod("define", Instrumentation.class, File.class).invoke(null, inst, jar);
+        ((Runnable) newInstance(loader, DEFINER, new Class<?>[] {Instrumentation.class, File.class}, inst, jar)).run();
       } catch (Throwable t) {
         // some JVM without the internal entry point: the boot class path works everywhere (HotSpot then warns
         // about class-data sharing on stderr)
@@ -66,17 +71,20 @@ public final class TollgateAgent {
       return;
     }
     try {
-      loader.loadClass(STARTUP)
-          .getMethod("start", String.class, Instrumentation.class, boolean.class, File.class)
-          .invoke(null, args, inst, premain, jar);
-    } catch (java.lang.reflect.InvocationTargetException e) {
-      System.err.println("[tollgate] cannot start: " + e.getCause());
-      e.getCause().printStackTrace();
-      failClosedUnlessOpen(args);
+      startup.run();
     } catch (Throwable t) {
       System.err.println("[tollgate] cannot start: " + t);
       t.printStackTrace();
       failClosedUnlessOpen(args);
+    }
+  }
+
+  private static Object newInstance(ClassLoader loader, String name, Class<?>[] types, Object... values)
+      throws Throwable {
+    try {
+      return loader.loadClass(name).getConstructor(types).newInstance(values);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
     }
   }
 

@@ -121,7 +121,10 @@ class TollgateMBeansTest {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     Metrics metrics = Metrics.listen(log, policy);
     ObjectName decisions = new ObjectName("dev.tollgate:type=Decisions");
-    Thread export = metrics.exportInBackground(new PolicyEngine(policy, Clock.systemUTC()), () -> null, 600_000);
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    // classes keep being loaded: the app is still starting
+    Thread export = metrics.exportInBackground(new PolicyEngine(policy, Clock.systemUTC()), () -> null,
+        loads::incrementAndGet, 50, 600_000);
     log.write(new AgentStopped(0)); // not a governed call
     log.flush();
     Thread.sleep(300);
@@ -133,11 +136,31 @@ class TollgateMBeansTest {
   }
 
   @Test
-  void withoutAGovernedCallTheExportHappensAfterItsDelay() throws Exception {
+  void withoutAGovernedCallTheExportHappensOnceClassLoadingIsQuiet() throws Exception {
     Policy policy = PolicyLoader.parse("version: 1\n", "t.yaml");
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    awaitExported(Metrics.listen(log, policy)
-        .exportInBackground(new PolicyEngine(policy, Clock.systemUTC()), () -> null, 100));
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicBoolean starting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    long begun = System.nanoTime();
+    Thread export = Metrics.listen(log, policy).exportInBackground(new PolicyEngine(policy, Clock.systemUTC()),
+        () -> null, () -> starting.get() ? loads.incrementAndGet() : loads.get(), 200, 600_000);
+    Thread.sleep(600);
+    assertFalse(server.isRegistered(new ObjectName("dev.tollgate:type=Decisions")),
+        "nothing is registered while classes are being loaded");
+    starting.set(false);
+    awaitExported(export);
+    assertTrue(server.isRegistered(new ObjectName("dev.tollgate:type=Decisions")));
+    assertTrue(System.nanoTime() - begun >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(700),
+        "the quiet moment is counted from the last class load seen (polled every 100 ms)");
+  }
+
+  @Test
+  void classLoadingThatNeverStopsDelaysTheExportNoLongerThanTheMaximum() throws Exception {
+    Policy policy = PolicyLoader.parse("version: 1\n", "t.yaml");
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    awaitExported(Metrics.listen(log, policy).exportInBackground(new PolicyEngine(policy, Clock.systemUTC()),
+        () -> null, loads::incrementAndGet, 600_000, 300));
     assertTrue(server.isRegistered(new ObjectName("dev.tollgate:type=Decisions")));
   }
 

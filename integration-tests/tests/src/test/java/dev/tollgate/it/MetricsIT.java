@@ -154,6 +154,36 @@ class MetricsIT {
         }
     }
 
+    /**
+     * An app that makes no governed call still gets its endpoint once its start-up is over (no class loaded for 1 s),
+     * with every counter at zero: the export is deferred past the app's start, never skipped.
+     */
+    @Test
+    void withoutAGovernedCallTheEndpointComesUpOnceTheAppHasStarted() throws Exception {
+        int port = freePort();
+        Path policy = Files.writeString(dir.resolve("policy.yaml"), """
+                version: 1
+                metrics:
+                  prometheus: { host: 127.0.0.1, port: %d }
+                """.formatted(port));
+        Path log = dir.resolve("log.jsonl");
+        try (ProviderSimulator sim = ProviderSimulator.builder(Script.empty()).usage(100, 50).start()) {
+            ForkedApp.Running running = ForkedApp.of(AppModule.LLM_JDK).args("--base-url", sim.baseUrl(),
+                    "--calls", "0", "--linger-ms", "20000").agent(AgentJar.requireImplemented(), policy, log)
+                    .start(dir.resolve("out"));
+            try {
+                awaitLine(running, "DONE ok=0");
+                String text = scrapeOnceUp(port);
+                assertEquals(0.0, value(text, "tollgate_agent_suppressed_errors", ""), text);
+                assertFalse(text.contains("tollgate_llm_calls_total{"), text);
+                assertEquals(0, sim.requests().size(), "no call reached the provider");
+            } finally {
+                stop(running);
+            }
+            logWithoutSuppressedErrors(log);
+        }
+    }
+
     @Test
     @WithoutTheAgent
     void withoutTheAgentNothingListens() throws Exception {
@@ -197,7 +227,8 @@ class MetricsIT {
     }
 
     /**
-     * The endpoint is started at the first governed call (or 2 s after the agent is ready), on a background thread,
+     * The endpoint is started at the first governed call (or once the app's class loading has been quiet for 1 s),
+     * on a background thread,
      * so it may come up a moment after the app's first calls: a scraper's retry, as Prometheus does every interval.
      */
     private static String scrapeOnceUp(int port) throws IOException, InterruptedException {
