@@ -58,4 +58,16 @@ class LoadGateTest {
     assertArrayEquals(WOVEN, loaded.get(10, TimeUnit.SECONDS), "the load is woven once the gate opens");
     assertTrue(interruptKept.get(10, TimeUnit.SECONDS), "the interrupt is kept for the loading thread");
   }
+
+  /** Every class defined counts towards the metrics export's "start-up is over"; a retransformation does not. */
+  @Test
+  void everyDefinitionIsCountedAndNoRedefinition() throws Exception {
+    LoadGate gate = new LoadGate(List.of("a.b.Anchored"));
+    int before = LoadGate.classesDefined();
+    gate.transform(null, null, "java/util/Skipped", null, null, ORIGINAL);
+    gate.transform(null, null, null, null, null, ORIGINAL); // a hidden class has no name: still a definition
+    assertEquals(before + 2, LoadGate.classesDefined());
+    gate.transform(null, null, "java/util/Skipped", String.class, null, ORIGINAL);
+    assertEquals(before + 2, LoadGate.classesDefined(), "a retransformation is not a class load");
+  }
 }
