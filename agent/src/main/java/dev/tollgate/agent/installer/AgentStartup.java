@@ -94,7 +94,7 @@ public final class AgentStartup {
     }
   }
 
-  public static void start(String agentArgs, Instrumentation inst, boolean premain, File agentJar) {
+  private static void start(String agentArgs, Instrumentation inst, boolean premain, File agentJar) {
     if (!premain && Guard.installed()) { // premain: the launcher lets one start per JVM through
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;

@@ -60,7 +60,7 @@ public final class BootstrapDefiner {
     }
   }
 
-  public static void define(Instrumentation inst, File agentJar) throws Exception {
+  static void define(Instrumentation inst, File agentJar) throws Exception {
     Map<String, byte[]> platform = new LinkedHashMap<>();
     Map<String, byte[]> classes = readClasses(agentJar, platform);
     if (classes.isEmpty()) {
