@@ -38,25 +38,12 @@ public final class BootstrapDefiner {
     return platformDefined;
   }
 
-  /** The launcher's entry: {@code new Entry(inst, jar).run()} defines the classes (a failure is thrown). */
-  public static final class Entry implements Runnable {
-    private final Instrumentation inst;
-    private final File agentJar;
+  /** The launcher's entry, shaped as {@link AgentStartup.Entry#launch} is (and for the same reason). */
+  public static final class Entry {
+    private Entry() {}
 
-    public Entry(Instrumentation inst, File agentJar) {
-      this.inst = inst;
-      this.agentJar = agentJar;
-    }
-
-    @Override
-    public void run() {
-      try {
-        define(inst, agentJar);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
+    public static void launch(Object inst, Object agentJar) throws Exception {
+      define((Instrumentation) inst, (File) agentJar);
     }
   }
 

@@ -46,16 +46,15 @@ public final class TollgateAgent {
     }
     File jar;
     ClassLoader loader;
-    Runnable startup;
+    java.lang.reflect.Method startup;
     try {
       jar = agentJar();
       loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader());
-      // the agent proper is entered through a constructor and Runnable, not a reflected method: Class.getMethod
-      // lists every public method and loads each signature's classes (4 ms measured)
-      startup = (Runnable) newInstance(loader, STARTUP, new Class<?>[] {String.class, Instrumentation.class,
-          boolean.class, File.class}, args, inst, premain, jar);
+      // each entry is a class's only public method, static, of two Object parameters: the shape of premain, whose
+      // reflective call by the JVM has readied it (see AgentStartup.Entry)
+      startup = loader.loadClass(STARTUP).getMethod("launch", Object.class, Object.class);
       try {
-        ((Runnable) newInstance(loader, DEFINER, new Class<?>[] {Instrumentation.class, File.class}, inst, jar)).run();
+        loader.loadClass(DEFINER).getMethod("launch", Object.class, Object.class).invoke(null, inst, jar);
       } catch (Throwable t) {
         // some JVM without the internal entry point: the boot class path works everywhere (HotSpot then warns
         // about class-data sharing on stderr)
@@ -71,20 +70,15 @@ public final class TollgateAgent {
       return;
     }
     try {
-      startup.run();
+      startup.invoke(null, inst, new Object[] {args, premain, jar});
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      System.err.println("[tollgate] cannot start: " + e.getCause());
+      e.getCause().printStackTrace();
+      failClosedUnlessOpen(args);
     } catch (Throwable t) {
       System.err.println("[tollgate] cannot start: " + t);
       t.printStackTrace();
       failClosedUnlessOpen(args);
-    }
-  }
-
-  private static Object newInstance(ClassLoader loader, String name, Class<?>[] types, Object... values)
-      throws Throwable {
-    try {
-      return loader.loadClass(name).getConstructor(types).newInstance(values);
-    } catch (java.lang.reflect.InvocationTargetException e) {
-      throw e.getCause();
     }
   }
 
