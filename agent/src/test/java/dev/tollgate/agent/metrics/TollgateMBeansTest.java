@@ -25,6 +25,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.AfterEach;
@@ -121,7 +124,7 @@ class TollgateMBeansTest {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     Metrics metrics = Metrics.listen(log, policy);
     ObjectName decisions = new ObjectName("dev.tollgate:type=Decisions");
-    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger loads = new AtomicInteger();
     // classes keep being loaded: the app is still starting
     Thread export = metrics.exportInBackground(new PolicyEngine(policy, Clock.systemUTC()), () -> null,
         loads::incrementAndGet, 50, 600_000);
@@ -139,8 +142,8 @@ class TollgateMBeansTest {
   void withoutAGovernedCallTheExportHappensOnceClassLoadingIsQuiet() throws Exception {
     Policy policy = PolicyLoader.parse("version: 1\n", "t.yaml");
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicBoolean starting = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicInteger loads = new AtomicInteger();
+    AtomicBoolean starting = new AtomicBoolean(true);
     long begun = System.nanoTime();
     Thread export = Metrics.listen(log, policy).exportInBackground(new PolicyEngine(policy, Clock.systemUTC()),
         () -> null, () -> starting.get() ? loads.incrementAndGet() : loads.get(), 200, 600_000);
@@ -150,7 +153,7 @@ class TollgateMBeansTest {
     starting.set(false);
     awaitExported(export);
     assertTrue(server.isRegistered(new ObjectName("dev.tollgate:type=Decisions")));
-    assertTrue(System.nanoTime() - begun >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(700),
+    assertTrue(System.nanoTime() - begun >= TimeUnit.MILLISECONDS.toNanos(700),
         "the quiet moment is counted from the last class load seen (polled every 100 ms)");
   }
 
@@ -158,7 +161,7 @@ class TollgateMBeansTest {
   void classLoadingThatNeverStopsDelaysTheExportNoLongerThanTheMaximum() throws Exception {
     Policy policy = PolicyLoader.parse("version: 1\n", "t.yaml");
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
-    java.util.concurrent.atomic.AtomicInteger loads = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger loads = new AtomicInteger();
     awaitExported(Metrics.listen(log, policy).exportInBackground(new PolicyEngine(policy, Clock.systemUTC()),
         () -> null, loads::incrementAndGet, 600_000, 300));
     assertTrue(server.isRegistered(new ObjectName("dev.tollgate:type=Decisions")));

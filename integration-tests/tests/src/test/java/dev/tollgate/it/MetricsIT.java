@@ -228,8 +228,8 @@ class MetricsIT {
 
     /**
      * The endpoint is started at the first governed call (or once the app's class loading has been quiet for 1 s),
-     * on a background thread,
-     * so it may come up a moment after the app's first calls: a scraper's retry, as Prometheus does every interval.
+     * on a background thread, so it may come up a moment after the app's first calls: a scraper's retry, as
+     * Prometheus does every interval.
      */
     private static String scrapeOnceUp(int port) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
