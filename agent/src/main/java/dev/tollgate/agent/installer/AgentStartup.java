@@ -59,7 +59,7 @@ import java.util.jar.JarFile;
 import org.slf4j.Logger;
 
 /**
- * The agent proper, loaded from {@code inst/} by the launcher: resolve configuration, load the policy strictly
+ * The agent proper, loaded from the jar's {@code inst.pack} by the launcher: resolve configuration, load the policy strictly
  * (fail-closed by default), open the enforcement log, install the guard, weave.
  */
 public final class AgentStartup {

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  * {@link #missing} on {@code tollgate-init} and reported as a warning: its classes loaded before that are not woven.
  */
 public final class AnchorList {
-  /** Where the list is in the jar (under {@code inst/}, beside this class): one binary name or prefix per line. */
+  /** Where the list is in the jar (in {@code inst.pack}, beside this class): one binary name or prefix per line. */
   static final String RESOURCE = "dev/tollgate/agent/installer/anchors.list";
 
   private AnchorList() {}

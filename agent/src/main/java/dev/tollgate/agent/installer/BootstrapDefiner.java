@@ -104,7 +104,7 @@ public final class BootstrapDefiner {
 
   /**
    * The bootstrap class files (returned) and the platform helpers' (into {@code platform}), by the list the build
-   * wrote: one read of the jar for both, without walking its 5 700 entries (most of them the libraries' classes).
+   * wrote: one read of the jar for both, by name.
    */
   private static Map<String, byte[]> readClasses(File agentJar, Map<String, byte[]> platform) throws IOException {
     Map<String, byte[]> classes = new LinkedHashMap<>();

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
 import java.net.URL;
 import java.security.CodeSource;
 import java.security.ProtectionDomain;
@@ -15,30 +14,29 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
 /**
- * Loads the agent's own classes and libraries from {@code inst/**.classdata} inside the agent jar. Its parent is
- * the platform loader, never the application loader: the host's Jackson, SLF4J or ByteBuddy are invisible to
- * us, and ours (stored under a name no class loader or class-path scanner recognises) are invisible to the host.
+ * Loads the agent's own classes and libraries from the {@link InstPack} inside the agent jar. Its parent is the
+ * platform loader, never the application loader: the host's Jackson, SLF4J or ByteBuddy are invisible to us, and
+ * ours (inside one jar entry no class loader or class-path scanner reads) are invisible to the host.
  */
 final class InstClassLoader extends ClassLoader {
   static {
     registerAsParallelCapable();
   }
 
-  private static final String PREFIX = "inst/";
   private final JarFile jar;
-  private final String jarUrl;
+  private final InstPack pack;
   private final ProtectionDomain domain;
 
   InstClassLoader(File jarFile, ClassLoader parent) throws IOException {
     super("tollgate", parent);
     this.jar = new JarFile(jarFile, false);
+    this.pack = InstPack.open(jar);
     URL location = jarFile.toURI().toURL();
-    this.jarUrl = "jar:" + location + "!/";
     this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
   }
 
   /**
-   * Our own classes first: a class stored under {@code inst/} is defined here without asking the platform loader,
+   * Our own classes first: a class in the pack is defined here without asking the platform loader,
    * which would ask the boot loader to search the runtime image for it first (a lookup per class that cannot
    * succeed: none of our packages is the JDK's; 277 of our classes load on a warm start, 1 400 on a cold one).
    * Everything else — the JDK, and the {@code dev.tollgate.bootstrap} classes on the boot class path — is the
@@ -49,14 +47,14 @@ final class InstClassLoader extends ClassLoader {
     if (name.startsWith("java.")) {
       return super.loadClass(name, resolve);
     }
-    JarEntry own = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
-    if (own == null) {
+    int own = pack.find(name.replace('.', '/') + ".class");
+    if (own < 0) {
       return super.loadClass(name, resolve);
     }
     synchronized (getClassLoadingLock(name)) {
       Class<?> c = findLoadedClass(name);
       if (c == null) {
-        c = define(name, own);
+        c = define(name, own, null);
       }
       if (resolve) {
         resolveClass(c);
@@ -66,7 +64,7 @@ final class InstClassLoader extends ClassLoader {
   }
 
   /**
-   * Reached only for a class the parent does not have and {@code inst/} does not hold ({@link #loadClass} defined
+   * Reached only for a class the parent does not have and the pack does not hold ({@link #loadClass} defined
    * those): in CLI mode the bootstrap classes, which were not appended to the boot class path, from the jar's root.
    */
   @Override
@@ -76,13 +74,20 @@ final class InstClassLoader extends ClassLoader {
     if (entry == null) {
       throw new ClassNotFoundException(name);
     }
-    return define(name, entry);
+    return define(name, -1, entry);
   }
 
-  private Class<?> define(String name, JarEntry entry) throws ClassNotFoundException {
+  /** Defines {@code name} from the pack's record {@code own}, or else from the jar's {@code entry}. */
+  private Class<?> define(String name, int own, JarEntry entry) throws ClassNotFoundException {
     byte[] bytes;
-    try (InputStream in = jar.getInputStream(entry)) {
-      bytes = in.readAllBytes();
+    try {
+      if (own >= 0) {
+        bytes = pack.read(own);
+      } else {
+        try (InputStream in = jar.getInputStream(entry)) {
+          bytes = in.readAllBytes();
+        }
+      }
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }
@@ -101,38 +106,27 @@ final class InstClassLoader extends ClassLoader {
   }
 
   /**
-   * Our own entries straight from the open jar: ByteBuddy reads every advice class's bytes this way, and the
-   * default (a {@code jar:} URL per resource) opens the jar a second time through the URL handlers.
+   * Our own resources straight from the pack: ByteBuddy reads every advice class's bytes this way, and a URL would
+   * cost a handler and a connection per resource.
    */
   @Override
   public InputStream getResourceAsStream(String name) {
-    JarEntry found = jar.getJarEntry(entryOf(name));
-    if (found == null) {
-      return super.getResourceAsStream(name);
-    }
     try {
-      return jar.getInputStream(found);
+      InputStream own = pack.stream(name);
+      return own != null ? own : super.getResourceAsStream(name);
     } catch (IOException e) {
       return null;
     }
   }
 
-  /** The jar entry of one of our resources: under {@code inst/}, a class file stored as {@code .classdata}. */
-  private static String entryOf(String resource) {
-    // ByteBuddy reads advice bytes as resources; our classes are stored as .classdata
-    return PREFIX + (resource.endsWith(".class")
-        ? resource.substring(0, resource.length() - ".class".length()) + ".classdata" : resource);
-  }
-
   @Override
   protected URL findResource(String name) {
-    String entry = entryOf(name);
-    if (jar.getJarEntry(entry) == null) {
+    if (pack.find(name) < 0) {
       return null;
     }
     try {
-      return new URL(jarUrl + entry);
-    } catch (MalformedURLException e) {
+      return pack.url(name);
+    } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }

@@ -8,7 +8,7 @@ import java.util.jar.JarFile;
 /**
  * The {@code -javaagent} entry point and the {@code java -jar} CLI entry point. Does as little as possible:
  * makes the jar's bootstrap classes visible from the bootstrap class loader, then hands over to the agent proper, which
- * loads from {@code inst/} inside the jar through its own class loader so the host never sees our libraries.
+ * loads from {@code inst.pack} inside the jar through its own class loader so the host never sees our libraries.
  * No static state but a once-per-JVM flag, no logging framework, nothing from {@code dev.tollgate.bootstrap} touched
  * before the append.
  */

@@ -1,0 +1,212 @@
+package dev.tollgate.agent.launch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tollgate.agent.installer.InstPackWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.ServiceLoader;
+import java.util.jar.JarFile;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.Size;
+import net.jqwik.api.constraints.UniqueElements;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent's classes and resources in one stored jar entry: every entry the writer packs is found by its name and
+ * read back byte for byte, whether the writer deflated it or kept it as it was; names it did not pack are not
+ * found (whatever their hash); a damaged pack is an error naming the jar; the agent's class loader defines
+ * classes and serves resources (streams and URLs, so {@code ServiceLoader} works) from it.
+ */
+class InstPackTest {
+  @TempDir Path dir;
+
+  @Test
+  void everyEntryReadsBackAsWrittenAndOthersAreNotFound() throws IOException {
+    Random random = new Random(42);
+    List<String> names = new ArrayList<>();
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < 3000; i++) { // enough for collisions in the table
+      names.add("p" + (i % 17) + "/C" + i + ".class");
+      byte[] b = new byte[random.nextInt(3000)];
+      if (i % 3 == 0) {
+        random.nextBytes(b); // does not deflate: kept as it was
+      } else {
+        java.util.Arrays.fill(b, (byte) i); // deflates
+      }
+      contents.add(b);
+    }
+    names.add("META-INF/services/x.Y");
+    contents.add("a.B\n".getBytes(StandardCharsets.UTF_8));
+    names.add("Aa");
+    contents.add(new byte[] {1});
+    names.add("BB");
+    contents.add(new byte[] {2});
+    names.add("empty");
+    contents.add(new byte[0]);
+    names.add("dir/ünïcode-name.txt");
+    contents.add("ü".getBytes(StandardCharsets.UTF_8));
+    try (JarFile jar = jarWith(pack(names, contents), true)) {
+      InstPack pack = InstPack.open(jar);
+      for (int i = 0; i < names.size(); i++) {
+        int record = pack.find(names.get(i));
+        assertTrue(record >= 0, names.get(i));
+        assertArrayEquals(contents.get(i), pack.read(record), names.get(i));
+      }
+      assertEquals(-1, pack.find("p0/C1.class")); // C1 is in p1
+      assertEquals(-1, pack.find("nope"));
+      assertEquals(-1, pack.find(""));
+      assertEquals(-1, pack.find("META-INF/services/x.Z"));
+      assertEquals("Aa".hashCode(), "C#".hashCode());
+      assertTrue(pack.find("Aa") >= 0 && pack.find("BB") >= 0);
+      assertEquals(-1, pack.find("C#"), "same hash as two packed names, not packed");
+    }
+  }
+
+  @Property(tries = 50)
+  void anyDistinctNamesAreFoundAndTheirBytesRead(
+      @ForAll @Size(min = 1, max = 40) @UniqueElements List<@Size(max = 30) String> names) throws IOException {
+    List<byte[]> contents = new ArrayList<>();
+    for (String n : names) {
+      contents.add((n + n + n).getBytes(StandardCharsets.UTF_8));
+    }
+    Path root = Files.createTempDirectory("pack");
+    Path path = root.resolve("agent.jar");
+    writeJar(path, pack(names, contents), true);
+    try (JarFile jar = new JarFile(path.toFile(), false)) {
+      InstPack pack = InstPack.open(jar);
+      for (int i = 0; i < names.size(); i++) {
+        int record = pack.find(names.get(i));
+        assertTrue(record >= 0, names.get(i));
+        assertArrayEquals(contents.get(i), pack.read(record));
+      }
+      assertEquals(-1, pack.find(String.join("/", names) + "/not-packed"));
+    } finally {
+      Files.delete(path);
+      Files.delete(root);
+    }
+  }
+
+  @Test
+  void aPackTheJarDeflatedStillReads() throws IOException {
+    try (JarFile jar = jarWith(pack(List.of("a", "b/c.class"), List.of(new byte[] {1, 2}, new byte[500])), false)) {
+      InstPack pack = InstPack.open(jar);
+      assertArrayEquals(new byte[500], pack.read(pack.find("b/c.class")));
+      assertArrayEquals(new byte[] {1, 2}, pack.read(pack.find("a")));
+    }
+  }
+
+  @Test
+  void aDamagedOrMissingPackIsAnErrorNamingTheJar() throws IOException {
+    byte[] good = pack(List.of("a"), List.of(new byte[] {1}));
+    byte[] badMagic = good.clone();
+    badMagic[0] = 'X';
+    try (JarFile jar = jarWith(badMagic, true)) {
+      IOException e = assertThrows(IOException.class, () -> InstPack.open(jar));
+      assertTrue(e.getMessage().contains(jar.getName()) && e.getMessage().contains("bad header"), e.getMessage());
+    }
+    byte[] truncated = java.util.Arrays.copyOf(good, 20);
+    try (JarFile jar = jarWith(truncated, true)) {
+      IOException e = assertThrows(IOException.class, () -> InstPack.open(jar));
+      assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+    Path plain = dir.resolve("plain.jar");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(plain))) {
+      out.putNextEntry(new ZipEntry("x"));
+    }
+    try (JarFile jar = new JarFile(plain.toFile())) {
+      IOException e = assertThrows(IOException.class, () -> InstPack.open(jar));
+      assertTrue(e.getMessage().contains("has no inst.pack"), e.getMessage());
+    }
+  }
+
+  @Test
+  void theAgentsLoaderDefinesClassesAndServesResourcesFromThePack() throws Exception {
+    String self = "dev/tollgate/agent/launch/InstPackTest$Service.class";
+    String impl = "dev/tollgate/agent/launch/InstPackTest$Impl.class";
+    String service = "META-INF/services/" + Service.class.getName();
+    byte[] serviceFile = (Impl.class.getName() + "\n").getBytes(StandardCharsets.UTF_8);
+    List<String> names = List.of(self, impl, service);
+    List<byte[]> contents = List.of(classBytes(self), classBytes(impl), serviceFile);
+    Path jarPath = dir.resolve("agent.jar");
+    writeJar(jarPath, pack(names, contents), true);
+    InstClassLoader loader = new InstClassLoader(jarPath.toFile(), ClassLoader.getPlatformClassLoader());
+    Class<?> type = loader.loadClass(Service.class.getName());
+    assertEquals(loader, type.getClassLoader(), "defined by the agent's loader, not the test's");
+    try (InputStream in = loader.getResourceAsStream(service)) {
+      assertNotNull(in);
+      assertArrayEquals(serviceFile, in.readAllBytes());
+    }
+    URL url = loader.getResource(service);
+    assertNotNull(url);
+    assertEquals("tollgate-inst", url.getProtocol());
+    try (InputStream in = url.openStream()) {
+      assertArrayEquals(serviceFile, in.readAllBytes());
+    }
+    assertEquals(1, Collections.list(loader.getResources(service)).size());
+    assertNull(loader.getResource("not/there.txt"));
+    Object found = ServiceLoader.load(type, loader).findFirst().orElseThrow();
+    assertEquals(Impl.class.getName(), found.getClass().getName());
+    assertEquals(loader, found.getClass().getClassLoader());
+  }
+
+  public interface Service {}
+
+  public static final class Impl implements Service {}
+
+  private static byte[] classBytes(String resource) throws IOException {
+    try (InputStream in = InstPackTest.class.getClassLoader().getResourceAsStream(resource)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static byte[] pack(List<String> names, List<byte[]> contents) throws IOException {
+    assertEquals(InstPackWriter.MAGIC, InstPack.MAGIC);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    InstPackWriter.write(names, contents, out);
+    return out.toByteArray();
+  }
+
+  private JarFile jarWith(byte[] pack, boolean stored) throws IOException {
+    Path path = Files.createTempFile(dir, "agent", ".jar");
+    writeJar(path, pack, stored);
+    return new JarFile(path.toFile(), false);
+  }
+
+  private static void writeJar(Path path, byte[] pack, boolean stored) throws IOException {
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(path))) {
+      out.putNextEntry(new ZipEntry("dev/tollgate/agent/launch/Launcher.class"));
+      ZipEntry entry = new ZipEntry(InstPack.ENTRY);
+      if (stored) {
+        CRC32 crc = new CRC32();
+        crc.update(pack);
+        entry.setMethod(ZipEntry.STORED);
+        entry.setSize(pack.length);
+        entry.setCompressedSize(pack.length);
+        entry.setCrc(crc.getValue());
+      }
+      out.putNextEntry(entry);
+      out.write(pack);
+      out.closeEntry();
+    }
+  }
+}
