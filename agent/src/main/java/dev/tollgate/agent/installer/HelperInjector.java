@@ -14,8 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Defines an instrumentation's helper classes ({@link dev.tollgate.agent.spi.TypeInstrumentation#helperClasses})
  * in the class loader that is loading the instrumented type, once per loader, before its advice is woven. The
- * bytes come from the agent's own loader as resources ({@code X.class}, which the agent jar stores as
- * {@code inst/X.classdata}); the agent never loads these classes itself, since they link against the host's copy
+ * bytes come from the agent's own loader as resources ({@code X.class}, which the agent jar stores in
+ * {@code inst.pack}); the agent never loads these classes itself, since they link against the host's copy
  * of the library.
  *
  * <p>When a loader already sees a helper as a class-path resource (the agent's classes on the test class path)
@@ -52,7 +52,7 @@ final class HelperInjector {
       }
       try {
         definer.defineAll(loader, pending);
-      } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      } catch (RuntimeException | LinkageError e) {
         throw new IllegalStateException("cannot define helper classes " + pending.keySet() + " in " + loader, e);
       }
       done.addAll(helpers);
