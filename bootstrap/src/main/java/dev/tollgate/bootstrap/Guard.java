@@ -15,9 +15,20 @@ public final class Guard {
   private static volatile Delegate delegate;
   private static final AtomicLong SUPPRESSED = new AtomicLong();
   /** Per thread, the tool calls being dispatched: {request, tool name}, innermost first. */
-  private static final ThreadLocal<ArrayDeque<Object[]>> DISPATCHING = ThreadLocal.withInitial(ArrayDeque::new);
+  private static final ThreadLocal<ArrayDeque<Object[]>> DISPATCHING = new ThreadLocal<>() {
+    // an anonymous class, not withInitial with a lambda: this initialises in premain, where a lambda spins a class
+    @Override
+    protected ArrayDeque<Object[]> initialValue() {
+      return new ArrayDeque<>();
+    }
+  };
   /** Per thread, how many outer HTTP layers (Spring's RestClient, WebClient) govern the request being sent here. */
-  private static final ThreadLocal<int[]> GOVERNING = ThreadLocal.withInitial(() -> new int[1]);
+  private static final ThreadLocal<int[]> GOVERNING = new ThreadLocal<>() {
+    @Override
+    protected int[] initialValue() {
+      return new int[1];
+    }
+  };
   /**
    * Requests an outer layer governs that were handed to another thread to be carried out (see {@link #llmOuterLend});
    * weak keys: a request nobody carries out is forgotten with it.

@@ -72,8 +72,16 @@ final class PolicyValidator {
   private final boolean governance;
   private final List<PolicyError> errors = new ArrayList<>();
 
-  private final TypedMatcherReader typedMatchers =
-      new TypedMatcherReader(this::error, dev.tollgate.policy.args.MatchContext.system());
+  private final TypedMatcherReader typedMatchers = new TypedMatcherReader(new Errors(),
+      dev.tollgate.policy.args.MatchContext.system());
+
+  /** Where the typed matchers' reader reports (a class, not a method reference: policies are read in premain). */
+  private final class Errors implements java.util.function.BiConsumer<Node, String> {
+    @Override
+    public void accept(Node node, String message) {
+      error(node, message);
+    }
+  }
 
   private PolicyValidator(String file, boolean governance) {
     this.file = file;

@@ -93,18 +93,22 @@ public final class AgentConfig {
         settings.put(m.group(1), new String[] {String.valueOf(e.getValue()), "system property " + k});
       }
     }
-    fromArgs.forEach((name, value) -> settings.put(name,
-        new String[] {value, "agent argument instrumentation." + name + ".enabled"}));
+    // loops, not forEach with lambdas: this runs in premain, where each lambda's first call spins a class
+    for (Map.Entry<String, String> e : fromArgs.entrySet()) {
+      settings.put(e.getKey(),
+          new String[] {e.getValue(), "agent argument instrumentation." + e.getKey() + ".enabled"});
+    }
     Map<String, String> off = new java.util.LinkedHashMap<>();
-    settings.forEach((name, setting) -> {
+    for (Map.Entry<String, String[]> e : settings.entrySet()) {
+      String[] setting = e.getValue();
       String v = setting[0].trim().toLowerCase(Locale.ROOT);
       if (!v.equals("true") && !v.equals("false")) {
         throw new IllegalArgumentException(setting[1] + " must be true or false; got \"" + setting[0] + "\"");
       }
       if (v.equals("false")) {
-        off.put(name, setting[1] + "=false");
+        off.put(e.getKey(), setting[1] + "=false");
       }
-    });
+    }
     return off;
   }
 

@@ -45,7 +45,12 @@ public final class PolicyGuard extends Guard.Delegate {
   private final AtomicInteger reportedErrors = new AtomicInteger();
   private volatile HostMdc mdc;
   /** The runs of the tool calls being dispatched on this thread, innermost first ({@link #NO_RUN}: none). */
-  private final ThreadLocal<ArrayDeque<Object>> dispatchingRuns = ThreadLocal.withInitial(ArrayDeque::new);
+  private final ThreadLocal<ArrayDeque<Object>> dispatchingRuns = new ThreadLocal<>() {
+    @Override
+    protected ArrayDeque<Object> initialValue() {
+      return new ArrayDeque<>();
+    }
+  };
   private static final Object NO_RUN = new Object();
 
   private volatile LlmGovernor governor;
@@ -75,30 +80,65 @@ public final class PolicyGuard extends Guard.Delegate {
     this.coverage = coverage;
     this.log = log;
     this.governor = governor;
-    this.runs = new Runs(run -> {
-      this.engine.endRun(run.id());
-      LlmGovernor g = this.governor;
+    // inner classes, not lambdas, here and in mdcOf: the guard is built while the app starts, and each lambda's
+    // first use spins a class (about three times what loading a small class costs)
+    this.runs = new Runs(new RunEnded());
+    this.mdc = mdcOf(engine.policy());
+    this.failOpen = failOpen;
+    this.llm = governor == null || endpoints == null ? null
+        : new LlmGuard(governor, endpoints, log, new CurrentRun(), new PendingHalt(), new CurrentMdc(), coverage);
+  }
+
+  /** At a run's end: its counters in the engine and the governor go, and an ended run is summarised. */
+  private final class RunEnded implements java.util.function.Consumer<RunState> {
+    @Override
+    public void accept(RunState run) {
+      engine.endRun(run.id());
+      LlmGovernor g = governor;
       if (g != null) {
         g.endRun(run.id());
       }
       if (run.ended()) {
         summarize(run, log);
       }
-    });
-    this.mdc = mdcOf(engine.policy());
-    this.failOpen = failOpen;
-    this.llm = governor == null || endpoints == null ? null
-        : new LlmGuard(governor, endpoints, log, runs::current, halt -> {
-          pendingHalt.set(halt);
-          return null;
-        }, () -> this.mdc.read(), coverage);
+    }
+  }
+
+  private final class CurrentRun implements java.util.function.Supplier<RunState> {
+    @Override
+    public RunState get() {
+      return runs.current();
+    }
+  }
+
+  private final class PendingHalt implements java.util.function.Function<RuntimeException, Void> {
+    @Override
+    public Void apply(RuntimeException halt) {
+      pendingHalt.set(halt);
+      return null;
+    }
+  }
+
+  private final class CurrentMdc implements java.util.function.Supplier<java.util.Map<String, String>> {
+    @Override
+    public java.util.Map<String, String> get() {
+      return mdc.read();
+    }
   }
 
   private static HostMdc mdcOf(dev.tollgate.policy.Policy policy) {
-    java.util.List<String> mdcKeys = new java.util.ArrayList<>();
-    policy.limits().stream().map(l -> l.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
-    policy.budgets().stream().map(b -> b.mdcKey()).filter(k -> k != null).forEach(mdcKeys::add);
-    return new HostMdc(mdcKeys.stream().distinct().toList());
+    java.util.Set<String> mdcKeys = new java.util.LinkedHashSet<>();
+    for (dev.tollgate.policy.Limit l : policy.limits()) {
+      if (l.mdcKey() != null) {
+        mdcKeys.add(l.mdcKey());
+      }
+    }
+    for (dev.tollgate.policy.Budget b : policy.budgets()) {
+      if (b.mdcKey() != null) {
+        mdcKeys.add(b.mdcKey());
+      }
+    }
+    return new HostMdc(java.util.List.copyOf(mdcKeys));
   }
 
   /** The engine deciding tool calls now (a reload swaps it). */
@@ -134,9 +174,16 @@ public final class PolicyGuard extends Guard.Delegate {
   /** Operators' resets, overrides and approvals reach this JVM through {@code follower}. */
   public void follow(AuditFollower follower) {
     this.follower = follower;
-    this.paused = new PausedToolCalls(this::engine, follower, log);
+    this.paused = new PausedToolCalls(new CurrentEngine(), follower, log);
     if (llm != null) {
       llm.follow(follower);
+    }
+  }
+
+  private final class CurrentEngine implements java.util.function.Supplier<PolicyEngine> {
+    @Override
+    public PolicyEngine get() {
+      return engine;
     }
   }
 

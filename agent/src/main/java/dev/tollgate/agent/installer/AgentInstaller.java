@@ -87,8 +87,13 @@ public final class AgentInstaller {
       WeaveCache cache = plan.cache();
       List<Applies> applies = applies(modules, coverage);
       Supplier<HelperInjector> helpers = helpers(inst);
-      OnFirstUse<ClassFileTransformer> byteBuddy = new OnFirstUse<>(
-          () -> ByteBuddyWeaving.transformer(inst, modules, coverage, applies, helpers));
+      // (anonymous classes, not lambdas, on the start's path: each lambda's first use spins a class)
+      OnFirstUse<ClassFileTransformer> byteBuddy = new OnFirstUse<>(new Supplier<>() {
+        @Override
+        public ClassFileTransformer get() {
+          return ByteBuddyWeaving.transformer(inst, modules, coverage, applies, helpers);
+        }
+      });
       // With a warm cache (an earlier start stored every candidate's outcome) ByteBuddy is not set up here at all:
       // the first class the cache cannot answer sets it up on the thread loading it.
       boolean eager = cache == null || !cache.warm();
@@ -104,16 +109,19 @@ public final class AgentInstaller {
       // cores, with the app's main and the JIT running, it would). With a cold cache the weaving is ByteBuddy's long
       // set-up, and the guard's runs beside it.
       Runnable first = plan.guard();
-      Thread guard = new Thread(() -> {
-        try {
-          first.run();
-        } catch (Throwable t) {
-          guardFailed[0] = t;
-          Guard.abandon();
-        } finally {
-          guardDone[0] = System.nanoTime();
+      Thread guard = new Thread("tollgate-init-guard") {
+        @Override
+        public void run() {
+          try {
+            first.run();
+          } catch (Throwable t) {
+            guardFailed[0] = t;
+            Guard.abandon();
+          } finally {
+            guardDone[0] = System.nanoTime();
+          }
         }
-      }, "tollgate-init-guard");
+      };
       guard.setDaemon(true);
       Guard.expect(guard);
       if (eager) {
@@ -184,11 +192,14 @@ public final class AgentInstaller {
   }
 
   private static Supplier<HelperInjector> helpers(Instrumentation inst) {
-    return new OnFirstUse<>(() -> {
-      try {
-        return HelperInjector.open(inst, AgentInstaller.class.getClassLoader());
-      } catch (ReflectiveOperationException e) {
-        throw new IllegalStateException(e);
+    return new OnFirstUse<>(new Supplier<>() {
+      @Override
+      public HelperInjector get() {
+        try {
+          return HelperInjector.open(inst, AgentInstaller.class.getClassLoader());
+        } catch (ReflectiveOperationException e) {
+          throw new IllegalStateException(e);
+        }
       }
     });
   }

@@ -101,8 +101,14 @@ public final class AgentStartup {
     }
     // The instrumentation modules are listed (and their classes loaded) on a second thread while this one reads the
     // policy: tollgate-init needs them to weave, and the app's first class an instrumentation targets waits for that.
+    // (anonymous classes, not lambdas, on premain's path: each lambda's first use spins a class there)
     java.util.concurrent.FutureTask<List<InstrumentationModule>> listing =
-        new java.util.concurrent.FutureTask<>(AgentStartup::listModules);
+        new java.util.concurrent.FutureTask<>(new java.util.concurrent.Callable<>() {
+          @Override
+          public List<InstrumentationModule> call() {
+            return listModules();
+          }
+        });
     if (premain) {
       Thread lister = new Thread(listing, "tollgate-modules");
       lister.setDaemon(true);
@@ -140,7 +146,12 @@ public final class AgentStartup {
     // guard's set-up, on tollgate-init-guard with premain: the app's main does not wait for it.
     Policy opened = policy;
     java.util.concurrent.FutureTask<Ledger> ledgerOpening = new java.util.concurrent.FutureTask<>(
-        () -> openLedger(opened, clock));
+        new java.util.concurrent.Callable<>() {
+          @Override
+          public Ledger call() throws Exception {
+            return openLedger(opened, clock);
+          }
+        });
     EnforcementLog log;
     try {
       log = EnforcementLog.open(Path.of(logPath), clock);
@@ -189,23 +200,26 @@ public final class AgentStartup {
     }
     // The log stays open: shutdown hooks run in no set order, and the app's own hooks may still call tools
     // after ours. So ours writes what is queued and makes later writes synchronous; the OS closes the file.
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        // an app that ends before the background set-up wrote the log's first lines still leaves them, and one
-        // whose ledger turned out unusable still says so (a set-up that fails before the guard's releases this)
-        startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    Runtime.getRuntime().addShutdownHook(new Thread("tollgate-shutdown") {
+      @Override
+      public void run() {
+        try {
+          // an app that ends before the background set-up wrote the log's first lines still leaves them, and one
+          // whose ledger turned out unusable still says so (a set-up that fails before the guard's releases this)
+          startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        PolicyGuard guard = installed.get();
+        if (guard != null) {
+          guard.drainSettlements(2_000);
+          guard.endBoundRuns();
+          guard.closeStores();
+        }
+        log.drainAndWriteSynchronously();
+        log.write(new AgentStopped(Guard.suppressedCount()));
       }
-      PolicyGuard guard = installed.get();
-      if (guard != null) {
-        guard.drainSettlements(2_000);
-        guard.endBoundRuns();
-        guard.closeStores();
-      }
-      log.drainAndWriteSynchronously();
-      log.write(new AgentStopped(Guard.suppressedCount()));
-    }, "tollgate-shutdown"));
+    });
     LOG.info("governing this JVM with {} ({} mode); enforcement log: {}", policyPath,
         policy.mode().name().toLowerCase(Locale.ROOT), log.path());
   }
@@ -395,8 +409,7 @@ public final class AgentStartup {
     }
     // the jar's path, size and time identify its build without reading its manifest (5 780 entries) on this thread
     String build = agentJar.getAbsolutePath() + " " + agentJar.length() + " " + agentJar.lastModified();
-    return new WeaveCache(dir, WeaveCache.configOf(build, names) + "\nentry_points="
-        + policy.entryPoints().stream().map(Object::toString).toList());
+    return new WeaveCache(dir, WeaveCache.configOf(build, names) + "\nentry_points=" + entryPointNames(policy));
   }
 
   private static Path weaveCacheDir(AgentConfig config, Policy policy) {
@@ -413,14 +426,39 @@ public final class AgentStartup {
     log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
         PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
         policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),
-        policy.limits().stream().map(l -> l.name()).toList(), policy.budgets().stream().map(b -> b.name()).toList(),
-        policy.entryPoints().stream().map(Object::toString).toList(),
+        limitNames(policy), budgetNames(policy), entryPointNames(policy),
         policy.ledger().store().name().toLowerCase(Locale.ROOT),
         policy.ledger().redis() == null ? null : policy.ledger().redis().redactedUrl(),
         policy.ledger().redis() == null ? null : policy.ledger().redis().keyPrefix(), log.path().toString(),
         policy.governance().layers().isEmpty() ? null : policy.governance().files(),
         policy.governance().layers().isEmpty() ? null : policy.governance().layers().stream()
             .flatMap(l -> l.policy().header().lock().stream()).distinct().toList()));
+  }
+
+  // (loops, not streams with lambdas: the log's first lines are written while the app starts, where each lambda's
+  // first use spins a class)
+  private static List<String> limitNames(Policy policy) {
+    List<String> names = new ArrayList<>();
+    for (dev.tollgate.policy.Limit l : policy.limits()) {
+      names.add(l.name());
+    }
+    return List.copyOf(names);
+  }
+
+  private static List<String> budgetNames(Policy policy) {
+    List<String> names = new ArrayList<>();
+    for (dev.tollgate.policy.Budget b : policy.budgets()) {
+      names.add(b.name());
+    }
+    return List.copyOf(names);
+  }
+
+  private static List<String> entryPointNames(Policy policy) {
+    List<String> names = new ArrayList<>();
+    for (dev.tollgate.policy.EntryPoint e : policy.entryPoints()) {
+      names.add(e.toString());
+    }
+    return List.copyOf(names);
   }
 
   /** A policy as the agent enforces it: the app's file, the agent's overrides, the governance directory merged in. */

@@ -41,18 +41,18 @@ public final class CoverageReport implements CoverageWatch.Woven {
     this.log = log;
     this.modules = List.copyOf(modules);
     List<Map<String, Object>> off = new ArrayList<>();
-    disabled.forEach((name, by) -> {
+    for (Map.Entry<String, String> e : disabled.entrySet()) {
       Map<String, Object> entry = new LinkedHashMap<>();
-      entry.put("framework", name);
-      entry.put("disabled_by", by);
+      entry.put("framework", e.getKey());
+      entry.put("disabled_by", e.getValue());
       off.add(entry);
-    });
+    }
     this.disabled = List.copyOf(off);
   }
 
   /** The first report: what is installed (and switched off), nothing woven yet. */
   public synchronized void started() {
-    List<String> names = modules.stream().map(InstrumentationModule::name).toList();
+    List<String> names = installed();
     log.write(event());
     LOG.info("instrumentations installed: {}", String.join(", ", names));
     for (Map<String, Object> off : disabled) {
@@ -68,8 +68,7 @@ public final class CoverageReport implements CoverageWatch.Woven {
       copy.put("types", List.copyOf((List<?>) w.get("types")));
       snapshot.add(copy);
     }
-    return new CoverageEvent(modules.stream().map(InstrumentationModule::name).toList(), snapshot, disabled,
-        skipped);
+    return new CoverageEvent(installed(), snapshot, disabled, skipped);
   }
 
   /**
@@ -141,7 +140,13 @@ public final class CoverageReport implements CoverageWatch.Woven {
 
   @Override
   public List<String> installed() {
-    return modules.stream().map(InstrumentationModule::name).toList();
+    // a loop, not a stream with a method reference: the load gate reports woven classes from the app's threads,
+    // and each lambda's first use spins a class
+    List<String> names = new ArrayList<>(modules.size());
+    for (InstrumentationModule m : modules) {
+      names.add(m.name());
+    }
+    return List.copyOf(names);
   }
 
   @Override

@@ -200,8 +200,13 @@ final class TargetIndex {
 
   private Map<String, Boolean> cache(ClassLoader loader) {
     Object key = loader == null ? BOOT : loader;
-    synchronized (known) {
-      return known.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+    synchronized (known) { // no computeIfAbsent with a lambda: the gate runs this from premain on
+      Map<String, Boolean> cache = known.get(key);
+      if (cache == null) {
+        cache = new ConcurrentHashMap<>();
+        known.put(key, cache);
+      }
+      return cache;
     }
   }
 
@@ -214,7 +219,11 @@ final class TargetIndex {
     Map<String, String[]> read;
     Object key = loader == null ? BOOT : loader;
     synchronized (supertypes) {
-      read = supertypes.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
+      read = supertypes.get(key);
+      if (read == null) {
+        read = new ConcurrentHashMap<>();
+        supertypes.put(key, read);
+      }
     }
     String[] found = read.get(internalName);
     if (found == null) {

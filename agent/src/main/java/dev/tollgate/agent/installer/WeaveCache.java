@@ -106,11 +106,21 @@ final class WeaveCache {
     if (config.length > 0) {
       return Files.isRegularFile(dir.resolve(configId() + ".config"));
     }
-    try (var entries = Files.newDirectoryStream(dir, "*.config")) {
-      return entries.iterator().hasNext();
-    } catch (IOException | RuntimeException e) {
+    // File.list, not a glob directory stream: this runs in premain, and the glob's matcher spins lambda classes
+    String[] names;
+    try {
+      names = dir.toFile().list();
+    } catch (RuntimeException e) { // not the default file system
       return false;
     }
+    if (names != null) {
+      for (String name : names) {
+        if (name.endsWith(".config")) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private String configId() {

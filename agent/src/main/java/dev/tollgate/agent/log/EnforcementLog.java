@@ -73,7 +73,12 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private EnforcementLog(Path path, Clock clock) {
     this.path = path;
     this.clock = clock;
-    this.writer = new Thread(this::drainForever, "tollgate-log");
+    this.writer = new Thread("tollgate-log") { // a subclass, not a method reference: this runs in premain
+      @Override
+      public void run() {
+        drainForever();
+      }
+    };
     writer.setDaemon(true);
     writer.start();
   }

@@ -52,9 +52,11 @@ public final class DecisionCounters implements EnforcementListener {
 
   private final Decisions tool = new Decisions();
   private final Decisions llm = new Decisions();
-  private final BoundedLabels<Decisions> tools = new BoundedLabels<>(MAX_TOOLS, Decisions::new);
+  // (cells made by one small class, not four lambdas: the counters are built while the app starts, where each
+  // lambda's first use spins a class)
+  private final BoundedLabels<Decisions> tools = new BoundedLabels<>(MAX_TOOLS, new Cells<>(Cells.DECISIONS));
   private final BoundedLabels<BoundedLabels<ModelCells>> providers =
-      new BoundedLabels<>(MAX_PROVIDERS, () -> new BoundedLabels<>(MAX_MODELS, ModelCells::new));
+      new BoundedLabels<>(MAX_PROVIDERS, new Cells<>(Cells.MODELS_OF_A_PROVIDER));
   private final LongAdder limitsExceeded = new LongAdder();
   private final LongAdder budgetsExceeded = new LongAdder();
   private final LongAdder budgetWarnings = new LongAdder();
@@ -64,8 +66,32 @@ public final class DecisionCounters implements EnforcementListener {
 
   /** @param policyNames how many limits and budgets the policy names (their names are bounded by the policy) */
   public DecisionCounters(int policyNames) {
-    this.limitBreaches = new BoundedLabels<>(Math.max(policyNames, 1), LongAdder::new);
-    this.budgetBreaches = new BoundedLabels<>(Math.max(policyNames, 1), LongAdder::new);
+    this.limitBreaches = new BoundedLabels<>(Math.max(policyNames, 1), new Cells<>(Cells.ADDER));
+    this.budgetBreaches = new BoundedLabels<>(Math.max(policyNames, 1), new Cells<>(Cells.ADDER));
+  }
+
+  /** A new label's cells, of one of three kinds. */
+  private static final class Cells<C> implements java.util.function.Supplier<C> {
+    static final int DECISIONS = 0;
+    static final int MODELS_OF_A_PROVIDER = 1;
+    static final int MODEL = 2;
+    static final int ADDER = 3;
+    private final int kind;
+
+    Cells(int kind) {
+      this.kind = kind;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public C get() {
+      return (C) switch (kind) {
+        case DECISIONS -> new Decisions();
+        case MODELS_OF_A_PROVIDER -> new BoundedLabels<ModelCells>(MAX_MODELS, new Cells<>(MODEL));
+        case MODEL -> new ModelCells();
+        default -> new LongAdder();
+      };
+    }
   }
 
   @Override

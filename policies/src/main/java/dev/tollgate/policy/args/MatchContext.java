@@ -18,8 +18,18 @@ public record MatchContext(FileSystem fileSystem, Path workDir, Path home, Funct
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     FileSystem fs = FileSystems.getDefault();
     return new MatchContext(fs, fs.getPath(System.getProperty("user.dir", "")).toAbsolutePath(),
-        fs.getPath(System.getProperty("user.home", "/")).toAbsolutePath(), System::getenv,
+        fs.getPath(System.getProperty("user.home", "/")).toAbsolutePath(), SystemEnv.INSTANCE,
         os.startsWith("windows") || os.startsWith("mac"));
+  }
+
+  /** {@link System#getenv(String)}: a class, not a method reference, as the policy is read in premain. */
+  private static final class SystemEnv implements Function<String, String> {
+    static final SystemEnv INSTANCE = new SystemEnv();
+
+    @Override
+    public String apply(String name) {
+      return System.getenv(name);
+    }
   }
 
   /** The same context with another working directory and home (for tests and {@code explain}). */

@@ -187,13 +187,23 @@ public final class LlmGovernor {
       warnNanos[i] = thresholds(b.warnAt(), b.maxNanos());
       warnTokens[i] = thresholds(b.warnAt(), b.maxTokens());
     }
-    this.limits = policy.limits().stream().filter(Limit::countsLlmCalls).toArray(Limit[]::new);
+    // loops, not streams with lambdas: the governor is built while the app starts (each lambda spins a class)
+    List<Limit> llmLimits = new ArrayList<>();
+    for (Limit l : policy.limits()) {
+      if (l.countsLlmCalls()) {
+        llmLimits.add(l);
+      }
+    }
+    this.limits = llmLimits.toArray(new Limit[0]);
     this.limitModels = new Glob[limits.length];
     for (int i = 0; i < limits.length; i++) {
       limitModels[i] = Glob.of(limits[i].llm());
     }
-    policy.pricing().models().keySet().stream().filter(k -> k.indexOf('*') >= 0 || k.indexOf('?') >= 0)
-        .forEach(k -> priceGlobs.put(k, Glob.of(k)));
+    for (String k : policy.pricing().models().keySet()) {
+      if (k.indexOf('*') >= 0 || k.indexOf('?') >= 0) {
+        priceGlobs.put(k, Glob.of(k));
+      }
+    }
   }
 
   /** Spend at which each {@code warn_at} fraction is reached: ceil(fraction × cap); none without a cap. */

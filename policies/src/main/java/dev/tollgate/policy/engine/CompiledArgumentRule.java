@@ -9,6 +9,7 @@ import dev.tollgate.policy.args.MatchContext;
 import dev.tollgate.policy.args.Reading;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -32,11 +33,16 @@ final class CompiledArgumentRule {
     this.rule = rule;
     this.tool = Glob.of(rule.tool());
     this.deny = rule.decision() == Access.DENY;
-    rule.args().forEach((name, glob) ->
-        entries.add(new Entry(name, "glob", new ArgumentMatcher.TextGlob(glob).compile(ctx))));
-    rule.typed().forEach((name, m) -> entries.add(new Entry(name, m.key(), m.compile(ctx))));
-    rule.argsRegex().forEach((name, regex) ->
-        entries.add(new Entry(name, "regex", new ArgumentMatcher.Regex(regex).compile(ctx))));
+    // loops, not forEach with lambdas: rules compile while the app starts, where each lambda spins a class
+    for (Map.Entry<String, String> e : rule.args().entrySet()) {
+      entries.add(new Entry(e.getKey(), "glob", new ArgumentMatcher.TextGlob(e.getValue()).compile(ctx)));
+    }
+    for (Map.Entry<String, ArgumentMatcher> e : rule.typed().entrySet()) {
+      entries.add(new Entry(e.getKey(), e.getValue().key(), e.getValue().compile(ctx)));
+    }
+    for (Map.Entry<String, String> e : rule.argsRegex().entrySet()) {
+      entries.add(new Entry(e.getKey(), "regex", new ArgumentMatcher.Regex(e.getValue()).compile(ctx)));
+    }
   }
 
   ArgumentRule rule() {
