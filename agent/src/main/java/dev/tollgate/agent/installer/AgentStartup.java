@@ -59,8 +59,8 @@ import java.util.jar.JarFile;
 import org.slf4j.Logger;
 
 /**
- * The agent proper, loaded from the jar's {@code inst.pack} by the launcher: resolve configuration, load the policy strictly
- * (fail-closed by default), open the enforcement log, install the guard, weave.
+ * The agent proper, loaded from the jar's {@code inst.pack} by the launcher: resolve configuration, load the policy
+ * strictly (fail-closed by default), open the enforcement log, install the guard, weave.
  */
 public final class AgentStartup {
   /** Exit status when the agent refuses to let the application start (sysexits EX_CONFIG). */
@@ -407,7 +407,7 @@ public final class AgentStartup {
     for (InstrumentationModule m : modules) {
       names.add(m.name());
     }
-    // the jar's path, size and time identify its build without reading its manifest (5 780 entries) on this thread
+    // the jar's path, size and time identify its build without opening it on this thread
     String build = agentJar.getAbsolutePath() + " " + agentJar.length() + " " + agentJar.lastModified();
     return new WeaveCache(dir, WeaveCache.configOf(build, names) + "\nentry_points=" + entryPointNames(policy));
   }

@@ -25,7 +25,8 @@ public final class CoverageReport implements CoverageWatch.Woven {
   private static final Logger LOG = Diagnostics.logger(CoverageReport.class);
 
   private final EnforcementLog log;
-  private final List<InstrumentationModule> modules;
+  /** The installed modules' names, in order: what every coverage event and gap names. */
+  private final List<String> installed;
   private final Map<String, Map<String, Object>> woven = new LinkedHashMap<>();
   private final List<Map<String, Object>> disabled;
   private final List<Map<String, Object>> skipped = new ArrayList<>();
@@ -39,7 +40,13 @@ public final class CoverageReport implements CoverageWatch.Woven {
   /** @param disabled modules switched off by configuration: name -> which setting did it */
   public CoverageReport(EnforcementLog log, List<InstrumentationModule> modules, Map<String, String> disabled) {
     this.log = log;
-    this.modules = List.copyOf(modules);
+    // once, here, not per event (a loop, not a stream with a method reference: built while the app starts, where
+    // each lambda's first use spins a class)
+    List<String> names = new ArrayList<>(modules.size());
+    for (InstrumentationModule m : modules) {
+      names.add(m.name());
+    }
+    this.installed = List.copyOf(names);
     List<Map<String, Object>> off = new ArrayList<>();
     for (Map.Entry<String, String> e : disabled.entrySet()) {
       Map<String, Object> entry = new LinkedHashMap<>();
@@ -52,9 +59,8 @@ public final class CoverageReport implements CoverageWatch.Woven {
 
   /** The first report: what is installed (and switched off), nothing woven yet. */
   public synchronized void started() {
-    List<String> names = installed();
     log.write(event());
-    LOG.info("instrumentations installed: {}", String.join(", ", names));
+    LOG.info("instrumentations installed: {}", String.join(", ", installed));
     for (Map<String, Object> off : disabled) {
       LOG.info("instrumentation {} is switched off ({})", off.get("framework"), off.get("disabled_by"));
     }
@@ -68,7 +74,7 @@ public final class CoverageReport implements CoverageWatch.Woven {
       copy.put("types", List.copyOf((List<?>) w.get("types")));
       snapshot.add(copy);
     }
-    return new CoverageEvent(installed(), snapshot, disabled, skipped);
+    return new CoverageEvent(installed, snapshot, disabled, skipped);
   }
 
   /**
@@ -140,13 +146,7 @@ public final class CoverageReport implements CoverageWatch.Woven {
 
   @Override
   public List<String> installed() {
-    // a loop, not a stream with a method reference: the load gate reports woven classes from the app's threads,
-    // and each lambda's first use spins a class
-    List<String> names = new ArrayList<>(modules.size());
-    for (InstrumentationModule m : modules) {
-      names.add(m.name());
-    }
-    return List.copyOf(names);
+    return installed;
   }
 
   @Override

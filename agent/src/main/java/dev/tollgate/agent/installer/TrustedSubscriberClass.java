@@ -1,6 +1,5 @@
 package dev.tollgate.agent.installer;
 
-
 /**
  * The class file of {@code TrustedMeteredSubscriber}, written with the JDK alone: a subclass of
  * {@code MeteredBodyHandler$Subscriber} that also implements the JDK HTTP client's internal

@@ -32,8 +32,8 @@ final class InstPack {
   static final String ENTRY = "inst.pack";
   static final int MAGIC = 0x54475031; // "TGP1"
   static final int HEADER = 16;
+  /** An entry's method byte: kept as it was; any other value (8) is deflated. */
   static final int STORED = 0;
-  static final int DEFLATED = 8;
 
   private final JarFile jar;
   private final ZipEntry entry;

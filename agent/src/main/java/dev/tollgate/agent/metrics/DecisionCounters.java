@@ -70,7 +70,7 @@ public final class DecisionCounters implements EnforcementListener {
     this.budgetBreaches = new BoundedLabels<>(Math.max(policyNames, 1), new Cells<>(Cells.ADDER));
   }
 
-  /** A new label's cells, of one of three kinds. */
+  /** A new label's cells, of one of four kinds. */
   private static final class Cells<C> implements java.util.function.Supplier<C> {
     static final int DECISIONS = 0;
     static final int MODELS_OF_A_PROVIDER = 1;
