@@ -26,6 +26,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.Size;
 import net.jqwik.api.constraints.UniqueElements;
 import org.junit.jupiter.api.Test;
@@ -100,6 +101,61 @@ class InstPackTest {
         assertArrayEquals(contents.get(i), pack.read(record));
       }
       assertEquals(-1, pack.find(String.join("/", names) + "/not-packed"));
+    } finally {
+      Files.delete(path);
+      Files.delete(root);
+    }
+  }
+
+  /**
+   * The pack inflates every entry with one inflater (class loads on the app's threads and the agent's own run at
+   * once): any number of threads reading any mix of entries, deflated and stored, each gets its own entry's bytes.
+   */
+  @Property(tries = 20)
+  void threadsReadingAtOnceEachGetTheirEntrysBytes(@ForAll @IntRange(min = 2, max = 8) int threads,
+      @ForAll @IntRange(min = 1, max = 60) int entries, @ForAll long seed) throws Exception {
+    Random random = new Random(seed);
+    List<String> names = new ArrayList<>();
+    List<byte[]> contents = new ArrayList<>();
+    for (int i = 0; i < entries; i++) {
+      names.add("p/E" + i + ".class");
+      byte[] b = new byte[random.nextInt(20_000)];
+      if (random.nextBoolean()) {
+        random.nextBytes(b); // kept as it was
+      } else {
+        java.util.Arrays.fill(b, (byte) i); // deflated
+      }
+      contents.add(b);
+    }
+    Path root = Files.createTempDirectory("pack"); // (jqwik runs no JUnit @TempDir)
+    Path path = root.resolve("agent.jar");
+    writeJar(path, pack(names, contents), true);
+    try (JarFile jar = new JarFile(path.toFile(), false)) {
+      InstPack pack = InstPack.open(jar);
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try {
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int first = t;
+          done.add(pool.submit(() -> {
+            go.await();
+            for (int round = 0; round < 3; round++) {
+              for (int k = 0; k < entries; k++) {
+                int i = (first + k * (first + 1)) % entries;
+                assertArrayEquals(contents.get(i), pack.read(pack.find(names.get(i))), names.get(i));
+              }
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get(); // rethrows a thread's failed assertion
+        }
+      } finally {
+        pool.shutdownNow();
+      }
     } finally {
       Files.delete(path);
       Files.delete(root);
