@@ -52,7 +52,19 @@ public final class AgentInstaller {
     init.setDaemon(true);
     gate.initThread(init);
     inst.addTransformer(gate, true);
+    // after the gate is in place: a class loaded from now on meets it, one loaded before is in this list
+    List<String> early = gate.loadedBeforeTheGate(inst);
     init.start();
+    if (!early.isEmpty()) {
+      // a JDK 24+ AOT cache loaded them before any agent ran: no transformer saw them defined, so the app's main
+      // must not run before tollgate-init's sweep has woven them (their first call would go by ungoverned)
+      LOG.info("{} classes the instrumentations weave were loaded before the agent started (the JVM's AOT cache): "
+          + "main waits until they are woven: {}", early.size(), early);
+      if (!gate.awaitSwept()) {
+        LOG.warn("{} are not woven after {} s: calls through them are NOT governed until they are", early,
+            LoadGate.MAX_WAIT_SECONDS);
+      }
+    }
   }
 
   /**

@@ -21,7 +21,10 @@ import java.util.function.Supplier;
  * Weaves a candidate class (one the {@link LoadGate} let through) from the {@link WeaveCache} when an earlier start
  * stored what ByteBuddy made of the same bytes under the same conditions, and with ByteBuddy otherwise, storing the
  * outcome. ByteBuddy is set up the first time a class needs it ({@link #byteBuddy}); a start whose candidates are
- * all in the cache never loads it. Retransformations always go to ByteBuddy.
+ * all in the cache never loads it. A retransformation (the gate's sweep of classes loaded before it: a JDK 24+ AOT
+ * cache's) is answered the same way: the JVM hands over the class's bytes as they were before any transformation, and
+ * the instrumentations never change a class's shape ({@code disableClassFormatChanges}), so what ByteBuddy made of
+ * those bytes at a load is what it makes of them at a retransformation.
  *
  * <p>The outcome of a class depends on its bytes, on the names of its supertypes (the type matchers' {@code
  * hasSuperType}), on which instrumentations apply in its loader (their marker classes and version checks, evaluated
@@ -122,7 +125,7 @@ final class CachingWeaver implements ClassFileTransformer {
   @Override
   public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
       ProtectionDomain protectionDomain, byte[] classfileBuffer) throws IllegalClassFormatException {
-    if (cache == null || classBeingRedefined != null || className == null) {
+    if (cache == null || className == null) {
       ClassFileTransformer b = byteBuddy(className);
       return b == null ? null : b.transform(module, loader, className, classBeingRedefined, protectionDomain,
           classfileBuffer);
@@ -142,7 +145,7 @@ final class CachingWeaver implements ClassFileTransformer {
       if (b == null) {
         return null; // a class ByteBuddy's own set-up loads on this thread: let through, as tollgate-init's are
       }
-      woven = b.transform(module, loader, className, null, protectionDomain, classfileBuffer);
+      woven = b.transform(module, loader, className, classBeingRedefined, protectionDomain, classfileBuffer);
     } finally {
       CURRENT.remove();
     }

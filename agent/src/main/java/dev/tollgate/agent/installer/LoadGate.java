@@ -56,6 +56,8 @@ final class LoadGate implements ClassFileTransformer {
   private final java.util.Map<ClassLoader, Set<String>> wovenOnLoad = new java.util.WeakHashMap<>();
   private final Set<String> wovenOnLoadByBoot = new HashSet<>();
   private volatile boolean swept;
+  /** Counted down when {@link #open} has swept (or found nothing to weave with): see {@link #awaitSwept}. */
+  private final CountDownLatch sweepDone = new CountDownLatch(1);
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   LoadGate(List<String> anchors) {
@@ -105,8 +107,8 @@ final class LoadGate implements ClassFileTransformer {
     if (classBeingRedefined == null) {
       DEFINED.lazySet(DEFINED.get() + 1);
     }
-    if (className == null || Thread.currentThread() == initThread) {
-      return null;
+    if (className == null || (classBeingRedefined == null && Thread.currentThread() == initThread)) {
+      return null; // the agent's own set-up's class loads; the sweep's retransformations (on that thread) go on
     }
     boolean candidate;
     try {
@@ -163,30 +165,60 @@ final class LoadGate implements ClassFileTransformer {
    * then retransforms the loaded classes of an anchor's hierarchy (late attach; anything defined before the gate).
    */
   void open(ClassFileTransformer woven, Instrumentation inst) {
-    delegate = woven;
-    ready.countDown();
-    if (woven == null) {
-      return;
+    try {
+      delegate = woven;
+      ready.countDown();
+      if (woven == null) {
+        return;
+      }
+      List<Class<?>> retransform = new ArrayList<>();
+      for (Class<?> c : inst.getAllLoadedClasses()) {
+        if (inAnchorsHierarchy(c, inst) && !wovenOnLoad(c)) {
+          retransform.add(c);
+        }
+      }
+      swept = true;
+      synchronized (wovenOnLoad) {
+        wovenOnLoad.clear();
+        wovenOnLoadByBoot.clear();
+      }
+      for (Class<?> c : retransform) {
+        try {
+          inst.retransformClasses(c);
+        } catch (Throwable t) {
+          System.err.println("[tollgate] WARNING could not weave " + c.getName() + ": " + t);
+        }
+      }
+    } finally {
+      sweepDone.countDown();
     }
-    List<Class<?>> retransform = new ArrayList<>();
+  }
+
+  /** A loaded class the instrumentations may weave: an anchor or below one, by its loaded supertypes. */
+  private boolean inAnchorsHierarchy(Class<?> c, Instrumentation inst) {
+    String name = c.getName().replace('.', '/');
+    return (index.isAnchor(name) || !index.isSkipped(name)) && inst.isModifiableClass(c)
+        && index.inHierarchyOfAnchor(c, new HashSet<>());
+  }
+
+  /**
+   * Classes the instrumentations may weave that are loaded already, before this gate stood in front of any class:
+   * those a JDK 24+ AOT cache ({@code -XX:AOTCache}) loads into the class loaders before any agent runs, which no
+   * transformer sees as they are defined. Only the sweep at {@link #open} weaves them, so premain must wait for it
+   * ({@link #awaitSwept}) or their code could run before it. Names, for the message that says so.
+   */
+  List<String> loadedBeforeTheGate(Instrumentation inst) {
+    List<String> names = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
-      String name = c.getName().replace('.', '/');
-      if ((index.isAnchor(name) || !index.isSkipped(name)) && inst.isModifiableClass(c)
-          && index.inHierarchyOfAnchor(c, new HashSet<>()) && !wovenOnLoad(c)) {
-        retransform.add(c);
+      if (inAnchorsHierarchy(c, inst)) {
+        names.add(c.getName());
       }
     }
-    swept = true;
-    synchronized (wovenOnLoad) {
-      wovenOnLoad.clear();
-      wovenOnLoadByBoot.clear();
-    }
-    for (Class<?> c : retransform) {
-      try {
-        inst.retransformClasses(c);
-      } catch (Throwable t) {
-        System.err.println("[tollgate] WARNING could not weave " + c.getName() + ": " + t);
-      }
-    }
+    return names;
+  }
+
+  /** Waits (at most {@link #MAX_WAIT_SECONDS}) until {@link #open} has swept: true if it did in time. */
+  boolean awaitSwept() {
+    return Guard.awaitThroughInterrupts(sweepDone);
   }
 }

@@ -70,4 +70,38 @@ class LoadGateTest {
     gate.transform(null, null, "java/util/Skipped", String.class, null, ORIGINAL);
     assertEquals(before + 2, LoadGate.classesDefined(), "a retransformation is not a class load");
   }
+  /**
+   * The agent's own set-up thread: a class it loads passes by unwoven (ByteBuddy's and the agent's classes), but the
+   * sweep's retransformations it makes at {@link LoadGate#open} reach the weaver, or a class loaded before the gate
+   * (a JDK 24+ AOT cache's) would stay unwoven; and premain's wait for the sweep returns once it is done.
+   */
+  @Test
+  void onTheSetUpThreadLoadsPassButTheSweepsRetransformationsAreWoven() throws Exception {
+    Instrumentation inst = ByteBuddyAgent.install();
+    LoadGate gate = new LoadGate(List.of("a.b.Anchored"));
+    CompletableFuture<byte[][]> seen = new CompletableFuture<>();
+    Thread init = new Thread(() -> {
+      try {
+        gate.open(new ClassFileTransformer() {
+          @Override
+          public byte[] transform(Module module, ClassLoader l, String name, Class<?> redefined, ProtectionDomain pd,
+              byte[] bytes) {
+            return WOVEN;
+          }
+        }, inst);
+        byte[] load = gate.transform(null, LoadGateTest.class.getClassLoader(), "a/b/Anchored", null, null, ORIGINAL);
+        byte[] retransform = gate.transform(null, LoadGateTest.class.getClassLoader(), "a/b/Anchored",
+            LoadGateTest.class, null, ORIGINAL);
+        seen.complete(new byte[][] {load, retransform});
+      } catch (Throwable t) {
+        seen.completeExceptionally(t);
+      }
+    }, "tollgate-init");
+    gate.initThread(init);
+    init.start();
+    assertTrue(gate.awaitSwept(), "premain's wait ends when the sweep is done");
+    byte[][] results = seen.get(10, TimeUnit.SECONDS);
+    assertEquals(null, results[0], "a class the set-up thread loads passes by");
+    assertArrayEquals(WOVEN, results[1], "the sweep's retransformation on that thread is woven");
+  }
 }
