@@ -121,6 +121,10 @@ final class InstPack {
     int storedLength = intAt(index, after + 4);
     int rawLength = intAt(index, after + 8);
     int method = index[after + 12] & 0xff;
+    long size = entry.getSize(); // known: the entry is stored
+    if (storedLength < 0 || rawLength < 0 || (size >= 0 && dataStart + offset + storedLength > size)) {
+      throw new IOException(jar.getName() + ": " + ENTRY + " has a damaged record (its entry lies outside the pack)");
+    }
     byte[] stored = new byte[storedLength]; // one array: readNBytes(int) would gather 8 KB chunks and copy them
     int got;
     try (InputStream in = jar.getInputStream(entry)) {

@@ -185,6 +185,20 @@ class InstPackTest {
       IOException e = assertThrows(IOException.class, () -> InstPack.open(jar));
       assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
+    // a record whose stored length reaches past the pack: an error, not a 2 GB array
+    byte[] longRecord = good.clone();
+    int slots = InstPack.intAt(good, 4);
+    int record = InstPack.intAt(good, InstPack.HEADER) - 1; // the only entry's record, from its slot or the next
+    for (int i = 0; record < 0 && i < slots; i++) {
+      record = InstPack.intAt(good, InstPack.HEADER + 4 * i) - 1;
+    }
+    int lengthAt = InstPack.HEADER + record + 6 + 1 + 4; // hash, name length, the name "a", data offset
+    longRecord[lengthAt] = 0x7f;
+    try (JarFile jar = jarWith(longRecord, true)) {
+      InstPack pack = InstPack.open(jar);
+      IOException e = assertThrows(IOException.class, () -> pack.read(pack.find("a")));
+      assertTrue(e.getMessage().contains(jar.getName()) && e.getMessage().contains("damaged record"), e.getMessage());
+    }
     Path plain = dir.resolve("plain.jar");
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(plain))) {
       out.putNextEntry(new ZipEntry("x"));
