@@ -47,13 +47,7 @@ class LoadGateTest {
     Thread.sleep(200);
     assertTrue(!loaded.isDone(), "an interrupt does not release the load before the weaving is ready");
 
-    gate.open(new ClassFileTransformer() {
-      @Override
-      public byte[] transform(Module module, ClassLoader l, String name, Class<?> redefined, ProtectionDomain pd,
-          byte[] bytes) {
-        return WOVEN;
-      }
-    }, inst);
+    gate.open(weavesEverything(), inst);
 
     assertArrayEquals(WOVEN, loaded.get(10, TimeUnit.SECONDS), "the load is woven once the gate opens");
     assertTrue(interruptKept.get(10, TimeUnit.SECONDS), "the interrupt is kept for the loading thread");
@@ -82,13 +76,7 @@ class LoadGateTest {
     CompletableFuture<byte[][]> seen = new CompletableFuture<>();
     Thread init = new Thread(() -> {
       try {
-        gate.open(new ClassFileTransformer() {
-          @Override
-          public byte[] transform(Module module, ClassLoader l, String name, Class<?> redefined, ProtectionDomain pd,
-              byte[] bytes) {
-            return WOVEN;
-          }
-        }, inst);
+        gate.open(weavesEverything(), inst);
         byte[] load = gate.transform(null, LoadGateTest.class.getClassLoader(), "a/b/Anchored", null, null, ORIGINAL);
         byte[] retransform = gate.transform(null, LoadGateTest.class.getClassLoader(), "a/b/Anchored",
             LoadGateTest.class, null, ORIGINAL);
@@ -103,5 +91,16 @@ class LoadGateTest {
     byte[][] results = seen.get(10, TimeUnit.SECONDS);
     assertEquals(null, results[0], "a class the set-up thread loads passes by");
     assertArrayEquals(WOVEN, results[1], "the sweep's retransformation on that thread is woven");
+  }
+
+  /** A woven transformer that answers every class it is handed with {@link #WOVEN}. */
+  private static ClassFileTransformer weavesEverything() {
+    return new ClassFileTransformer() {
+      @Override
+      public byte[] transform(Module module, ClassLoader l, String name, Class<?> redefined, ProtectionDomain pd,
+          byte[] bytes) {
+        return WOVEN;
+      }
+    };
   }
 }
