@@ -54,8 +54,8 @@ public final class AgentInstaller {
     inst.addTransformer(gate, true);
     // after the gate is in place: a class loaded from now on meets it, one loaded before is in this list. Only a JDK
     // 24+ AOT cache loads such classes before the agents (JEP 483); before 24 only the JVM's own boot classes are
-    // loaded by now (class-data sharing loads the rest lazily, through the transformers), so the list (~6 ms of
-    // premain's CPU for the ~1 000 classes loaded then) is not made there
+    // loaded by now (class-data sharing loads the rest lazily, through the transformers), so the list is not made
+    // there
     List<String> early = Runtime.version().feature() >= 24 ? gate.loadedBeforeTheGate(inst) : List.of();
     init.start();
     if (!early.isEmpty()) {

@@ -85,6 +85,32 @@ class InstrumentationModulesTest {
         InstrumentationModulesTest.class)));
   }
 
+  /**
+   * No anchor lives in a package of the boot loader's modules: the list premain makes on JDK 24+ of the classes an AOT
+   * cache loaded before the gate ({@link LoadGate#loadedBeforeTheGate}) passes over the boot loader's classes (about
+   * a thousand by then) on that ground. (The JDK's HTTP client, {@code java.net.http}, is the platform loader's.)
+   */
+  @Test
+  void noAnchorIsTheBootLoaders() {
+    java.util.Set<String> bootPackages = new java.util.HashSet<>();
+    for (Module m : ModuleLayer.boot().modules()) {
+      if (m.getClassLoader() == null) {
+        bootPackages.addAll(m.getPackages());
+      }
+    }
+    assertTrue(bootPackages.contains("java.lang") && bootPackages.contains("jdk.internal.misc"));
+    List<InstrumentationModule> modules = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class).forEach(modules::add);
+    for (InstrumentationModule module : modules) {
+      for (String anchor : module.anchors()) {
+        String pkg = anchor.substring(0, Math.max(0, anchor.lastIndexOf('.')));
+        assertFalse(bootPackages.contains(pkg), module.name() + "'s anchor " + anchor + " is in " + pkg
+            + ", a package of the boot loader: LoadGate.loadedBeforeTheGate must then look at the boot loader's "
+            + "classes too");
+      }
+    }
+  }
+
   @Test
   void anchorsMatchExactlyOrByPrefix() {
     LoadGate gate = new LoadGate(List.of("a.b.C", "a.b.D$"));
