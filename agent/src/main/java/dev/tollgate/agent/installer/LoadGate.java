@@ -23,8 +23,9 @@ import java.util.concurrent.CountDownLatch;
  *       subtypes (found through their class files' supertypes). So a tool dispatcher or an HTTP client can never be
  *       defined unwoven.</li>
  *   <li>When it opens, loaded classes in an anchor's hierarchy (by their loaded supertypes) that were not woven yet
- *       are retransformed: those loaded before the gate existed (late attach), and any the index could not see
- *       through (a supertype without a readable class file that is loaded now).</li>
+ *       are retransformed: those loaded before the gate existed (a JDK 24+ AOT cache's, for which premain waits),
+ *       and any the index could not see through (a supertype without a readable class file that is loaded now).
+ *       (Late attach does not come here: it installs ByteBuddy's own retransforming transformer.)</li>
  * </ul>
  */
 final class LoadGate implements ClassFileTransformer {
@@ -162,7 +163,8 @@ final class LoadGate implements ClassFileTransformer {
 
   /**
    * The woven transformer is ready (or null: building it failed, let everything pass). Releases waiting loads,
-   * then retransforms the loaded classes of an anchor's hierarchy (late attach; anything defined before the gate).
+   * then retransforms the loaded classes of an anchor's hierarchy not woven as they loaded (those defined before the
+   * gate: a JDK 24+ AOT cache's).
    */
   void open(ClassFileTransformer woven, Instrumentation inst) {
     try {
@@ -194,8 +196,16 @@ final class LoadGate implements ClassFileTransformer {
     }
   }
 
-  /** A loaded class the instrumentations may weave: an anchor or below one, by its loaded supertypes. */
+  /**
+   * A loaded class the instrumentations may weave: an anchor or below one, by its loaded supertypes. The boot
+   * loader's classes (most of those loaded when premain runs) are passed over without asking their names: no anchor
+   * is one of them (InstrumentationModulesTest keeps it so), an app's classes are never defined there, and a boot
+   * class can only extend boot classes.
+   */
   private boolean inAnchorsHierarchy(Class<?> c, Instrumentation inst) {
+    if (c.getClassLoader() == null) {
+      return false;
+    }
     String name = c.getName().replace('.', '/');
     return (index.isAnchor(name) || !index.isSkipped(name)) && inst.isModifiableClass(c)
         && index.inHierarchyOfAnchor(c, new HashSet<>());
@@ -210,9 +220,7 @@ final class LoadGate implements ClassFileTransformer {
   List<String> loadedBeforeTheGate(Instrumentation inst) {
     List<String> names = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
-      // the boot loader's classes (most of those loaded by now) are passed over without their names: no anchor is
-      // one of them (InstrumentationModulesTest keeps it so), and an app's classes are never defined there
-      if (c.getClassLoader() != null && inAnchorsHierarchy(c, inst)) {
+      if (inAnchorsHierarchy(c, inst)) {
         names.add(c.getName());
       }
     }
