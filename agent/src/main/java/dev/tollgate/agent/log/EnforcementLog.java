@@ -1,16 +1,12 @@
 package dev.tollgate.agent.log;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import dev.tollgate.policy.event.JsonLine;
+import dev.tollgate.policy.event.Fields;
+import dev.tollgate.policy.event.JsonBytes;
 import dev.tollgate.policy.event.LogEvent;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -50,8 +46,6 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   /** How long the writer waits after a batch for more events to gather: the most a line waits for its write. */
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-  /** Made on the first batch, by whichever thread writes it (with {@link #io} held): not on premain's thread. */
-  private JsonFactory json;
   /** Opened on the first batch (with {@link #io} held); null until then, and after a failed open (retried). */
   private OutputStream out;
   private final Path path;
@@ -60,7 +54,8 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   /** Held while a batch is serialised and written: batches never interleave. */
   private final Object io = new Object();
   /** The batch being written; replaced after a batch over 1 MiB so that one burst does not pin its memory. */
-  private ByteArrayOutputStream buffer = new ByteArrayOutputStream(16 * 1024);
+  private JsonBytes buffer = new JsonBytes(16 * 1024);
+  /** Made on the first batch, by whichever thread writes it (with {@link #io} held): not on premain's thread. */
   private Timestamps timestamps;
   private final Thread writer;
   /** Copy on write: read on every event without a lock, changed only at start-up. */
@@ -272,15 +267,17 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private void writeBatch(List<Entry> batch) {
     try {
       buffer.reset();
-      if (json == null) {
-        json = new JsonFactory();
+      if (timestamps == null) {
         timestamps = new Timestamps();
       }
-      try (JsonGenerator g = json.createGenerator(buffer, JsonEncoding.UTF8)) {
-        g.setRootValueSeparator(null);
-        for (Entry entry : batch) {
-          if (entry.event != null) {
-            serialize(entry, g);
+      for (Entry entry : batch) {
+        if (entry.event != null) {
+          int mark = buffer.size();
+          try {
+            serialize(entry);
+          } catch (RuntimeException e) { // an event that cannot write itself (a bug): the others are still written
+            buffer.truncate(mark);
+            reportFailure(e);
           }
         }
       }
@@ -292,7 +289,7 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
         out.flush();
       }
       if (buffer.size() > 1 << 20) {
-        buffer = new ByteArrayOutputStream(16 * 1024);
+        buffer = new JsonBytes(16 * 1024);
       }
     } catch (IOException | RuntimeException e) {
       reportFailure(e);
@@ -307,17 +304,13 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
     }
   }
 
-  private void serialize(Entry entry, JsonGenerator g) throws IOException {
-    g.writeStartObject();
-    g.writeStringField("ts", timestamps.format(entry.ts));
-    g.writeStringField("event", entry.event.name());
-    try {
-      entry.event.write(JsonLine.fields(g));
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
-    g.writeEndObject();
-    g.writeRaw('\n');
+  /** One line: {@code ts} and {@code event} first, then the event's fields. */
+  private void serialize(Entry entry) {
+    Fields f = buffer.startObject();
+    f.put("ts", timestamps.format(entry.ts));
+    f.put("event", entry.event.name());
+    entry.event.write(f);
+    buffer.endObject().raw('\n');
   }
 
   private void reportFailure(Exception e) {

@@ -1,15 +1,12 @@
 package dev.tollgate.policy.event;
 
-import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,17 +14,20 @@ import java.util.Map;
 
 /**
  * One JSON object per line, read into plain values (Map, List, String, Long, BigDecimal, Boolean, null) with
- * Jackson's streaming parser, and written from {@link Written} values. Decimals stay {@link BigDecimal}, so money is
- * exact. Shared by the log's readers and the audit journal.
+ * Jackson's streaming parser, and written from {@link Written} values by {@link JsonBytes}. Decimals stay
+ * {@link BigDecimal}, so money is exact. Shared by the log's readers and the audit journal.
  */
 public final class JsonLine {
-  private static final JsonFactory JSON = new JsonFactory();
+  /** Jackson's factory, made on the first parse or {@link #text}: {@link #write} does not load jackson-core. */
+  private static final class Jackson {
+    static final JsonFactory JSON = new JsonFactory();
+  }
 
   private JsonLine() {}
 
   /** The line as a map; throws when it is not one JSON object. */
   public static Map<String, Object> parse(String line) throws IOException {
-    try (JsonParser p = JSON.createParser(line)) {
+    try (JsonParser p = Jackson.JSON.createParser(line)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new IOException("not a JSON object");
       }
@@ -43,7 +43,7 @@ public final class JsonLine {
   /** Compact JSON text of a JSON-like value (tool arguments a framework hands over as maps and lists). */
   public static String text(Object value) {
     java.io.StringWriter out = new java.io.StringWriter();
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = Jackson.JSON.createGenerator(out)) {
       writeValue(g, value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -51,42 +51,32 @@ public final class JsonLine {
     return out.toString();
   }
 
-  /** One compact JSON object (no newline) of what {@code w} writes. */
+  /** One compact JSON object (no newline) of what {@code w} writes ({@link JsonBytes}: no Jackson generator). */
   public static String write(Written w) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
-      writeObject(g, w);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return out.toString(StandardCharsets.UTF_8);
+    return new JsonBytes(256).object(w).toString();
   }
 
   private static void writeObject(JsonGenerator g, Written w) throws IOException {
     g.writeStartObject();
-    w.write(fields(g));
-    g.writeEndObject();
-  }
-
-  /**
-   * Fields written straight onto {@code g}, nulls left out; its methods throw {@link UncheckedIOException}, which the
-   * caller turns back into the {@link IOException} it was.
-   */
-  public static Fields fields(JsonGenerator g) {
-    return new Fields() {
-      @Override
-      public Fields put(String name, Object value) {
-        if (value != null) {
-          try {
-            g.writeFieldName(name);
-            writeValue(g, value);
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    try {
+      w.write(new Fields() {
+        @Override
+        public Fields put(String name, Object value) {
+          if (value != null) {
+            try {
+              g.writeFieldName(name);
+              writeValue(g, value);
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
           }
+          return this;
         }
-        return this;
-      }
-    };
+      });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    g.writeEndObject();
   }
 
   /** Writes a JSON-like value: String, Number, Boolean, {@link Written}, List or Map of these; others as text. */
