@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.LocalDate;
-import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -538,7 +537,7 @@ public final class FileLedger implements Ledger {
     private void prune() {
       LocalDate today = LocalDate.ofInstant(clock.instant(), zone);
       String oldestDay = today.minusDays(1).toString();
-      String oldestMonth = YearMonth.from(today).minusMonths(1).toString();
+      String oldestMonth = Periods.month(today.minusMonths(1));
       totals.keySet().removeIf(k -> {
         String p = k.period();
         return p.length() == 10 && p.charAt(4) == '-' && p.compareTo(oldestDay) < 0

@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.LocalDate;
+import java.time.YearMonth;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -30,5 +35,19 @@ class PeriodsTest {
     assertEquals(java.time.LocalDate.parse(date).minusDays(1).toString(), Periods.day(first.minusMillis(1), zone));
     assertEquals(java.time.LocalDate.parse(date).plusDays(1).toString(), Periods.day(end, zone));
     assertEquals(date.substring(0, 7), Periods.month(first, zone));
+  }
+
+  @Property(tries = 2000)
+  void aMonthIsWrittenAsYearMonthWritesIt(@ForAll @IntRange(min = -999_999_999, max = 999_999_999) int year,
+      @ForAll @IntRange(min = 1, max = 12) int month, @ForAll @IntRange(min = 1, max = 28) int day) {
+    LocalDate date = LocalDate.of(year, month, day);
+    assertEquals(YearMonth.from(date).toString(), Periods.month(date));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"2026-12-31, 2026-12", "0999-01-01, 0999-01", "0000-02-01, 0000-02", "-0001-03-01, -0001-03",
+      "+10000-11-01, 10000-11"})
+  void monthsAroundTheEdgesOfFourDigits(String date, String month) {
+    assertEquals(month, Periods.month(LocalDate.parse(date)));
   }
 }
