@@ -74,6 +74,7 @@ class JsonBytesTest {
   Arbitrary<Object> values() {
     Arbitrary<Object> scalar = Arbitraries.oneOf(
         texts().map(s -> (Object) s),
+        texts().list().ofMinSize(20).ofMaxSize(120).map(l -> (Object) String.join("", l)), // past a 512-char chunk
         Arbitraries.longs().map(l -> (Object) l),
         Arbitraries.integers().map(i -> (Object) i),
         Arbitraries.doubles().map(d -> (Object) d),
@@ -113,6 +114,16 @@ class JsonBytesTest {
       return jackson(value);
     } catch (IOException e) {
       return e.toString().getBytes(StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void escapesAndMultiByteCharactersAtTheChunkBoundaries() throws IOException {
+    for (String odd : List.of("\"", "\n", "\u00e9", "\u20ac", "\ud83d\ude00", "\u0001")) {
+      for (int at = 505; at <= 1030; at++) {
+        String s = "a".repeat(at) + odd + "b".repeat(600);
+        assertArrayEquals(jackson(s), ours(s), () -> odd + " at " + s.indexOf(odd));
+      }
     }
   }
 
