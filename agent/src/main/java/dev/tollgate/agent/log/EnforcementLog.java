@@ -64,6 +64,7 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private volatile boolean synchronous;
   private volatile boolean closed;
   private boolean failed;
+  private boolean dropReported;
 
   private EnforcementLog(Path path, Clock clock) {
     this.path = path;
@@ -277,7 +278,7 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
             serialize(entry);
           } catch (RuntimeException e) { // an event that cannot write itself (a bug): the others are still written
             buffer.truncate(mark);
-            reportFailure(e);
+            reportDropped(entry, e);
           }
         }
       }
@@ -311,6 +312,15 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
     f.put("event", entry.event.name());
     entry.event.write(f);
     buffer.endObject().raw('\n');
+  }
+
+  /** Once: the exception's class only, as its message may quote what the event held. */
+  private void reportDropped(Entry entry, RuntimeException e) {
+    if (!dropReported) {
+      dropReported = true;
+      LOG.error("dropped a {} line of the enforcement log {}: it could not be written ({}); the lines around it were "
+          + "written (further dropped lines are not reported)", entry.event.name(), path, e.getClass().getName());
+    }
   }
 
   private void reportFailure(Exception e) {

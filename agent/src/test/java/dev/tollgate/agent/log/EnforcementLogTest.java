@@ -165,6 +165,39 @@ class EnforcementLogTest {
     assertFalse(String.valueOf(Digest.of("plain words")).contains("plain words"), "even its toString is the digest");
   }
 
+  @Test
+  void anEventThatCannotWriteItselfIsDroppedAloneNotWithTheLinesAroundIt() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    Object unprintable = new Object() {
+      @Override
+      public String toString() {
+        throw new IllegalStateException("a bug");
+      }
+    };
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(captured, true, StandardCharsets.UTF_8));
+    try {
+      for (int batch = 0; batch < 2; batch++) { // queued together, then each written as it comes
+        log.write(call(Outcome.ALLOW, "r", 1));
+        log.write(new dev.tollgate.policy.event.CoverageEvent(List.of("x"), List.of(Map.of("bad", unprintable)),
+            List.of(), List.of()));
+        log.write(call(Outcome.ALLOW, "r", 2));
+        log.flush();
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    List<JsonNode> lines = lines();
+    assertEquals(4, lines.size(), lines.toString());
+    for (JsonNode line : lines) {
+      assertEquals("tool.call", line.get("event").asText());
+    }
+    String said = captured.toString(StandardCharsets.UTF_8);
+    assertTrue(said.contains("dropped a coverage line") && said.contains("IllegalStateException"), said);
+    assertFalse(said.contains("a bug"), "the exception's message is not repeated: " + said);
+  }
+
   /** A tool call line whose run and session say who wrote it and in which order. */
   @Test
   void theFileIsOpenedByTheFirstWriteNotByOpen() throws Exception {

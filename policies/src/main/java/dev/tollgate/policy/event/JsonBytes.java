@@ -11,8 +11,9 @@ import java.util.Map;
  * Compact JSON written as UTF-8 into a growable byte buffer: the enforcement log's lines and {@link JsonLine#write}.
  * It writes byte for byte what Jackson's UTF-8 generator writes with its default features (strings: {@code "} and
  * {@code \} escaped, control characters as {@code \b \t \n \f \r} or as a six-character escape (backslash,
- * {@code u}, four upper-case hex digits), every UTF-16 surrogate as such an escape, other characters as UTF-8; doubles as {@link Double#toString}, quoted when not finite) —
- * {@code JsonBytesTest} checks that over generated values — without loading jackson-core's ~65 classes and its
+ * {@code u}, four upper-case hex digits), every UTF-16 surrogate as such an escape, other characters as UTF-8;
+ * doubles as {@link Double#toString}, quoted when not finite) — {@code JsonBytesTest} checks that over generated
+ * values — without loading jackson-core's ~65 classes and its
  * factory's tables: the log's first line is written while the host app starts, and on a 2-core machine those classes
  * were the log thread's whole start-up CPU (docs/benchmarks.md, eleventh pass). Reading stays with Jackson
  * ({@link JsonLine#parse}).
