@@ -23,7 +23,7 @@ final class ApprovalWait {
   /** How often a waiting call reads the journal itself (the follower's own poll is slower). */
   static final long POLL_MILLIS = 250;
   /** This JVM, as approval requests name it. */
-  static final String JVM = ProcessHandle.current().pid() + "@"
+  static final String JVM = ProcessId.current() + "@"
       + System.getenv().getOrDefault("HOSTNAME", "localhost");
 
   private ApprovalWait() {}

@@ -418,24 +418,11 @@ public final class AgentStartup {
         : Path.of(policy.ledger().dir(), "weave-cache");
   }
 
-  /**
-   * This JVM's process id: on Linux the name {@code /proc/self} links to (what {@code getpid} returns, read without
-   * {@code ProcessHandle}, whose class initialisation sets up the JDK's process reaper: 5 ms of the agent's CPU at
-   * start-up); elsewhere, or when that cannot be read, {@code ProcessHandle}'s.
-   */
-  static long pid() {
-    try {
-      return Long.parseLong(java.nio.file.Files.readSymbolicLink(Path.of("/proc/self")).toString());
-    } catch (java.io.IOException | RuntimeException e) {
-      return ProcessHandle.current().pid();
-    }
-  }
-
   /** The log's first lines: agent.started and policy.loaded. */
   private static void logStarted(EnforcementLog log, Policy policy, AgentConfig config, String policyPath,
       File agentJar, boolean premain, boolean failOpen) {
     log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
-        System.getProperty("java.version"), pid(), failOpen ? "open" : "closed"));
+        System.getProperty("java.version"), dev.tollgate.agent.guard.ProcessId.current(), failOpen ? "open" : "closed"));
     log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
         PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
         policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),
