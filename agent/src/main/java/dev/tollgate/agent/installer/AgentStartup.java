@@ -10,6 +10,7 @@ import dev.tollgate.policy.budget.LedgerKey;
 import dev.tollgate.policy.store.AuditJournal;
 import dev.tollgate.agent.guard.PolicyGuard;
 import dev.tollgate.agent.guard.PolicyWatcher;
+import dev.tollgate.agent.guard.ProcessId;
 import dev.tollgate.agent.llm.ConfiguredProvider;
 import dev.tollgate.agent.llm.Endpoints;
 import dev.tollgate.policy.BudgetScope;
@@ -422,7 +423,7 @@ public final class AgentStartup {
   private static void logStarted(EnforcementLog log, Policy policy, AgentConfig config, String policyPath,
       File agentJar, boolean premain, boolean failOpen) {
     log.write(new AgentStarted(agentVersion(agentJar), premain ? "premain" : "agentmain",
-        System.getProperty("java.version"), dev.tollgate.agent.guard.ProcessId.current(), failOpen ? "open" : "closed"));
+        System.getProperty("java.version"), ProcessId.current(), failOpen ? "open" : "closed"));
     log.write(new PolicyLoaded(Path.of(policyPath).toAbsolutePath().toString(), config.source(ConfigKey.POLICY),
         PolicyGuard.modeName(policy.mode()), policy.profile(), policy.tools().deny(), policy.tools().allow(),
         policy.tools().defaultAccess().name().toLowerCase(Locale.ROOT), policy.tools().rules().size(),

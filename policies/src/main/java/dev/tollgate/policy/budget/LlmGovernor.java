@@ -572,10 +572,9 @@ public final class LlmGovernor {
         expires = day.plusDays(2).atStartOfDay(zone).toInstant().toEpochMilli();
       }
       case MONTH -> {
-        java.time.YearMonth month = java.time.YearMonth.from(
-            java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(now), zone));
-        period = month.toString();
-        expires = month.plusMonths(1).atDay(2).atStartOfDay(zone).toInstant().toEpochMilli();
+        java.time.LocalDate day = java.time.LocalDate.ofInstant(java.time.Instant.ofEpochMilli(now), zone);
+        period = Periods.month(day);
+        expires = day.withDayOfMonth(2).plusMonths(1).atStartOfDay(zone).toInstant().toEpochMilli();
       }
       case TOTAL -> period = "total";
       default -> throw new IllegalStateException("scope " + b.scope());

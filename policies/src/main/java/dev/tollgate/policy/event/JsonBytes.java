@@ -13,10 +13,9 @@ import java.util.Map;
  * {@code \} escaped, control characters as {@code \b \t \n \f \r} or as a six-character escape (backslash,
  * {@code u}, four upper-case hex digits), every UTF-16 surrogate as such an escape, other characters as UTF-8;
  * doubles as {@link Double#toString}, quoted when not finite) — {@code JsonBytesTest} checks that over generated
- * values — without loading jackson-core's ~65 classes and its
- * factory's tables: the log's first line is written while the host app starts, and on a 2-core machine those classes
- * were the log thread's whole start-up CPU (docs/benchmarks.md, eleventh pass). Reading stays with Jackson
- * ({@link JsonLine#parse}).
+ * values — without loading jackson-core's ~65 classes and its factory's tables: the log's first line is written while
+ * the host app starts, and on a 2-core machine those classes were the log thread's whole start-up CPU
+ * (docs/benchmarks.md, eleventh pass). Reading stays with Jackson ({@link JsonLine#parse}).
  *
  * <p>Not thread-safe; one writer per buffer.
  */
@@ -118,19 +117,24 @@ public final class JsonBytes {
       raw('{');
       boolean first = true;
       for (Map.Entry<?, ?> e : map.entrySet()) {
-        if (!first) {
-          raw(',');
-        }
+        member(first, String.valueOf(e.getKey()), e.getValue()); // a map's nulls are written
         first = false;
-        string(String.valueOf(e.getKey()));
-        raw(':');
-        value(e.getValue());
       }
       raw('}');
     } else {
       string(v.toString());
     }
     return this;
+  }
+
+  /** {@code "name":value} inside an object, after a comma unless it is the object's first member. */
+  private void member(boolean first, String name, Object value) {
+    if (!first) {
+      raw(',');
+    }
+    string(name);
+    raw(':');
+    value(value);
   }
 
   private void number(double d) {
@@ -226,13 +230,8 @@ public final class JsonBytes {
     @Override
     public Fields put(String name, Object value) {
       if (value != null) {
-        if (any) {
-          raw(',');
-        }
+        member(!any, name, value);
         any = true;
-        string(name);
-        raw(':');
-        value(value);
       }
       return this;
     }
