@@ -49,6 +49,8 @@ public final class Guard {
    */
   private static volatile CountDownLatch coming;
   private static volatile Thread installer;
+  /** Run by a call before it waits for the guard that is coming: the agent begins its set-up if it has not yet. */
+  private static volatile Runnable wanted;
   /** How long an entry point waits for a guard that is coming; past it the call goes on ungoverned, said loudly. */
   public static final long MAX_WAIT_SECONDS = 60;
   private static final AtomicLong FIRST_WAIT_NANOS = new AtomicLong();
@@ -65,7 +67,13 @@ public final class Guard {
    * {@link #abandon}, entry points wait for it.
    */
   public static void expect(Thread installer) {
+    expect(installer, null);
+  }
+
+  /** The same, and {@code wanted} is run (on the calling thread, before it waits) by every call that waits. */
+  public static void expect(Thread installer, Runnable wanted) {
     Guard.installer = installer;
+    Guard.wanted = wanted;
     coming = new CountDownLatch(1);
   }
 
@@ -79,6 +87,7 @@ public final class Guard {
     if (c != null) {
       c.countDown();
       coming = null;
+      wanted = null;
     }
   }
 
@@ -109,6 +118,14 @@ public final class Guard {
     }
     FIRST_WAIT_NANOS.compareAndSet(0, System.nanoTime());
     WAITED_CALLS.incrementAndGet();
+    Runnable w = wanted;
+    if (w != null) {
+      try {
+        w.run();
+      } catch (Throwable t) {
+        suppressed(t);
+      }
+    }
     // an interrupt does not cut the wait short (the call would go on ungoverned); it is kept for the caller
     if (!awaitThroughInterrupts(c)) {
       System.err.println("[tollgate] WARNING a governed call waited " + MAX_WAIT_SECONDS + " s for the agent "

@@ -61,9 +61,14 @@ public final class PolicyWatcher {
   private final BudgetStore fleet;
   private volatile Map<Path, String> seen;
 
-  /** @param governanceDir the governance directory, or null */
+  /**
+   * @param governanceDir the governance directory, or null
+   * @param stampsAtLoad  {@link #stamps} taken before the running policy was read, or null: if the files' stamps
+   *                      differ now, they changed after that read (the guard's set-up, which makes this watcher, may
+   *                      begin well after premain read them) and the first look reloads
+   */
   public PolicyWatcher(Path policyFile, Path governanceDir, Loader loader, PolicyGuard guard, EnforcementLog log,
-      Clock clock, BudgetStore fleet) {
+      Clock clock, BudgetStore fleet, Map<Path, String> stampsAtLoad) {
     this.policyFile = policyFile;
     this.governanceDir = governanceDir;
     this.loader = loader;
@@ -71,7 +76,43 @@ public final class PolicyWatcher {
     this.log = log;
     this.clock = clock;
     this.fleet = fleet;
-    this.seen = fingerprints();
+    Map<Path, String> now = fingerprints();
+    this.seen = stampsAtLoad == null || stampsAtLoad.equals(stamps(policyFile, governanceDir)) ? now : Map.of();
+  }
+
+  /**
+   * The watched files' modification times and sizes, and a governance file's permissions as {@link #check} compares
+   * them (a stat each; no read, no digest: premain takes these before it reads the policy, on the app's critical
+   * path).
+   */
+  public static Map<Path, String> stamps(Path policyFile, Path governanceDir) {
+    Map<Path, String> out = new LinkedHashMap<>();
+    out.put(policyFile, stamp(policyFile, false));
+    if (governanceDir != null) {
+      List<Path> files = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(governanceDir)) {
+        entries.forEach(files::add);
+      } catch (IOException | RuntimeException e) {
+        out.put(governanceDir, "");
+      }
+      files.sort(null);
+      for (Path f : files) {
+        if (dev.tollgate.policy.GovernanceLoader.isPolicyFile(f)) {
+          out.put(f, stamp(f, true));
+        }
+      }
+    }
+    return out;
+  }
+
+  private static String stamp(Path f, boolean withPermissions) {
+    try {
+      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f,
+          java.nio.file.attribute.BasicFileAttributes.class);
+      return a.lastModifiedTime().toMillis() + " " + a.size() + (withPermissions ? " " + permissions(f) : "");
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   public void start() {

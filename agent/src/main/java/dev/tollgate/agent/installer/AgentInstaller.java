@@ -36,9 +36,9 @@ public final class AgentInstaller {
    * coverage, the guard's installation, the weave cache), the woven transformer built, the gate opened (weaving
    * anything that slipped by before). For {@code premain}: the JVM's own start and the app's first class loads
    * overlap the agent's set-up instead of waiting for it. The guard's installation runs on {@code
-   * tollgate-init-guard}: once the gate is open with a warm weave cache, beside ByteBuddy's set-up with a cold one;
-   * until it is installed every governed call waits for it in {@link Guard}'s entry points ({@link Guard#expect}): no
-   * tool or LLM call goes undecided.
+   * tollgate-init-guard}: beside ByteBuddy's set-up with a cold weave cache; with a warm one at the first governed
+   * call or once the app's start-up is over ({@link GuardStart}). Until it is installed every governed call waits for
+   * it in {@link Guard}'s entry points ({@link Guard#expect}): no tool or LLM call goes undecided.
    */
   public static void installInBackground(Instrumentation inst, List<String> anchors, Callable<Plan> planning) {
     TargetIndex index = new TargetIndex(anchors);
@@ -77,7 +77,7 @@ public final class AgentInstaller {
    * before it) and the weave cache (null: none).
    */
   public record Plan(List<InstrumentationModule> modules, CoverageReport coverage, Runnable guard,
-      Runnable guardNeverStarted, WeaveCache cache) {}
+      Runnable guardNeverStarted, WeaveCache cache, GuardStart start) {}
 
   private static void setUp(Instrumentation inst, List<String> anchors, TargetIndex index, LoadGate gate,
       Callable<Plan> planning) {
@@ -88,8 +88,12 @@ public final class AgentInstaller {
     Plan plan = null;
     Throwable[] guardFailed = {null};
     long[] guardDone = {0};
+    long[] guardBegan = {0};
     String cacheState = "off";
+    String guardReason = null;
+    long guardWaitNanos = 0;
     boolean guardStarted = false;
+    boolean endedFirst = false;
     try {
       plan = planning.call();
       List<String> missing = AnchorList.missing(anchors, plan.modules());
@@ -118,15 +122,16 @@ public final class AgentInstaller {
       }
       // The guard (log's first lines, ledger, engine, budgets, metrics) and the weaving's set-up need nothing of each
       // other. The gate opens when the weaving is ready; a tool or LLM call made before the guard is ready waits for
-      // it in Guard's entry points (a class load need not wait for the guard, only a governed call does). So with a
-      // warm cache (weaving ready in a few ms) the guard's set-up starts once the gate is open: the app's class loads
-      // at the gate wait for the weaving alone, not for the weaving sharing the cores with the guard's set-up (on two
-      // cores, with the app's main and the JIT running, it would). With a cold cache the weaving is ByteBuddy's long
-      // set-up, and the guard's runs beside it.
+      // it in Guard's entry points (a class load need not wait for the guard, only a governed call does). With a cold
+      // cache the weaving is ByteBuddy's long set-up, and the guard's runs beside it. With a warm cache (weaving ready
+      // in a few ms) nothing of the app's start needs the guard: its set-up waits for the first governed call or the
+      // end of the app's start-up (GuardStart), instead of competing with that start for the same cores.
       Runnable first = plan.guard();
+      GuardStart guardStart = plan.start();
       Thread guard = new Thread("tollgate-init-guard") {
         @Override
         public void run() {
+          guardBegan[0] = System.nanoTime();
           try {
             first.run();
           } catch (Throwable t) {
@@ -138,8 +143,10 @@ public final class AgentInstaller {
         }
       };
       guard.setDaemon(true);
-      Guard.expect(guard);
+      Guard.expect(guard, eager ? null : guardStart);
       if (eager) {
+        guardStart.beginNow();
+        guardReason = guardStart.reason();
         guard.start();
         guardStarted = true;
       }
@@ -156,10 +163,28 @@ public final class AgentInstaller {
         gate.open(woven, inst);
         retransformNanos = System.nanoTime() - weaveReady;
         gateBlockedNanos = gate.appBlockedNanos(weaveReady);
-        if (!eager) {
-          guard.start();
-          guardStarted = true;
+      }
+      if (!eager) {
+        long weaveMs = millis(weaveReady - start);
+        long retransformMs = millis(retransformNanos);
+        long blockedMs = millis(gateBlockedNanos);
+        Plan p = plan;
+        String state = cacheState;
+        guardStart.prepare(guard, new Runnable() {
+          @Override
+          public void run() { // the app ended first: no guard was set up, none was needed
+            p.coverage().ready(0, weaveMs, retransformMs, blockedMs, gate.waitingLoads(), gate.firstWaiting(), 0,
+                state, GuardStart.NEVER, 0);
+          }
+        });
+        guardReason = guardStart.await(LoadGate::classesDefined);
+        if (guardReason == null) {
+          endedFirst = true;
+          return; // the app is ending: its shutdown hook wrote the first lines and agent.ready
         }
+        guardWaitNanos = System.nanoTime() - weaveReady;
+        guard.start();
+        guardStarted = true;
       }
       guard.join();
       if (guardFailed[0] != null) {
@@ -178,13 +203,14 @@ public final class AgentInstaller {
         gate.open(null, inst); // the app's class loads are never held for a set-up that failed
       }
     } finally {
-      if (plan != null) {
+      if (plan != null && !endedFirst) {
         long guardReady = guardDone[0] == 0 ? System.nanoTime() : guardDone[0];
+        long began = guardBegan[0] == 0 ? guardReady : guardBegan[0];
         long firstCallWait = Guard.firstWaitNanos();
         long callsBlockedNanos = firstCallWait == 0 ? 0 : Math.max(0, guardReady - firstCallWait);
-        plan.coverage().ready(millis(guardReady - start), millis(weaveReady - start), millis(retransformNanos),
+        plan.coverage().ready(millis(guardReady - began), millis(weaveReady - start), millis(retransformNanos),
             millis(gateBlockedNanos + callsBlockedNanos), gate.waitingLoads(), gate.firstWaiting(),
-            Guard.waitedCalls(), cacheState);
+            Guard.waitedCalls(), cacheState, guardReason, millis(guardWaitNanos));
       }
     }
   }

@@ -121,6 +121,10 @@ public final class AgentStartup {
           + "-Dtollgate.policy=PATH or TOLLGATE_POLICY=PATH"), config.failOpen());
       return;
     }
+    // the policy files' times and sizes before they are read: the watcher, set up later, reloads if they changed since
+    String governanceDir = config.get(ConfigKey.GOVERNANCE);
+    Map<Path, String> stamps = PolicyWatcher.stamps(Path.of(policyPath),
+        governanceDir == null ? null : Path.of(governanceDir));
     Policy policy;
     boolean failOpen;
     try {
@@ -175,16 +179,21 @@ public final class AgentStartup {
     }
     java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed = new java.util.concurrent.atomic.AtomicReference<>();
     java.util.concurrent.CountDownLatch startSettled = new java.util.concurrent.CountDownLatch(1);
+    GuardStart guardStart = new GuardStart();
+    if (!premain) {
+      guardStart.beginNow();
+    }
     Planning planning = new Planning(inst, config, policy, policyPath, agentJar, premain, failOpen, log,
-        ledgerOpening, listing, clock, installed, startSettled);
+        ledgerOpening, listing, clock, installed, startSettled, guardStart, stamps);
     if (premain) {
       // Everything below is what the first governed call needs, not what the app's main needs: the policy is valid
       // and the log's path usable (so their errors still stop the JVM before main). premain puts the load gate in
       // front of the app's class loading with the anchors listed when the jar was packaged, and returns; the
-      // background thread tollgate-init lists the instrumentation modules, starts the guard's set-up (the first
+      // background thread tollgate-init lists the instrumentation modules and weaves; the guard's set-up (the first
       // events, the ledger, the engine, the budget governor with its price table, the policy watcher, the metrics)
-      // and weaves. Until the guard is installed every tool or LLM call waits for it; a ledger that cannot be opened
-      // then stops the JVM with no such call run (fail-mode=closed).
+      // runs beside ByteBuddy's, or, with a warm weave cache, at the first governed call or once the app's start-up
+      // is over (GuardStart). Until the guard is installed every tool or LLM call waits for it; a ledger that cannot
+      // be opened then stops the JVM with no such call run (fail-mode=closed).
       List<String> anchors = AnchorList.bundled(AgentStartup.class.getClassLoader());
       if (anchors == null) { // the agent's classes on a class path (no packaged list): the modules say
         anchors = AnchorList.of(modules(policy, listing));
@@ -204,12 +213,16 @@ public final class AgentStartup {
     Runtime.getRuntime().addShutdownHook(new Thread("tollgate-shutdown") {
       @Override
       public void run() {
-        try {
-          // an app that ends before the background set-up wrote the log's first lines still leaves them, and one
-          // whose ledger turned out unusable still says so (a set-up that fails before the guard's releases this)
-          startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
+        // an app that ended before the guard's set-up began (no governed call, its start-up not over) needed none:
+        // the log's first lines are written here, without the ledger or the engine
+        if (!guardStart.endedFirst(planning::writeFirstLines)) {
+          try {
+            // an app that ends before the background set-up wrote the log's first lines still leaves them, and one
+            // whose ledger turned out unusable still says so (a set-up that fails before the guard's releases this)
+            startSettled.await(5, java.util.concurrent.TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
         PolicyGuard guard = installed.get();
         if (guard != null) {
@@ -244,12 +257,17 @@ public final class AgentStartup {
     private final Clock clock;
     private final java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed;
     private final java.util.concurrent.CountDownLatch startSettled;
+    private final GuardStart guardStart;
+    /** The policy files' times and sizes before premain read them ({@link PolicyWatcher#stamps}). */
+    private final Map<Path, String> stamps;
+    /** Set by whoever writes the log's first lines: the guard's set-up, or the shutdown hook when none began. */
+    private final java.util.concurrent.atomic.AtomicBoolean firstLines = new java.util.concurrent.atomic.AtomicBoolean();
 
     Planning(Instrumentation inst, AgentConfig config, Policy policy, String policyPath, File agentJar,
         boolean premain, boolean failOpen, EnforcementLog log, java.util.concurrent.RunnableFuture<Ledger> ledger,
         java.util.concurrent.RunnableFuture<List<InstrumentationModule>> listing, Clock clock,
         java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed,
-        java.util.concurrent.CountDownLatch startSettled) {
+        java.util.concurrent.CountDownLatch startSettled, GuardStart guardStart, Map<Path, String> stamps) {
       this.inst = inst;
       this.config = config;
       this.policy = policy;
@@ -263,6 +281,8 @@ public final class AgentStartup {
       this.clock = clock;
       this.installed = installed;
       this.startSettled = startSettled;
+      this.guardStart = guardStart;
+      this.stamps = stamps;
     }
 
     @Override
@@ -288,7 +308,14 @@ public final class AgentStartup {
       }
       CoverageReport coverage = new CoverageReport(log, modules, disabled);
       return new AgentInstaller.Plan(modules, coverage, () -> installGuard(coverage),
-          startSettled::countDown, premain ? weaveCache(config, policy, modules, agentJar) : null);
+          startSettled::countDown, premain ? weaveCache(config, policy, modules, agentJar) : null, guardStart);
+    }
+
+    /** The log's first lines (agent.started, policy.loaded), once. */
+    void writeFirstLines() {
+      if (firstLines.compareAndSet(false, true)) {
+        logStarted(log, policy, config, policyPath, agentJar, premain, failOpen);
+      }
     }
 
     /**
@@ -302,7 +329,7 @@ public final class AgentStartup {
       String refused = null;
       try {
         metrics = Metrics.listen(log, policy); // counts from the first event on
-        logStarted(log, policy, config, policyPath, agentJar, premain, failOpen);
+        writeFirstLines();
         try {
           ledger.run(); // here, unless late attach opened it already
           opened = ledger.get();
@@ -339,8 +366,12 @@ public final class AgentStartup {
         } catch (LoadFailure f) {
           throw new PolicyWatcher.Failure(f.lines);
         }
-      }, installed.get(), log, clock, fleet).start();
-      metrics.exportInBackground(engine, () -> installed.get().governor(), LoadGate::classesDefined);
+      }, installed.get(), log, clock, fleet, stamps).start();
+      // the app's start-up is known to be over when that is what began this set-up: the export need not wait again
+      String began = guardStart.reason();
+      boolean over = Metrics.START_UP_OVER.equals(began) || Metrics.AT_THE_LATEST.equals(began);
+      metrics.exportInBackground(engine, () -> installed.get().governor(), LoadGate::classesDefined,
+          over ? 0 : Metrics.QUIET_MILLIS, Metrics.MAX_DELAY_MILLIS);
       if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }

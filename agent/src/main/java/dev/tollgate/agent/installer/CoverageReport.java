@@ -99,9 +99,9 @@ public final class CoverageReport implements CoverageWatch.Woven {
    * log of every run, not only in benchmarks.
    */
   void ready(long guardMillis, long weaveSetupMillis, long retransformMillis, long appBlockedMillis, int waitingLoads,
-      String firstWaiting, long waitingCalls, String weaveCache) {
+      String firstWaiting, long waitingCalls, String weaveCache, String guardStart, long guardDeferredMillis) {
     log.write(new AgentReady(guardMillis, weaveSetupMillis, retransformMillis, appBlockedMillis, waitingLoads,
-        firstWaiting, waitingCalls, weaveCache));
+        firstWaiting, waitingCalls, weaveCache, guardStart, guardDeferredMillis));
   }
 
   synchronized void woven(InstrumentationModule module, TypeInstrumentation type, String typeName,

@@ -45,9 +45,9 @@ public final class Metrics {
   }
 
   /** The export waits for the app's class loading to have been quiet this long (its start-up is over)... */
-  static final long QUIET_MILLIS = 1_000;
+  public static final long QUIET_MILLIS = 1_000;
   /** ...or for the first governed call, and never longer than this after the guard is ready. */
-  static final long MAX_DELAY_MILLIS = 60_000;
+  public static final long MAX_DELAY_MILLIS = 60_000;
   private static final long POLL_MILLIS = 100;
 
   /**
@@ -65,8 +65,8 @@ public final class Metrics {
     exportInBackground(engine, governor, classLoads, QUIET_MILLIS, MAX_DELAY_MILLIS);
   }
 
-  /** The same with other bounds; returns the thread (tests join it). */
-  Thread exportInBackground(PolicyEngine engine, Supplier<LlmGovernor> governor,
+  /** The same with other bounds ({@code quietMillis} 0: the start-up is known to be over); returns the thread. */
+  public Thread exportInBackground(PolicyEngine engine, Supplier<LlmGovernor> governor,
       java.util.function.IntSupplier classLoads, long quietMillis, long maxMillis) {
     FirstGovernedCall first = new FirstGovernedCall();
     log.listen(first);
@@ -83,8 +83,16 @@ public final class Metrics {
     return t;
   }
 
-  /** Returns at {@code firstCall}, after {@code quietMillis} without a class load, or after {@code maxMillis}. */
-  static void awaitStartUpOver(CountDownLatch firstCall, java.util.function.IntSupplier classLoads,
+  /** What {@link #awaitStartUpOver} returned at. */
+  public static final String FIRST_CALL = "first call";
+  public static final String START_UP_OVER = "start-up over";
+  public static final String AT_THE_LATEST = "at the latest";
+
+  /**
+   * Returns {@link #FIRST_CALL} at {@code firstCall}, {@link #START_UP_OVER} after {@code quietMillis} without a class
+   * load, or {@link #AT_THE_LATEST} after {@code maxMillis}. (The guard's deferred set-up waits the same way.)
+   */
+  public static String awaitStartUpOver(CountDownLatch firstCall, java.util.function.IntSupplier classLoads,
       long quietMillis, long maxMillis) throws InterruptedException {
     long start = System.nanoTime();
     int seen = classLoads.getAsInt();
@@ -96,12 +104,13 @@ public final class Metrics {
         seen = loads;
         quietSince = now;
       } else if (now - quietSince >= TimeUnit.MILLISECONDS.toNanos(quietMillis)) {
-        return;
+        return START_UP_OVER;
       }
       if (now - start >= TimeUnit.MILLISECONDS.toNanos(maxMillis)) {
-        return;
+        return AT_THE_LATEST;
       }
     }
+    return FIRST_CALL;
   }
 
   /** Opens its latch at the first tool or LLM call event; a volatile read per event after that. */

@@ -244,6 +244,7 @@ class StartupIT {
 
         Map<String, Object> cold = earlyCallsAreDenied(policy, "cold", List.of()).ready();
         assertEquals("cold", cold.get("weave_cache"), cold::toString);
+        assertEquals("with the weaving", cold.get("guard_start"), cold::toString);
         List<Path> entries;
         try (var files = Files.list(cache)) {
             entries = files.filter(f -> f.toString().endsWith(".woven")).toList();
@@ -255,6 +256,9 @@ class StartupIT {
                 List.of("-Dtollgate.weave.cross-check=false", "-Xlog:class+load:file=" + classes.toAbsolutePath()))
                 .ready();
         assertEquals("warm", warm.get("weave_cache"), warm::toString);
+        // nothing of the app's start needed the guard: its set-up began when the static initializer's tool call
+        // wanted it, and that call waited for it
+        assertEquals("first call", warm.get("guard_start"), warm::toString);
         List<String> byteBuddy = Files.readAllLines(classes).stream()
                 .filter(l -> l.contains(" net.bytebuddy.agent.") || l.contains(" net.bytebuddy.asm.")).toList();
         assertEquals(List.of(), byteBuddy, "a start woven from the cache loads no ByteBuddy weaving class");
@@ -268,6 +272,77 @@ class StartupIT {
             Files.write(entry, bytes);
         }
         earlyCallsAreDenied(policy, "altered", List.of("-Dtollgate.weave.cross-check=false"));
+    }
+
+    /**
+     * An app that starts and ends without a governed call, on a warm weave cache: the guard's set-up (ledger, engine,
+     * budgets, watcher, metrics) never began, as nothing needed it, and the log still has its first lines, an
+     * {@code agent.ready} saying so, and {@code agent.stopped}, in that order; the ledger was not opened.
+     */
+    @Test
+    void anAppThatEndsBeforeAnyGovernedCallNeedsNoGuardSetUp() throws IOException {
+        Path ledger = dir.resolve("ledger-unused");
+        Path policy = Files.writeString(dir.resolve("unused.yaml"), """
+                version: 1
+                tools: { deny: ["delete_*"] }
+                budgets:
+                  - { name: process-cap, scope: process, max_usd: 1.00 }
+                ledger: { dir: "%s" }
+                """.formatted(ledger.toAbsolutePath().toString().replace("\\", "/")));
+        ForkedApp.Result warmUp = ForkedApp.of(AppModule.LANGCHAIN4J)
+                .agent(AgentJar.requireImplemented(), policy, dir.resolve("first.jsonl"))
+                .args("--base-url", "http://127.0.0.1:9/v1", "--startup-only").run();
+        assertEquals(0, warmUp.exitCode(), warmUp::toString);
+        assertFalse(ledgerFiles(ledger).isEmpty(), "the first (cold-cache) start's set-up opened the ledger");
+        for (Path f : ledgerFiles(ledger)) {
+            deleteTree(f);
+        }
+
+        Path log = dir.resolve("unused.jsonl");
+        ForkedApp.Result result = ForkedApp.of(AppModule.LANGCHAIN4J)
+                .agent(AgentJar.requireImplemented(), policy, log)
+                .args("--base-url", "http://127.0.0.1:9/v1", "--startup-only").run();
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.stdoutLines().contains("STARTED"), result::toString);
+        EnforcementLog entries = EnforcementLog.read(log);
+        Map<String, Object> ready = entries.only("agent.ready");
+        assertEquals("warm", ready.get("weave_cache"), ready::toString);
+        assertEquals("never", ready.get("guard_start"), ready::toString);
+        List<String> order = entries.entries().stream().map(e -> (String) e.get("event"))
+                .filter(e -> e.startsWith("agent.") || e.equals("policy.loaded")).toList();
+        assertEquals(List.of("agent.started", "policy.loaded", "agent.ready", "agent.stopped"), order,
+                entries::toString);
+        assertEquals(0, ((Number) entries.only("agent.stopped").get("suppressed_errors")).intValue());
+        assertEquals(List.of(), ledgerFiles(ledger), "no governed call, no ledger opened");
+    }
+
+    /** The same start without the agent: it starts, prints STARTED, and writes no log. */
+    @Test
+    @WithoutTheAgent
+    void withoutTheAgentTheSameStartWritesNoLog() {
+        ForkedApp.Result result = ForkedApp.of(AppModule.LANGCHAIN4J)
+                .args("--base-url", "http://127.0.0.1:9/v1", "--startup-only").run();
+        assertEquals(0, result.exitCode(), result::toString);
+        assertTrue(result.stdoutLines().contains("STARTED"), result::toString);
+        assertFalse(Files.exists(dir.resolve("unused.jsonl")));
+    }
+
+    /** The ledger directory's entries but the weave cache's. */
+    private static List<Path> ledgerFiles(Path ledger) throws IOException {
+        try (var files = Files.list(ledger)) {
+            return files.filter(f -> !f.getFileName().toString().equals("weave-cache")).sorted().toList();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (var paths = Files.walk(root)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 
     /** The early-calls app's policy: {@code delete_*} tools denied, no LLM call allowed; {@code more} YAML after. */
