@@ -86,8 +86,17 @@ public final class PolicyWatcher {
    * path).
    */
   public static Map<Path, String> stamps(Path policyFile, Path governanceDir) {
+    return eachFile(policyFile, governanceDir, false);
+  }
+
+  /**
+   * The policy file and the governance directory's policy files (sorted), each with its stamp ({@code digests}
+   * false) or its content digest ({@code digests} true), a governance file's permissions after either; the directory
+   * itself with "" when it cannot be listed.
+   */
+  private static Map<Path, String> eachFile(Path policyFile, Path governanceDir, boolean digests) {
     Map<Path, String> out = new LinkedHashMap<>();
-    out.put(policyFile, stamp(policyFile, false));
+    out.put(policyFile, digests ? digest(policyFile) : stamp(policyFile));
     if (governanceDir != null) {
       List<Path> files = new ArrayList<>();
       try (DirectoryStream<Path> entries = Files.newDirectoryStream(governanceDir)) {
@@ -98,18 +107,18 @@ public final class PolicyWatcher {
       files.sort(null);
       for (Path f : files) {
         if (dev.tollgate.policy.GovernanceLoader.isPolicyFile(f)) {
-          out.put(f, stamp(f, true));
+          out.put(f, (digests ? digest(f) : stamp(f)) + " " + permissions(f));
         }
       }
     }
     return out;
   }
 
-  private static String stamp(Path f, boolean withPermissions) {
+  private static String stamp(Path f) {
     try {
       java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f,
           java.nio.file.attribute.BasicFileAttributes.class);
-      return a.lastModifiedTime().toMillis() + " " + a.size() + (withPermissions ? " " + permissions(f) : "");
+      return a.lastModifiedTime().toMillis() + " " + a.size();
     } catch (IOException | RuntimeException e) {
       return "";
     }
@@ -182,23 +191,7 @@ public final class PolicyWatcher {
 
   /** Each watched file's content digest ("" when it cannot be read: a missing file is a change too). */
   private Map<Path, String> fingerprints() {
-    Map<Path, String> out = new LinkedHashMap<>();
-    out.put(policyFile, digest(policyFile));
-    if (governanceDir != null) {
-      List<Path> files = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(governanceDir)) {
-        entries.forEach(files::add);
-      } catch (IOException | RuntimeException e) {
-        out.put(governanceDir, "");
-      }
-      files.sort(null);
-      for (Path f : files) {
-        if (dev.tollgate.policy.GovernanceLoader.isPolicyFile(f)) {
-          out.put(f, digest(f) + " " + permissions(f));
-        }
-      }
-    }
-    return out;
+    return eachFile(policyFile, governanceDir, true);
   }
 
   private static String permissions(Path f) {

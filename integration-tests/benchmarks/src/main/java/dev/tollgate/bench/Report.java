@@ -150,15 +150,22 @@ public final class Report {
     }
   }
 
-  /** How the Tollgate-alone runs of an app after the first found their weave cache: e.g. "warm 6". */
+  /**
+   * How the Tollgate-alone runs of an app after the first found their weave cache, and when their guard's set-up
+   * began: e.g. "{warm=6}; guard_start {never=6}".
+   */
   private String ready(String app) throws IOException {
+    return counts(app, "weave_cache") + "; guard_start " + counts(app, "guard_start");
+  }
+
+  private String counts(String app, String field) throws IOException {
     Map<String, Integer> counts = new java.util.TreeMap<>();
     try (var files = Files.list(dir)) {
       for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-tollgate-")
           && !f.getFileName().toString().equals("startup-" + app + "-tollgate-1.jsonl")).toList()) {
         for (String line : Files.readAllLines(p)) {
           if (line.contains("\"agent.ready\"")) {
-            counts.merge(new ObjectMapper().readTree(line).path("weave_cache").asText("n/a"), 1, Integer::sum);
+            counts.merge(new ObjectMapper().readTree(line).path(field).asText("n/a"), 1, Integer::sum);
           }
         }
       }
