@@ -111,6 +111,49 @@ class GuardTest {
   }
 
   /**
+   * A guard whose set-up waits to be wanted (the agent's GuardStart): a call that comes first runs the hook, then
+   * waits and is decided as any call made while the guard is coming; a hook that throws is counted, never thrown to
+   * the app, and the call still waits for its guard.
+   */
+  @Test
+  void aCallThatWaitsRunsTheWantedHookFirstEvenOneThatThrows() throws Exception {
+    for (boolean throwing : new boolean[] {false, true}) {
+      Guard.install(null);
+      decided.clear();
+      java.util.concurrent.atomic.AtomicInteger ran = new java.util.concurrent.atomic.AtomicInteger();
+      Guard.expect(new Thread(() -> {}, "installer"), () -> {
+        ran.incrementAndGet();
+        if (throwing) {
+          throw new IllegalStateException("a bug in the hook");
+        }
+      });
+      long waitedBefore = Guard.waitedCalls();
+      long suppressedBefore = Guard.suppressedCount();
+      Object[] answer = new Object[1];
+      Thread app = new Thread(() -> {
+        answer[0] = Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null);
+        if (answer[0] != null) {
+          Guard.toolExit();
+        }
+      }, "app");
+      app.start();
+      awaitWaiting(waitedBefore);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (ran.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(1, ran.get(), "the waiting call wanted the guard once");
+      assertTrue(app.isAlive(), "and waits for it");
+      assertEquals(throwing ? suppressedBefore + 1 : suppressedBefore, Guard.suppressedCount());
+      Guard.install(delegate);
+      app.join(10_000);
+      assertFalse(app.isAlive());
+      assertTrue(answer[0] instanceof Refusal, "decided by the guard that came: " + answer[0]);
+      assertEquals(List.of("lc4j:delete_file"), decided);
+    }
+  }
+
+  /**
    * The thread setting the guard up never waits for itself; a guard whose set-up failed releases the calls waiting
    * for it, which then go on as with no agent (as a class the gate let through unwoven would).
    */

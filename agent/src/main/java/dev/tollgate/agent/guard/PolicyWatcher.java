@@ -76,8 +76,9 @@ public final class PolicyWatcher {
     this.log = log;
     this.clock = clock;
     this.fleet = fleet;
-    Map<Path, String> now = fingerprints();
-    this.seen = stampsAtLoad == null || stampsAtLoad.equals(stamps(policyFile, governanceDir)) ? now : Map.of();
+    // changed since premain read them: no baseline, so the first look reloads (their digests would be thrown away)
+    this.seen = stampsAtLoad == null || stampsAtLoad.equals(stamps(policyFile, governanceDir)) ? fingerprints()
+        : Map.of();
   }
 
   /**

@@ -90,7 +90,6 @@ public final class AgentInstaller {
     long[] guardDone = {0};
     long[] guardBegan = {0};
     String cacheState = "off";
-    String guardReason = null;
     long guardWaitNanos = 0;
     boolean guardStarted = false;
     boolean endedFirst = false;
@@ -146,7 +145,6 @@ public final class AgentInstaller {
       Guard.expect(guard, eager ? null : guardStart);
       if (eager) {
         guardStart.beginNow();
-        guardReason = guardStart.reason();
         guard.start();
         guardStarted = true;
       }
@@ -177,8 +175,7 @@ public final class AgentInstaller {
                 state, GuardStart.NEVER, 0);
           }
         });
-        guardReason = guardStart.await(LoadGate::classesDefined);
-        if (guardReason == null) {
+        if (!guardStart.await(LoadGate::classesDefined)) {
           endedFirst = true;
           return; // the app is ending: its shutdown hook wrote the first lines and agent.ready
         }
@@ -210,7 +207,7 @@ public final class AgentInstaller {
         long callsBlockedNanos = firstCallWait == 0 ? 0 : Math.max(0, guardReady - firstCallWait);
         plan.coverage().ready(millis(guardReady - began), millis(weaveReady - start), millis(retransformNanos),
             millis(gateBlockedNanos + callsBlockedNanos), gate.waitingLoads(), gate.firstWaiting(),
-            Guard.waitedCalls(), cacheState, guardReason, millis(guardWaitNanos));
+            Guard.waitedCalls(), cacheState, plan.start().reason(), millis(guardWaitNanos));
       }
     }
   }

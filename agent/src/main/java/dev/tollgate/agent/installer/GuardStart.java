@@ -74,14 +74,12 @@ final class GuardStart implements Runnable {
    * app's end, the set-up thread's preparation) writes its part and then looks here, so whichever comes last sees
    * the others' and starts it, once.
    */
-  private boolean startIfWantedAfterEnd() {
+  private void startIfWantedAfterEnd() {
     Thread t = setUp;
     if (t != null && wanted.getCount() == 0 && state.compareAndSet(ENDED, BEGUN)) {
       reason = Metrics.FIRST_CALL;
       t.start();
-      return true;
     }
-    return false;
   }
 
   /** The set-up begins at once (a cold or no weave cache, late attach): nothing waits, and the app's end waits for it. */
@@ -91,16 +89,16 @@ final class GuardStart implements Runnable {
   }
 
   /**
-   * Waits on {@code tollgate-init} until the set-up should begin; returns why, having claimed the start (the caller
-   * starts the set-up thread), or null when the app ended first (nothing to start).
+   * Waits on {@code tollgate-init} until the set-up should begin; true when it has claimed the start (the caller
+   * starts the set-up thread; {@link #reason} says why), false when the app ended first (nothing to start).
    */
-  String await(IntSupplier classLoads) throws InterruptedException {
+  boolean await(IntSupplier classLoads) throws InterruptedException {
     String why = Metrics.awaitStartUpOver(wanted, classLoads, quietMillis, maxMillis);
     if (!state.compareAndSet(WAITING, BEGUN)) {
-      return null;
+      return false;
     }
     reason = why;
-    return why;
+    return true;
   }
 
   /**
