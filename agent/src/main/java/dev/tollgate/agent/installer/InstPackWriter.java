@@ -16,8 +16,12 @@ import java.util.zip.Deflater;
 /**
  * Build-time tool (run by the agent module's package phase, never by the agent): writes the pack the agent's class
  * loader reads its classes and resources from, in the layout {@code dev.tollgate.agent.launch.InstPack} documents.
- * {@code java InstPackWriter LAYOUT_DIR OUT_FILE EXCLUDED_PREFIX...}: every file under the directory whose relative
- * path starts with none of the prefixes, in name order (the same input gives the same bytes).
+ * {@code java InstPackWriter LAYOUT_DIR OUT_FILE [--raw=PREFIX...] [EXCLUDED_PREFIX...]}: every file under the directory
+ * whose relative path starts with none of the excluded prefixes, in name order (the same input gives the same bytes).
+ * Entries under a {@code --raw} prefix are kept as they are, not deflated: the classes a start loads (the agent's own,
+ * the policy's regex engine, the logging API) are then read without inflating them, ~300 of them on premain's path
+ * and beside it (a few milliseconds of CPU), for ~2 MB more on disk; the rest (ByteBuddy, the Redis and metrics
+ * clients: loaded on a cold start or when configured) stays deflated.
  */
 public final class InstPackWriter {
   public static final int MAGIC = 0x54475031; // "TGP1", as InstPack
@@ -32,7 +36,15 @@ public final class InstPackWriter {
       System.exit(2);
     }
     Path root = Path.of(args[0]);
-    List<String> excluded = List.of(args).subList(2, args.length);
+    List<String> excluded = new ArrayList<>();
+    List<String> raw = new ArrayList<>();
+    for (String a : List.of(args).subList(2, args.length)) {
+      if (a.startsWith("--raw=")) {
+        raw.add(a.substring("--raw=".length()));
+      } else {
+        excluded.add(a);
+      }
+    }
     List<String> names;
     try (Stream<Path> files = Files.walk(root)) {
       names = files.filter(Files::isRegularFile)
@@ -46,13 +58,19 @@ public final class InstPackWriter {
       contents.add(Files.readAllBytes(root.resolve(name)));
     }
     try (OutputStream out = Files.newOutputStream(Path.of(args[1]))) {
-      write(names, contents, out);
+      write(names, contents, out, n -> raw.stream().anyMatch(n::startsWith));
     }
     System.out.println("InstPackWriter: " + names.size() + " entries -> " + args[1]);
   }
 
-  /** Writes the pack of {@code names} (resource paths, distinct) with their {@code contents}. */
+  /** Writes the pack of {@code names} (resource paths, distinct) with their {@code contents}, each deflated if smaller. */
   public static void write(List<String> names, List<byte[]> contents, OutputStream sink) throws IOException {
+    write(names, contents, sink, n -> false);
+  }
+
+  /** As {@link #write(List, List, OutputStream)}; the entries {@code keepRaw} accepts are kept as they are. */
+  public static void write(List<String> names, List<byte[]> contents, OutputStream sink,
+      java.util.function.Predicate<String> keepRaw) throws IOException {
     int count = names.size();
     int slots = Math.max(1, count * 2 + 1);
     ByteArrayOutputStream records = new ByteArrayOutputStream();
@@ -63,7 +81,7 @@ public final class InstPackWriter {
     for (int i = 0; i < count; i++) {
       String name = names.get(i);
       byte[] raw = contents.get(i);
-      byte[] deflated = deflate(raw);
+      byte[] deflated = keepRaw.test(name) ? raw : deflate(raw);
       boolean stored = deflated.length >= raw.length;
       byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
       if (utf8.length > 0xffff) {

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.RandomAccessFile;
 import java.net.URL;
 import java.net.URLConnection;
 import java.net.URLStreamHandler;
@@ -19,7 +20,8 @@ import java.util.zip.ZipEntry;
  * load the launcher, so this happens on premain's thread; its loop became hot enough for C2 to compile): a jar with
  * a few dozen entries opens in a third of the time. This pack is read lazily instead: a fixed header, an
  * open-addressing hash table and the entries' records (read once, as one array, never parsed into objects), then
- * each entry's bytes, deflated, found by a hash lookup and read by a positional skip within the stored jar entry.
+ * each entry's bytes, found by a hash lookup and read at its offset in the jar file (a positional skip within the
+ * stored jar entry if the pack's place in the file cannot be found), inflated if the writer deflated it.
  *
  * <p>Layout (big-endian): {@code int magic, int slots, int indexLength, int entries}; the index ({@code indexLength}
  * bytes): {@code slots} ints, each 0 or 1 + the offset of a record within the index; the records: {@code int hash
@@ -43,13 +45,24 @@ final class InstPack {
   private final URLStreamHandler handler = new Handler();
   /** Inflates every deflated entry (see {@link #read}); never ended: it lives as long as the agent's loader. */
   private final Inflater inflater = new Inflater();
+  /**
+   * The jar file, read at the pack's offset in it ({@link #at}), or null: then each read opens the jar entry's stream
+   * and skips to the record's data. Read under its own lock (seek, then read); a {@code RandomAccessFile}, not a
+   * {@code FileChannel}: a channel is closed for good by the first read on an interrupted thread, and any app thread
+   * may be the one loading an agent class.
+   */
+  private final RandomAccessFile file;
+  /** Where the pack begins in the jar file when {@link #file} is set. Like the jar, the file stays open. */
+  private final long at;
 
-  private InstPack(JarFile jar, ZipEntry entry, byte[] index, int slots) {
+  private InstPack(JarFile jar, ZipEntry entry, byte[] index, int slots, RandomAccessFile file, long at) {
     this.jar = jar;
     this.entry = entry;
     this.index = index;
     this.slots = slots;
     this.dataStart = HEADER + (long) index.length;
+    this.file = file;
+    this.at = at;
   }
 
   /** The pack inside {@code jar}; an {@link IOException} naming the jar if it has none or it is damaged. */
@@ -72,8 +85,89 @@ final class InstPack {
       if (index.length < indexLength) {
         throw new IOException(jar.getName() + ": " + ENTRY + " is truncated");
       }
-      return new InstPack(jar, entry, index, slots);
+      RandomAccessFile file = null;
+      long at = -1;
+      try {
+        file = new RandomAccessFile(jar.getName(), "r");
+        at = offsetIn(file, entry, header);
+      } catch (IOException | RuntimeException e) {
+        at = -1; // read through the entry's stream instead
+      }
+      if (at < 0 && file != null) {
+        file.close();
+        file = null;
+      }
+      return new InstPack(jar, entry, index, slots, file, at);
     }
+  }
+
+  /**
+   * Where the data of {@code entry} (stored, not deflated) begins in the zip {@code file}, found through the zip's end
+   * record, its central directory and the entry's local header, and checked against the pack's {@code header} read
+   * through the JDK; -1 if it is deflated, the zip is one this does not follow (ZIP64, a comment longer than the
+   * search) or the bytes there are not that header.
+   */
+  static long offsetIn(RandomAccessFile file, ZipEntry entry, byte[] header) throws IOException {
+    if (entry.getMethod() != ZipEntry.STORED) {
+      return -1;
+    }
+    long length = file.length();
+    int tail = (int) Math.min(length, 22 + 0xffff);
+    byte[] end = new byte[tail];
+    file.seek(length - tail);
+    file.readFully(end);
+    int eocd = -1;
+    for (int i = tail - 22; i >= 0; i--) {
+      if (le4(end, i) == 0x06054b50L && i + 22 + le2(end, i + 20) == tail) { // its comment ends the file
+        eocd = i;
+        break;
+      }
+    }
+    if (eocd < 0) {
+      return -1;
+    }
+    long cdSize = le4(end, eocd + 12);
+    long cdOffset = le4(end, eocd + 16);
+    if (cdOffset == 0xffffffffL || cdSize > Integer.MAX_VALUE || cdOffset + cdSize > length) {
+      return -1;
+    }
+    byte[] cd = new byte[(int) cdSize];
+    file.seek(cdOffset);
+    file.readFully(cd);
+    byte[] name = ENTRY.getBytes(StandardCharsets.UTF_8);
+    for (int p = 0; p + 46 <= cd.length && le4(cd, p) == 0x02014b50L; ) {
+      int nameLength = le2(cd, p + 28);
+      int next = p + 46 + nameLength + le2(cd, p + 30) + le2(cd, p + 32);
+      if (nameLength == name.length && java.util.Arrays.equals(cd, p + 46, p + 46 + nameLength, name, 0, name.length)) {
+        long local = le4(cd, p + 42);
+        byte[] loc = new byte[30];
+        file.seek(local);
+        file.readFully(loc);
+        if (le4(loc, 0) != 0x04034b50L) {
+          return -1;
+        }
+        long data = local + 30 + le2(loc, 26) + le2(loc, 28);
+        byte[] found = new byte[HEADER];
+        file.seek(data);
+        file.readFully(found);
+        return java.util.Arrays.equals(found, 0, HEADER, header, 0, HEADER) ? data : -1;
+      }
+      p = next;
+    }
+    return -1;
+  }
+
+  private static long le4(byte[] b, int i) {
+    return (b[i] & 0xffL) | (b[i + 1] & 0xffL) << 8 | (b[i + 2] & 0xffL) << 16 | (b[i + 3] & 0xffL) << 24;
+  }
+
+  private static int le2(byte[] b, int i) {
+    return (b[i] & 0xff) | (b[i + 1] & 0xff) << 8;
+  }
+
+  /** Whether entries are read at their offsets in the jar file (else through the jar entry's stream). */
+  boolean readsTheFile() {
+    return file != null;
   }
 
   /** The offset of {@code name}'s record within the index, or -1 if the pack does not hold it. */
@@ -127,10 +221,22 @@ final class InstPack {
     }
     byte[] stored = new byte[storedLength]; // one array: readNBytes(int) would gather 8 KB chunks and copy them
     int got;
-    try (InputStream in = jar.getInputStream(entry)) {
-      // positional within a stored jar entry (the JDK's stream moves its position; nothing is read)
-      in.skipNBytes(dataStart + offset);
-      got = in.readNBytes(stored, 0, storedLength);
+    if (file != null) {
+      got = storedLength;
+      try {
+        synchronized (file) {
+          file.seek(at + dataStart + offset);
+          file.readFully(stored);
+        }
+      } catch (java.io.EOFException e) {
+        got = -1;
+      }
+    } else {
+      try (InputStream in = jar.getInputStream(entry)) {
+        // positional within a stored jar entry (the JDK's stream moves its position; nothing is read)
+        in.skipNBytes(dataStart + offset);
+        got = in.readNBytes(stored, 0, storedLength);
+      }
     }
     if (got < storedLength) {
       throw new IOException(jar.getName() + ": " + ENTRY + " is truncated");

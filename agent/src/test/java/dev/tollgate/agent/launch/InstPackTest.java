@@ -2,6 +2,7 @@ package dev.tollgate.agent.launch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -68,6 +69,7 @@ class InstPackTest {
     contents.add("ü".getBytes(StandardCharsets.UTF_8));
     try (JarFile jar = jarWith(pack(names, contents), true)) {
       InstPack pack = InstPack.open(jar);
+      assertTrue(pack.readsTheFile(), "a stored pack is read at its offset in the jar file");
       for (int i = 0; i < names.size(); i++) {
         int record = pack.find(names.get(i));
         assertTrue(record >= 0, names.get(i));
@@ -166,8 +168,65 @@ class InstPackTest {
   void aPackTheJarDeflatedStillReads() throws IOException {
     try (JarFile jar = jarWith(pack(List.of("a", "b/c.class"), List.of(new byte[] {1, 2}, new byte[500])), false)) {
       InstPack pack = InstPack.open(jar);
+      assertFalse(pack.readsTheFile(), "a deflated jar entry has no offset of its bytes: read through its stream");
       assertArrayEquals(new byte[500], pack.read(pack.find("b/c.class")));
       assertArrayEquals(new byte[] {1, 2}, pack.read(pack.find("a")));
+    }
+  }
+
+  /**
+   * The pack found in a jar whose pack is neither first nor last and which has a comment, through the zip's end
+   * record; read on an interrupted thread (any app thread may load an agent class), which neither fails nor spoils
+   * later reads, and leaves the thread interrupted.
+   */
+  @Test
+  void aStoredPackIsFoundInAnyJarAndReadOnAnInterruptedThread() throws IOException {
+    byte[] pack = pack(List.of("a", "b/c.class"), List.of(new byte[] {1, 2}, new byte[500]));
+    Path path = dir.resolve("commented.jar");
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(path))) {
+      out.setComment("a comment \u0050\u004b\u0005\u0006 with the end record's signature in it");
+      out.putNextEntry(new ZipEntry("first.txt"));
+      out.write(new byte[3000]);
+      ZipEntry entry = new ZipEntry(InstPack.ENTRY);
+      CRC32 crc = new CRC32();
+      crc.update(pack);
+      entry.setMethod(ZipEntry.STORED);
+      entry.setSize(pack.length);
+      entry.setCompressedSize(pack.length);
+      entry.setCrc(crc.getValue());
+      entry.setExtra(new byte[] {(byte) 0xfe, (byte) 0xca, 2, 0, 7, 7}); // an extra field in the local header
+      out.putNextEntry(entry);
+      out.write(pack);
+      out.putNextEntry(new ZipEntry("last.txt"));
+      out.write(new byte[10]);
+    }
+    try (JarFile jar = new JarFile(path.toFile(), false)) {
+      InstPack p = InstPack.open(jar);
+      assertTrue(p.readsTheFile());
+      Thread.currentThread().interrupt();
+      try {
+        assertArrayEquals(new byte[500], p.read(p.find("b/c.class")));
+        assertTrue(Thread.currentThread().isInterrupted());
+      } finally {
+        Thread.interrupted();
+      }
+      assertArrayEquals(new byte[] {1, 2}, p.read(p.find("a")));
+    }
+  }
+
+  /** Entries the writer is told to keep raw are not deflated, however well they would deflate; they read back. */
+  @Test
+  void entriesKeptRawAreStoredAsTheyAre() throws IOException {
+    List<String> names = List.of("raw/A.class", "other/B.class");
+    List<byte[]> contents = List.of(new byte[40_000], new byte[40_000]);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    InstPackWriter.write(names, contents, out, n -> n.startsWith("raw/"));
+    byte[] bytes = out.toByteArray();
+    assertTrue(bytes.length > 40_000 && bytes.length < 41_000, bytes.length + " bytes: one entry raw, one deflated");
+    try (JarFile jar = jarWith(bytes, true)) {
+      InstPack p = InstPack.open(jar);
+      assertArrayEquals(contents.get(0), p.read(p.find("raw/A.class")));
+      assertArrayEquals(contents.get(1), p.read(p.find("other/B.class")));
     }
   }
 
