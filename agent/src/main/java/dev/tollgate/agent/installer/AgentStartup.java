@@ -379,20 +379,11 @@ public final class AgentStartup {
   }
 
   /**
-   * Every instrumentation module in the agent jar, by the {@link ServiceLoader}: instantiated, nothing else. Then, on
-   * the same thread (premain's {@code tollgate-modules}, beside the policy's parse), the JDK's SHA-256 is asked for
-   * once: the weave cache's keys need it on {@code tollgate-init} before the gate opens, and the first request loads
-   * the JDK's security providers (~15 ms measured), which would otherwise delay the weaving the app's first targeted
-   * class waits for. A failure there is left for the weave cache to meet.
+   * Every instrumentation module in the agent jar, by the {@link ServiceLoader}: instantiated, nothing else (on
+   * premain's {@code tollgate-modules} thread, beside the policy's parse).
    */
   private static List<InstrumentationModule> listModules() {
-    List<InstrumentationModule> modules = AnchorList.modulesIn(AgentStartup.class.getClassLoader());
-    try {
-      java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException | RuntimeException e) {
-      // met again, and reported, by the weave cache
-    }
-    return modules;
+    return AnchorList.modulesIn(AgentStartup.class.getClassLoader());
   }
 
   /** The instrumentation modules this start weaves with, before the configuration switches any off. */

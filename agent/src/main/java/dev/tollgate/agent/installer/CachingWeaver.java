@@ -58,7 +58,12 @@ final class CachingWeaver implements ClassFileTransformer {
   private final Supplier<HelperInjector> helpers;
   private final Supplier<ClassFileTransformer> byteBuddy;
   private final boolean crossCheck = Boolean.getBoolean("tollgate.weave.cross-check");
-  private final Map<ClassLoader, String> conditions = new WeakHashMap<>();
+  /** Per loader, per module: {@code 1} applies, {@code 0} does not, 0 not yet asked ({@link #conditions}). */
+  private final Map<ClassLoader, char[]> conditions = new WeakHashMap<>();
+  /** Each module's anchors, in the order of {@link #modules} and {@link #applies}. */
+  private final List<Anchors> anchors = new ArrayList<>();
+  /** How many supertypes the key's walk follows ({@link #supertypes}). */
+  private static final int MAX_SUPERTYPES = 256;
   private final AtomicInteger hits = new AtomicInteger();
   private final AtomicInteger stored = new AtomicInteger();
 
@@ -71,6 +76,9 @@ final class CachingWeaver implements ClassFileTransformer {
     this.helpers = helpers;
     this.byteBuddy = byteBuddy;
     this.modules = List.copyOf(modules);
+    for (InstrumentationModule m : this.modules) {
+      anchors.add(new Anchors(m.anchors()));
+    }
   }
 
   /**
@@ -130,9 +138,11 @@ final class CachingWeaver implements ClassFileTransformer {
       return b == null ? null : b.transform(module, loader, className, classBeingRedefined, protectionDomain,
           classfileBuffer);
     }
-    String key = cache.key(conditions(loader) + "\n" + supertypes(loader, classfileBuffer), className,
-        classfileBuffer);
-    WeaveCache.Entry cached = cache.find(key, className, classfileBuffer);
+    java.util.TreeSet<String> supertypes = supertypes(loader, classfileBuffer);
+    String context = conditions(loader, className, supertypes) + "\n"
+        + (supertypes == null ? "?" : String.join(",", supertypes));
+    String key = cache.key(context, className, classfileBuffer);
+    WeaveCache.Entry cached = cache.find(key, context, className, classfileBuffer);
     if (cached != null && !crossCheck) {
       hits.incrementAndGet();
       return apply(cached, loader, className);
@@ -163,7 +173,7 @@ final class CachingWeaver implements ClassFileTransformer {
       }
       return woven;
     }
-    cache.store(key, className, classfileBuffer, made);
+    cache.store(key, context, className, classfileBuffer, made);
     stored.incrementAndGet();
     return woven;
   }
@@ -210,21 +220,26 @@ final class CachingWeaver implements ClassFileTransformer {
    * own bytes and the names of its supertypes ({@code hasSuperType}), so a class whose bytes are unchanged but whose
    * superclass now implements another interface gets a new key (and is woven by ByteBuddy again). Read from class
    * files through the loader, as the {@link TargetIndex} and ByteBuddy's type pool read them; one that cannot be read
-   * is named with a {@code ?}. The index's class files are shared: the gate read most of them already.
+   * is named with a {@code ?}, and so is the walk's end when it stops at {@link #MAX_SUPERTYPES}. The index's class
+   * files are shared: the gate read most of them already. Null if the class's own bytes are no class file.
    */
-  private String supertypes(ClassLoader loader, byte[] classfile) {
+  private java.util.TreeSet<String> supertypes(ClassLoader loader, byte[] classfile) {
     java.util.TreeSet<String> all = new java.util.TreeSet<>();
     java.util.ArrayDeque<String> todo = new java.util.ArrayDeque<>();
     String[] direct = TargetIndex.ClassFileHeader.supertypes(classfile);
     if (direct == null) {
-      return "?";
+      return null;
     }
     for (String s : direct) {
       if (s != null) {
         todo.add(s);
       }
     }
-    while (!todo.isEmpty() && all.size() < 256) {
+    while (!todo.isEmpty()) {
+      if (all.size() >= MAX_SUPERTYPES) {
+        all.add("?"); // not followed further: which modules could match is then not known from these names
+        break;
+      }
       String name = todo.poll();
       if (name.equals("java/lang/Object") || !all.add(name)) {
         continue;
@@ -241,29 +256,100 @@ final class CachingWeaver implements ClassFileTransformer {
         }
       }
     }
-    return String.join(",", all);
+    return all;
   }
 
-  /** Which modules apply in {@code loader}: one character per module, in order. */
-  private String conditions(ClassLoader loader) {
-    if (loader != null) {
+  /**
+   * Which modules apply in {@code loader}, one character per module, in order, for the class {@code className} whose
+   * supertypes are {@code supertypes}: {@code 1} or {@code 0} for a module whose anchors the class is or is below, and
+   * {@code -} for any other, whose type matchers cannot match the class (every name they use is one of its anchors:
+   * {@code InstrumentationModulesTest}), so whether it applies changes nothing of what ByteBuddy makes of the class.
+   * A module's applicability in a loader (its marker classes looked up, its version read: a resource lookup each,
+   * most of them misses that search the whole class path) is worked out the first time a class needs it, not for
+   * every module at the loader's first candidate. When the supertypes are not all known, every module is asked.
+   */
+  private String conditions(ClassLoader loader, String className, java.util.TreeSet<String> supertypes) {
+    boolean everyModule = supertypes == null;
+    if (!everyModule) {
+      for (String s : supertypes) {
+        if (s.startsWith("?")) {
+          everyModule = true;
+          break;
+        }
+      }
+    }
+    char[] known;
+    if (loader == null) {
+      known = new char[applies.size()];
+    } else {
       synchronized (conditions) {
-        String known = conditions.get(loader);
-        if (known != null) {
-          return known;
+        known = conditions.get(loader);
+        if (known == null) {
+          known = new char[applies.size()];
+          conditions.put(loader, known);
         }
       }
     }
     StringBuilder s = new StringBuilder(applies.size());
-    for (AgentInstaller.Applies a : applies) {
-      s.append(a.matches(loader) ? '1' : '0');
+    for (int i = 0; i < applies.size(); i++) {
+      if (!everyModule && !anchors.get(i).reached(className, supertypes)) {
+        s.append('-');
+        continue;
+      }
+      char c;
+      synchronized (known) {
+        c = known[i];
+      }
+      if (c == 0) {
+        c = applies.get(i).matches(loader) ? '1' : '0';
+        synchronized (known) {
+          known[i] = c;
+        }
+      }
+      s.append(c);
     }
-    String answer = s.toString();
-    if (loader != null) {
-      synchronized (conditions) {
-        conditions.put(loader, answer);
+    return s.toString();
+  }
+
+  /** A module's anchors, as internal names: exact ones and prefixes (an anchor ending in {@code $}). */
+  static final class Anchors {
+    private final Set<String> exact = new HashSet<>();
+    private final List<String> prefixes = new ArrayList<>();
+
+    Anchors(List<String> anchors) {
+      for (String a : anchors) {
+        String internal = a.replace('.', '/');
+        if (internal.endsWith("$")) {
+          prefixes.add(internal);
+        } else {
+          exact.add(internal);
+        }
       }
     }
-    return answer;
+
+    /** Is the class, or one of its supertypes, one of these anchors? */
+    boolean reached(String className, java.util.Collection<String> supertypes) {
+      if (is(className)) {
+        return true;
+      }
+      for (String s : supertypes) {
+        if (is(s)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    private boolean is(String internalName) {
+      if (exact.contains(internalName)) {
+        return true;
+      }
+      for (String p : prefixes) {
+        if (internalName.startsWith(p)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 }

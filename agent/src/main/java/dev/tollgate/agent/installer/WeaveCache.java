@@ -13,28 +13,29 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
 /**
  * What ByteBuddy made of each candidate class on an earlier start, kept on disk so that later starts weave without
- * loading ByteBuddy at all: one file per class, named by a SHA-256 of everything the outcome depends on — this agent
- * build and its instrumentations ({@link #WeaveCache(Path, String) config}), which instrumentations apply in the
- * class's loader, the class's name, and its bytes' length and CRC-32C. The file holds the class's bytes as they were
- * stored, the woven bytes (or "left as it was") and which instrumentations wove it, for the coverage report and their
- * helper classes. An entry is used only for the very bytes it was stored for (compared whole): two versions of a
- * class whose checksums collide share a file name, never an outcome.
+ * loading ByteBuddy at all: one file per class, holding everything the outcome depends on — this agent build and its
+ * instrumentations ({@link #WeaveCache(Path, String) config}), which instrumentations apply in the class's loader and
+ * the class's supertypes (the {@code conditions}), the class's name and its bytes as they were stored — then the woven
+ * bytes (or "left as it was") and which instrumentations wove it, for the coverage report and their helper classes. An
+ * entry is used only when all of that is what it was stored for (compared whole), so its file name need not be a
+ * cryptographic hash: it is a CRC-32C and a CRC-32 of the same inputs (64 bits, the bytes by their length and CRC-32C);
+ * two inputs whose checksums collide share a file name, never an outcome.
  *
- * <p>The bytes are checksummed, not hashed with SHA-256 (as the first format did): a start hashes every candidate
- * class (1–4 MB), which ran in the interpreter and then had the JIT compile the JDK's SHA-256 (~60 ms of a compiler
- * thread's CPU on the LangChain4j app, measured with async-profiler), while the JDK's CRC-32C is an intrinsic from the
- * first call.
+ * <p>Checksums, not SHA-256 (as the first two formats used): a start hashed every candidate class (1–4 MB), which ran
+ * in the interpreter and then had the JIT compile the JDK's SHA-256 (~60 ms of a compiler thread's CPU on the
+ * LangChain4j app, measured with async-profiler), and asking the JDK for SHA-256 at all loads its security providers
+ * (~28 ms of wall time on premain's second thread, measured the same way), on the path to the gate opening; the JDK's
+ * CRC-32C and CRC-32 are intrinsics from the first call and need no provider.
  *
  * <p>The directory is the ledger's own ({@code rwx------}, see {@code LedgerFiles}); entries are written to a
  * temporary file and moved into place, and each ends with a CRC-32C of its content, so a torn or corrupted entry is
@@ -45,7 +46,7 @@ import java.util.zip.CRC32C;
  */
 final class WeaveCache {
   private static final int MAGIC = 0x54475743; // "TGWC"
-  private static final int FORMAT = 2;
+  private static final int FORMAT = 3;
   private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
 
   private final Path dir;
@@ -124,20 +125,35 @@ final class WeaveCache {
   }
 
   private String configId() {
-    return HexFormat.of().formatHex(sha256().digest(config), 0, 16);
+    CRC32C a = new CRC32C();
+    CRC32 b = new CRC32();
+    a.update(config);
+    b.update(config);
+    return hex(a.getValue(), b.getValue());
   }
 
-  /** The key of a class: {@code loaderConditions} says which instrumentations apply in its loader. */
-  String key(String loaderConditions, String className, byte[] classfile) {
-    MessageDigest sha = sha256();
-    sha.update(config);
-    sha.update((byte) 0);
-    sha.update(loaderConditions.getBytes(StandardCharsets.UTF_8));
-    sha.update((byte) 0);
-    sha.update(className.getBytes(StandardCharsets.UTF_8));
-    sha.update((byte) 0);
-    sha.update(ByteBuffer.allocate(8).putInt(classfile.length).putInt(crc32c(classfile, classfile.length)).array());
-    return HexFormat.of().formatHex(sha.digest());
+  /**
+   * The file name of a class's entry: {@code conditions} says which instrumentations apply in its loader and what its
+   * supertypes are. The entry itself holds all of these and is compared with them whole ({@link #decode}).
+   */
+  String key(String conditions, String className, byte[] classfile) {
+    CRC32C a = new CRC32C();
+    CRC32 b = new CRC32();
+    byte[] sizeAndSum = ByteBuffer.allocate(8).putInt(classfile.length).putInt(crc32c(classfile, classfile.length))
+        .array();
+    for (byte[] part : new byte[][] {config, conditions.getBytes(StandardCharsets.UTF_8),
+        className.getBytes(StandardCharsets.UTF_8), sizeAndSum}) {
+      a.update(part);
+      a.update(0);
+      b.update(part);
+      b.update(0);
+    }
+    return hex(a.getValue(), b.getValue());
+  }
+
+  private static String hex(long crc32c, long crc32) {
+    HexFormat hex = HexFormat.of();
+    return hex.toHexDigits((int) crc32c) + hex.toHexDigits((int) crc32);
   }
 
   private static int crc32c(byte[] bytes, int length) {
@@ -153,17 +169,18 @@ final class WeaveCache {
    * The entry stored under {@code key} for these bytes of {@code className}, or null (none, unreadable, corrupted,
    * another class, other bytes).
    */
-  Entry find(String key, String className, byte[] classfile) {
+  Entry find(String key, String conditions, String className, byte[] classfile) {
     byte[] file;
     try {
       file = Files.readAllBytes(dir.resolve(key + ".woven"));
     } catch (IOException | RuntimeException e) {
       return null; // none (NoSuchFileException) or unreadable: woven as if there were no cache
     }
-    return decode(file, className, classfile);
+    return decode(file, config, conditions, className, classfile);
   }
 
-  static Entry decode(byte[] file, String className, byte[] classfile) {
+  /** The outcome a file holds if it was stored for exactly these inputs (and is whole), else null. */
+  static Entry decode(byte[] file, byte[] config, String conditions, String className, byte[] classfile) {
     if (file.length < 4) {
       return null;
     }
@@ -172,8 +189,14 @@ final class WeaveCache {
       return null;
     }
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(file, 0, body))) {
-      if (in.readInt() != MAGIC || in.readInt() != FORMAT || !in.readUTF().equals(className)
-          || in.readInt() != classfile.length || !Arrays.equals(in.readNBytes(classfile.length), classfile)) {
+      if (in.readInt() != MAGIC || in.readInt() != FORMAT || in.readInt() != config.length
+          || !Arrays.equals(in.readNBytes(config.length), config)) {
+        return null;
+      }
+      byte[] conditionBytes = conditions.getBytes(StandardCharsets.UTF_8);
+      if (in.readInt() != conditionBytes.length || !Arrays.equals(in.readNBytes(conditionBytes.length), conditionBytes)
+          || !in.readUTF().equals(className) || in.readInt() != classfile.length
+          || !Arrays.equals(in.readNBytes(classfile.length), classfile)) {
         return null;
       }
       int n = in.readInt();
@@ -192,11 +215,16 @@ final class WeaveCache {
     }
   }
 
-  static byte[] encode(String className, byte[] classfile, Entry entry) {
+  static byte[] encode(byte[] config, String conditions, String className, byte[] classfile, Entry entry) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(MAGIC);
       out.writeInt(FORMAT);
+      out.writeInt(config.length);
+      out.write(config);
+      byte[] conditionBytes = conditions.getBytes(StandardCharsets.UTF_8);
+      out.writeInt(conditionBytes.length);
+      out.write(conditionBytes);
       out.writeUTF(className);
       out.writeInt(classfile.length);
       out.write(classfile);
@@ -218,13 +246,13 @@ final class WeaveCache {
   /**
    * Stores an outcome; a failure (full disk, read-only directory) is reported once and the cache then only reads.
    */
-  void store(String key, String className, byte[] classfile, Entry entry) {
+  void store(String key, String conditions, String className, byte[] classfile, Entry entry) {
     if (!writable) {
       return;
     }
     try {
       createDirectory();
-      put(key + ".woven", encode(className, classfile, entry));
+      put(key + ".woven", encode(config, conditions, className, classfile, entry));
       if (!configWritten) {
         put(configId() + ".config", config);
         configWritten = true;
@@ -259,14 +287,6 @@ final class WeaveCache {
     PosixFileAttributeView view = Files.getFileAttributeView(dir, PosixFileAttributeView.class);
     if (view != null) {
       view.setPermissions(DIR);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WeaveCacheTest {
   private static final byte[] ORIGINAL = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61};
+  private static final byte[] CONFIG = "agent=1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
   private static final byte[] WOVEN = {(byte) 0xCA, (byte) 0xFE, (byte) 0xBA, (byte) 0xBE, 0, 0, 0, 61, 42};
 
   @TempDir
@@ -36,20 +38,20 @@ class WeaveCacheTest {
     WeaveCache first = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
     assertFalse(first.warm());
     String key = first.key("10", "a/B", ORIGINAL);
-    first.store(key, "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("langchain4j|tool dispatch")));
-    first.store(first.key("10", "a/C", ORIGINAL), "a/C", ORIGINAL, new WeaveCache.Entry(null, List.of()));
+    first.store(key, "10", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("langchain4j|tool dispatch")));
+    first.store(first.key("10", "a/C", ORIGINAL), "10", "a/C", ORIGINAL, new WeaveCache.Entry(null, List.of()));
 
     WeaveCache next = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
     assertTrue(next.warm());
     assertFalse(new WeaveCache(dir.resolve("weave-cache"), "agent=2").warm(), "another build's entries");
     assertTrue(new WeaveCache(dir.resolve("weave-cache"), "").warm(), "any build's entries");
-    WeaveCache.Entry found = next.find(key, "a/B", ORIGINAL);
+    WeaveCache.Entry found = next.find(key, "10", "a/B", ORIGINAL);
     assertArrayEquals(WOVEN, found.woven());
     assertEquals(List.of("langchain4j|tool dispatch"), found.wovenBy());
-    WeaveCache.Entry unchanged = next.find(next.key("10", "a/C", ORIGINAL), "a/C", ORIGINAL);
+    WeaveCache.Entry unchanged = next.find(next.key("10", "a/C", ORIGINAL), "10", "a/C", ORIGINAL);
     assertNotNull(unchanged);
     assertNull(unchanged.woven(), "left as it was");
-    assertNull(next.find(key, "a/Other", ORIGINAL), "an entry is only ever the class it was stored for");
+    assertNull(next.find(key, "10", "a/Other", ORIGINAL), "an entry is only ever the class it was stored for");
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("weave-cache"))));
     try (var files = Files.list(dir.resolve("weave-cache"))) {
       for (Path f : files.toList()) {
@@ -82,26 +84,43 @@ class WeaveCacheTest {
     byte[] other = ORIGINAL.clone();
     other[7] = 62; // another class file version, same length
     String key = cache.key("10", "a/B", ORIGINAL);
-    cache.store(key, "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
-    assertNotNull(cache.find(key, "a/B", ORIGINAL));
-    assertNull(cache.find(key, "a/B", other), "the same file name asked for other bytes (a checksum collision)");
-    assertNull(cache.find(key, "a/B", java.util.Arrays.copyOf(ORIGINAL, 7)), "shorter bytes");
+    cache.store(key, "10", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
+    assertNotNull(cache.find(key, "10", "a/B", ORIGINAL));
+    assertNull(cache.find(key, "10", "a/B", other), "the same file name asked for other bytes (a checksum collision)");
+    assertNull(cache.find(key, "10", "a/B", java.util.Arrays.copyOf(ORIGINAL, 7)), "shorter bytes");
     assertNotEquals(key, cache.key("10", "a/B", other));
+  }
+
+  /**
+   * The file name is a checksum of the inputs, not a hash: an entry found under it answers only the configuration and
+   * conditions (instrumentations that apply, supertypes) it was stored for, as it answers only its own bytes.
+   */
+  @Test
+  void anEntryAnswersOnlyTheConfigAndConditionsItWasStoredFor() throws IOException {
+    WeaveCache cache = new WeaveCache(dir.resolve("weave-cache"), "agent=1");
+    String key = cache.key("10\nx/Super", "a/B", ORIGINAL);
+    cache.store(key, "10\nx/Super", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
+    assertNotNull(cache.find(key, "10\nx/Super", "a/B", ORIGINAL));
+    assertNull(cache.find(key, "11\nx/Super", "a/B", ORIGINAL), "another module applies: the same file name");
+    assertNull(cache.find(key, "10\nx/Other", "a/B", ORIGINAL), "other supertypes: the same file name");
+    assertNull(new WeaveCache(dir.resolve("weave-cache"), "agent=2").find(key, "10\nx/Super", "a/B", ORIGINAL),
+        "another agent build: the same file name");
+    assertEquals(16, key.length(), key);
   }
 
   @Test
   void anAlteredOrTornEntryIsNeverDefined() throws IOException {
-    byte[] file = WeaveCache.encode("a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
-    assertNotNull(WeaveCache.decode(file, "a/B", ORIGINAL));
+    byte[] file = WeaveCache.encode(CONFIG, "10", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of("m|t")));
+    assertNotNull(WeaveCache.decode(file, CONFIG, "10", "a/B", ORIGINAL));
     for (int i = 0; i < file.length; i++) {
       for (int bit = 0; bit < 8; bit++) {
         byte[] altered = file.clone();
         altered[i] ^= (byte) (1 << bit);
-        assertNull(WeaveCache.decode(altered, "a/B", ORIGINAL), "byte " + i + " bit " + bit);
+        assertNull(WeaveCache.decode(altered, CONFIG, "10", "a/B", ORIGINAL), "byte " + i + " bit " + bit);
       }
     }
     for (int length = 0; length < file.length; length++) {
-      assertNull(WeaveCache.decode(java.util.Arrays.copyOf(file, length), "a/B", ORIGINAL), "cut at " + length);
+      assertNull(WeaveCache.decode(java.util.Arrays.copyOf(file, length), CONFIG, "10", "a/B", ORIGINAL), "cut at " + length);
     }
   }
 
@@ -119,8 +138,8 @@ class WeaveCacheTest {
   void aCacheThatCannotBeWrittenOnlyReads() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     WeaveCache cache = new WeaveCache(file.resolve("weave-cache"), "agent=1");
-    cache.store("k", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of())); // reported on stderr, not thrown
-    assertNull(cache.find("k", "a/B", ORIGINAL));
+    cache.store("k", "10", "a/B", ORIGINAL, new WeaveCache.Entry(WOVEN, List.of())); // reported on stderr, not thrown
+    assertNull(cache.find("k", "10", "a/B", ORIGINAL));
     assertFalse(cache.warm());
   }
 
@@ -189,6 +208,83 @@ class WeaveCacheTest {
     start(cacheDir, byteBuddy)
         .transform(null, withoutBase, name, null, null, bytes);
     assertEquals(2, calls.get(), "other supertypes: woven again");
+  }
+
+  /**
+   * Whether a module applies in a loader (its marker classes looked up there: most are misses that search the whole
+   * class path) is asked only for modules whose anchors the class is or is below: the others' matchers cannot match
+   * it, so their applicability is not in its key either, and a change in it leaves the class answered from the cache.
+   */
+  @Test
+  void onlyTheModulesWhoseAnchorsAClassReachesAreAskedWhetherTheyApply() throws Exception {
+    Class<?> app = dev.tollgate.fixtures.targets.Hierarchy.AppDispatcher.class;
+    String name = app.getName().replace('.', '/');
+    byte[] bytes = classFile(app);
+    String base = dev.tollgate.fixtures.targets.Hierarchy.BaseDispatcher.class.getName();
+    InstrumentationModule reached = module("reached", List.of(base), List.of(String.class.getName()));
+    InstrumentationModule elsewhere = module("elsewhere", List.of("no.such.Anchor"), List.of("no.such.Marker"));
+    List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    boolean[] markerThere = {false};
+    ClassLoader normal = getClass().getClassLoader();
+    class Counting extends ClassLoader {
+      Counting() {
+        super(normal);
+      }
+
+      @Override
+      public java.net.URL getResource(String resource) {
+        asked.add(resource);
+        if (resource.equals("no/such/Marker.class") && markerThere[0]) {
+          return normal.getResource(name + ".class");
+        }
+        return super.getResource(resource);
+      }
+    }
+    AtomicInteger calls = new AtomicInteger();
+    Path cacheDir = dir.resolve("weave-cache");
+    List<InstrumentationModule> modules = List.of(elsewhere, reached);
+    CachingWeaver first = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), new TargetIndex(List.of()), modules,
+        AgentInstaller.applies(modules, null), null, null, byteBuddyWeaving(WOVEN, calls));
+    first.transform(null, new Counting(), name, null, null, bytes);
+    assertTrue(asked.contains("java/lang/String.class"), "the reached module's marker: " + asked);
+    assertFalse(asked.contains("no/such/Marker.class"), "the other module's marker is not looked up: " + asked);
+    assertEquals(1, calls.get());
+
+    markerThere[0] = true; // the other module now applies in that loader: nothing it could weave in this class
+    CachingWeaver next = new CachingWeaver(new WeaveCache(cacheDir, "agent=1"), new TargetIndex(List.of()), modules,
+        AgentInstaller.applies(modules, null), null, null, byteBuddyWeaving(WOVEN, calls));
+    assertArrayEquals(WOVEN, next.transform(null, new Counting(), name, null, null, bytes));
+    assertEquals(1, calls.get(), "answered from the cache");
+    assertEquals(1, next.hits());
+  }
+
+  private static InstrumentationModule module(String name, List<String> anchors, List<String> markers) {
+    return new InstrumentationModule() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public List<String> markerClasses() {
+        return markers;
+      }
+
+      @Override
+      public List<String> versionResources() {
+        return List.of();
+      }
+
+      @Override
+      public List<String> anchors() {
+        return anchors;
+      }
+
+      @Override
+      public List<dev.tollgate.agent.spi.TypeInstrumentation> typeInstrumentations() {
+        return List.of();
+      }
+    };
   }
 
   @Test
