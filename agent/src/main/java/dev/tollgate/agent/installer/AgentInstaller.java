@@ -95,11 +95,6 @@ public final class AgentInstaller {
     boolean endedFirst = false;
     try {
       plan = planning.call();
-      List<String> missing = AnchorList.missing(anchors, plan.modules());
-      if (!missing.isEmpty()) {
-        LOG.warn("this agent jar's anchor list ({}) lacks {}: classes of these loaded before now are not woven; "
-            + "use the agent jar the build assembles", AnchorList.RESOURCE, missing);
-      }
       List<InstrumentationModule> modules = plan.modules();
       CoverageReport coverage = plan.coverage();
       WeaveCache cache = plan.cache();
@@ -161,6 +156,12 @@ public final class AgentInstaller {
         gate.open(woven, inst);
         retransformNanos = System.nanoTime() - weaveReady;
         gateBlockedNanos = gate.appBlockedNanos(weaveReady);
+      }
+      // checked once the gate is open (the app may be waiting on it): a warning, nothing the weaving needs
+      List<String> missing = AnchorList.missing(anchors, plan.modules());
+      if (!missing.isEmpty()) {
+        LOG.warn("this agent jar's anchor list ({}) lacks {}: classes of these loaded before now are not woven; "
+            + "use the agent jar the build assembles", AnchorList.RESOURCE, missing);
       }
       if (!eager) {
         long weaveMs = millis(weaveReady - start);

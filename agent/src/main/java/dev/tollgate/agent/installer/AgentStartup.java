@@ -307,8 +307,19 @@ public final class AgentStartup {
         }
       }
       CoverageReport coverage = new CoverageReport(log, modules, disabled);
-      return new AgentInstaller.Plan(modules, coverage, () -> installGuard(coverage),
-          startSettled::countDown, premain ? weaveCache(config, policy, modules, agentJar) : null, guardStart);
+      // (anonymous classes, not lambdas: this runs on the way to the gate opening, where each lambda's first use spins
+      // its class)
+      return new AgentInstaller.Plan(modules, coverage, new Runnable() {
+        @Override
+        public void run() {
+          installGuard(coverage);
+        }
+      }, new Runnable() {
+        @Override
+        public void run() {
+          startSettled.countDown();
+        }
+      }, premain ? weaveCache(config, policy, modules, agentJar) : null, guardStart);
     }
 
     /** The log's first lines (agent.started, policy.loaded), once. */
