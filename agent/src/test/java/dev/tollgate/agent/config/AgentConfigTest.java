@@ -10,6 +10,37 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class AgentConfigTest {
+  private static final java.util.regex.Pattern SWITCH =
+      java.util.regex.Pattern.compile("instrumentation\\.([a-z0-9][a-z0-9-]*)\\.enabled");
+
+  /** The hand-written reading of {@code instrumentation.<name>.enabled} keys is the regex's, on any key. */
+  @net.jqwik.api.Property(tries = 2000)
+  void anInstrumentationSwitchIsReadAsTheRegexReadsIt(@net.jqwik.api.ForAll("keys") String key) {
+    java.util.regex.Matcher m = SWITCH.matcher(key);
+    assertEquals(m.matches() ? m.group(1) : null, AgentConfig.instrumentationSwitch(key), key);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> keys() {
+    net.jqwik.api.Arbitrary<String> names = net.jqwik.api.Arbitraries.strings().withChars("az09-.A_ \u00e9")
+        .ofMaxLength(8);
+    return net.jqwik.api.Combinators.combine(
+        net.jqwik.api.Arbitraries.of("instrumentation.", "instrumentation", "instrumentation..", "", "x.",
+            "Instrumentation."),
+        names, net.jqwik.api.Arbitraries.of(".enabled", "enabled", ".enabled.", "", ".Enabled"))
+        .as((a, b, c) -> a + b + c);
+  }
+
+  @Test
+  void instrumentationSwitchesOnTheirOwn() {
+    assertEquals("langchain4j", AgentConfig.instrumentationSwitch("instrumentation.langchain4j.enabled"));
+    assertEquals("a-b", AgentConfig.instrumentationSwitch("instrumentation.a-b.enabled"));
+    assertNull(AgentConfig.instrumentationSwitch("instrumentation.-a.enabled"));
+    assertNull(AgentConfig.instrumentationSwitch("instrumentation..enabled"));
+    assertNull(AgentConfig.instrumentationSwitch("instrumentation.enabled"));
+    assertNull(AgentConfig.instrumentationSwitch("instrumentation.A.enabled"));
+  }
+
   private static final Map<String, String> ENV = Map.of("TOLLGATE_POLICY", "env.yaml", "TOLLGATE_LOG", "env.jsonl");
   private static final Map<String, String> PROPS = Map.of("tollgate.policy", "prop.yaml");
 
