@@ -76,6 +76,10 @@ final class CachingWeaver implements ClassFileTransformer {
     this.helpers = helpers;
     this.byteBuddy = byteBuddy;
     this.modules = List.copyOf(modules);
+    if (applies.size() != this.modules.size()) { // one per module, in order (AgentInstaller.applies)
+      throw new IllegalArgumentException(applies.size() + " applicability checks for " + this.modules.size()
+          + " modules");
+    }
     for (InstrumentationModule m : this.modules) {
       anchors.add(new Anchors(m.anchors()));
     }

@@ -167,7 +167,7 @@ final class WeaveCache {
 
   /**
    * The entry stored under {@code key} for these bytes of {@code className}, or null (none, unreadable, corrupted,
-   * another class, other bytes).
+   * another class, other bytes, another agent build or other conditions).
    */
   Entry find(String key, String conditions, String className, byte[] classfile) {
     byte[] file;
