@@ -61,7 +61,7 @@ final class CachingWeaver implements ClassFileTransformer {
   /** Per loader, per module: {@code 1} applies, {@code 0} does not, 0 not yet asked ({@link #conditions}). */
   private final Map<ClassLoader, char[]> conditions = new WeakHashMap<>();
   /** Each module's anchors, in the order of {@link #modules} and {@link #applies}. */
-  private final List<Anchors> anchors = new ArrayList<>();
+  private final List<AnchorNames> anchors = new ArrayList<>();
   /** How many supertypes the key's walk follows ({@link #supertypes}). */
   private static final int MAX_SUPERTYPES = 256;
   private final AtomicInteger hits = new AtomicInteger();
@@ -81,7 +81,7 @@ final class CachingWeaver implements ClassFileTransformer {
           + " modules");
     }
     for (InstrumentationModule m : this.modules) {
-      anchors.add(new Anchors(m.anchors()));
+      anchors.add(new AnchorNames(m.anchors()));
     }
   }
 
@@ -296,7 +296,7 @@ final class CachingWeaver implements ClassFileTransformer {
     }
     StringBuilder s = new StringBuilder(applies.size());
     for (int i = 0; i < applies.size(); i++) {
-      if (!everyModule && !anchors.get(i).reached(className, supertypes)) {
+      if (!everyModule && !reached(anchors.get(i), className, supertypes)) {
         s.append('-');
         continue;
       }
@@ -315,45 +315,16 @@ final class CachingWeaver implements ClassFileTransformer {
     return s.toString();
   }
 
-  /** A module's anchors, as internal names: exact ones and prefixes (an anchor ending in {@code $}). */
-  static final class Anchors {
-    private final Set<String> exact = new HashSet<>();
-    private final List<String> prefixes = new ArrayList<>();
-
-    Anchors(List<String> anchors) {
-      for (String a : anchors) {
-        String internal = a.replace('.', '/');
-        if (internal.endsWith("$")) {
-          prefixes.add(internal);
-        } else {
-          exact.add(internal);
-        }
-      }
+  /** Is the class, or one of its supertypes, one of {@code anchors}? */
+  private static boolean reached(AnchorNames anchors, String className, java.util.Collection<String> supertypes) {
+    if (anchors.contains(className)) {
+      return true;
     }
-
-    /** Is the class, or one of its supertypes, one of these anchors? */
-    boolean reached(String className, java.util.Collection<String> supertypes) {
-      if (is(className)) {
+    for (String s : supertypes) {
+      if (anchors.contains(s)) {
         return true;
       }
-      for (String s : supertypes) {
-        if (is(s)) {
-          return true;
-        }
-      }
-      return false;
     }
-
-    private boolean is(String internalName) {
-      if (exact.contains(internalName)) {
-        return true;
-      }
-      for (String p : prefixes) {
-        if (internalName.startsWith(p)) {
-          return true;
-        }
-      }
-      return false;
-    }
+    return false;
   }
 }

@@ -69,8 +69,7 @@ final class TargetIndex {
   /** How deep a hierarchy is followed; deeper (or cyclic, in a broken jar) is answered "no". */
   private static final int MAX_DEPTH = 64;
 
-  private final Set<String> exact = new HashSet<>();
-  private final List<String> prefixes = new ArrayList<>();
+  private final AnchorNames anchors;
   private final String[] skipped;
   /** Per class loader (the boot loader under {@link #BOOT}): internal name to "in an anchor's hierarchy". */
   private final Map<Object, Map<String, Boolean>> known = new WeakHashMap<>();
@@ -81,14 +80,7 @@ final class TargetIndex {
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   TargetIndex(List<String> anchors) {
-    for (String a : anchors) {
-      String internal = a.replace('.', '/');
-      if (internal.endsWith("$")) {
-        prefixes.add(internal);
-      } else {
-        exact.add(internal);
-      }
-    }
+    this.anchors = new AnchorNames(anchors);
     List<String> skip = new ArrayList<>(List.of("jdk/")); // only its anchor, the HttpClient, is woven
     for (String p : NEVER_WOVEN) {
       skip.add(p.replace('.', '/'));
@@ -100,15 +92,7 @@ final class TargetIndex {
   }
 
   boolean isAnchor(String internalName) {
-    if (exact.contains(internalName)) {
-      return true;
-    }
-    for (String p : prefixes) {
-      if (internalName.startsWith(p)) {
-        return true;
-      }
-    }
-    return false;
+    return anchors.contains(internalName);
   }
 
   /** A package no instrumentation weaves (the JDK, the agent, libraries that are never targets). */

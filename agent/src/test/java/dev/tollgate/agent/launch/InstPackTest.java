@@ -187,13 +187,7 @@ class InstPackTest {
       out.setComment("a comment \u0050\u004b\u0005\u0006 with the end record's signature in it");
       out.putNextEntry(new ZipEntry("first.txt"));
       out.write(new byte[3000]);
-      ZipEntry entry = new ZipEntry(InstPack.ENTRY);
-      CRC32 crc = new CRC32();
-      crc.update(pack);
-      entry.setMethod(ZipEntry.STORED);
-      entry.setSize(pack.length);
-      entry.setCompressedSize(pack.length);
-      entry.setCrc(crc.getValue());
+      ZipEntry entry = storedPackEntry(pack);
       entry.setExtra(new byte[] {(byte) 0xfe, (byte) 0xca, 2, 0, 7, 7}); // an extra field in the local header
       out.putNextEntry(entry);
       out.write(pack);
@@ -321,19 +315,22 @@ class InstPackTest {
     return new JarFile(path.toFile(), false);
   }
 
+  /** The pack's jar entry, stored (not deflated), as the build writes it. */
+  private static ZipEntry storedPackEntry(byte[] pack) {
+    ZipEntry entry = new ZipEntry(InstPack.ENTRY);
+    CRC32 crc = new CRC32();
+    crc.update(pack);
+    entry.setMethod(ZipEntry.STORED);
+    entry.setSize(pack.length);
+    entry.setCompressedSize(pack.length);
+    entry.setCrc(crc.getValue());
+    return entry;
+  }
+
   private static void writeJar(Path path, byte[] pack, boolean stored) throws IOException {
     try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(path))) {
       out.putNextEntry(new ZipEntry("dev/tollgate/agent/launch/Launcher.class"));
-      ZipEntry entry = new ZipEntry(InstPack.ENTRY);
-      if (stored) {
-        CRC32 crc = new CRC32();
-        crc.update(pack);
-        entry.setMethod(ZipEntry.STORED);
-        entry.setSize(pack.length);
-        entry.setCompressedSize(pack.length);
-        entry.setCrc(crc.getValue());
-      }
-      out.putNextEntry(entry);
+      out.putNextEntry(stored ? storedPackEntry(pack) : new ZipEntry(InstPack.ENTRY));
       out.write(pack);
       out.closeEntry();
     }
