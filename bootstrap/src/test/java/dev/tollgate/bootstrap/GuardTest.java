@@ -92,13 +92,7 @@ class GuardTest {
     Guard.expect(new Thread(() -> {}, "installer"));
     long waitedBefore = Guard.waitedCalls();
     Object[] answer = new Object[1];
-    Thread app = new Thread(() -> {
-      answer[0] = Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null);
-      if (answer[0] != null) {
-        Guard.toolExit();
-      }
-    }, "app");
-    app.start();
+    Thread app = toolCallOnItsOwnThread(answer);
     awaitWaiting(waitedBefore);
     assertTrue(app.isAlive(), "the call waits for the guard");
     assertEquals(List.of(), decided);
@@ -130,13 +124,7 @@ class GuardTest {
       long waitedBefore = Guard.waitedCalls();
       long suppressedBefore = Guard.suppressedCount();
       Object[] answer = new Object[1];
-      Thread app = new Thread(() -> {
-        answer[0] = Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null);
-        if (answer[0] != null) {
-          Guard.toolExit();
-        }
-      }, "app");
-      app.start();
+      Thread app = toolCallOnItsOwnThread(answer);
       awaitWaiting(waitedBefore);
       long deadline = System.nanoTime() + 10_000_000_000L;
       while (ran.get() == 0 && System.nanoTime() < deadline) {
@@ -351,5 +339,17 @@ class GuardTest {
     dispatcher.start();
     dispatcher.join();
     assertEquals(List.of("lent: null", "okhttp:" + uri, "after: exchange"), decided);
+  }
+
+  /** Starts an app thread that calls a tool (delete_file) and puts the guard's answer in {@code answer[0]}. */
+  private static Thread toolCallOnItsOwnThread(Object[] answer) {
+    Thread app = new Thread(() -> {
+      answer[0] = Guard.toolEnter("lc4j", new Object(), "delete_file", "{}", null);
+      if (answer[0] != null) {
+        Guard.toolExit();
+      }
+    }, "app");
+    app.start();
+    return app;
   }
 }

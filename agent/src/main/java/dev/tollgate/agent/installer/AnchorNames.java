@@ -37,4 +37,17 @@ final class AnchorNames {
     }
     return false;
   }
+
+  /** Is the class of this internal name, or one of its {@code supertypes}, one of the anchors? */
+  boolean reachedBy(String internalName, java.util.Collection<String> supertypes) {
+    if (contains(internalName)) {
+      return true;
+    }
+    for (String s : supertypes) {
+      if (contains(s)) {
+        return true;
+      }
+    }
+    return false;
+  }
 }

@@ -296,7 +296,7 @@ final class CachingWeaver implements ClassFileTransformer {
     }
     StringBuilder s = new StringBuilder(applies.size());
     for (int i = 0; i < applies.size(); i++) {
-      if (!everyModule && !reached(anchors.get(i), className, supertypes)) {
+      if (!everyModule && !anchors.get(i).reachedBy(className, supertypes)) {
         s.append('-');
         continue;
       }
@@ -313,18 +313,5 @@ final class CachingWeaver implements ClassFileTransformer {
       s.append(c);
     }
     return s.toString();
-  }
-
-  /** Is the class, or one of its supertypes, one of {@code anchors}? */
-  private static boolean reached(AnchorNames anchors, String className, java.util.Collection<String> supertypes) {
-    if (anchors.contains(className)) {
-      return true;
-    }
-    for (String s : supertypes) {
-      if (anchors.contains(s)) {
-        return true;
-      }
-    }
-    return false;
   }
 }

@@ -155,22 +155,22 @@ public final class Report {
    * began: e.g. "{warm=6}; guard_start {never=6}".
    */
   private String ready(String app) throws IOException {
-    return counts(app, "weave_cache") + "; guard_start " + counts(app, "guard_start");
-  }
-
-  private String counts(String app, String field) throws IOException {
-    Map<String, Integer> counts = new java.util.TreeMap<>();
+    Map<String, Integer> caches = new java.util.TreeMap<>();
+    Map<String, Integer> starts = new java.util.TreeMap<>();
     try (var files = Files.list(dir)) {
       for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-tollgate-")
           && !f.getFileName().toString().equals("startup-" + app + "-tollgate-1.jsonl")).toList()) {
         for (String line : Files.readAllLines(p)) {
           if (line.contains("\"agent.ready\"")) {
-            counts.merge(new ObjectMapper().readTree(line).path(field).asText("n/a"), 1, Integer::sum);
+            var ready = new ObjectMapper().readTree(line); // each line read once for both counts
+            caches.merge(ready.path("weave_cache").asText("n/a"), 1, Integer::sum);
+            starts.merge(ready.path("guard_start").asText("n/a"), 1, Integer::sum);
           }
         }
       }
     }
-    return counts.isEmpty() ? "n/a" : counts.toString();
+    return (caches.isEmpty() ? "n/a" : caches.toString()) + "; guard_start "
+        + (starts.isEmpty() ? "n/a" : starts.toString());
   }
 
   /** The median of one agent.ready field over the Tollgate-alone runs of an app (their logs: startup-APP-tollgate-*). */
