@@ -120,20 +120,21 @@ public final class Report {
       Double both = medianOrNull(startup.get("both"));
       Double added = none == null || tollgate == null ? null : tollgate - none;
       Double otelAdded = none == null || otel == null ? null : otel - none;
+      Double paired = pairedMedian(app, "tollgate");
       row("start-up added, " + app + " app (median of " + count(startup.get("none")) + ")",
-          diff(tollgate, none, "ms") + " (" + fmt(none, "ms") + " → " + fmt(tollgate, "ms") + ")", "≤ 150 ms",
-          added == null ? null : added <= 150);
+          diff(tollgate, none, "ms") + " (" + fmt(none, "ms") + " → " + fmt(tollgate, "ms") + "); paired by round "
+              + diff(paired, 0.0, "ms"), "≤ 150 ms", added == null ? null : added <= 150);
       row("  OpenTelemetry javaagent added (Tollgate/OTel); both agents added", fmt(otelAdded, "ms")
           + " (Tollgate/OTel = "
           + (added == null || otelAdded == null ? "n/a" : String.format(Locale.ROOT, "%.2f", added / otelAdded))
           + "); " + diff(both, none, "ms"), "Tollgate ≤ 1/10 of OTel",
           added == null || otelAdded == null ? null : added <= otelAdded / 10);
-      List<Double> tollgateRuns = startup.get("tollgate");
-      if (tollgateRuns != null && !tollgateRuns.isEmpty() && none != null) {
-        // round 1 is the app's first start with this agent build: its weave cache is cold (run.sh gives each app its
-        // own); the median is of the later, warm starts
-        row("  first start (cold weave cache: ByteBuddy set up, outcomes stored) added", diff(tollgateRuns.get(0), none,
-            "ms") + " (" + fmt(tollgateRuns.get(0), "ms") + "); later starts: weave_cache " + ready(app), "", null);
+      Double first = firstStart(app, "tollgate");
+      if (first != null && none != null) {
+        // round 0 is the app's first start with this agent build: its weave cache is cold (run.sh gives each app its
+        // own); the medians above are of the later, warm starts
+        row("  first start (round 0, cold weave cache: ByteBuddy set up, outcomes stored) added", diff(first, none,
+            "ms") + " (" + fmt(first, "ms") + "); later starts: weave_cache " + ready(app), "", null);
       }
       Double before = medianOrNull(startup.get("before"));
       if (before != null) {
@@ -151,7 +152,7 @@ public final class Report {
   }
 
   /**
-   * How the Tollgate-alone runs of an app after the first found their weave cache, and when their guard's set-up
+   * How the Tollgate-alone runs of an app after the first (round 0) found their weave cache, and when their guard's set-up
    * began: e.g. "{warm=6}; guard_start {never=6}".
    */
   private String ready(String app) throws IOException {
@@ -159,7 +160,7 @@ public final class Report {
     Map<String, Integer> starts = new java.util.TreeMap<>();
     try (var files = Files.list(dir)) {
       for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-tollgate-")
-          && !f.getFileName().toString().equals("startup-" + app + "-tollgate-1.jsonl")).toList()) {
+          && !f.getFileName().toString().equals("startup-" + app + "-tollgate-0.jsonl")).toList()) {
         for (String line : Files.readAllLines(p)) {
           if (line.contains("\"agent.ready\"")) {
             var ready = new ObjectMapper().readTree(line); // each line read once for both counts
@@ -173,7 +174,10 @@ public final class Report {
         + (starts.isEmpty() ? "n/a" : starts.toString());
   }
 
-  /** The median of one agent.ready field over the Tollgate-alone runs of an app (their logs: startup-APP-tollgate-*). */
+  /**
+   * The median of one agent.ready field over the Tollgate-alone runs of an app after its first (their logs:
+   * startup-APP-tollgate-N, N from 1).
+   */
   private String ready(String app, String field) throws IOException {
     return ready(app, field, "tollgate");
   }
@@ -181,8 +185,8 @@ public final class Report {
   private String ready(String app, String field, String variant) throws IOException {
     List<Double> values = new ArrayList<>();
     try (var files = Files.list(dir)) {
-      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-" + variant + "-"))
-          .toList()) {
+      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-" + variant + "-")
+          && !f.getFileName().toString().endsWith("-0.jsonl")).toList()) { // round 0 is the first start
         for (String line : Files.readAllLines(p)) {
           if (line.contains("\"agent.ready\"")) {
             JsonNode v = new ObjectMapper().readTree(line).path(field);
@@ -252,15 +256,57 @@ public final class Report {
     return values;
   }
 
-  /** startup.tsv: app, variant, round, milliseconds. */
+  /**
+   * startup.tsv: app, variant, round, milliseconds. Rounds from 1 up, in round order, by variant (round 0, each
+   * variant's first start, is left out: see {@link #firstStart}).
+   */
   private Map<String, List<Double>> startup(String app) throws IOException {
     Map<String, List<Double>> byVariant = new HashMap<>();
+    for (Map.Entry<String, java.util.TreeMap<Integer, Double>> v : startupByRound(app).entrySet()) {
+      List<Double> later = new ArrayList<>(v.getValue().tailMap(1).values());
+      if (!later.isEmpty()) {
+        byVariant.put(v.getKey(), later);
+      }
+    }
+    return byVariant;
+  }
+
+  /** A variant's round 0: its first start (for Tollgate, the one that filled the weave cache); null if none. */
+  private Double firstStart(String app, String variant) throws IOException {
+    java.util.TreeMap<Integer, Double> rounds = startupByRound(app).get(variant);
+    return rounds == null ? null : rounds.get(0);
+  }
+
+  /**
+   * The median over rounds 1.. of {@code variant}'s time minus {@code none}'s in the same round: the rounds run the
+   * variants back to back, so a machine that slows down or speeds up over the minutes a run takes moves both.
+   */
+  private Double pairedMedian(String app, String variant) throws IOException {
+    Map<String, java.util.TreeMap<Integer, Double>> byRound = startupByRound(app);
+    java.util.TreeMap<Integer, Double> none = byRound.get("none");
+    java.util.TreeMap<Integer, Double> other = byRound.get(variant);
+    if (none == null || other == null) {
+      return null;
+    }
+    List<Double> differences = new ArrayList<>();
+    for (Map.Entry<Integer, Double> r : other.tailMap(1).entrySet()) {
+      Double base = none.get(r.getKey());
+      if (base != null) {
+        differences.add(r.getValue() - base);
+      }
+    }
+    return medianOrNull(differences);
+  }
+
+  private Map<String, java.util.TreeMap<Integer, Double>> startupByRound(String app) throws IOException {
+    Map<String, java.util.TreeMap<Integer, Double>> byVariant = new HashMap<>();
     Path path = dir.resolve("startup.tsv");
     if (Files.exists(path)) {
       for (String line : Files.readAllLines(path)) {
         String[] f = line.split("\t");
         if (f.length == 4 && f[0].equals(app)) {
-          byVariant.computeIfAbsent(f[1], k -> new ArrayList<>()).add(Double.parseDouble(f[3]));
+          byVariant.computeIfAbsent(f[1], k -> new java.util.TreeMap<>())
+              .put(Integer.parseInt(f[2]), Double.parseDouble(f[3]));
         }
       }
     }
