@@ -160,7 +160,7 @@ fi
 for app in ${STARTUP_APPS:-langchain4j spring-ai spring-boot quarkus}; do
   # round 0, not in the medians: each variant's first start warms the page cache for its jars and, for the Tollgate
   # variants, fills the app's weave cache (cold: ByteBuddy weaves). Round 0 of tollgate is reported on its own as the
-  # first start; rounds 1..N are every later start, what a restarted or scaled-out app pays.
+  # first start; rounds 1..N are later starts, with the cache warm.
   for variant in "${VARIANTS[@]}"; do
     start_once "$app" "$variant" 0
   done

@@ -110,7 +110,8 @@ public final class Report {
   /** The start-up rows: wall time of each app's process, and what the agent's own agent.ready lines said. */
   private void startupRows() throws IOException {
     for (String app : List.of("langchain4j", "spring-ai", "spring-boot", "quarkus")) {
-      Map<String, List<Double>> startup = startup(app);
+      Map<String, java.util.TreeMap<Integer, Double>> byRound = startupByRound(app);
+      Map<String, List<Double>> startup = startup(byRound);
       if (startup.isEmpty()) {
         continue;
       }
@@ -120,7 +121,7 @@ public final class Report {
       Double both = medianOrNull(startup.get("both"));
       Double added = none == null || tollgate == null ? null : tollgate - none;
       Double otelAdded = none == null || otel == null ? null : otel - none;
-      Double paired = pairedMedian(app, "tollgate");
+      Double paired = pairedMedian(byRound, "tollgate");
       row("start-up added, " + app + " app (median of " + count(startup.get("none")) + ")",
           diff(tollgate, none, "ms") + " (" + fmt(none, "ms") + " → " + fmt(tollgate, "ms") + "); paired by round "
               + diff(paired, 0.0, "ms"), "≤ 150 ms", added == null ? null : added <= 150);
@@ -129,7 +130,8 @@ public final class Report {
           + (added == null || otelAdded == null ? "n/a" : String.format(Locale.ROOT, "%.2f", added / otelAdded))
           + "); " + diff(both, none, "ms"), "Tollgate ≤ 1/10 of OTel",
           added == null || otelAdded == null ? null : added <= otelAdded / 10);
-      Double first = firstStart(app, "tollgate");
+      java.util.TreeMap<Integer, Double> tollgateRounds = byRound.get("tollgate");
+      Double first = tollgateRounds == null ? null : tollgateRounds.get(0); // round 0: the first start
       if (first != null && none != null) {
         // round 0 is the app's first start with this agent build: its weave cache is cold (run.sh gives each app its
         // own); the medians above are of the later, warm starts
@@ -152,8 +154,8 @@ public final class Report {
   }
 
   /**
-   * How the Tollgate-alone runs of an app after the first (round 0) found their weave cache, and when their guard's set-up
-   * began: e.g. "{warm=6}; guard_start {never=6}".
+   * How the Tollgate-alone runs of an app after the first (round 0) found their weave cache, and when their guard's
+   * set-up began: e.g. "{warm=6}; guard_start {never=6}".
    */
   private String ready(String app) throws IOException {
     Map<String, Integer> caches = new java.util.TreeMap<>();
@@ -257,12 +259,12 @@ public final class Report {
   }
 
   /**
-   * startup.tsv: app, variant, round, milliseconds. Rounds from 1 up, in round order, by variant (round 0, each
-   * variant's first start, is left out: see {@link #firstStart}).
+   * Each variant's runs from round 1 up, in round order (round 0, each variant's first start, is left out: for
+   * Tollgate it is the start that filled the weave cache, reported on its own).
    */
-  private Map<String, List<Double>> startup(String app) throws IOException {
+  private static Map<String, List<Double>> startup(Map<String, java.util.TreeMap<Integer, Double>> byRound) {
     Map<String, List<Double>> byVariant = new HashMap<>();
-    for (Map.Entry<String, java.util.TreeMap<Integer, Double>> v : startupByRound(app).entrySet()) {
+    for (Map.Entry<String, java.util.TreeMap<Integer, Double>> v : byRound.entrySet()) {
       List<Double> later = new ArrayList<>(v.getValue().tailMap(1).values());
       if (!later.isEmpty()) {
         byVariant.put(v.getKey(), later);
@@ -271,18 +273,11 @@ public final class Report {
     return byVariant;
   }
 
-  /** A variant's round 0: its first start (for Tollgate, the one that filled the weave cache); null if none. */
-  private Double firstStart(String app, String variant) throws IOException {
-    java.util.TreeMap<Integer, Double> rounds = startupByRound(app).get(variant);
-    return rounds == null ? null : rounds.get(0);
-  }
-
   /**
    * The median over rounds 1.. of {@code variant}'s time minus {@code none}'s in the same round: the rounds run the
    * variants back to back, so a machine that slows down or speeds up over the minutes a run takes moves both.
    */
-  private Double pairedMedian(String app, String variant) throws IOException {
-    Map<String, java.util.TreeMap<Integer, Double>> byRound = startupByRound(app);
+  private static Double pairedMedian(Map<String, java.util.TreeMap<Integer, Double>> byRound, String variant) {
     java.util.TreeMap<Integer, Double> none = byRound.get("none");
     java.util.TreeMap<Integer, Double> other = byRound.get(variant);
     if (none == null || other == null) {
@@ -298,6 +293,7 @@ public final class Report {
     return medianOrNull(differences);
   }
 
+  /** startup.tsv (app, variant, round, milliseconds): one app's runs by variant, then round. */
   private Map<String, java.util.TreeMap<Integer, Double>> startupByRound(String app) throws IOException {
     Map<String, java.util.TreeMap<Integer, Double>> byVariant = new HashMap<>();
     Path path = dir.resolve("startup.tsv");
