@@ -121,20 +121,11 @@ probe stream-governed governed stream 100000000
 fi
 
 echo "== start-up: $ROUNDS rounds x (${STARTUP_VARIANTS:-none tollgate otel both}${BEFORE_AGENT:+ before}) x 4 apps (load $(load))"
-APPS="$ROOT/integration-tests/apps"
-LC4J_CP="$APPS/langchain4j/target/tollgate-it-app-langchain4j-0.1.0-SNAPSHOT.jar:$(cat "$APPS/langchain4j/target/classpath.txt")"
-SPRING_CP="$APPS/spring-ai-1/target/tollgate-it-app-spring-ai-1-0.1.0-SNAPSHOT.jar:$(cat "$APPS/spring-ai-1/target/classpath.txt")"
-BOOT_JAR=$(ls "$APPS"/spring-boot-fatjar/target/tollgate-it-app-spring-boot-fatjar-*.jar | grep -v sources | head -1)
-QUARKUS_JAR="$APPS/quarkus-langchain4j/target/quarkus-app/quarkus-run.jar"
-NOWHERE=http://127.0.0.1:9/v1 # no model is called: --startup-only
+. "$HERE/startup-apps.sh"
 start_once() { # start_once APP VARIANT ROUND
   local app=$1 variant=$2 round=$3 cmd flags=()
-  case "$app" in
-    langchain4j) cmd=(-cp "$LC4J_CP" dev.tollgate.it.apps.langchain4j.ToolLoopApp --base-url $NOWHERE --startup-only) ;;
-    spring-ai) cmd=(-cp "$SPRING_CP" dev.tollgate.it.apps.springai.ToolLoopApp --base-url $NOWHERE --startup-only) ;;
-    spring-boot) cmd=(-jar "$BOOT_JAR" startup-only --base-url $NOWHERE) ;;
-    quarkus) cmd=(-jar "$QUARKUS_JAR" --base-url $NOWHERE --startup-only) ;;
-  esac
+  startup_app "$app"
+  cmd=("${STARTUP_CMD[@]}")
   # each app (and variant) its own weave cache, as each app has its own ledger directory in production: its first
   # run (round 0) fills it (cold)
   local tollgate="-javaagent:$AGENT=policy=bench-policy.yaml,log=$OUT/startup-$app-$variant-$round.jsonl,weave-cache=$OUT/weave-cache-$app-$variant"
