@@ -160,46 +160,55 @@ public final class Report {
   private String ready(String app) throws IOException {
     Map<String, Integer> caches = new java.util.TreeMap<>();
     Map<String, Integer> starts = new java.util.TreeMap<>();
-    try (var files = Files.list(dir)) {
-      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-tollgate-")
-          && !f.getFileName().toString().equals("startup-" + app + "-tollgate-0.jsonl")).toList()) {
-        for (String line : Files.readAllLines(p)) {
-          if (line.contains("\"agent.ready\"")) {
-            var ready = new ObjectMapper().readTree(line); // each line read once for both counts
-            caches.merge(ready.path("weave_cache").asText("n/a"), 1, Integer::sum);
-            starts.merge(ready.path("guard_start").asText("n/a"), 1, Integer::sum);
-          }
-        }
-      }
+    for (JsonNode ready : readyLines(app, "tollgate")) {
+      caches.merge(ready.path("weave_cache").asText("n/a"), 1, Integer::sum);
+      starts.merge(ready.path("guard_start").asText("n/a"), 1, Integer::sum);
     }
     return (caches.isEmpty() ? "n/a" : caches.toString()) + "; guard_start "
         + (starts.isEmpty() ? "n/a" : starts.toString());
   }
 
-  /**
-   * The median of one agent.ready field over the Tollgate-alone runs of an app after its first (their logs:
-   * startup-APP-tollgate-N, N from 1).
-   */
+  /** The median of one agent.ready field over the Tollgate-alone runs of an app after its first. */
   private String ready(String app, String field) throws IOException {
     return ready(app, field, "tollgate");
   }
 
   private String ready(String app, String field, String variant) throws IOException {
     List<Double> values = new ArrayList<>();
-    try (var files = Files.list(dir)) {
-      for (Path p : files.filter(f -> f.getFileName().toString().startsWith("startup-" + app + "-" + variant + "-")
-          && !f.getFileName().toString().endsWith("-0.jsonl")).toList()) { // round 0 is the first start
-        for (String line : Files.readAllLines(p)) {
-          if (line.contains("\"agent.ready\"")) {
-            JsonNode v = new ObjectMapper().readTree(line).path(field);
-            if (v.isNumber()) {
-              values.add(v.asDouble());
+    for (JsonNode ready : readyLines(app, variant)) {
+      JsonNode v = ready.path(field);
+      if (v.isNumber()) {
+        values.add(v.asDouble());
+      }
+    }
+    return values.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.0f", median(values));
+  }
+
+  /** Parsed once per app and variant ({@link #readyLines}). */
+  private final Map<String, List<JsonNode>> readyLines = new HashMap<>();
+
+  /**
+   * The agent.ready lines of an app's runs of one variant after its first (their logs: startup-APP-VARIANT-N.jsonl, N
+   * from 1; round 0 is the first start), parsed.
+   */
+  private List<JsonNode> readyLines(String app, String variant) throws IOException {
+    String prefix = "startup-" + app + "-" + variant + "-";
+    List<JsonNode> lines = readyLines.get(prefix);
+    if (lines == null) {
+      lines = new ArrayList<>();
+      try (var files = Files.list(dir)) {
+        for (Path p : files.filter(f -> f.getFileName().toString().startsWith(prefix)
+            && !f.getFileName().toString().equals(prefix + "0.jsonl")).toList()) {
+          for (String line : Files.readAllLines(p)) {
+            if (line.contains("\"agent.ready\"")) {
+              lines.add(new ObjectMapper().readTree(line));
             }
           }
         }
       }
+      readyLines.put(prefix, lines);
     }
-    return values.isEmpty() ? "n/a" : String.format(Locale.ROOT, "%.0f", median(values));
+    return lines;
   }
 
   private static String runs(List<Double> values) {
