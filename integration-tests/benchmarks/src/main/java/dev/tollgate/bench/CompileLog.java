@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
 
 /**
  * Compares what the JIT compiled in two sets of starts, from HotSpot's {@code -XX:+LogCompilation} files: compile time
- * per tier per start, and the methods whose C2 (tier 4) time differs most. A start-up change on the agent's per-class
+ * per tier per start, the methods whose C2 (tier 4) time differs most, and the classes whose methods were compiled
+ * more or less often (tasks of any tier per start). A start-up change on the agent's per-class
  * path shows here when the whole process's CPU cannot resolve it: every class the app loads runs that path, so what
  * is on it is hot and compiled, on the core the app's own compilations need.
  * <pre>CompileLog DIR LABEL_A LABEL_B   (reads DIR/LABEL-N.xml, N = 1, 2, ...)</pre>
@@ -40,6 +41,7 @@ public final class CompileLog {
     }
     Path dir = Path.of(args[0]);
     Map<String, Map<String, Double>> c2ByLabel = new LinkedHashMap<>();
+    Map<String, Map<String, Double>> tasksByLabel = new LinkedHashMap<>();
     for (String label : List.of(args[1], args[2])) {
       List<List<Task>> starts = new ArrayList<>();
       for (int n = 1; Files.exists(dir.resolve(label + "-" + n + ".xml")); n++) {
@@ -51,12 +53,14 @@ public final class CompileLog {
       }
       Map<Integer, Double> byTier = new TreeMap<>();
       Map<String, Double> c2 = new HashMap<>();
+      Map<String, Double> tasks = new HashMap<>();
       StringBuilder totals = new StringBuilder();
       for (List<Task> start : starts) {
         double total = 0;
         for (Task t : start) {
           total += t.ms();
           byTier.merge(t.level(), t.ms() / starts.size(), Double::sum);
+          tasks.merge(className(t.method()), 1.0 / starts.size(), Double::sum);
           if (t.level() == 4) {
             c2.merge(t.method(), t.ms() / starts.size(), Double::sum);
           }
@@ -64,21 +68,34 @@ public final class CompileLog {
         totals.append(totals.length() == 0 ? "" : " ").append(Math.round(total));
       }
       c2ByLabel.put(label, c2);
+      tasksByLabel.put(label, tasks);
       StringBuilder tiers = new StringBuilder();
       byTier.forEach((tier, ms) -> tiers.append(" tier ").append(tier).append(' ').append(Math.round(ms)));
       System.out.printf(Locale.ROOT, "%s: %d starts; compile ms per start, mean by tier:%s; totals: %s%n", label,
           starts.size(), tiers, totals);
     }
-    Map<String, Double> a = c2ByLabel.get(args[1]);
-    Map<String, Double> b = c2ByLabel.get(args[2]);
-    Map<String, Double> diff = new HashMap<>();
-    a.forEach((m, ms) -> diff.merge(m, -ms, Double::sum));
-    b.forEach((m, ms) -> diff.merge(m, ms, Double::sum));
     System.out.printf(Locale.ROOT, "C2 ms per start, %s minus %s (%s, %s), largest differences:%n", args[2], args[1],
         args[2], args[1]);
+    printDifferences(c2ByLabel.get(args[1]), c2ByLabel.get(args[2]), 20);
+    System.out.printf(Locale.ROOT, "compile tasks per start by class, %s minus %s (%s, %s), largest differences:%n",
+        args[2], args[1], args[2], args[1]);
+    printDifferences(tasksByLabel.get(args[1]), tasksByLabel.get(args[2]), 15);
+  }
+
+  /** The {@code limit} keys whose values differ most between {@code a} and {@code b}: b - a, b, a, key. */
+  private static void printDifferences(Map<String, Double> a, Map<String, Double> b, int limit) {
+    Map<String, Double> diff = new HashMap<>();
+    a.forEach((k, v) -> diff.merge(k, -v, Double::sum));
+    b.forEach((k, v) -> diff.merge(k, v, Double::sum));
     diff.entrySet().stream().sorted((x, y) -> Double.compare(Math.abs(y.getValue()), Math.abs(x.getValue())))
-        .limit(20).forEach(e -> System.out.printf(Locale.ROOT, "%+7.1f  (%5.1f, %5.1f)  %s%n", e.getValue(),
+        .limit(limit).forEach(e -> System.out.printf(Locale.ROOT, "%+7.1f  (%5.1f, %5.1f)  %s%n", e.getValue(),
             b.getOrDefault(e.getKey(), 0.0), a.getOrDefault(e.getKey(), 0.0), e.getKey()));
+  }
+
+  /** "pkg.Class" of a task's "pkg.Class name". */
+  static String className(String method) {
+    int space = method.indexOf(' ');
+    return space < 0 ? method : method.substring(0, space);
   }
 
   /** The tasks of one log, in the order they finished; a task with no {@code task_done} (the JVM exited) is left out. */
