@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # What the JIT compiles during one app's start with one agent jar against another (or none): N interleaved starts
 # each under HotSpot's -XX:+LogCompilation, then dev.tollgate.bench.CompileLog compares them (compile time per tier
-# per start, the methods whose C2 time differs most, and the classes compiled more or less often). For changes on the agent's per-class path, which every class
-# the app loads runs: their cost is largely the JIT's, on the core the app's own compilations need, and a whole
-# process's CPU or wall time cannot resolve 10-20 ms of it (docs/benchmarks.md, "Start-up, fourteenth pass").
+# per start, the methods whose C2 time differs most, and the classes compiled more or less often). For changes on the
+# agent's per-class path, which every class the app loads runs: their cost is largely the JIT's, on the core the app's
+# own compilations need, and a whole process's CPU or wall time cannot resolve 10-20 ms of it (docs/benchmarks.md,
+# "Start-up, fourteenth pass").
 #   integration-tests/benchmarks/jit.sh APP A B [N]
 # APP: langchain4j, spring-ai, spring-boot or quarkus; A and B: an agent jar, or "none"; N: starts each (default 4).
 # Each jar first fills its own weave cache (one start, not counted). Needs the apps and this module built (run.sh

@@ -18,9 +18,9 @@ import java.util.regex.Pattern;
 /**
  * Compares what the JIT compiled in two sets of starts, from HotSpot's {@code -XX:+LogCompilation} files: compile time
  * per tier per start, the methods whose C2 (tier 4) time differs most, and the classes whose methods were compiled
- * more or less often (tasks of any tier per start). A start-up change on the agent's per-class
- * path shows here when the whole process's CPU cannot resolve it: every class the app loads runs that path, so what
- * is on it is hot and compiled, on the core the app's own compilations need.
+ * more or less often (tasks of any tier per start). A start-up change on the agent's per-class path shows here when
+ * the whole process's CPU cannot resolve it: every class the app loads runs that path, so what is on it is hot and
+ * compiled, on the core the app's own compilations need.
  * <pre>CompileLog DIR LABEL_A LABEL_B   (reads DIR/LABEL-N.xml, N = 1, 2, ...)</pre>
  * A task's time is from its {@code <task stamp>} to its {@code <task_done stamp>} (the compiler thread's wall time).
  */
