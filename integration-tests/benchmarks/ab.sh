@@ -42,16 +42,17 @@ rm -rf "$OUT"
 mkdir -p "$OUT"
 start() { # start LABEL ROUND -> appends "label round wall user sys c1 c2" (seconds) to starts.tsv when ROUND > 0
   local label=$1 round=$2 flags=() options=()
-  [ "${JARS[$label]}" = none ] \
-    || flags=("-javaagent:${JARS[$label]}=policy=bench-policy.yaml,log=$OUT/$label.jsonl,weave-cache=$OUT/weave-cache-$label")
+  local settings="policy=bench-policy.yaml,log=$OUT/$label.jsonl,weave-cache=$OUT/weave-cache-$label"
+  [ "${JARS[$label]}" = none ] || flags=("-javaagent:${JARS[$label]}=$settings")
   [ -z "${OPTIONS[$label]}" ] || IFS=, read -r -a options <<< "${OPTIONS[$label]}"
   local TIMEFORMAT='%R %U %S' times
-  times=$( { time "$JAVA" "${options[@]}" "${flags[@]}" -XX:+CITime "${STARTUP_CMD[@]}" > "$OUT/last.out" 2>&1; } 2>&1 ) \
-    || { echo "start of $label failed:"; cat "$OUT/last.out"; exit 1; }
+  times=$( { time "$JAVA" "${options[@]}" "${flags[@]}" -XX:+CITime "${STARTUP_CMD[@]}" > "$OUT/last.out" 2>&1; } \
+    2>&1 ) || { echo "start of $label failed:"; cat "$OUT/last.out"; exit 1; }
   grep -q '^STARTED$' "$OUT/last.out" || { echo "start of $label printed no STARTED:"; cat "$OUT/last.out"; exit 1; }
   local compile
   compile=$(awk '/C1 Compile Time:/ {c1=$4} /C2 Compile Time:/ {c2=$4} END {print c1, c2}' "$OUT/last.out")
-  [ "$round" = 0 ] || printf '%s\t%s\t%s\t%s\n' "$label" "$round" "${times// /$'\t'}" "${compile// /$'\t'}" >> "$OUT/starts.tsv"
+  [ "$round" = 0 ] \
+    || printf '%s\t%s\t%s\t%s\n' "$label" "$round" "${times// /$'\t'}" "${compile// /$'\t'}" >> "$OUT/starts.tsv"
 }
 count=${#LABELS[@]}
 for round in $(seq 0 "$N"); do
