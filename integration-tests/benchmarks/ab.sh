@@ -28,12 +28,8 @@ for spec in "$@"; do
   jar=${rest%%,*}
   options=""
   [ "$jar" = "$rest" ] || options=${rest#*,}
-  if [ "$jar" != none ]; then
-    [ -f "$jar" ] || { echo "no such agent jar: $jar" >&2; exit 1; }
-    jar="$(cd "$(dirname "$jar")" && pwd)/$(basename "$jar")"
-  fi
   LABELS+=("$label")
-  JARS[$label]=$jar
+  JARS[$label]=$(startup_agent_jar "$jar")
   OPTIONS[$label]=$options
 done
 cd "$HERE"
@@ -41,13 +37,12 @@ OUT=target/ab
 rm -rf "$OUT"
 mkdir -p "$OUT"
 start() { # start LABEL ROUND -> appends "label round wall user sys c1 c2" (seconds) to starts.tsv when ROUND > 0
-  local label=$1 round=$2 flags=() options=()
-  local settings="policy=bench-policy.yaml,log=$OUT/$label.jsonl,weave-cache=$OUT/weave-cache-$label"
-  [ "${JARS[$label]}" = none ] || flags=("-javaagent:${JARS[$label]}=$settings")
+  local label=$1 round=$2 options=()
+  startup_agent_flags "${JARS[$label]}" "$OUT" "$label"
   [ -z "${OPTIONS[$label]}" ] || IFS=, read -r -a options <<< "${OPTIONS[$label]}"
   local TIMEFORMAT='%R %U %S' times
-  times=$( { time "$JAVA" "${options[@]}" "${flags[@]}" -XX:+CITime "${STARTUP_CMD[@]}" > "$OUT/last.out" 2>&1; } \
-    2>&1 ) || { echo "start of $label failed:"; cat "$OUT/last.out"; exit 1; }
+  times=$( { time "$JAVA" "${options[@]}" "${AGENT_FLAGS[@]}" -XX:+CITime "${STARTUP_CMD[@]}" > "$OUT/last.out" \
+    2>&1; } 2>&1 ) || { echo "start of $label failed:"; cat "$OUT/last.out"; exit 1; }
   grep -q '^STARTED$' "$OUT/last.out" || { echo "start of $label printed no STARTED:"; cat "$OUT/last.out"; exit 1; }
   local compile
   compile=$(awk '/C1 Compile Time:/ {c1=$4} /C2 Compile Time:/ {c2=$4} END {print c1, c2}' "$OUT/last.out")

@@ -15,27 +15,20 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 [ $# -ge 3 ] || { echo "usage: $0 APP A B [N]   (A, B: agent jar or none)" >&2; exit 2; }
 APP=$1
 N=${4:-4}
-absolute() { if [ "$1" = none ]; then echo none; elif [ -f "$1" ]; then echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; else echo "no such agent jar: $1" >&2; exit 1; fi; }
-A=$(absolute "$2")
-B=$(absolute "$3")
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 . "$HERE/startup-apps.sh"
+A=$(startup_agent_jar "$2")
+B=$(startup_agent_jar "$3")
 startup_app "$APP"
 cd "$HERE"
 OUT=target/jit
 rm -rf "$OUT"
 mkdir -p "$OUT"
-agent_flags() { # agent_flags JAR LABEL -> FLAGS
-  FLAGS=()
-  if [ "$1" != none ]; then
-    FLAGS=("-javaagent:$1=policy=bench-policy.yaml,log=$OUT/$2.jsonl,weave-cache=$OUT/weave-cache-$2")
-  fi
-}
 run() { # run LABEL JAR N
-  agent_flags "$2" "$1"
+  startup_agent_flags "$2" "$OUT" "$1"
   local log=()
   [ "$3" = 0 ] || log=(-XX:+UnlockDiagnosticVMOptions -XX:+LogCompilation "-XX:LogFile=$OUT/$1-$3.xml")
-  "$JAVA" "${log[@]}" "${FLAGS[@]}" "${STARTUP_CMD[@]}" > "$OUT/last.out" 2>&1 \
+  "$JAVA" "${log[@]}" "${AGENT_FLAGS[@]}" "${STARTUP_CMD[@]}" > "$OUT/last.out" 2>&1 \
     || { echo "start with $2 failed:"; cat "$OUT/last.out"; exit 1; }
   [ "$(tail -1 "$OUT/last.out")" = STARTED ] || { echo "start with $2 printed:"; cat "$OUT/last.out"; exit 1; }
 }
