@@ -49,9 +49,11 @@ final class PolicyValidator {
   static final List<String> COVERAGE_KEYS = List.of("require");
   static final List<String> COVERAGE_NEEDS = List.of("llm", "tools");
   /** Largest {@code max_usd}: a billion dollars (10^18 nano-USD, well inside a long). */
-  static final java.math.BigDecimal MAX_USD = java.math.BigDecimal.valueOf(1_000_000_000L);
+  static final PolicyNumber MAX_USD = PolicyNumber.of(1_000_000_000L);
   /** Largest price per million tokens. */
-  static final java.math.BigDecimal MAX_PER_MTOK = java.math.BigDecimal.valueOf(1_000_000L);
+  static final PolicyNumber MAX_PER_MTOK = PolicyNumber.of(1_000_000L);
+  private static final PolicyNumber ONE = PolicyNumber.of(1);
+  private static final PolicyNumber HUNDRED = PolicyNumber.of(100);
   /** Largest {@code pricing.default_max_output_tokens}. */
   static final long MAX_OUTPUT_TOKENS = 100_000_000L;
   /** Most {@code warn_at} fractions per budget. */
@@ -611,9 +613,9 @@ final class PolicyValidator {
           ? enumValue(keys.get("scope").value(), path + ".scope", BudgetScope.class, null) : null;
       long maxNanos = Budget.UNSET;
       if (keys.containsKey("max_usd")) {
-        java.math.BigDecimal usd = decimal(keys.get("max_usd").value(), path + ".max_usd", false, MAX_USD);
+        PolicyNumber usd = decimal(keys.get("max_usd").value(), path + ".max_usd", false, MAX_USD);
         if (usd != null) {
-          maxNanos = usd.movePointRight(9).setScale(0, java.math.RoundingMode.DOWN).longValueExact();
+          maxNanos = usd.billionthsDown();
           if (maxNanos == 0) {
             error(keys.get("max_usd").value(), path + ".max_usd must be at least 0.000000001 (one nano-dollar), got "
                 + shown(keys.get("max_usd").value()));
@@ -685,14 +687,14 @@ final class PolicyValidator {
       return List.of();
     }
     List<Double> fractions = new ArrayList<>();
-    java.math.BigDecimal previous = null;
+    PolicyNumber previous = null;
     for (int i = 0; i < seq.items().size(); i++) {
       Node item = seq.items().get(i);
       String at = path + "[" + i + "]";
-      java.math.BigDecimal value = number(item);
-      if (value == null || value.signum() <= 0 || value.compareTo(java.math.BigDecimal.ONE) >= 0) {
-        String hint = value != null && value.compareTo(java.math.BigDecimal.ONE) >= 0
-            && value.compareTo(java.math.BigDecimal.valueOf(100)) < 0 ? " (a fraction: write 0.8 for 80%)" : "";
+      PolicyNumber value = number(item);
+      if (value == null || value.signum() <= 0 || value.compareTo(ONE) >= 0) {
+        String hint = value != null && value.compareTo(ONE) >= 0 && value.compareTo(HUNDRED) < 0
+            ? " (a fraction: write 0.8 for 80%)" : "";
         error(item, at + " must be a number greater than 0 and less than 1, got " + shown(item) + hint);
         continue;
       }
@@ -782,7 +784,7 @@ final class PolicyValidator {
     for (int k = 0; k < MODEL_RATE_KEYS.size(); k++) {
       String key = MODEL_RATE_KEYS.get(k);
       if (keys.containsKey(key)) {
-        java.math.BigDecimal value = decimal(keys.get(key).value(), path + "." + key, true, MAX_PER_MTOK);
+        PolicyNumber value = decimal(keys.get(key).value(), path + "." + key, true, MAX_PER_MTOK);
         rates[k] = value == null ? null : value.doubleValue();
       }
     }
@@ -1053,20 +1055,16 @@ final class PolicyValidator {
   }
 
   /** A number written as an integer or decimal, exactly; null for anything else. */
-  private static java.math.BigDecimal number(Node node) {
+  private static PolicyNumber number(Node node) {
     if (node instanceof Node.Scalar s && (s.kind() == Node.Kind.INTEGER || s.kind() == Node.Kind.DECIMAL)) {
-      try {
-        return new java.math.BigDecimal(s.text().trim());
-      } catch (NumberFormatException e) {
-        return null;
-      }
+      return PolicyNumber.parse(s.text().trim());
     }
     return null;
   }
 
   /** A decimal in (0, max] ({@code zeroAllowed}: [0, max]). */
-  private java.math.BigDecimal decimal(Node node, String path, boolean zeroAllowed, java.math.BigDecimal max) {
-    java.math.BigDecimal value = number(node);
+  private PolicyNumber decimal(Node node, String path, boolean zeroAllowed, PolicyNumber max) {
+    PolicyNumber value = number(node);
     if (value != null && (zeroAllowed ? value.signum() >= 0 : value.signum() > 0) && value.compareTo(max) <= 0) {
       return value;
     }

@@ -17,7 +17,8 @@ import java.util.function.BiConsumer;
 final class TypedMatcherReader {
   static final int MAX_ITEMS = 100;
   /** Largest magnitude of {@code above} and {@code below}. */
-  static final BigDecimal MAX_BOUND = new BigDecimal("1e18");
+  static final PolicyNumber MAX_BOUND = PolicyNumber.of(1_000_000_000_000_000_000L);
+  private static final PolicyNumber MIN_BOUND = PolicyNumber.of(-1_000_000_000_000_000_000L);
 
   private final BiConsumer<Node, String> error;
   private final MatchContext ctx;
@@ -106,13 +107,9 @@ final class TypedMatcherReader {
 
   private BigDecimal bound(Node value, String at) {
     if (value instanceof Node.Scalar s && (s.kind() == Node.Kind.INTEGER || s.kind() == Node.Kind.DECIMAL)) {
-      try {
-        BigDecimal n = new BigDecimal(s.text().trim());
-        if (n.abs().compareTo(MAX_BOUND) <= 0) {
-          return n;
-        }
-      } catch (NumberFormatException e) {
-        // reported below
+      PolicyNumber n = PolicyNumber.parse(s.text().trim());
+      if (n != null && n.compareTo(MAX_BOUND) <= 0 && n.compareTo(MIN_BOUND) >= 0) {
+        return n.toBigDecimal(); // the matcher compares arguments as BigDecimals: a policy with a bound pays for it
       }
     }
     String hint = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING
