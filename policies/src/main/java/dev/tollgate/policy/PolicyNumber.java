@@ -9,8 +9,8 @@ import java.math.RoundingMode;
  * read the way {@link BigDecimal#BigDecimal(String)} reads it: the same texts are numbers, with the same values.
  *
  * <p>Why not {@code BigDecimal} itself: policies are read in {@code premain}, before the app's {@code main}, and on
- * JDK 25 the first use of {@code BigDecimal} initialises the class, which computes 5^(2^16) by repeated squaring: 20-26
- * ms of CPU on a 2-core machine, and ~35 ms more of the JIT's time compiling {@code BigInteger}'s arithmetic it made
+ * JDK 25 the first use of {@code BigDecimal} initialises the class, which computes 5^(2^16) by repeated squaring: 22-26
+ * ms of CPU on a 2-core machine, and ~30 ms more of the JIT's time compiling {@code BigInteger}'s arithmetic it made
  * hot (JDK 17: under 1 ms). So the forms a policy writes (up to 18 ASCII digits, a sign, a point) are held as a long
  * and a scale; any other text (an exponent, more digits, digits of other scripts) goes to {@code BigDecimal}, and
  * pays for it only then. A jqwik property checks every operation against {@code BigDecimal}'s.
