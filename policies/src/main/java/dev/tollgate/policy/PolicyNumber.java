@@ -100,7 +100,7 @@ final class PolicyNumber implements Comparable<PolicyNumber> {
     if (scale == other.scale) {
       return Long.compare(unscaled, other.unscaled);
     }
-    // both have at most 18 digits and a scale of at most 18: aligned, they fit in a BigInteger of ~120 bits
+    // at most 19 digits each (of() takes any long) and scales of at most 18: aligned, under 2^128 in a BigInteger
     int common = Math.max(scale, other.scale);
     return aligned(unscaled, common - scale).compareTo(aligned(other.unscaled, common - other.scale));
   }
