@@ -19,6 +19,8 @@ final class PolicyNumber implements Comparable<PolicyNumber> {
   /** Most digits held in a long ({@code 10^18 - 1 < 2^63}). */
   private static final int MAX_SMALL_DIGITS = 18;
   private static final long[] TEN_POWERS = new long[MAX_SMALL_DIGITS + 1];
+  /** Largest scale (either sign) written out in full by {@link #toPlainString}. */
+  static final int MAX_PLAIN_SCALE = 1000;
 
   static {
     TEN_POWERS[0] = 1;
@@ -115,6 +117,14 @@ final class PolicyNumber implements Comparable<PolicyNumber> {
    */
   long billionthsDown() {
     if (big != null) {
+      // BigDecimal would build 10^(exponent) first; an exponent near 2^31 ("1e-2000000000") takes minutes
+      long exponent = (long) big.precision() - big.scale() - 1; // the value is d.ddd × 10^exponent
+      if (big.signum() == 0 || exponent < -10) {
+        return 0;
+      }
+      if (exponent > 19) {
+        throw new ArithmeticException("Overflow");
+      }
       return big.movePointRight(9).setScale(0, RoundingMode.DOWN).longValueExact();
     }
     return scale <= 9 ? Math.multiplyExact(unscaled, TEN_POWERS[9 - scale]) : unscaled / TEN_POWERS[scale - 9];
@@ -125,10 +135,13 @@ final class PolicyNumber implements Comparable<PolicyNumber> {
     return big != null ? big.doubleValue() : Double.parseDouble(toPlainString());
   }
 
-  /** The value written without an exponent, keeping its scale ({@code 0.50}), as {@link BigDecimal} writes it. */
+  /**
+   * The value written without an exponent, keeping its scale ({@code 0.50}), as {@link BigDecimal} writes it; with an
+   * exponent ({@code 1E-2000000000}) when that would take more than {@value #MAX_PLAIN_SCALE} zeros.
+   */
   String toPlainString() {
     if (big != null) {
-      return big.toPlainString();
+      return Math.abs((long) big.scale()) > MAX_PLAIN_SCALE ? big.toString() : big.toPlainString();
     }
     String digits = Long.toString(Math.abs(unscaled)); // |unscaled| < 10^18: no overflow
     String sign = unscaled < 0 ? "-" : "";
