@@ -130,6 +130,22 @@ class PolicyNumberTest {
   }
 
   /**
+   * Through the loader: a JSON policy's {@code max_usd} of 1e-2000000000 is a located error (BigDecimal alone threw an
+   * unlocated ArithmeticException there, and 1e-20000000 took 21 s).
+   */
+  @Test
+  void aBudgetWithAHugeExponentIsALocatedError() {
+    for (String usd : List.of("1e-2000000000", "1e-20000000")) {
+      PolicyException e = assertThrows(PolicyException.class, () -> PolicyLoader.parse(
+          "{\"version\": 1, \"budgets\": [{\"name\": \"b\", \"scope\": \"run\", \"max_usd\": " + usd + "}]}", "p.json"));
+      assertEquals(1, e.errors().size(), e::toString);
+      assertEquals(1, e.errors().get(0).line(), e::toString);
+      assertEquals(true, e.errors().get(0).message().contains("budgets[0].max_usd must be at least 0.000000001"),
+          e::toString);
+    }
+  }
+
+  /**
    * The point of the class: a policy with budgets, warnings and prices is read in a fresh JVM without initialising
    * {@code BigDecimal} (on JDK 25 its class initialisation alone costs ~20 ms of CPU, in premain).
    */
