@@ -1054,8 +1054,8 @@ final class PolicyValidator {
     }
   }
 
-  /** A number written as an integer or decimal, exactly; null for anything else. */
-  private static PolicyNumber number(Node node) {
+  /** A number written as an integer or decimal, exactly; null for anything else (argument bounds read it too). */
+  static PolicyNumber number(Node node) {
     if (node instanceof Node.Scalar s && (s.kind() == Node.Kind.INTEGER || s.kind() == Node.Kind.DECIMAL)) {
       return PolicyNumber.parse(s.text().trim());
     }

@@ -106,11 +106,9 @@ final class TypedMatcherReader {
   }
 
   private BigDecimal bound(Node value, String at) {
-    if (value instanceof Node.Scalar s && (s.kind() == Node.Kind.INTEGER || s.kind() == Node.Kind.DECIMAL)) {
-      PolicyNumber n = PolicyNumber.parse(s.text().trim());
-      if (n != null && n.compareTo(MAX_BOUND) <= 0 && n.compareTo(MIN_BOUND) >= 0) {
-        return n.toBigDecimal(); // the matcher compares arguments as BigDecimals: a policy with a bound pays for it
-      }
+    PolicyNumber n = PolicyValidator.number(value);
+    if (n != null && n.compareTo(MAX_BOUND) <= 0 && n.compareTo(MIN_BOUND) >= 0) {
+      return n.toBigDecimal(); // the matcher compares arguments as BigDecimals: a policy with a bound pays for it
     }
     String hint = value instanceof Node.Scalar s && s.kind() == Node.Kind.STRING
         ? " (a string; write the number without quotes)" : "";
