@@ -9,16 +9,9 @@ import dev.tollgate.policy.engine.PolicyEngine;
 import dev.tollgate.policy.event.PolicyErrorEvent;
 import dev.tollgate.policy.event.PolicyReloaded;
 import dev.tollgate.policy.store.BudgetStore;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -63,7 +56,7 @@ public final class PolicyWatcher {
 
   /**
    * @param governanceDir the governance directory, or null
-   * @param stampsAtLoad  {@link #stamps} taken before the running policy was read, or null: if the files' stamps
+   * @param stampsAtLoad  {@link PolicyFiles#stamps} taken before the running policy was read, or null: if the files' stamps
    *                      differ now, they changed after that read (the guard's set-up, which makes this watcher, may
    *                      begin well after premain read them) and the first look reloads
    */
@@ -77,52 +70,8 @@ public final class PolicyWatcher {
     this.clock = clock;
     this.fleet = fleet;
     // changed since premain read them: no baseline, so the first look reloads (their digests would be thrown away)
-    this.seen = stampsAtLoad == null || stampsAtLoad.equals(stamps(policyFile, governanceDir)) ? fingerprints()
-        : Map.of();
-  }
-
-  /**
-   * The watched files' modification times and sizes, and a governance file's permissions as {@link #check} compares
-   * them (a stat each; no read, no digest: premain takes these before it reads the policy, on the app's critical
-   * path).
-   */
-  public static Map<Path, String> stamps(Path policyFile, Path governanceDir) {
-    return eachFile(policyFile, governanceDir, false);
-  }
-
-  /**
-   * The policy file and the governance directory's policy files (sorted), each with its stamp ({@code digests}
-   * false) or its content digest ({@code digests} true), a governance file's permissions after either; the directory
-   * itself with "" when it cannot be listed.
-   */
-  private static Map<Path, String> eachFile(Path policyFile, Path governanceDir, boolean digests) {
-    Map<Path, String> out = new LinkedHashMap<>();
-    out.put(policyFile, digests ? digest(policyFile) : stamp(policyFile));
-    if (governanceDir != null) {
-      List<Path> files = new ArrayList<>();
-      try (DirectoryStream<Path> entries = Files.newDirectoryStream(governanceDir)) {
-        entries.forEach(files::add);
-      } catch (IOException | RuntimeException e) {
-        out.put(governanceDir, "");
-      }
-      files.sort(null);
-      for (Path f : files) {
-        if (dev.tollgate.policy.GovernanceLoader.isPolicyFile(f)) {
-          out.put(f, (digests ? digest(f) : stamp(f)) + " " + permissions(f));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static String stamp(Path f) {
-    try {
-      java.nio.file.attribute.BasicFileAttributes a = Files.readAttributes(f,
-          java.nio.file.attribute.BasicFileAttributes.class);
-      return a.lastModifiedTime().toMillis() + " " + a.size();
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
+    this.seen = stampsAtLoad == null || stampsAtLoad.equals(PolicyFiles.stamps(policyFile, governanceDir))
+        ? fingerprints() : Map.of();
   }
 
   public void start() {
@@ -192,26 +141,6 @@ public final class PolicyWatcher {
 
   /** Each watched file's content digest ("" when it cannot be read: a missing file is a change too). */
   private Map<Path, String> fingerprints() {
-    return eachFile(policyFile, governanceDir, true);
-  }
-
-  private static String permissions(Path f) {
-    try {
-      return Files.getPosixFilePermissions(f) + " " + Files.getOwner(f).getName();
-    } catch (IOException | RuntimeException e) {
-      return "";
-    }
-  }
-
-  private static String digest(Path f) {
-    try {
-      if (!Files.isRegularFile(f) || Files.size(f) > dev.tollgate.policy.PolicyLoader.MAX_BYTES) {
-        return Files.exists(f) ? "size:" + Files.size(f) : "";
-      }
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(f));
-      return Arrays.toString(hash);
-    } catch (IOException | NoSuchAlgorithmException | RuntimeException e) {
-      return "";
-    }
+    return PolicyFiles.digests(policyFile, governanceDir);
   }
 }

@@ -37,13 +37,7 @@ import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.agent.metrics.Metrics;
 import dev.tollgate.agent.spi.InstrumentationModule;
 import dev.tollgate.bootstrap.Guard;
-import dev.tollgate.policy.Governance;
-import dev.tollgate.policy.GovernanceLoader;
-import dev.tollgate.policy.Mode;
 import dev.tollgate.policy.Policy;
-import dev.tollgate.policy.PolicyError;
-import dev.tollgate.policy.PolicyException;
-import dev.tollgate.policy.PolicyLoader;
 import dev.tollgate.policy.engine.PolicyEngine;
 import java.io.File;
 import java.io.IOException;
@@ -77,64 +71,76 @@ public final class AgentStartup {
    * its lambda forms on premain's thread (15-20 ms measured on Temurin 25, for a constructor or a method taking a
    * {@code boolean}); the JVM's own reflective call of {@code premain} has spun this shape's already (~1.5 ms). A class
    * of its own, so {@code Class.getMethod} lists one method, not {@code AgentStartup}'s (4 ms on JDK 17).
+   *
+   * <p>With premain, the bootstrap classes are defined on {@code tollgate-modules} (which then lists the
+   * instrumentation modules) while this thread reads the configuration and the policy ({@link PremainPolicy}): 12-14
+   * ms of premain's on Temurin 25, most of it {@code Instrumentation.redefineModule}'s first call. Until
+   * {@link BootstrapDefiner.InBackground#await} this class and what it runs must not touch {@link AgentStartup} (its
+   * verification loads {@code PolicyGuard}, a bootstrap class's subclass) nor any other class that refers to a
+   * bootstrap class: {@code PremainPolicyTest} keeps it so.
    */
   public static final class Entry {
     private Entry() {}
 
     /** {@code rest}: the agent's arguments (a String or null), premain (a Boolean) and the agent jar (a File). */
-    public static void launch(Object inst, Object rest) {
+    public static void launch(Object inst, Object rest) throws java.io.IOException {
       Object[] r = (Object[]) rest;
-      start((String) r[0], (Instrumentation) inst, (Boolean) r[1], (File) r[2]);
+      String args = (String) r[0];
+      Instrumentation instrumentation = (Instrumentation) inst;
+      boolean premain = (Boolean) r[1];
+      File jar = (File) r[2];
+      // (anonymous classes, not lambdas, on premain's path: each lambda's first use spins a class there)
+      java.util.concurrent.FutureTask<List<InstrumentationModule>> listing =
+          new java.util.concurrent.FutureTask<>(new java.util.concurrent.Callable<>() {
+            @Override
+            public List<InstrumentationModule> call() {
+              return listModules();
+            }
+          });
+      if (!premain) { // late attach: the app runs already, nothing to overlap with
+        BootstrapDefiner.defineOrAppend(instrumentation, jar);
+        start(args, instrumentation, false, jar, null, listing);
+        return;
+      }
+      BootstrapDefiner.InBackground boot = new BootstrapDefiner.InBackground(instrumentation, jar, listing);
+      Thread modules = new Thread(boot, "tollgate-modules");
+      modules.setDaemon(true);
+      modules.start();
+      PremainPolicy read = PremainPolicy.read(args);
+      boot.await();
+      start(args, instrumentation, true, jar, read, listing);
     }
   }
 
-  private static void start(String agentArgs, Instrumentation inst, boolean premain, File agentJar) {
+  /**
+   * {@code read}: what premain read beside the bootstrap classes' definition (null on a late attach: read here);
+   * {@code listing}: the instrumentation modules' listing, running with premain, not started on a late attach.
+   */
+  private static void start(String agentArgs, Instrumentation inst, boolean premain, File agentJar,
+      PremainPolicy read, java.util.concurrent.FutureTask<List<InstrumentationModule>> listing) {
     if (!premain && Guard.installed()) { // premain: the launcher lets one start per JVM through
       LOG.warn("already attached to this JVM; ignoring the second attach");
       return;
     }
-    AgentConfig config;
-    try {
-      config = AgentConfig.resolve(agentArgs, System.getProperties(), System.getenv());
-    } catch (IllegalArgumentException e) {
-      refuse(List.of("configuration: " + e.getMessage()), failOpenFromRaw(agentArgs));
+    PremainPolicy early = read != null ? read : PremainPolicy.read(agentArgs);
+    if (early.configProblem != null) {
+      refuse(List.of(early.configProblem), failOpenFromRaw(agentArgs));
       return;
     }
-    // The instrumentation modules are listed (and their classes loaded) on a second thread while this one reads the
-    // policy: tollgate-init needs them to weave, and the app's first class an instrumentation targets waits for that.
-    // (anonymous classes, not lambdas, on premain's path: each lambda's first use spins a class there)
-    java.util.concurrent.FutureTask<List<InstrumentationModule>> listing =
-        new java.util.concurrent.FutureTask<>(new java.util.concurrent.Callable<>() {
-          @Override
-          public List<InstrumentationModule> call() {
-            return listModules();
-          }
-        });
-    if (premain) {
-      Thread lister = new Thread(listing, "tollgate-modules");
-      lister.setDaemon(true);
-      lister.start();
-    }
-    String policyPath = config.get(ConfigKey.POLICY);
+    AgentConfig config = early.config;
+    String policyPath = early.policyPath;
     if (policyPath == null) {
       refuse(List.of("no policy configured: pass -javaagent:tollgate-agent.jar=policy=PATH, "
           + "-Dtollgate.policy=PATH or TOLLGATE_POLICY=PATH"), config.failOpen());
       return;
     }
-    // the policy files' times and sizes before they are read: the watcher, set up later, reloads if they changed since
-    String governanceDir = config.get(ConfigKey.GOVERNANCE);
-    Map<Path, String> stamps = PolicyWatcher.stamps(Path.of(policyPath),
-        governanceDir == null ? null : Path.of(governanceDir));
-    Policy policy;
-    boolean failOpen;
-    try {
-      Loaded loaded = load(config, policyPath);
-      policy = loaded.policy();
-      failOpen = loaded.failOpen();
-    } catch (LoadFailure e) {
-      refuse(e.lines, e.failOpen);
+    Map<Path, String> stamps = early.stamps;
+    if (early.failure != null) {
+      refuse(early.failure.lines, early.failure.failOpen);
       return;
     }
+    Policy policy = early.loaded.policy();
+    boolean failOpen = early.loaded.failOpen();
     // ByteBuddy starts loading now, beside the log and ledger opening, when it will be needed: no weave cache, or none
     // that any start has stored entries in (installInBackground, which knows this start's configuration, starts it
     // otherwise if the cache has nothing for that configuration)
@@ -258,7 +264,7 @@ public final class AgentStartup {
     private final java.util.concurrent.atomic.AtomicReference<PolicyGuard> installed;
     private final java.util.concurrent.CountDownLatch startSettled;
     private final GuardStart guardStart;
-    /** The policy files' times and sizes before premain read them ({@link PolicyWatcher#stamps}). */
+    /** The policy files' stamps before premain read them ({@link dev.tollgate.agent.guard.PolicyFiles#stamps}). */
     private final Map<Path, String> stamps;
     /** Set by whoever writes the log's first lines: the guard's set-up, or the shutdown hook when none began. */
     private final java.util.concurrent.atomic.AtomicBoolean firstLines = new java.util.concurrent.atomic.AtomicBoolean();
@@ -373,8 +379,8 @@ public final class AgentStartup {
       String dir = config.get(ConfigKey.GOVERNANCE);
       new PolicyWatcher(Path.of(policyPath), dir == null ? null : Path.of(dir), () -> {
         try {
-          return load(config, policyPath).policy();
-        } catch (LoadFailure f) {
+          return PremainPolicy.load(config, policyPath).policy();
+        } catch (PremainPolicy.LoadFailure f) {
           throw new PolicyWatcher.Failure(f.lines);
         }
       }, installed.get(), log, clock, fleet, stamps).start();
@@ -383,7 +389,7 @@ public final class AgentStartup {
       boolean over = Metrics.START_UP_OVER.equals(began) || Metrics.AT_THE_LATEST.equals(began);
       metrics.exportInBackground(engine, () -> installed.get().governor(), LoadGate::classesDefined,
           over ? 0 : Metrics.QUIET_MILLIS, Metrics.MAX_DELAY_MILLIS);
-      if (!BootstrapDefiner.trustMeteredJdkResponses(inst)) {
+      if (!TrustedSubscriberClass.trustMeteredJdkResponses(inst)) {
         LOG.debug("metered JDK HttpClient responses are delivered on the client's executor on this JDK");
       }
     }
@@ -493,84 +499,6 @@ public final class AgentStartup {
       names.add(e.toString());
     }
     return List.copyOf(names);
-  }
-
-  /** A policy as the agent enforces it: the app's file, the agent's overrides, the governance directory merged in. */
-  record Loaded(Policy policy, boolean failOpen) {}
-
-  /** Why a policy could not be loaded: located lines, and whether the JVM may then go on ungoverned. */
-  static final class LoadFailure extends Exception {
-    final List<String> lines;
-    final boolean failOpen;
-
-    LoadFailure(List<String> lines, boolean failOpen) {
-      super(String.join("\n", lines), null, false, false);
-      this.lines = lines;
-      this.failOpen = failOpen;
-    }
-
-    LoadFailure(PolicyException e, boolean failOpen) {
-      this(e.errors().stream().map(PolicyError::toString).toList(), failOpen);
-    }
-  }
-
-  /** Loads the policy the agent enforces (at start and on every reload). */
-  static Loaded load(AgentConfig config, String policyPath) throws LoadFailure {
-    Policy policy;
-    try {
-      policy = PolicyLoader.load(Path.of(policyPath));
-    } catch (PolicyException e) {
-      throw new LoadFailure(e, config.failOpen());
-    }
-    String modeOverride = config.get(ConfigKey.MODE);
-    String profileOverride = config.get(ConfigKey.PROFILE);
-    String governanceDir = config.get(ConfigKey.GOVERNANCE);
-    if (governanceDir == null) {
-      if (modeOverride != null) {
-        policy = policy.withMode(Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)));
-      }
-      if (profileOverride != null) {
-        try {
-          policy = policy.withProfile(profileOverride);
-        } catch (PolicyException e) {
-          throw new LoadFailure(e.errors().stream()
-              .map(err -> config.source(ConfigKey.PROFILE) + ": " + err.message()).toList(), config.failOpen());
-        }
-      }
-      return new Loaded(policy, config.failOpen());
-    }
-    // an organisation's policy that cannot be read or merged never lets the app run ungoverned by the app's own
-    // fail-mode: the organisation's fail_mode decides (closed unless its files say open)
-    Governance org;
-    try {
-      org = GovernanceLoader.load(Path.of(governanceDir));
-    } catch (PolicyException e) {
-      throw new LoadFailure(e, false);
-    }
-    boolean orgFailOpen = org.layers().stream().map(l -> l.policy().header().failMode()).filter(m -> m != null)
-        .findFirst().map("open"::equals).orElse(false);
-    try {
-      GovernanceLoader.Governed governed = GovernanceLoader.govern(policy, org, configured(config),
-          modeOverride == null ? null : Mode.valueOf(modeOverride.toUpperCase(Locale.ROOT)), profileOverride);
-      boolean failOpen = governed.failMode() != null && (governed.failModeLocked()
-          || "default".equals(config.source(ConfigKey.FAIL_MODE))) ? "open".equals(governed.failMode())
-          : config.failOpen();
-      return new Loaded(governed.policy(), failOpen);
-    } catch (PolicyException e) {
-      throw new LoadFailure(e, orgFailOpen);
-    }
-  }
-
-  /** The lockable keys the agent's configuration sets (not by default), to where it sets them. */
-  static Map<String, String> configured(AgentConfig config) {
-    Map<String, String> set = new LinkedHashMap<>();
-    for (ConfigKey key : List.of(ConfigKey.MODE, ConfigKey.PROFILE, ConfigKey.FAIL_MODE)) {
-      String source = config.source(key);
-      if (config.get(key) != null && source != null && !"default".equals(source)) {
-        set.put(key.key(), source);
-      }
-    }
-    return set;
   }
 
   private static PolicyGuard installGuard(Policy policy, Clock clock, Ledger ledger, FleetStore fleet,

@@ -28,7 +28,6 @@ public final class BootstrapDefiner {
    * cannot see those, so these are defined in the platform class loader, which can.
    */
   private static final String PLATFORM_PATH = "dev/tollgate/platform/";
-  private static final String PLATFORM_JDKHTTP = "dev.tollgate.platform.jdkhttp.";
   private static volatile boolean platformDefined;
 
   private BootstrapDefiner() {}
@@ -38,12 +37,81 @@ public final class BootstrapDefiner {
     return platformDefined;
   }
 
-  /** The launcher's entry, shaped as {@link AgentStartup.Entry#launch} is (and for the same reason). */
-  public static final class Entry {
-    private Entry() {}
+  /**
+   * Defines the classes, or, on a JVM without the internal entry point {@link ClassDefiner} uses, appends the jar to
+   * the boot class path (which works everywhere; HotSpot then warns about class-data sharing on stderr).
+   */
+  static void defineOrAppend(Instrumentation inst, File agentJar) throws IOException {
+    try {
+      define(inst, agentJar);
+    } catch (Exception | LinkageError e) {
+      if (Boolean.getBoolean("tollgate.debug")) {
+        System.err.println("[tollgate] DEBUG defining bootstrap classes failed, appending the jar instead: " + e);
+      }
+      inst.appendToBootstrapClassLoaderSearch(new JarFile(agentJar));
+    }
+  }
 
-    public static void launch(Object inst, Object agentJar) throws Exception {
-      define((Instrumentation) inst, (File) agentJar);
+  /**
+   * premain's definition of the classes, on {@code tollgate-modules} while premain's thread reads the configuration
+   * and the policy ({@link PremainPolicy}, which refers to no bootstrap class); then, on the same thread, {@code then}
+   * (the listing of the instrumentation modules, which do refer to them). Premain's thread {@link #await}s the
+   * definition before it touches any class that refers to a bootstrap class.
+   */
+  static final class InBackground implements Runnable {
+    /**
+     * A test's hook: how long the definition waits before it begins, so a test can show that premain's thread does
+     * not need the classes before {@link #await}. Unset (0) outside tests.
+     */
+    static final String TEST_DELAY_PROPERTY = "tollgate.test.define-delay-ms";
+    private final Instrumentation inst;
+    private final File agentJar;
+    private final Runnable then;
+    private final java.util.concurrent.CountDownLatch defined = new java.util.concurrent.CountDownLatch(1);
+    private volatile Throwable failure;
+
+    InBackground(Instrumentation inst, File agentJar, Runnable then) {
+      this.inst = inst;
+      this.agentJar = agentJar;
+      this.then = then;
+    }
+
+    @Override
+    public void run() {
+      try {
+        long delay = Long.getLong(TEST_DELAY_PROPERTY, 0);
+        if (delay > 0) {
+          Thread.sleep(delay);
+        }
+        defineOrAppend(inst, agentJar);
+      } catch (Throwable t) {
+        failure = t;
+      } finally {
+        defined.countDown();
+      }
+      if (failure == null) {
+        then.run();
+      }
+    }
+
+    /** Waits until the classes are defined (through interrupts, whose flag it keeps); throws if they could not be. */
+    void await() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          defined.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      Throwable t = failure;
+      if (t != null) {
+        throw new IllegalStateException("cannot define the bootstrap classes: " + t, t);
+      }
     }
   }
 
@@ -64,38 +132,6 @@ public final class BootstrapDefiner {
       inst.redefineModule(http, Set.of(platformLoader.getUnnamedModule(), bootUnnamed), Map.of(), Map.of(),
           Set.of(), Map.of());
       platformDefined = true;
-    }
-  }
-
-  /**
-   * Lets metered JDK {@code HttpClient} responses be delivered on the thread that read them, like unmetered ones:
-   * the JDK hands the body of any subscriber that is not its own internal {@code TrustedSubscriber} to its executor,
-   * a thread hand-off or two per response. Generates a subclass of the metering subscriber that implements that
-   * interface (answering {@code needsExecutor()} as the app's own subscriber does), defines it beside the platform
-   * helpers and exports {@code jdk.internal.net.http} to that loader only. The class file is written with the JDK
-   * alone ({@link TrustedSubscriberClass}); this runs on {@code tollgate-init-guard}, off {@code premain}'s path.
-   * False (metering works, with the hand-off) when this JDK has no such interface.
-   */
-  public static boolean trustMeteredJdkResponses(Instrumentation inst) {
-    if (!platformDefined) {
-      return false;
-    }
-    try {
-      ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
-      Class<?> trusted = Class.forName(dev.tollgate.platform.jdkhttp.JdkHttpGuard.TRUSTED_SUBSCRIBER, false,
-          platformLoader);
-      Module http = trusted.getModule();
-      inst.redefineModule(http, Set.of(), Map.of("jdk.internal.net.http", Set.of(platformLoader.getUnnamedModule())),
-          Map.of(), Set.of(), Map.of());
-      String name = TrustedSubscriberClass.NAME.replace('/', '.');
-      byte[] bytes = TrustedSubscriberClass.bytes(); // written with the JDK alone: no ByteBuddy on this path
-      ClassDefiner.open(inst).defineAll(platformLoader, Map.of(name, bytes));
-      Class<?> type = Class.forName(name, false, platformLoader);
-      Class.forName(PLATFORM_JDKHTTP + "JdkHttpGuard", false, platformLoader)
-          .getMethod("useTrustedSubscribers", Class.class).invoke(null, type);
-      return true;
-    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-      return false;
     }
   }
 

@@ -1,5 +1,9 @@
 package dev.tollgate.agent.installer;
 
+import java.lang.instrument.Instrumentation;
+import java.util.Map;
+import java.util.Set;
+
 /**
  * The class file of {@code TrustedMeteredSubscriber}, written with the JDK alone: a subclass of
  * {@code MeteredBodyHandler$Subscriber} that also implements the JDK HTTP client's internal
@@ -16,6 +20,39 @@ final class TrustedSubscriberClass {
   static final String CONSTRUCTOR = "(Ljava/net/http/HttpResponse$BodySubscriber;L" + PACKAGE + "MeteredBodyHandler;)V";
 
   private TrustedSubscriberClass() {}
+
+  /**
+   * Lets metered JDK {@code HttpClient} responses be delivered on the thread that read them, like unmetered ones:
+   * the JDK hands the body of any subscriber that is not its own internal {@code TrustedSubscriber} to its executor,
+   * a thread hand-off or two per response. Generates a subclass of the metering subscriber that implements that
+   * interface (answering {@code needsExecutor()} as the app's own subscriber does), defines it beside the platform
+   * helpers and exports {@code jdk.internal.net.http} to that loader only. The class file is written with the JDK
+   * alone ({@link #bytes}); this runs on {@code tollgate-init-guard}, off {@code premain}'s path (and here, not in
+   * {@link BootstrapDefiner}, which premain's thread loads before the platform helpers are defined).
+   * False (metering works, with the hand-off) when this JDK has no such interface.
+   */
+  static boolean trustMeteredJdkResponses(Instrumentation inst) {
+    if (!BootstrapDefiner.platformHelpersDefined()) {
+      return false;
+    }
+    try {
+      ClassLoader platformLoader = ClassLoader.getPlatformClassLoader();
+      Class<?> trusted = Class.forName(dev.tollgate.platform.jdkhttp.JdkHttpGuard.TRUSTED_SUBSCRIBER, false,
+          platformLoader);
+      Module http = trusted.getModule();
+      inst.redefineModule(http, Set.of(), Map.of("jdk.internal.net.http", Set.of(platformLoader.getUnnamedModule())),
+          Map.of(), Set.of(), Map.of());
+      String name = NAME.replace('/', '.');
+      byte[] bytes = bytes(); // written with the JDK alone: no ByteBuddy on this path
+      ClassDefiner.open(inst).defineAll(platformLoader, Map.of(name, bytes));
+      Class<?> type = Class.forName(name, false, platformLoader);
+      Class.forName("dev.tollgate.platform.jdkhttp.JdkHttpGuard", false, platformLoader)
+          .getMethod("useTrustedSubscribers", Class.class).invoke(null, type);
+      return true;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      return false;
+    }
+  }
 
   /** The class file's bytes (class file version 61, Java 17). */
   static byte[] bytes() {

@@ -26,9 +26,16 @@ final class InstClassLoader extends ClassLoader {
   private final JarFile jar;
   private final InstPack pack;
   private final ProtectionDomain domain;
+  /**
+   * The CLI's loader serves the {@code dev.tollgate.bootstrap} classes itself (no one defined them in the boot loader);
+   * the agent's never does: there the boot loader must have them, and a class of the agent that needs one before
+   * they are defined fails ({@code NoClassDefFoundError}) rather than being linked against a second, private copy.
+   */
+  private final boolean servesBootstrap;
 
-  InstClassLoader(File jarFile, ClassLoader parent) throws IOException {
+  InstClassLoader(File jarFile, ClassLoader parent, boolean servesBootstrap) throws IOException {
     super("tollgate", parent);
+    this.servesBootstrap = servesBootstrap;
     this.jar = new JarFile(jarFile, false);
     this.pack = InstPack.open(jar);
     URL location = jarFile.toURI().toURL();
@@ -65,11 +72,11 @@ final class InstClassLoader extends ClassLoader {
 
   /**
    * Reached only for a class the parent does not have and the pack does not hold ({@link #loadClass} defined
-   * those): in CLI mode the bootstrap classes, which were not appended to the boot class path, from the jar's root.
+   * those): in CLI mode the bootstrap classes, which were not defined in the boot loader, from the jar's root.
    */
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    JarEntry entry = name.startsWith("dev.tollgate.bootstrap.")
+    JarEntry entry = servesBootstrap && name.startsWith("dev.tollgate.bootstrap.")
         ? jar.getJarEntry(name.replace('.', '/') + ".class") : null;
     if (entry == null) {
       throw new ClassNotFoundException(name);

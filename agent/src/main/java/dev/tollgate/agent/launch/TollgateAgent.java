@@ -3,7 +3,6 @@ package dev.tollgate.agent.launch;
 import java.io.File;
 import java.lang.instrument.Instrumentation;
 import java.net.URISyntaxException;
-import java.util.jar.JarFile;
 
 /**
  * The {@code -javaagent} entry point and the {@code java -jar} CLI entry point. Does as little as possible:
@@ -15,7 +14,6 @@ import java.util.jar.JarFile;
 public final class TollgateAgent {
   private static final String STARTUP = "dev.tollgate.agent.installer.AgentStartup$Entry";
   private static final String CLI = "dev.tollgate.agent.cli.Cli";
-  private static final String DEFINER = "dev.tollgate.agent.installer.BootstrapDefiner$Entry";
   /** Set by the first {@code premain} in this JVM. */
   private static final java.util.concurrent.atomic.AtomicBoolean STARTED =
       new java.util.concurrent.atomic.AtomicBoolean();
@@ -32,7 +30,7 @@ public final class TollgateAgent {
 
   /** {@code java -jar tollgate-agent.jar validate FILE...} */
   public static void main(String[] args) throws Exception {
-    ClassLoader loader = new InstClassLoader(agentJar(), ClassLoader.getPlatformClassLoader());
+    ClassLoader loader = new InstClassLoader(agentJar(), ClassLoader.getPlatformClassLoader(), true);
     Object code = loader.loadClass(CLI).getMethod("run", String[].class).invoke(null, (Object) args);
     System.exit((Integer) code);
   }
@@ -45,26 +43,17 @@ public final class TollgateAgent {
       return;
     }
     File jar;
-    ClassLoader loader;
     java.lang.reflect.Method startup;
     try {
       jar = agentJar();
-      loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader());
-      // each entry is a class's only public method, static, of two Object parameters: the shape of premain, whose
+      // the bootstrap classes are defined in the boot loader by the agent's start (beside its reading of the policy),
+      // never by this loader: a use before that fails instead of making a second copy
+      ClassLoader loader = new InstClassLoader(jar, ClassLoader.getPlatformClassLoader(), false);
+      // the entry is its class's only public method, static, of two Object parameters: the shape of premain, whose
       // reflective call by the JVM has readied it (see AgentStartup.Entry)
       startup = loader.loadClass(STARTUP).getMethod("launch", Object.class, Object.class);
-      try {
-        loader.loadClass(DEFINER).getMethod("launch", Object.class, Object.class).invoke(null, inst, jar);
-      } catch (Throwable t) {
-        // some JVM without the internal entry point: the boot class path works everywhere (HotSpot then warns
-        // about class-data sharing on stderr)
-        if (Boolean.getBoolean("tollgate.debug")) {
-          System.err.println("[tollgate] DEBUG defining bootstrap classes failed, appending the jar instead: " + t);
-        }
-        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar));
-      }
     } catch (Throwable t) {
-      // too early for anything but stderr; without the bootstrap classes nothing can be woven
+      // too early for anything but stderr
       System.err.println("[tollgate] cannot start: " + t);
       failClosedUnlessOpen(args);
       return;

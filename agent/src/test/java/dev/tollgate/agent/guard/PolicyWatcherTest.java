@@ -48,7 +48,7 @@ class PolicyWatcherTest {
   @Test
   void aChangeMadeAfterPremainReadThePolicyIsReloadedAtTheFirstLook() throws Exception {
     Path file = Files.writeString(dir.resolve("policy.yaml"), DENY_NOTHING);
-    Map<Path, String> stamps = PolicyWatcher.stamps(file, null); // premain, before it reads
+    Map<Path, String> stamps = PolicyFiles.stamps(file, null); // premain, before it reads
     Policy running = PolicyLoader.load(file);
     Files.writeString(file, DENY_SHELL); // before the guard's set-up made the watcher
     try (EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), CLOCK)) {
@@ -63,7 +63,7 @@ class PolicyWatcherTest {
   @Test
   void noChangeSincePremainMeansNoReload() throws Exception {
     Path file = Files.writeString(dir.resolve("policy.yaml"), DENY_NOTHING);
-    Map<Path, String> stamps = PolicyWatcher.stamps(file, null);
+    Map<Path, String> stamps = PolicyFiles.stamps(file, null);
     Policy running = PolicyLoader.load(file);
     try (EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), CLOCK)) {
       PolicyGuard guard = guard(running, log);
@@ -79,10 +79,10 @@ class PolicyWatcherTest {
   void theStampIsTheTimeAndTheSize() throws Exception {
     Path file = Files.writeString(dir.resolve("policy.yaml"), DENY_NOTHING);
     Files.setLastModifiedTime(file, FileTime.fromMillis(1_000_000));
-    Map<Path, String> before = PolicyWatcher.stamps(file, null);
+    Map<Path, String> before = PolicyFiles.stamps(file, null);
     Files.setLastModifiedTime(file, FileTime.fromMillis(2_000_000)); // touched: same bytes, a new time
-    assertTrue(!before.equals(PolicyWatcher.stamps(file, null)));
+    assertTrue(!before.equals(PolicyFiles.stamps(file, null)));
     Files.setLastModifiedTime(file, FileTime.fromMillis(1_000_000));
-    assertEquals(before, PolicyWatcher.stamps(file, null));
+    assertEquals(before, PolicyFiles.stamps(file, null));
   }
 }

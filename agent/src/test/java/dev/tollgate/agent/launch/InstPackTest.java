@@ -272,7 +272,7 @@ class InstPackTest {
     List<byte[]> contents = List.of(classBytes(self), classBytes(impl), serviceFile);
     Path jarPath = dir.resolve("agent.jar");
     writeJar(jarPath, pack(names, contents), true);
-    InstClassLoader loader = new InstClassLoader(jarPath.toFile(), ClassLoader.getPlatformClassLoader());
+    InstClassLoader loader = new InstClassLoader(jarPath.toFile(), ClassLoader.getPlatformClassLoader(), false);
     Class<?> type = loader.loadClass(Service.class.getName());
     assertEquals(loader, type.getClassLoader(), "defined by the agent's loader, not the test's");
     try (InputStream in = loader.getResourceAsStream(service)) {
@@ -295,6 +295,31 @@ class InstPackTest {
   public interface Service {}
 
   public static final class Impl implements Service {}
+
+  /**
+   * The CLI's loader serves the bootstrap classes from the jar's root; the agent's never does, so an agent class that
+   * needs one before premain has defined them in the boot loader fails instead of linking a second, private copy.
+   */
+  @Test
+  void onlyTheCliLoaderServesTheBootstrapClassesItself() throws Exception {
+    String name = "dev.tollgate.bootstrap.Refusal";
+    String resource = name.replace('.', '/') + ".class";
+    byte[] bytes = classBytes(resource);
+    Path jarPath = dir.resolve("agent-with-bootstrap.jar");
+    byte[] pack = pack(List.of(), List.of());
+    try (ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(jarPath))) {
+      out.putNextEntry(storedPackEntry(pack));
+      out.write(pack);
+      out.closeEntry();
+      out.putNextEntry(new ZipEntry(resource));
+      out.write(bytes);
+      out.closeEntry();
+    }
+    InstClassLoader agent = new InstClassLoader(jarPath.toFile(), ClassLoader.getPlatformClassLoader(), false);
+    assertThrows(ClassNotFoundException.class, () -> agent.loadClass(name));
+    InstClassLoader cli = new InstClassLoader(jarPath.toFile(), ClassLoader.getPlatformClassLoader(), true);
+    assertEquals(cli, cli.loadClass(name).getClassLoader());
+  }
 
   private static byte[] classBytes(String resource) throws IOException {
     try (InputStream in = InstPackTest.class.getClassLoader().getResourceAsStream(resource)) {

@@ -230,6 +230,46 @@ class StartupIT {
     }
 
     /**
+     * premain reads the configuration and the policy while thread {@code tollgate-modules} defines the bootstrap
+     * classes. With that definition held back 400 ms (the agent's test hook), the class-load log shows the policy
+     * read before the bootstrap's {@code Guard} was defined, and the early calls are all decided as ever; a bad policy
+     * still stops the JVM before {@code main}, with its located errors.
+     */
+    @Test
+    void callsMadeWhileTheBootstrapClassesAreStillBeingDefinedAreGoverned() throws IOException {
+        Path classes = dir.resolve("slow-define-classes.log");
+        String delay = "-Dtollgate.test.define-delay-ms=400";
+        EarlyRun run = earlyCallsAreDenied(earlyCallsPolicy("slow-define", ""), "slow-define",
+                List.of(delay, "-Xlog:class+load:file=" + classes.toAbsolutePath()));
+
+        assertTrue(run.result().stdoutLines().contains("DONE"), run.result()::toString);
+        assertFalse(run.result().stderr().contains("cannot start"), run.result()::toString);
+        List<String> loads = Files.readAllLines(classes);
+        int policyRead = indexOf(loads, " dev.tollgate.policy.PolicyValidator ");
+        int guardDefined = indexOf(loads, " dev.tollgate.bootstrap.Guard ");
+        assertTrue(policyRead >= 0 && guardDefined > policyRead,
+                () -> "the policy is read (line " + policyRead + ") before Guard is defined (line " + guardDefined + ")");
+        assertTrue(loads.get(guardDefined).contains("source: tollgate-agent"),
+                () -> "Guard is defined by the agent in the boot loader: " + loads.get(guardDefined));
+
+        ForkedApp.Result bad = ForkedApp.of(AppModule.ISOLATION)
+                .agent(AgentJar.requireImplemented(), invalidPolicy(), dir.resolve("bad.jsonl"))
+                .jvmArg(delay).run();
+        assertEquals(EXIT_CONFIG, bad.exitCode(), bad::toString);
+        assertMainNeverRan(bad);
+        assertTrue(bad.stderr().contains("bad-policy.yaml:3:"), bad::toString);
+    }
+
+    private static int indexOf(List<String> lines, String part) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(part)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * The same early calls on a second start, woven from the weave cache the first start filled: ByteBuddy is never
      * loaded (the class-load log says so), every call is decided as before; the test JVMs' cross-check (ByteBuddy
      * weaves too and the outcomes must be equal) finds no difference; an altered cache entry is never defined (the
