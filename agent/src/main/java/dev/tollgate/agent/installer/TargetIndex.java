@@ -66,6 +66,10 @@ final class TargetIndex {
       "jakarta.enterprise.", "jakarta.inject.", "jakarta.annotation.", "jakarta.ws.rs.",
       "org.eclipse.microprofile.config.", "org.jboss.logging.", "org.jboss.logmanager.", "org.jboss.threads.");
 
+  /** Packages (internal, with the final '/') to "skipped"; kept to a bound, past which the prefixes answer. */
+  private final Map<String, Boolean> packages = new ConcurrentHashMap<>();
+  private static final int MAX_PACKAGES = 16_384;
+
   /** How deep a hierarchy is followed; deeper (or cyclic, in a broken jar) is answered "no". */
   private static final int MAX_DEPTH = 64;
 
@@ -88,6 +92,11 @@ final class TargetIndex {
     for (String p : IGNORED_LIBRARIES) {
       skip.add(p.replace('.', '/'));
     }
+    for (String p : skip) {
+      if (!p.endsWith("/")) { // isSkipped answers per package: a prefix must end at a package's boundary
+        throw new IllegalStateException("a skipped prefix must end with a package's '.': " + p);
+      }
+    }
     this.skipped = skip.toArray(new String[0]);
   }
 
@@ -95,10 +104,34 @@ final class TargetIndex {
     return anchors.contains(internalName);
   }
 
-  /** A package no instrumentation weaves (the JDK, the agent, libraries that are never targets). */
+  /**
+   * A package no instrumentation weaves (the JDK, the agent, libraries that are never targets). Answered per package
+   * once ({@link #skippedPrefix}) and then from {@link #packages}: every class the app loads asks, and a lookup in a
+   * {@link ConcurrentHashMap} runs code the JVM's own class loading has made hot already, where the prefix loop asked
+   * per class was the agent's own hot method, compiled by C2 beside the app's start (18.5 ms of C2 per start, Quarkus,
+   * Temurin 25: docs/benchmarks.md, "Start-up, seventeenth pass").
+   */
   boolean isSkipped(String internalName) {
+    int slash = internalName.lastIndexOf('/');
+    if (slash < 0) {
+      return false; // the unnamed package: every prefix ends with '/'
+    }
+    // every prefix ends with '/', so it starts the name exactly when it starts the name's package (with its '/')
+    String pkg = internalName.substring(0, slash + 1);
+    Boolean known = packages.get(pkg);
+    if (known == null) {
+      known = skippedPrefix(pkg);
+      if (packages.size() < MAX_PACKAGES) {
+        packages.put(pkg, known);
+      }
+    }
+    return known;
+  }
+
+  /** The prefix test itself: does a skipped prefix start {@code name}? */
+  boolean skippedPrefix(String name) {
     for (String p : skipped) {
-      if (internalName.startsWith(p)) {
+      if (name.startsWith(p)) {
         return true;
       }
     }

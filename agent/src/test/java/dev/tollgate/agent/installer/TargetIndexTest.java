@@ -8,7 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.tollgate.fixtures.targets.Hierarchy;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Test;
 
 class TargetIndexTest {
@@ -57,5 +63,41 @@ class TargetIndexTest {
     assertFalse(index.isCandidate(null, "java/util/ArrayList", new byte[0], null));
     assertFalse(index.isCandidate(null, "com/fasterxml/jackson/databind/ObjectMapper", new byte[0], null));
     assertFalse(index.isCandidate(null, "dev/tollgate/agent/installer/LoadGate", new byte[0], null));
+  }
+
+  /**
+   * The per-package answer is the prefix test's, whatever the name: names built from the skipped prefixes' own
+   * segments (cut anywhere, so near misses like {@code io/vertx/core/http/} beside {@code io/vertx/core/impl/} and
+   * {@code kotlinx/coroutines/} beside its skipped sub-packages are drawn), asked in any order, each twice.
+   */
+  @Property(tries = 2000)
+  void thePackageCacheAnswersAsThePrefixesDo(@ForAll("names") List<String> names) {
+    TargetIndex index = new TargetIndex(List.of(DISPATCHER));
+    for (int round = 0; round < 2; round++) {
+      for (String name : names) {
+        assertTrue(index.isSkipped(name) == index.skippedPrefix(name), name);
+      }
+    }
+  }
+
+  @Provide
+  Arbitrary<List<String>> names() {
+    List<String> segments = new ArrayList<>(List.of("io", "org", "com", "dev", "java", "javax", "jdk", "kotlin",
+        "kotlinx", "sun", "x", "A", "Main", "Main$1", ""));
+    List<String> prefixes = new ArrayList<>(TargetIndex.NEVER_WOVEN);
+    prefixes.addAll(TargetIndex.IGNORED_LIBRARIES);
+    for (String p : prefixes) {
+      for (String segment : p.split("\\.")) {
+        if (!segments.contains(segment)) {
+          segments.add(segment);
+        }
+      }
+    }
+    Arbitrary<String> name = Arbitraries.of(segments).list().ofMinSize(1).ofMaxSize(6)
+        .map(parts -> String.join("/", parts));
+    Arbitrary<String> prefixed = Arbitraries.of(prefixes).flatMap(p -> name.map(n -> p.replace('.', '/') + n));
+    Arbitrary<String> cut = prefixed.flatMap(n -> Arbitraries.integers().between(0, n.length()).map(
+        i -> n.substring(0, i)));
+    return Arbitraries.oneOf(name, prefixed, cut).list().ofMinSize(1).ofMaxSize(40);
   }
 }
