@@ -300,9 +300,10 @@ final class TargetIndex {
 
     /**
      * Where each constant pool entry's payload starts ({@code [i]} for entry {@code i}), and at {@code [0]} (no entry
-     * has index 0) where the constant pool ends; null when it is no class file or an entry has an unknown tag.
+     * has index 0) where the constant pool ends; null when it is no class file or an entry has an unknown tag. An entry's
+     * tag is the byte before its payload.
      */
-    private static int[] constantPool(byte[] b) {
+    static int[] constantPool(byte[] b) {
       if (b == null || b.length < 10 || u4(b, 0) != 0xCAFEBABE) {
         return null;
       }

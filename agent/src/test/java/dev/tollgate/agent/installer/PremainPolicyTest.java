@@ -3,9 +3,9 @@ package dev.tollgate.agent.installer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -80,53 +80,53 @@ class PremainPolicyTest {
     assertTrue(trusted.classes.contains(PLATFORM + "jdkhttp/JdkHttpGuard"), trusted.classes::toString);
   }
 
-  /** A class file's UTF-8 constants but those only a string literal uses, and the classes it names. */
+  /**
+   * A class file's UTF-8 constants but those only a string literal uses, and the classes it names; the constant pool
+   * is walked by {@link TargetIndex.ClassFileHeader#constantPool}, the gate's own reader.
+   */
   private record ConstantPool(List<String> texts, List<String> classes) {
     static ConstantPool of(String internalName) throws IOException {
       InputStream stream = PremainPolicyTest.class.getClassLoader().getResourceAsStream(internalName + ".class");
       if (stream == null || !internalName.startsWith("dev/tollgate/")) {
         return null;
       }
-      try (DataInputStream in = new DataInputStream(stream)) {
-        in.readInt(); // magic
-        in.readUnsignedShort();
-        in.readUnsignedShort();
-        int count = in.readUnsignedShort();
-        String[] utf8 = new String[count];
-        Set<Integer> literals = new HashSet<>();
-        List<Integer> classIndexes = new ArrayList<>();
-        for (int i = 1; i < count; i++) {
-          int tag = in.readUnsignedByte();
-          switch (tag) {
-            case 1 -> utf8[i] = in.readUTF();
-            case 3, 4 -> in.readInt();
-            case 5, 6 -> {
-              in.readLong();
-              i++;
-            }
-            case 7 -> classIndexes.add(in.readUnsignedShort());
-            case 8 -> literals.add(in.readUnsignedShort());
-            case 16, 19, 20 -> in.readUnsignedShort();
-            case 9, 10, 11, 12, 17, 18 -> in.readInt();
-            case 15 -> {
-              in.readUnsignedByte();
-              in.readUnsignedShort();
-            }
-            default -> throw new IOException(internalName + ": constant tag " + tag + " at " + i);
-          }
-        }
-        List<String> texts = new ArrayList<>();
-        for (int i = 1; i < count; i++) {
-          if (utf8[i] != null && !literals.contains(i)) {
-            texts.add(utf8[i]);
-          }
-        }
-        List<String> classes = new ArrayList<>();
-        for (int index : classIndexes) {
-          classes.add(utf8[index]);
-        }
-        return new ConstantPool(texts, classes);
+      byte[] b;
+      try (stream) {
+        b = stream.readAllBytes();
       }
+      int[] offsets = TargetIndex.ClassFileHeader.constantPool(b);
+      if (offsets == null) {
+        throw new IOException(internalName + " is not a class file the gate can read");
+      }
+      Set<Integer> literals = new HashSet<>();
+      List<Integer> classIndexes = new ArrayList<>();
+      for (int i = 1; i < offsets.length; i++) {
+        int tag = offsets[i] == 0 ? 0 : b[offsets[i] - 1]; // 0: the second slot of a long or double
+        if (tag == 7) {
+          classIndexes.add(u2(b, offsets[i]));
+        } else if (tag == 8) {
+          literals.add(u2(b, offsets[i]));
+        }
+      }
+      List<String> texts = new ArrayList<>();
+      for (int i = 1; i < offsets.length; i++) {
+        if (offsets[i] != 0 && b[offsets[i] - 1] == 1 && !literals.contains(i)) {
+          texts.add(utf8(b, offsets[i]));
+        }
+      }
+      List<String> classes = new ArrayList<>();
+      for (int index : classIndexes) {
+        classes.add(utf8(b, offsets[index]));
+      }
+      return new ConstantPool(texts, classes);
+    }
+
+    private static String utf8(byte[] b, int at) {
+      return new String(b, at + 2, u2(b, at), StandardCharsets.UTF_8);
+    }
+
+    private static int u2(byte[] b, int i) {
+      return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
     }
   }
 }
