@@ -94,7 +94,10 @@ public final class BootstrapDefiner {
       }
     }
 
-    /** Waits until the classes are defined (through interrupts, whose flag it keeps); throws if they could not be. */
+    /**
+     * Waits until the classes are defined (through interrupts, whose flag it keeps); throws if they could not be. The
+     * loop of {@code Guard.awaitThroughInterrupts}, written again: {@code Guard} is one of the classes awaited.
+     */
     void await() {
       boolean interrupted = false;
       while (true) {
