@@ -12,6 +12,8 @@ import java.util.Set;
 final class AnchorNames {
   private final Set<String> exact = new HashSet<>();
   private final List<String> prefixes = new ArrayList<>();
+  /** The same prefixes, for {@link #contains}'s look-up by each {@code $} of the name. */
+  private final Set<String> prefixSet = new HashSet<>();
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   AnchorNames(List<String> anchors) {
@@ -19,14 +21,36 @@ final class AnchorNames {
       String internal = a.replace('.', '/');
       if (internal.endsWith("$")) {
         prefixes.add(internal);
+        prefixSet.add(internal);
       } else {
         exact.add(internal);
       }
     }
   }
 
-  /** Is the class of this internal name one of the anchors, or under one of the prefixes? */
+  /**
+   * Is the class of this internal name one of the anchors, or under one of the prefixes? Every prefix ends with
+   * {@code $}, so one starts the name exactly when it is one of the name's own {@code $}-ended beginnings: a set
+   * look-up per {@code $} in the name, none for most names (the gate asks for every class the app loads, and a
+   * {@code startsWith} per prefix and name was 14 000 calls per Quarkus start).
+   */
   boolean contains(String internalName) {
+    if (exact.contains(internalName)) {
+      return true;
+    }
+    if (prefixSet.isEmpty()) {
+      return false;
+    }
+    for (int dollar = internalName.indexOf('$'); dollar >= 0; dollar = internalName.indexOf('$', dollar + 1)) {
+      if (prefixSet.contains(internalName.substring(0, dollar + 1))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@link #contains} by the prefixes one by one (the tests' reference). */
+  boolean containsByPrefixes(String internalName) {
     if (exact.contains(internalName)) {
       return true;
     }
