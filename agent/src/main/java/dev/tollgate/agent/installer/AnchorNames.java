@@ -1,6 +1,5 @@
 package dev.tollgate.agent.installer;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -11,9 +10,8 @@ import java.util.Set;
  */
 final class AnchorNames {
   private final Set<String> exact = new HashSet<>();
-  private final List<String> prefixes = new ArrayList<>();
-  /** The same prefixes, for {@link #contains}'s look-up by each {@code $} of the name. */
-  private final Set<String> prefixSet = new HashSet<>();
+  /** Each ends with {@code $}. */
+  private final Set<String> prefixes = new HashSet<>();
 
   /** {@code anchors}: binary class names; a name ending in {@code $} is a prefix. */
   AnchorNames(List<String> anchors) {
@@ -21,7 +19,6 @@ final class AnchorNames {
       String internal = a.replace('.', '/');
       if (internal.endsWith("$")) {
         prefixes.add(internal);
-        prefixSet.add(internal);
       } else {
         exact.add(internal);
       }
@@ -38,11 +35,18 @@ final class AnchorNames {
     if (exact.contains(internalName)) {
       return true;
     }
-    if (prefixSet.isEmpty()) {
-      return false;
-    }
-    for (int dollar = internalName.indexOf('$'); dollar >= 0; dollar = internalName.indexOf('$', dollar + 1)) {
-      if (prefixSet.contains(internalName.substring(0, dollar + 1))) {
+    return !prefixes.isEmpty() && hasBeginningIn(internalName, '$', prefixes);
+  }
+
+  /**
+   * Is one of {@code name}'s own beginnings that end with {@code separator} (the separator included) in
+   * {@code beginnings}? When every element of {@code beginnings} ends with {@code separator}, this is "does one of
+   * them start {@code name}", answered with a set look-up per separator in the name instead of a {@code startsWith}
+   * per element. Also {@link TargetIndex#skippedPackage}'s test, by {@code /}.
+   */
+  static boolean hasBeginningIn(String name, char separator, Set<String> beginnings) {
+    for (int at = name.indexOf(separator); at >= 0; at = name.indexOf(separator, at + 1)) {
+      if (beginnings.contains(name.substring(0, at + 1))) {
         return true;
       }
     }

@@ -74,9 +74,8 @@ final class TargetIndex {
   private static final int MAX_DEPTH = 64;
 
   private final AnchorNames anchors;
-  private final String[] skipped;
-  /** The same prefixes, for {@link #skippedPackage}. */
-  private final Set<String> skippedSet;
+  /** The skipped prefixes (internal); each ends with {@code /}. */
+  private final Set<String> skipped;
   /** Per class loader (the boot loader under {@link #BOOT}): internal name to "in an anchor's hierarchy". */
   private final Map<Object, Map<String, Boolean>> known = new WeakHashMap<>();
   private static final Object BOOT = new Object();
@@ -99,8 +98,7 @@ final class TargetIndex {
         throw new IllegalStateException("a skipped prefix must end with a package's '.': " + p);
       }
     }
-    this.skipped = skip.toArray(new String[0]);
-    this.skippedSet = new HashSet<>(skip);
+    this.skipped = new HashSet<>(skip);
   }
 
   boolean isAnchor(String internalName) {
@@ -138,12 +136,7 @@ final class TargetIndex {
    * a C2 compilation of its own at every start: ~41 000 calls for the 360 packages of a Quarkus start.)
    */
   boolean skippedPackage(String pkg) {
-    for (int slash = pkg.indexOf('/'); slash >= 0; slash = pkg.indexOf('/', slash + 1)) {
-      if (skippedSet.contains(pkg.substring(0, slash + 1))) {
-        return true;
-      }
-    }
-    return false;
+    return AnchorNames.hasBeginningIn(pkg, '/', skipped);
   }
 
   /** The prefix test itself, by the prefixes: does a skipped prefix start {@code name}? (The tests' reference.) */
