@@ -64,7 +64,27 @@ final class TargetIndex {
       "io.vertx.core.json.", "io.vertx.core.buffer.", "io.vertx.core.eventbus.", "io.vertx.core.file.",
       "io.vertx.core.dns.", "io.vertx.core.datagram.", "io.vertx.core.tracing.", "io.vertx.core.logging.",
       "jakarta.enterprise.", "jakarta.inject.", "jakarta.annotation.", "jakarta.ws.rs.",
-      "org.eclipse.microprofile.config.", "org.jboss.logging.", "org.jboss.logmanager.", "org.jboss.threads.");
+      "org.eclipse.microprofile.config.", "org.jboss.logging.", "org.jboss.logmanager.", "org.jboss.threads.",
+      // more of Quarkus's runtime: its generated start-up steps, launcher, TLS, configuration, Jackson, Netty and
+      // Vert.x set-up, dev mode and proxies, and the LangChain4j extension's configuration and Jackson support
+      // (none of the 13 081 classes of the Quarkus app under integration-tests/apps is in an anchor's hierarchy
+      // outside dev.langchain4j, io.quarkiverse.langchain4j.runtime.aiservice and .tool, io.vertx.core.http.impl
+      // and org.jboss.resteasy.reactive.client; the REST client's io.quarkus.rest.client is not listed here)
+      "io.quarkus.runner.", "io.quarkus.bootstrap.", "io.quarkus.tls.", "io.quarkus.restclient.config.",
+      "io.quarkus.jackson.", "io.quarkus.dev.", "io.quarkus.virtual.threads.", "io.quarkus.value.registry.",
+      "io.quarkus.proxy.", "io.quarkus.netty.", "io.quarkus.mutiny.", "io.quarkus.commons.",
+      "io.quarkus.vertx.core.runtime.", "io.quarkus.vertx.runtime.", "io.quarkus.vertx.mdc.",
+      "io.quarkus.smallrye.context.", "io.quarkiverse.langchain4j.runtime.config.",
+      "io.quarkiverse.langchain4j.openai.runtime.config.", "io.quarkiverse.langchain4j.runtime.jackson.",
+      "org.eclipse.microprofile.context.", "org.wildfly.common.", "org.crac.", "jakarta.json.",
+      // Spring Retry's back-off and retry policies and classifiers (its instrumented RetryTemplate is in .support),
+      // Spring's HTTP client observation conventions, AOT hints, stereotypes and null-safety annotations, AOP Alliance
+      "org.springframework.retry.backoff.", "org.springframework.retry.policy.", "org.springframework.classify.",
+      "org.springframework.http.client.observation.", "org.springframework.aot.", "org.springframework.stereotype.",
+      "org.springframework.lang.", "org.aopalliance.",
+      // packages of the JDK's own modules outside java., javax., sun., com.sun. and jdk. (the XML and XML signature
+      // APIs, GSS-API): only the JDK defines classes there
+      "org.xml.sax.", "org.w3c.dom.", "org.jcp.xml.dsig.internal.", "org.ietf.jgss.");
 
   /** Packages (internal, with the final '/') to "skipped"; kept to a bound, past which the prefixes answer. */
   private final Map<String, Boolean> packages = new ConcurrentHashMap<>();

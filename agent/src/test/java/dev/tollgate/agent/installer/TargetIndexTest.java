@@ -30,6 +30,28 @@ class TargetIndexTest {
     return c.getName().replace('.', '/');
   }
 
+  /**
+   * The JDK's own packages outside {@code java.}, {@code javax.}, {@code sun.}, {@code com.sun.} and {@code jdk.} that
+   * the index skips are packages of the JDK's modules: an app cannot define a class in a named module's package, so
+   * no class there can be an instrumentation's.
+   */
+  @Test
+  void theSkippedJdkPackagesAreTheJdkModules() {
+    java.util.Set<String> jdkPackages = new java.util.HashSet<>();
+    for (Module m : ModuleLayer.boot().modules()) {
+      jdkPackages.addAll(m.getPackages());
+    }
+    for (String prefix : List.of("org.xml.sax.", "org.w3c.dom.", "org.jcp.xml.dsig.internal.", "org.ietf.jgss.")) {
+      assertTrue(TargetIndex.IGNORED_LIBRARIES.contains(prefix), prefix);
+      assertTrue(jdkPackages.stream().anyMatch(p -> (p + ".").startsWith(prefix)), prefix + " is no JDK package");
+    }
+    TargetIndex index = new TargetIndex(List.of(DISPATCHER));
+    assertTrue(index.isSkipped("org/xml/sax/helpers/DefaultHandler"));
+    assertTrue(index.isSkipped("io/quarkus/runner/recorded/Step1$proxy"));
+    assertFalse(index.isSkipped("io/quarkus/rest/client/reactive/runtime/RestClientBase"));
+    assertFalse(index.isSkipped("org/springframework/retry/support/RetryTemplate"));
+  }
+
   @Test
   void headerGivesSuperClassAndInterfaces() throws IOException {
     assertArrayEquals(new String[] {"java/lang/Object", "java/lang/Runnable", "java/lang/Comparable"},
