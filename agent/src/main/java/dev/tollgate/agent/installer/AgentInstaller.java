@@ -176,7 +176,12 @@ public final class AgentInstaller {
                 state, GuardStart.NEVER, 0);
           }
         });
-        if (!guardStart.await(LoadGate::classesDefined)) {
+        if (!guardStart.await(new java.util.function.IntSupplier() { // (not a lambda: often the JVM's first)
+          @Override
+          public int getAsInt() {
+            return LoadGate.classesDefined();
+          }
+        })) {
           endedFirst = true;
           return; // the app is ending: its shutdown hook wrote the first lines and agent.ready
         }

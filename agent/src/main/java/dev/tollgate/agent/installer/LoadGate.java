@@ -145,8 +145,12 @@ final class LoadGate implements ClassFileTransformer {
   private byte[] remember(ClassLoader loader, String className, Class<?> redefined, byte[] woven) {
     if (!swept && redefined == null) {
       synchronized (wovenOnLoad) {
-        (loader == null ? wovenOnLoadByBoot : wovenOnLoad.computeIfAbsent(loader, l -> new HashSet<>()))
-            .add(className);
+        Set<String> names = loader == null ? wovenOnLoadByBoot : wovenOnLoad.get(loader);
+        if (names == null) { // (no lambda: this runs on the app's thread, where a lambda's first use spins a class)
+          names = new HashSet<>();
+          wovenOnLoad.put(loader, names);
+        }
+        names.add(className);
       }
     }
     return woven;
