@@ -176,7 +176,7 @@ public final class AgentInstaller {
                 state, GuardStart.NEVER, 0);
           }
         });
-        if (!guardStart.await(new java.util.function.IntSupplier() { // (not a lambda: often the JVM's first)
+        if (!guardStart.await(new java.util.function.IntSupplier() { // (not a lambda: none on the start's path)
           @Override
           public int getAsInt() {
             return LoadGate.classesDefined();
