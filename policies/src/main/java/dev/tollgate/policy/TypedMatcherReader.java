@@ -96,7 +96,9 @@ final class TypedMatcherReader {
       return null;
     }
     try {
-      com.google.re2j.Pattern.compile(regex); // the flag does not change the syntax, and keeps messages plain
+      // the syntax check alone (the guard compiles it when it first needs it): what Pattern.compile(regex) refuses; the
+      // DOTALL the guard compiles with does not change the syntax, and without it the messages stay plain
+      com.google.re2j.TollgateSyntax.check(regex);
       return regex;
     } catch (com.google.re2j.PatternSyntaxException e) {
       error.accept(value, at + " is not a valid regular expression (RE2 syntax): " + e.getDescription()

@@ -179,40 +179,104 @@ final class WeaveCache {
     return decode(file, config, conditions, className, classfile);
   }
 
-  /** The outcome a file holds if it was stored for exactly these inputs (and is whole), else null. */
+  /**
+   * The outcome a file holds if it was stored for exactly these inputs (and is whole), else null. Read in place, not
+   * through a {@code DataInputStream}: that copied the stored class bytes (up to ~100 kB) only to compare them, and its
+   * first {@code readInt} sets up the JDK's {@code ByteArray} var handles, on the loading app thread (~2 ms per
+   * LangChain4j start in async-profiler, docs/benchmarks.md, "Start-up, twentieth pass"). The layout is
+   * {@link #encode}'s.
+   */
   static Entry decode(byte[] file, byte[] config, String conditions, String className, byte[] classfile) {
     if (file.length < 4) {
       return null;
     }
     int body = file.length - 4;
-    if (crc32c(file, body) != ByteBuffer.wrap(file, body, 4).getInt()) {
+    if (crc32c(file, body) != int4(file, body)) {
       return null;
     }
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(file, 0, body))) {
-      if (in.readInt() != MAGIC || in.readInt() != FORMAT || in.readInt() != config.length
-          || !Arrays.equals(in.readNBytes(config.length), config)) {
+    try {
+      if (body < 8 || int4(file, 0) != MAGIC || int4(file, 4) != FORMAT) {
         return null;
       }
-      byte[] conditionBytes = conditions.getBytes(StandardCharsets.UTF_8);
-      if (in.readInt() != conditionBytes.length || !Arrays.equals(in.readNBytes(conditionBytes.length), conditionBytes)
-          || !in.readUTF().equals(className) || in.readInt() != classfile.length
-          || !Arrays.equals(in.readNBytes(classfile.length), classfile)) {
+      int p = same(file, 8, body, config);
+      p = p < 0 ? p : same(file, p, body, conditions.getBytes(StandardCharsets.UTF_8));
+      if (p < 0 || p + 2 > body) {
         return null;
       }
-      int n = in.readInt();
+      int nameLength = u2(file, p);
+      p += 2;
+      if (p + nameLength > body || !utf(file, p, nameLength).equals(className)) {
+        return null;
+      }
+      p = same(file, p + nameLength, body, classfile);
+      if (p < 0 || p + 4 > body) {
+        return null;
+      }
+      int n = int4(file, p);
+      p += 4;
+      if (n < 0 || n > body) {
+        return null;
+      }
       List<String> by = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        by.add(in.readUTF());
+        if (p + 2 > body) {
+          return null;
+        }
+        int length = u2(file, p);
+        p += 2;
+        if (p + length > body) {
+          return null;
+        }
+        by.add(utf(file, p, length));
+        p += length;
       }
-      int length = in.readInt();
-      byte[] woven = length < 0 ? null : in.readNBytes(length);
-      if (woven != null && woven.length != length) {
+      if (p + 4 > body) {
         return null;
       }
+      int length = int4(file, p);
+      p += 4;
+      if (length < -1 || (length >= 0 && p + length != body) || (length < 0 && p != body)) {
+        return null;
+      }
+      byte[] woven = length < 0 ? null : Arrays.copyOfRange(file, p, p + length);
       return new Entry(woven, List.copyOf(by));
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /**
+   * Where the file goes on after {@code expected}, stored as its length (4 bytes) and its bytes at {@code p}, or -1
+   * when something else is stored there (or the file ends before {@code end}).
+   */
+  private static int same(byte[] file, int p, int end, byte[] expected) {
+    if (p + 4 > end || int4(file, p) != expected.length || p + 4 + expected.length > end
+        || !Arrays.equals(file, p + 4, p + 4 + expected.length, expected, 0, expected.length)) {
+      return -1;
+    }
+    return p + 4 + expected.length;
+  }
+
+  private static int int4(byte[] b, int p) {
+    return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
+  }
+
+  private static int u2(byte[] b, int p) {
+    return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
+  }
+
+  /** A string {@code DataOutputStream.writeUTF} wrote ({@code length} bytes at {@code p}, after its length). */
+  private static String utf(byte[] b, int p, int length) throws IOException {
+    for (int i = p; i < p + length; i++) {
+      if (b[i] < 0) { // not ASCII (never, for class and module names): the JDK's modified UTF-8 reader
+        byte[] framed = new byte[2 + length];
+        framed[0] = (byte) (length >>> 8);
+        framed[1] = (byte) length;
+        System.arraycopy(b, p, framed, 2, length);
+        return DataInputStream.readUTF(new DataInputStream(new java.io.ByteArrayInputStream(framed)));
+      }
+    }
+    return new String(b, p, length, StandardCharsets.ISO_8859_1);
   }
 
   static byte[] encode(byte[] config, String conditions, String className, byte[] classfile, Entry entry) {

@@ -100,4 +100,15 @@ class ModuleCompatibilityTest {
     assertTrue(ModuleCompatibility.compare("0.10.0", "1.0.0") < 0);
     assertEquals(0, ModuleCompatibility.compare("1.0", "1.0.0"));
   }
+
+  /** The versions' parts, split by hand, are what {@code String.split("[.-]")} made of them (the code it replaced). */
+  @net.jqwik.api.Property(tries = 3000)
+  void partsAreWhatTheRegexSplitMade(@net.jqwik.api.ForAll("versions") String version) {
+    assertEquals(java.util.Arrays.asList(version.split("[.-]")), ModuleCompatibility.parts(version), version);
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<String> versions() {
+    return net.jqwik.api.Arbitraries.strings().withChars("019.-Mx").ofMaxLength(9);
+  }
 }
