@@ -58,8 +58,19 @@ public final class PolicyLoader {
       if (size > MAX_BYTES) {
         throw tooLarge(name, size);
       }
-      try (java.io.InputStream in = Files.newInputStream(file)) {
+      // a FileInputStream, not Files.newInputStream: premain reads the policy before the app's main, and NIO's
+      // channels are classes no JVM has loaded that early (~1.9 ms of premain's thread in async-profiler)
+      try (java.io.InputStream in = file.getFileSystem() == java.nio.file.FileSystems.getDefault()
+          ? new java.io.FileInputStream(file.toFile()) : Files.newInputStream(file)) {
         bytes = in.readNBytes(MAX_BYTES + 1);
+      } catch (java.io.FileNotFoundException e) { // what Files would have said, asked only now that it failed
+        if (!Files.exists(file)) {
+          throw new NoSuchFileException(name);
+        }
+        if (!Files.isReadable(file)) {
+          throw new AccessDeniedException(name);
+        }
+        throw e;
       }
     } catch (NoSuchFileException e) {
       throw unreadable(name, "no such file");
