@@ -245,9 +245,9 @@ public final class AgentStartup {
   }
 
   /**
-   * What the weaving and the guard need that the app's main does not: the instrumentation modules (listed by the
-   * {@link ServiceLoader} and instantiated), their coverage report, the guard's installation and the weave cache. With
-   * {@code premain} it is called on {@code tollgate-init}, beside the app's start.
+   * What the weaving and the guard need that the app's main does not: the instrumentation modules
+   * ({@link BundledModules}, the {@link ServiceLoader}'s list), their coverage report, the guard's installation and
+   * the weave cache. With {@code premain} it is called on {@code tollgate-init}, beside the app's start.
    */
   private static final class Planning implements java.util.concurrent.Callable<AgentInstaller.Plan> {
     private final Instrumentation inst;
@@ -396,11 +396,12 @@ public final class AgentStartup {
   }
 
   /**
-   * Every instrumentation module in the agent jar, by the {@link ServiceLoader}: instantiated, nothing else (on
-   * premain's {@code tollgate-modules} thread, beside the policy's parse).
+   * Every instrumentation module in the agent jar ({@link BundledModules}: the services file's, made without the
+   * {@link ServiceLoader}): instantiated, nothing else (on premain's {@code tollgate-modules} thread, beside the
+   * policy's parse).
    */
   private static List<InstrumentationModule> listModules() {
-    return AnchorList.modulesIn(AgentStartup.class.getClassLoader());
+    return new ArrayList<>(BundledModules.all());
   }
 
   /** The instrumentation modules this start weaves with, before the configuration switches any off. */

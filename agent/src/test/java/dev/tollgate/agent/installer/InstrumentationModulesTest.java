@@ -26,6 +26,17 @@ class InstrumentationModulesTest {
     return FIELD.matcher(type.typeMatcher().toString()).replaceAll("");
   }
 
+  /** premain makes the modules with {@code new} ({@link BundledModules}): the services file's, in its order. */
+  @Test
+  void theBundledModulesAreTheServicesFilesInItsOrder() {
+    List<String> services = new ArrayList<>();
+    ServiceLoader.load(InstrumentationModule.class).stream().forEach(p -> services.add(p.type().getName()));
+    List<String> bundled = new ArrayList<>();
+    BundledModules.all().forEach(m -> bundled.add(m.getClass().getName()));
+    org.junit.jupiter.api.Assertions.assertEquals(services, bundled);
+    assertTrue(services.size() >= 18, services.toString());
+  }
+
   @Test
   void everyNameTheMatchersUseIsAnAnchor() {
     List<InstrumentationModule> modules = new ArrayList<>();
