@@ -24,17 +24,16 @@ class TollgateSyntaxTest {
 
   /** What {@code Pattern.compile} says of {@code regex}: "ok", or the exception's class and message. */
   private static String compiled(String regex) {
-    try {
-      Pattern.compile(regex);
-      return "ok";
-    } catch (RuntimeException e) {
-      return e.getClass().getName() + ": " + e.getMessage();
-    }
+    return outcome(() -> Pattern.compile(regex));
   }
 
   private static String checked(String regex) {
+    return outcome(() -> TollgateSyntax.check(regex));
+  }
+
+  private static String outcome(Runnable call) {
     try {
-      TollgateSyntax.check(regex);
+      call.run();
       return "ok";
     } catch (RuntimeException e) {
       return e.getClass().getName() + ": " + e.getMessage();
