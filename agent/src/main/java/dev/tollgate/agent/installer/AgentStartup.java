@@ -401,7 +401,7 @@ public final class AgentStartup {
    * policy's parse).
    */
   private static List<InstrumentationModule> listModules() {
-    return new ArrayList<>(BundledModules.all());
+    return BundledModules.all(); // modules() copies it
   }
 
   /** The instrumentation modules this start weaves with, before the configuration switches any off. */

@@ -103,8 +103,11 @@ final class ModuleCompatibility {
     return 0;
   }
 
-  /** {@code version}'s parts between {@code .} and {@code -}, as {@code String.split("[.-]")} makes them. */
-  static List<String> parts(String version) {
+  /**
+   * {@code version}'s parts between {@code .} and {@code -}, every one, empty ones too: {@link #compare} reads an empty
+   * part as 0, as it reads a missing one, so trailing empty parts change nothing.
+   */
+  private static List<String> parts(String version) {
     List<String> parts = new ArrayList<>();
     int from = 0;
     for (int i = 0; i <= version.length(); i++) {
@@ -113,18 +116,11 @@ final class ModuleCompatibility {
         from = i + 1;
       }
     }
-    // as split: trailing empty parts are dropped (all of them for a version of separators only)
-    int size = parts.size();
-    while (size > 0 && parts.get(size - 1).isEmpty()) {
-      size--;
-    }
-    if (size == 0 && !version.isEmpty()) {
-      return new ArrayList<>();
-    }
-    return new ArrayList<>(parts.subList(0, Math.max(size, version.isEmpty() ? 1 : 0)));
+    return parts;
   }
 
-  private static long number(String part) {
+  /** A version part's leading number (at most 18 digits), 0 when it has none. */
+  static long number(String part) {
     int end = 0;
     while (end < part.length() && end < 18 && Character.isDigit(part.charAt(end))) {
       end++;

@@ -422,11 +422,13 @@ final class TargetIndex {
       return new String(b, utf8 + 2, length, StandardCharsets.UTF_8);
     }
 
-    private static int u2(byte[] b, int i) {
+    /** The big-endian unsigned 16-bit value at {@code i} (also the {@link WeaveCache}'s entries'). */
+    static int u2(byte[] b, int i) {
       return ((b[i] & 0xff) << 8) | (b[i + 1] & 0xff);
     }
 
-    private static int u4(byte[] b, int i) {
+    /** The big-endian 32-bit value at {@code i} (also the {@link WeaveCache}'s entries'). */
+    static int u4(byte[] b, int i) {
       return (u2(b, i) << 16) | u2(b, i + 2);
     }
   }

@@ -1,5 +1,8 @@
 package dev.tollgate.agent.installer;
 
+import static dev.tollgate.agent.installer.TargetIndex.ClassFileHeader.u2;
+import static dev.tollgate.agent.installer.TargetIndex.ClassFileHeader.u4;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -190,11 +193,11 @@ final class WeaveCache {
       return null;
     }
     int body = file.length - 4;
-    if (crc32c(file, body) != int4(file, body)) {
+    if (crc32c(file, body) != u4(file, body)) {
       return null;
     }
     try {
-      if (body < 8 || int4(file, 0) != MAGIC || int4(file, 4) != FORMAT) {
+      if (body < 8 || u4(file, 0) != MAGIC || u4(file, 4) != FORMAT) {
         return null;
       }
       int p = same(file, 8, body, config);
@@ -211,7 +214,7 @@ final class WeaveCache {
       if (p < 0 || p + 4 > body) {
         return null;
       }
-      int n = int4(file, p);
+      int n = u4(file, p);
       p += 4;
       if (n < 0 || n > body) {
         return null;
@@ -232,7 +235,7 @@ final class WeaveCache {
       if (p + 4 > body) {
         return null;
       }
-      int length = int4(file, p);
+      int length = u4(file, p);
       p += 4;
       if (length < -1 || (length >= 0 && p + length != body) || (length < 0 && p != body)) {
         return null;
@@ -249,19 +252,11 @@ final class WeaveCache {
    * when something else is stored there (or the file ends before {@code end}).
    */
   private static int same(byte[] file, int p, int end, byte[] expected) {
-    if (p + 4 > end || int4(file, p) != expected.length || p + 4 + expected.length > end
+    if (p + 4 > end || u4(file, p) != expected.length || p + 4 + expected.length > end
         || !Arrays.equals(file, p + 4, p + 4 + expected.length, expected, 0, expected.length)) {
       return -1;
     }
     return p + 4 + expected.length;
-  }
-
-  private static int int4(byte[] b, int p) {
-    return ((b[p] & 0xff) << 24) | ((b[p + 1] & 0xff) << 16) | ((b[p + 2] & 0xff) << 8) | (b[p + 3] & 0xff);
-  }
-
-  private static int u2(byte[] b, int p) {
-    return ((b[p] & 0xff) << 8) | (b[p + 1] & 0xff);
   }
 
   /** A string {@code DataOutputStream.writeUTF} wrote ({@code length} bytes at {@code p}, after its length). */
