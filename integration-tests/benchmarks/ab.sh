@@ -7,6 +7,8 @@
 # APP: langchain4j, spring-ai, spring-boot or quarkus; N: counted starts of each variant (each variant also starts
 # once first, not counted: the page cache, and its own weave cache); JAR: an agent jar, or none. Example:
 #   ab.sh quarkus 12 none=none now=agent/target/tollgate-agent.jar nosweep=/tmp/b.jar,-Dsome.switch=true
+# A baseline agent (a transformer that changes nothing, optionally busy in premain) comes from null-agent.sh:
+#   ab.sh spring-boot 20 null=$(null-agent.sh) busy=$(null-agent.sh),-Dnull-agent.main-ms=60
 # Needs the apps built (run.sh builds them); the JDK is the one on PATH (or JAVA_HOME/bin/java). The order of the
 # variants rotates every round. Output: one line per start in target/ab/starts.tsv, then the medians.
 set -euo pipefail
