@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds target/null-agent.jar from null-agent/NullAgent.java (a retransform-capable transformer that changes nothing,
-# optionally busy for some ms in premain: -Dnull-agent.main-ms, -Dnull-agent.background-ms) and prints its path. A
-# baseline for ab.sh, e.g. what 60 ms of premain costs a Spring Boot start:
+# optionally busy: -Dnull-agent.main-ms in premain, -Dnull-agent.background-ms beside it, -Dnull-agent.per-class-us in
+# every class load) and prints its path. A baseline for ab.sh, e.g. what 60 ms of premain costs a Spring Boot start:
 #   ab.sh spring-boot 20 null=$(null-agent.sh) busy=$(null-agent.sh),-Dnull-agent.main-ms=60
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"

@@ -4,20 +4,28 @@ import java.security.ProtectionDomain;
 
 /**
  * A baseline for ab.sh: an agent whose premain registers a retransform-capable transformer that changes nothing (as
- * Tollgate's gate is registered), then optionally keeps premain's thread busy for {@code -Dnull-agent.main-ms} and a
- * background thread busy for {@code -Dnull-agent.background-ms} (both 0 by default). It answers "what does any agent
- * cost here" and "what does N ms of premain cost here", apart from anything Tollgate does. Built by null-agent.sh.
+ * Tollgate's gate is registered), then optionally keeps premain's thread busy for {@code -Dnull-agent.main-ms}, a
+ * background thread busy for {@code -Dnull-agent.background-ms} and each class load it sees for
+ * {@code -Dnull-agent.per-class-us} (all 0 by default). It answers "what does any agent cost here" and "what does
+ * N ms of premain, or at the gate, cost here", apart from anything Tollgate does. Built by null-agent.sh.
  */
 public final class NullAgent {
   static volatile long sink;
 
   private NullAgent() {}
 
+  /** {@code -Dnull-agent.per-class-us}: busy this long in every class load the transformer sees (0 by default). */
+  static long perClassNanos;
+
   public static void premain(String args, Instrumentation inst) {
+    perClassNanos = Long.getLong("null-agent.per-class-us", 0) * 1_000L;
     inst.addTransformer(new ClassFileTransformer() {
       @Override
       public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
           byte[] classfile) {
+        if (perClassNanos > 0) {
+          spinNanos(perClassNanos);
+        }
         return null;
       }
     }, true);
@@ -36,7 +44,11 @@ public final class NullAgent {
   }
 
   private static void spin(long ms) {
-    long end = System.nanoTime() + ms * 1_000_000L;
+    spinNanos(ms * 1_000_000L);
+  }
+
+  private static void spinNanos(long nanos) {
+    long end = System.nanoTime() + nanos;
     long x = 0;
     while (System.nanoTime() < end) {
       x += x * 31 + 7;
