@@ -14,40 +14,34 @@ public final class NullAgent {
 
   private NullAgent() {}
 
-  /** {@code -Dnull-agent.per-class-us}: busy this long in every class load the transformer sees (0 by default). */
-  static long perClassNanos;
-
   public static void premain(String args, Instrumentation inst) {
-    perClassNanos = Long.getLong("null-agent.per-class-us", 0) * 1_000L;
+    long perClassNanos = Long.getLong("null-agent.per-class-us", 0) * 1_000L;
     inst.addTransformer(new ClassFileTransformer() {
       @Override
       public byte[] transform(ClassLoader loader, String name, Class<?> redefined, ProtectionDomain domain,
           byte[] classfile) {
         if (perClassNanos > 0) {
-          spinNanos(perClassNanos);
+          spin(perClassNanos);
         }
         return null;
       }
     }, true);
-    long background = Long.getLong("null-agent.background-ms", 0);
-    if (background > 0) {
+    long backgroundNanos = Long.getLong("null-agent.background-ms", 0) * 1_000_000L;
+    if (backgroundNanos > 0) {
       Thread t = new Thread(new Runnable() { // (not a lambda: its first use would spin a class on premain's thread)
         @Override
         public void run() {
-          spin(background);
+          spin(backgroundNanos);
         }
       }, "null-agent-spin");
       t.setDaemon(true);
       t.start();
     }
-    spin(Long.getLong("null-agent.main-ms", 0));
+    spin(Long.getLong("null-agent.main-ms", 0) * 1_000_000L);
   }
 
-  private static void spin(long ms) {
-    spinNanos(ms * 1_000_000L);
-  }
-
-  private static void spinNanos(long nanos) {
+  /** Keeps the calling thread busy for {@code nanos}. */
+  private static void spin(long nanos) {
     long end = System.nanoTime() + nanos;
     long x = 0;
     while (System.nanoTime() < end) {
