@@ -45,6 +45,8 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   private static final int MAX_BATCH = 1024;
   /** How long the writer waits after a batch for more events to gather: the most a line waits for its write. */
   private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+  /** How long shutdown's drain and {@link #close} wait for the writer to write the batch it holds and end. */
+  private static final long WRITER_STOP_MILLIS = 2000;
 
   /** Opened on the first batch (with {@link #io} held); null until then, and after a failed open (retried). */
   private OutputStream out;
@@ -174,7 +176,27 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
    */
   public void drainAndWriteSynchronously() {
     synchronous = true;
+    stopWriter();
     drainAndWrite(null);
+  }
+
+  /**
+   * Stops the writer thread and waits (at most {@link #WRITER_STOP_MILLIS}) for it to end. Not with {@link #io} held:
+   * the writer takes a batch's first event from the queue before it takes {@code io}, so an event can be in its hand
+   * alone, in neither the queue nor the file; interrupted, it still writes that batch, first, then ends (its next
+   * {@code parkNanos} and {@code take} see the interrupt). Draining without this would write that event after the
+   * drain returned (out of order) or, at exit, never.
+   */
+  private void stopWriter() {
+    if (Thread.currentThread() == writer) {
+      return;
+    }
+    writer.interrupt();
+    try {
+      writer.join(WRITER_STOP_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private void append(Entry entry, boolean durable) {
@@ -234,7 +256,7 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
       try {
         first = queue.take();
       } catch (InterruptedException e) {
-        return; // only close() interrupts the writer
+        return; // only stopWriter() interrupts the writer: shutdown's drain, close()
       }
       int written;
       synchronized (io) {
@@ -333,13 +355,13 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
   /** Writes what is queued and closes the file; later events are dropped. */
   @Override
   public void close() {
+    stopWriter();
     synchronized (io) {
       if (closed) {
         return;
       }
       drainAndWrite(null);
       closed = true;
-      writer.interrupt();
       try {
         if (out != null) {
           out.close();

@@ -149,6 +149,57 @@ class EnforcementLogTest {
     assertEquals(1000, Files.readAllLines(second.path()).size());
   }
 
+  /**
+   * The writer takes an event from the queue before it takes the lock batches are written under: an event can be in
+   * its hand, in neither the queue nor the file. Shutdown's drain and {@code close} must still write it, first. The
+   * test holds that lock (the log's private {@code io} and {@code writer}, by reflection) to keep the writer in that window.
+   */
+  @Test
+  void anEventTheWriterHoldsWhenShutdownDrainsIsWrittenBeforeTheDrainReturnsAndInOrder() throws Exception {
+    for (boolean close : new boolean[] {false, true}) {
+      EnforcementLog pinned = EnforcementLog.open(dir.resolve("pinned-" + close + ".jsonl"), Clock.systemUTC());
+      Object io = field(pinned, "io");
+      Thread writer = (Thread) field(pinned, "writer");
+      Thread drain = new Thread(close ? pinned::close : pinned::drainAndWriteSynchronously, "drain");
+      synchronized (io) {
+        pinned.write(call(Outcome.ALLOW, "r", 0));
+        awaitState(writer, Thread.State.BLOCKED); // it holds event 0, waiting for io
+        pinned.write(call(Outcome.ALLOW, "r", 1)); // queued behind it
+        drain.start();
+        awaitNotRunnable(drain);
+      }
+      drain.join(10_000);
+      assertFalse(drain.isAlive());
+      List<Integer> sessions = new ArrayList<>();
+      for (String line : Files.readAllLines(pinned.path())) {
+        sessions.add(JSON.readTree(line).get("session").asInt());
+      }
+      assertEquals(List.of(0, 1), sessions, (close ? "close" : "shutdown drain") + ": written when it returns, in order");
+      pinned.close();
+      writer.join(10_000);
+    }
+  }
+
+  private static Object field(EnforcementLog log, String name) throws ReflectiveOperationException {
+    java.lang.reflect.Field f = EnforcementLog.class.getDeclaredField(name);
+    f.setAccessible(true);
+    return f.get(log);
+  }
+
+  private static void awaitState(Thread t, Thread.State state) throws InterruptedException {
+    for (int i = 0; i < 10_000 && t.getState() != state; i++) {
+      Thread.sleep(1);
+    }
+    assertEquals(state, t.getState(), t.getName());
+  }
+
+  private static void awaitNotRunnable(Thread t) throws InterruptedException {
+    for (int i = 0; i < 10_000 && (t.getState() == Thread.State.RUNNABLE || t.getState() == Thread.State.NEW); i++) {
+      Thread.sleep(1);
+    }
+    Thread.sleep(20); // let it settle where it waits
+  }
+
   @Test
   void argumentsAppearOnlyAsTheirDigest() throws Exception {
     log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
