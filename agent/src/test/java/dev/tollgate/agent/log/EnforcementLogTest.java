@@ -152,7 +152,8 @@ class EnforcementLogTest {
   /**
    * The writer takes an event from the queue before it takes the lock batches are written under: an event can be in
    * its hand, in neither the queue nor the file. Shutdown's drain and {@code close} must still write it, first. The
-   * test holds that lock (the log's private {@code io} and {@code writer}, by reflection) to keep the writer in that window.
+   * test holds that lock (the log's private {@code io}; it finds {@code writer} the same way, by reflection) to keep
+   * the writer in that window.
    */
   @Test
   void anEventTheWriterHoldsWhenShutdownDrainsIsWrittenBeforeTheDrainReturnsAndInOrder() throws Exception {
@@ -174,7 +175,8 @@ class EnforcementLogTest {
       for (String line : Files.readAllLines(pinned.path())) {
         sessions.add(JSON.readTree(line).get("session").asInt());
       }
-      assertEquals(List.of(0, 1), sessions, (close ? "close" : "shutdown drain") + ": written when it returns, in order");
+      String what = close ? "close" : "shutdown drain";
+      assertEquals(List.of(0, 1), sessions, what + ": both written when it returns, in order");
       pinned.close();
       writer.join(10_000);
     }
