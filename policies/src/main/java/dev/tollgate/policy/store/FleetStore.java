@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  *   <li>{@code block}: the call is refused (the grant says the ledger is unavailable). {@code allow}: the call is
  *       admitted without holds. {@code local}: the call is decided on this JVM's own {@link LocalStore}.</li>
  *   <li>Nothing spent is lost: a settlement that cannot reach Redis, and every settlement of a call admitted while
- *       Redis was down, is kept and added to Redis (as a settlement without a hold) once it answers again.</li>
+ *       Redis was down, is kept and added to Redis once it answers again. One whose step failed is replayed under its
+ *       own hold id, so that a step Redis ran before its answer was lost (a timeout) is not charged twice.</li>
  *   <li>{@code listener} hears, once per outage, {@code "degraded: <why>"} and then {@code "recovered: <n>
  *       settlements replayed"}.</li>
  * </ul>
@@ -83,7 +84,7 @@ public final class FleetStore implements BudgetStore {
   @Override
   public List<Settled> settle(String holdId, List<Claim> claims, long nanos, long tokens, long nowMillis) {
     if (localHolds.remove(holdId)) {
-      keep(claims, nanos, tokens);
+      keep(null, claims, nanos, tokens);
       return mode == RedisSettings.OnUnavailable.LOCAL ? local.settle(holdId, claims, nanos, tokens, nowMillis) : null;
     }
     if (ready()) {
@@ -95,7 +96,9 @@ public final class FleetStore implements BudgetStore {
         down(e.getMessage());
       }
     }
-    keep(claims, nanos, tokens); // its hold expires in Redis by itself; the spend is added when Redis is back
+    // Redis may have run it and only the answer was lost (a timeout): replayed under its hold id, whose done marker
+    // makes it count once either way
+    keep(holdId, claims, nanos, tokens);
     return null;
   }
 
@@ -236,7 +239,7 @@ public final class FleetStore implements BudgetStore {
         it.remove();
       }
       try {
-        redis.settle(next.id, List.of(next.claim), next.nanos, next.tokens, 0);
+        redis.settle(next.id, next.claims, next.nanos, next.tokens, 0);
         replayed++;
       } catch (StoreUnavailableException e) {
         synchronized (replay) {
@@ -247,30 +250,38 @@ public final class FleetStore implements BudgetStore {
     }
   }
 
-  private void keep(List<Claim> claims, long nanos, long tokens) {
+  /**
+   * Keeps a settlement for Redis: under {@code holdId} when Redis may already have it (its settle failed), so that
+   * the replay is a no-op if it did; else (null) under a new id.
+   */
+  private void keep(String holdId, List<Claim> claims, long nanos, long tokens) {
     if (nanos == 0 && tokens == 0) {
       return;
     }
+    List<Claim> budgets = claims.stream().filter(c -> c.kind() == Claim.Kind.BUDGET).toList();
+    if (budgets.isEmpty()) {
+      return;
+    }
     synchronized (replay) {
-      for (Claim c : claims) {
-        if (c.kind() != Claim.Kind.BUDGET) {
-          continue;
-        }
-        String id = "replay-" + Long.toHexString(System.nanoTime()) + "-" + (++replayId);
-        Pending p = new Pending(id, c, nanos, tokens);
-        if (replay.size() < MAX_REPLAY) {
-          replay.put(id, p);
-        } else {
-          replay.merge(c.key(), p, Pending::plus);
-        }
+      if (replay.size() < MAX_REPLAY) {
+        String id = holdId != null ? holdId : nextReplayId();
+        replay.put(id, new Pending(id, budgets, nanos, tokens));
+        return;
+      }
+      for (Claim c : budgets) {
+        replay.merge(c.key(), new Pending(nextReplayId(), List.of(c), nanos, tokens), Pending::plus);
       }
     }
   }
 
-  /** Spend kept for Redis: one budget instance, the amounts, and the id it is replayed under (once). */
-  private record Pending(String id, Claim claim, long nanos, long tokens) {
+  private String nextReplayId() {
+    return "replay-" + Long.toHexString(System.nanoTime()) + "-" + (++replayId);
+  }
+
+  /** Spend kept for Redis: the budget instances of one settlement, the amounts, and the id it is replayed under. */
+  private record Pending(String id, List<Claim> claims, long nanos, long tokens) {
     Pending plus(Pending other) {
-      return new Pending(id, claim, Claim.saturatedAdd(nanos, other.nanos), Claim.saturatedAdd(tokens, other.tokens));
+      return new Pending(id, claims, Claim.saturatedAdd(nanos, other.nanos), Claim.saturatedAdd(tokens, other.tokens));
     }
   }
 
@@ -278,7 +289,7 @@ public final class FleetStore implements BudgetStore {
   List<String> waitingKeys() {
     synchronized (replay) {
       List<String> keys = new ArrayList<>();
-      replay.values().forEach(p -> keys.add(p.claim.key()));
+      replay.values().forEach(p -> p.claims.forEach(c -> keys.add(c.key())));
       return keys;
     }
   }

@@ -116,6 +116,28 @@ class FleetStoreFaultTest {
   }
 
   @Test
+  void aSettleThatTimedOutButReachedRedisIsNotChargedAgainWhenReplayed() throws Exception {
+    FleetStore s = fleet(RedisSettings.OnUnavailable.BLOCK, false, null);
+    Claim c = daily(100, 1000);
+    assertTrue(s.reserve("a", List.of(c), now()).granted());
+    server.freeze(); // the settle reaches the server's socket, its answer comes after the client gave up
+    try {
+      assertNull(s.settle("a", List.of(c), 300, 0, now()), "the settle timed out");
+    } finally {
+      server.thaw();
+    }
+    String done = "{fault:}done\u001fa";
+    for (int i = 0; i < 250 && !server.command("EXISTS", done).startsWith(":1"); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(server.command("EXISTS", done).startsWith(":1"), "Redis ran the settle once thawed");
+    Thread.sleep(FleetStore.RETRY_MILLIS + 50);
+    Grant next = s.reserve("b", List.of(c), now());
+    assertEquals(0, s.waiting());
+    assertEquals(300, next.seen().get(0).spentNanos(), "one settlement of 300, charged once");
+  }
+
+  @Test
   void aSlowRedisNeverHoldsAHostThreadLongerThanTheTimeout() throws Exception {
     FleetStore s = fleet(RedisSettings.OnUnavailable.BLOCK, false, null);
     assertTrue(s.reserve("warm", List.of(daily(1, 1000)), now()).granted());
