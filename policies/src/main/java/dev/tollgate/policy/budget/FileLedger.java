@@ -33,9 +33,11 @@ import java.util.Set;
  *       the line's number and the line, written with a single unbuffered {@code write} to a channel opened for
  *       append. Once {@code write} returns, the line is in the operating system's page cache, so it survives
  *       {@code kill -9} of the JVM at any instant; a kill during the write loses at most that one line (a torn last
- *       line, which the next load ignores). There is no fsync per record: after a power loss or kernel crash the
- *       lines written since the last compaction that the OS had not yet written back (typically up to 30 seconds)
- *       can be lost; {@link #sync()} forces them out if a caller wants that.</li>
+ *       line, which the next load ignores). A write that fails (a full disk) may leave such a line too, or none
+ *       where the next line's code expects one: the next record then compacts instead of appending, so no record
+ *       follows it. There is no fsync per record: after a power loss or kernel crash the lines written since the
+ *       last compaction that the OS had not yet written back (typically up to 30 seconds) can be lost;
+ *       {@link #sync()} forces them out if a caller wants that.</li>
  *   <li>{@code snapshot}: the totals of every key after compacting, with the journal generation they include, and
  *       a last line with the HMAC of everything before it. Written to {@code snapshot.tmp}, fsynced, and atomically
  *       renamed, so it is either the old or the new snapshot, never a mix. Journals up to that generation are
@@ -267,6 +269,8 @@ public final class FileLedger implements Ledger {
     int sinceCompaction;
     int tornLines;
     int references = 1;
+    /** A journal write failed: the journal may end in a torn or missing line, which no record may follow. */
+    boolean broken;
 
     private Shared(Path dir, Path real, Clock clock, ZoneId zone, int compactEvery, LedgerKey key) {
       this.dir = dir;
@@ -313,19 +317,33 @@ public final class FileLedger implements Ledger {
 
     void record(Key key, long nanos, long tokens) {
       totals.merge(key, new Totals(nanos, tokens), (a, b) -> a.plus(b.nanos(), b.tokens()));
-      append(journalLine(key, String.valueOf(nanos), String.valueOf(tokens)));
+      append(key, String.valueOf(nanos), String.valueOf(tokens));
     }
 
     void reset(Key key) {
       totals.remove(key);
-      append(journalLine(key, RESET, RESET));
+      append(key, RESET, RESET);
     }
 
-    private void append(String text) {
+    /**
+     * Journals the change just made to the totals; after a failed write, a compaction instead (its snapshot holds the
+     * change, and appends go on in a fresh journal): the next line's code counts the lost line, so it would not verify.
+     */
+    private void append(Key key, String nanos, String tokens) {
       try {
-        ByteBuffer line = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
-        while (line.hasRemaining()) {
-          journal.write(line);
+        if (broken) {
+          compact();
+          broken = false;
+          return;
+        }
+        ByteBuffer line = ByteBuffer.wrap(journalLine(key, nanos, tokens).getBytes(StandardCharsets.UTF_8));
+        try {
+          while (line.hasRemaining()) {
+            journal.write(line);
+          }
+        } catch (IOException e) {
+          broken = true;
+          throw e;
         }
         if (++sinceCompaction >= compactEvery) {
           compact();

@@ -118,6 +118,149 @@ class FileLedgerTest {
   }
 
   @Test
+  void aJournalWriteThatFailsLeavesALedgerThatOpensAgainWithEveryRecord(@TempDir Path dir) throws Exception {
+    for (int written : new int[] {0, 9}) { // nothing of the line reached the file, or its first 9 bytes
+      Path d = dir.resolve("written-" + written);
+      try (FileLedger ledger = open(d)) {
+        ledger.record("daily", null, "2026-11-24", 100, 1);
+        FullOnce full = FullOnce.install(ledger, written);
+        assertThrows(java.io.UncheckedIOException.class, () -> ledger.record("daily", null, "2026-11-24", 200, 2));
+        assertTrue(full.failed, "the write failed");
+        ledger.record("daily", null, "2026-11-24", 400, 4); // the disk has room again
+        assertEquals(new Totals(700, 7), ledger.load("daily", null, "2026-11-24"));
+      }
+      try (FileLedger ledger = open(d)) {
+        assertEquals(new Totals(700, 7), ledger.load("daily", null, "2026-11-24"),
+            "after " + written + " bytes of a failed write");
+      }
+    }
+  }
+
+  /** A journal whose next write puts {@code written} bytes on disk and then fails, as a full disk does; then has room. */
+  private static final class FullOnce extends java.nio.channels.FileChannel {
+    private final java.nio.channels.FileChannel real;
+    private int written;
+    boolean failed;
+
+    private FullOnce(java.nio.channels.FileChannel real, int written) {
+      this.real = real;
+      this.written = written;
+    }
+
+    static FullOnce install(FileLedger ledger, int written) throws ReflectiveOperationException {
+      java.lang.reflect.Field sharedField = FileLedger.class.getDeclaredField("shared");
+      sharedField.setAccessible(true);
+      Object shared = sharedField.get(ledger);
+      java.lang.reflect.Field journalField = shared.getClass().getDeclaredField("journal");
+      journalField.setAccessible(true);
+      FullOnce full = new FullOnce((java.nio.channels.FileChannel) journalField.get(shared), written);
+      journalField.set(shared, full);
+      return full;
+    }
+
+    @Override
+    public int write(java.nio.ByteBuffer src) throws IOException {
+      if (failed) {
+        return real.write(src);
+      }
+      if (written > 0) {
+        java.nio.ByteBuffer part = src.duplicate();
+        part.limit(part.position() + Math.min(written, part.remaining()));
+        int n = real.write(part);
+        src.position(src.position() + n);
+        written -= n;
+        return n;
+      }
+      failed = true;
+      throw new IOException("No space left on device");
+    }
+
+    @Override
+    public int read(java.nio.ByteBuffer dst) throws IOException {
+      return real.read(dst);
+    }
+
+    @Override
+    public long read(java.nio.ByteBuffer[] dsts, int offset, int length) throws IOException {
+      return real.read(dsts, offset, length);
+    }
+
+    @Override
+    public long write(java.nio.ByteBuffer[] srcs, int offset, int length) throws IOException {
+      return real.write(srcs, offset, length);
+    }
+
+    @Override
+    public long position() throws IOException {
+      return real.position();
+    }
+
+    @Override
+    public java.nio.channels.FileChannel position(long newPosition) throws IOException {
+      real.position(newPosition);
+      return this;
+    }
+
+    @Override
+    public long size() throws IOException {
+      return real.size();
+    }
+
+    @Override
+    public java.nio.channels.FileChannel truncate(long size) throws IOException {
+      real.truncate(size);
+      return this;
+    }
+
+    @Override
+    public void force(boolean metaData) throws IOException {
+      real.force(metaData);
+    }
+
+    @Override
+    public long transferTo(long position, long count, java.nio.channels.WritableByteChannel target)
+        throws IOException {
+      return real.transferTo(position, count, target);
+    }
+
+    @Override
+    public long transferFrom(java.nio.channels.ReadableByteChannel src, long position, long count)
+        throws IOException {
+      return real.transferFrom(src, position, count);
+    }
+
+    @Override
+    public int read(java.nio.ByteBuffer dst, long position) throws IOException {
+      return real.read(dst, position);
+    }
+
+    @Override
+    public int write(java.nio.ByteBuffer src, long position) throws IOException {
+      return real.write(src, position);
+    }
+
+    @Override
+    public java.nio.MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+      return real.map(mode, position, size);
+    }
+
+    @Override
+    public java.nio.channels.FileLock lock(long position, long size, boolean shared) throws IOException {
+      return real.lock(position, size, shared);
+    }
+
+    @Override
+    public java.nio.channels.FileLock tryLock(long position, long size, boolean shared) throws IOException {
+      return real.tryLock(position, size, shared);
+    }
+
+    @Override
+    protected void implCloseChannel() throws IOException {
+      real.close();
+    }
+  }
+
+  @Test
   void aCorruptLineStopsTheLoadWithItsLocation(@TempDir Path dir) throws Exception {
     try (FileLedger ledger = open(dir)) {
       ledger.record("daily", null, "2026-11-24", 100, 1);
