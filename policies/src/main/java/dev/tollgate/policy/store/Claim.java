@@ -67,11 +67,13 @@ public record Claim(Kind kind, String name, String scope, String period, String 
 
   /**
    * The instance's identity inside a store: kind, name, scope, period, partition and detail, separated by a byte
-   * that no policy name contains (values chosen by the app or the model cannot make two instances collide).
+   * that no policy name contains and doubled inside the values chosen by the app or the model (session and run ids,
+   * partitions, details), so that they cannot make two instances collide.
    */
   public String key() {
     StringBuilder b = new StringBuilder(64).append(kind == Kind.BUDGET ? 'b' : 'c').append('\u001f').append(name)
-        .append('\u001f').append(scope).append('\u001f').append(period).append('\u001f');
+        .append('\u001f').append(scope).append('\u001f').append(period.replace("\u001f", "\u001f\u001f"))
+        .append('\u001f');
     if (partition != null) {
       b.append('=').append(partition.replace("\u001f", "\u001f\u001f"));
     }

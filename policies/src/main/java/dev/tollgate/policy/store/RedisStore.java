@@ -280,7 +280,7 @@ public final class RedisStore implements BudgetStore {
   private KeyState state(String key) {
     String[] parts = key.substring(tag.length()).split("\u001f", -1);
     if (parts.length < 6 || parts.length > 6) {
-      return null; // a hold set or amounts hash (seven parts), or a partition that contains the separator
+      return null; // a hold set or amounts hash (seven parts), or a period or partition that contains the separator
     }
     Claim.Kind kind = parts[0].equals("b") ? Claim.Kind.BUDGET : Claim.Kind.COUNT;
     String partition = parts[4].isEmpty() ? null : parts[4].substring(1);

@@ -66,6 +66,21 @@ abstract class BudgetStoreContract {
   }
 
   @Test
+  void sessionsAndPartitionsTheAppChoosesNeverShareAnInstance() {
+    BudgetStore s = store();
+    // session "s<US>=y<US>" partition "t" and session "s" partition "y<US>=t": two tenants, two instances
+    Claim one = Claim.budget("tenant" + id, "session", "s\u001f=y\u001f", "t", null, false, false, 800, 0, 1_000, -1,
+        true, null, null, -1);
+    Claim other = Claim.budget("tenant" + id, "session", "s", "y\u001f=t", null, false, false, 800, 0, 1_000, -1, true,
+        null, null, -1);
+    assertTrue(s.reserve(hold("t1"), List.of(one), now()).granted());
+    s.settle(hold("t1"), List.of(one), 800, 0, now());
+    Grant theOther = s.reserve(hold("t2"), List.of(other), now());
+    assertEquals(0, theOther.seen().get(0).spentNanos(), "the other tenant's instance has spent nothing");
+    assertTrue(theOther.granted());
+  }
+
+  @Test
   void reservesOnEveryClaimOrNone() {
     BudgetStore s = store();
     Claim roomy = budget("roomy", 100, 1_000, true);
