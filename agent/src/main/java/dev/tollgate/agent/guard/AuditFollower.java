@@ -33,6 +33,8 @@ public final class AuditFollower {
   private final Map<String, Consumer<AuditEvent>> waiting = new ConcurrentHashMap<>();
   private volatile AuditJournal.Page page = AuditJournal.Page.START;
   private volatile Thread thread;
+  /** Whether the journal as it was at start has been read (with this held): until then, every read is that one. */
+  private boolean baselineRead;
   private boolean warned;
 
   /** After a policy reload: resets and overrides are applied through the new policy's governor. */
@@ -77,6 +79,10 @@ public final class AuditFollower {
   /** Reads what is new now (the paused call's thread asks for it, not to wait a whole poll). */
   void poll() {
     synchronized (this) {
+      if (!baselineRead) {
+        readBaseline(); // the start's read failed: what the journal held is still history, not news
+        return;
+      }
       try {
         AuditJournal.Page next = journal.readAfter(page);
         for (AuditEvent e : next.records()) {
@@ -99,17 +105,29 @@ public final class AuditFollower {
     }
   }
 
+  /**
+   * With this held: the whole journal, applied silently (overrides and approvals in force; resets are history). Read
+   * again by every poll until it succeeds: a journal that cannot be read at start (Redis down) is not replayed as news
+   * later, which would apply old resets again and log every old record as made now. Records made while it could not
+   * be read are taken as history too.
+   */
+  private void readBaseline() {
+    try {
+      AuditJournal.Page all = journal.readAll();
+      for (AuditEvent e : all.records()) {
+        apply(e, false);
+      }
+      page = all;
+      baselineRead = true;
+      warned = false;
+    } catch (Exception e) {
+      unreadable(e);
+    }
+  }
+
   private void followForever() {
     synchronized (this) {
-      try {
-        AuditJournal.Page all = journal.readAll();
-        for (AuditEvent e : all.records()) {
-          apply(e, false);
-        }
-        page = all;
-      } catch (Exception e) {
-        unreadable(e);
-      }
+      readBaseline();
     }
     while (!Thread.currentThread().isInterrupted()) {
       try {
