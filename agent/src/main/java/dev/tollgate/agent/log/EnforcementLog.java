@@ -218,6 +218,10 @@ public final class EnforcementLog implements EnforcementListener, Closeable {
     if (durable) {
       LockSupport.unpark(writer); // cuts its linger short
       awaitWritten(entry);
+    } else if (synchronous) {
+      // shutdown's drain ran between the check above and the offer: the writer may be gone, so nobody else would
+      // write it (synchronous is set before that drain takes the queue, so one of the two sees the entry)
+      drainAndWrite(null);
     }
   }
 

@@ -182,6 +182,45 @@ class EnforcementLogTest {
     }
   }
 
+  /**
+   * A thread that saw the log still asynchronous, and is descheduled before it queues its event, must not leave that
+   * event in a queue no writer reads once shutdown's drain has stopped the writer and returned: at exit it would never
+   * be written. The test puts a queue in the log (its private {@code queue}, by reflection) whose {@code offer} waits
+   * for the test, for that one thread: the moment between the check and the offer.
+   */
+  @Test
+  void anEventQueuedWhileShutdownDrainsIsWrittenByTheTimeBothHaveReturned() throws Exception {
+    log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    CountDownLatch inOffer = new CountDownLatch(1);
+    CountDownLatch goOn = new CountDownLatch(1);
+    java.lang.reflect.Field queue = EnforcementLog.class.getDeclaredField("queue");
+    queue.setAccessible(true);
+    queue.set(log, new java.util.concurrent.ArrayBlockingQueue<Object>(EnforcementLog.CAPACITY) {
+      @Override
+      public boolean offer(Object e) {
+        if (Thread.currentThread().getName().equals("late")) {
+          inOffer.countDown();
+          try {
+            goOn.await();
+          } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return super.offer(e);
+      }
+    });
+    Thread late = new Thread(() -> log.write(call(Outcome.ALLOW, "r", 7)), "late");
+    late.start();
+    assertTrue(inOffer.await(60, java.util.concurrent.TimeUnit.SECONDS));
+    log.drainAndWriteSynchronously(); // the shutdown hook: the writer is stopped when it returns
+    goOn.countDown();
+    late.join(60_000);
+    assertFalse(late.isAlive());
+    String text = Files.exists(log.path()) ? Files.readString(log.path()) : "";
+    assertTrue(text.contains("\"session\":\"7\""),
+        "the event written while shutdown drained is not in the file, and nothing will write it: [" + text + "]");
+  }
+
   private static Object field(EnforcementLog log, String name) throws ReflectiveOperationException {
     java.lang.reflect.Field f = EnforcementLog.class.getDeclaredField(name);
     f.setAccessible(true);
