@@ -69,9 +69,12 @@ public final class PolicyWatcher {
     this.log = log;
     this.clock = clock;
     this.fleet = fleet;
-    // changed since premain read them: no baseline, so the first look reloads (their digests would be thrown away)
+    // changed since premain read them: no baseline, so the first look reloads (their digests would be thrown away).
+    // The digests are read before the stamps are compared: read after, an edit between the two would become the
+    // baseline while the policy in force is the one before it, and that edit would never be loaded.
+    Map<Path, String> digests = fingerprints();
     this.seen = stampsAtLoad == null || stampsAtLoad.equals(PolicyFiles.stamps(policyFile, governanceDir))
-        ? fingerprints() : Map.of();
+        ? digests : Map.of();
   }
 
   public void start() {
