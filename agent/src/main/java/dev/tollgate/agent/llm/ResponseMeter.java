@@ -25,6 +25,11 @@ public final class ResponseMeter {
   private static final int EVENT_SKIP = 2;
 
   private final boolean success;
+  /**
+   * The request asked for one JSON document, not a stream: the end of its root object is the end of what is
+   * metered, whether or not the app reads on to the end of the body (a JSON parser stops at the closing brace).
+   */
+  private final boolean single;
   private final String contentType;
   private final UsageReader reader;
   private final Decompressor decompressor;
@@ -38,8 +43,10 @@ public final class ResponseMeter {
   private String problem;
   private MeterResult result;
 
-  private ResponseMeter(Endpoint endpoint, int status, String contentType, String contentEncoding) {
+  private ResponseMeter(Endpoint endpoint, LlmRequest request, int status, String contentType,
+      String contentEncoding) {
     this.success = status >= 200 && status < 300 && endpoint != null;
+    this.single = request != null && !request.stream();
     this.contentType = contentType;
     this.reader = new UsageReader(endpoint == null ? ApiFormat.OPENAI_CHAT : endpoint.format());
     Decompressor.Out sink = this::decoded;
@@ -76,7 +83,7 @@ public final class ResponseMeter {
    */
   public static ResponseMeter start(Endpoint endpoint, LlmRequest request, int status, String contentType,
       String contentEncoding) {
-    return new ResponseMeter(endpoint, status, contentType, contentEncoding);
+    return new ResponseMeter(endpoint, request, status, contentType, contentEncoding);
   }
 
   /** The response bytes {@code bytes.position() .. limit()}; the buffer itself is left untouched. */
@@ -374,14 +381,16 @@ public final class ResponseMeter {
   /**
    * True once the response's last event has been read whole and nothing more is to be metered: ConverseStream's
    * {@code metadata} event, OpenAI's {@code [DONE]}, Anthropic's {@code message_stop}, the Responses API's
-   * {@code response.completed}, Ollama's {@code "done": true}. A client hands that event to the app before the body's
+   * {@code response.completed}, Ollama's {@code "done": true}, and the closing brace of a response the request did
+   * not ask to be streamed (a JSON parser stops there and the app closes the body: chunked or decompressed bodies
+   * have no length to tell it was all read). A client hands that event to the app before the body's
    * end reaches the metered stream (the AWS SDK's publisher; a connection the provider keeps open a moment), and the
    * app may send its next call at once: the call is settled as soon as the meter has read the event, and the client
    * adapters meter bytes on their way to the app's reader (the Vert.x and Reactor Netty advice on entry, the
    * wrapped streams and subscribers before they pass the bytes on).
    */
   public synchronized boolean usageFinal() {
-    return usageFinal || reader.ended();
+    return usageFinal || reader.ended() || single && mode == JSON && reader.rootEnded();
   }
 
   private void problem(String p) {

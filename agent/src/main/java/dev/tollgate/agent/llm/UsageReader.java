@@ -25,6 +25,8 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
   /** The current document is its response's last (see {@link #ended()}). */
   private boolean docLast;
   private boolean ended;
+  /** A document that is the body's root value (not an element of a streamed array) ended whole. */
+  private boolean rootEnded;
   private long textBytes;
   private String model;
   private String problem;
@@ -58,6 +60,11 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
    */
   boolean ended() {
     return ended;
+  }
+
+  /** Whether a root object (a whole JSON body, or an NDJSON line) has ended whole. */
+  boolean rootEnded() {
+    return rootEnded;
   }
 
   void problem(String p) {
@@ -200,6 +207,9 @@ final class UsageReader implements JsonScanner.Sink, JsonPath {
     }
     if (docLast) {
       ended = true;
+    }
+    if (base == 0) {
+      rootEnded = true;
     }
     startDocument();
   }
