@@ -2,6 +2,7 @@ package dev.tollgate.agent.cli.report;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.tollgate.agent.cli.TerminalText;
 import dev.tollgate.policy.event.AuditEvent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -158,8 +159,13 @@ public final class ReportCommand {
     return tables;
   }
 
-  static void table(PrintStream o, String title, String[] head, List<String[]> rows) {
+  /** A text table; every cell as {@link TerminalText#shown}, since names in it come from logs a model wrote to. */
+  static void table(PrintStream o, String title, String[] head, List<String[]> cells) {
     o.println(title);
+    List<String[]> rows = new ArrayList<>(cells.size());
+    for (String[] r : cells) {
+      rows.add(java.util.Arrays.stream(r).map(TerminalText::shown).toArray(String[]::new));
+    }
     if (rows.isEmpty()) {
       o.println("  (none)");
       o.println();

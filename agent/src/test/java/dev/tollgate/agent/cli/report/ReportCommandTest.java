@@ -94,6 +94,36 @@ class ReportCommandTest {
     assertTrue(r.out().contains("r2"), "the costliest run\n" + r.out());
   }
 
+  /**
+   * Names a model or an app chose, as JSON escapes in the log: a tool whose name clears the screen and sets the
+   * terminal's title, a model whose name returns the cursor to write a fake row over its own, a run id that reverses
+   * the line (bidi override). The text report reaches an operator's terminal: none of them may act there.
+   */
+  static final String HOSTILE_LOG = ""
+      + tool("2026-12-04T10:31:00Z", "lookup\\u001b]0;pwned\\u0007\\u001b[2J\\u001b[H", true, "tools.deny[0]")
+      + llm("2026-12-04T10:32:00Z", "gpt-4o\\r  cheap-model  1  0  0  0.000001\\u009b2K", "9.5", 1, 1,
+          "r\\u202e1nur", "9.5")
+      + "{\"ts\":\"2026-12-04T10:33:00Z\",\"event\":\"run.summary\",\"run\":\"r\\u202e1nur\",\"session\":"
+      + "\"s\\u001b[8m\",\"llm_calls\":1,\"tool_calls\":0,\"refusals\":0,\"cost_usd\":9.5,\"duration_ms\":1,"
+      + "\"halted\":false}\n";
+
+  /** True for a character that a terminal acts on instead of showing: controls but the line feed, bidi and format. */
+  static boolean actsOnATerminal(int c) {
+    return c != '\n' && Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+        || c == '\u2028' || c == '\u2029';
+  }
+
+  @Test
+  void namesFromTheLogCannotDriveTheOperatorsTerminal() {
+    for (String by : new String[] {"model", "tool", "run"}) {
+      Out r = report(HOSTILE_LOG, "--log", "-", "--by", by);
+      assertEquals(0, r.status(), r.err());
+      assertEquals(-1, r.out().codePoints().filter(ReportCommandTest::actsOnATerminal).findFirst().orElse(-1),
+          "a control character reached the terminal (--by " + by + "):\n" + r.out());
+      assertTrue(r.out().contains("lookup\\u001B]0;pwned\\u0007"), "shown, as its escape\n" + r.out());
+    }
+  }
+
   @Test
   void sinceUntilAndByDayAndCsv() throws IOException {
     Path log = Files.writeString(dir.resolve("a.jsonl"), LOG);
