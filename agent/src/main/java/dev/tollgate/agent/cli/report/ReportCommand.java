@@ -329,8 +329,15 @@ public final class ReportCommand {
     }
   }
 
-  private static String csvField(String s) {
-    return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+  /**
+   * One CSV cell. The key is a name a model or an app chose, and the file is opened in spreadsheets: a cell that starts
+   * like a formula ({@code = + - @}, a tab or a carriage return) is kept as text with a leading {@code '} (OWASP's
+   * advice), and a cell with a comma, a quote or a line break of either kind is quoted, so it cannot start a row.
+   */
+  static String csvField(String s) {
+    String text = !s.isEmpty() && "=+-@\t\r".indexOf(s.charAt(0)) >= 0 ? "'" + s : s;
+    return text.contains(",") || text.contains("\"") || text.contains("\n") || text.contains("\r")
+        ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
   }
 
   // ---- values ----------------------------------------------------------------------------------------------

