@@ -1,5 +1,6 @@
 package dev.tollgate.agent.cli.operate;
 
+import dev.tollgate.agent.cli.TerminalText;
 import dev.tollgate.agent.cli.operate.Options.UsageException;
 import dev.tollgate.policy.BudgetScope;
 import dev.tollgate.policy.Policy;
@@ -167,9 +168,9 @@ public final class OperatorCommand {
       } else {
         out.println("overrides in force:");
         for (AuditEvent e : overrides) {
-          out.println("  " + e.id() + "  " + e.limit() + (e.partition() == null ? "" : " [" + e.partition() + "]")
-              + "  " + change(e) + "  until " + (e.until() == null ? "changed again" : e.until()) + "  by " + e.by()
-              + ": " + e.reason());
+          out.println(TerminalText.shown("  " + e.id() + "  " + e.limit() + (e.partition() == null ? ""
+              : " [" + e.partition() + "]") + "  " + change(e) + "  until " + (e.until() == null ? "changed again"
+              : e.until()) + "  by " + e.by() + ": " + e.reason()));
         }
       }
       out.println("calls waiting for approval: " + waiting.size() + (waiting.isEmpty() ? "" : " (see `approvals`)"));
@@ -243,10 +244,10 @@ public final class OperatorCommand {
       AuditEvent record;
       if (reset) {
         record = operator.reset(name, o.get("--partition"), o.get("--period"), reason, by);
-        out.println("reset " + name + instanceText(record) + ": "
+        out.println(TerminalText.shown("reset " + name + instanceText(record) + ": "
             + (record.before() == null ? "the running JVM clears it within 2 seconds"
                 : money(record.before()) + " cleared" + (operator.fleet() ? " in the fleet's store; JVMs clear their run "
-                    + "and process instances within 2 seconds" : "")) + " (audit " + record.id() + ")");
+                    + "and process instances within 2 seconds" : "")) + " (audit " + record.id() + ")"));
       } else {
         if (o.has("--for") && o.has("--until")) {
           throw new UsageException("give --for or --until, not both");
@@ -261,11 +262,11 @@ public final class OperatorCommand {
           throw new UsageException("give exactly one of --add-usd X, --set-usd X, --add-tokens N");
         }
         record = operator.override(name, o.get("--partition"), add, set, tokens, until, reason, by);
-        out.println("override " + name + instanceText(record) + ": " + change(record)
+        out.println(TerminalText.shown("override " + name + instanceText(record) + ": " + change(record)
             + (record.before() != null && record.after() != null ? " (limit " + money(record.before()) + " -> "
                 + money(record.after()) + ")" : "")
             + (until == null ? "" : " until " + until) + "; running JVMs apply it within 2 seconds (audit "
-            + record.id() + ")");
+            + record.id() + ")"));
       }
       return 0;
     }
@@ -321,8 +322,8 @@ public final class OperatorCommand {
       String raised = record.aboutLimit()
           ? "max_calls raised by " + (record.addCalls() == null ? 0 : record.addCalls())
           : "limit raised by " + money(record.add() == null ? 0 : record.add());
-      out.println((approve ? "approved " : "denied ") + record.id() + " (" + record.limit()
-          + instanceText(record) + (approve ? ", " + raised : "") + "); the waiting JVM goes on within 2 seconds");
+      out.println(TerminalText.shown((approve ? "approved " : "denied ") + record.id() + " (" + record.limit()
+          + instanceText(record) + (approve ? ", " + raised : "") + "); the waiting JVM goes on within 2 seconds"));
       return 0;
     }
   }
@@ -452,7 +453,12 @@ public final class OperatorCommand {
     return s.name().toLowerCase(Locale.ROOT);
   }
 
-  private void table(List<String[]> rows) {
+  /** Rows of names from the store, which paused calls (their run, session, model, tool) and partitions wrote. */
+  private void table(List<String[]> cells) {
+    List<String[]> rows = new ArrayList<>(cells.size());
+    for (String[] r : cells) {
+      rows.add(java.util.Arrays.stream(r).map(TerminalText::shown).toArray(String[]::new));
+    }
     int cols = rows.get(0).length;
     int[] width = new int[cols];
     for (String[] r : rows) {

@@ -159,4 +159,26 @@ class OperatorCommandTest {
     assertEquals(0, run("approve", "2222bbbb", "--reason", "needed", "--policy", policy.toString()));
     assertTrue(out.contains("limit raised by $0.000000005"), out);
   }
+
+  /**
+   * A paused call's run and session ids and its model come from the app or the model: with a carriage return and a
+   * cursor move the run id wrote "$0.000001" over the NEEDS column of its own row, so an operator would approve (by
+   * what the call needs) a call that needs $500; a bidi override made a session read backwards.
+   */
+  @Test
+  void aPausedCallsNamesCannotRewriteWhatTheOperatorApproves() throws Exception {
+    dev.tollgate.policy.budget.FileAuditJournal.open(dir.resolve("ledger"), null).append(
+        new dev.tollgate.policy.event.AuditEvent(dev.tollgate.policy.event.AuditEvent.Action.REQUEST, "3333cccc",
+            java.time.Instant.now(), "per-run", "budget", "run", "tenant\u001b]0;ok\u0007", "run-9", "1@host", "over",
+            null, null, null, null, null, java.time.Instant.now().plusSeconds(600), "run-9\r\u001b[10C per-run  run-9  "
+            + "$0.000001\u001b[K", "s\u202e1-noisses", "gpt\u009b2J", 500_000_000_000L, "block"));
+    assertEquals(0, run("approvals", "--policy", policy.toString()));
+    assertEquals(-1, out.codePoints().filter(c -> c != '\n' && Character.isISOControl(c)
+        || Character.getType(c) == Character.FORMAT).findFirst().orElse(-1),
+        "a control character reached the operator's terminal:\n" + out);
+    assertTrue(out.contains("$500") && out.contains("run-9\\u000D\\u001B[10C"), out);
+    assertEquals(0, run("approve", "3333cccc", "--reason", "x", "--policy", policy.toString()));
+    assertEquals(-1, out.codePoints().filter(Character::isISOControl).filter(c -> c != '\n').findFirst().orElse(-1),
+        "a control character reached the operator's terminal:\n" + out);
+  }
 }
