@@ -10,7 +10,9 @@ import java.util.Set;
  * inside {@code $(...)}, backticks and {@code <(...)}; the script of {@code sh|bash|zsh|dash|ksh -c} whatever its
  * other flags; the text of {@code eval}; and the command behind the wrappers {@code env VAR=... -i -u NAME},
  * {@code sudo}, {@code doas}, {@code command}, {@code exec}, {@code builtin}, {@code nohup}, {@code time},
- * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}; the commands of
+ * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}; the command after a
+ * reserved word ({@code if}, {@code then}, {@code else}, {@code elif}, {@code while}, {@code until}, {@code do},
+ * {@code coproc}) and the body of {@code function NAME}; the commands of
  * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}. Quotes and backslashes are
  * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
  * its last segment. Each wrapper is a command of its own as well ({@code sudo rm} runs {@code sudo} and
@@ -61,6 +63,9 @@ public record ShellCommand(List<List<Word>> commands) {
       "chroot", Set.of("--userspec", "--groups"));
   private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
       "noglob", "unbuffer", "setsid");
+  /** Reserved words after which the shell reads a command ({@code if rm x; then ...}, {@code do rm x}). */
+  private static final Set<String> RESERVED_WORDS = Set.of("if", "then", "else", "elif", "while", "until", "do",
+      "coproc");
 
   public static Result of(String text) {
     if (text == null) {
@@ -444,6 +449,12 @@ public record ShellCommand(List<List<Word>> commands) {
    */
   private static int afterWrapper(String name, List<Word> words, int i, int depth, List<List<Word>> commands)
       throws Unsplittable {
+    if (RESERVED_WORDS.contains(name)) {
+      return i;
+    }
+    if (name.equals("function")) {
+      return i + 1; // function NAME { body; }: the body's commands follow the name
+    }
     if (PLAIN_WRAPPERS.contains(name)) {
       while (i < words.size() && words.get(i).text().startsWith("-")) {
         i++;

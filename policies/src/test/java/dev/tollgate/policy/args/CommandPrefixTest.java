@@ -52,6 +52,21 @@ class CommandPrefixTest {
     assertEquals(Reading.Result.UNINTERPRETABLE, deny(command).result(), command + " -> " + deny(command).account());
   }
 
+  private static final ArgumentMatcher.Compiled RM = new ArgumentMatcher.CommandPrefix(List.of("rm", "git push"))
+      .compile(MatchContext.system());
+
+  private static Reading denyRm(String command) {
+    return RM.read(ArgumentValue.string(command), true);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"if rm -rf /; then :; fi", "if true; then rm -rf /; fi", "if false; then :; else rm -rf /; fi",
+      "if false; then :; elif rm -rf /; then :; fi", "for f in a; do rm -rf /; done", "while rm -rf /; do :; done",
+      "until rm -rf /; do :; done", "coproc rm -rf /", "function f { rm -rf /; }; f"})
+  void aCommandAfterAReservedWordIsACommand(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
