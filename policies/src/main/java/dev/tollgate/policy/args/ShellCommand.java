@@ -19,8 +19,8 @@ import java.util.Set;
  * {@code rm}).
  *
  * <p>Uninterpretable: unbalanced quotes or substitutions, a here-document, a program name that comes from an
- * expansion ({@code $CMD}, {@code $(echo rm)}) or is a glob, NUL, nesting deeper than {@link #MAX_DEPTH}, more than
- * {@link #MAX_COMMANDS} commands, text longer than {@link #MAX_LENGTH}.
+ * expansion ({@code $CMD}, {@code $(echo rm)}, the brace expansion {@code r{m,}}) or is a glob, NUL, nesting deeper
+ * than {@link #MAX_DEPTH}, more than {@link #MAX_COMMANDS} commands, text longer than {@link #MAX_LENGTH}.
  *
  * @param commands every simple command the text runs, each as its words from the program on
  */
@@ -115,6 +115,7 @@ public record ShellCommand(List<List<Word>> commands) {
     boolean inWord = false;
     boolean dynamic = false;
     boolean dropNext = false; // the word after a redirection operator is a file name, not an argument
+    int brace = 0; // 1 after an unquoted { in this word, 2 after a , or .. that follows it: brace expansion
     int i = 0;
     while (i < s.length()) {
       char c = s.charAt(i);
@@ -208,6 +209,7 @@ public record ShellCommand(List<List<Word>> commands) {
           dropNext = endWord(words, word, inWord, dynamic, dropNext);
           inWord = false;
           dynamic = false;
+          brace = 0;
           i++;
         }
         case '\n', ';', '&', '|', '(', ')' -> {
@@ -219,6 +221,7 @@ public record ShellCommand(List<List<Word>> commands) {
           dropNext = false;
           inWord = false;
           dynamic = false;
+          brace = 0;
           flush(words, depth, commands);
           words = new ArrayList<>();
           i++;
@@ -239,6 +242,7 @@ public record ShellCommand(List<List<Word>> commands) {
               endWord(words, word, inWord, dynamic, false);
               inWord = false;
               dynamic = false;
+              brace = 0;
               dropNext = true;
               continue;
             }
@@ -252,6 +256,7 @@ public record ShellCommand(List<List<Word>> commands) {
           endWord(words, word, inWord, dynamic, dropNext);
           inWord = false;
           dynamic = false;
+          brace = 0;
           dropNext = true;
           i++;
           while (i < s.length() && (s.charAt(i) == '>' || s.charAt(i) == '|')) {
@@ -268,6 +273,13 @@ public record ShellCommand(List<List<Word>> commands) {
           }
         }
         default -> {
+          if (c == '{') {
+            brace = Math.max(brace, 1);
+          } else if (brace > 0 && (c == ',' || c == '.' && i + 1 < s.length() && s.charAt(i + 1) == '.')) {
+            brace = 2;
+          } else if (c == '}' && brace == 2) {
+            dynamic = true; // {rm,-rf,x}, r{m,}, {r..r}m: the shell makes other words of it
+          }
           word.append(c);
           inWord = true;
           i++;

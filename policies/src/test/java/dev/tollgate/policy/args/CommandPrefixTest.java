@@ -67,6 +67,19 @@ class CommandPrefixTest {
     assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"{rm,-rf,/}", "r{m,} -rf /", "{r..r}m -rf /", "git {push,--force}", "git pu{s,}h"})
+  void aWordTheShellBraceExpandsIsExpanded(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"echo {a,b}", "{ ls; }", "find . -name x -exec ls {} \\;"})
+  void bracesTheShellDoesNotExpandChangeNothing(String command) {
+    assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
