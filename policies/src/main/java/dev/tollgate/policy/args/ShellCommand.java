@@ -196,6 +196,13 @@ public record ShellCommand(List<List<Word>> commands) {
             i = close + 1;
             continue;
           }
+          if (i + 1 < s.length() && s.charAt(i + 1) == '"') {
+            // $"..." is translated by bash's locale catalogue ($"rm" runs rm), and is "$" then "..." in dash
+            dynamic = true;
+            inWord = true;
+            i++;
+            continue;
+          }
           int next = dollar(s, i, depth, commands);
           if (next == i + 1) {
             word.append('$');

@@ -80,6 +80,13 @@ class CommandPrefixTest {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"$\"rm\" -rf /", "git $\"push\""})
+  void aLocaleQuotedWordIsTranslatedByTheShell(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
