@@ -316,21 +316,31 @@ public record ShellCommand(List<List<Word>> commands) {
       return i + 1;
     }
     char n = s.charAt(i + 1);
+    if ((n == '(' || n == '{') && depth > MAX_DEPTH) {
+      throw new Unsplittable("it nests shells or substitutions more than " + MAX_DEPTH + " deep");
+    }
     if (n == '(') {
       int close = matching(s, i + 1);
       String inner = s.substring(i + 2, close);
       if (inner.startsWith("(") && inner.endsWith(")")) {
-        return close + 1; // arithmetic
+        substitutions(s, i + 3, close - 1, depth, commands); // arithmetic: $(( $(rm x) )) still runs rm
+        return close + 1;
       }
       split(inner, depth + 1, commands);
       return close + 1;
     }
     if (n == '{') {
-      int close = s.indexOf('}', i + 2);
-      if (close < 0) {
-        throw new Unsplittable("it has an unclosed ${");
+      // the word of ${X:-word} is expanded in turn: ${X:-$(rm x)} runs rm
+      int j = i + 2;
+      while (j < s.length()) {
+        char c = s.charAt(j);
+        if (c == '}') {
+          return j + 1;
+        }
+        j = c == '\\' ? j + 2 : c == '$' ? dollar(s, j, depth + 1, commands)
+            : c == '`' ? backtick(s, j, depth, commands) : j + 1;
       }
-      return close + 1;
+      throw new Unsplittable("it has an unclosed ${");
     }
     if (n == '_' || Character.isLetter(n)) {
       int j = i + 1;
@@ -343,6 +353,17 @@ public record ShellCommand(List<List<Word>> commands) {
       return i + 2;
     }
     return i + 1;
+  }
+
+  /** The commands of the substitutions in {@code s} from {@code from} to {@code to} (an arithmetic expression). */
+  private static void substitutions(String s, int from, int to, int depth, List<List<Word>> commands)
+      throws Unsplittable {
+    int j = from;
+    while (j < to) {
+      char c = s.charAt(j);
+      j = c == '\\' ? j + 2 : c == '$' ? dollar(s, j, depth + 1, commands)
+          : c == '`' ? backtick(s, j, depth, commands) : j + 1;
+    }
   }
 
   private static int backtick(String s, int i, int depth, List<List<Word>> commands) throws Unsplittable {

@@ -87,6 +87,21 @@ class CommandPrefixTest {
         command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"echo ${X:-$(rm -rf /)}", "echo ${X:-`rm -rf /`}", "echo \"${X:-$(rm -rf /)}\"",
+      "echo ${X:-${Y:-$(rm -rf /)}}", "echo $(( $(rm -rf /) + 1 ))", "echo \"$(( `rm -rf /` ))\""})
+  void substitutionsInsideParameterAndArithmeticExpansionsRun(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @Test
+  void deeplyNestedExpansionsAreUninterpretableNotAStackOverflow() {
+    for (String open : List.of("${X:-", "$(( ")) {
+      String command = "echo " + open.repeat(20_000);
+      assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(), open);
+    }
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
