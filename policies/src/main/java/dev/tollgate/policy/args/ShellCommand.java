@@ -50,17 +50,28 @@ public record ShellCommand(List<List<Word>> commands) {
   }
 
   private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "busybox");
-  /** Options of wrappers that take the next word as their value ({@code nice -n 10}, {@code xargs -I {}}). */
-  private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.of(
-      "nice", Set.of("-n"),
-      "timeout", Set.of("-s", "-k", "--signal", "--kill-after"),
-      "stdbuf", Set.of("-i", "-o", "-e"),
-      "xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a"),
-      "ionice", Set.of("-c", "-n", "-p"),
-      "taskset", Set.of(),
-      "watch", Set.of("-n", "-d"),
-      "flock", Set.of("-w", "-E"),
-      "chroot", Set.of("--userspec", "--groups"));
+  /**
+   * Options of wrappers that take the next word as their value ({@code nice -n 10}, {@code sudo --user root},
+   * {@code xargs -I {}}); a short one also at the end of a cluster ({@code sudo -Eu root}).
+   */
+  private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.ofEntries(
+      java.util.Map.entry("exec", Set.of("-a")),
+      java.util.Map.entry("env", Set.of("-u", "-C", "--unset", "--chdir")),
+      java.util.Map.entry("sudo", Set.of("-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "-R", "-T", "--user",
+          "--group", "--close-from", "--host", "--prompt", "--role", "--type", "--other-user", "--chdir", "--chroot",
+          "--command-timeout")),
+      java.util.Map.entry("doas", Set.of("-u", "-C", "-a")),
+      java.util.Map.entry("nice", Set.of("-n", "--adjustment")),
+      java.util.Map.entry("timeout", Set.of("-s", "-k", "--signal", "--kill-after")),
+      java.util.Map.entry("stdbuf", Set.of("-i", "-o", "-e", "--input", "--output", "--error")),
+      java.util.Map.entry("xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a", "--max-args", "--max-procs",
+          "--delimiter", "--arg-file", "--max-chars", "--process-slot-var")),
+      java.util.Map.entry("ionice", Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata", "--pid", "--pgid",
+          "--uid")),
+      java.util.Map.entry("taskset", Set.of()),
+      java.util.Map.entry("watch", Set.of("-n", "-q", "--interval", "--equexit")),
+      java.util.Map.entry("flock", Set.of("-w", "-E", "--wait", "--timeout", "--conflict-exit-code")),
+      java.util.Map.entry("chroot", Set.of("--userspec", "--groups")));
   private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
       "noglob", "unbuffer", "setsid");
   /** Reserved words after which the shell reads a command ({@code if rm x; then ...}, {@code do rm x}). */
@@ -495,9 +506,10 @@ public record ShellCommand(List<List<Word>> commands) {
     if (name.equals("function")) {
       return i + 1; // function NAME { body; }: the body's commands follow the name
     }
+    Set<String> valued = OPTIONS_WITH_VALUES.getOrDefault(name, Set.of());
     if (PLAIN_WRAPPERS.contains(name)) {
       while (i < words.size() && words.get(i).text().startsWith("-")) {
-        i++;
+        i += optionWords(words.get(i).text(), valued);
       }
       return i;
     }
@@ -508,16 +520,23 @@ public record ShellCommand(List<List<Word>> commands) {
           if (w.equals("--")) {
             return i + 1;
           }
-          if (w.equals("-u") || w.equals("-C") || w.equals("--unset") || w.equals("--chdir")) {
-            i += 2;
-          } else if (w.equals("-S") || w.startsWith("--split-string")) {
-            int at = w.equals("-S") ? i + 1 : i;
-            String script = w.equals("-S") ? (at < words.size() ? words.get(at).text() : "")
-                : w.substring(w.indexOf('=') + 1);
-            List<Word> rest = new ArrayList<>(words.subList(Math.min(at + 1, words.size()), words.size()));
+          // -S SCRIPT, -S'SCRIPT', -iS SCRIPT, --split-string SCRIPT, --split-string=SCRIPT
+          int letter = valuedLetter(w, Set.of("-u", "-C", "-S"));
+          boolean longSplit = w.equals("--split-string") || w.startsWith("--split-string=");
+          if (longSplit || letter > 0 && w.charAt(letter) == 'S') {
+            boolean attached = longSplit ? w.indexOf('=') >= 0 : letter < w.length() - 1;
+            int after = attached ? i + 1 : i + 2;
+            if (words.get(i).dynamic() || !attached && (i + 1 >= words.size() || words.get(i + 1).dynamic())) {
+              throw new Unsplittable("it runs an env -S script that comes from an expansion or is missing");
+            }
+            String script = attached ? w.substring(longSplit ? w.indexOf('=') + 1 : letter + 1)
+                : words.get(i + 1).text();
+            List<Word> rest = new ArrayList<>(words.subList(Math.min(after, words.size()), words.size()));
             split(script + " " + join(rest), depth + 1, commands);
             return -1;
-          } else if (w.startsWith("-") || isAssignment(words.get(i))) {
+          } else if (w.startsWith("-")) {
+            i += optionWords(w, valued);
+          } else if (isAssignment(words.get(i))) {
             i++;
           } else {
             return i;
@@ -531,9 +550,9 @@ public record ShellCommand(List<List<Word>> commands) {
           if (w.equals("--")) {
             return i + 1;
           }
-          if (Set.of("-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "-R", "-T").contains(w)) {
-            i += 2;
-          } else if (w.startsWith("-") || isAssignment(words.get(i))) {
+          if (w.startsWith("-")) {
+            i += optionWords(w, valued);
+          } else if (isAssignment(words.get(i))) {
             i++;
           } else {
             return i;
@@ -542,9 +561,8 @@ public record ShellCommand(List<List<Word>> commands) {
         return i;
       }
       case "nice", "timeout", "stdbuf", "xargs", "chroot", "ionice", "taskset", "watch", "flock" -> {
-        Set<String> valued = OPTIONS_WITH_VALUES.getOrDefault(name, Set.of());
         while (i < words.size() && words.get(i).text().startsWith("-")) {
-          i += valued.contains(words.get(i).text()) ? 2 : 1;
+          i += optionWords(words.get(i).text(), valued);
         }
         // then timeout's duration, chroot's directory, taskset's mask, flock's file
         if (Set.of("timeout", "chroot", "taskset", "flock").contains(name) && i < words.size()) {
@@ -556,6 +574,31 @@ public record ShellCommand(List<List<Word>> commands) {
         return -1;
       }
     }
+  }
+
+  /**
+   * How many words the option {@code w} of a wrapper takes: 2 when its value is the next word ({@code -n 10},
+   * {@code --user root}, {@code -Eu root}), 1 when it has none or carries it ({@code -n10}, {@code --user=root}).
+   */
+  private static int optionWords(String w, Set<String> valued) {
+    if (w.startsWith("--")) {
+      return w.indexOf('=') < 0 && valued.contains(w) ? 2 : 1;
+    }
+    int k = valuedLetter(w, valued);
+    return k > 0 && k == w.length() - 1 ? 2 : 1;
+  }
+
+  /** In a cluster of short options ({@code -Eu}), the index of the first that takes a value; -1 when none does. */
+  private static int valuedLetter(String w, Set<String> valued) {
+    if (w.length() < 2 || w.charAt(0) != '-' || w.startsWith("--")) {
+      return -1;
+    }
+    for (int k = 1; k < w.length(); k++) {
+      if (valued.contains("-" + w.charAt(k))) {
+        return k;
+      }
+    }
+    return -1;
   }
 
   /** {@code find ... -exec|-execdir|-ok|-okdir COMMAND ... ;|+}: each command is a command of its own. */

@@ -102,6 +102,16 @@ class CommandPrefixTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"exec -a name rm -rf /", "sudo --user root rm -rf /", "sudo -Eu root rm -rf /",
+      "doas -nu root rm -rf /", "env -iu HOME rm -rf /", "env -iS 'rm -rf x'", "env -S'rm -rf x'",
+      "nice --adjustment 5 rm -rf /", "xargs --max-args 1 rm < list", "xargs -0n 1 rm < list",
+      "stdbuf --output L rm -rf /", "ionice --class 3 rm -rf /", "flock --timeout 5 lock rm -rf /",
+      "watch -d rm -rf x", "env --split-string 'rm -rf x'", "env -S \"$SCRIPT\""})
+  void theValueOfAWrappersOptionIsNotItsProgram(String command) {
+    assertEquals(true, denyRm(command).matchesFor(true), command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
