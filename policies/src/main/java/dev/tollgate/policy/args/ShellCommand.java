@@ -12,7 +12,8 @@ import java.util.Set;
  * {@code sudo}, {@code doas}, {@code command}, {@code exec}, {@code builtin}, {@code nohup}, {@code time},
  * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}; the command after a
  * reserved word ({@code if}, {@code then}, {@code else}, {@code elif}, {@code while}, {@code until}, {@code do},
- * {@code coproc}) and the body of {@code function NAME}; the commands of
+ * {@code coproc}) and the body of {@code function NAME}; the script {@code watch} and {@code flock FILE -c} run
+ * through {@code sh -c}; the commands of
  * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}. Quotes and backslashes are
  * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
  * its last segment. Each wrapper is a command of its own as well ({@code sudo rm} runs {@code sudo} and
@@ -561,12 +562,38 @@ public record ShellCommand(List<List<Word>> commands) {
         return i;
       }
       case "nice", "timeout", "stdbuf", "xargs", "chroot", "ionice", "taskset", "watch", "flock" -> {
+        boolean exec = false; // watch -x runs its command as it is; otherwise through sh -c
         while (i < words.size() && words.get(i).text().startsWith("-")) {
-          i += optionWords(words.get(i).text(), valued);
+          String w = words.get(i).text();
+          int letter = valuedLetter(w, Set.of("-x", "-n", "-q"));
+          exec |= w.equals("--exec") || letter > 0 && w.charAt(letter) == 'x';
+          i += optionWords(w, valued);
         }
         // then timeout's duration, chroot's directory, taskset's mask, flock's file
         if (Set.of("timeout", "chroot", "taskset", "flock").contains(name) && i < words.size()) {
           i++;
+        }
+        if (name.equals("watch") && !exec && i < words.size()) {
+          // watch joins its words with spaces and runs them through sh -c: watch 'ls; rm x' runs rm
+          List<Word> script = words.subList(i, words.size());
+          StringBuilder text = new StringBuilder();
+          for (Word w : script) {
+            if (w.dynamic()) {
+              throw new Unsplittable("it runs a watch command that comes from an expansion");
+            }
+            text.append(text.length() > 0 ? " " : "").append(w.text());
+          }
+          split(text.toString(), depth + 1, commands);
+          return -1;
+        }
+        if (name.equals("flock") && i + 1 < words.size()
+            && (words.get(i).text().equals("-c") || words.get(i).text().equals("--command"))) {
+          // flock FILE -c COMMAND runs COMMAND through sh -c
+          if (words.get(i + 1).dynamic()) {
+            throw new Unsplittable("it runs a flock -c command that comes from an expansion");
+          }
+          split(words.get(i + 1).text(), depth + 1, commands);
+          return -1;
         }
         return i;
       }

@@ -112,6 +112,13 @@ class CommandPrefixTest {
     assertEquals(true, denyRm(command).matchesFor(true), command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"watch 'rm -rf x'", "watch -n 1 'ls; rm -rf x'", "watch echo\\;rm -rf /",
+      "flock lock -c 'rm -rf /'", "flock -w 5 lock --command 'ls && rm -rf /'"})
+  void watchAndFlockRunTheirCommandThroughAShell(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
