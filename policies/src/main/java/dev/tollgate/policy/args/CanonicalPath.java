@@ -18,7 +18,10 @@ import java.util.Locale;
  * <p>Refused as uninterpretable, because some tool somewhere reads them differently: a NUL (C code stops there),
  * a backslash on a file system whose separator is {@code /} (a separator on Windows, a name character here),
  * percent-encoded dots, slashes, backslashes or NULs (tools that take URLs decode them), {@code ~user}, shell
- * variables ({@code $HOME}), {@code file:} URLs with a host, and paths longer than {@link #MAX_LENGTH}.
+ * variables ({@code $HOME}), {@code file:} URLs with a host, a query or a fragment ({@code java.net.URL} opens
+ * {@code file:///etc/passwd?/../../tmp} as {@code /etc/passwd}), {@code file:} URLs behind spaces, control
+ * characters or {@code url:} (which {@code java.net.URL} drops, and path readers keep), and paths longer than
+ * {@link #MAX_LENGTH}.
  */
 public record CanonicalPath(Path path) {
   public static final int MAX_LENGTH = 4096;
@@ -43,8 +46,17 @@ public record CanonicalPath(Path path) {
       return new Problem("it contains a NUL character, where C code would cut it short");
     }
     String text = value;
+    String url = asJavaNetUrl(value);
+    if (url.regionMatches(true, 0, "file:", 0, 5) && !url.equals(value)) {
+      return new Problem("it is a file: URL behind spaces, control characters or \"url:\", which java.net.URL "
+          + "drops and path readers keep");
+    }
     if (text.regionMatches(true, 0, "file:", 0, 5)) {
       String rest = text.substring(5);
+      if (rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0) {
+        return new Problem("it is a file: URL with a query or fragment, which java.net.URL drops from the path it "
+            + "opens and other readers keep");
+      }
       if (rest.startsWith("//")) {
         int slash = rest.indexOf('/', 2);
         String authority = slash < 0 ? rest.substring(2) : rest.substring(2, slash);
@@ -174,6 +186,22 @@ public record CanonicalPath(Path path) {
       current = next;
     }
     return current;
+  }
+
+  /** The text java.net.URL parses: spaces and controls around it and a leading {@code url:} removed. */
+  private static String asJavaNetUrl(String value) {
+    int start = 0;
+    int end = value.length();
+    while (end > 0 && value.charAt(end - 1) <= ' ') {
+      end--;
+    }
+    while (start < end && value.charAt(start) <= ' ') {
+      start++;
+    }
+    if (value.regionMatches(true, start, "url:", 0, 4)) {
+      start += 4;
+    }
+    return value.substring(start, end);
   }
 
   private static boolean hasShellVariable(String text) {

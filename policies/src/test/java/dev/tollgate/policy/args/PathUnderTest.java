@@ -82,6 +82,19 @@ class PathUnderTest {
     assertEquals(true, r.matchesFor(true), "a deny rule denies");
   }
 
+  /** java.net.URL (and Spring's resource loader, which falls back to it) opens these as $TMP/etc/passwd. */
+  @ParameterizedTest
+  @ValueSource(strings = {"file://$TMP/etc/passwd?/../../app/workspace/x",
+      "file://$TMP/etc/passwd#/../../app/workspace/x", " file://$TMP/etc/passwd", "\tfile://$TMP/etc/passwd",
+      "url:file://$TMP/etc/passwd", "URL:file://$TMP/etc/passwd"})
+  void aFileUrlIsReadAsJavaNetUrlOpensIt(String path) {
+    Reading r = notUnderWorkspace(path);
+    assertEquals(true, r.matchesFor(true), path + " -> " + r.account());
+    Reading etc = new ArgumentMatcher.PathUnder(List.of(tmp.resolve("etc").toString()), false).compile(ctx)
+        .read(ArgumentValue.string(path.replace("$TMP", tmp.toString())), true);
+    assertEquals(true, etc.matchesFor(true), path + " -> " + etc.account());
+  }
+
   @Test
   void valuesThatAreNotStringsAreUninterpretable() {
     Reading r = new ArgumentMatcher.PathUnder(List.of("/"), false).compile(ctx)
