@@ -18,7 +18,9 @@ import java.util.Set;
  * 6to4). A host name is never looked up: addresses are those written in the URL.
  *
  * <p>Uninterpretable, because clients disagree on it: more than one {@code @}, a backslash before the path, a host
- * that ends in a number but is no IPv4 address, characters no host name has, no host at all.
+ * that ends in a number but is no IPv4 address, an IPv4 address with a leading zero that the JDK's resolver reads as
+ * decimal and WHATWG clients as octal ({@code 0127.0.0.1}: 127.0.0.1 or 87.0.0.1), characters no host name has, no
+ * host at all.
  *
  * @param name      the host as a lower-case name or address text, without brackets or trailing dot
  * @param addresses the addresses the host is, when it is an IP literal: the address and any IPv4 it embeds
@@ -147,9 +149,14 @@ public record UrlHost(String name, List<InetAddress> addresses) {
     }
     String[] labels = host.split("\\.", -1);
     if (looksNumeric(labels[labels.length - 1])) {
-      byte[] ipv4 = ipv4(labels);
+      byte[] ipv4 = ipv4(labels, true);
       if (ipv4 == null) {
         return new Problem("its host " + host + " ends in a number but is not an IPv4 address");
+      }
+      byte[] decimal = ipv4(labels, false);
+      if (decimal != null && !java.util.Arrays.equals(decimal, ipv4)) {
+        return new Problem("its host " + host + " has a number with a leading zero, which the JDK's resolver reads "
+            + "as decimal and WHATWG clients as octal");
       }
       InetAddress address = address(ipv4);
       return new Read(new UrlHost(address.getHostAddress(), List.of(address)));
@@ -246,8 +253,12 @@ public record UrlHost(String name, List<InetAddress> addresses) {
     return label.startsWith("0x") && label.substring(2).chars().allMatch(c -> Character.digit(c, 16) >= 0);
   }
 
-  /** The WHATWG IPv4 parser (as inet_aton): 1 to 4 parts, each decimal, 0x hex or 0 octal; the last fills the rest. */
-  private static byte[] ipv4(String[] labels) {
+  /**
+   * The WHATWG IPv4 parser (as inet_aton; {@code radixPrefixes}): 1 to 4 parts, each decimal, 0x hex or 0 octal; the
+   * last fills the rest. Without {@code radixPrefixes}, the JDK's literal parser ({@code InetAddress}, which clients
+   * on the JDK resolve through): decimal parts only, leading zeros ignored.
+   */
+  private static byte[] ipv4(String[] labels, boolean radixPrefixes) {
     if (labels.length > 4) {
       return null;
     }
@@ -255,7 +266,11 @@ public record UrlHost(String name, List<InetAddress> addresses) {
     for (int i = 0; i < labels.length; i++) {
       String l = labels[i];
       int radix = 10;
-      if (l.startsWith("0x")) {
+      if (!radixPrefixes) {
+        if (l.isEmpty() || !l.chars().allMatch(c -> c >= '0' && c <= '9')) {
+          return null;
+        }
+      } else if (l.startsWith("0x")) {
         radix = 16;
         l = l.substring(2);
       } else if (l.length() > 1 && l.charAt(0) == '0') {

@@ -22,7 +22,6 @@ class UrlHostTest {
       "http://0xA9FEA9FE/ | 169.254.169.254",
       "http://0xa9.0xfe.0xa9.0xfe/ | 169.254.169.254",
       "http://0251.0376.0251.0376/ | 169.254.169.254",
-      "http://0251.254.169.254/ | 169.254.169.254",
       "http://169.254.43518/ | 169.254.169.254",
       "http://169.16689662/ | 169.254.169.254",
       "http://169.254.169.254./ | 169.254.169.254",
@@ -60,7 +59,7 @@ class UrlHostTest {
       "http://10.0.0.5/", "http://172.31.255.255/", "http://192.168.1.1/", "http://127.0.0.1:9200/",
       "http://localhost/", "http://api.localhost/", "http://0.0.0.0:8080/", "http://[::]/", "http://[::1]/",
       "http://[fe80::1]/", "http://[fc00::1]/", "http://vault.internal/", "http://x.y.internal./",
-      "http://169.254.169.254\n/", "http://169.254.1\t69.254/", "http://0177.0.0.1/", "http://017700000001/"})
+      "http://169.254.169.254\n/", "http://169.254.1\t69.254/", "http://017700000001/"})
   void privateAndMetadataSpellingsAreCaught(String url) {
     assertEquals(Reading.Result.MATCH, METADATA_OR_PRIVATE.read(ArgumentValue.string(url), true).result(), url);
   }
@@ -85,6 +84,18 @@ class UrlHostTest {
         "an allow rule does not match what it cannot read");
     assertEquals(true, METADATA_OR_PRIVATE.read(ArgumentValue.string(url), true).matchesFor(true),
         "a deny rule does");
+  }
+
+  /**
+   * The JDK's resolver (java.net.http, HttpURLConnection, OkHttp's system DNS) reads a dotted number with a leading
+   * zero as decimal ({@code http://0127.0.0.1/} reaches 127.0.0.1), WHATWG clients as octal (87.0.0.1).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"http://0127.0.0.1/", "http://0127.1/", "http://010.0.0.1/", "http://0172.016.0.1/",
+      "http://0251.254.169.254/", "http://0177.0.0.1/"})
+  void aNumberTheJdkAndWhatwgReadDifferentlyIsUninterpretable(String url) {
+    Reading deny = METADATA_OR_PRIVATE.read(ArgumentValue.string(url), true);
+    assertEquals(Reading.Result.UNINTERPRETABLE, deny.result(), url + " -> " + deny.account());
   }
 
   @ParameterizedTest
