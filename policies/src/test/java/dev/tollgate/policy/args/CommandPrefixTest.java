@@ -60,8 +60,8 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"if rm -rf /; then :; fi", "if true; then rm -rf /; fi", "if false; then :; else rm -rf /; fi",
-      "if false; then :; elif rm -rf /; then :; fi", "for f in a; do rm -rf /; done", "while rm -rf /; do :; done",
+  @ValueSource(strings = {"if rm -rf /; then :; fi", "if true; then rm -rf /; fi",
+      "if false; then :; else rm -rf /; fi", "if false; then :; elif rm -rf /; then :; fi", "for f in a; do rm -rf /; done", "while rm -rf /; do :; done",
       "until rm -rf /; do :; done", "coproc rm -rf /", "function f { rm -rf /; }; f"})
   void aCommandAfterAReservedWordIsACommand(String command) {
     assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
