@@ -148,8 +148,8 @@ public final class AuditFollower {
         }
       }
       case APPROVE, DENY -> {
-        if (e.action() == AuditEvent.Action.APPROVE) {
-          governor.adjustments().add(e);
+        if (!governor.adjustments().add(e)) {
+          return; // its call had its answer already (timed out, released, answered by another operator)
         }
         Consumer<AuditEvent> answer = waiting.remove(e.id());
         if (live) {
@@ -170,7 +170,7 @@ public final class AuditFollower {
           log.write(e.applied(total, 0L));
         }
       }
-      default -> { } // requests and timeouts: the JVM that wrote them logged them
+      default -> governor.adjustments().add(e); // requests, timeouts, releases: the JVM that wrote them logged them
     }
   }
 }

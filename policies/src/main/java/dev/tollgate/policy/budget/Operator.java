@@ -59,6 +59,11 @@ public final class Operator implements AutoCloseable {
     return new Operator(policy, clock, null, dir, keyFile, FileAuditJournal.open(dir, keyFile));
   }
 
+  /** The file store of {@code policy} with {@code journal} in place of its own (tests: a journal raced by others). */
+  static Operator of(Policy policy, Clock clock, AuditJournal journal) {
+    return new Operator(policy, clock, null, Path.of(policy.ledger().dir()), null, journal);
+  }
+
   public AuditJournal journal() {
     return journal;
   }
@@ -284,8 +289,20 @@ public final class Operator implements AutoCloseable {
       add = addNanos != null ? addNanos : request.need() == null ? 0 : request.need();
     }
     AuditEvent record = request.answer(AuditEvent.Action.APPROVE, clock.instant(), by, reason, add);
-    journal.append(record);
+    answer(record);
     return record;
+  }
+
+  /**
+   * Appends {@code record} if its call still waits when it is appended: the call may have timed out, been released or
+   * been answered by another operator since {@link #waiting} read it, and an answer after the first one does nothing.
+   */
+  private void answer(AuditEvent record) throws IOException {
+    AuditEvent first = journal.appendUnless(record, records -> AuditJournal.answerTo(records, record.id()));
+    if (first != null) {
+      throw new IllegalArgumentException("approval " + record.id() + " was already answered: " + first.action().wire()
+          + (first.by() == null ? "" : " by " + first.by()));
+    }
   }
 
   /** An approval's amount of the wrong kind: USD for a limit, calls for a budget (a usage mistake). */
@@ -299,7 +316,7 @@ public final class Operator implements AutoCloseable {
   public AuditEvent deny(String id, String reason, String by) throws IOException {
     AuditEvent request = request(id);
     AuditEvent record = request.answer(AuditEvent.Action.DENY, clock.instant(), by, reason, null);
-    journal.append(record);
+    answer(record);
     return record;
   }
 

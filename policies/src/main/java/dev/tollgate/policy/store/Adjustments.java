@@ -2,7 +2,9 @@ package dev.tollgate.policy.store;
 
 import dev.tollgate.policy.event.AuditEvent;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Budget and limit caps as operators changed them: {@code budget override} (which may end by itself) and {@code approve}
@@ -14,16 +16,40 @@ import java.util.List;
 public final class Adjustments {
   private volatile List<AuditEvent> raises = List.of();
   private volatile long version;
+  /** Ids of requests answered (approved, denied, timed out, released) since they were made: guarded by this. */
+  private final Set<String> answered = new HashSet<>();
 
-  /** Takes an override or an approval into account (other records are ignored). */
-  public synchronized void add(AuditEvent e) {
-    if (e.action() != AuditEvent.Action.OVERRIDE && e.action() != AuditEvent.Action.APPROVE) {
-      return;
+  /**
+   * Takes the journal's next record into account, in the journal's order: an override, or an approval that is its
+   * request's first answer, raises a cap; a request, deny, timeout or release only says which answer came first.
+   * An approval after its request's answer (a second operator's, one for a call that timed out or was released or
+   * denied meanwhile) raises nothing: its call is over. False for such a late answer (approve or deny): it decides
+   * nothing.
+   */
+  public synchronized boolean add(AuditEvent e) {
+    switch (e.action()) {
+      case REQUEST -> {
+        answered.remove(e.id()); // an id made again (8 hex digits): a new call
+        return true;
+      }
+      case APPROVE, DENY, TIMEOUT, RELEASE -> {
+        if (!answered.add(e.id())) {
+          return false;
+        }
+        if (e.action() != AuditEvent.Action.APPROVE) {
+          return true;
+        }
+      }
+      case OVERRIDE -> { }
+      default -> {
+        return true;
+      }
     }
     List<AuditEvent> next = new ArrayList<>(raises);
     next.add(e);
     raises = List.copyOf(next);
     version++;
+    return true;
   }
 
   /** Changes with every override or approval taken in: a paused call asks again when it moves. */

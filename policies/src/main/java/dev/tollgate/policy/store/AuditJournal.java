@@ -68,15 +68,48 @@ public abstract class AuditJournal {
 
   /** Appends one record at the end of the chain (retrying when another writer appended first). */
   public void append(AuditEvent record) throws IOException {
+    appendUnless(record, records -> null);
+  }
+
+  /**
+   * Appends one record at the end of the chain unless {@code refuse}, asked about the records it would follow (those
+   * of the very chain it extends, so no writer gets in between), gives a reason not to; that reason, or null when it
+   * was appended.
+   */
+  public <T> T appendUnless(AuditEvent record, java.util.function.Function<List<AuditEvent>, T> refuse)
+      throws IOException {
     String json = JsonLine.write(record::writeRecord);
     for (int attempt = 0; attempt < 50; attempt++) {
       Page now = readAll();
+      T no = refuse.apply(now.records());
+      if (no != null) {
+        return no;
+      }
       String code = key.code(data(now.next(), now.lastCode(), json));
       if (appendIfCount(now.next(), json + '\t' + code)) {
-        return;
+        return null;
       }
     }
     throw new IOException(where() + ": could not append after 50 attempts: too many writers at once");
+  }
+
+  /**
+   * The answer (approve, deny, timeout or release) to request {@code id} among {@code records}: the first one after
+   * the request, which is the one every reader applies; null while it waits.
+   */
+  public static AuditEvent answerTo(List<AuditEvent> records, String id) {
+    AuditEvent answer = null;
+    for (AuditEvent e : records) {
+      if (!id.equals(e.id())) {
+        continue;
+      }
+      switch (e.action()) {
+        case REQUEST -> answer = null;
+        case APPROVE, DENY, TIMEOUT, RELEASE -> answer = answer == null ? e : answer;
+        default -> { }
+      }
+    }
+    return answer;
   }
 
   private static String data(long index, String previous, String json) {
