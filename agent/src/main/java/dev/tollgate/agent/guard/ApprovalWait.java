@@ -2,6 +2,7 @@ package dev.tollgate.agent.guard;
 
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.policy.event.AuditEvent;
+import dev.tollgate.policy.store.AuditJournal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -98,19 +99,35 @@ final class ApprovalWait {
     } catch (ExecutionException e) {
       got = null;
     }
-    follower.forget(id);
-    if (got != null) {
-      return new Outcome<>(null, got, null);
+    if (got == null) {
+      got = timeOut(follower, log, request, answer);
     }
+    follower.forget(id);
+    return got != null ? new Outcome<>(null, got, null) : new Outcome<>(null, null, null);
+  }
+
+  /**
+   * Ends the wait unanswered: the timeout is appended unless the call was answered first in the journal (an approve or
+   * deny appended after this thread's last read), which every JVM applies; then that answer is the call's, read
+   * through the follower so that an approval has raised the limit when the call is decided again. The answer, or
+   * null when it timed out.
+   */
+  private static AuditEvent timeOut(AuditFollower follower, EnforcementLog log, AuditEvent request,
+      CompletableFuture<AuditEvent> answer) {
     AuditEvent timedOut = request.answer(AuditEvent.Action.TIMEOUT, Instant.now(), JVM,
-        "nobody answered within " + text(Duration.between(request.at(), until)), null);
+        "nobody answered within " + text(Duration.between(request.at(), request.until())), null);
+    AuditEvent first = null;
     try {
-      follower.journal().append(timedOut);
+      first = follower.journal().appendUnless(timedOut, records -> AuditJournal.answerTo(records, request.id()));
     } catch (java.io.IOException | RuntimeException e) {
       // the request's own `until` says it is over: `approvals` no longer lists it
     }
+    if (first != null && (first.action() == AuditEvent.Action.APPROVE || first.action() == AuditEvent.Action.DENY)) {
+      follower.poll();
+      return answer.getNow(first);
+    }
     log.writeDurably(timedOut);
-    return new Outcome<>(null, null, null);
+    return null;
   }
 
   /** The refusal's reason when the request could not be appended. */

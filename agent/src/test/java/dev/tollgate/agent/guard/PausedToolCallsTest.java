@@ -110,4 +110,68 @@ class PausedToolCallsTest {
     assertTrue(text.contains("\"event\":\"approval.released\"")
         && text.contains("the limit's window had room again while the call waited"), text);
   }
+
+  /** A journal in which an operator's approval of a request lands just before the JVM's timeout of it. */
+  static final class ApprovedAtTheLastMoment extends AuditJournal {
+    private final java.util.List<String> lines = new java.util.ArrayList<>();
+    private boolean approved;
+
+    ApprovedAtTheLastMoment(dev.tollgate.policy.budget.LedgerKey key) {
+      super(key);
+    }
+
+    @Override
+    public String where() {
+      return "memory";
+    }
+
+    @Override
+    protected synchronized java.util.List<String> lines(long from) {
+      return from >= lines.size() ? java.util.List.of()
+          : new java.util.ArrayList<>(lines.subList((int) from, lines.size()));
+    }
+
+    @Override
+    protected synchronized boolean appendIfCount(long count, String line) throws java.io.IOException {
+      if (!approved && line.startsWith("{\"action\":\"timeout\"")) {
+        approved = true;
+        for (AuditEvent e : readAll().records()) {
+          if (e.action() == AuditEvent.Action.REQUEST) {
+            append(e.answer(AuditEvent.Action.APPROVE, Instant.now(), "alice", "go on", 1L));
+          }
+        }
+        return false; // the approval got there first
+      }
+      if (lines.size() != count) {
+        return false;
+      }
+      lines.add(line);
+      return true;
+    }
+  }
+
+  @Test
+  void anApprovalThatLandsBeforeTheTimeoutIsTheCallsAndNoLaterCalls() throws Exception {
+    PolicyEngine engine = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 1ms}}");
+    AuditJournal journal = new ApprovedAtTheLastMoment(
+        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null));
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    LlmGovernor governor = new LlmGovernor(engine.policy(), Clock.systemUTC(),
+        new LocalStore(Ledger.none(), LlmGovernor.DEFAULT_RESERVATION_TTL, Clock.systemUTC()), null,
+        LlmGovernor.DEFAULT_RESERVATION_TTL, PriceTable.bundled(), engine.adjustments());
+    AuditFollower follower = new AuditFollower(journal, governor, log);
+    follower.poll(); // the journal as it is at start (empty)
+    PausedToolCalls paused = new PausedToolCalls(() -> engine, follower, log);
+    ToolCall call = new ToolCall("lookup", "test", "run-1");
+    assertTrue(engine.decide(call).proceeds());
+    ToolVerdict refused = engine.decide(call);
+    assertNotNull(refused.paused());
+    ToolVerdict v = paused.await(refused, call);
+    follower.poll(); // what every JVM of the store reads from the journal
+    var records = journal.readAll().records();
+    assertEquals(AuditEvent.Action.APPROVE, AuditJournal.answerTo(records, records.get(0).id()).action(),
+        records::toString);
+    assertTrue(v.proceeds(), "the call its approval was for was refused: " + v.reason());
+    assertFalse(engine.decide(call).proceeds(), "the approval raised the run's max_calls for the next call");
+  }
 }
