@@ -65,6 +65,7 @@ final class ApprovalWait {
     AuditEvent got = null;
     long seen = version.getAsLong();
     Instant until = request.until();
+    boolean interrupted = false;
     try {
       while (got == null && Instant.now().isBefore(until)) {
         long left = Duration.between(Instant.now(), until).toMillis();
@@ -95,14 +96,18 @@ final class ApprovalWait {
         }
       }
     } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the host wants this thread back: as if nobody answered
+      interrupted = true; // the host wants this thread back: as if nobody answered (its interrupt is kept, below)
     } catch (ExecutionException e) {
       got = null;
     }
     if (got == null) {
+      // with the interrupt not set yet: a file channel refuses an interrupted thread, and the request would stay open
       got = timeOut(follower, log, request, answer);
     }
     follower.forget(id);
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
     return got != null ? new Outcome<>(null, got, null) : new Outcome<>(null, null, null);
   }
 

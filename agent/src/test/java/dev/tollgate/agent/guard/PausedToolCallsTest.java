@@ -174,4 +174,40 @@ class PausedToolCallsTest {
     assertTrue(v.proceeds(), "the call its approval was for was refused: " + v.reason());
     assertFalse(engine.decide(call).proceeds(), "the approval raised the run's max_calls for the next call");
   }
+
+  @Test
+  void aCallWhoseThreadIsInterruptedEndsItsRequestInTheJournal() throws Exception {
+    PolicyEngine engine = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 10m}}");
+    FileAuditJournal journal = FileAuditJournal.open(dir.resolve("ledger"), null);
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    PausedToolCalls paused = paused(engine, journal, log);
+    ToolCall call = new ToolCall("lookup", "test", "run-1");
+    assertTrue(engine.decide(call).proceeds());
+    ToolVerdict refused = engine.decide(call);
+    assertNotNull(refused.paused());
+    Thread waiting = Thread.currentThread();
+    Thread host = new Thread(() -> {
+      try {
+        FileAuditJournal other = FileAuditJournal.open(dir.resolve("ledger"), null);
+        // asked, and waiting for the answer (not in the middle of the request's append)
+        while (other.readAll().records().isEmpty() || waiting.getState() != Thread.State.TIMED_WAITING) {
+          Thread.sleep(20);
+        }
+        waiting.interrupt(); // the host wants its thread back (a shutdown, a cancelled task)
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    host.start();
+    ToolVerdict v = paused.await(refused, call);
+    boolean kept = Thread.interrupted();
+    host.join(TimeUnit.SECONDS.toMillis(60));
+    assertTrue(kept, "the host's interrupt was kept for it");
+    assertFalse(v.proceeds());
+    var records = journal.readAll().records();
+    AuditEvent end = AuditJournal.answerTo(records, records.get(0).id());
+    assertNotNull(end, "the request was left open in the journal: `approvals` lists it for 10 minutes, and an approve "
+        + "raises the run's max_calls for its next call though this one was refused: " + records);
+    assertEquals(AuditEvent.Action.TIMEOUT, end.action());
+  }
 }
