@@ -55,6 +55,10 @@ final class PausedToolCalls {
     LimitBreach b = v.paused();
     PolicyEngine engine = engines.get();
     Limit limit = engine.limit(b.limit());
+    if (limit == null || limit.onExceed() != OnExceed.PAUSE || limit.approval() == null) {
+      // a reload since the call was decided dropped the limit or its pause: the policy in force decides it
+      return new Waited(engine.decide(call), true);
+    }
     Approval approval = limit.approval();
     String tool = LoggedName.of(call.tool() == null ? "" : call.tool());
     if (b.first()) {

@@ -210,4 +210,24 @@ class PausedToolCallsTest {
         + "raises the run's max_calls for its next call though this one was refused: " + records);
     assertEquals(AuditEvent.Action.TIMEOUT, end.action());
   }
+
+  @Test
+  void aCallPausedJustBeforeAReloadThatDropsItsLimitIsDecidedByTheNewPolicy() throws Exception {
+    PolicyEngine before = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 10m}}");
+    PolicyEngine after = engine("{name: other, scope: run, tools: search, max_calls: 1}");
+    FileAuditJournal journal = FileAuditJournal.open(dir.resolve("ledger"), null);
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    LlmGovernor governor = new LlmGovernor(after.policy(), Clock.systemUTC(),
+        new LocalStore(Ledger.none(), LlmGovernor.DEFAULT_RESERVATION_TTL, Clock.systemUTC()), null,
+        LlmGovernor.DEFAULT_RESERVATION_TTL, PriceTable.bundled(), after.adjustments());
+    // the policy was reloaded between the call's decision (by `before`) and its wait
+    PausedToolCalls paused = new PausedToolCalls(() -> after, new AuditFollower(journal, governor, log), log);
+    ToolCall call = new ToolCall("lookup", "test", "run-1");
+    assertTrue(before.decide(call).proceeds());
+    ToolVerdict refused = before.decide(call);
+    assertNotNull(refused.paused());
+    ToolVerdict v = paused.await(refused, call);
+    assertTrue(v.proceeds(), v::toString);
+    assertTrue(journal.readAll().records().isEmpty(), "approval was asked for a limit the policy no longer has");
+  }
 }
