@@ -222,6 +222,10 @@ public final class LlmGuard {
   private Waited awaitApproval(Admission a, AuditFollower f, LlmCall llmCall, Call call) {
     Breach b = a.paused();
     LlmGovernor.Paused paused = governor.approvalOf(b);
+    if (paused == null) {
+      // a reload since the call was admitted dropped the budget or limit, or its pause: the policy in force decides
+      return new Waited(admit(llmCall, call.runId(), call.model()), true);
+    }
     Approval approval = paused.approval();
     String id = AuditEvent.newId();
     Instant now = Instant.now();

@@ -228,15 +228,18 @@ public final class LlmGovernor {
 
   /**
    * How long the call paused at {@code b} waits and what then: its budget's or LLM-call limit's {@code approval}, with
-   * the rule path an approval's refusals name ({@code budgets[0].approval}, {@code limits[2].approval}).
+   * the rule path an approval's refusals name ({@code budgets[0].approval}, {@code limits[2].approval}); null when this
+   * governor's policy has no such budget or limit, or it does not pause (a reload since the call was admitted).
    */
   public Paused approvalOf(Breach b) {
     if (b.ofLimit()) {
       Limit l = limit(b.name());
-      return new Paused(l.approval(), rulePath(l) + ".approval");
+      return l == null || l.onExceed() != OnExceed.PAUSE || l.approval() == null ? null
+          : new Paused(l.approval(), rulePath(l) + ".approval");
     }
     Budget budget = budget(b.name());
-    return new Paused(budget.approval(), rulePath(budget) + ".approval");
+    return budget == null || budget.onExceed() != OnExceed.PAUSE || budget.approval() == null ? null
+        : new Paused(budget.approval(), rulePath(budget) + ".approval");
   }
 
   /** See {@link #approvalOf}. */

@@ -63,6 +63,34 @@ class LlmLimitPauseTest {
     assertTrue(g.admit(call("r", "s2")).proceeds(), "another session still has room");
   }
 
+  /**
+   * A policy reload between a call's admission (it paused) and its wait: the reloaded governor is asked for the
+   * approval of a limit or budget it no longer has, or no longer pauses on. It says there is none (null), so the call
+   * is decided by the policy in force, not failed on a NullPointerException.
+   */
+  @Test
+  void aPauseOfALimitOrBudgetTheReloadedPolicyDroppedOrNoLongerPausesHasNoApproval() throws Exception {
+    LlmGovernor before = governor("""
+        limits:
+          - {name: turns, scope: session, llm: "*", max_calls: 1, on_exceed: pause, approval: {timeout: 1m}}
+        """);
+    assertTrue(before.admit(call("r", "s1")).proceeds());
+    Breach paused = before.admit(call("r", "s1")).paused();
+    assertNotNull(paused);
+    LlmGovernor dropped = governor("""
+        limits:
+          - {name: other, scope: session, llm: "*", max_calls: 5}
+        """);
+    assertNull(dropped.approvalOf(paused), "the limit is gone");
+    LlmGovernor blocks = governor("""
+        limits:
+          - {name: turns, scope: session, llm: "*", max_calls: 1}
+        """);
+    assertNull(blocks.approvalOf(paused), "the limit no longer pauses");
+    Breach budget = new Breach("budget", "daily", "budgets[0]", "day", null, OnExceed.PAUSE, 0, 0, 1, 1, 0, 0, -1, true);
+    assertNull(dropped.approvalOf(budget), "the budget is gone");
+  }
+
   @Test
   void aCallWithoutASessionOrRunIsRefusedWithoutWaiting() throws Exception {
     LlmGovernor g = governor("""
