@@ -41,6 +41,14 @@ class PausedToolCallsTest {
     return new PausedToolCalls(() -> engine, new AuditFollower(journal, governor, log), log);
   }
 
+  /** The run's first call proceeds; its second, past {@code max_calls: 1}, pauses: that verdict. */
+  private static ToolVerdict pausedSecondCall(PolicyEngine engine, ToolCall call) {
+    assertTrue(engine.decide(call).proceeds());
+    ToolVerdict refused = engine.decide(call);
+    assertNotNull(refused.paused());
+    return refused;
+  }
+
   private PolicyEngine engine(String limit) throws Exception {
     Policy policy = PolicyLoader.parse("version: 1\nlimits:\n  - " + limit + "\n", "p.yaml");
     return new PolicyEngine(policy, Clock.systemUTC());
@@ -53,9 +61,7 @@ class PausedToolCallsTest {
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     PausedToolCalls paused = paused(engine, journal, log);
     ToolCall call = new ToolCall("lookup", "test", "run-1");
-    assertTrue(engine.decide(call).proceeds());
-    ToolVerdict refused = engine.decide(call);
-    assertNotNull(refused.paused());
+    ToolVerdict refused = pausedSecondCall(engine, call);
     Thread operator = new Thread(() -> {
       try {
         FileAuditJournal other = FileAuditJournal.open(dir.resolve("ledger"), null);
@@ -92,9 +98,7 @@ class PausedToolCallsTest {
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     PausedToolCalls paused = paused(engine, journal, log);
     ToolCall call = new ToolCall("lookup", "test", "run-1");
-    assertTrue(engine.decide(call).proceeds());
-    ToolVerdict refused = engine.decide(call);
-    assertNotNull(refused.paused());
+    ToolVerdict refused = pausedSecondCall(engine, call);
     ToolVerdict v = paused.await(refused, call);
     assertTrue(v.proceeds(), v::toString);
     var records = journal.readAll().records();
@@ -163,9 +167,7 @@ class PausedToolCallsTest {
     follower.poll(); // the journal as it is at start (empty)
     PausedToolCalls paused = new PausedToolCalls(() -> engine, follower, log);
     ToolCall call = new ToolCall("lookup", "test", "run-1");
-    assertTrue(engine.decide(call).proceeds());
-    ToolVerdict refused = engine.decide(call);
-    assertNotNull(refused.paused());
+    ToolVerdict refused = pausedSecondCall(engine, call);
     ToolVerdict v = paused.await(refused, call);
     follower.poll(); // what every JVM of the store reads from the journal
     var records = journal.readAll().records();
@@ -182,9 +184,7 @@ class PausedToolCallsTest {
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     PausedToolCalls paused = paused(engine, journal, log);
     ToolCall call = new ToolCall("lookup", "test", "run-1");
-    assertTrue(engine.decide(call).proceeds());
-    ToolVerdict refused = engine.decide(call);
-    assertNotNull(refused.paused());
+    ToolVerdict refused = pausedSecondCall(engine, call);
     Thread waiting = Thread.currentThread();
     Thread host = new Thread(() -> {
       try {
@@ -223,9 +223,7 @@ class PausedToolCallsTest {
     // the policy was reloaded between the call's decision (by `before`) and its wait
     PausedToolCalls paused = new PausedToolCalls(() -> after, new AuditFollower(journal, governor, log), log);
     ToolCall call = new ToolCall("lookup", "test", "run-1");
-    assertTrue(before.decide(call).proceeds());
-    ToolVerdict refused = before.decide(call);
-    assertNotNull(refused.paused());
+    ToolVerdict refused = pausedSecondCall(before, call);
     ToolVerdict v = paused.await(refused, call);
     assertTrue(v.proceeds(), v::toString);
     assertTrue(journal.readAll().records().isEmpty(), "approval was asked for a limit the policy no longer has");
