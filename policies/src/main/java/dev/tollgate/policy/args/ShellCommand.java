@@ -75,6 +75,10 @@ public record ShellCommand(List<List<Word>> commands) {
       java.util.Map.entry("chroot", Set.of("--userspec", "--groups")));
   private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
       "noglob", "unbuffer", "setsid");
+  /** env's short options that take a value, {@code -S} (its script) among them: where a cluster's value starts. */
+  private static final Set<String> ENV_LETTERS = Set.of("-u", "-C", "-S");
+  /** watch's short options that end a cluster: {@code -x} (run the command as it is) or one taking a value. */
+  private static final Set<String> WATCH_LETTERS = Set.of("-x", "-n", "-q");
   /** Reserved words after which the shell reads a command ({@code if rm x; then ...}, {@code do rm x}). */
   private static final Set<String> RESERVED_WORDS = Set.of("if", "then", "else", "elif", "while", "until", "do",
       "coproc");
@@ -335,7 +339,7 @@ public record ShellCommand(List<List<Word>> commands) {
       int close = matching(s, i + 1);
       String inner = s.substring(i + 2, close);
       if (inner.startsWith("(") && inner.endsWith(")")) {
-        substitutions(s, i + 3, close - 1, depth, commands); // arithmetic: $(( $(rm x) )) still runs rm
+        substitutions(s, i + 3, close - 1, (char) 0, depth, commands); // arithmetic: $(( $(rm x) )) runs rm
         return close + 1;
       }
       split(inner, depth + 1, commands);
@@ -343,16 +347,11 @@ public record ShellCommand(List<List<Word>> commands) {
     }
     if (n == '{') {
       // the word of ${X:-word} is expanded in turn: ${X:-$(rm x)} runs rm
-      int j = i + 2;
-      while (j < s.length()) {
-        char c = s.charAt(j);
-        if (c == '}') {
-          return j + 1;
-        }
-        j = c == '\\' ? j + 2 : c == '$' ? dollar(s, j, depth + 1, commands)
-            : c == '`' ? backtick(s, j, depth, commands) : j + 1;
+      int close = substitutions(s, i + 2, s.length(), '}', depth, commands);
+      if (close < 0) {
+        throw new Unsplittable("it has an unclosed ${");
       }
-      throw new Unsplittable("it has an unclosed ${");
+      return close + 1;
     }
     if (n == '_' || Character.isLetter(n)) {
       int j = i + 1;
@@ -367,15 +366,23 @@ public record ShellCommand(List<List<Word>> commands) {
     return i + 1;
   }
 
-  /** The commands of the substitutions in {@code s} from {@code from} to {@code to} (an arithmetic expression). */
-  private static void substitutions(String s, int from, int to, int depth, List<List<Word>> commands)
+  /**
+   * The commands of the substitutions in {@code s} from {@code from}, up to {@code to} or the first {@code stop}
+   * outside them (0: none; an arithmetic expression, the word of {@code ${X:-word}}): the index of that {@code stop},
+   * or -1.
+   */
+  private static int substitutions(String s, int from, int to, char stop, int depth, List<List<Word>> commands)
       throws Unsplittable {
     int j = from;
     while (j < to) {
       char c = s.charAt(j);
+      if (c == stop) {
+        return j;
+      }
       j = c == '\\' ? j + 2 : c == '$' ? dollar(s, j, depth + 1, commands)
           : c == '`' ? backtick(s, j, depth, commands) : j + 1;
     }
+    return -1;
   }
 
   private static int backtick(String s, int i, int depth, List<List<Word>> commands) throws Unsplittable {
@@ -468,25 +475,14 @@ public record ShellCommand(List<List<Word>> commands) {
         for (int j = i; j + 1 < words.size(); j++) {
           String w = words.get(j).text();
           if (w.equals("-c") || w.equals("--command")) {
-            Word script = words.get(j + 1);
-            if (script.dynamic()) {
-              throw new Unsplittable("it runs a su -c script that comes from an expansion");
-            }
-            split(script.text(), depth + 1, commands);
+            split(literal(words.get(j + 1), "runs a su -c script"), depth + 1, commands);
             return;
           }
         }
         return;
       }
       if (name.equals("eval")) {
-        StringBuilder script = new StringBuilder();
-        for (int j = i; j < words.size(); j++) {
-          if (words.get(j).dynamic()) {
-            throw new Unsplittable("it evals text that comes from an expansion");
-          }
-          script.append(j > i ? " " : "").append(words.get(j).text());
-        }
-        split(script.toString(), depth + 1, commands);
+        split(joined(words.subList(i, words.size()), "evals text"), depth + 1, commands);
         return;
       }
       i = afterWrapper(name, words, i, depth, commands);
@@ -522,7 +518,7 @@ public record ShellCommand(List<List<Word>> commands) {
             return i + 1;
           }
           // -S SCRIPT, -S'SCRIPT', -iS SCRIPT, --split-string SCRIPT, --split-string=SCRIPT
-          int letter = valuedLetter(w, Set.of("-u", "-C", "-S"));
+          int letter = valuedLetter(w, ENV_LETTERS);
           boolean longSplit = w.equals("--split-string") || w.startsWith("--split-string=");
           if (longSplit || letter > 0 && w.charAt(letter) == 'S') {
             boolean attached = longSplit ? w.indexOf('=') >= 0 : letter < w.length() - 1;
@@ -565,7 +561,7 @@ public record ShellCommand(List<List<Word>> commands) {
         boolean exec = false; // watch -x runs its command as it is; otherwise through sh -c
         while (i < words.size() && words.get(i).text().startsWith("-")) {
           String w = words.get(i).text();
-          int letter = valuedLetter(w, Set.of("-x", "-n", "-q"));
+          int letter = valuedLetter(w, WATCH_LETTERS);
           exec |= w.equals("--exec") || letter > 0 && w.charAt(letter) == 'x';
           i += optionWords(w, valued);
         }
@@ -575,24 +571,13 @@ public record ShellCommand(List<List<Word>> commands) {
         }
         if (name.equals("watch") && !exec && i < words.size()) {
           // watch joins its words with spaces and runs them through sh -c: watch 'ls; rm x' runs rm
-          List<Word> script = words.subList(i, words.size());
-          StringBuilder text = new StringBuilder();
-          for (Word w : script) {
-            if (w.dynamic()) {
-              throw new Unsplittable("it runs a watch command that comes from an expansion");
-            }
-            text.append(text.length() > 0 ? " " : "").append(w.text());
-          }
-          split(text.toString(), depth + 1, commands);
+          split(joined(words.subList(i, words.size()), "runs a watch command"), depth + 1, commands);
           return -1;
         }
         if (name.equals("flock") && i + 1 < words.size()
             && (words.get(i).text().equals("-c") || words.get(i).text().equals("--command"))) {
           // flock FILE -c COMMAND runs COMMAND through sh -c
-          if (words.get(i + 1).dynamic()) {
-            throw new Unsplittable("it runs a flock -c command that comes from an expansion");
-          }
-          split(words.get(i + 1).text(), depth + 1, commands);
+          split(literal(words.get(i + 1), "runs a flock -c command"), depth + 1, commands);
           return -1;
         }
         return i;
@@ -678,11 +663,26 @@ public record ShellCommand(List<List<Word>> commands) {
     if (!command || i >= words.size()) {
       return; // runs a script file or standard input, which is not in the text
     }
-    Word script = words.get(i);
+    split(literal(words.get(i), "runs a " + shell + " -c script"), depth + 1, commands);
+  }
+
+  /** The text of a script word ({@code sh -c}, {@code su -c}, {@code flock -c}); uninterpretable from an expansion. */
+  private static String literal(Word script, String what) throws Unsplittable {
     if (script.dynamic()) {
-      throw new Unsplittable("it runs a " + shell + " -c script that comes from an expansion");
+      throw new Unsplittable("it " + what + " that comes from an expansion");
     }
-    split(script.text(), depth + 1, commands);
+    return script.text();
+  }
+
+  /**
+   * Words a command joins with spaces into a script ({@code eval}, {@code watch}); uninterpretable from an expansion.
+   */
+  private static String joined(List<Word> words, String what) throws Unsplittable {
+    StringBuilder script = new StringBuilder();
+    for (Word w : words) {
+      script.append(script.length() > 0 ? " " : "").append(literal(w, what));
+    }
+    return script.toString();
   }
 
   private static boolean isAssignment(Word w) {
