@@ -190,18 +190,8 @@ public record CanonicalPath(Path path) {
 
   /** The text java.net.URL parses: spaces and controls around it and a leading {@code url:} removed. */
   private static String asJavaNetUrl(String value) {
-    int start = 0;
-    int end = value.length();
-    while (end > 0 && value.charAt(end - 1) <= ' ') {
-      end--;
-    }
-    while (start < end && value.charAt(start) <= ' ') {
-      start++;
-    }
-    if (value.regionMatches(true, start, "url:", 0, 4)) {
-      start += 4;
-    }
-    return value.substring(start, end);
+    String trimmed = value.trim(); // as java.net.URL: every character up to U+0020 at either end
+    return trimmed.regionMatches(true, 0, "url:", 0, 4) ? trimmed.substring(4) : trimmed;
   }
 
   private static boolean hasShellVariable(String text) {
