@@ -2,7 +2,6 @@ package dev.tollgate.agent.guard;
 
 import dev.tollgate.agent.log.EnforcementLog;
 import dev.tollgate.policy.event.AuditEvent;
-import dev.tollgate.policy.store.AuditJournal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
@@ -108,7 +107,7 @@ final class ApprovalWait {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    return got != null ? new Outcome<>(null, got, null) : new Outcome<>(null, null, null);
+    return new Outcome<>(null, got, null); // got null: it timed out
   }
 
   /**
@@ -123,7 +122,7 @@ final class ApprovalWait {
         "nobody answered within " + text(Duration.between(request.at(), request.until())), null);
     AuditEvent first = null;
     try {
-      first = follower.journal().appendUnless(timedOut, records -> AuditJournal.answerTo(records, request.id()));
+      first = follower.journal().appendAnswer(timedOut);
     } catch (java.io.IOException | RuntimeException e) {
       // the request's own `until` says it is over: `approvals` no longer lists it
     }

@@ -298,7 +298,7 @@ public final class Operator implements AutoCloseable {
    * been answered by another operator since {@link #waiting} read it, and an answer after the first one does nothing.
    */
   private void answer(AuditEvent record) throws IOException {
-    AuditEvent first = journal.appendUnless(record, records -> AuditJournal.answerTo(records, record.id()));
+    AuditEvent first = journal.appendAnswer(record);
     if (first != null) {
       throw new IllegalArgumentException("approval " + record.id() + " was already answered: " + first.action().wire()
           + (first.by() == null ? "" : " by " + first.by()));

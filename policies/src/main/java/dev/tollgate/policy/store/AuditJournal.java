@@ -94,6 +94,14 @@ public abstract class AuditJournal {
   }
 
   /**
+   * Appends {@code answer} (an approve, deny, timeout or release) unless its request has an answer already, checked on
+   * the chain it extends: that first answer, which is the call's, or null when this one was appended.
+   */
+  public AuditEvent appendAnswer(AuditEvent answer) throws IOException {
+    return appendUnless(answer, records -> answerTo(records, answer.id()));
+  }
+
+  /**
    * The answer (approve, deny, timeout or release) to request {@code id} among {@code records}: the first one after
    * the request, which is the one every reader applies; null while it waits.
    */
