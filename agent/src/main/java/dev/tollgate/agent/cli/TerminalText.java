@@ -26,6 +26,15 @@ public final class TerminalText {
     return b.toString();
   }
 
+  /** Table rows with every cell {@linkplain #shown(String) shown}. */
+  public static java.util.List<String[]> shown(java.util.List<String[]> rows) {
+    java.util.List<String[]> out = new java.util.ArrayList<>(rows.size());
+    for (String[] r : rows) {
+      out.add(java.util.Arrays.stream(r).map(TerminalText::shown).toArray(String[]::new));
+    }
+    return out;
+  }
+
   /** C0 and C1 controls (the line feed too: a name is one line), bidi and other format characters, line separators. */
   private static boolean acted(int c) {
     return Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || c == '\u2028' || c == '\u2029';

@@ -455,10 +455,7 @@ public final class OperatorCommand {
 
   /** Rows of names from the store, which paused calls (their run, session, model, tool) and partitions wrote. */
   private void table(List<String[]> cells) {
-    List<String[]> rows = new ArrayList<>(cells.size());
-    for (String[] r : cells) {
-      rows.add(java.util.Arrays.stream(r).map(TerminalText::shown).toArray(String[]::new));
-    }
+    List<String[]> rows = TerminalText.shown(cells);
     int cols = rows.get(0).length;
     int[] width = new int[cols];
     for (String[] r : rows) {

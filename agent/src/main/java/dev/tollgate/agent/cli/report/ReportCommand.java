@@ -162,10 +162,7 @@ public final class ReportCommand {
   /** A text table; every cell as {@link TerminalText#shown}, since names in it come from logs a model wrote to. */
   static void table(PrintStream o, String title, String[] head, List<String[]> cells) {
     o.println(title);
-    List<String[]> rows = new ArrayList<>(cells.size());
-    for (String[] r : cells) {
-      rows.add(java.util.Arrays.stream(r).map(TerminalText::shown).toArray(String[]::new));
-    }
+    List<String[]> rows = TerminalText.shown(cells);
     if (rows.isEmpty()) {
       o.println("  (none)");
       o.println();
