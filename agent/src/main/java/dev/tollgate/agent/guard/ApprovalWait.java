@@ -48,9 +48,11 @@ final class ApprovalWait {
    * @param everyPoll     decide again at every poll, raised or not (a windowed limit frees room by itself)
    * @param again         decides the call again (the argument: whether a limit was raised); the verdict to go on
    *                      with, or null to keep waiting
+   * @param unused        given a verdict of {@code again} that is not used after all (an operator's deny reached the
+   *                      journal between this thread's last read and its release): returns what it took where it can
    */
   static <T> Outcome<T> await(AuditFollower follower, EnforcementLog log, AuditEvent request, LongSupplier version,
-      boolean everyPoll, Function<Boolean, T> again) {
+      boolean everyPoll, Function<Boolean, T> again, java.util.function.Consumer<T> unused) {
     String id = request.id();
     CompletableFuture<AuditEvent> answer = new CompletableFuture<>();
     follower.awaitAnswer(id, answer::complete);
@@ -79,16 +81,26 @@ final class ApprovalWait {
             seen = now;
             T decided = again.apply(raised);
             if (decided != null) {
-              follower.forget(id);
               AuditEvent released = request.answer(AuditEvent.Action.RELEASE, Instant.now(), JVM,
                   raised ? "the limit was raised while the call waited"
                       : "the limit's window had room again while the call waited", null);
+              AuditEvent first = null;
               try {
-                follower.journal().append(released);
+                // unless an operator answered since this thread's last read: the first answer is the call's
+                first = follower.journal().appendAnswer(released);
               } catch (java.io.IOException | RuntimeException ignored) {
                 // its `until` ends the request for `approvals` anyway
               }
-              log.write(released);
+              if (first != null && first.action() == AuditEvent.Action.DENY) {
+                unused.accept(decided); // denied after all: what deciding again took goes back
+                follower.poll(); // the deny is logged by the follower, as any answer
+                follower.forget(id);
+                return new Outcome<>(null, answer.getNow(first), null);
+              }
+              follower.forget(id);
+              if (first == null) {
+                log.write(released);
+              } // else an approval came first (the follower logs and applies it): the call goes on all the same
               return new Outcome<>(null, null, decided);
             }
           }

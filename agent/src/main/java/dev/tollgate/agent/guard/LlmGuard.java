@@ -203,7 +203,11 @@ public final class LlmGuard {
   }
 
   private Admission admit(LlmCall llmCall, String runId, String model) {
-    Admission a = governor.admit(llmCall);
+    return admit(governor, llmCall, runId, model);
+  }
+
+  private Admission admit(LlmGovernor by, LlmCall llmCall, String runId, String model) {
+    Admission a = by.admit(llmCall);
     for (Breach b : a.breaches()) {
       if (b.first()) {
         log.writeDurably(breachEvent(b, a.enforced(), runId, model));
@@ -235,11 +239,14 @@ public final class LlmGuard {
         b.partition(), a.periodOf(b), JVM, a.reason(), null, null, null, null, null, until, call.runId(),
         call.session(), call.model(), b.ofLimit() ? null : Admission.need(b), onTimeout, null, null,
         b.ofLimit() ? Admission.need(b) : null);
+    LlmGovernor[] admittedBy = new LlmGovernor[1];
     ApprovalWait.Outcome<Admission> o = ApprovalWait.await(f, log, request, governor.adjustments()::version, false,
         raised -> {
-          Admission again = admit(llmCall, call.runId(), call.model());
+          admittedBy[0] = governor;
+          Admission again = admit(admittedBy[0], llmCall, call.runId(), call.model());
           return again.proceeds() ? again : null;
-        });
+        }, // denied after all: its reservation goes back (a call limit's count stays: one too many, the safe side)
+        unused -> admittedBy[0].release(unused));
     if (o.notAsked() != null) {
       return new Waited(a.refusedBy(a.rule(), ApprovalWait.notAsked(a.reason(), o.notAsked()), false), false);
     }

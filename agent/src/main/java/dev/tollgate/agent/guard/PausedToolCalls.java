@@ -78,7 +78,7 @@ final class PausedToolCalls {
         limit.window() != null, raised -> {
           ToolVerdict again = engines.get().decide(call);
           return again.proceeds() || again.paused() == null || !again.paused().limit().equals(b.limit()) ? again : null;
-        });
+        }, unused -> { }); // a tool call's slot is not given back: the limit counts one call too many, the safe side
     if (o.notAsked() != null) {
       return new Waited(v.refusedBy(v.rule(), ApprovalWait.notAsked(v.reason(), o.notAsked()), false), false);
     }

@@ -228,4 +228,81 @@ class PausedToolCallsTest {
     assertTrue(v.proceeds(), v::toString);
     assertTrue(journal.readAll().records().isEmpty(), "approval was asked for a limit the policy no longer has");
   }
+  /** A journal in which an operator's deny of a request lands just before the JVM's release of it. */
+  static final class DeniedAtTheLastMoment extends AuditJournal {
+    private final java.util.List<String> lines = new java.util.ArrayList<>();
+    private boolean denied;
+
+    DeniedAtTheLastMoment(dev.tollgate.policy.budget.LedgerKey key) {
+      super(key);
+    }
+
+    @Override
+    public String where() {
+      return "memory";
+    }
+
+    @Override
+    protected synchronized java.util.List<String> lines(long from) {
+      return from >= lines.size() ? java.util.List.of()
+          : new java.util.ArrayList<>(lines.subList((int) from, lines.size()));
+    }
+
+    @Override
+    protected synchronized boolean appendIfCount(long count, String line) throws java.io.IOException {
+      if (!denied && line.startsWith("{\"action\":\"release\"")) {
+        denied = true;
+        for (AuditEvent e : readAll().records()) {
+          if (e.action() == AuditEvent.Action.REQUEST) {
+            append(e.answer(AuditEvent.Action.DENY, Instant.now(), "dave", "no", null));
+          }
+        }
+        return false; // the deny got there first
+      }
+      if (lines.size() != count) {
+        return false;
+      }
+      lines.add(line);
+      return true;
+    }
+  }
+
+  @Test
+  void aDenyThatLandsJustBeforeTheReleaseRefusesTheCall() throws Exception {
+    PolicyEngine engine = engine(
+        "{name: rate, scope: process, max_calls: 1, window: 300ms, on_exceed: pause, approval: {timeout: 60s}}");
+    AuditJournal journal = new DeniedAtTheLastMoment(
+        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null));
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    PausedToolCalls paused = paused(engine, journal, log);
+    ToolCall call = new ToolCall("lookup", "test", "run-1");
+    ToolVerdict refused = pausedSecondCall(engine, call);
+    ToolVerdict v = paused.await(refused, call);
+    var records = journal.readAll().records();
+    assertEquals(AuditEvent.Action.DENY, AuditJournal.answerTo(records, records.get(0).id()).action(),
+        records::toString);
+    assertFalse(v.proceeds(), "the operator was told the call is denied, and it ran: " + v);
+    assertTrue(v.reason().endsWith("denied by dave: no (approval " + records.get(0).id() + ")"), v.reason());
+  }
+
+  @Test
+  void aVerdictThatLosesToADenyIsGivenBack() throws Exception {
+    PolicyEngine engine = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 60s}}");
+    AuditJournal journal = new DeniedAtTheLastMoment(
+        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null));
+    EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
+    LlmGovernor governor = new LlmGovernor(engine.policy(), Clock.systemUTC(),
+        new LocalStore(Ledger.none(), LlmGovernor.DEFAULT_RESERVATION_TTL, Clock.systemUTC()), null,
+        LlmGovernor.DEFAULT_RESERVATION_TTL, PriceTable.bundled(), engine.adjustments());
+    AuditFollower follower = new AuditFollower(journal, governor, log);
+    follower.poll();
+    AuditEvent request = new AuditEvent(AuditEvent.Action.REQUEST, AuditEvent.newId(), Instant.now(), "l", "limit",
+        "run", null, null, "test", "why", null, null, null, null, null, Instant.now().plusSeconds(60), "run-1", null,
+        null, null, "refuse", "lookup", null, 1L);
+    java.util.List<String> given = new java.util.ArrayList<>();
+    ApprovalWait.Outcome<String> o = ApprovalWait.await(follower, log, request, () -> 0L, true, raised -> "slot",
+        given::add);
+    assertTrue(o.denied(), o::toString);
+    assertEquals(java.util.List.of("slot"), given);
+  }
 }
