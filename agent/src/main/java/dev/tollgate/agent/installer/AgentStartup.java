@@ -341,6 +341,16 @@ public final class AgentStartup {
      * is still waiting for this guard, and stays so) or leaves it ungoverned, said loudly (fail-mode=open).
      */
     private void installGuard(CoverageReport coverage) {
+      try {
+        install(coverage);
+      } finally {
+        // released once the guard is in place (or its set-up failed): a shutdown hook that waits for this finds the
+        // guard to drain, and writes agent.stopped after the set-up's lines (budget.loaded), not between them
+        startSettled.countDown();
+      }
+    }
+
+    private void install(CoverageReport coverage) {
       Metrics metrics;
       Ledger opened = null;
       String refused = null;
@@ -363,7 +373,9 @@ public final class AgentStartup {
               + "no tool or LLM call has run. Fix the ledger, or set -Dtollgate.fail-mode=open to run ungoverned.");
         }
       } finally {
-        startSettled.countDown();
+        if (refused != null) {
+          startSettled.countDown(); // before System.exit, whose shutdown hook waits for it
+        }
       }
       if (refused != null) {
         if (!failOpen) {
