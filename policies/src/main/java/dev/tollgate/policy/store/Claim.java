@@ -66,22 +66,46 @@ public record Claim(Kind kind, String name, String scope, String period, String 
   }
 
   /**
-   * The instance's identity inside a store: kind, name, scope, period, partition and detail, separated by a byte
-   * that no policy name contains and doubled inside the values chosen by the app or the model (session and run ids,
-   * partitions, details), so that they cannot make two instances collide.
+   * The instance's identity inside a store: kind, name, scope, period, partition and detail, each field apart from the
+   * next by U+001F. No field holds U+001F itself: inside a value U+001E is written U+001E {@code r} and U+001F is
+   * written U+001E {@code u}, so a value the app or the model chooses (session and run ids, partitions, details) can
+   * never move a field boundary, and two instances never share a key. A value without either character is written as
+   * it is (keys persisted in Redis before this rule are unchanged). A partition is written {@code =} and its value
+   * (nothing when not partitioned); an empty detail, which no escaped value spells, is U+001E {@code e} (nothing when
+   * there is none).
    */
   public String key() {
-    StringBuilder b = new StringBuilder(64).append(kind == Kind.BUDGET ? 'b' : 'c').append('\u001f').append(name)
-        .append('\u001f').append(scope).append('\u001f').append(period.replace("\u001f", "\u001f\u001f"))
-        .append('\u001f');
+    StringBuilder b = new StringBuilder(64).append(kind == Kind.BUDGET ? 'b' : 'c');
+    escape(b.append(SEPARATOR), name);
+    escape(b.append(SEPARATOR), scope);
+    escape(b.append(SEPARATOR), period);
+    b.append(SEPARATOR);
     if (partition != null) {
-      b.append('=').append(partition.replace("\u001f", "\u001f\u001f"));
+      escape(b.append('='), partition);
     }
-    b.append('\u001f');
+    b.append(SEPARATOR);
     if (detail != null) {
-      b.append(detail.replace("\u001f", "\u001f\u001f"));
+      if (detail.isEmpty()) {
+        b.append(ESCAPE).append('e');
+      } else {
+        escape(b, detail);
+      }
     }
     return b.toString();
+  }
+
+  private static final char SEPARATOR = '\u001f';
+  private static final char ESCAPE = '\u001e';
+
+  private static void escape(StringBuilder b, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char ch = value.charAt(i);
+      switch (ch) {
+        case ESCAPE -> b.append(ESCAPE).append('r');
+        case SEPARATOR -> b.append(ESCAPE).append('u');
+        default -> b.append(ch);
+      }
+    }
   }
 
   /** True when a request of {@code requestNanos}/{@code requestTokens} on top of what is spent and reserved passes a cap. */

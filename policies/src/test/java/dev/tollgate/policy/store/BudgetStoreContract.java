@@ -81,6 +81,18 @@ abstract class BudgetStoreContract {
   }
 
   @Test
+  void aLoopGuardDetailNeverCountsForAnotherSession() {
+    BudgetStore s = store();
+    // session "x" with the detail "=d<US>" and session "x<US>=d" with none: once both c<US>..<US>x<US><US>=d<US><US>
+    Claim identical = Claim.count("loop" + id, "session", "x", null, "=d\u001f", null, false, 1, -1, true, -1);
+    Claim calls = Claim.count("loop" + id, "session", "x\u001f=d", null, null, null, false, 1, -1, true, -1);
+    assertTrue(s.reserve(null, List.of(identical), now()).granted());
+    Grant other = s.reserve(null, List.of(calls), now());
+    assertEquals(0, other.seen().get(0).calls(), "the other session has counted nothing");
+    assertTrue(other.granted());
+  }
+
+  @Test
   void reservesOnEveryClaimOrNone() {
     BudgetStore s = store();
     Claim roomy = budget("roomy", 100, 1_000, true);
