@@ -86,7 +86,7 @@ public record Claim(Kind kind, String name, String scope, String period, String 
     b.append(SEPARATOR);
     if (detail != null) {
       if (detail.isEmpty()) {
-        b.append(ESCAPE).append('e');
+        b.append(EMPTY_DETAIL);
       } else {
         escape(b, detail);
       }
@@ -94,8 +94,32 @@ public record Claim(Kind kind, String name, String scope, String period, String 
     return b.toString();
   }
 
+  /**
+   * The instance a {@link #key()} names, as a claim of nothing (no run, no amounts, no caps), so that
+   * {@code fromKey(k).key()} is {@code k}; null when {@code key} is no instance's key (a hold set's or amounts' key,
+   * or text no version of {@link #key()} writes, such as a value that held U+001F before it was escaped).
+   */
+  static Claim fromKey(String key) {
+    String[] f = key.split(String.valueOf(SEPARATOR), -1);
+    if (f.length != 6 || !(f[0].equals("b") || f[0].equals("c"))) {
+      return null;
+    }
+    String name = unescape(f[1]);
+    String scope = unescape(f[2]);
+    String period = unescape(f[3]);
+    String partition = f[4].isEmpty() ? null : f[4].charAt(0) == '=' ? unescape(f[4].substring(1)) : null;
+    String detail = f[5].isEmpty() ? null : f[5].equals(EMPTY_DETAIL) ? "" : unescape(f[5]);
+    if (name == null || scope == null || period == null || (partition == null) != f[4].isEmpty()
+        || (detail == null) != f[5].isEmpty()) {
+      return null;
+    }
+    return new Claim(f[0].equals("b") ? Kind.BUDGET : Kind.COUNT, name, scope, period, partition, detail, null, false,
+        false, 0, 0, -1, -1, -1, -1, false, null, null, -1);
+  }
+
   private static final char SEPARATOR = '\u001f';
   private static final char ESCAPE = '\u001e';
+  private static final String EMPTY_DETAIL = ESCAPE + "e";
 
   private static void escape(StringBuilder b, String value) {
     for (int i = 0; i < value.length(); i++) {
@@ -106,6 +130,26 @@ public record Claim(Kind kind, String name, String scope, String period, String 
         default -> b.append(ch);
       }
     }
+  }
+
+  /** The value {@link #escape} wrote, or null when {@code field} is not such a value. */
+  private static String unescape(String field) {
+    int at = field.indexOf(ESCAPE);
+    if (at < 0) {
+      return field;
+    }
+    StringBuilder b = new StringBuilder(field.length()).append(field, 0, at);
+    for (int i = at; i < field.length(); i++) {
+      char ch = field.charAt(i);
+      if (ch != ESCAPE) {
+        b.append(ch);
+      } else if (i + 1 < field.length() && (field.charAt(i + 1) == 'r' || field.charAt(i + 1) == 'u')) {
+        b.append(field.charAt(++i) == 'r' ? ESCAPE : SEPARATOR);
+      } else {
+        return null;
+      }
+    }
+    return b.toString();
   }
 
   /** True when a request of {@code requestNanos}/{@code requestTokens} on top of what is spent and reserved passes a cap. */

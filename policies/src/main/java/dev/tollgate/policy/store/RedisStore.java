@@ -278,16 +278,13 @@ public final class RedisStore implements BudgetStore {
       + "if ARGV[1] == 'c' then redis.call('DEL', KEYS[2]) end return 1";
 
   private KeyState state(String key) {
-    String[] parts = key.substring(tag.length()).split("\u001f", -1);
-    if (parts.length < 6 || parts.length > 6) {
-      return null; // a hold set or amounts hash (seven parts), or a period or partition that contains the separator
+    Claim c = Claim.fromKey(key.substring(tag.length()));
+    if (c == null) {
+      return null; // a hold set or amounts hash, or a key written before values were escaped
     }
-    Claim.Kind kind = parts[0].equals("b") ? Claim.Kind.BUDGET : Claim.Kind.COUNT;
-    String partition = parts[4].isEmpty() ? null : parts[4].substring(1);
-    String detail = parts[5].isEmpty() ? null : parts[5];
     List<String> v = redis.hmget(key, "sn", "rn", "st", "rt", "c");
-    return new KeyState(kind, parts[1], parts[2], parts[3], partition, detail, parse(v.get(0)), parse(v.get(1)),
-        parse(v.get(2)), parse(v.get(3)), parse(v.get(4)));
+    return new KeyState(c.kind(), c.name(), c.scope(), c.period(), c.partition(), c.detail(), parse(v.get(0)),
+        parse(v.get(1)), parse(v.get(2)), parse(v.get(3)), parse(v.get(4)));
   }
 
   private static long parse(String s) {

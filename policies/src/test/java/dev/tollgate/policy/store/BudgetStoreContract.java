@@ -93,6 +93,24 @@ abstract class BudgetStoreContract {
   }
 
   @Test
+  void statusAndResetReachAnInstanceWhoseValuesHoldSeparators() {
+    BudgetStore s = store();
+    String session = "s\u001f=\u001e";
+    String partition = "\u001ft\u001e\u001e";
+    String detail = "=d\u001f\u001e";
+    Claim c = Claim.count("odd" + id, "session", session, partition, detail, null, false, 5, -1, true, -1);
+    s.reserve(null, List.of(c), now());
+    s.reserve(null, List.of(c), now());
+    List<KeyState> listed = s.states().stream().filter(k -> k.name().equals(c.name())).toList();
+    assertEquals(1, listed.size(), "status lists the instance");
+    assertEquals(List.of(session, partition, detail, 2L),
+        List.of(listed.get(0).period(), listed.get(0).partition(), listed.get(0).detail(), listed.get(0).calls()));
+    List<KeyState> before = s.reset(Claim.Kind.COUNT, c.name(), partition, session);
+    assertEquals(1, before.size());
+    assertEquals(0, s.reserve(null, List.of(c), now()).seen().get(0).calls(), "the reset reached the instance");
+  }
+
+  @Test
   void reservesOnEveryClaimOrNone() {
     BudgetStore s = store();
     Claim roomy = budget("roomy", 100, 1_000, true);
