@@ -15,7 +15,8 @@ import java.util.List;
  *   <li>Counts are final when reserved. Budget reservations are held under the hold id until {@link #settle}d (moved
  *       to spent at the actual amount), {@link #release}d (returned), {@link #cancel}led (returned, counts too) or
  *       until they expire after the store's hold TTL, whichever comes first.</li>
- *   <li>Settling or releasing a hold again changes nothing and returns null. A settle after the hold expired still
+ *   <li>Settling or releasing a hold again changes nothing and returns null; so does settling a cancelled hold, and
+ *       cancelling a hold again (or after it was settled) changes nothing. A settle after the hold expired still
  *       charges the actual amount (the money was spent), without a reservation to return.</li>
  *   <li>Committed spend only grows by settled amounts; {@code warn_at} fractions and the first breach of an
  *       instance are reported once per instance across everything sharing the store.</li>

@@ -31,8 +31,8 @@ import redis.clients.jedis.resps.ScanResult;
  * <h2>One round trip per step</h2>
  * {@link #reserve} is one Lua step ({@code ledger.lua}): it first drops holds past their expiry (server time), then checks every claim
  * and takes all or none. A hold is an expiring reservation: a JVM killed with calls in flight leaves holds that the
- * next call on the instance drops once {@code hold_ttl} has passed, so no phantom spend stays. {@link #settle} is one
- * step too, idempotent through a done-marker per hold. Amounts are exact 64-bit integers in Redis; comparisons in
+ * next call on the instance drops once {@code hold_ttl} has passed, so no phantom spend stays. {@link #settle} and
+ * {@link #cancel} are one step each, idempotent through one done-marker per hold: a hold is settled or cancelled once. Amounts are exact 64-bit integers in Redis; comparisons in
  * the scripts use Lua numbers, exact below 2^53 nano-USD (9 million USD) per instance.
  *
  * <p>Every command fails after {@code timeout}; failures surface as {@link StoreUnavailableException}, whose messages
@@ -41,7 +41,10 @@ import redis.clients.jedis.resps.ScanResult;
 public final class RedisStore implements BudgetStore {
   /** How long a session instance lives without a call. */
   public static final Duration SESSION_IDLE = Duration.ofDays(7);
-  /** How long a settled hold id is remembered (a settle repeated later than this would charge again). */
+  /**
+   * How long a settled or cancelled hold id is remembered (a settle repeated later than this would charge again, a
+   * cancel give back again).
+   */
   public static final Duration DONE_TTL = Duration.ofDays(1);
 
   private final RedisSettings settings;
@@ -179,11 +182,13 @@ public final class RedisStore implements BudgetStore {
 
   @Override
   public void cancel(String holdId, List<Claim> claims, long nowMillis) {
-    List<String> keys = new ArrayList<>(claims.size() * 3);
+    List<String> keys = new ArrayList<>(1 + claims.size() * 3);
+    keys.add(tag + "done\u001f" + holdId);
     List<String> args = new ArrayList<>();
     args.add("cancel");
     args.add(holdId);
     args.add(Integer.toString(claims.size()));
+    args.add(Long.toString(DONE_TTL.toMillis()));
     for (Claim c : claims) {
       addKeys(keys, c);
       args.add(c.kind() == Claim.Kind.BUDGET ? "b" : "c");

@@ -14,8 +14,12 @@
 --      idleMs, warn count m, m warn nanos, m warn tokens
 --   returns {-1} when the hold was settled before, else {1, then per claim: spentNanos, reservedNanos, spentTokens,
 --            reservedTokens, over, first, crossed count c, c crossed indices}
--- cancel: undo a grant entirely, counts included (another store refused the same call).
---   KEYS: per claim three keys as for reserve. A: holdId, claim count, then per claim: kind (b|c), windowMs
+-- cancel: undo a grant entirely, counts included (another store refused the same call); idempotent per hold id
+--   through the done marker settle uses, so a cancelled hold is done (a settle of it after changes nothing) and a
+--   settled one is not undone.
+--   KEYS: the hold's done marker, then per claim three keys as for reserve
+--   A: holdId, claim count, done-marker TTL ms, then per claim: kind (b|c), windowMs
+--   returns -1 when the hold was settled or cancelled before, else 1
 local A = {}
 for i = 2, #ARGV do
   A[i - 1] = ARGV[i]
@@ -199,11 +203,14 @@ local function settle()
 end
 
 local function cancel()
+  if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', A[3]) then
+    return -1
+  end
   local hold = A[1]
   local n = tonumber(A[2])
   for i = 1, n do
-    local k, kh, ka = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-    local kind, win = A[3 + (i - 1) * 2], tonumber(A[4 + (i - 1) * 2])
+    local k, kh, ka = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
+    local kind, win = A[4 + (i - 1) * 2], tonumber(A[5 + (i - 1) * 2])
     if kind == 'b' then
       unhold(k, kh, ka, hold)
     elseif win >= 0 then

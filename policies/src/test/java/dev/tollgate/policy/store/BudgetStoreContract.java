@@ -111,6 +111,27 @@ abstract class BudgetStoreContract {
   }
 
   @Test
+  void aReplayedCancelGivesTheCallBackOnce() {
+    BudgetStore s = store();
+    Claim calls = count("undo", 5, -1, true);
+    assertTrue(s.reserve(hold("u0"), List.of(calls), now()).granted(), "another call, counted");
+    assertTrue(s.reserve(hold("u1"), List.of(calls), now()).granted());
+    s.cancel(hold("u1"), List.of(calls), now());
+    s.cancel(hold("u1"), List.of(calls), now());
+    assertEquals(1, s.reserve(null, List.of(calls), now()).seen().get(0).calls(), "the other call still counts");
+  }
+
+  @Test
+  void aCancelledHoldIsNotChargedByALateSettle() {
+    BudgetStore s = store();
+    Claim money = budget("undone", 100, 1_000, true);
+    assertTrue(s.reserve(hold("d1"), List.of(money), now()).granted());
+    s.cancel(hold("d1"), List.of(money), now());
+    assertNull(s.settle(hold("d1"), List.of(money), 100, 10, now()), "a cancelled hold is done");
+    assertEquals(0, s.reserve(null, List.of(money), now()).seen().get(0).spentNanos());
+  }
+
+  @Test
   void reservesOnEveryClaimOrNone() {
     BudgetStore s = store();
     Claim roomy = budget("roomy", 100, 1_000, true);
