@@ -2,7 +2,9 @@ package dev.tollgate.policy.args;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * A command argument split the way a POSIX shell would run it, into the simple commands it runs: segments
@@ -14,13 +16,17 @@ import java.util.Set;
  * reserved word ({@code if}, {@code then}, {@code else}, {@code elif}, {@code while}, {@code until}, {@code do},
  * {@code coproc}) and the body of {@code function NAME}; the script {@code watch} and {@code flock FILE -c} run
  * through {@code sh -c}; the commands of
- * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}. Quotes and backslashes are
+ * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}; the command of {@code script} ({@code -c}
+ * and after {@code --}), and after
+ * the options of {@code unshare} and {@code nsenter} and the priority of {@code chrt}, their options read as getopt
+ * reads them ({@link Getopt}). Quotes and backslashes are
  * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
  * its last segment. Each wrapper is a command of its own as well ({@code sudo rm} runs {@code sudo} and
  * {@code rm}).
  *
  * <p>Uninterpretable: unbalanced quotes or substitutions, a here-document, a program name that comes from an
- * expansion ({@code $CMD}, {@code $(echo rm)}, the brace expansion {@code r{m,}}) or is a glob, NUL, nesting deeper
+ * expansion ({@code $CMD}, {@code $(echo rm)}, the brace expansion {@code r{m,}}) or is a glob, an option of a
+ * util-linux wrapper that cannot be read (see {@link Getopt}), NUL, nesting deeper
  * than {@link #MAX_DEPTH}, more than {@link #MAX_COMMANDS} commands, text longer than {@link #MAX_LENGTH}.
  *
  * @param commands every simple command the text runs, each as its words from the program on
@@ -44,7 +50,7 @@ public record ShellCommand(List<List<Word>> commands) {
 
   public record Problem(String why) implements Result {}
 
-  private static final class Unsplittable extends Exception {
+  static final class Unsplittable extends Exception {
     Unsplittable(String why) {
       super(why, null, false, false);
     }
@@ -79,6 +85,44 @@ public record ShellCommand(List<List<Word>> commands) {
   private static final Set<String> ENV_LETTERS = Set.of("-u", "-C", "-S");
   /** watch's short options that end a cluster: {@code -x} (run the command as it is) or one taking a value. */
   private static final Set<String> WATCH_LETTERS = Set.of("-x", "-n", "-q");
+  /** The util-linux wrappers, their options as in util-linux 2.42 and its successor (a superset of earlier ones). */
+  private static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",
+      Map.ofEntries(Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("mount", "m::"),
+      Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"), Map.entry("pid", "p::"),
+      Map.entry("user", "U::"), Map.entry("cgroup", "C::"), Map.entry("time", "T::"), Map.entry("fork", "f"),
+      Map.entry("kill-child", "::"), Map.entry("forward-signals", ""), Map.entry("mount-proc", "::"),
+      Map.entry("mount-binfmt", "::"), Map.entry("map-user", ":"), Map.entry("map-users", ":"),
+      Map.entry("map-group", ":"), Map.entry("map-groups", ":"), Map.entry("map-root-user", "r"),
+      Map.entry("map-current-user", "c"), Map.entry("map-auto", ""), Map.entry("map-subids", ""),
+      Map.entry("owner", ":"), Map.entry("propagation", ":"), Map.entry("setgroups", ":"), Map.entry("keep-caps", ""),
+      Map.entry("setuid", "S:"), Map.entry("setgid", "G:"), Map.entry("root", "R:"), Map.entry("wd", "w:"),
+      Map.entry("monotonic", ":"), Map.entry("boottime", ":"), Map.entry("load-interp", "l:"),
+      Map.entry("clear-env", ""), Map.entry("whitelist-env", ":")), false);
+  /** nsenter's {@code -W} took the next word as its value in 2.38 only; an attached one since. */
+  private static final Getopt NSENTER = new Getopt("nsenter", "ahVt:m::u::i::n::N:p::C::U::T::S:G:r::w::W?ecFZ",
+      Map.ofEntries(Map.entry("all", "a"), Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("target", "t:"),
+      Map.entry("mount", "m::"), Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"),
+      Map.entry("net-socket", "N:"), Map.entry("pid", "p::"), Map.entry("user", "U::"), Map.entry("cgroup", "C::"),
+      Map.entry("time", "T::"), Map.entry("setuid", "S:"), Map.entry("setgid", "G:"), Map.entry("root", "r::"),
+      Map.entry("wd", "w::"), Map.entry("wdns", "W::"), Map.entry("env", "e"), Map.entry("no-fork", "F"),
+      Map.entry("join-cgroup", "c"), Map.entry("preserve-credentials", ""), Map.entry("keep-caps", ""),
+      Map.entry("user-parent", ""), Map.entry("follow-context", "Z")), false);
+  private static final Getopt CHRT = new Getopt("chrt", "abdD:efiphmoOP:T:rRU:X:GvV", Map.ofEntries(
+      Map.entry("all-tasks", "a"), Map.entry("batch", "b"), Map.entry("clamp-min", "U:"), Map.entry("clamp-max", "X:"),
+      Map.entry("deadline", "d"), Map.entry("deadline-overrun", "O"), Map.entry("ext", "e"), Map.entry("fifo", "f"),
+      Map.entry("idle", "i"), Map.entry("pid", "p"), Map.entry("help", "h"), Map.entry("max", "m"),
+      Map.entry("other", "o"), Map.entry("rr", "r"), Map.entry("sched-runtime", "T:"), Map.entry("sched-period", "P:"),
+      Map.entry("sched-deadline", "D:"), Map.entry("reset-on-fork", "R"), Map.entry("reclaim-grub", "G"),
+      Map.entry("verbose", "v"), Map.entry("version", "V")), false);
+  private static final Getopt SCRIPT = new Getopt("script", "aB:c:eE:fI:O:o:qm:T:t::Vh",
+      Map.ofEntries(Map.entry("append", "a"), Map.entry("command", "c:"), Map.entry("echo", "E:"),
+      Map.entry("return", "e"), Map.entry("flush", "f"), Map.entry("force", ""), Map.entry("log-in", "I:"),
+      Map.entry("log-out", "O:"), Map.entry("log-io", "B:"), Map.entry("log-timing", "T:"),
+      Map.entry("logging-format", "m:"), Map.entry("output-limit", "o:"), Map.entry("quiet", "q"),
+      Map.entry("timing", "t::"), Map.entry("version", "V"), Map.entry("help", "h")), true);
+  /** A number as strtol reads it (chrt's priority), and one that is zero (chrt's pid). */
+  private static final Pattern INTEGER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]+");
+  private static final Pattern ZERO = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?0+");
   /** Reserved words after which the shell reads a command ({@code if rm x; then ...}, {@code do rm x}). */
   private static final Set<String> RESERVED_WORDS = Set.of("if", "then", "else", "elif", "while", "until", "do",
       "coproc");
@@ -481,6 +525,10 @@ public record ShellCommand(List<List<Word>> commands) {
         }
         return;
       }
+      if (name.equals("script")) {
+        script(words, i, depth, commands);
+        return;
+      }
       if (name.equals("eval")) {
         split(joined(words.subList(i, words.size()), "evals text"), depth + 1, commands);
         return;
@@ -582,8 +630,59 @@ public record ShellCommand(List<List<Word>> commands) {
         }
         return i;
       }
+      case "unshare", "nsenter" -> {
+        return words.size() - (name.equals("unshare") ? UNSHARE : NSENTER).read(words, i).operands().size();
+      }
+      case "chrt" -> {
+        return chrt(words, i);
+      }
       default -> {
         return -1;
+      }
+    }
+  }
+
+  /**
+   * {@code chrt [options] PRIORITY COMMAND...}: the index of the command. The priority is optional since util-linux
+   * 2.42 (a word of digits is one); {@code chrt -p [PRIORITY] PID} acts on a process and runs nothing, except that up
+   * to 2.42 a pid of 0 ran the words after the priority.
+   */
+  private static int chrt(List<Word> words, int i) throws Unsplittable {
+    Getopt.Parsed parsed = CHRT.read(words, i);
+    List<Word> operands = parsed.operands();
+    int at = words.size() - operands.size();
+    if (parsed.has("p")) {
+      Word pid = operands.isEmpty() ? null : operands.get(operands.size() - 1);
+      if (operands.size() < 3 || !pid.dynamic() && !ZERO.matcher(pid.text()).matches()) {
+        return -1;
+      }
+      at++;
+    } else if (!operands.isEmpty()) {
+      if (operands.get(0).dynamic()) {
+        throw new Unsplittable("its chrt priority or program comes from an expansion");
+      }
+      at += operands.size() > 1 && INTEGER.matcher(operands.get(0).text()).matches() ? 1 : 0;
+    }
+    return at < words.size() && words.get(at).text().equals("--") ? at + 1 : at;
+  }
+
+  /**
+   * {@code script [options] [FILE] [-- PROGRAM ARGS...]}: the {@code -c} command, wherever it stands (options follow
+   * the file but in util-linux 2.42), and since 2.42 the words after the first {@code --} joined with spaces, each
+   * run through {@code $SHELL -c}, taken to be a POSIX shell.
+   */
+  private static void script(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    for (int j = i; j < words.size(); j++) {
+      if (!words.get(j).dynamic() && words.get(j).text().equals("--")) {
+        if (j + 1 < words.size()) {
+          split(joined(words.subList(j + 1, words.size()), "runs a script -- command"), depth + 1, commands);
+        }
+        break;
+      }
+    }
+    for (Word command : SCRIPT.read(words, i).values("c")) {
+      if (command != null) {
+        split(literal(command, "runs a script -c command"), depth + 1, commands);
       }
     }
   }

@@ -119,6 +119,55 @@ class CommandPrefixTest {
     assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"unshare -r rm -rf /", "unshare --map-root-user --mount rm -rf /", "unshare -- rm -rf /",
+      "unshare --mount=/run/ns/mnt rm -rf /", "unshare -R /srv rm -rf /",
+      "unshare -R/srv rm -rf /", "unshare -rR /srv rm -rf /", "unshare --root /srv rm -rf /",
+      "unshare --propagation private rm -rf /", "unshare --prop private rm -rf /", "unshare -fp --mount-proc rm -rf /",
+      "unshare --kill-child rm -rf /", "unshare -S 0 -G 0 rm -rf /", "unshare --setuid=0 -- rm -rf /",
+      "nsenter -t 1 -m rm -rf /", "nsenter -t1 -a rm -rf /", "nsenter -at 1 rm -rf /",
+      "nsenter --target 1 --mount --uts rm -rf /", "nsenter --target=1 -r rm -rf /", "nsenter -t 1 -r/ -w/ rm -rf /",
+      "nsenter -S 0 -G 0 -t 1 rm -rf /", "nsenter -N 3 -n rm -rf /", "nsenter -mt rm -rf /",
+      "nsenter -t 1 -m git push", "nsenter --wdns=/srv -W/srv rm -rf /"})
+  void unshareAndNsenterRunTheCommandAfterTheirOptions(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"chrt -f 10 rm -rf /", "chrt 0 rm -rf /", "chrt -o 0 -- rm -rf /", "chrt --fifo 10 rm -rf /",
+      "chrt -b rm -rf /", "chrt -d -T 1000 -P 2000 0 rm -rf /", "chrt --sched-runtime 1000 -d 0 rm -rf /",
+      "chrt -p 0 rm -rf / 0", "chrt -o -p 0 rm 0", "chrt -p 0 rm -rf / +0", "chrt -p 0 rm -rf / $PID"})
+  void chrtRunsTheCommandAfterItsPriority(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"script -qc 'rm -rf /' /dev/null", "script -c 'rm -rf /'",
+      "script --command 'ls; rm -rf /' log", "script --command='rm -rf /'", "script -c'rm -rf /'",
+      "script /dev/null -c 'rm -rf /'", "script -q -- rm -rf /",
+      "script log -- rm -rf /", "script --comm 'rm -rf /'", "script -O log -qc 'rm -rf /'", "script -t -c 'rm -rf /'",
+      "script -O -- -c 'rm -rf /'"})
+  void scriptRunsItsCommandThroughAShell(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"chrt -p 1234", "chrt -f -p 10 1234", "chrt -p 10 rm 1234", "chrt -f -p 10 $PID", "chrt -m",
+      "chrt -f 10 ls", "unshare -r ls", "unshare", "nsenter -t 1 -m ls -l", "nsenter -t 1 -a", "script -q /dev/null",
+      "script -c ls /dev/null", "script -c 'echo rm' log", "script -tc 'rm -rf /'",})
+  void theseWrappersRunningNoDeniedCommandAreNotDenied(String command) {
+    assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nsenter -W /srv -t 1 rm -rf /", "unshare -m/run/ns/mnt rm -rf /", "unshare --bogus rm -rf /",
+      "unshare -x rm -rf /", "unshare --map-u 0 rm -rf /", "unshare $OPTS rm -rf /", "script -c ls \"$LOG\"",
+      "script -c \"$CMD\"", "chrt -f $PRIO rm -rf /"})
+  void anOptionWordWhoseMeaningCannotBeToldIsUninterpretable(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
