@@ -16,8 +16,8 @@ import java.util.regex.Pattern;
  * reserved word ({@code if}, {@code then}, {@code else}, {@code elif}, {@code while}, {@code until}, {@code do},
  * {@code coproc}) and the body of {@code function NAME}; the script {@code watch} and {@code flock FILE -c} run
  * through {@code sh -c}; the commands of
- * {@code find -exec}/{@code -execdir}/{@code -ok} and of {@code su -c}; the command of {@code script} ({@code -c}
- * and after {@code --}), and after
+ * {@code find -exec}/{@code -execdir}/{@code -ok}; the command of {@code su} and {@code runuser} ({@code -c}, the
+ * {@code -s} program, {@code runuser -u USER COMMAND}), of {@code script} ({@code -c} and after {@code --}), and after
  * the options of {@code unshare} and {@code nsenter} and the priority of {@code chrt}, their options read as getopt
  * reads them ({@link Getopt}). Quotes and backslashes are
  * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
@@ -120,6 +120,12 @@ public record ShellCommand(List<List<Word>> commands) {
       Map.entry("log-out", "O:"), Map.entry("log-io", "B:"), Map.entry("log-timing", "T:"),
       Map.entry("logging-format", "m:"), Map.entry("output-limit", "o:"), Map.entry("quiet", "q"),
       Map.entry("timing", "t::"), Map.entry("version", "V"), Map.entry("help", "h")), true);
+  /** su and runuser share their options; {@code -u} is runuser's. */
+  private static final Getopt SU = new Getopt("su", "c:fg:G:lmpPTs:u:hVw:", Map.ofEntries(Map.entry("command", "c:"),
+      Map.entry("session-command", "C:"), Map.entry("fast", "f"), Map.entry("login", "l"),
+      Map.entry("preserve-environment", "p"), Map.entry("pty", "P"), Map.entry("no-pty", "T"), Map.entry("shell", "s:"),
+      Map.entry("group", "g:"), Map.entry("supp-group", "G:"), Map.entry("user", "u:"),
+      Map.entry("whitelist-environment", "w:"), Map.entry("help", "h"), Map.entry("version", "V")), true);
   /** A number as strtol reads it (chrt's priority), and one that is zero (chrt's pid). */
   private static final Pattern INTEGER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]+");
   private static final Pattern ZERO = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?0+");
@@ -515,14 +521,8 @@ public record ShellCommand(List<List<Word>> commands) {
         findExec(words, i, depth, commands);
         return;
       }
-      if (name.equals("su")) {
-        for (int j = i; j + 1 < words.size(); j++) {
-          String w = words.get(j).text();
-          if (w.equals("-c") || w.equals("--command")) {
-            split(literal(words.get(j + 1), "runs a su -c script"), depth + 1, commands);
-            return;
-          }
-        }
+      if (name.equals("su") || name.equals("runuser")) {
+        switchUser(words, i, depth, commands);
         return;
       }
       if (name.equals("script")) {
@@ -667,6 +667,40 @@ public record ShellCommand(List<List<Word>> commands) {
   }
 
   /**
+   * {@code su} and {@code runuser}: with {@code -u USER} (runuser) the operands are the command, run as they are;
+   * otherwise the user's shell, or the {@code -s} program, runs with {@code -c COMMAND} (the last one given) and the
+   * operands after the user. The user's shell is taken to be a POSIX shell.
+   */
+  private static void switchUser(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    Getopt.Parsed parsed = SU.read(words, i);
+    List<Word> operands = new ArrayList<>(parsed.operands());
+    if (!operands.isEmpty() && operands.get(0).text().equals("-")) {
+      operands.remove(0); // su - USER: a login shell
+    }
+    if (parsed.has("u")) {
+      if (!operands.isEmpty()) {
+        unwrap(operands, depth + 1, commands);
+      }
+      return;
+    }
+    List<Word> arguments = new ArrayList<>();
+    Word script = last(parsed.values("c", "C"));
+    if (script != null) {
+      arguments.add(new Word("-c", false));
+      arguments.add(script);
+    }
+    arguments.addAll(operands.subList(Math.min(1, operands.size()), operands.size()));
+    Word shell = last(parsed.values("s"));
+    if (shell == null) {
+      shellScript(arguments, 0, "sh", depth, commands);
+      return;
+    }
+    List<Word> argv = new ArrayList<>(List.of(shell));
+    argv.addAll(arguments);
+    unwrap(argv, depth + 1, commands);
+  }
+
+  /**
    * {@code script [options] [FILE] [-- PROGRAM ARGS...]}: the {@code -c} command, wherever it stands (options follow
    * the file but in util-linux 2.42), and since 2.42 the words after the first {@code --} joined with spaces, each
    * run through {@code $SHELL -c}, taken to be a POSIX shell.
@@ -685,6 +719,14 @@ public record ShellCommand(List<List<Word>> commands) {
         split(literal(command, "runs a script -c command"), depth + 1, commands);
       }
     }
+  }
+
+  private static Word last(List<Word> values) {
+    Word last = null;
+    for (Word v : values) {
+      last = v != null ? v : last;
+    }
+    return last;
   }
 
   /**

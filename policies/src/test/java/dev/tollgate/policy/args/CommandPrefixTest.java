@@ -152,9 +152,21 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"runuser -u root -- rm -rf /", "runuser -u root rm x", "runuser --user=root -- rm -rf /",
+      "runuser -g wheel -u root -- rm -rf /", "runuser -l root -c 'rm -rf /'", "runuser root -c 'rm -rf /'",
+      "runuser -c 'rm -rf /' root", "runuser -lc 'rm -rf /' root", "runuser -s /bin/rm root -- -rf /",
+      "su -lc 'rm -rf /' root", "su -c'rm -rf /'", "su --command='rm -rf /' root",
+      "su --session-command 'rm -rf /' root", "su - root -c 'rm -rf /'", "su -s /bin/rm root -- -rf /",
+      "su root -- -c 'rm -rf /'"})
+  void runuserAndSuRunTheirCommand(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"chrt -p 1234", "chrt -f -p 10 1234", "chrt -p 10 rm 1234", "chrt -f -p 10 $PID", "chrt -m",
       "chrt -f 10 ls", "unshare -r ls", "unshare", "nsenter -t 1 -m ls -l", "nsenter -t 1 -a", "script -q /dev/null",
-      "script -c ls /dev/null", "script -c 'echo rm' log", "script -tc 'rm -rf /'",})
+      "script -c ls /dev/null", "script -c 'echo rm' log", "script -tc 'rm -rf /'", "runuser -u nobody -- ls",
+      "su - postgres -c psql", "su root", "runuser -l app"})
   void theseWrappersRunningNoDeniedCommandAreNotDenied(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
@@ -162,7 +174,7 @@ class CommandPrefixTest {
   @ParameterizedTest
   @ValueSource(strings = {"nsenter -W /srv -t 1 rm -rf /", "unshare -m/run/ns/mnt rm -rf /", "unshare --bogus rm -rf /",
       "unshare -x rm -rf /", "unshare --map-u 0 rm -rf /", "unshare $OPTS rm -rf /", "script -c ls \"$LOG\"",
-      "script -c \"$CMD\"", "chrt -f $PRIO rm -rf /"})
+      "script -c \"$CMD\"", "su \"$WHO\" -c ls", "runuser -u root -- $CMD", "chrt -f $PRIO rm -rf /"})
   void anOptionWordWhoseMeaningCannotBeToldIsUninterpretable(String command) {
     assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
         command + " -> " + denyRm(command).account());
