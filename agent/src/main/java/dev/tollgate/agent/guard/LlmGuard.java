@@ -36,6 +36,7 @@ import dev.tollgate.policy.event.LimitExceeded;
 import dev.tollgate.policy.event.LlmCallEvent;
 import dev.tollgate.policy.event.LlmCallEvent.BudgetLine;
 import dev.tollgate.policy.event.LlmCallEvent.Target;
+import dev.tollgate.policy.event.LlmUnmetered;
 import dev.tollgate.policy.event.LogEvent;
 import dev.tollgate.policy.event.Usd;
 import java.net.URI;
@@ -429,6 +430,7 @@ public final class LlmGuard {
         case NONE -> admittedBy.release(admission);
         case REPORTED -> admittedBy.settle(admission, result.responseModel(), result.usage(), false);
         case ESTIMATED -> admittedBy.settle(admission, result.responseModel(), estimate(result), true);
+        case UNREAD -> admittedBy.settle(admission, result.responseModel(), worstCase(result), true);
       };
       String usageKind = source.wire();
       Usage u = s.usage();
@@ -442,12 +444,22 @@ public final class LlmGuard {
       if (run != null && run.llmSettled(u == null ? 0 : u.promptTokens(), u == null ? 0 : u.output(), s.costNanos())) {
         PolicyGuard.summarize(run, log);
       }
+      if (source == UsageSource.UNREAD) {
+        log.write(new LlmUnmetered(call.client(), endpoint.provider(), call.model(), call.runId(), call.session(),
+            result.problem(), u == null ? 0 : u.output(), s.costNanos()));
+      }
       thresholds(s.thresholdsCrossed(), call.runId());
       for (Breach b : s.exceeded()) {
         if (b.first()) {
           log.writeDurably(breachEvent(b, false, call.runId(), call.model()));
         }
       }
+    }
+
+    /** What to charge when the response could not be read: its hold's worst case, or the text seen if that is more. */
+    private Usage worstCase(MeterResult r) {
+      Usage reserved = admittedBy.worstCase(admission);
+      return new Usage(reserved.input(), 0, 0, Math.max(reserved.output(), r.estimatedOutputTokens()), 0);
     }
 
     /** What to charge when the provider reported nothing usable: partial usage or the estimate, whichever is more. */

@@ -26,6 +26,8 @@ import java.util.Objects;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * LLM calls through the real guard, governor and log, their responses read the way apps and SDKs read them: what is
@@ -60,16 +62,34 @@ class LlmSettlementTest {
   }
 
   private List<JsonNode> settled() throws Exception {
+    return events("llm.call").stream().filter(e -> e.has("usage")).toList();
+  }
+
+  private List<JsonNode> events(String name) throws Exception {
     List<JsonNode> out = new ArrayList<>();
     ObjectMapper m = new ObjectMapper();
     log.flush();
     for (String line : Files.readAllLines(dir.resolve("log.jsonl"))) {
       JsonNode e = m.readTree(line);
-      if ("llm.call".equals(e.path("event").asText()) && e.has("usage")) {
+      if (name.equals(e.path("event").asText())) {
         out.add(e);
       }
     }
     return out;
+  }
+
+  /** The Anthropic request (max_tokens 1024) answered with {@code body} as sent, read to its end. */
+  private JsonNode answered(String contentType, String contentEncoding, byte[] body) throws Exception {
+    PolicyGuard guard = guard();
+    LlmExchange exchange = (LlmExchange) guard.llmEnter("okhttp", "POST", ANTHROPIC, ANTHROPIC_REQUEST,
+        ANTHROPIC_REQUEST.length);
+    exchange.response(200, contentType, contentEncoding);
+    try (InputStream in = new MeteredInputStream(new ByteArrayInputStream(body), exchange, -1)) {
+      in.readAllBytes();
+    }
+    List<JsonNode> calls = settled();
+    assertEquals(1, calls.size(), calls.toString());
+    return calls.get(0);
   }
 
   private static byte[] fixture(String name) throws Exception {
@@ -121,5 +141,49 @@ class LlmSettlementTest {
     assertEquals("reported", call.path("usage").asText(), call.toString());
     assertEquals(120, call.path("output_tokens").asLong(), call.toString());
     assertEquals(0.003018, call.path("cost_usd").asDouble(), 1e-9, call.toString()); // 406 × $3 + 120 × $15 per MTok
+  }
+
+  /**
+   * A body the meter cannot read (a Content-Encoding it does not decode, such as the brotli or zstd an app may ask
+   * for) says nothing of how much was generated: the call is charged what its hold reserved for the output, the
+   * request's max_tokens, not the nothing it saw, and an llm.unmetered event says so.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"br", "zstd"})
+  void aResponseInAnEncodingTheMeterCannotReadIsChargedTheOutputItsHoldReserved(String encoding) throws Exception {
+    byte[] compressed = {(byte) 0x1b, (byte) 0xa3, 0x02, 0x00, (byte) 0x8c, (byte) 0x94, 0x6e, (byte) 0xde, 0x2a};
+    JsonNode call = answered("application/json", encoding, compressed);
+    assertEquals("estimated", call.path("usage").asText(), call.toString());
+    assertEquals(1024, call.path("output_tokens").asLong(), call.toString());
+    List<JsonNode> unmetered = events("llm.unmetered");
+    assertEquals(1, unmetered.size(), unmetered.toString());
+    assertEquals("unsupported content-encoding: usage not read", unmetered.get(0).path("problem").asText());
+    assertEquals(1024, unmetered.get(0).path("output_tokens").asLong(), unmetered.toString());
+    assertEquals(call.path("cost_usd").asDouble(), unmetered.get(0).path("cost_usd").asDouble(), 1e-12);
+  }
+
+  /** Malformed JSON and a corrupt gzip body are no more readable: the same worst case, the same event. */
+  @ParameterizedTest
+  @ValueSource(strings = {"invalid JSON", "corrupt gzip", "not JSON or SSE"})
+  void otherBodiesWhoseUsageCannotBeReadAreChargedTheSameWorstCase(String fault) throws Exception {
+    byte[] body = switch (fault) {
+      case "invalid JSON" -> "{\"usage\":{\"input_tokens\":5,,}}".getBytes(StandardCharsets.UTF_8);
+      case "corrupt gzip" -> "{\"usage\":{\"input_tokens\":5}}".getBytes(StandardCharsets.UTF_8);
+      default -> "<html>gateway says hello</html>".getBytes(StandardCharsets.UTF_8);
+    };
+    JsonNode call = answered("application/json", fault.equals("corrupt gzip") ? "gzip" : null, body);
+    assertEquals(1024, call.path("output_tokens").asLong(), call.toString());
+    assertEquals(1, events("llm.unmetered").size(), call.toString());
+  }
+
+  /** A well-formed body that reports no usage was read whole: its text bounds the output, as before. */
+  @Test
+  void aReadableResponseWithoutUsageIsStillChargedFromItsText() throws Exception {
+    byte[] body = "{\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"Hello\"}]}"
+        .getBytes(StandardCharsets.UTF_8);
+    JsonNode call = answered("application/json", null, body);
+    assertEquals("estimated", call.path("usage").asText(), call.toString());
+    assertEquals(2, call.path("output_tokens").asLong(), call.toString()); // "Hello": 5 bytes / 3, rounded up
+    assertTrue(events("llm.unmetered").isEmpty());
   }
 }

@@ -497,6 +497,17 @@ public final class LlmGovernor {
     return !scope.equals("run") && !scope.equals("process");
   }
 
+  /**
+   * What {@code admission}'s hold reserved for, as usage: its prompt estimate and {@code choices × } its output cap
+   * (the request's max output tokens, else {@code pricing.default_max_output_tokens} capped by the model's maximum).
+   * What a call whose response could not be read is charged ({@link UsageSource#UNREAD}).
+   */
+  public Usage worstCase(Admission admission) {
+    LlmCall call = admission.call();
+    long output = multiply(call.choices(), maxOutput(call, admission.price()));
+    return new Usage(call.promptTokensEstimate(), 0, 0, output, 0);
+  }
+
   private long maxOutput(LlmCall call, ModelPrice price) {
     if (call.maxOutputTokens() >= 0) {
       return call.maxOutputTokens();

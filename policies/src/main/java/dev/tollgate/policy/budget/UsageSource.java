@@ -1,11 +1,19 @@
 package dev.tollgate.policy.budget;
 
 /**
- * Where a settled LLM call's charge comes from: what the provider reported, an estimate, or nothing (the provider
- * refused or never answered: providers do not bill failed requests).
+ * Where a settled LLM call's charge comes from: what the provider reported, an estimate from the text seen, the worst
+ * case its hold reserved ({@link #UNREAD}), or nothing (the provider refused or never answered: providers do not bill
+ * failed requests).
  */
 public enum UsageSource {
-  REPORTED, ESTIMATED, NONE;
+  REPORTED, ESTIMATED,
+  /**
+   * The meter could not read the response (an encoding it does not decode, a body that is not the JSON or events it
+   * should be) and found no usage: the text it saw bounds nothing, so the call is charged its worst case,
+   * {@link LlmGovernor#worstCase}. Logged as {@code estimated}, with an {@code llm.unmetered} event.
+   */
+  UNREAD,
+  NONE;
 
   /**
    * Decides how a response is charged.
@@ -25,11 +33,14 @@ public enum UsageSource {
     if (!answered || status < 200 || status >= 300) {
       return NONE;
     }
-    return usagePresent && (usageArrivesOnce || readToEnd && !problem) ? REPORTED : ESTIMATED;
+    if (usagePresent && (usageArrivesOnce || readToEnd && !problem)) {
+      return REPORTED;
+    }
+    return !usagePresent && problem ? UNREAD : ESTIMATED;
   }
 
-  /** As the log writes it. */
+  /** As the log writes it: an unread response's charge is an estimate too, the worst one. */
   public String wire() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return (this == UNREAD ? ESTIMATED : this).name().toLowerCase(java.util.Locale.ROOT);
   }
 }

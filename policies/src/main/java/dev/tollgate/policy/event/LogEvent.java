@@ -13,7 +13,7 @@ import java.util.function.Function;
  */
 public sealed interface LogEvent extends Written
     permits AgentStarted, PolicyLoaded, CoverageEvent, CoverageGapEvent, AgentReady,
-    AgentStopped, BudgetLoaded, LedgerNews, ToolCallEvent, LlmCallEvent, LimitExceeded, BudgetExceeded,
+    AgentStopped, BudgetLoaded, LedgerNews, ToolCallEvent, LlmCallEvent, LlmUnmetered, LimitExceeded, BudgetExceeded,
     BudgetWarning, RunSummary, AuditEvent, PolicyReloaded, PolicyErrorEvent {
 
   /** The line's {@code event} field. */
@@ -22,7 +22,7 @@ public sealed interface LogEvent extends Written
   /**
    * Every event name the catalog knows, with its reader. A holder, not a constant of this interface: the agent
    * writes events (calling this interface's static helpers, which initializes it) and reads none, and its start
-   * should not make the readers' 17 method-reference classes.
+   * should not make the readers' 18 method-reference classes.
    */
   final class Readers {
     public static final Map<String, Function<Line, LogEvent>> ALL = readers();
@@ -53,6 +53,7 @@ public sealed interface LogEvent extends Written
     }
     m.put(ToolCallEvent.NAME, ToolCallEvent::read);
     m.put(LlmCallEvent.NAME, LlmCallEvent::read);
+    m.put(LlmUnmetered.NAME, LlmUnmetered::read);
     m.put(LimitExceeded.NAME, LimitExceeded::read);
     m.put(BudgetExceeded.NAME, BudgetExceeded::read);
     m.put(BudgetWarning.NAME, BudgetWarning::read);

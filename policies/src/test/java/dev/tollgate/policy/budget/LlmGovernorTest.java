@@ -449,6 +449,26 @@ class LlmGovernorTest {
     assertEquals(Costs.worstCaseNanos(defaults.price("gpt-4o"), 10, 100, 2), two.reservedNanos());
   }
 
+  /**
+   * A response the meter could not read, with no usage in it, is charged what its hold reserved: settling it releases
+   * the whole reservation as spend, whether the output cap came from the request or the policy's default.
+   */
+  @Test
+  void anUnreadResponseIsChargedExactlyWhatItsHoldReserved() throws Exception {
+    assertEquals(UsageSource.UNREAD, UsageSource.of(true, 200, false, true, true, true));
+    assertEquals(UsageSource.ESTIMATED, UsageSource.of(true, 200, false, true, true, false), "no usage, no problem");
+    assertEquals(UsageSource.ESTIMATED, UsageSource.of(true, 200, true, false, true, true), "partial usage");
+    assertEquals("estimated", UsageSource.UNREAD.wire());
+    LlmGovernor g = governor("budgets: [{name: b, scope: process, max_usd: 100}]\n");
+    for (Admission a : List.of(g.admit(new LlmCall("p", "gpt-4o", null, null, null, 10, 100, 2)),
+        g.admit(call("gpt-4o", null, 10, -1)))) {
+      Usage worst = g.worstCase(a);
+      assertEquals(a.reservedTokens(), worst.totalTokens(), worst.toString());
+      assertEquals(a.reservedNanos(), g.settle(a, null, worst, true).costNanos());
+    }
+    assertEquals(0, only(g.snapshot()).reservedNanos());
+  }
+
   @Test
   void budgetModelsGlobSelectsTheCallsItCounts() throws Exception {
     LlmGovernor g = governor("budgets: [{name: claude, scope: process, max_usd: 1, models: \"claude-*\"}]\n");
