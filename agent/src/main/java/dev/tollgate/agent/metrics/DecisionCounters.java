@@ -6,6 +6,7 @@ import dev.tollgate.policy.event.BudgetExceeded;
 import dev.tollgate.policy.event.BudgetWarning;
 import dev.tollgate.policy.event.LimitExceeded;
 import dev.tollgate.policy.event.LlmCallEvent;
+import dev.tollgate.policy.event.LlmUnmetered;
 import dev.tollgate.policy.event.LogEvent;
 import dev.tollgate.policy.event.ToolCallEvent;
 import java.util.concurrent.atomic.LongAdder;
@@ -61,6 +62,9 @@ public final class DecisionCounters implements EnforcementListener {
   private final LongAdder budgetsExceeded = new LongAdder();
   private final LongAdder budgetWarnings = new LongAdder();
   private final LongAdder costNanos = new LongAdder();
+  private final LongAdder unmetered = new LongAdder();
+  private final BoundedLabels<LongAdder> unmeteredByProvider =
+      new BoundedLabels<>(MAX_PROVIDERS, new Cells<>(Cells.ADDER));
   private final BoundedLabels<LongAdder> limitBreaches;
   private final BoundedLabels<LongAdder> budgetBreaches;
 
@@ -109,6 +113,9 @@ public final class DecisionCounters implements EnforcementListener {
       budgetBreaches.cells(b.budget()).increment();
     } else if (event instanceof BudgetWarning) {
       budgetWarnings.increment();
+    } else if (event instanceof LlmUnmetered u) {
+      unmetered.increment();
+      unmeteredByProvider.cells(u.provider()).increment();
     }
   }
 
@@ -164,6 +171,15 @@ public final class DecisionCounters implements EnforcementListener {
 
   public long budgetWarnings() {
     return budgetWarnings.sum();
+  }
+
+  /** LLM calls whose response could not be read, charged their worst case ({@code llm.unmetered} events). */
+  public long llmUnmetered() {
+    return unmetered.sum();
+  }
+
+  BoundedLabels<LongAdder> unmeteredByProvider() {
+    return unmeteredByProvider;
   }
 
   /** Cost of every settled LLM call, in nano-USD. */

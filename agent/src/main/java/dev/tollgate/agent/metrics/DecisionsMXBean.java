@@ -20,6 +20,9 @@ public interface DecisionsMXBean {
 
   long getBudgetWarnings();
 
+  /** LLM calls whose response could not be read, charged the worst case their hold reserved. */
+  long getLlmCallsUnmetered();
+
   /** What every settled LLM call cost, in USD, at the bundled prices. */
   double getLlmCostUsd();
 }

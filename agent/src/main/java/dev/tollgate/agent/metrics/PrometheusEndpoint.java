@@ -102,6 +102,15 @@ public final class PrometheusEndpoint implements Closeable {
             }
           });
         }).register(registry);
+    CounterWithCallback.builder(props).name("tollgate_llm_unmetered")
+        .help("LLM calls whose response could not be read (llm.unmetered events), charged the worst case their hold "
+            + "reserved, by provider")
+        .labelNames("provider")
+        .callback(cb -> counters.unmeteredByProvider().forEach((provider, n) -> {
+          if (n.sum() > 0) {
+            cb.call(n.sum(), provider);
+          }
+        })).register(registry);
     CounterWithCallback.builder(props).name("tollgate_limit_exceeded")
         .help("Times each limit of the policy was passed (limit.exceeded events)")
         .labelNames("limit")

@@ -97,6 +97,7 @@ public final class TollgateMBeans {
     @Override public long getLimitsExceeded() { return counters.limitsExceeded(); }
     @Override public long getBudgetsExceeded() { return counters.budgetsExceeded(); }
     @Override public long getBudgetWarnings() { return counters.budgetWarnings(); }
+    @Override public long getLlmCallsUnmetered() { return counters.llmUnmetered(); }
     @Override public double getLlmCostUsd() { return usd(counters.costNanos()); }
   }
 

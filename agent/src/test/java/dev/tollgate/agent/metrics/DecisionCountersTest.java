@@ -95,6 +95,8 @@ class DecisionCountersTest {
     counters.onEvent(TollgateMBeansTest.llm(Outcome.ALLOW, 250_000_000L), false);
     counters.onEvent(new dev.tollgate.policy.event.LimitExceeded("searches", "limits[0]", "process", 10L, null, null,
         null, "block", true, "search", "test", null, null, null), true);
+    counters.onEvent(new dev.tollgate.policy.event.LlmUnmetered("openai-java", "openai", "gpt-4o-mini", "r1", null,
+        "unsupported content-encoding: usage not read", 1024, 700_000L), false);
     try (dev.tollgate.agent.log.EnforcementLog log =
              dev.tollgate.agent.log.EnforcementLog.open(dir.resolve("l.jsonl"), Clock.systemUTC());
          PrometheusEndpoint endpoint = PrometheusEndpoint.start(new MetricsSettings.Prometheus("127.0.0.1", 0),
@@ -115,6 +117,8 @@ class DecisionCountersTest {
       assertTrue(text.contains("tollgate_limit_exceeded_total{limit=\"searches\"} 1.0"), text);
       assertTrue(text.contains("tollgate_budget_limit_usd{budget=\"daily\",scope=\"process\"} 2.0"), text);
       assertTrue(text.contains("tollgate_budget_spent_usd{budget=\"daily\",scope=\"process\"} 0.0"), text);
+      assertTrue(text.contains("tollgate_llm_unmetered_total{provider=\"openai\"} 1.0"), text);
+      assertEquals(1, counters.llmUnmetered());
       assertTrue(text.contains("tollgate_agent_suppressed_errors 0.0"), text);
       assertFalse(text.contains("r1"), "no run ids in labels");
     }
