@@ -18,8 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code inst.pack}); the agent never loads these classes itself, since they link against the host's copy
  * of the library.
  *
- * <p>When a loader already sees a helper as a class-path resource (the agent's classes on the test class path)
- * it loads that copy itself, so nothing is defined. A failure to define is thrown: ByteBuddy reports it to the listener
+ * <p>When a loader already sees a helper as a class-path resource (the agent's classes on the test class path, never
+ * the packaged agent's) it loads that copy itself, so nothing is defined. A failure to define is thrown: ByteBuddy reports it to the listener
  * (a warning) and leaves the type as it was; the {@link CachingWeaver} does the same for a cached class.
  */
 final class HelperInjector {
@@ -28,10 +28,19 @@ final class HelperInjector {
   private final Map<String, byte[]> bytes = new ConcurrentHashMap<>();
   /** Per host loader, the helpers defined in it (or found visible there). */
   private final Map<ClassLoader, Set<String>> injected = new WeakHashMap<>();
+  /**
+   * The agent's classes come from its jar's {@code inst.pack}, which no host loader reads as class resources: no host
+   * loader can see a helper, and none is asked (each ask walks the loader's whole delegation chain and class path:
+   * ~4 ms per Spring Boot start, for nothing).
+   */
+  private final boolean packaged;
+  /** The packaged agent's loader (by name: it is the launcher's, package-private there). */
+  static final String PACKAGED_LOADER = "dev.tollgate.agent.launch.InstClassLoader";
 
   private HelperInjector(ClassDefiner definer, ClassLoader agentLoader) {
     this.definer = definer;
     this.agentLoader = agentLoader;
+    this.packaged = agentLoader != null && agentLoader.getClass().getName().equals(PACKAGED_LOADER);
   }
 
   static HelperInjector open(Instrumentation inst, ClassLoader agentLoader) throws ReflectiveOperationException {
@@ -52,7 +61,7 @@ final class HelperInjector {
       }
       Map<String, byte[]> pending = new LinkedHashMap<>();
       for (String name : helpers) {
-        if (!done.contains(name) && loader.getResource(resource(name)) == null) {
+        if (!done.contains(name) && (packaged || loader.getResource(resource(name)) == null)) {
           pending.put(name, bytes(name));
         }
       }

@@ -19,4 +19,11 @@ class HelperInjectorTest {
       assertTrue(e.getMessage().contains("cannot define helper classes"), e.getMessage());
     }
   }
+
+  @Test
+  void thePackagedAgentsLoaderIsKnownByItsName() throws Exception {
+    // the injector skips asking host loaders for helpers when the agent runs from its jar: a renamed loader would
+    // silently bring the asks back
+    assertTrue(ClassLoader.class.isAssignableFrom(Class.forName(HelperInjector.PACKAGED_LOADER)));
+  }
 }
