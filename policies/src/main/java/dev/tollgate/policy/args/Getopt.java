@@ -68,9 +68,18 @@ record Getopt(String program, String letters, Map<String, String> longs, boolean
         i++;
         continue;
       }
-      i = w.startsWith("--") ? longOption(words, i, options) : shortOptions(words, i, options);
+      i = option(words, i, options);
     }
     return new Parsed(options, operands);
+  }
+
+  /**
+   * The option word at {@code i} (one that begins with {@code -} and is neither {@code -} nor {@code --}) read into
+   * {@code options}, with the value it takes from the next word: the index after them. For the programs that read
+   * their options a word at a time with something else between them ({@code nice -5}, {@code sudo VAR=value}).
+   */
+  int option(List<Word> words, int i, List<Option> options) throws Unsplittable {
+    return words.get(i).text().startsWith("--") ? longOption(words, i, options) : shortOptions(words, i, options);
   }
 
   private int longOption(List<Word> words, int i, List<Option> options) throws Unsplittable {

@@ -2,7 +2,6 @@ package dev.tollgate.policy.args;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -85,47 +84,6 @@ public record ShellCommand(List<List<Word>> commands) {
   private static final Set<String> ENV_LETTERS = Set.of("-u", "-C", "-S");
   /** watch's short options that end a cluster: {@code -x} (run the command as it is) or one taking a value. */
   private static final Set<String> WATCH_LETTERS = Set.of("-x", "-n", "-q");
-  /** The util-linux wrappers, their options as in util-linux 2.42 and its successor (a superset of earlier ones). */
-  private static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",
-      Map.ofEntries(Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("mount", "m::"),
-      Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"), Map.entry("pid", "p::"),
-      Map.entry("user", "U::"), Map.entry("cgroup", "C::"), Map.entry("time", "T::"), Map.entry("fork", "f"),
-      Map.entry("kill-child", "::"), Map.entry("forward-signals", ""), Map.entry("mount-proc", "::"),
-      Map.entry("mount-binfmt", "::"), Map.entry("map-user", ":"), Map.entry("map-users", ":"),
-      Map.entry("map-group", ":"), Map.entry("map-groups", ":"), Map.entry("map-root-user", "r"),
-      Map.entry("map-current-user", "c"), Map.entry("map-auto", ""), Map.entry("map-subids", ""),
-      Map.entry("owner", ":"), Map.entry("propagation", ":"), Map.entry("setgroups", ":"), Map.entry("keep-caps", ""),
-      Map.entry("setuid", "S:"), Map.entry("setgid", "G:"), Map.entry("root", "R:"), Map.entry("wd", "w:"),
-      Map.entry("monotonic", ":"), Map.entry("boottime", ":"), Map.entry("load-interp", "l:"),
-      Map.entry("clear-env", ""), Map.entry("whitelist-env", ":")), false);
-  /** nsenter's {@code -W} took the next word as its value in 2.38 only; an attached one since. */
-  private static final Getopt NSENTER = new Getopt("nsenter", "ahVt:m::u::i::n::N:p::C::U::T::S:G:r::w::W?ecFZ",
-      Map.ofEntries(Map.entry("all", "a"), Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("target", "t:"),
-      Map.entry("mount", "m::"), Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"),
-      Map.entry("net-socket", "N:"), Map.entry("pid", "p::"), Map.entry("user", "U::"), Map.entry("cgroup", "C::"),
-      Map.entry("time", "T::"), Map.entry("setuid", "S:"), Map.entry("setgid", "G:"), Map.entry("root", "r::"),
-      Map.entry("wd", "w::"), Map.entry("wdns", "W::"), Map.entry("env", "e"), Map.entry("no-fork", "F"),
-      Map.entry("join-cgroup", "c"), Map.entry("preserve-credentials", ""), Map.entry("keep-caps", ""),
-      Map.entry("user-parent", ""), Map.entry("follow-context", "Z")), false);
-  private static final Getopt CHRT = new Getopt("chrt", "abdD:efiphmoOP:T:rRU:X:GvV", Map.ofEntries(
-      Map.entry("all-tasks", "a"), Map.entry("batch", "b"), Map.entry("clamp-min", "U:"), Map.entry("clamp-max", "X:"),
-      Map.entry("deadline", "d"), Map.entry("deadline-overrun", "O"), Map.entry("ext", "e"), Map.entry("fifo", "f"),
-      Map.entry("idle", "i"), Map.entry("pid", "p"), Map.entry("help", "h"), Map.entry("max", "m"),
-      Map.entry("other", "o"), Map.entry("rr", "r"), Map.entry("sched-runtime", "T:"), Map.entry("sched-period", "P:"),
-      Map.entry("sched-deadline", "D:"), Map.entry("reset-on-fork", "R"), Map.entry("reclaim-grub", "G"),
-      Map.entry("verbose", "v"), Map.entry("version", "V")), false);
-  private static final Getopt SCRIPT = new Getopt("script", "aB:c:eE:fI:O:o:qm:T:t::Vh",
-      Map.ofEntries(Map.entry("append", "a"), Map.entry("command", "c:"), Map.entry("echo", "E:"),
-      Map.entry("return", "e"), Map.entry("flush", "f"), Map.entry("force", ""), Map.entry("log-in", "I:"),
-      Map.entry("log-out", "O:"), Map.entry("log-io", "B:"), Map.entry("log-timing", "T:"),
-      Map.entry("logging-format", "m:"), Map.entry("output-limit", "o:"), Map.entry("quiet", "q"),
-      Map.entry("timing", "t::"), Map.entry("version", "V"), Map.entry("help", "h")), true);
-  /** su and runuser share their options; {@code -u} is runuser's. */
-  private static final Getopt SU = new Getopt("su", "c:fg:G:lmpPTs:u:hVw:", Map.ofEntries(Map.entry("command", "c:"),
-      Map.entry("session-command", "C:"), Map.entry("fast", "f"), Map.entry("login", "l"),
-      Map.entry("preserve-environment", "p"), Map.entry("pty", "P"), Map.entry("no-pty", "T"), Map.entry("shell", "s:"),
-      Map.entry("group", "g:"), Map.entry("supp-group", "G:"), Map.entry("user", "u:"),
-      Map.entry("whitelist-environment", "w:"), Map.entry("help", "h"), Map.entry("version", "V")), true);
   /** A number as strtol reads it (chrt's priority), and one that is zero (chrt's pid). */
   private static final Pattern INTEGER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]+");
   private static final Pattern ZERO = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?0+");
@@ -631,7 +589,8 @@ public record ShellCommand(List<List<Word>> commands) {
         return i;
       }
       case "unshare", "nsenter" -> {
-        return words.size() - (name.equals("unshare") ? UNSHARE : NSENTER).read(words, i).operands().size();
+        Getopt options = name.equals("unshare") ? WrapperOptions.UNSHARE : WrapperOptions.NSENTER;
+        return words.size() - options.read(words, i).operands().size();
       }
       case "chrt" -> {
         return chrt(words, i);
@@ -648,7 +607,7 @@ public record ShellCommand(List<List<Word>> commands) {
    * to 2.42 a pid of 0 ran the words after the priority.
    */
   private static int chrt(List<Word> words, int i) throws Unsplittable {
-    Getopt.Parsed parsed = CHRT.read(words, i);
+    Getopt.Parsed parsed = WrapperOptions.CHRT.read(words, i);
     List<Word> operands = parsed.operands();
     int at = words.size() - operands.size();
     if (parsed.has("p")) {
@@ -672,7 +631,7 @@ public record ShellCommand(List<List<Word>> commands) {
    * operands after the user. The user's shell is taken to be a POSIX shell.
    */
   private static void switchUser(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
-    Getopt.Parsed parsed = SU.read(words, i);
+    Getopt.Parsed parsed = WrapperOptions.SU.read(words, i);
     List<Word> operands = new ArrayList<>(parsed.operands());
     if (!operands.isEmpty() && operands.get(0).text().equals("-")) {
       operands.remove(0); // su - USER: a login shell
@@ -714,7 +673,7 @@ public record ShellCommand(List<List<Word>> commands) {
         break;
       }
     }
-    for (Word command : SCRIPT.read(words, i).values("c")) {
+    for (Word command : WrapperOptions.SCRIPT.read(words, i).values("c")) {
       if (command != null) {
         split(literal(command, "runs a script -c command"), depth + 1, commands);
       }

@@ -1,0 +1,58 @@
+package dev.tollgate.policy.args;
+
+import java.util.Map;
+
+/**
+ * The options of the wrappers {@link ShellCommand} unwraps, as each program's getopt string and long options declare
+ * them, in the newest release and the union of the ones before it: an option only older releases take makes the newer
+ * ones fail and run nothing, so reading it too never hides a command. None of these options changed from a flag to
+ * one taking a value but those marked {@code ?}; and as options are only added, an abbreviation unique among the newest
+ * options names the same option, or none, in older releases, while one that became ambiguous is uninterpretable.
+ * None permutes (each option string starts with {@code +}) but {@code script}, {@code su} and {@code runuser}.
+ */
+final class WrapperOptions {
+  private WrapperOptions() {}
+
+  // ---- util-linux, as in 2.42 and its successor (a superset of earlier releases) -----------------------------------
+
+  static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",
+      Map.ofEntries(Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("mount", "m::"),
+      Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"), Map.entry("pid", "p::"),
+      Map.entry("user", "U::"), Map.entry("cgroup", "C::"), Map.entry("time", "T::"), Map.entry("fork", "f"),
+      Map.entry("kill-child", "::"), Map.entry("forward-signals", ""), Map.entry("mount-proc", "::"),
+      Map.entry("mount-binfmt", "::"), Map.entry("map-user", ":"), Map.entry("map-users", ":"),
+      Map.entry("map-group", ":"), Map.entry("map-groups", ":"), Map.entry("map-root-user", "r"),
+      Map.entry("map-current-user", "c"), Map.entry("map-auto", ""), Map.entry("map-subids", ""),
+      Map.entry("owner", ":"), Map.entry("propagation", ":"), Map.entry("setgroups", ":"), Map.entry("keep-caps", ""),
+      Map.entry("setuid", "S:"), Map.entry("setgid", "G:"), Map.entry("root", "R:"), Map.entry("wd", "w:"),
+      Map.entry("monotonic", ":"), Map.entry("boottime", ":"), Map.entry("load-interp", "l:"),
+      Map.entry("clear-env", ""), Map.entry("whitelist-env", ":")), false);
+  /** nsenter's {@code -W} took the next word as its value in 2.38 only; an attached one since. */
+  static final Getopt NSENTER = new Getopt("nsenter", "ahVt:m::u::i::n::N:p::C::U::T::S:G:r::w::W?ecFZ",
+      Map.ofEntries(Map.entry("all", "a"), Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("target", "t:"),
+      Map.entry("mount", "m::"), Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"),
+      Map.entry("net-socket", "N:"), Map.entry("pid", "p::"), Map.entry("user", "U::"), Map.entry("cgroup", "C::"),
+      Map.entry("time", "T::"), Map.entry("setuid", "S:"), Map.entry("setgid", "G:"), Map.entry("root", "r::"),
+      Map.entry("wd", "w::"), Map.entry("wdns", "W::"), Map.entry("env", "e"), Map.entry("no-fork", "F"),
+      Map.entry("join-cgroup", "c"), Map.entry("preserve-credentials", ""), Map.entry("keep-caps", ""),
+      Map.entry("user-parent", ""), Map.entry("follow-context", "Z")), false);
+  static final Getopt CHRT = new Getopt("chrt", "abdD:efiphmoOP:T:rRU:X:GvV", Map.ofEntries(
+      Map.entry("all-tasks", "a"), Map.entry("batch", "b"), Map.entry("clamp-min", "U:"), Map.entry("clamp-max", "X:"),
+      Map.entry("deadline", "d"), Map.entry("deadline-overrun", "O"), Map.entry("ext", "e"), Map.entry("fifo", "f"),
+      Map.entry("idle", "i"), Map.entry("pid", "p"), Map.entry("help", "h"), Map.entry("max", "m"),
+      Map.entry("other", "o"), Map.entry("rr", "r"), Map.entry("sched-runtime", "T:"), Map.entry("sched-period", "P:"),
+      Map.entry("sched-deadline", "D:"), Map.entry("reset-on-fork", "R"), Map.entry("reclaim-grub", "G"),
+      Map.entry("verbose", "v"), Map.entry("version", "V")), false);
+  static final Getopt SCRIPT = new Getopt("script", "aB:c:eE:fI:O:o:qm:T:t::Vh",
+      Map.ofEntries(Map.entry("append", "a"), Map.entry("command", "c:"), Map.entry("echo", "E:"),
+      Map.entry("return", "e"), Map.entry("flush", "f"), Map.entry("force", ""), Map.entry("log-in", "I:"),
+      Map.entry("log-out", "O:"), Map.entry("log-io", "B:"), Map.entry("log-timing", "T:"),
+      Map.entry("logging-format", "m:"), Map.entry("output-limit", "o:"), Map.entry("quiet", "q"),
+      Map.entry("timing", "t::"), Map.entry("version", "V"), Map.entry("help", "h")), true);
+  /** su and runuser share their options; {@code -u} is runuser's. */
+  static final Getopt SU = new Getopt("su", "c:fg:G:lmpPTs:u:hVw:", Map.ofEntries(Map.entry("command", "c:"),
+      Map.entry("session-command", "C:"), Map.entry("fast", "f"), Map.entry("login", "l"),
+      Map.entry("preserve-environment", "p"), Map.entry("pty", "P"), Map.entry("no-pty", "T"), Map.entry("shell", "s:"),
+      Map.entry("group", "g:"), Map.entry("supp-group", "G:"), Map.entry("user", "u:"),
+      Map.entry("whitelist-environment", "w:"), Map.entry("help", "h"), Map.entry("version", "V")), true);
+}
