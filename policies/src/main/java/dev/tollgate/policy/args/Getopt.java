@@ -51,10 +51,7 @@ record Getopt(String program, String letters, Map<String, String> longs, boolean
     while (i < words.size()) {
       Word word = words.get(i);
       String w = word.text();
-      if (word.dynamic()) {
-        throw new Unsplittable("it gives " + program + " a word from an expansion where an option could stand, so "
-            + "where its command begins cannot be told");
-      }
+      notExpanded(word);
       if (w.equals("--")) {
         operands.addAll(words.subList(i + 1, words.size()));
         break;
@@ -71,6 +68,14 @@ record Getopt(String program, String letters, Map<String, String> longs, boolean
       i = option(words, i, options);
     }
     return new Parsed(options, operands);
+  }
+
+  /** Uninterpretable when {@code word}, where an option could stand, comes from an expansion. */
+  void notExpanded(Word word) throws Unsplittable {
+    if (word.dynamic()) {
+      throw new Unsplittable("it gives " + program + " a word from an expansion where an option could stand, so "
+          + "where its command begins cannot be told");
+    }
   }
 
   /**

@@ -62,26 +62,21 @@ public record ShellCommand(List<List<Word>> commands) {
    */
   private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.ofEntries(
       java.util.Map.entry("exec", Set.of("-a")),
-      java.util.Map.entry("env", Set.of("-u", "-C", "--unset", "--chdir")),
       java.util.Map.entry("sudo", Set.of("-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "-R", "-T", "--user",
           "--group", "--close-from", "--host", "--prompt", "--role", "--type", "--other-user", "--chdir", "--chroot",
           "--command-timeout")),
       java.util.Map.entry("doas", Set.of("-u", "-C", "-a")),
-      java.util.Map.entry("nice", Set.of("-n", "--adjustment")),
-      java.util.Map.entry("timeout", Set.of("-s", "-k", "--signal", "--kill-after")),
-      java.util.Map.entry("stdbuf", Set.of("-i", "-o", "-e", "--input", "--output", "--error")),
       java.util.Map.entry("xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a", "--max-args", "--max-procs",
           "--delimiter", "--arg-file", "--max-chars", "--process-slot-var")),
       java.util.Map.entry("ionice", Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata", "--pid", "--pgid",
           "--uid")),
       java.util.Map.entry("taskset", Set.of()),
       java.util.Map.entry("watch", Set.of("-n", "-q", "--interval", "--equexit")),
-      java.util.Map.entry("flock", Set.of("-w", "-E", "--wait", "--timeout", "--conflict-exit-code")),
-      java.util.Map.entry("chroot", Set.of("--userspec", "--groups")));
+      java.util.Map.entry("flock", Set.of("-w", "-E", "--wait", "--timeout", "--conflict-exit-code")));
   private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
       "noglob", "unbuffer", "setsid");
-  /** env's short options that take a value, {@code -S} (its script) among them: where a cluster's value starts. */
-  private static final Set<String> ENV_LETTERS = Set.of("-u", "-C", "-S");
+  /** nice's adjustment as an option of its own ({@code -5}, {@code --5}, {@code -+5}), read before getopt sees it. */
+  private static final Pattern NICE_ADJUSTMENT = Pattern.compile("-[-+]?[0-9]");
   /** watch's short options that end a cluster: {@code -x} (run the command as it is) or one taking a value. */
   private static final Set<String> WATCH_LETTERS = Set.of("-x", "-n", "-q");
   /** A number as strtol reads it (chrt's priority), and one that is zero (chrt's pid). */
@@ -518,34 +513,18 @@ public record ShellCommand(List<List<Word>> commands) {
     }
     switch (name) {
       case "env" -> {
-        while (i < words.size()) {
-          String w = words.get(i).text();
-          if (w.equals("--")) {
-            return i + 1;
-          }
-          // -S SCRIPT, -S'SCRIPT', -iS SCRIPT, --split-string SCRIPT, --split-string=SCRIPT
-          int letter = valuedLetter(w, ENV_LETTERS);
-          boolean longSplit = w.equals("--split-string") || w.startsWith("--split-string=");
-          if (longSplit || letter > 0 && w.charAt(letter) == 'S') {
-            boolean attached = longSplit ? w.indexOf('=') >= 0 : letter < w.length() - 1;
-            int after = attached ? i + 1 : i + 2;
-            if (words.get(i).dynamic() || !attached && (i + 1 >= words.size() || words.get(i + 1).dynamic())) {
-              throw new Unsplittable("it runs an env -S script that comes from an expansion or is missing");
-            }
-            String script = attached ? w.substring(longSplit ? w.indexOf('=') + 1 : letter + 1)
-                : words.get(i + 1).text();
-            List<Word> rest = new ArrayList<>(words.subList(Math.min(after, words.size()), words.size()));
-            split(script + " " + join(rest), depth + 1, commands);
-            return -1;
-          } else if (w.startsWith("-")) {
-            i += optionWords(w, valued);
-          } else if (isAssignment(words.get(i))) {
-            i++;
-          } else {
-            return i;
-          }
-        }
-        return i;
+        return env(words, i, depth, commands);
+      }
+      case "nice" -> {
+        return nice(words, i);
+      }
+      case "stdbuf" -> {
+        return firstOperand(words, WrapperOptions.STDBUF.read(words, i));
+      }
+      case "timeout", "chroot" -> {
+        // the command follows timeout's duration and chroot's new root
+        Getopt options = name.equals("timeout") ? WrapperOptions.TIMEOUT : WrapperOptions.CHROOT;
+        return Math.min(firstOperand(words, options.read(words, i)) + 1, words.size());
       }
       case "sudo", "doas" -> {
         while (i < words.size()) {
@@ -563,7 +542,7 @@ public record ShellCommand(List<List<Word>> commands) {
         }
         return i;
       }
-      case "nice", "timeout", "stdbuf", "xargs", "chroot", "ionice", "taskset", "watch", "flock" -> {
+      case "xargs", "ionice", "taskset", "watch", "flock" -> {
         boolean exec = false; // watch -x runs its command as it is; otherwise through sh -c
         while (i < words.size() && words.get(i).text().startsWith("-")) {
           String w = words.get(i).text();
@@ -571,8 +550,8 @@ public record ShellCommand(List<List<Word>> commands) {
           exec |= w.equals("--exec") || letter > 0 && w.charAt(letter) == 'x';
           i += optionWords(w, valued);
         }
-        // then timeout's duration, chroot's directory, taskset's mask, flock's file
-        if (Set.of("timeout", "chroot", "taskset", "flock").contains(name) && i < words.size()) {
+        // then taskset's mask, flock's file
+        if ((name.equals("taskset") || name.equals("flock")) && i < words.size()) {
           i++;
         }
         if (name.equals("watch") && !exec && i < words.size()) {
@@ -599,6 +578,77 @@ public record ShellCommand(List<List<Word>> commands) {
         return -1;
       }
     }
+  }
+
+  /** After options read by a getopt that does not permute, the index of the first operand. */
+  private static int firstOperand(List<Word> words, Getopt.Parsed parsed) {
+    return words.size() - parsed.operands().size();
+  }
+
+  /**
+   * {@code env [OPTION]... [-] [NAME=VALUE]... [COMMAND [ARG]...]}: its options as getopt_long reads them, then every
+   * word with an {@code =} is a variable (env sets it with putenv, whatever the name, or fails) and the first without
+   * one is the command. The {@code -S} string is split into words that env reads again from its options on
+   * ({@code env -S '-i rm' x} runs rm); the shell's splitting stands for env's, and finds more commands, never fewer.
+   * An expanded word with an {@code =} where an option could stand is a variable, or an option whose value is the rest
+   * of the word: the options are read on after it either way.
+   */
+  private static int env(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    List<Getopt.Option> options = new ArrayList<>();
+    while (i < words.size()) {
+      Word word = words.get(i);
+      String w = word.text();
+      if (word.dynamic() && w.indexOf('=') >= 0) {
+        i++;
+        continue;
+      }
+      WrapperOptions.ENV.notExpanded(word);
+      if (w.equals("--")) {
+        i++;
+        break;
+      }
+      if (!w.startsWith("-") || w.equals("-")) {
+        break;
+      }
+      int next = WrapperOptions.ENV.option(words, i, options);
+      Getopt.Option last = options.get(options.size() - 1);
+      if (last.key().equals("S")) {
+        if (last.value() == null || last.value().dynamic()) {
+          throw new Unsplittable("it runs an env -S script that comes from an expansion or is missing");
+        }
+        List<Word> rest = words.subList(Math.min(next, words.size()), words.size());
+        split("env " + last.value().text() + " " + join(rest), depth + 1, commands);
+        return -1;
+      }
+      i = next;
+    }
+    if (i < words.size() && !words.get(i).dynamic() && words.get(i).text().equals("-")) {
+      i++; // env - : -i
+    }
+    while (i < words.size() && words.get(i).text().indexOf('=') >= 0) {
+      i++;
+    }
+    return Math.min(i, words.size());
+  }
+
+  /** {@code nice [-ADJUSTMENT] [OPTION]... [COMMAND [ARG]...]}: the index of the command. */
+  private static int nice(List<Word> words, int i) throws Unsplittable {
+    List<Getopt.Option> options = new ArrayList<>();
+    while (i < words.size()) {
+      Word word = words.get(i);
+      String w = word.text();
+      WrapperOptions.NICE.notExpanded(word);
+      if (NICE_ADJUSTMENT.matcher(w).lookingAt()) {
+        i++;
+      } else if (w.equals("--")) {
+        return i + 1;
+      } else if (!w.startsWith("-") || w.equals("-")) {
+        return i;
+      } else {
+        i = WrapperOptions.NICE.option(words, i, options);
+      }
+    }
+    return Math.min(i, words.size());
   }
 
   /**
@@ -806,10 +856,12 @@ public record ShellCommand(List<List<Word>> commands) {
     return slash < 0 ? program : program.substring(slash + 1);
   }
 
+  /** Words quoted back into shell text; an expanded word stays one ({@code $_} stands for its expansion). */
   private static String join(List<Word> words) {
     StringBuilder out = new StringBuilder();
     for (Word w : words) {
-      out.append(out.length() > 0 ? " " : "").append('\'').append(w.text().replace("'", "'\\''")).append('\'');
+      out.append(out.length() > 0 ? " " : "").append('\'').append(w.text().replace("'", "'\\''")).append('\'')
+          .append(w.dynamic() ? "$_" : "");
     }
     return out.toString();
   }

@@ -13,6 +13,32 @@ import java.util.Map;
 final class WrapperOptions {
   private WrapperOptions() {}
 
+  private static final Map.Entry<String, String> HELP = Map.entry("help", "");
+  private static final Map.Entry<String, String> VERSION = Map.entry("version", "");
+
+  // ---- GNU coreutils -------------------------------------------------------------------------------------------
+
+  /** nice also takes an adjustment as an option of its own, {@code -5}, {@code --5}, {@code -+5}: see ShellCommand. */
+  static final Getopt NICE = new Getopt("nice", "n:", Map.ofEntries(Map.entry("adjustment", "n:"), HELP, VERSION),
+      false);
+  /** {@code -f} and {@code -p} are short forms of {@code --foreground} and {@code --preserve-status} since 9.6. */
+  static final Getopt TIMEOUT = new Getopt("timeout", "fk:ps:v", Map.ofEntries(Map.entry("foreground", "f"),
+      Map.entry("kill-after", "k:"), Map.entry("preserve-status", "p"), Map.entry("signal", "s:"),
+      Map.entry("verbose", "v"), HELP, VERSION), false);
+  static final Getopt STDBUF = new Getopt("stdbuf", "i:o:e:", Map.ofEntries(Map.entry("input", "i:"),
+      Map.entry("output", "o:"), Map.entry("error", "e:"), HELP, VERSION), false);
+  static final Getopt CHROOT = new Getopt("chroot", "", Map.ofEntries(Map.entry("groups", ":"),
+      Map.entry("userspec", ":"), Map.entry("skip-chdir", ""), HELP, VERSION), false);
+  /**
+   * env with {@code -a}/{@code --argv0} (9.5) and {@code --env0-from} (after 9.11); the white-space letters its option
+   * string lists only to reject them are left out, so they are uninterpretable too.
+   */
+  static final Getopt ENV = new Getopt("env", "a:C:iS:u:v0", Map.ofEntries(Map.entry("argv0", "a:"),
+      Map.entry("ignore-environment", "i"), Map.entry("env0-from", ":"), Map.entry("null", "0"),
+      Map.entry("unset", "u:"), Map.entry("chdir", "C:"), Map.entry("default-signal", "::"),
+      Map.entry("ignore-signal", "::"), Map.entry("block-signal", "::"), Map.entry("list-signal-handling", ""),
+      Map.entry("debug", "v"), Map.entry("split-string", "S:"), HELP, VERSION), false);
+
   // ---- util-linux, as in 2.42 and its successor (a superset of earlier releases) -----------------------------------
 
   static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",

@@ -180,6 +180,50 @@ class CommandPrefixTest {
         command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"nice --adj 5 rm -rf /", "nice --a 5 rm -rf /", "nice -5 rm -rf /", "nice --10 rm -rf /",
+      "nice -n 5 -3 rm -rf /", "nice -n5 -- rm -rf /"})
+  void niceRunsTheCommandAfterItsAdjustmentAndOptions(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"timeout --sig KILL 5 rm -rf /", "timeout --kill 1 5 rm -rf /",
+      "timeout -fs KILL 5 rm -rf /", "timeout --preserve -k1 5 rm -rf /", "stdbuf --out L rm -rf /",
+      "stdbuf -oL -eL rm -rf /", "chroot --user bob /srv rm -rf /", "chroot --g wheel /srv rm -rf /",
+      "chroot --skip / rm -rf /", "chroot --userspec=bob / rm -rf /"})
+  void timeoutStdbufAndChrootReadTheirOptionsAsGetoptLongDoes(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"env --uns HOME rm -rf /", "env --ch /tmp rm -rf /", "env -a sh rm -rf /",
+      "env --argv0 sh rm -rf /", "env --env0-from vars rm -rf /", "env --split 'rm -rf x'", "env -S '-i rm -rf x'",
+      "env -S'-u HOME' rm -rf /", "env -S 'FOO=1' rm -rf /", "env a-b=1 rm -rf /", "env /x=1 rm -rf /",
+      "env - rm -rf /", "env -i -- FOO=1 rm -rf /", "env -S 'git' push", "env FOO=$X rm -rf /"})
+  void envReadsItsOptionsVariablesAndSplitStringAsEnvDoes(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nice --bogus 5 rm -rf /", "nice -x rm -rf /", "nice $N rm -rf /", "timeout --v 5 rm -rf /",
+      "timeout --bogus 5 rm -rf /", "timeout $T rm -rf /", "env --i rm -rf /", "env --de rm -rf /", "env -x rm -rf /",
+      "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /"})
+  void anOptionAnOlderWrapperIsNotKnownToTakeIsUninterpretable(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"nice -n 5 ls", "nice -5 make", "nice --adjustment=5 ls", "nice ls", "nice",
+      "timeout 5s make test", "timeout -k 5 10 make", "timeout --signal=KILL 5 ls", "timeout -s INT 1m ./run.sh",
+      "env FOO=1 python x.py", "env -i PATH=/bin ls", "env -u HOME ls", "env -S 'ls -la'", "env", "env -0",
+      "env PATH=\"$PATH:/opt/bin\" make", "stdbuf -oL tail -f log", "chroot /srv ls",
+      "chroot --userspec=bob:bob /srv ls", "chroot /srv"})
+  void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
+    assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
