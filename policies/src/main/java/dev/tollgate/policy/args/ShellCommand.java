@@ -62,10 +62,6 @@ public record ShellCommand(List<List<Word>> commands) {
    */
   private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.ofEntries(
       java.util.Map.entry("exec", Set.of("-a")),
-      java.util.Map.entry("sudo", Set.of("-u", "-g", "-C", "-h", "-p", "-r", "-t", "-U", "-D", "-R", "-T", "--user",
-          "--group", "--close-from", "--host", "--prompt", "--role", "--type", "--other-user", "--chdir", "--chroot",
-          "--command-timeout")),
-      java.util.Map.entry("doas", Set.of("-u", "-C", "-a")),
       java.util.Map.entry("xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a", "--max-args", "--max-procs",
           "--delimiter", "--arg-file", "--max-chars", "--process-slot-var")),
       java.util.Map.entry("ionice", Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata", "--pid", "--pgid",
@@ -526,21 +522,11 @@ public record ShellCommand(List<List<Word>> commands) {
         Getopt options = name.equals("timeout") ? WrapperOptions.TIMEOUT : WrapperOptions.CHROOT;
         return Math.min(firstOperand(words, options.read(words, i)) + 1, words.size());
       }
-      case "sudo", "doas" -> {
-        while (i < words.size()) {
-          String w = words.get(i).text();
-          if (w.equals("--")) {
-            return i + 1;
-          }
-          if (w.startsWith("-")) {
-            i += optionWords(w, valued);
-          } else if (isAssignment(words.get(i))) {
-            i++;
-          } else {
-            return i;
-          }
-        }
-        return i;
+      case "sudo" -> {
+        return sudo(words, i);
+      }
+      case "doas" -> {
+        return firstOperand(words, WrapperOptions.DOAS.read(words, i));
       }
       case "xargs", "ionice", "taskset", "watch", "flock" -> {
         boolean exec = false; // watch -x runs its command as it is; otherwise through sh -c
@@ -629,6 +615,46 @@ public record ShellCommand(List<List<Word>> commands) {
       i++;
     }
     return Math.min(i, words.size());
+  }
+
+  /**
+   * {@code sudo [OPTION]... [VAR=VALUE]... [--] COMMAND}: sudo's getopt_long stops at the first word that is not an
+   * option; a word there with an {@code =} that begins with neither {@code /} nor {@code =} is a variable, and the
+   * options go on after it, unless the word before is {@code --} (sudo's parse_args.c). {@code -h} alone takes the
+   * next word as the remote host when it neither begins with {@code -} nor is a variable. An expanded word with the
+   * shape of a variable is one, or an option whose value is the rest of the word: the options go on either way.
+   */
+  private static int sudo(List<Word> words, int i) throws Unsplittable {
+    List<Getopt.Option> options = new ArrayList<>();
+    while (i < words.size()) {
+      Word word = words.get(i);
+      String w = word.text();
+      if (!w.startsWith("-") || w.equals("-")) {
+        if (!sudoVariable(w)) {
+          WrapperOptions.SUDO.notExpanded(word);
+          return i;
+        }
+        if (words.get(i - 1).text().equals("--")) {
+          return i;
+        }
+        i++;
+        continue;
+      }
+      WrapperOptions.SUDO.notExpanded(word);
+      if (w.equals("--")) {
+        return i + 1;
+      }
+      i = WrapperOptions.SUDO.option(words, i, options);
+      if (w.equals("-h") && i < words.size() && !words.get(i).text().startsWith("-")
+          && !sudoVariable(words.get(i).text())) {
+        i++;
+      }
+    }
+    return Math.min(i, words.size());
+  }
+
+  private static boolean sudoVariable(String w) {
+    return !w.isEmpty() && w.charAt(0) != '/' && w.charAt(0) != '=' && w.indexOf('=') > 0;
   }
 
   /** {@code nice [-ADJUSTMENT] [OPTION]... [COMMAND [ARG]...]}: the index of the command. */

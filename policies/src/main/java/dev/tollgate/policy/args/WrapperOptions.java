@@ -39,6 +39,25 @@ final class WrapperOptions {
       Map.entry("ignore-signal", "::"), Map.entry("block-signal", "::"), Map.entry("list-signal-handling", ""),
       Map.entry("debug", "v"), Map.entry("split-string", "S:"), HELP, VERSION), false);
 
+  // ---- sudo, doas --------------------------------------------------------------------------------------------------
+
+  /**
+   * sudo 1.9 ({@code src/parse_args.c}); {@code -a} and {@code -c} take their value on every system and fail but on
+   * BSD. {@code -h} alone may take the next word as well: see ShellCommand.
+   */
+  static final Getopt SUDO = new Getopt("sudo", "Aa:BbC:c:D:Eeg:Hh::iKklNnPp:R:r:SsT:t:U:u:Vv", Map.ofEntries(
+      Map.entry("background", "b"), Map.entry("preserve-env", "E::"), Map.entry("edit", "e"),
+      Map.entry("set-home", "H"), Map.entry("login", "i"), Map.entry("remove-timestamp", "K"), Map.entry("list", "l"),
+      Map.entry("preserve-groups", "P"), Map.entry("shell", "s"), Map.entry("other-user", "U:"),
+      Map.entry("validate", "v"), Map.entry("askpass", "A"), Map.entry("auth-type", "a:"), Map.entry("bell", "B"),
+      Map.entry("close-from", "C:"), Map.entry("login-class", "c:"), Map.entry("chdir", "D:"), Map.entry("group", "g:"),
+      Map.entry("help", "h"), Map.entry("host", ":"), Map.entry("reset-timestamp", "k"), Map.entry("no-update", "N"),
+      Map.entry("non-interactive", "n"), Map.entry("prompt", "p:"), Map.entry("chroot", "R:"), Map.entry("role", "r:"),
+      Map.entry("stdin", "S"), Map.entry("command-timeout", "T:"), Map.entry("type", "t:"), Map.entry("user", "u:"),
+      Map.entry("version", "V")), false);
+  /** OpenBSD's doas and OpenDoas ({@code -a} with BSD authentication). */
+  static final Getopt DOAS = new Getopt("doas", "a:C:Lnsu:", Map.of(), false);
+
   // ---- util-linux, as in 2.42 and its successor (a superset of earlier releases) -----------------------------------
 
   static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",

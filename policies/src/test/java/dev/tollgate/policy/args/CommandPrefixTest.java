@@ -206,9 +206,21 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"sudo -c staff rm -rf /", "sudo --login-class staff rm -rf /", "sudo -a skey rm -rf /",
+      "sudo --auth-type skey rm -rf /", "sudo --us root rm -rf /", "sudo --chr /srv rm -rf /",
+      "sudo --close 3 rm -rf /", "sudo a-b=1 rm -rf /", "sudo ./x=1 rm -rf /", "sudo FOO=1 -u root rm -rf /",
+      "sudo FOO=$X rm -rf /", "sudo -h host rm -rf /", "sudo -hhost rm -rf /", "sudo --host host rm -rf /",
+      "sudo -D /tmp rm -rf /", "sudo -Eu root -- rm -rf /", "sudo -- FOO=1 rm -rf /", "doas -u root rm -rf /",
+      "doas -nu root -- rm -rf /"})
+  void sudoAndDoasReadTheirOptionsAndVariablesAsTheyDo(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"nice --bogus 5 rm -rf /", "nice -x rm -rf /", "nice $N rm -rf /", "timeout --v 5 rm -rf /",
       "timeout --bogus 5 rm -rf /", "timeout $T rm -rf /", "env --i rm -rf /", "env --de rm -rf /", "env -x rm -rf /",
-      "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /"})
+      "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /",
+      "sudo --ch /srv rm -rf /", "sudo --pre rm -rf /", "sudo -X rm -rf /", "sudo $OPTS rm -rf /", "doas -X rm -rf /"})
   void anOptionAnOlderWrapperIsNotKnownToTakeIsUninterpretable(String command) {
     assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
         command + " -> " + denyRm(command).account());
@@ -219,7 +231,9 @@ class CommandPrefixTest {
       "timeout 5s make test", "timeout -k 5 10 make", "timeout --signal=KILL 5 ls", "timeout -s INT 1m ./run.sh",
       "env FOO=1 python x.py", "env -i PATH=/bin ls", "env -u HOME ls", "env -S 'ls -la'", "env", "env -0",
       "env PATH=\"$PATH:/opt/bin\" make", "stdbuf -oL tail -f log", "chroot /srv ls",
-      "chroot --userspec=bob:bob /srv ls", "chroot /srv"})
+      "chroot --userspec=bob:bob /srv ls", "chroot /srv", "sudo -u bob ls", "sudo -E make install", "sudo FOO=1 ls",
+      "sudo -i", "sudo -- ls", "sudo -l", "sudo -h", "sudo -u bob -h host ls", "sudo --preserve-env=PATH make",
+      "doas -u bob ls"})
   void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
