@@ -62,8 +62,6 @@ public record ShellCommand(List<List<Word>> commands) {
    */
   private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.ofEntries(
       java.util.Map.entry("exec", Set.of("-a")),
-      java.util.Map.entry("xargs", Set.of("-n", "-I", "-d", "-P", "-s", "-L", "-E", "-a", "--max-args", "--max-procs",
-          "--delimiter", "--arg-file", "--max-chars", "--process-slot-var")),
       java.util.Map.entry("ionice", Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata", "--pid", "--pgid",
           "--uid")),
       java.util.Map.entry("taskset", Set.of()),
@@ -528,7 +526,11 @@ public record ShellCommand(List<List<Word>> commands) {
       case "doas" -> {
         return firstOperand(words, WrapperOptions.DOAS.read(words, i));
       }
-      case "xargs", "ionice", "taskset", "watch", "flock" -> {
+      case "xargs" -> {
+        xargs(words, i, depth, commands);
+        return -1;
+      }
+      case "ionice", "taskset", "watch", "flock" -> {
         boolean exec = false; // watch -x runs its command as it is; otherwise through sh -c
         while (i < words.size() && words.get(i).text().startsWith("-")) {
           String w = words.get(i).text();
@@ -655,6 +657,38 @@ public record ShellCommand(List<List<Word>> commands) {
 
   private static boolean sudoVariable(String w) {
     return !w.isEmpty() && w.charAt(0) != '/' && w.charAt(0) != '=' && w.indexOf('=') > 0;
+  }
+
+  /**
+   * {@code xargs [OPTION]... [COMMAND [INITIAL-ARGUMENT]...]} runs its command with words read from its input, which
+   * are expanded words: after the initial arguments, and with {@code -I}, {@code -i} or {@code --replace} in place of
+   * the replace string wherever an initial argument holds it (xargs leaves the command's name alone). Without a
+   * command xargs runs echo.
+   */
+  private static void xargs(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    Getopt.Parsed parsed = WrapperOptions.XARGS.read(words, i);
+    List<Word> operands = parsed.operands();
+    if (operands.isEmpty()) {
+      return;
+    }
+    List<String> replaced = new ArrayList<>();
+    boolean everywhere = false; // an empty replace string, or one from an expansion, may be found in any word
+    for (Word r : parsed.values("I", "i")) {
+      if (r == null) {
+        replaced.add("{}");
+      } else if (r.dynamic() || r.text().isEmpty()) {
+        everywhere = true;
+      } else {
+        replaced.add(r.text());
+      }
+    }
+    List<Word> run = new ArrayList<>(List.of(operands.get(0)));
+    for (Word w : operands.subList(1, operands.size())) {
+      boolean filled = everywhere || replaced.stream().anyMatch(w.text()::contains);
+      run.add(filled ? new Word(w.text(), true) : w);
+    }
+    run.add(new Word("...", true)); // the words read from the input
+    unwrap(run, depth + 1, commands);
   }
 
   /** {@code nice [-ADJUSTMENT] [OPTION]... [COMMAND [ARG]...]}: the index of the command. */

@@ -58,6 +58,17 @@ final class WrapperOptions {
   /** OpenBSD's doas and OpenDoas ({@code -a} with BSD authentication). */
   static final Getopt DOAS = new Getopt("doas", "a:C:Lnsu:", Map.of(), false);
 
+  // ---- GNU findutils ----------------------------------------------------------------------------------------------
+
+  /** {@code --replace} takes its value only attached, {@code -I} always, {@code -i} only attached. */
+  static final Getopt XARGS = new Getopt("xargs", "0a:E:e::i::I:l::L:n:oprs:txP:d:", Map.ofEntries(
+      Map.entry("null", "0"), Map.entry("arg-file", "a:"), Map.entry("delimiter", "d:"), Map.entry("eof", "e::"),
+      Map.entry("replace", "I::"), Map.entry("max-lines", "l::"), Map.entry("max-args", "n:"),
+      Map.entry("open-tty", "o"), Map.entry("interactive", "p"), Map.entry("no-run-if-empty", "r"),
+      Map.entry("max-chars", "s:"), Map.entry("verbose", "t"), Map.entry("show-limits", "S"), Map.entry("exit", "x"),
+      Map.entry("max-procs", "P:"), Map.entry("process-slot-var", ":"), Map.entry("version", "v"),
+      Map.entry("help", "h")), false);
+
   // ---- util-linux, as in 2.42 and its successor (a superset of earlier releases) -----------------------------------
 
   static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",

@@ -217,10 +217,28 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"xargs -iI rm -rf I < list", "xargs -eE rm -rf x < list", "xargs --max-a 1 rm < list",
+      "xargs --delim , rm < list", "xargs --max-p 2 rm < list", "xargs --process 2 rm < list", "xargs --arg list rm",
+      "xargs -0 -- rm < list", "xargs -I% rm % < list"})
+  void xargsReadsItsOptionsAsGetoptLongDoes(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"xargs git < list", "xargs -0 git < list", "xargs -I{} git {} < list", "xargs env < list",
+      "xargs timeout 5 < list", "xargs nice < list", "xargs sudo < list", "xargs -I% sh -c 'echo %' < list",
+      "xargs -I \"$R\" git x$R < list"})
+  void theWordsXargsAppendsFromItsInputAreExpanded(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"nice --bogus 5 rm -rf /", "nice -x rm -rf /", "nice $N rm -rf /", "timeout --v 5 rm -rf /",
       "timeout --bogus 5 rm -rf /", "timeout $T rm -rf /", "env --i rm -rf /", "env --de rm -rf /", "env -x rm -rf /",
       "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /",
-      "sudo --ch /srv rm -rf /", "sudo --pre rm -rf /", "sudo -X rm -rf /", "sudo $OPTS rm -rf /", "doas -X rm -rf /"})
+      "sudo --ch /srv rm -rf /", "sudo --pre rm -rf /", "sudo -X rm -rf /", "sudo $OPTS rm -rf /", "doas -X rm -rf /",
+      "xargs -X rm < list", "xargs --max 1 rm < list", "xargs -v rm < list"})
   void anOptionAnOlderWrapperIsNotKnownToTakeIsUninterpretable(String command) {
     assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
         command + " -> " + denyRm(command).account());
@@ -233,7 +251,8 @@ class CommandPrefixTest {
       "env PATH=\"$PATH:/opt/bin\" make", "stdbuf -oL tail -f log", "chroot /srv ls",
       "chroot --userspec=bob:bob /srv ls", "chroot /srv", "sudo -u bob ls", "sudo -E make install", "sudo FOO=1 ls",
       "sudo -i", "sudo -- ls", "sudo -l", "sudo -h", "sudo -u bob -h host ls", "sudo --preserve-env=PATH make",
-      "doas -u bob ls"})
+      "doas -u bob ls", "xargs -0 grep foo", "xargs -n 1 echo", "xargs -I{} cp {} /tmp", "xargs -P 4 -n 1 gzip",
+      "xargs", "xargs -i mv {} {}.bak", "xargs sh -c 'ls \"$@\"' _"})
   void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
