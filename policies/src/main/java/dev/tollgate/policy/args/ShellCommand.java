@@ -57,22 +57,13 @@ public record ShellCommand(List<List<Word>> commands) {
 
   private static final Set<String> SHELLS = Set.of("sh", "bash", "zsh", "dash", "ksh", "ash", "mksh", "busybox");
   /**
-   * Options of wrappers that take the next word as their value ({@code nice -n 10}, {@code sudo --user root},
-   * {@code xargs -I {}}); a short one also at the end of a cluster ({@code sudo -Eu root}).
+   * Wrappers none of whose options takes a value, in any release (a word that begins with {@code -} is one of them,
+   * or one they fail on): {@code command -p}, {@code nohup}, {@code setsid -w}, {@code unbuffer -p}.
    */
-  private static final java.util.Map<String, Set<String>> OPTIONS_WITH_VALUES = java.util.Map.ofEntries(
-      java.util.Map.entry("exec", Set.of("-a")),
-      java.util.Map.entry("ionice", Set.of("-c", "-n", "-p", "-P", "-u", "--class", "--classdata", "--pid", "--pgid",
-          "--uid")),
-      java.util.Map.entry("taskset", Set.of()),
-      java.util.Map.entry("watch", Set.of("-n", "-q", "--interval", "--equexit")),
-      java.util.Map.entry("flock", Set.of("-w", "-E", "--wait", "--timeout", "--conflict-exit-code")));
-  private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "exec", "nohup", "time", "!", "{",
-      "noglob", "unbuffer", "setsid");
+  private static final Set<String> PLAIN_WRAPPERS = Set.of("command", "builtin", "nohup", "!", "{", "noglob",
+      "unbuffer", "setsid");
   /** nice's adjustment as an option of its own ({@code -5}, {@code --5}, {@code -+5}), read before getopt sees it. */
   private static final Pattern NICE_ADJUSTMENT = Pattern.compile("-[-+]?[0-9]");
-  /** watch's short options that end a cluster: {@code -x} (run the command as it is) or one taking a value. */
-  private static final Set<String> WATCH_LETTERS = Set.of("-x", "-n", "-q");
   /** A number as strtol reads it (chrt's priority), and one that is zero (chrt's pid). */
   private static final Pattern INTEGER = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?[0-9]+");
   private static final Pattern ZERO = Pattern.compile("[ \\t\\n\\x0B\\f\\r]*[+-]?0+");
@@ -498,10 +489,9 @@ public record ShellCommand(List<List<Word>> commands) {
     if (name.equals("function")) {
       return i + 1; // function NAME { body; }: the body's commands follow the name
     }
-    Set<String> valued = OPTIONS_WITH_VALUES.getOrDefault(name, Set.of());
     if (PLAIN_WRAPPERS.contains(name)) {
       while (i < words.size() && words.get(i).text().startsWith("-")) {
-        i += optionWords(words.get(i).text(), valued);
+        i++;
       }
       return i;
     }
@@ -530,34 +520,28 @@ public record ShellCommand(List<List<Word>> commands) {
         xargs(words, i, depth, commands);
         return -1;
       }
-      case "ionice", "taskset", "watch", "flock" -> {
-        boolean exec = false; // watch -x runs its command as it is; otherwise through sh -c
-        while (i < words.size() && words.get(i).text().startsWith("-")) {
-          String w = words.get(i).text();
-          int letter = valuedLetter(w, WATCH_LETTERS);
-          exec |= w.equals("--exec") || letter > 0 && w.charAt(letter) == 'x';
-          i += optionWords(w, valued);
-        }
-        // then taskset's mask, flock's file
-        if ((name.equals("taskset") || name.equals("flock")) && i < words.size()) {
-          i++;
-        }
-        if (name.equals("watch") && !exec && i < words.size()) {
-          // watch joins its words with spaces and runs them through sh -c: watch 'ls; rm x' runs rm
-          split(joined(words.subList(i, words.size()), "runs a watch command"), depth + 1, commands);
-          return -1;
-        }
-        if (name.equals("flock") && i + 1 < words.size()
-            && (words.get(i).text().equals("-c") || words.get(i).text().equals("--command"))) {
-          // flock FILE -c COMMAND runs COMMAND through sh -c
-          split(literal(words.get(i + 1), "runs a flock -c command"), depth + 1, commands);
-          return -1;
-        }
-        return i;
+      case "time", "exec" -> {
+        return firstOperand(words, (name.equals("time") ? WrapperOptions.TIME : WrapperOptions.EXEC).read(words, i));
+      }
+      case "ionice" -> {
+        // with -p, -P or -u ionice acts on processes, and its operands are more of them
+        Getopt.Parsed parsed = WrapperOptions.IONICE.read(words, i);
+        return parsed.has("p") || parsed.has("P") || parsed.has("u") ? -1 : firstOperand(words, parsed);
+      }
+      case "taskset" -> {
+        // the command follows the mask; with -p taskset acts on a process
+        Getopt.Parsed parsed = WrapperOptions.TASKSET.read(words, i);
+        return parsed.has("p") ? -1 : Math.min(firstOperand(words, parsed) + 1, words.size());
+      }
+      case "watch" -> {
+        return watch(words, i, depth, commands);
+      }
+      case "flock" -> {
+        return flock(words, i, depth, commands);
       }
       case "unshare", "nsenter" -> {
         Getopt options = name.equals("unshare") ? WrapperOptions.UNSHARE : WrapperOptions.NSENTER;
-        return words.size() - options.read(words, i).operands().size();
+        return firstOperand(words, options.read(words, i));
       }
       case "chrt" -> {
         return chrt(words, i);
@@ -691,6 +675,41 @@ public record ShellCommand(List<List<Word>> commands) {
     unwrap(run, depth + 1, commands);
   }
 
+  /**
+   * {@code watch [OPTION]... COMMAND...}: with {@code -x} the command runs as it is; otherwise watch joins its words
+   * with spaces and runs them through {@code sh -c} ({@code watch 'ls; rm x'} runs rm).
+   */
+  private static int watch(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    Getopt.Parsed parsed = WrapperOptions.WATCH.read(words, i);
+    if (parsed.has("x") || parsed.operands().isEmpty()) {
+      return firstOperand(words, parsed);
+    }
+    split(joined(parsed.operands(), "runs a watch command"), depth + 1, commands);
+    return -1;
+  }
+
+  /**
+   * {@code flock [OPTION]... FILE COMMAND [ARG]...}, {@code flock [OPTION]... FILE -c COMMAND} (through
+   * {@code sh -c}), {@code flock [OPTION]... FD} (runs nothing), and since util-linux 2.43
+   * {@code flock --fd FD [OPTION]... COMMAND [ARG]...} and {@code flock --fd FD -c COMMAND}.
+   */
+  private static int flock(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
+    Getopt.Parsed parsed = WrapperOptions.FLOCK.read(words, i);
+    int at = firstOperand(words, parsed);
+    if (parsed.has("c")) {
+      if (at < words.size()) {
+        split(literal(words.get(at), "runs a flock -c command"), depth + 1, commands);
+      }
+      return -1;
+    }
+    at += parsed.has("fd") ? 0 : 1; // the file, unless --fd gave the descriptor
+    if (at + 1 < words.size() && (words.get(at).text().equals("-c") || words.get(at).text().equals("--command"))) {
+      split(literal(words.get(at + 1), "runs a flock -c command"), depth + 1, commands);
+      return -1;
+    }
+    return Math.min(at, words.size());
+  }
+
   /** {@code nice [-ADJUSTMENT] [OPTION]... [COMMAND [ARG]...]}: the index of the command. */
   private static int nice(List<Word> words, int i) throws Unsplittable {
     List<Getopt.Option> options = new ArrayList<>();
@@ -796,31 +815,6 @@ public record ShellCommand(List<List<Word>> commands) {
       last = v != null ? v : last;
     }
     return last;
-  }
-
-  /**
-   * How many words the option {@code w} of a wrapper takes: 2 when its value is the next word ({@code -n 10},
-   * {@code --user root}, {@code -Eu root}), 1 when it has none or carries it ({@code -n10}, {@code --user=root}).
-   */
-  private static int optionWords(String w, Set<String> valued) {
-    if (w.startsWith("--")) {
-      return w.indexOf('=') < 0 && valued.contains(w) ? 2 : 1;
-    }
-    int k = valuedLetter(w, valued);
-    return k > 0 && k == w.length() - 1 ? 2 : 1;
-  }
-
-  /** In a cluster of short options ({@code -Eu}), the index of the first that takes a value; -1 when none does. */
-  private static int valuedLetter(String w, Set<String> valued) {
-    if (w.length() < 2 || w.charAt(0) != '-' || w.startsWith("--")) {
-      return -1;
-    }
-    for (int k = 1; k < w.length(); k++) {
-      if (valued.contains("-" + w.charAt(k))) {
-        return k;
-      }
-    }
-    return -1;
   }
 
   /** {@code find ... -exec|-execdir|-ok|-okdir COMMAND ... ;|+}: each command is a command of its own. */

@@ -39,7 +39,7 @@ final class WrapperOptions {
       Map.entry("ignore-signal", "::"), Map.entry("block-signal", "::"), Map.entry("list-signal-handling", ""),
       Map.entry("debug", "v"), Map.entry("split-string", "S:"), HELP, VERSION), false);
 
-  // ---- sudo, doas --------------------------------------------------------------------------------------------------
+  // ---- sudo, doas, GNU time, the exec builtin ---------------------------------------------------------------------
 
   /**
    * sudo 1.9 ({@code src/parse_args.c}); {@code -a} and {@code -c} take their value on every system and fail but on
@@ -57,8 +57,14 @@ final class WrapperOptions {
       Map.entry("version", "V")), false);
   /** OpenBSD's doas and OpenDoas ({@code -a} with BSD authentication). */
   static final Getopt DOAS = new Getopt("doas", "a:C:Lnsu:", Map.of(), false);
+  /** GNU time, a superset of the shell keyword's {@code -p}. */
+  static final Getopt TIME = new Getopt("time", "af:o:pqvV", Map.ofEntries(Map.entry("append", "a"),
+      Map.entry("format", "f:"), Map.entry("output", "o:"), Map.entry("portability", "p"), Map.entry("quiet", "q"),
+      Map.entry("verbose", "v"), Map.entry("help", "h"), Map.entry("version", "V")), false);
+  /** The exec builtin of bash and zsh. */
+  static final Getopt EXEC = new Getopt("exec", "cla:", Map.ofEntries(HELP), false);
 
-  // ---- GNU findutils ----------------------------------------------------------------------------------------------
+  // ---- GNU findutils, procps ---------------------------------------------------------------------------------------
 
   /** {@code --replace} takes its value only attached, {@code -I} always, {@code -i} only attached. */
   static final Getopt XARGS = new Getopt("xargs", "0a:E:e::i::I:l::L:n:oprs:txP:d:", Map.ofEntries(
@@ -68,9 +74,32 @@ final class WrapperOptions {
       Map.entry("max-chars", "s:"), Map.entry("verbose", "t"), Map.entry("show-limits", "S"), Map.entry("exit", "x"),
       Map.entry("max-procs", "P:"), Map.entry("process-slot-var", ":"), Map.entry("version", "v"),
       Map.entry("help", "h")), false);
+  /** procps-ng watch 4 ({@code -q}, {@code -s} and {@code -f} are new; 3.3 took only the others). */
+  static final Getopt WATCH = new Getopt("watch", "bCcefd::ghq:n:prs:twvx", Map.ofEntries(Map.entry("color", "c"),
+      Map.entry("no-color", "C"), Map.entry("differences", "d::"), Map.entry("help", "h"),
+      Map.entry("interval", "n:"), Map.entry("beep", "b"), Map.entry("errexit", "e"), Map.entry("follow", "f"),
+      Map.entry("chgexit", "g"), Map.entry("equexit", "q:"), Map.entry("exec", "x"), Map.entry("precise", "p"),
+      Map.entry("no-rerun", "r"), Map.entry("shotsdir", "s:"), Map.entry("no-title", "t"), Map.entry("no-wrap", "w"),
+      Map.entry("version", "v")), false);
 
   // ---- util-linux, as in 2.42 and its successor (a superset of earlier releases) -----------------------------------
 
+  /**
+   * flock: {@code -c}/{@code --command} among the options (with {@code --fd}) is read here, as flock reads it when
+   * getopt rejects it; {@code --fd} was a flag in the release that added it and takes a value since, which leaves
+   * the command where it was ({@code flock --fd 3 CMD}).
+   */
+  static final Getopt FLOCK = new Getopt("flock", "sexnoFuw:E:hVc", Map.ofEntries(Map.entry("shared", "s"),
+      Map.entry("exclusive", "x"), Map.entry("unlock", "u"), Map.entry("nonblocking", "n"), Map.entry("nb", "n"),
+      Map.entry("timeout", "w:"), Map.entry("wait", "w:"), Map.entry("conflict-exit-code", "E:"),
+      Map.entry("close", "o"), Map.entry("no-fork", "F"), Map.entry("verbose", ""), Map.entry("fcntl", ""),
+      Map.entry("start", ":"), Map.entry("length", ":"), Map.entry("fd", ":"), Map.entry("command", "c"),
+      Map.entry("help", "h"), Map.entry("version", "V")), false);
+  static final Getopt IONICE = new Getopt("ionice", "c:n:p:P:u:tVh", Map.ofEntries(Map.entry("classdata", "n:"),
+      Map.entry("class", "c:"), Map.entry("help", "h"), Map.entry("ignore", "t"), Map.entry("pid", "p:"),
+      Map.entry("pgid", "P:"), Map.entry("uid", "u:"), Map.entry("version", "V")), false);
+  static final Getopt TASKSET = new Getopt("taskset", "apchV", Map.ofEntries(Map.entry("all-tasks", "a"),
+      Map.entry("pid", "p"), Map.entry("cpu-list", "c"), Map.entry("help", "h"), Map.entry("version", "V")), false);
   static final Getopt UNSHARE = new Getopt("unshare", "fhVmuinpCTUrR:w:S:G:cl:",
       Map.ofEntries(Map.entry("help", "h"), Map.entry("version", "V"), Map.entry("mount", "m::"),
       Map.entry("uts", "u::"), Map.entry("ipc", "i::"), Map.entry("net", "n::"), Map.entry("pid", "p::"),

@@ -234,11 +234,23 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"ionice --classd 7 rm -rf /", "ionice -c3 rm -rf /", "taskset -c 0 rm -rf /",
+      "taskset --cpu-list 0-3 rm -rf /", "watch --int 1 'rm -rf x'", "watch --equ 1 'rm -rf x'",
+      "watch -s /tmp 'rm -rf x'", "watch -xn 1 rm -rf x", "watch -n1 -x -- rm -rf x", "flock --time 5 lock rm -rf /",
+      "flock --conf 1 lock rm -rf /", "flock --start 0 lock rm -rf /", "flock --fd=3 rm -rf /",
+      "flock --fd 3 rm -rf /", "flock --fd 3 -c 'rm -rf /'", "time -o log rm -rf /", "/usr/bin/time -f %e rm -rf /",
+      "command time --output log rm -rf /", "time -p rm -rf /", "exec -la name rm -rf /", "exec -ca name rm -rf /"})
+  void utilLinuxProcpsAndTimeWrappersReadTheirOptionsAsGetoptLongDoes(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"nice --bogus 5 rm -rf /", "nice -x rm -rf /", "nice $N rm -rf /", "timeout --v 5 rm -rf /",
       "timeout --bogus 5 rm -rf /", "timeout $T rm -rf /", "env --i rm -rf /", "env --de rm -rf /", "env -x rm -rf /",
       "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /",
       "sudo --ch /srv rm -rf /", "sudo --pre rm -rf /", "sudo -X rm -rf /", "sudo $OPTS rm -rf /", "doas -X rm -rf /",
-      "xargs -X rm < list", "xargs --max 1 rm < list", "xargs -v rm < list"})
+      "xargs -X rm < list", "xargs --max 1 rm < list", "xargs -v rm < list", "watch --bogus 'rm -rf x'",
+      "flock --bogus lock rm -rf /", "ionice --cl 3 rm -rf /", "time --bogus rm -rf /", "exec -x rm -rf /"})
   void anOptionAnOlderWrapperIsNotKnownToTakeIsUninterpretable(String command) {
     assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
         command + " -> " + denyRm(command).account());
@@ -252,7 +264,10 @@ class CommandPrefixTest {
       "chroot --userspec=bob:bob /srv ls", "chroot /srv", "sudo -u bob ls", "sudo -E make install", "sudo FOO=1 ls",
       "sudo -i", "sudo -- ls", "sudo -l", "sudo -h", "sudo -u bob -h host ls", "sudo --preserve-env=PATH make",
       "doas -u bob ls", "xargs -0 grep foo", "xargs -n 1 echo", "xargs -I{} cp {} /tmp", "xargs -P 4 -n 1 gzip",
-      "xargs", "xargs -i mv {} {}.bak", "xargs sh -c 'ls \"$@\"' _"})
+      "xargs", "xargs -i mv {} {}.bak", "xargs sh -c 'ls \"$@\"' _", "ionice -c 3 make", "ionice -c2 -n7 ls",
+      "ionice -c 3 -p 1234", "taskset -c 0,1 make", "taskset -p 1234", "taskset -p 0x3 rm", "watch -n 1 ls",
+      "watch -d 'ls -l'", "watch -x ls -l", "flock /tmp/lock make", "flock -n /tmp/lock -c 'make test'", "flock 3",
+      "time -p make", "/usr/bin/time -v make", "exec -a name ls"})
   void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
