@@ -847,6 +847,10 @@ public record ShellCommand(List<List<Word>> commands) {
     while (i < words.size()) {
       Word w = words.get(i);
       String t = w.text();
+      if (w.dynamic()) {
+        throw new Unsplittable("it gives " + shell + " a word from an expansion where an option could stand, so "
+            + "whether it runs a -c script cannot be told");
+      }
       if (t.equals("--") || t.equals("-")) {
         i++;
         break;
@@ -854,15 +858,17 @@ public record ShellCommand(List<List<Word>> commands) {
       if (!(t.startsWith("-") || t.startsWith("+")) || t.length() < 2) {
         break;
       }
-      if (t.equals("-o") || t.equals("+o") || t.equals("-O") || t.equals("+O") || t.equals("--rcfile")
-          || t.equals("--init-file")) {
-        i += 2;
-        continue;
-      }
-      if (!t.startsWith("--") && t.indexOf('c') > 0) {
-        command = true;
-      }
       i++;
+      if (t.equals("--rcfile") || t.equals("--init-file")) {
+        i++;
+      } else if (!t.startsWith("--")) {
+        // a cluster: c reads the script from the first operand, and each o and O takes the next word as its value,
+        // wherever it stands in the cluster (bash -eo pipefail -c SCRIPT)
+        for (int k = 1; k < t.length(); k++) {
+          command |= t.charAt(k) == 'c';
+          i += t.charAt(k) == 'o' || t.charAt(k) == 'O' ? 1 : 0;
+        }
+      }
     }
     if (!command || i >= words.size()) {
       return; // runs a script file or standard input, which is not in the text

@@ -245,12 +245,21 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"bash -eo pipefail -c 'rm -rf /'", "bash -co errexit 'rm -rf /'",
+      "sh -xo nounset -c 'rm -rf /'", "bash -xO extglob -c 'rm -rf /'", "bash +eo posix -c 'rm -rf /'",
+      "bash -oo errexit pipefail -c 'rm -rf /'", "bash -o errexit -c 'rm -rf /'"})
+  void aShellsOptionTakingAWordInsideAClusterTakesIt(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"nice --bogus 5 rm -rf /", "nice -x rm -rf /", "nice $N rm -rf /", "timeout --v 5 rm -rf /",
       "timeout --bogus 5 rm -rf /", "timeout $T rm -rf /", "env --i rm -rf /", "env --de rm -rf /", "env -x rm -rf /",
       "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /",
       "sudo --ch /srv rm -rf /", "sudo --pre rm -rf /", "sudo -X rm -rf /", "sudo $OPTS rm -rf /", "doas -X rm -rf /",
       "xargs -X rm < list", "xargs --max 1 rm < list", "xargs -v rm < list", "watch --bogus 'rm -rf x'",
-      "flock --bogus lock rm -rf /", "ionice --cl 3 rm -rf /", "time --bogus rm -rf /", "exec -x rm -rf /"})
+      "flock --bogus lock rm -rf /", "ionice --cl 3 rm -rf /", "time --bogus rm -rf /", "exec -x rm -rf /",
+      "bash $X 'rm -rf /'", "sh -e \"$OPT\" 'rm -rf /'"})
   void anOptionAnOlderWrapperIsNotKnownToTakeIsUninterpretable(String command) {
     assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
         command + " -> " + denyRm(command).account());
@@ -267,7 +276,8 @@ class CommandPrefixTest {
       "xargs", "xargs -i mv {} {}.bak", "xargs sh -c 'ls \"$@\"' _", "ionice -c 3 make", "ionice -c2 -n7 ls",
       "ionice -c 3 -p 1234", "taskset -c 0,1 make", "taskset -p 1234", "taskset -p 0x3 rm", "watch -n 1 ls",
       "watch -d 'ls -l'", "watch -x ls -l", "flock /tmp/lock make", "flock -n /tmp/lock -c 'make test'", "flock 3",
-      "time -p make", "/usr/bin/time -v make", "exec -a name ls"})
+      "time -p make", "/usr/bin/time -v make", "exec -a name ls", "bash -eo pipefail -c 'ls | wc -l'",
+      "bash -o pipefail -c ls", "bash ./build.sh", "sh -e ./x.sh \"$ARG\""})
   void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
