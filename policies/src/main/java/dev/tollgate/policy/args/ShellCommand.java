@@ -817,7 +817,11 @@ public record ShellCommand(List<List<Word>> commands) {
     return last;
   }
 
-  /** {@code find ... -exec|-execdir|-ok|-okdir COMMAND ... ;|+}: each command is a command of its own. */
+  /**
+   * {@code find ... -exec|-execdir|-ok|-okdir COMMAND ... ;|+}: each command is a command of its own, and a word holding
+   * {@code {}} an expanded word, as GNU find puts the file name in its place in every word, the command's name too
+   * ({@code find /bin -name rm -exec {} -rf / ;} runs rm).
+   */
   private static void findExec(List<Word> words, int i, int depth, List<List<Word>> commands) throws Unsplittable {
     for (int j = i; j < words.size(); j++) {
       String w = words.get(j).text();
@@ -827,7 +831,11 @@ public record ShellCommand(List<List<Word>> commands) {
           end++;
         }
         if (end > j + 1) {
-          unwrap(new ArrayList<>(words.subList(j + 1, end)), depth + 1, commands);
+          List<Word> command = new ArrayList<>();
+          for (Word word : words.subList(j + 1, end)) {
+            command.add(word.text().contains("{}") ? new Word(word.text(), true) : word);
+          }
+          unwrap(command, depth + 1, commands);
         }
         j = end;
       }

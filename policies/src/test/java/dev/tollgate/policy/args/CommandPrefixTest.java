@@ -253,6 +253,14 @@ class CommandPrefixTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"find /bin -name rm -exec {} -rf / \\;", "find . -exec git {} \\;",
+      "find . -exec sh -c 'rm {}' \\;", "find . -execdir sh -c 'x{}' \\;", "find . -ok /bin/{} \\;"})
+  void theFileNameFindPutsInPlaceOfBracesIsAnExpandedWord(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"nice --bogus 5 rm -rf /", "nice -x rm -rf /", "nice $N rm -rf /", "timeout --v 5 rm -rf /",
       "timeout --bogus 5 rm -rf /", "timeout $T rm -rf /", "env --i rm -rf /", "env --de rm -rf /", "env -x rm -rf /",
       "env $OPTS rm -rf /", "env -S 'git' $X", "stdbuf -x rm -rf /", "chroot --bogus / rm -rf /",
@@ -277,7 +285,8 @@ class CommandPrefixTest {
       "ionice -c 3 -p 1234", "taskset -c 0,1 make", "taskset -p 1234", "taskset -p 0x3 rm", "watch -n 1 ls",
       "watch -d 'ls -l'", "watch -x ls -l", "flock /tmp/lock make", "flock -n /tmp/lock -c 'make test'", "flock 3",
       "time -p make", "/usr/bin/time -v make", "exec -a name ls", "bash -eo pipefail -c 'ls | wc -l'",
-      "bash -o pipefail -c ls", "bash ./build.sh", "sh -e ./x.sh \"$ARG\""})
+      "bash -o pipefail -c ls", "bash ./build.sh", "sh -e ./x.sh \"$ARG\"",
+      "find . -name '*.py' -exec grep -l foo {} +", "find . -exec sh -c 'echo \"$1\"' _ {} \\;"})
   void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
