@@ -9,23 +9,28 @@ import java.util.regex.Pattern;
  * A command argument split the way a POSIX shell would run it, into the simple commands it runs: segments
  * separated by {@code ;}, {@code &&}, {@code ||}, {@code |}, {@code &}, newlines and parentheses; the commands
  * inside {@code $(...)}, backticks and {@code <(...)}; the script of {@code sh|bash|zsh|dash|ksh -c} whatever its
- * other flags; the text of {@code eval}; and the command behind the wrappers {@code env VAR=... -i -u NAME},
- * {@code sudo}, {@code doas}, {@code command}, {@code exec}, {@code builtin}, {@code nohup}, {@code time},
- * {@code nice}, {@code timeout}, {@code stdbuf}, {@code xargs}, {@code !} and {@code {}; the command after a
+ * other flags ({@code -o} and {@code -O} take the next word, in a cluster too); the text of {@code eval}; and the
+ * command behind the wrappers {@code env} (its variables, and the words of {@code -S} read again as its options),
+ * {@code sudo} (its variables, and {@code -h HOST}), {@code doas}, {@code command}, {@code exec}, {@code builtin},
+ * {@code nohup}, {@code time}, {@code nice} ({@code -5} too), {@code timeout}, {@code stdbuf}, {@code chroot},
+ * {@code ionice}, {@code taskset}, {@code setsid}, {@code xargs}, {@code !} and {@code {}; the command after a
  * reserved word ({@code if}, {@code then}, {@code else}, {@code elif}, {@code while}, {@code until}, {@code do},
  * {@code coproc}) and the body of {@code function NAME}; the script {@code watch} and {@code flock FILE -c} run
  * through {@code sh -c}; the commands of
  * {@code find -exec}/{@code -execdir}/{@code -ok}; the command of {@code su} and {@code runuser} ({@code -c}, the
  * {@code -s} program, {@code runuser -u USER COMMAND}), of {@code script} ({@code -c} and after {@code --}), and after
- * the options of {@code unshare} and {@code nsenter} and the priority of {@code chrt}, their options read as getopt
- * reads them ({@link Getopt}). Quotes and backslashes are
+ * the options of {@code unshare} and {@code nsenter} and the priority of {@code chrt}. A wrapper's options are read
+ * as its getopt reads them ({@link Getopt}, {@link WrapperOptions}): abbreviations, clusters, attached and optional
+ * values. The words {@code xargs} adds from its input and those {@code find -exec} and {@code xargs -I} fill in with
+ * {@code {}} are expanded words. Quotes and backslashes are
  * removed, a leading {@code VAR=value} is dropped, and a program given by path ({@code /usr/bin/rm}) is named by
  * its last segment. Each wrapper is a command of its own as well ({@code sudo rm} runs {@code sudo} and
  * {@code rm}).
  *
  * <p>Uninterpretable: unbalanced quotes or substitutions, a here-document, a program name that comes from an
- * expansion ({@code $CMD}, {@code $(echo rm)}, the brace expansion {@code r{m,}}) or is a glob, an option of a
- * util-linux wrapper that cannot be read (see {@link Getopt}), NUL, nesting deeper
+ * expansion ({@code $CMD}, {@code $(echo rm)}, the brace expansion {@code r{m,}}, {@code find -exec {}}) or is a
+ * glob, an option of a wrapper that cannot be read (one it is not known to take, an ambiguous abbreviation, an
+ * expanded word where an option could stand: see {@link Getopt}), NUL, nesting deeper
  * than {@link #MAX_DEPTH}, more than {@link #MAX_COMMANDS} commands, text longer than {@link #MAX_LENGTH}.
  *
  * @param commands every simple command the text runs, each as its words from the program on

@@ -291,6 +291,13 @@ class CommandPrefixTest {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"runuser -u root git -l push", "runuser -u root -- git push", "su -c 'git push' root",
+      "nice -n 5 git push", "sudo -u root git push", "timeout 5 git push", "env -S 'git' push", "xargs -0 git push"})
+  void theOptionsAWrapperTakesDoNotSplitAPrefixOfSeveralWords(String command) {
+    assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
   @Test
   void anArgvArrayIsOneCommandWithoutAShell() {
     Reading r = DENIED.read(new ArgumentValue(ArgumentValue.Kind.ARRAY, "[]", List.of("/bin/rm", "-rf", "/")), true);
