@@ -31,6 +31,11 @@ public enum Fault {
     /** {@code Content-Encoding: gzip} on bytes that are not gzip. */
     CORRUPT_GZIP,
     /**
+     * {@code Content-Encoding: br} on the reply's bytes as they are (not brotli): what a client that asked for brotli
+     * and decodes it itself receives, as far as anything between it and the provider can read it (nothing).
+     */
+    BROTLI_CLAIMED,
+    /**
      * Zero-length writes, each flushed, before and after every event, and an empty SSE comment event ({@code :}) between
      * events. (The server's chunked encoder sends no data for an empty write: on the wire a zero-size chunk is the end
      * of the body, which is what {@link #TRUNCATED} covers.)

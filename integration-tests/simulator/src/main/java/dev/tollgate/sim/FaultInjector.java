@@ -53,10 +53,12 @@ final class FaultInjector {
         return stream ? "application/json" : "text/plain; charset=utf-8";
     }
 
-    /** Headers set before the reply's own: {@link Fault#CORRUPT_GZIP} claims a gzip body. */
+    /** Headers set before the reply's own: {@link Fault#CORRUPT_GZIP} claims a gzip body, {@link Fault#BROTLI_CLAIMED} a brotli one. */
     void headers(HttpExchange exchange) {
         if (fault == Fault.CORRUPT_GZIP) {
             exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        } else if (fault == Fault.BROTLI_CLAIMED) {
+            exchange.getResponseHeaders().set("Content-Encoding", "br");
         }
     }
 

@@ -87,6 +87,7 @@ class BadProviderResponseIT {
             cases.add(Arguments.of(Fault.INVALID_JSON, t, 0));
             cases.add(Arguments.of(Fault.WRONG_CONTENT_TYPE, t, 0));
             cases.add(Arguments.of(Fault.CORRUPT_GZIP, t, 0));
+            cases.add(Arguments.of(Fault.BROTLI_CLAIMED, t, 0));
         }
         return cases.stream();
     }
@@ -96,7 +97,7 @@ class BadProviderResponseIT {
             case NONE, EMPTY_CHUNKS, HUGE_LINE, WRONG_CONTENT_TYPE -> new Expected("reported", false);
             case GARBLED_SSE -> new Expected("reported", true); // one event's data is not JSON; usage is intact
             case USAGE_MISSING -> new Expected("estimated", false);
-            case TRUNCATED, INVALID_JSON, NEGATIVE_USAGE, CORRUPT_GZIP -> new Expected("estimated", true);
+            case TRUNCATED, INVALID_JSON, NEGATIVE_USAGE, CORRUPT_GZIP, BROTLI_CLAIMED -> new Expected("estimated", true);
             // the response (200) had begun: a cut stream is charged from the estimate, with the error named
             case CONNECTION_RESET -> new Expected("estimated", false);
         };
@@ -145,6 +146,23 @@ class BadProviderResponseIT {
                 assertNotNull(call.get("error"), log::toString);
             }
             assertTrue(((Number) call.get("cost_usd")).doubleValue() > 0, "never free\n" + log);
+        }
+        // a response the meter could not read and that reported no usage is charged the worst case its hold reserved
+        // (the prompt estimate and --max-tokens 100), said by an llm.unmetered event beside its llm.call
+        List<Map<String, Object>> unmetered = log.events("llm.unmetered");
+        if (fault == Fault.CORRUPT_GZIP || fault == Fault.BROTLI_CLAIMED || fault == Fault.INVALID_JSON) {
+            assertEquals(2, unmetered.size(), "an unreadable response is said loudly\n" + log);
+            for (Map<String, Object> call : calls) {
+                assertTrue(((Number) call.get("output_tokens")).longValue() >= 100,
+                        "charged the output its hold reserved, not the prompt alone\n" + log);
+            }
+        } else if (!expected.problem()) {
+            assertEquals(0, unmetered.size(), log::toString);
+        }
+        for (Map<String, Object> u : unmetered) {
+            assertTrue(((Number) u.get("output_tokens")).longValue() >= 100, log::toString);
+            assertNotNull(u.get("problem"), log::toString);
+            assertEquals("sim-model", u.get("model"), log::toString);
         }
         assertEquals(0, ((Number) log.only("agent.stopped").get("suppressed_errors")).intValue(), log::toString);
         String text = log.text();
