@@ -153,7 +153,12 @@ record Getopt(String program, String letters, Map<String, String> longs, boolean
       throws Unsplittable {
     switch (form) {
       case ":" -> {
-        options.add(new Option(key, i + 1 < words.size() ? words.get(i + 1) : null));
+        Word value = i + 1 < words.size() ? words.get(i + 1) : null;
+        if (value != null && value.splits()) { // xargs -n $N ls, N='1 rm': xargs -n 1 rm ls
+          throw new Unsplittable("its " + program + " option " + shown + " takes an unquoted expansion as its value, "
+              + "which the shell may make several words of, so where its command begins cannot be told");
+        }
+        options.add(new Option(key, value));
         return i + 2;
       }
       case "?" -> throw new Unsplittable("its " + program + " option " + shown + " takes the next word as its value "

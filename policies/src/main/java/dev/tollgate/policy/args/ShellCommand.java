@@ -40,8 +40,16 @@ public record ShellCommand(List<List<Word>> commands) {
   static final int MAX_DEPTH = 8;
   static final int MAX_COMMANDS = 1000;
 
-  /** One word after quote removal; {@code dynamic} when part of it comes from an expansion the shell performs. */
-  public record Word(String text, boolean dynamic) {
+  /**
+   * One word after quote removal; {@code dynamic} when part of it comes from an expansion the shell performs;
+   * {@code splits} when one of those expansions is unquoted (a parameter, command or brace expansion outside double
+   * quotes), so the shell may make several words of it, or none.
+   */
+  public record Word(String text, boolean dynamic, boolean splits) {
+    public Word(String text, boolean dynamic) {
+      this(text, dynamic, false);
+    }
+
     @Override
     public String toString() {
       return dynamic ? text + " (expanded by the shell)" : text;
@@ -123,6 +131,7 @@ public record ShellCommand(List<List<Word>> commands) {
     StringBuilder word = new StringBuilder();
     boolean inWord = false;
     boolean dynamic = false;
+    boolean splits = false; // an unquoted expansion in this word: the shell may make several words of it
     boolean dropNext = false; // the word after a redirection operator is a file name, not an argument
     int brace = 0; // 1 after an unquoted { in this word, 2 after a , or .. that follows it: brace expansion
     int i = 0;
@@ -190,6 +199,7 @@ public record ShellCommand(List<List<Word>> commands) {
         case '`' -> {
           i = backtick(s, i, depth, commands);
           dynamic = true;
+          splits = true;
           inWord = true;
         }
         case '$' -> {
@@ -217,14 +227,16 @@ public record ShellCommand(List<List<Word>> commands) {
             word.append('$');
           } else {
             dynamic = true;
+            splits = true;
           }
           inWord = true;
           i = next;
         }
         case ' ', '\t' -> {
-          dropNext = endWord(words, word, inWord, dynamic, dropNext);
+          dropNext = endWord(words, word, inWord, dynamic, splits, dropNext);
           inWord = false;
           dynamic = false;
+          splits = false;
           brace = 0;
           i++;
         }
@@ -233,10 +245,11 @@ public record ShellCommand(List<List<Word>> commands) {
             i++; // >& and <& are redirections
             continue;
           }
-          endWord(words, word, inWord, dynamic, dropNext);
+          endWord(words, word, inWord, dynamic, splits, dropNext);
           dropNext = false;
           inWord = false;
           dynamic = false;
+          splits = false;
           brace = 0;
           flush(words, depth, commands);
           words = new ArrayList<>();
@@ -255,9 +268,10 @@ public record ShellCommand(List<List<Word>> commands) {
           if (c == '<' && i + 1 < s.length() && s.charAt(i + 1) == '<') {
             if (i + 2 < s.length() && s.charAt(i + 2) == '<') {
               i += 3; // here-string: the next word is data
-              endWord(words, word, inWord, dynamic, false);
+              endWord(words, word, inWord, dynamic, splits, false);
               inWord = false;
               dynamic = false;
+              splits = false;
               brace = 0;
               dropNext = true;
               continue;
@@ -269,9 +283,10 @@ public record ShellCommand(List<List<Word>> commands) {
             word.setLength(0);
             inWord = false;
           }
-          endWord(words, word, inWord, dynamic, dropNext);
+          endWord(words, word, inWord, dynamic, splits, dropNext);
           inWord = false;
           dynamic = false;
+          splits = false;
           brace = 0;
           dropNext = true;
           i++;
@@ -295,6 +310,7 @@ public record ShellCommand(List<List<Word>> commands) {
             brace = 2;
           } else if (c == '}' && brace == 2) {
             dynamic = true; // {rm,-rf,x}, r{m,}, {r..r}m: the shell makes other words of it
+            splits = true;
           }
           word.append(c);
           inWord = true;
@@ -302,18 +318,18 @@ public record ShellCommand(List<List<Word>> commands) {
         }
       }
     }
-    endWord(words, word, inWord, dynamic, dropNext);
+    endWord(words, word, inWord, dynamic, splits, dropNext);
     flush(words, depth, commands);
   }
 
   /** Ends the current word; returns the new "drop the next word" state. */
   private static boolean endWord(List<Word> words, StringBuilder word, boolean inWord, boolean dynamic,
-      boolean dropNext) {
+      boolean splits, boolean dropNext) {
     if (!inWord) {
       return dropNext;
     }
     if (!dropNext) {
-      words.add(new Word(word.toString(), dynamic));
+      words.add(new Word(word.toString(), dynamic, splits));
     }
     word.setLength(0);
     return false;
@@ -476,10 +492,17 @@ public record ShellCommand(List<List<Word>> commands) {
         split(joined(words.subList(i, words.size()), "evals text"), depth + 1, commands);
         return;
       }
-      i = afterWrapper(name, words, i, depth, commands);
-      if (i < 0) {
+      int at = afterWrapper(name, words, i, depth, commands);
+      if (at < 0) {
         return;
       }
+      for (int k = i; k < at; k++) {
+        if (words.get(k).splits()) { // U='root rm'; sudo -u $U -rf / runs rm
+          throw new Unsplittable("a word of " + name + " before its command, " + words.get(k).text()
+              + ", is an unquoted expansion the shell may make several words of, which moves where the command begins");
+        }
+      }
+      i = at;
     }
   }
 

@@ -200,7 +200,7 @@ class CommandPrefixTest {
   @ValueSource(strings = {"env --uns HOME rm -rf /", "env --ch /tmp rm -rf /", "env -a sh rm -rf /",
       "env --argv0 sh rm -rf /", "env --env0-from vars rm -rf /", "env --split 'rm -rf x'", "env -S '-i rm -rf x'",
       "env -S'-u HOME' rm -rf /", "env -S 'FOO=1' rm -rf /", "env a-b=1 rm -rf /", "env /x=1 rm -rf /",
-      "env - rm -rf /", "env -i -- FOO=1 rm -rf /", "env -S 'git' push", "env FOO=$X rm -rf /"})
+      "env - rm -rf /", "env -i -- FOO=1 rm -rf /", "env -S 'git' push", "env FOO=\"$X\" rm -rf /"})
   void envReadsItsOptionsVariablesAndSplitStringAsEnvDoes(String command) {
     assertEquals(Reading.Result.MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
@@ -209,7 +209,7 @@ class CommandPrefixTest {
   @ValueSource(strings = {"sudo -c staff rm -rf /", "sudo --login-class staff rm -rf /", "sudo -a skey rm -rf /",
       "sudo --auth-type skey rm -rf /", "sudo --us root rm -rf /", "sudo --chr /srv rm -rf /",
       "sudo --close 3 rm -rf /", "sudo a-b=1 rm -rf /", "sudo ./x=1 rm -rf /", "sudo FOO=1 -u root rm -rf /",
-      "sudo FOO=$X rm -rf /", "sudo -h host rm -rf /", "sudo -hhost rm -rf /", "sudo --host host rm -rf /",
+      "sudo FOO=\"$X\" rm -rf /", "sudo -h host rm -rf /", "sudo -hhost rm -rf /", "sudo --host host rm -rf /",
       "sudo -D /tmp rm -rf /", "sudo -Eu root -- rm -rf /", "sudo -- FOO=1 rm -rf /", "doas -u root rm -rf /",
       "doas -nu root -- rm -rf /"})
   void sudoAndDoasReadTheirOptionsAndVariablesAsTheyDo(String command) {
@@ -288,6 +288,25 @@ class CommandPrefixTest {
       "bash -o pipefail -c ls", "bash ./build.sh", "sh -e ./x.sh \"$ARG\"",
       "find . -name '*.py' -exec grep -l foo {} +", "find . -exec sh -c 'echo \"$1\"' _ {} \\;"})
   void ordinaryUsesOfTheOlderWrappersAreNotDenied(String command) {
+    assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
+  }
+
+  /** An unquoted expansion in a wrapper's words may become several words (or none), moving where its command begins. */
+  @ParameterizedTest
+  @ValueSource(strings = {"U='root rm'; sudo -u $U -rf /", "sudo -u $U -rf /", "sudo -u `echo root rm` -rf /",
+      "sudo -u $(echo root rm) -rf /", "timeout -s $S 5 ls", "env -u $V ls", "chroot --userspec=$U /srv ls",
+      "xargs -n $N ls", "stdbuf -o $M ls", "doas -u $U ls", "ionice -c $C ls", "flock -w $W /tmp/l ls",
+      "sudo -u {root,rm} -rf /", "env FOO=$X rm -rf /", "sudo FOO=$X rm -rf /", "watch -n $N rm",
+      "flock -w $W /tmp/l rm"})
+  void anUnquotedExpansionAmongAWrappersWordsIsUninterpretable(String command) {
+    assertEquals(Reading.Result.UNINTERPRETABLE, denyRm(command).result(),
+        command + " -> " + denyRm(command).account());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sudo -u \"$U\" ls", "timeout -s \"$S\" 5 ls", "env -u \"$V\" ls", "xargs -n \"$N\" ls",
+      "sudo -u bob ls $X", "nice -n 5 ls $(pwd)", "sudo ls *.txt"})
+  void aQuotedExpansionOrOneAfterTheCommandIsRead(String command) {
     assertEquals(Reading.Result.NO_MATCH, denyRm(command).result(), command + " -> " + denyRm(command).account());
   }
 
