@@ -92,8 +92,16 @@ public final class ReportCommand {
   private static void text(Tally t, PrintStream o) {
     o.printf("Tollgate report: %s to %s, %d events%n", t.from == null ? "-" : t.from, t.to == null ? "-" : t.to,
         t.events);
-    o.printf("total %s USD over %d LLM calls (%d input, %d output tokens); %d tool calls; %d refusals%n%n",
+    o.printf("total %s USD over %d LLM calls (%d input, %d output tokens); %d tool calls; %d refusals%n",
         usd(t.totalNanos), t.llmCalls, t.inputTokens, t.outputTokens, t.toolCalls, t.refusals);
+    if (t.unmetered > 0) {
+      o.printf(t.unmetered == 1
+          ? "%d LLM call's response could not be read: charged the worst case its hold reserved (%s USD; see "
+              + "llm.unmetered)%n"
+          : "%d LLM calls' responses could not be read: charged the worst case their holds reserved (%s USD; see "
+              + "llm.unmetered)%n", t.unmetered, usd(t.unmeteredNanos));
+    }
+    o.println();
     for (Table table : tables(t)) {
       table(o, table.title(), table.head(), table.rows());
     }
@@ -219,6 +227,7 @@ public final class ReportCommand {
       g.writeNumberField("refusals", t.refusals);
       g.writeNumberField("input_tokens", t.inputTokens);
       g.writeNumberField("output_tokens", t.outputTokens);
+      g.writeNumberField("unmetered_llm_calls", t.unmetered);
       groups(g, "by_model", "model", t.byModel);
       if (!t.by.equals("model")) {
         groups(g, "by_" + t.by, "key", t.grouped);

@@ -3,6 +3,7 @@ package dev.tollgate.agent.cli.report;
 import dev.tollgate.policy.event.AuditEvent;
 import dev.tollgate.policy.event.Line;
 import dev.tollgate.policy.event.LlmCallEvent;
+import dev.tollgate.policy.event.LlmUnmetered;
 import dev.tollgate.policy.event.LogEvent;
 import dev.tollgate.policy.event.RunSummary;
 import dev.tollgate.policy.event.ToolCallEvent;
@@ -71,6 +72,9 @@ final class Tally {
   long totalNanos;
   long inputTokens;
   long outputTokens;
+  /** LLM calls whose response could not be read ({@code llm.unmetered}), and what they were charged. */
+  long unmetered;
+  long unmeteredNanos;
   final Map<String, Group> byModel = new LinkedHashMap<>();
   final Map<String, Group> byTool = new LinkedHashMap<>();
   final Map<String, Long> refusalsByRule = new LinkedHashMap<>();
@@ -114,6 +118,9 @@ final class Tally {
       runSummary(r);
     } else if (event instanceof AuditEvent a && a.operatorAction()) {
       audit(a, ts);
+    } else if (event instanceof LlmUnmetered u) {
+      unmetered++;
+      unmeteredNanos += u.costNanos(); // counted in the totals already, by its llm.call line
     }
     return true;
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.agent.cli.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
@@ -79,6 +80,22 @@ class ReportCommandTest {
     assertEquals(1, r.out().split("\"by_model\"", -1).length - 1, "one by_model array\n" + r.out());
     Out byTool = report("", "--log", log.toString(), "--format", "json", "--by", "day");
     assertTrue(byTool.out().contains("\"by_day\" : [ {\n    \"key\" : \"2026-12-05\""), byTool.out());
+  }
+
+  @Test
+  void callsChargedTheirWorstCaseAreCountedAndSaid() throws IOException {
+    String unmetered = "{\"ts\":\"2026-12-05T10:00:01Z\",\"event\":\"llm.unmetered\",\"client\":\"jdk\","
+        + "\"provider\":\"openai\",\"model\":\"gpt-4o\",\"problem\":\"unsupported content-encoding: usage not read\","
+        + "\"output_tokens\":1024,\"cost_usd\":0.0103}\n";
+    Path log = Files.writeString(dir.resolve("a.jsonl"), LOG + unmetered);
+    Out text = report("", "--log", log.toString());
+    assertEquals(0, text.status(), text.err());
+    assertTrue(text.out().contains("1 LLM call's response could not be read: charged the worst case its hold reserved "
+        + "(0.0103 USD; see llm.unmetered)"), text.out());
+    Out json = report("", "--log", log.toString(), "--format", "json");
+    assertTrue(json.out().contains("\"unmetered_llm_calls\" : 1"), json.out());
+    Out none = report("", "--log", Files.writeString(dir.resolve("b.jsonl"), LOG).toString());
+    assertFalse(none.out().contains("could not be read"), none.out());
   }
 
   @Test
