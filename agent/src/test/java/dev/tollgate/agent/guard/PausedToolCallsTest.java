@@ -115,13 +115,28 @@ class PausedToolCallsTest {
         && text.contains("the limit's window had room again while the call waited"), text);
   }
 
-  /** A journal in which an operator's approval of a request lands just before the JVM's timeout of it. */
-  static final class ApprovedAtTheLastMoment extends AuditJournal {
+  /**
+   * A journal in which an operator's answer to a request lands just before this JVM's own end of it (its timeout or
+   * release): the answer is appended, and the JVM's record finds the chain moved on.
+   */
+  static final class AnsweredAtTheLastMoment extends AuditJournal {
     private final java.util.List<String> lines = new java.util.ArrayList<>();
-    private boolean approved;
+    private final String ending;
+    private final AuditEvent.Action action;
+    private final String by;
+    private final String reason;
+    private final Long addCalls;
+    private boolean answered;
 
-    ApprovedAtTheLastMoment(dev.tollgate.policy.budget.LedgerKey key) {
+    /** @param ending the JVM's record the answer beats: {@code timeout} or {@code release} */
+    AnsweredAtTheLastMoment(dev.tollgate.policy.budget.LedgerKey key, String ending, AuditEvent.Action action,
+        String by, String reason, Long addCalls) {
       super(key);
+      this.ending = "{\"action\":\"" + ending + "\"";
+      this.action = action;
+      this.by = by;
+      this.reason = reason;
+      this.addCalls = addCalls;
     }
 
     @Override
@@ -137,14 +152,14 @@ class PausedToolCallsTest {
 
     @Override
     protected synchronized boolean appendIfCount(long count, String line) throws java.io.IOException {
-      if (!approved && line.startsWith("{\"action\":\"timeout\"")) {
-        approved = true;
+      if (!answered && line.startsWith(ending)) {
+        answered = true;
         for (AuditEvent e : readAll().records()) {
           if (e.action() == AuditEvent.Action.REQUEST) {
-            append(e.answer(AuditEvent.Action.APPROVE, Instant.now(), "alice", "go on", 1L));
+            append(e.answer(action, Instant.now(), by, reason, addCalls));
           }
         }
-        return false; // the approval got there first
+        return false; // the answer got there first
       }
       if (lines.size() != count) {
         return false;
@@ -157,8 +172,9 @@ class PausedToolCallsTest {
   @Test
   void anApprovalThatLandsBeforeTheTimeoutIsTheCallsAndNoLaterCalls() throws Exception {
     PolicyEngine engine = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 1ms}}");
-    AuditJournal journal = new ApprovedAtTheLastMoment(
-        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null));
+    AuditJournal journal = new AnsweredAtTheLastMoment(
+        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null), "timeout", AuditEvent.Action.APPROVE,
+        "alice", "go on", 1L);
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     LlmGovernor governor = new LlmGovernor(engine.policy(), Clock.systemUTC(),
         new LocalStore(Ledger.none(), LlmGovernor.DEFAULT_RESERVATION_TTL, Clock.systemUTC()), null,
@@ -228,51 +244,13 @@ class PausedToolCallsTest {
     assertTrue(v.proceeds(), v::toString);
     assertTrue(journal.readAll().records().isEmpty(), "approval was asked for a limit the policy no longer has");
   }
-  /** A journal in which an operator's deny of a request lands just before the JVM's release of it. */
-  static final class DeniedAtTheLastMoment extends AuditJournal {
-    private final java.util.List<String> lines = new java.util.ArrayList<>();
-    private boolean denied;
-
-    DeniedAtTheLastMoment(dev.tollgate.policy.budget.LedgerKey key) {
-      super(key);
-    }
-
-    @Override
-    public String where() {
-      return "memory";
-    }
-
-    @Override
-    protected synchronized java.util.List<String> lines(long from) {
-      return from >= lines.size() ? java.util.List.of()
-          : new java.util.ArrayList<>(lines.subList((int) from, lines.size()));
-    }
-
-    @Override
-    protected synchronized boolean appendIfCount(long count, String line) throws java.io.IOException {
-      if (!denied && line.startsWith("{\"action\":\"release\"")) {
-        denied = true;
-        for (AuditEvent e : readAll().records()) {
-          if (e.action() == AuditEvent.Action.REQUEST) {
-            append(e.answer(AuditEvent.Action.DENY, Instant.now(), "dave", "no", null));
-          }
-        }
-        return false; // the deny got there first
-      }
-      if (lines.size() != count) {
-        return false;
-      }
-      lines.add(line);
-      return true;
-    }
-  }
-
   @Test
   void aDenyThatLandsJustBeforeTheReleaseRefusesTheCall() throws Exception {
     PolicyEngine engine = engine(
         "{name: rate, scope: process, max_calls: 1, window: 300ms, on_exceed: pause, approval: {timeout: 60s}}");
-    AuditJournal journal = new DeniedAtTheLastMoment(
-        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null));
+    AuditJournal journal = new AnsweredAtTheLastMoment(
+        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null), "release", AuditEvent.Action.DENY, "dave",
+        "no", null);
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     PausedToolCalls paused = paused(engine, journal, log);
     ToolCall call = new ToolCall("lookup", "test", "run-1");
@@ -288,8 +266,9 @@ class PausedToolCallsTest {
   @Test
   void aVerdictThatLosesToADenyIsGivenBack() throws Exception {
     PolicyEngine engine = engine("{name: l, scope: run, max_calls: 1, on_exceed: pause, approval: {timeout: 60s}}");
-    AuditJournal journal = new DeniedAtTheLastMoment(
-        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null));
+    AuditJournal journal = new AnsweredAtTheLastMoment(
+        dev.tollgate.policy.budget.LedgerKey.resolve(dir, null, k -> null), "release", AuditEvent.Action.DENY, "dave",
+        "no", null);
     EnforcementLog log = EnforcementLog.open(dir.resolve("log.jsonl"), Clock.systemUTC());
     LlmGovernor governor = new LlmGovernor(engine.policy(), Clock.systemUTC(),
         new LocalStore(Ledger.none(), LlmGovernor.DEFAULT_RESERVATION_TTL, Clock.systemUTC()), null,
