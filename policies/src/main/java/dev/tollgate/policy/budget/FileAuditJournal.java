@@ -45,24 +45,71 @@ public final class FileAuditJournal extends AuditJournal {
     return file.toAbsolutePath().toString();
   }
 
-  @Override
-  protected List<String> lines(long from) throws IOException {
-    List<String> all = complete();
-    return from >= all.size() ? List.of() : new ArrayList<>(all.subList((int) from, all.size()));
-  }
+  /**
+   * Where this instance's last read ended: the complete lines' count and their bytes, in the file known by
+   * {@code readFile} (its file key); -1 before the first read. The journal is only ever appended to (a torn last line
+   * is cut before the next append, and it lies past these bytes), so a follower's next read ({@code from} equal to
+   * that count) reads only what was appended since, not the whole file at every poll. A file that was replaced or
+   * shrank is read whole again.
+   */
+  private long readCount = -1;
+  private long readBytes;
+  private Object readFile;
 
-  private List<String> complete() throws IOException {
+  @Override
+  protected synchronized List<String> lines(long from) throws IOException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+      readCount = -1;
       return List.of();
     }
-    String text = new String(LedgerFiles.read(file, MAX_BYTES), StandardCharsets.UTF_8);
+    Object key = fileKey();
+    if (from > 0 && from == readCount && key != null && key.equals(readFile)) {
+      Read tail = readFrom(readBytes);
+      if (tail != null) {
+        readCount += tail.lines().size();
+        readBytes += tail.bytes();
+        return tail.lines();
+      }
+    }
+    Read all = readFrom(0);
+    readCount = all.lines().size();
+    readBytes = all.bytes();
+    readFile = key;
+    List<String> lines = all.lines();
+    return from >= lines.size() ? List.of() : new ArrayList<>(lines.subList((int) from, lines.size()));
+  }
+
+  private Object fileKey() throws IOException {
+    return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+        .fileKey();
+  }
+
+  /** Complete lines (each ended by a newline) and their bytes. */
+  private record Read(List<String> lines, long bytes) {}
+
+  /**
+   * The complete lines from byte {@code offset} on (0: the whole file, at most {@link #MAX_BYTES}); null when the
+   * file is now shorter than {@code offset} (replaced or cut: read it whole).
+   */
+  private Read readFrom(long offset) throws IOException {
+    byte[] bytes;
+    if (offset == 0) {
+      bytes = LedgerFiles.read(file, MAX_BYTES);
+    } else {
+      bytes = LedgerFiles.readFrom(file, offset, MAX_BYTES);
+      if (bytes == null) {
+        return null;
+      }
+    }
     List<String> lines = new ArrayList<>();
     int start = 0;
-    for (int end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-      lines.add(text.substring(start, end));
-      start = end + 1;
+    for (int end = 0; end < bytes.length; end++) {
+      if (bytes[end] == '\n') {
+        lines.add(new String(bytes, start, end - start, StandardCharsets.UTF_8));
+        start = end + 1;
+      }
     }
-    return lines;
+    return new Read(lines, start);
   }
 
   @Override
@@ -82,14 +129,11 @@ public final class FileAuditJournal extends AuditJournal {
     try (FileChannel lockChannel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE,
         StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS), LedgerFiles.ownerOnly(lockFile));
         FileLock ignored = lockChannel.lock()) {
-      List<String> lines = complete();
-      if (lines.size() != count) {
+      Read now = Files.exists(file, LinkOption.NOFOLLOW_LINKS) ? readFrom(0) : new Read(List.of(), 0);
+      if (now.lines().size() != count) {
         return false;
       }
-      long completeBytes = 0;
-      for (String l : lines) {
-        completeBytes += l.getBytes(StandardCharsets.UTF_8).length + 1;
-      }
+      long completeBytes = now.bytes();
       try (FileChannel out = FileChannel.open(file, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
           LinkOption.NOFOLLOW_LINKS), LedgerFiles.ownerOnly(file))) {
         out.truncate(completeBytes); // a torn last line (a writer killed mid-write) is dropped, not continued

@@ -127,8 +127,36 @@ final class LedgerFiles {
     return FileChannel.open(file, options, ownerOnly(file));
   }
 
-  /** Reads a whole regular file of at most {@code max} bytes, never through a link. */
-  static byte[] read(Path file, long max) throws IOException {
+  /**
+   * Reads a regular file from byte {@code offset} to its end, at most {@code max} bytes of it, never through a link;
+   * null when the file is shorter than {@code offset}.
+   */
+  static byte[] readFrom(Path file, long offset, long max) throws IOException {
+    regular(file);
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      long size = in.size();
+      if (size < offset) {
+        return null;
+      }
+      if (size - offset > max) {
+        throw new IOException(file.getFileName() + " in the ledger directory grew by more than " + max + " bytes "
+            + "since it was last read");
+      }
+      ByteBuffer buffer = ByteBuffer.allocate((int) (size - offset));
+      in.position(offset);
+      while (buffer.hasRemaining() && in.read(buffer) >= 0) {
+        // read on
+      }
+      byte[] bytes = new byte[buffer.position()];
+      buffer.flip().get(bytes);
+      return bytes;
+    } catch (FileSystemException e) {
+      throw new IOException(file.getFileName() + " in the ledger directory cannot be opened without following a link "
+          + "(" + e.getReason() + ")", e);
+    }
+  }
+
+  private static void regular(Path file) throws IOException {
     if (Files.isSymbolicLink(file)) {
       throw new IOException(file.getFileName() + " in the ledger directory is a symbolic link; Tollgate never follows "
           + "links in ledger.dir (remove it)");
@@ -136,6 +164,11 @@ final class LedgerFiles {
     if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException(file.getFileName() + " in the ledger directory is not a regular file");
     }
+  }
+
+  /** Reads a whole regular file of at most {@code max} bytes, never through a link. */
+  static byte[] read(Path file, long max) throws IOException {
+    regular(file);
     try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
       long size = in.size();
       if (size > max) {

@@ -170,4 +170,75 @@ class AuditJournalTest {
     j.append(reset("a2", "second"));
     assertEquals(List.of("a1", "a2"), j.readAll().records().stream().map(AuditEvent::id).toList());
   }
+
+  /**
+   * A follower's reads on the file journal read only what was appended since its last read: what another writer (a
+   * second instance, as the CLI's process) appended, a torn line once an append completes it, and a file replaced
+   * by a longer one is read whole again, so a line in the wrong place is still refused.
+   */
+  @Test
+  void aFollowersReadsOfTheFileAreIncrementalAndStillVerified() throws Exception {
+    AuditJournal follower = file();
+    AuditJournal writer = file();
+    writer.append(reset("a1", "first"));
+    AuditJournal.Page page = follower.readAll();
+    Path log = dir.resolve("ledger").resolve(FileAuditJournal.FILE);
+    for (int n = 2; n <= 4; n++) {
+      writer.append(reset("a" + n, "next"));
+      AuditJournal.Page next = follower.readAfter(page);
+      assertEquals(List.of("a" + n), next.records().stream().map(AuditEvent::id).toList());
+      page = next;
+    }
+    Files.writeString(log, "{\"action\":\"reset\",\"id\":\"torn", java.nio.file.StandardOpenOption.APPEND);
+    assertEquals(List.of(), follower.readAfter(page).records(), "a torn line is no record");
+    writer.append(reset("a5", "after the torn line"));
+    page = follower.readAfter(page);
+    assertEquals(List.of("a5"), page.records().stream().map(AuditEvent::id).toList());
+    assertEquals(5, page.next());
+    // a journal put back in its place with another first line: the chain no longer holds where the follower was
+    List<String> lines = Files.readAllLines(log);
+    Path moved = dir.resolve("old.log");
+    Files.move(log, moved);
+    Files.write(log, List.of(lines.get(1), lines.get(0), lines.get(2), lines.get(3), lines.get(4), lines.get(0)));
+    AuditJournal.Page at = page;
+    assertTrue(assertThrows(IOException.class, () -> follower.readAfter(at)).getMessage().contains("audit.log:6:"));
+  }
+
+  /** Incremental reads of the file journal, however appends and reads interleave, add up to one read of it all. */
+  @net.jqwik.api.Property(tries = 40)
+  void incrementalReadsAddUpToAWholeRead(@net.jqwik.api.ForAll("steps") List<Integer> steps) throws Exception {
+    Path ledger = Files.createTempDirectory("audit-prop");
+    try {
+      AuditJournal writer = FileAuditJournal.open(ledger, null);
+      AuditJournal follower = FileAuditJournal.open(ledger, null);
+      AuditJournal.Page page = AuditJournal.Page.START;
+      List<String> seen = new ArrayList<>();
+      int n = 0;
+      for (int step : steps) {
+        if (step == 0) {
+          page = follower.readAfter(page);
+          page.records().forEach(r -> seen.add(r.id()));
+        } else if (step == 1) {
+          Files.writeString(ledger.resolve(FileAuditJournal.FILE), "{\"torn",
+              java.nio.file.StandardOpenOption.APPEND, java.nio.file.StandardOpenOption.CREATE);
+        } else {
+          writer.append(reset("r" + n++, "x".repeat(step)));
+        }
+      }
+      page = follower.readAfter(page);
+      page.records().forEach(r -> seen.add(r.id()));
+      assertEquals(FileAuditJournal.open(ledger, null).readAll().records().stream().map(AuditEvent::id).toList(), seen);
+      assertEquals(n, seen.size());
+    } finally {
+      try (var files = Files.walk(ledger)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @net.jqwik.api.Provide
+  net.jqwik.api.Arbitrary<List<Integer>> steps() {
+    // 0: the follower reads; 1: a torn write; 2..40: an append with a reason of that many characters
+    return net.jqwik.api.Arbitraries.integers().between(0, 40).list().ofMaxSize(30);
+  }
 }
