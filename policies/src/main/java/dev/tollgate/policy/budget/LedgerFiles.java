@@ -139,8 +139,8 @@ final class LedgerFiles {
         return null;
       }
       if (size - offset > max) {
-        throw new IOException(file.getFileName() + " in the ledger directory grew by more than " + max + " bytes "
-            + "since it was last read");
+        throw new IOException(file.getFileName() + " in the ledger directory " + (offset == 0
+            ? "is larger than " + max + " bytes" : "grew by more than " + max + " bytes since it was last read"));
       }
       ByteBuffer buffer = ByteBuffer.allocate((int) (size - offset));
       in.position(offset);
@@ -168,22 +168,6 @@ final class LedgerFiles {
 
   /** Reads a whole regular file of at most {@code max} bytes, never through a link. */
   static byte[] read(Path file, long max) throws IOException {
-    regular(file);
-    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-      long size = in.size();
-      if (size > max) {
-        throw new IOException(file.getFileName() + " in the ledger directory is larger than " + max + " bytes");
-      }
-      ByteBuffer buffer = ByteBuffer.allocate((int) size);
-      while (buffer.hasRemaining() && in.read(buffer) >= 0) {
-        // read on
-      }
-      byte[] bytes = new byte[buffer.position()];
-      buffer.flip().get(bytes);
-      return bytes;
-    } catch (FileSystemException e) {
-      throw new IOException(file.getFileName() + " in the ledger directory cannot be opened without following a link "
-          + "(" + e.getReason() + ")", e);
-    }
+    return readFrom(file, 0, max);
   }
 }
