@@ -351,33 +351,25 @@ public final class AgentStartup {
     }
 
     private void install(CoverageReport coverage) {
-      Metrics metrics;
+      Metrics metrics = Metrics.listen(log, policy); // counts from the first event on
       Ledger opened = null;
       String refused = null;
+      writeFirstLines();
       try {
-        metrics = Metrics.listen(log, policy); // counts from the first event on
-        writeFirstLines();
-        try {
-          ledger.run(); // here, unless late attach opened it already
-          opened = ledger.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-          refused = ledgerProblem(policy, e.getCause());
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          refused = "interrupted while opening the budget ledger";
-        }
-        if (refused != null) {
-          System.err.println("[tollgate] " + refused);
-          System.err.println(failOpen ? "[tollgate] DISABLED: the budget ledger could not be opened and "
-              + "fail-mode=open; the application runs UNGOVERNED" : "[tollgate] stopping the JVM (fail-mode=closed): "
-              + "no tool or LLM call has run. Fix the ledger, or set -Dtollgate.fail-mode=open to run ungoverned.");
-        }
-      } finally {
-        if (refused != null) {
-          startSettled.countDown(); // before System.exit, whose shutdown hook waits for it
-        }
+        ledger.run(); // here, unless late attach opened it already
+        opened = ledger.get();
+      } catch (java.util.concurrent.ExecutionException e) {
+        refused = ledgerProblem(policy, e.getCause());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        refused = "interrupted while opening the budget ledger";
       }
       if (refused != null) {
+        System.err.println("[tollgate] " + refused);
+        System.err.println(failOpen ? "[tollgate] DISABLED: the budget ledger could not be opened and "
+            + "fail-mode=open; the application runs UNGOVERNED" : "[tollgate] stopping the JVM (fail-mode=closed): "
+            + "no tool or LLM call has run. Fix the ledger, or set -Dtollgate.fail-mode=open to run ungoverned.");
+        startSettled.countDown(); // before System.exit, whose shutdown hook waits for it
         if (!failOpen) {
           System.exit(EXIT_CONFIG);
         }
