@@ -92,14 +92,9 @@ public final class FileAuditJournal extends AuditJournal {
    * file is now shorter than {@code offset} (replaced or cut: read it whole).
    */
   private Read readFrom(long offset) throws IOException {
-    byte[] bytes;
-    if (offset == 0) {
-      bytes = LedgerFiles.read(file, MAX_BYTES);
-    } else {
-      bytes = LedgerFiles.readFrom(file, offset, MAX_BYTES);
-      if (bytes == null) {
-        return null;
-      }
+    byte[] bytes = LedgerFiles.readFrom(file, offset, MAX_BYTES);
+    if (bytes == null) {
+      return null;
     }
     List<String> lines = new ArrayList<>();
     int start = 0;
