@@ -62,7 +62,6 @@ public final class DecisionCounters implements EnforcementListener {
   private final LongAdder budgetsExceeded = new LongAdder();
   private final LongAdder budgetWarnings = new LongAdder();
   private final LongAdder costNanos = new LongAdder();
-  private final LongAdder unmetered = new LongAdder();
   private final BoundedLabels<LongAdder> unmeteredByProvider =
       new BoundedLabels<>(MAX_PROVIDERS, new Cells<>(Cells.ADDER));
   private final BoundedLabels<LongAdder> limitBreaches;
@@ -114,7 +113,6 @@ public final class DecisionCounters implements EnforcementListener {
     } else if (event instanceof BudgetWarning) {
       budgetWarnings.increment();
     } else if (event instanceof LlmUnmetered u) {
-      unmetered.increment();
       unmeteredByProvider.cells(u.provider()).increment();
     }
   }
@@ -175,7 +173,9 @@ public final class DecisionCounters implements EnforcementListener {
 
   /** LLM calls whose response could not be read, charged their worst case ({@code llm.unmetered} events). */
   public long llmUnmetered() {
-    return unmetered.sum();
+    long[] n = {0};
+    unmeteredByProvider.forEach((provider, cells) -> n[0] += cells.sum()); // "other" included
+    return n[0];
   }
 
   BoundedLabels<LongAdder> unmeteredByProvider() {
